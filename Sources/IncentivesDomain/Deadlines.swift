@@ -1,0 +1,190 @@
+import Foundation
+
+/// The kind of an engagement; it sets the default deadlines (DOMAIN.md 4).
+public enum EngagementType: String, CaseIterable, Sendable, Codable {
+    case assessment
+    case workshop
+    case smallProject = "small_project"
+    case mediumProject = "medium_project"
+    case largeProject = "large_project"
+
+    public var label: String {
+        switch self {
+        case .assessment: "Assessment"
+        case .workshop: "Workshop"
+        case .smallProject: "XS / Small project"
+        case .mediumProject: "Medium project"
+        case .largeProject: "Large / XL / XXL project"
+        }
+    }
+}
+
+/// Which deadline a claim's open clock counts down to.
+public enum DeadlineKind: String, CaseIterable, Sendable, Codable {
+    /// Customer consent, counted from claim creation.
+    case consent
+    /// First submission, counted from consent (for a use-or-consume draft: from creation).
+    case submission
+    /// Review complete, counted from consent; the partner's answers to requests must land before it.
+    case review
+    /// Dispute window, counted from the rejection.
+    case dispute
+
+    public var label: String {
+        switch self {
+        case .consent: "consent"
+        case .submission: "submission"
+        case .review: "review"
+        case .dispute: "dispute"
+        }
+    }
+}
+
+/// The deadlines of one engagement version, in days. Defaults come from the engagement type and
+/// every figure may be overridden per version.
+public struct DeadlinePolicy: Hashable, Sendable, Codable {
+    /// Calendar days from claim creation to customer consent.
+    public var consentDays: Int
+    /// Calendar days from consent to the first submission.
+    public var submissionDays: Int
+    /// Calendar days from consent until the review must be complete.
+    public var reviewDays: Int
+    /// Calendar days from a rejection in which a dispute may be opened and submitted.
+    public var disputeDays: Int
+    /// Business days a use-or-consume partner has to answer a request for more information.
+    public var cporResponseBusinessDays: Int
+
+    public init(consentDays: Int, submissionDays: Int, reviewDays: Int, disputeDays: Int,
+                cporResponseBusinessDays: Int = 14) {
+        self.consentDays = consentDays
+        self.submissionDays = submissionDays
+        self.reviewDays = reviewDays
+        self.disputeDays = disputeDays
+        self.cporResponseBusinessDays = cporResponseBusinessDays
+    }
+
+    /// The published table of DOMAIN.md section 4.
+    public static func standard(for type: EngagementType) -> DeadlinePolicy {
+        switch type {
+        case .assessment: DeadlinePolicy(consentDays: 30, submissionDays: 60, reviewDays: 90, disputeDays: 30)
+        case .workshop: DeadlinePolicy(consentDays: 30, submissionDays: 90, reviewDays: 120, disputeDays: 30)
+        case .smallProject: DeadlinePolicy(consentDays: 30, submissionDays: 120, reviewDays: 150, disputeDays: 30)
+        case .mediumProject: DeadlinePolicy(consentDays: 30, submissionDays: 200, reviewDays: 230, disputeDays: 30)
+        case .largeProject: DeadlinePolicy(consentDays: 30, submissionDays: 260, reviewDays: 290, disputeDays: 30)
+        }
+    }
+
+    /// Every figure must be a positive number of days, and review can't end before submission.
+    public func validate() throws(CatalogueError) {
+        for (name, days) in [("consent", consentDays), ("submission", submissionDays), ("review", reviewDays),
+                             ("dispute", disputeDays), ("response", cporResponseBusinessDays)] where days <= 0 {
+            throw .invalid(field: "\(name)_days", "The \(name) deadline must be at least one day.")
+        }
+        if reviewDays < submissionDays {
+            throw .invalid(field: "review_days", "The review deadline can't come before the submission deadline.")
+        }
+    }
+}
+
+/// A calendar date without a time (e.g. a last day to claim, a holiday), always read in UTC.
+public struct DayDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public let year: Int, month: Int, day: Int
+
+    public init(year: Int, month: Int, day: Int) {
+        self.year = year; self.month = month; self.day = day
+    }
+
+    /// Parses `YYYY-MM-DD`, refusing impossible dates such as 2026-02-30.
+    public init?(_ text: some StringProtocol) {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        let candidate = DayDate(year: y, month: m, day: d)
+        guard DayDate(candidate.startUTC) == candidate else { return nil }
+        self = candidate
+    }
+
+    /// The UTC day on which an instant falls.
+    public init(_ instant: Date) {
+        let c = Calendar.utc.dateComponents([.year, .month, .day], from: instant)
+        self.init(year: c.year!, month: c.month!, day: c.day!)
+    }
+
+    /// Midnight UTC at the start of the day.
+    public var startUTC: Date {
+        Calendar.utc.date(from: DateComponents(year: year, month: month, day: day))!
+    }
+
+    /// The first instant after the day has ended (so "on or before the day" is `< endUTC`).
+    public var endUTC: Date { startUTC.addingTimeInterval(86_400) }
+
+    public func adding(days: Int) -> DayDate { DayDate(startUTC.addingTimeInterval(TimeInterval(days) * 86_400)) }
+
+    /// 1 = Sunday ... 7 = Saturday, as Foundation counts.
+    public var weekday: Int { Calendar.utc.component(.weekday, from: startUTC) }
+
+    public var description: String {
+        String(format: "%04d-%02d-%02d", year, month, day)
+    }
+
+    public static func < (l: DayDate, r: DayDate) -> Bool { (l.year, l.month, l.day) < (r.year, r.month, r.day) }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer(); try c.encode(description)
+    }
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let day = DayDate(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a date: \(text)"))
+        }
+        self = day
+    }
+}
+
+extension Calendar {
+    /// The Gregorian calendar in UTC: storage time (DESIGN: UTC in storage).
+    public static let utc: Calendar = {
+        var c = Calendar(identifier: .gregorian)
+        c.timeZone = TimeZone(identifier: "UTC")!
+        return c
+    }()
+}
+
+/// Which days are working days for a program: weekends and holidays are skipped when counting
+/// business days (CPOR's 14 business days).
+public struct WorkingCalendar: Hashable, Sendable, Codable {
+    /// Weekdays that are not worked, as Foundation numbers them (1 = Sunday, 7 = Saturday).
+    public var weekend: Set<Int>
+    public var holidays: Set<DayDate>
+
+    public init(weekend: Set<Int> = [1, 7], holidays: Set<DayDate> = []) {
+        self.weekend = weekend
+        self.holidays = holidays
+    }
+
+    public static let mondayToFriday = WorkingCalendar()
+
+    public func isWorkingDay(_ day: DayDate) -> Bool {
+        !weekend.contains(day.weekday) && !holidays.contains(day)
+    }
+
+    /// The instant `days` working days after `start`, at the same time of day. Counting starts on the
+    /// next day; if it lands on a non-working day it moves on, so the result is always a working day.
+    public func adding(businessDays days: Int, to start: Date) -> Date {
+        precondition(days >= 0)
+        precondition(weekend.count < 7, "a calendar needs at least one working day")
+        let timeOfDay = start.timeIntervalSince(DayDate(start).startUTC)
+        var day = DayDate(start)
+        var remaining = days
+        while remaining > 0 {
+            day = day.adding(days: 1)
+            if isWorkingDay(day) { remaining -= 1 }
+        }
+        return day.startUTC.addingTimeInterval(timeOfDay)
+    }
+}
+
+extension Date {
+    /// This instant plus whole calendar days (UTC days have no DST, so a day is 86,400 s).
+    public func adding(calendarDays days: Int) -> Date { addingTimeInterval(TimeInterval(days) * 86_400) }
+}

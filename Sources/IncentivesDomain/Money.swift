@@ -1,0 +1,108 @@
+import Foundation
+
+/// An ISO 4217 currency code, with the number of minor-unit digits it uses.
+public struct Currency: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let code: String
+
+    public init(_ code: String) { self.code = code.uppercased() }
+
+    public static let usd = Currency("USD")
+    public static let eur = Currency("EUR")
+
+    /// Minor-unit digits (ISO 4217); the few zero-decimal currencies are listed, the rest use cents.
+    public var minorUnitDigits: Int {
+        switch code {
+        case "JPY", "KRW", "CLP", "VND", "ISK", "HUF", "TWD": return 0
+        case "KWD", "BHD", "OMR", "JOD", "TND": return 3
+        default: return 2
+        }
+    }
+
+    public var description: String { code }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer(); try c.encode(code)
+    }
+    public init(from decoder: any Decoder) throws {
+        self.init(try decoder.singleValueContainer().decode(String.self))
+    }
+}
+
+/// An exact amount of money: a `Decimal` with its currency. Never a `Double`.
+public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
+    public var amount: Decimal
+    public var currency: Currency
+
+    public init(_ amount: Decimal, _ currency: Currency) {
+        self.amount = amount
+        self.currency = currency
+    }
+
+    /// Builds money from integer minor units (cents for USD), the form it is stored in.
+    public init(minorUnits: Int64, currency: Currency) {
+        self.amount = Decimal(minorUnits) / Money.scale(currency)
+        self.currency = currency
+    }
+
+    public static func zero(_ currency: Currency) -> Money { Money(0, currency) }
+
+    /// Integer minor units, rounded half away from zero (the usual commercial rounding).
+    public var minorUnits: Int64 {
+        var scaled = amount * Money.scale(currency)
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &scaled, 0, .plain)
+        return NSDecimalNumber(decimal: rounded).int64Value
+    }
+
+    /// The amount rounded to the currency's minor unit.
+    public var rounded: Money { Money(minorUnits: minorUnits, currency: currency) }
+
+    private static func scale(_ currency: Currency) -> Decimal {
+        var s = Decimal(1)
+        for _ in 0..<currency.minorUnitDigits { s *= 10 }
+        return s
+    }
+
+    /// Plain decimal text with exactly the currency's minor digits, e.g. `5000.00` (CSV, APIs).
+    public var plainText: String {
+        let units = minorUnits
+        let digits = currency.minorUnitDigits
+        guard digits > 0 else { return String(units) }
+        let sign = units < 0 ? "-" : ""
+        let magnitude = units.magnitude
+        var divisor: UInt64 = 1
+        for _ in 0..<digits { divisor *= 10 }
+        let fraction = String(magnitude % divisor)
+        return "\(sign)\(magnitude / divisor).\(String(repeating: "0", count: digits - fraction.count))\(fraction)"
+    }
+
+    /// Human text with grouping, e.g. `USD 5,000.00`.
+    public var description: String {
+        let plain = plainText
+        let negative = plain.hasPrefix("-")
+        let body = negative ? String(plain.dropFirst()) : plain
+        let parts = body.split(separator: ".", maxSplits: 1)
+        var grouped = ""
+        for (i, ch) in parts[0].reversed().enumerated() {
+            if i > 0 && i % 3 == 0 { grouped.append(",") }
+            grouped.append(ch)
+        }
+        let integer = String(grouped.reversed())
+        let fraction = parts.count > 1 ? "." + parts[1] : ""
+        return "\(currency.code) \(negative ? "-" : "")\(integer)\(fraction)"
+    }
+
+    public static func + (lhs: Money, rhs: Money) -> Money {
+        precondition(lhs.currency == rhs.currency, "adding \(lhs.currency) to \(rhs.currency)")
+        return Money(lhs.amount + rhs.amount, lhs.currency)
+    }
+
+    public static func - (lhs: Money, rhs: Money) -> Money {
+        precondition(lhs.currency == rhs.currency, "subtracting \(rhs.currency) from \(lhs.currency)")
+        return Money(lhs.amount - rhs.amount, lhs.currency)
+    }
+
+    public static func * (lhs: Money, rhs: Decimal) -> Money { Money(lhs.amount * rhs, lhs.currency) }
+
+    public static func min(_ a: Money, _ b: Money) -> Money { a.amount <= b.amount ? a : b }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import IncentivesDomain
+import SQLKit
+
+/// Reads the program's catalogue: engagements with their versions, programs, solution areas.
+/// The catalogue is the vendor's and is the same for every partner, so it takes no scope.
+public struct CatalogueRepository: Sendable {
+    public let db: Database
+
+    public init(db: Database) { self.db = db }
+
+    public func solutionAreas() async throws -> [SolutionArea] {
+        try await db.read { sql in
+            try await sql.raw("SELECT id, code, name FROM solution_areas ORDER BY position, id").all().map { row in
+                SolutionArea(id: try row.decode(column: "id", as: Int64.self), code: try row.decode(column: "code", as: String.self),
+                             name: try row.decode(column: "name", as: String.self))
+            }
+        }
+    }
+
+    public func engagement(_ id: Int64) async throws -> Engagement? {
+        try await db.read { try await Self.engagement(id, on: $0) }
+    }
+
+    public func engagements() async throws -> [Engagement] {
+        try await db.read { sql in
+            let ids = try await sql.raw("SELECT id FROM engagements ORDER BY id").all().map { try $0.decode(column: "id", as: Int64.self) }
+            var result: [Engagement] = []
+            for id in ids { if let e = try await Self.engagement(id, on: sql) { result.append(e) } }
+            return result
+        }
+    }
+
+    public func program(_ id: Int64) async throws -> Program? {
+        try await db.read { try await Self.program(id, on: $0) }
+    }
+
+    static func program(_ id: Int64, on sql: any SQLDatabase) async throws -> Program? {
+        try await sql.raw("SELECT id, name, manager_name, manager_email, weekend, holidays FROM programs WHERE id = \(bind: id)")
+            .first()?.decoded(ProgramRow.self).program
+    }
+
+    static func engagement(_ id: Int64, on sql: any SQLDatabase) async throws -> Engagement? {
+        guard let row = try await sql.raw("""
+            SELECT id, program_id, solution_area_id, name, role, type, status, last_claim_day,
+                   active_claims_per_customer, cap_minor, currency
+            FROM engagements WHERE id = \(bind: id)
+            """).first()?.decoded(EngagementRow.self) else { return nil }
+        let currency = Currency(row.currency)
+        let versions = try await sql.raw("""
+            SELECT engagement_id, number, effective_from, pay_model, rate_a_minor, rate_b_minor, rate_c_minor, max_hours,
+                   consent_days, submission_days, review_days, dispute_days, cpor_response_days, description,
+                   partner_criteria, customer_criteria, proof_requirements, resource_links
+            FROM engagement_versions WHERE engagement_id = \(bind: id) ORDER BY number
+            """).all().map { try $0.decoded(EngagementVersionRow.self).version(currency: currency) }
+        guard !versions.isEmpty,
+              let role = PartnerRole(rawValue: row.role), let type = EngagementType(rawValue: row.type),
+              let status = EngagementStatus(rawValue: row.status) else {
+            throw StoreError.invalid(field: "engagement", "Engagement \(id) is stored incompletely (versions, role, type or status).")
+        }
+        return Engagement(id: row.id, programID: row.programId, solutionAreaID: row.solutionAreaId, name: row.name,
+                          role: role, type: type, status: status, lastClaimDay: row.lastClaimDay.flatMap { DayDate($0) },
+                          activeClaimsPerCustomer: row.activeClaimsPerCustomer,
+                          earningsCap: row.capMinor.map { Money(minorUnits: $0, currency: currency) }, versions: versions)
+    }
+}

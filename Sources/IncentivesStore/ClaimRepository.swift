@@ -1,0 +1,288 @@
+import Foundation
+import IncentivesDomain
+import SQLKit
+
+/// A piece of proof of execution held by a claim (a document or an answered survey).
+public struct ProofRecord: Hashable, Sendable {
+    public var kind: ProofRequirement.Kind
+    public var fileName: String?
+    public var contentHash: String?
+    public var sizeBytes: Int64?
+    public var addedBy: String
+    public var addedAt: Date
+
+    public init(kind: ProofRequirement.Kind, fileName: String?, contentHash: String? = nil, sizeBytes: Int64? = nil,
+                addedBy: String, addedAt: Date) {
+        self.kind = kind; self.fileName = fileName; self.contentHash = contentHash; self.sizeBytes = sizeBytes
+        self.addedBy = addedBy; self.addedAt = addedAt
+    }
+}
+
+/// A whole claim as written at once: by `create`, or by the seeders.
+public struct ClaimRecord: Sendable {
+    public var claim: Claim
+    public var contacts: [Contact]
+    public var history: [ClaimHistoryEntry]
+    public var proof: [ProofRecord]
+    public var earning: Earning?
+    /// The claim's open clock, stored with it so lists sort by it and the sweeper finds it by index.
+    public var clock: OpenClock?
+
+    public init(claim: Claim, contacts: [Contact], history: [ClaimHistoryEntry], proof: [ProofRecord] = [],
+                earning: Earning? = nil, clock: OpenClock?) {
+        self.claim = claim; self.contacts = contacts; self.history = history; self.proof = proof
+        self.earning = earning; self.clock = clock
+    }
+}
+
+/// Claims: reads scoped to the caller, and every status change decided by the domain and saved with
+/// one `UPDATE ... WHERE id AND version` plus its history row, in one transaction.
+public struct ClaimRepository: Sendable {
+    public let db: Database
+
+    public init(db: Database) { self.db = db }
+
+    /// A claim the scope may see, or nil (a foreign id looks exactly like a missing one).
+    public func find(_ id: Int64, in scope: AccessScope) async throws -> Claim? {
+        try await db.read { try await Self.load(id, in: scope, on: $0, lock: false, flavor: db.flavor) }
+    }
+
+    /// The append-only history of a claim, oldest first; nil when the scope may not see the claim.
+    public func history(of id: Int64, in scope: AccessScope) async throws -> [ClaimHistoryEntry]? {
+        try await db.read { sql in
+            guard try await Self.load(id, in: scope, on: sql, lock: false, flavor: db.flavor) != nil else { return nil }
+            return try await sql.raw("""
+                SELECT claim_id, at, action, actor_role, actor_user_id, actor_name, from_status, to_status, note
+                FROM claim_history WHERE claim_id = \(bind: id) ORDER BY id
+                """).all().map { row in
+                    let role = ActorRole(rawValue: try row.decode(column: "actor_role", as: String.self)) ?? .clock
+                    return ClaimHistoryEntry(
+                        claimID: try row.decode(column: "claim_id", as: Int64.self),
+                        at: try row.decode(column: "at", as: Date.self),
+                        action: ClaimAction(rawValue: try row.decode(column: "action", as: String.self)) ?? .create,
+                        actor: Actor(role: role, userID: try row.decode(column: "actor_user_id", as: Int64?.self),
+                                     name: try row.decode(column: "actor_name", as: String.self)),
+                        from: try row.decode(column: "from_status", as: String?.self).flatMap(ClaimStatus.init(rawValue:)),
+                        to: ClaimStatus(rawValue: try row.decode(column: "to_status", as: String.self)) ?? .customerClaimed,
+                        note: try row.decode(column: "note", as: String?.self))
+                }
+        }
+    }
+
+    /// Adds a customer: the domain checks the engagement and the actor, then the claim, its contacts
+    /// and its first history row are written together.
+    public func create(_ new: NewClaim, contacts: [Contact], by actor: Actor, in scope: AccessScope,
+                       at now: Date) async throws -> Claim {
+        if case .partner(let organization, let locations) = scope,
+           organization != new.organizationID || !locations.contains(new.locationID) {
+            throw StoreError.notFound("That location is not one you hold a role on.")
+        }
+        return try await db.write { sql in
+            guard let location = try await Self.location(new.locationID, on: sql),
+                  location.organizationID == new.organizationID else {
+                throw StoreError.notFound("No such location.")
+            }
+            guard try await sql.raw("SELECT id FROM customers WHERE id = \(bind: new.customerID)").first() != nil else {
+                throw StoreError.notFound("No such customer.")
+            }
+            let engagementID = try await Self.requestedEngagement(for: new, on: sql)
+            let context = try await Self.context(engagementID: engagementID, market: location.market, on: sql)
+            let (claim, entry) = try ClaimLifecycle.create(new, by: actor, context: context, at: now)
+            let clock = ClaimLifecycle.openClock(for: claim, policy: context.version(of: claim).deadlines, calendar: context.calendar)
+            let id = try await ClaimWriter.insert(claim, clock: clock, solutionAreaID: context.engagement.solutionAreaID,
+                                                  on: sql, flavor: db.flavor)
+            var stored = claim
+            stored.id = id
+            var first = entry
+            first.claimID = id
+            try await ClaimWriter.insertContacts(contacts, claimID: id, on: sql)
+            try await ClaimWriter.insertHistory([first], on: sql)
+            return stored
+        }
+    }
+
+    /// Takes one action on a claim. Throws `ClaimRefusal` when the domain refuses it,
+    /// `StoreError.notFound` for an id the scope can't see, and `StoreError.conflict` when someone
+    /// else changed the claim first (a stale `expectedVersion`, or a lost race).
+    @discardableResult
+    public func perform(_ command: ClaimCommand, on id: Int64, expectedVersion: Int? = nil, in scope: AccessScope,
+                        at now: Date) async throws -> ClaimTransition {
+        try await db.write { sql in
+            guard let claim = try await Self.load(id, in: scope, on: sql, lock: true, flavor: db.flavor) else {
+                throw StoreError.notFound("No claim \(id).")
+            }
+            if let expectedVersion, expectedVersion != claim.version {
+                throw StoreError.conflict("This claim changed since you opened it; reload to see its current state.")
+            }
+            var context = try await Self.context(for: claim, on: sql)
+            if command.action == .submit {
+                context.providedProof = try await Self.providedProof(of: id, on: sql)
+            }
+            if command.action == .approve {
+                context.earnedOnEngagement = try await Self.earned(locationID: claim.locationID,
+                                                                   engagementID: claim.engagementID,
+                                                                   currency: context.engagement.currentVersion.rates.currency, on: sql)
+            }
+            let transition = try ClaimLifecycle.perform(command, on: claim, context: context, at: now)
+            try await Self.save(transition, previousVersion: claim.version, context: context, on: sql)
+            return transition
+        }
+    }
+
+    /// Expires every claim whose deadline passed at `now`, in batches of short transactions.
+    /// Idempotent: an expired claim has no expiring clock left. Returns how many went to each status.
+    public func expireDue(at now: Date, batchSize: Int = 500) async throws -> [ClaimStatus: Int] {
+        var counts: [ClaimStatus: Int] = [:]
+        while true {
+            let (batch, picked) = try await db.write { sql -> ([ClaimStatus: Int], Int) in
+                // Several app instances on one PostgreSQL each take different claims.
+                let lock: SQLQueryString = db.flavor == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+                let ids = try await sql.raw("""
+                    SELECT id FROM claims WHERE expires_at IS NOT NULL AND expires_at <= \(bind: now)
+                    ORDER BY expires_at, id LIMIT \(bind: batchSize)\(lock)
+                    """).all().map { try $0.decode(column: "id", as: Int64.self) }
+                var batch: [ClaimStatus: Int] = [:]
+                var contexts = ContextCache()
+                for id in ids {
+                    guard let claim = try await Self.load(id, in: .system, on: sql, lock: false, flavor: db.flavor) else { continue }
+                    let context = try await contexts.context(for: claim, on: sql)
+                    do {
+                        let transition = try ClaimLifecycle.perform(ClaimCommand(.expire, by: .clock), on: claim,
+                                                                    context: context, at: now)
+                        try await Self.save(transition, previousVersion: claim.version, context: context, on: sql)
+                        batch[transition.claim.status, default: 0] += 1
+                    } catch is ClaimRefusal {
+                        // The stored clock was stale (e.g. deadlines edited): store the true one so the
+                        // claim leaves this scan instead of being picked again.
+                        try await Self.storeClock(of: claim, context: context, on: sql)
+                    }
+                }
+                return (batch, ids.count)
+            }
+            counts.merge(batch, uniquingKeysWith: +)
+            if picked < batchSize { return counts }
+        }
+    }
+
+    // MARK: - Pieces run inside a transaction
+
+    static func load(_ id: Int64, in scope: AccessScope, on sql: any SQLDatabase, lock: Bool, flavor: SQLFlavor) async throws -> Claim? {
+        let forUpdate: SQLQueryString = lock && flavor == .postgres ? " FOR UPDATE" : ""
+        return try await sql.raw("""
+            SELECT \(unsafeRaw: ClaimRow.columns) FROM claims
+            WHERE id = \(bind: id) AND \(scope.claimFilter())\(forUpdate)
+            """).first()?.decoded(ClaimRow.self).claim()
+    }
+
+    static func location(_ id: Int64, on sql: any SQLDatabase) async throws -> Location? {
+        guard let row = try await sql.raw("SELECT id, organization_id, name, country FROM locations WHERE id = \(bind: id)").first() else {
+            return nil
+        }
+        return Location(id: try row.decode(column: "id", as: Int64.self),
+                        organizationID: try row.decode(column: "organization_id", as: Int64.self),
+                        name: try row.decode(column: "name", as: String.self),
+                        country: try row.decode(column: "country", as: String.self))
+    }
+
+    static func requestedEngagement(for new: NewClaim, on sql: any SQLDatabase) async throws -> Int64 {
+        let id = new.engagementID
+        guard try await sql.raw("SELECT id FROM engagements WHERE id = \(bind: id)").first() != nil else {
+            throw StoreError.notFound("No such engagement.")
+        }
+        return id
+    }
+
+    static func context(for claim: Claim, on sql: any SQLDatabase) async throws -> ClaimContext {
+        guard let location = try await location(claim.locationID, on: sql) else {
+            throw StoreError.notFound("The claim's location is gone.")
+        }
+        return try await context(engagementID: claim.engagementID, market: location.market, on: sql)
+    }
+
+    static func context(engagementID: Int64, market: Market, on sql: any SQLDatabase) async throws -> ClaimContext {
+        guard let engagement = try await CatalogueRepository.engagement(engagementID, on: sql) else {
+            throw StoreError.notFound("No such engagement.")
+        }
+        let program = try await CatalogueRepository.program(engagement.programID, on: sql)
+        return ClaimContext(engagement: engagement, market: market, calendar: program?.calendar ?? .mondayToFriday)
+    }
+
+    static func providedProof(of claimID: Int64, on sql: any SQLDatabase) async throws -> Set<ProofRequirement.Kind> {
+        Set(try await sql.raw("SELECT DISTINCT kind FROM claim_proof WHERE claim_id = \(bind: claimID)").all()
+            .compactMap { ProofRequirement.Kind(rawValue: try $0.decode(column: "kind", as: String.self)) })
+    }
+
+    static func earned(locationID: Int64, engagementID: Int64, currency: Currency, on sql: any SQLDatabase) async throws -> Money {
+        let total = try await sql.raw("""
+            SELECT COALESCE(SUM(amount_minor), 0) AS total FROM earnings
+            WHERE location_id = \(bind: locationID) AND engagement_id = \(bind: engagementID)
+              AND payment_status NOT IN ('reversed', 'forfeited')
+            """).first()?.decode(column: "total", as: Int64.self) ?? 0
+        return Money(minorUnits: total, currency: currency)
+    }
+
+    /// Saves a transition: the conditional update, the history row and the earning change.
+    static func save(_ transition: ClaimTransition, previousVersion: Int, context: ClaimContext,
+                     on sql: any SQLDatabase) async throws {
+        let claim = transition.claim
+        let clock = ClaimLifecycle.openClock(for: claim, policy: context.version(of: claim).deadlines, calendar: context.calendar)
+        let updated = try await sql.raw("""
+            UPDATE claims SET status = \(bind: claim.status.rawValue), engagement_version = \(bind: claim.engagementVersion),
+              is_dispute_round = \(bind: claim.isDisputeRound), updated_at = \(bind: claim.updatedAt),
+              consent_at = \(bind: claim.consentAt), first_submitted_at = \(bind: claim.firstSubmittedAt),
+              rejected_at = \(bind: claim.rejectedAt), action_requested_at = \(bind: claim.actionRequestedAt),
+              hours = \(bind: claim.hours.map { "\($0)" }), amount_minor = \(bind: claim.amount?.minorUnits),
+              due_at = \(bind: clock?.dueAt), due_kind = \(bind: clock?.kind.rawValue),
+              expires_at = \(bind: clock?.expiry == nil ? nil : clock?.dueAt),
+              version = \(bind: claim.version)
+            WHERE id = \(bind: claim.id) AND version = \(bind: previousVersion)
+            RETURNING id
+            """).all()
+        guard updated.count == 1 else {
+            throw StoreError.conflict("This claim changed since you opened it; reload to see its current state.")
+        }
+        try await ClaimWriter.insertHistory([transition.entry], on: sql)
+        switch transition.earning {
+        case .create(let earning):
+            try await ClaimWriter.insertEarnings([earning], on: sql, at: claim.updatedAt)
+        case .reverse:
+            try await sql.raw("""
+                UPDATE earnings SET payment_status = 'reversed', updated_at = \(bind: claim.updatedAt)
+                WHERE claim_id = \(bind: claim.id)
+                """).run()
+        case nil:
+            break
+        }
+    }
+
+    static func storeClock(of claim: Claim, context: ClaimContext, on sql: any SQLDatabase) async throws {
+        let clock = ClaimLifecycle.openClock(for: claim, policy: context.version(of: claim).deadlines, calendar: context.calendar)
+        let live = claim.status.isTerminal ? nil : clock
+        try await sql.raw("""
+            UPDATE claims SET due_at = \(bind: live?.dueAt), due_kind = \(bind: live?.kind.rawValue),
+              expires_at = \(bind: live?.expiry == nil ? nil : live?.dueAt)
+            WHERE id = \(bind: claim.id)
+            """).run()
+    }
+}
+
+/// Engagements, markets and calendars met during one sweep batch, loaded once each.
+struct ContextCache {
+    private var engagements: [Int64: ClaimContext] = [:]
+    private var markets: [Int64: Market] = [:]
+
+    mutating func context(for claim: Claim, on sql: any SQLDatabase) async throws -> ClaimContext {
+        if markets[claim.locationID] == nil {
+            guard let location = try await ClaimRepository.location(claim.locationID, on: sql) else {
+                throw StoreError.notFound("The claim's location is gone.")
+            }
+            markets[claim.locationID] = location.market
+        }
+        if engagements[claim.engagementID] == nil {
+            engagements[claim.engagementID] = try await ClaimRepository.context(engagementID: claim.engagementID, market: .a, on: sql)
+        }
+        var context = engagements[claim.engagementID]!
+        context.market = markets[claim.locationID]!
+        return context
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import IncentivesDomain
+import SQLKit
+
+/// Inserts claims and what hangs off them; shared by `create` and the seeders so that a seeded
+/// claim is stored exactly like a real one.
+enum ClaimWriter {
+    static let claimColumns = [
+        "organization_id", "location_id", "engagement_id", "engagement_version", "solution_area_id", "customer_id",
+        "name", "kind", "status", "is_dispute_round", "created_at", "updated_at", "consent_at", "first_submitted_at",
+        "rejected_at", "action_requested_at", "hours", "amount_minor", "currency", "due_at", "due_kind", "expires_at",
+        "version",
+    ]
+
+    static func claimValues(_ claim: Claim, clock: OpenClock?, solutionAreaID: Int64) -> [any SQLExpression] {
+        let live = claim.status.isTerminal ? nil : clock
+        return [
+            SQLBind(claim.organizationID), SQLBind(claim.locationID), SQLBind(claim.engagementID),
+            SQLBind(claim.engagementVersion), SQLBind(solutionAreaID), SQLBind(claim.customerID), SQLBind(claim.name),
+            SQLBind(claim.kind.rawValue), SQLBind(claim.status.rawValue), SQLBind(claim.isDisputeRound),
+            SQLBind(claim.createdAt), SQLBind(claim.updatedAt), SQLBind(claim.consentAt), SQLBind(claim.firstSubmittedAt),
+            SQLBind(claim.rejectedAt), SQLBind(claim.actionRequestedAt), SQLBind(claim.hours.map { "\($0)" }),
+            SQLBind(claim.amount?.minorUnits), SQLBind(claim.amount?.currency.code ?? "USD"),
+            SQLBind(live?.dueAt), SQLBind(live?.kind.rawValue), SQLBind(live?.expiry == nil ? nil : live?.dueAt),
+            SQLBind(claim.version),
+        ]
+    }
+
+    /// One claim; the database assigns its id.
+    static func insert(_ claim: Claim, clock: OpenClock?, solutionAreaID: Int64, on sql: any SQLDatabase,
+                       flavor: SQLFlavor) async throws -> Int64 {
+        let row = try await sql.insert(into: "claims").columns(claimColumns)
+            .values(claimValues(claim, clock: clock, solutionAreaID: solutionAreaID))
+            .returning("id").first()
+        guard let id = try row?.decode(column: "id", as: Int64.self) else {
+            throw StoreError.invalid(field: "claim", "The database did not return the new claim's id.")
+        }
+        return id
+    }
+
+    /// Many whole claims at once with ids given by the caller (seeding): multi-row inserts, so a
+    /// million claims take seconds rather than hours.
+    static func insertRecords(_ records: [(ClaimRecord, solutionAreaID: Int64)], on sql: any SQLDatabase) async throws {
+        guard !records.isEmpty else { return }
+        for chunk in records.chunked(columns: claimColumns.count + 1) {
+            let insert = sql.insert(into: "claims").columns(["id"] + claimColumns)
+            for (record, area) in chunk {
+                insert.values([SQLBind(record.claim.id)] + claimValues(record.claim, clock: record.clock, solutionAreaID: area))
+            }
+            try await insert.run()
+        }
+        var contacts: [(Int64, Int, Contact)] = []
+        for (record, _) in records {
+            for (i, contact) in record.contacts.enumerated() { contacts.append((record.claim.id, i, contact)) }
+        }
+        try await insertContactRows(contacts, on: sql)
+        try await insertHistory(records.flatMap { $0.0.history }, on: sql)
+        try await insertProof(records.flatMap { r in r.0.proof.map { (r.0.claim.id, $0) } }, on: sql)
+        try await insertEarnings(records.compactMap { $0.0.earning }, on: sql, at: nil)
+    }
+
+    static func insertContacts(_ contacts: [Contact], claimID: Int64, on sql: any SQLDatabase) async throws {
+        try await insertContactRows(contacts.enumerated().map { (claimID, $0.offset, $0.element) }, on: sql)
+    }
+
+    private static func insertContactRows(_ rows: [(Int64, Int, Contact)], on sql: any SQLDatabase) async throws {
+        for chunk in rows.chunked(columns: 5) {
+            let insert = sql.insert(into: "claim_contacts").columns("claim_id", "position", "name", "title", "email")
+            for (claimID, position, contact) in chunk {
+                insert.values([SQLBind(claimID), SQLBind(position), SQLBind(contact.name), SQLBind(contact.title), SQLBind(contact.email)])
+            }
+            try await insert.run()
+        }
+    }
+
+    static func insertHistory(_ entries: [ClaimHistoryEntry], on sql: any SQLDatabase) async throws {
+        for chunk in entries.chunked(columns: 10) {
+        let insert = sql.insert(into: "claim_history").columns(
+            "claim_id", "at", "action", "actor_role", "actor_user_id", "actor_name", "side", "from_status", "to_status", "note")
+        for e in chunk {
+            insert.values([SQLBind(e.claimID), SQLBind(e.at), SQLBind(e.action.rawValue), SQLBind(e.actor.role.rawValue),
+                           SQLBind(e.actor.userID), SQLBind(e.actor.name), SQLBind(e.side.rawValue),
+                           SQLBind(e.from?.rawValue), SQLBind(e.to.rawValue), SQLBind(e.note)])
+        }
+        try await insert.run()
+        }
+    }
+
+    static func insertProof(_ rows: [(Int64, ProofRecord)], on sql: any SQLDatabase) async throws {
+        for chunk in rows.chunked(columns: 7) {
+        let insert = sql.insert(into: "claim_proof").columns(
+            "claim_id", "kind", "file_name", "content_hash", "size_bytes", "added_by", "added_at")
+        for (claimID, p) in chunk {
+            insert.values([SQLBind(claimID), SQLBind(p.kind.rawValue), SQLBind(p.fileName), SQLBind(p.contentHash),
+                           SQLBind(p.sizeBytes), SQLBind(p.addedBy), SQLBind(p.addedAt)])
+        }
+        try await insert.run()
+        }
+    }
+
+    static func insertEarnings(_ earnings: [Earning], on sql: any SQLDatabase, at now: Date?) async throws {
+        for chunk in earnings.chunked(columns: 13) {
+        let insert = sql.insert(into: "earnings").columns(
+            "claim_id", "location_id", "engagement_id", "engagement_version", "market", "rate_minor", "hours",
+            "amount_minor", "currency", "approved_at", "payment_month", "payment_status", "updated_at")
+        for e in chunk {
+            insert.values([SQLBind(e.claimID), SQLBind(e.locationID), SQLBind(e.engagementID), SQLBind(e.engagementVersion),
+                           SQLBind(e.market.rawValue), SQLBind(e.rate.minorUnits), SQLBind(e.hours.map { "\($0)" }),
+                           SQLBind(e.amount.minorUnits), SQLBind(e.amount.currency.code), SQLBind(e.approvedAt),
+                           SQLBind(e.estimatedPaymentMonth), SQLBind(e.paymentStatus.rawValue), SQLBind(now ?? e.approvedAt)])
+        }
+        try await insert.run()
+        }
+    }
+}
+
+extension Array {
+    /// Slices small enough that one multi-row INSERT stays under SQLite's 32,766 bound parameters.
+    func chunked(columns: Int) -> [ArraySlice<Element>] {
+        let size = Swift.max(1, 30_000 / Swift.max(1, columns))
+        return stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

@@ -1,0 +1,341 @@
+import Foundation
+import IncentivesDomain
+import SQLKit
+
+/// The demo program in memory: what the claim generators draw from.
+struct DemoWorld {
+    struct Place {
+        var location: Location
+        /// Engagements this location may claim on (on the list, every criterion met, not upcoming).
+        var engagements: [Engagement]
+        var admin: Actor
+        var user: Actor?
+    }
+
+    var engagements: [Engagement]
+    var areaOf: [Int64: Int64]
+    var calendar: WorkingCalendar
+    var places: [Place]
+    var customersByOrganization: [Int64: [Customer]]
+    var reviewer: Actor
+    var summary = SeedSummary()
+
+    // MARK: Writing the demo
+
+    static func write(on sql: any SQLDatabase, now: Date, random: inout SeededRandom, passwordHash: String) async throws -> DemoWorld {
+        var summary = SeedSummary()
+        let today = DayDate(now)
+        let holidays = [today.adding(days: 29), today.adding(days: 36)].map(\.description).joined(separator: ",")
+        try await sql.raw("""
+            INSERT INTO programs (id, name, manager_name, manager_email, weekend, holidays)
+            VALUES (1, 'Partner Incentives Program', 'Casey Kim', 'incentives-team@vendor.example', '1,7', \(bind: holidays))
+            """).run()
+        for (i, area) in DemoCatalogue.areas.enumerated() {
+            try await sql.raw("INSERT INTO solution_areas (id, code, name, position) VALUES (\(bind: i + 1), \(bind: area.0), \(bind: area.1), \(bind: i))").run()
+        }
+
+        // Engagements and their versions.
+        var engagements: [Engagement] = []
+        var areaOf: [Int64: Int64] = [:]
+        for (i, spec) in DemoCatalogue.engagements.enumerated() {
+            let id = Int64(i + 1)
+            let currency = Currency.usd
+            func version(_ number: Int, from: Date, rates: (Decimal?, Decimal?, Decimal?)) -> EngagementVersion {
+                EngagementVersion(
+                    number: number, effectiveFrom: from, payModel: spec.pay,
+                    rates: MarketRates(currency: currency, a: rates.0, b: rates.1, c: rates.2), maxHours: spec.maxHours,
+                    deadlines: .standard(for: spec.type),
+                    description: "\(spec.name): a \(spec.type.label.lowercased()) engagement in which the partner "
+                        + (spec.role == .useOrConsume ? "becomes the customer's partner of record for the workload and drives its usage."
+                                                      : "delivers to the customer and documents the findings and next steps."),
+                    partnerCriteria: DemoCatalogue.partnerCriteria(area: spec.area),
+                    customerCriteria: DemoCatalogue.customerCriteria(role: spec.role),
+                    proofRequirements: DemoCatalogue.proof(type: spec.type, role: spec.role),
+                    resourceLinks: [ResourceLink(title: "Delivery guide", url: "https://partners.example/guides/\(id)"),
+                                    ResourceLink(title: "Frequently asked questions", url: "https://partners.example/faq")])
+            }
+            var versions: [EngagementVersion]
+            if let earlier = spec.earlier {
+                versions = [version(1, from: now.adding(calendarDays: -720), rates: earlier.rates),
+                            version(2, from: now.adding(calendarDays: -earlier.daysAgo), rates: spec.rates)]
+            } else {
+                versions = [version(1, from: now.adding(calendarDays: -720), rates: spec.rates)]
+            }
+            let engagement = Engagement(
+                id: id, programID: 1, solutionAreaID: Int64(spec.area), name: spec.name, role: spec.role, type: spec.type,
+                status: spec.status, lastClaimDay: spec.lastClaimInDays.map { today.adding(days: $0) } ?? (spec.status == .closed ? today.adding(days: -20) : nil),
+                activeClaimsPerCustomer: spec.perCustomer, earningsCap: spec.cap.map { Money($0, currency) }, versions: versions)
+            try await insert(engagement, on: sql, now: now)
+            engagements.append(engagement)
+            areaOf[id] = Int64(spec.area)
+        }
+        summary.engagements = engagements.count
+
+        // Partners, their bank and tax profiles, enrollments and eligibility lists.
+        var places: [Place] = []
+        var locationID: Int64 = 0, bankID: Int64 = 0, taxID: Int64 = 0
+        for (o, org) in DemoCatalogue.organizations.enumerated() {
+            let orgID = Int64(o + 1)
+            try await sql.raw("INSERT INTO organizations (id, name, created_at) VALUES (\(bind: orgID), \(bind: org.name), \(bind: now.adding(calendarDays: -800)))").run()
+            var banks: [Int64] = []
+            for (b, status) in org.banks.enumerated() {
+                bankID += 1
+                banks.append(bankID)
+                let iban = b == 0 ? "GB82WEST12345698765432" : "AE070331234567890123456"
+                try await sql.raw("""
+                    INSERT INTO bank_profiles (id, organization_id, holder_name, bank_name, country, account_number, swift_bic,
+                      status, status_reason, replaced_by, created_at, updated_at)
+                    VALUES (\(bind: bankID), \(bind: orgID), \(bind: org.name), \(bind: b == 0 ? "Harbor Commercial Bank" : "Gulf Trade Bank"),
+                      \(bind: b == 0 ? "GB" : "AE"), \(bind: iban), \(bind: b == 0 ? "HCBKGB2L" : "GTBKAEAD"),
+                      \(bind: status.rawValue), NULL, NULL, \(bind: now.adding(calendarDays: b == 0 ? -700 : -1)), \(bind: now.adding(calendarDays: b == 0 ? -700 : -1)))
+                    """).run()
+            }
+            for spec in org.locations {
+                locationID += 1
+                let location = Location(id: locationID, organizationID: orgID, name: spec.name, country: spec.country)
+                try await sql.raw("""
+                    INSERT INTO locations (id, organization_id, name, country, bank_profile_id)
+                    VALUES (\(bind: locationID), \(bind: orgID), \(bind: spec.name), \(bind: spec.country), \(bind: banks[spec.bank]))
+                    """).run()
+                taxID += 1
+                try await sql.raw("""
+                    INSERT INTO tax_profiles (id, location_id, country, form, tax_id, expires_on, created_at)
+                    VALUES (\(bind: taxID), \(bind: locationID), \(bind: spec.country), \(bind: spec.country == "US" ? "W-9" : "W-8BEN-E"),
+                      \(bind: "\(spec.country)-\(100_000 + random.int(0...899_999))"), \(bind: today.adding(days: spec.taxExpiresInDays).description),
+                      \(bind: now.adding(calendarDays: -300)))
+                    """).run()
+                try await sql.raw("""
+                    INSERT INTO enrollments (program_id, location_id, status, updated_at)
+                    VALUES (1, \(bind: locationID), \(bind: spec.enrollment.rawValue), \(bind: now.adding(calendarDays: -30)))
+                    """).run()
+                var claimable: [Engagement] = []
+                for engagement in engagements {
+                    // Kestrel is not on the business applications lists: those engagements stay hidden for it.
+                    if o == 2 && engagement.solutionAreaID == 3 { continue }
+                    var allMet = true
+                    for (position, criterion) in engagement.currentVersion.partnerCriteria.enumerated() {
+                        let met = !random.chance(0.1)
+                        allMet = allMet && met
+                        try await sql.raw("""
+                            INSERT INTO location_criteria (location_id, engagement_id, position, criterion, met)
+                            VALUES (\(bind: locationID), \(bind: engagement.id), \(bind: position), \(bind: criterion), \(bind: met))
+                            """).run()
+                    }
+                    if allMet && engagement.status != .upcoming && engagement.currentVersion.rates.rate(for: location.market) != nil {
+                        claimable.append(engagement)
+                    }
+                }
+                places.append(Place(location: location, engagements: claimable,
+                                    admin: Actor(role: .incentivesAdmin, name: "admin"), user: nil))
+            }
+            summary.organizations += 1
+        }
+        summary.locations = places.count
+
+        // People: demo sign-ins with per-location roles.
+        var reviewer = Actor(role: .reviewer, name: "Reviewer")
+        for (u, spec) in DemoCatalogue.users.enumerated() {
+            let userID = Int64(u + 1)
+            let orgID = spec.organization.map { Int64($0 + 1) }
+            try await sql.raw("""
+                INSERT INTO users (id, email, name, password_hash, organization_id, vendor_role, created_at)
+                VALUES (\(bind: userID), \(bind: spec.email), \(bind: spec.name), \(bind: passwordHash), \(bind: orgID),
+                  \(bind: spec.vendorRole?.rawValue), \(bind: now.adding(calendarDays: -400)))
+                """).run()
+            if let vendorRole = spec.vendorRole {
+                if vendorRole == .reviewer { reviewer = Actor(role: .reviewer, userID: userID, name: spec.name) }
+                continue
+            }
+            guard let orgID, let role = spec.role else { continue }
+            let orgPlaces = places.indices.filter { places[$0].location.organizationID == orgID }
+            let held = spec.locations.map { $0.map { orgPlaces[$0] } } ?? orgPlaces
+            for index in held {
+                try await sql.raw("""
+                    INSERT INTO user_location_roles (user_id, location_id, role)
+                    VALUES (\(bind: userID), \(bind: places[index].location.id), \(bind: role.rawValue))
+                    """).run()
+                let actor = Actor(role: role, userID: userID, name: spec.name)
+                if role == .incentivesAdmin { places[index].admin = actor } else { places[index].user = actor }
+            }
+        }
+        summary.users = DemoCatalogue.users.count
+
+        // Customers, each usually served by one partner.
+        var customersByOrganization: [Int64: [Customer]] = [:]
+        var customers: [Customer] = []
+        for k in 0..<75 {
+            let stem = DemoCatalogue.customerStems[k % 25], trade = DemoCatalogue.customerTrades[(k * 7 + k / 25) % 10]
+            let name = "\(stem) \(trade)"
+            let customer = Customer(id: Int64(k + 1), name: name, domain: "\(stem)\(trade)".lowercased() + ".example",
+                                    tenantID: random.uuid(), topParentID: nil,
+                                    subscriptionID: k % 3 == 0 ? random.uuid() : nil,
+                                    opportunityID: k % 5 == 0 ? "OPP-\(400_000 + k * 37)" : nil)
+            customers.append(customer)
+            let org: Int64 = [1, 1, 2, 3][k % 4]
+            customersByOrganization[org, default: []].append(customer)
+        }
+        try await insertCustomers(customers, on: sql, now: now)
+        summary.customers = customers.count
+
+        let program = Program(id: 1, name: "", managerName: "", managerEmail: "",
+                              calendar: WorkingCalendar(weekend: [1, 7], holidays: Set(holidays.split(separator: ",").compactMap { DayDate($0) })))
+        return DemoWorld(engagements: engagements, areaOf: areaOf, calendar: program.calendar, places: places,
+                         customersByOrganization: customersByOrganization, reviewer: reviewer, summary: summary)
+    }
+
+    static func insert(_ e: Engagement, on sql: any SQLDatabase, now: Date) async throws {
+        try await sql.raw("""
+            INSERT INTO engagements (id, program_id, solution_area_id, name, role, type, status, last_claim_day,
+              active_claims_per_customer, cap_minor, currency, created_at)
+            VALUES (\(bind: e.id), \(bind: e.programID), \(bind: e.solutionAreaID), \(bind: e.name), \(bind: e.role.rawValue),
+              \(bind: e.type.rawValue), \(bind: e.status.rawValue), \(bind: e.lastClaimDay?.description),
+              \(bind: e.activeClaimsPerCustomer), \(bind: e.earningsCap?.minorUnits), \(bind: e.currentVersion.rates.currency.code),
+              \(bind: now.adding(calendarDays: -720)))
+            """).run()
+        let json = JSONEncoder()
+        json.outputFormatting = .sortedKeys
+        func text<T: Encodable>(_ value: T) throws -> String { String(decoding: try json.encode(value), as: UTF8.self) }
+        for v in e.versions {
+            let minor = { (m: Market) in v.rates.rate(for: m)?.minorUnits }
+            try await sql.raw("""
+                INSERT INTO engagement_versions (engagement_id, number, effective_from, pay_model, rate_a_minor, rate_b_minor,
+                  rate_c_minor, max_hours, consent_days, submission_days, review_days, dispute_days, cpor_response_days,
+                  description, partner_criteria, customer_criteria, proof_requirements, resource_links)
+                VALUES (\(bind: e.id), \(bind: v.number), \(bind: v.effectiveFrom), \(bind: v.payModel.rawValue),
+                  \(bind: minor(.a)), \(bind: minor(.b)), \(bind: minor(.c)), \(bind: v.maxHours.map { "\($0)" }),
+                  \(bind: v.deadlines.consentDays), \(bind: v.deadlines.submissionDays), \(bind: v.deadlines.reviewDays),
+                  \(bind: v.deadlines.disputeDays), \(bind: v.deadlines.cporResponseBusinessDays), \(bind: v.description),
+                  \(bind: try text(v.partnerCriteria)), \(bind: try text(v.customerCriteria)),
+                  \(bind: try text(v.proofRequirements)), \(bind: try text(v.resourceLinks)))
+                """).run()
+        }
+    }
+
+    static func insertCustomers(_ customers: [Customer], on sql: any SQLDatabase, now: Date) async throws {
+        for chunk in customers.chunked(columns: 8) {
+            let insert = sql.insert(into: "customers").columns("id", "name", "domain", "tenant_id", "top_parent_id",
+                                                               "subscription_id", "opportunity_id", "created_at")
+            for c in chunk {
+                insert.values([SQLBind(c.id), SQLBind(c.name), SQLBind(c.domain), SQLBind(c.tenantID), SQLBind(c.topParentID),
+                               SQLBind(c.subscriptionID), SQLBind(c.opportunityID), SQLBind(now.adding(calendarDays: -500))])
+            }
+            try await insert.run()
+        }
+    }
+
+    // MARK: Reading it back (for synthetic load on an existing demo)
+
+    static func load(on sql: any SQLDatabase) async throws -> DemoWorld {
+        var engagements: [Engagement] = []
+        for row in try await sql.raw("SELECT id FROM engagements ORDER BY id").all() {
+            if let e = try await CatalogueRepository.engagement(try row.decode(column: "id", as: Int64.self), on: sql) { engagements.append(e) }
+        }
+        let calendar = try await CatalogueRepository.program(1, on: sql)?.calendar ?? .mondayToFriday
+        var places: [Place] = []
+        let reviewerRow = try await sql.raw("SELECT id, name FROM users WHERE vendor_role = 'reviewer' ORDER BY id").first()
+        let reviewer = Actor(role: .reviewer, userID: try reviewerRow?.decode(column: "id", as: Int64.self),
+                             name: try reviewerRow?.decode(column: "name", as: String.self) ?? "Reviewer")
+        for row in try await sql.raw("SELECT id FROM locations ORDER BY id").all() {
+            guard let location = try await ClaimRepository.location(try row.decode(column: "id", as: Int64.self), on: sql) else { continue }
+            let unmet = Set(try await sql.raw("""
+                SELECT engagement_id FROM location_criteria WHERE location_id = \(bind: location.id) AND met = \(bind: false)
+                """).all().map { try $0.decode(column: "engagement_id", as: Int64.self) })
+            let listed = Set(try await sql.raw("SELECT DISTINCT engagement_id FROM location_criteria WHERE location_id = \(bind: location.id)")
+                .all().map { try $0.decode(column: "engagement_id", as: Int64.self) })
+            let claimable = engagements.filter {
+                listed.contains($0.id) && !unmet.contains($0.id) && $0.status != .upcoming
+                    && $0.currentVersion.rates.rate(for: location.market) != nil
+            }
+            var admin = Actor(role: .incentivesAdmin, name: "Incentives admin")
+            var user: Actor?
+            for roleRow in try await sql.raw("""
+                SELECT u.id, u.name, r.role FROM user_location_roles r JOIN users u ON u.id = r.user_id
+                WHERE r.location_id = \(bind: location.id) ORDER BY u.id
+                """).all() {
+                let actor = Actor(role: ActorRole(rawValue: try roleRow.decode(column: "role", as: String.self)) ?? .incentivesUser,
+                                  userID: try roleRow.decode(column: "id", as: Int64.self), name: try roleRow.decode(column: "name", as: String.self))
+                if actor.role == .incentivesAdmin { admin = actor } else { user = actor }
+            }
+            places.append(Place(location: location, engagements: claimable, admin: admin, user: user))
+        }
+        var areaOf: [Int64: Int64] = [:]
+        for e in engagements { areaOf[e.id] = e.solutionAreaID }
+        return DemoWorld(engagements: engagements, areaOf: areaOf, calendar: calendar, places: places,
+                         customersByOrganization: [:], reviewer: reviewer)
+    }
+
+    // MARK: Generating claims
+
+    /// About `count` demo claims covering every status, on eligible locations only, one claim per
+    /// customer and engagement.
+    func claims(now: Date, count: Int, random: inout SeededRandom) -> [ClaimRecord] {
+        var records: [ClaimRecord] = []
+        var used = Set<String>()
+        let weighted = places.filter { !$0.engagements.isEmpty }.flatMap { place in
+            Array(repeating: place, count: place.location.organizationID == 1 ? 2 : 1)
+        }
+        var i = 0
+        var nextID: Int64 = 1
+        while records.count < count && i < count * 20 {
+            defer { i += 1 }
+            let target = ClaimStatus.allCases[i % ClaimStatus.allCases.count]
+            let place = random.pick(weighted)
+            let fitting = place.engagements.filter { ClaimWalker.reachable($0.role.claimKind).contains(target) }
+            guard !fitting.isEmpty, let customers = customersByOrganization[place.location.organizationID] else { continue }
+            let engagement = random.pick(fitting)
+            guard let customer = customers.shuffled(using: &random).first(where: { !used.contains("\($0.id)-\(engagement.id)") }) else { continue }
+            if let record = walk(id: nextID, place: place, engagement: engagement, customer: customer, target: target,
+                                 now: now, random: &random) {
+                used.insert("\(customer.id)-\(engagement.id)")
+                records.append(record)
+                nextID += 1
+            }
+        }
+        return records
+    }
+
+    /// Synthetic claims for load tests, each on its own new customer.
+    func syntheticClaims(firstID: Int64, firstCustomerID: Int64, count: Int, now: Date,
+                         random: inout SeededRandom) -> ([ClaimRecord], [Customer]) {
+        let usable = places.filter { !$0.engagements.isEmpty }
+        var records: [ClaimRecord] = []
+        var customers: [Customer] = []
+        records.reserveCapacity(count)
+        while records.count < count {
+            let place = random.pick(usable)
+            let engagement = random.pick(place.engagements)
+            let targets = ClaimWalker.reachable(engagement.role.claimKind)
+            let customerID = firstCustomerID + Int64(customers.count)
+            let customer = Customer(id: customerID, name: "Customer \(customerID)", domain: "customer-\(customerID).example",
+                                    tenantID: random.uuid())
+            if let record = walk(id: firstID + Int64(records.count), place: place, engagement: engagement, customer: customer,
+                                 target: random.pick(targets), now: now, random: &random) {
+                customers.append(customer)
+                records.append(record)
+            }
+        }
+        return (records, customers)
+    }
+
+    private func walk(id: Int64, place: Place, engagement: Engagement, customer: Customer, target: ClaimStatus, now: Date,
+                      random: inout SeededRandom) -> ClaimRecord? {
+        // Claims on an engagement that has since closed were made while it was open.
+        var open = engagement
+        open.status = .active
+        open.lastClaimDay = nil
+        let context = ClaimContext(engagement: open, market: place.location.market, calendar: calendar)
+        let contactCount = random.chance(0.3) ? 2 : 1
+        let domain = customer.domain ?? "customer.example"
+        let contacts = (0..<contactCount).map { _ in
+            let first = random.pick(DemoCatalogue.firstNames), last = random.pick(DemoCatalogue.lastNames)
+            return Contact(name: "\(first) \(last)", title: random.pick(DemoCatalogue.titles),
+                           email: "\(first).\(last)@\(domain)".lowercased())
+        }
+        let cast = ClaimWalker.Cast(partnerAdmin: place.admin, partnerUser: place.user, reviewer: reviewer,
+                                    customer: Actor(role: .customer, name: "\(contacts[0].name) <\(contacts[0].email)>"))
+        let new = NewClaim(organizationID: place.location.organizationID, locationID: place.location.id, customerID: customer.id,
+                           engagementID: engagement.id, name: "\(customer.name) - \(engagement.name)", kind: engagement.role.claimKind)
+        return ClaimWalker.walk(claimID: id, new: new, target: target, context: context, cast: cast, contacts: contacts,
+                                now: now, random: &random)
+    }
+}

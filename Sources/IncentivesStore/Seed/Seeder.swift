@@ -1,0 +1,115 @@
+import Foundation
+import HummingbirdBcrypt
+import IncentivesDomain
+import SQLKit
+
+/// What a seeding run wrote.
+public struct SeedSummary: Sendable, CustomStringConvertible {
+    public var organizations = 0, locations = 0, engagements = 0, customers = 0, claims = 0, users = 0
+    public var claimsByStatus: [ClaimStatus: Int] = [:]
+    /// False when the demo was already in the database and nothing was written.
+    public var wrote = true
+
+    public var description: String {
+        guard wrote else { return "The demo program is already seeded; nothing written." }
+        return "\(organizations) partner organizations, \(locations) locations, \(engagements) engagements, "
+            + "\(customers) customers, \(claims) claims, \(users) users"
+    }
+}
+
+/// Writes the demo program (deterministic: same seed and same `now`, same data) and synthetic load.
+public struct Seeder: Sendable {
+    public let db: Database
+    public var seed: UInt64 = 20_261_125
+
+    public init(db: Database) { self.db = db }
+
+    /// Seeds the demo program once per database; later calls change nothing.
+    @discardableResult
+    public func seedDemo(now: Date, passwordCost: UInt8 = 10) async throws -> SeedSummary {
+        let seed = self.seed
+        // Hash outside the transaction: bcrypt is slow on purpose.
+        let hash = Bcrypt.hash(DemoCatalogue.demoPassword, cost: passwordCost)
+        return try await db.write { sql in
+            if try await sql.raw("SELECT name FROM seed_runs WHERE name = 'demo'").first() != nil {
+                var summary = SeedSummary(); summary.wrote = false; return summary
+            }
+            var random = SeededRandom(seed: seed)
+            let world = try await DemoWorld.write(on: sql, now: now, random: &random, passwordHash: hash)
+            var summary = world.summary
+            let records = world.claims(now: now, count: 200, random: &random)
+            try await ClaimWriter.insertRecords(records.map { ($0, world.areaOf[$0.claim.engagementID]!) }, on: sql)
+            summary.claims = records.count
+            for record in records { summary.claimsByStatus[record.claim.status, default: 0] += 1 }
+            try await sql.raw("INSERT INTO seed_runs (name, seeded_at) VALUES ('demo', \(bind: now))").run()
+            try await Self.resetSequences(on: sql, flavor: db.flavor)
+            return summary
+        }
+    }
+
+    /// Adds `count` synthetic claims over the demo's partners and engagements, in every status, in
+    /// batches of short transactions. Seeds the demo first if it is missing.
+    @discardableResult
+    public func seedScale(count: Int, now: Date, batchSize: Int = 2_000,
+                          progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> SeedSummary {
+        try await seedDemo(now: now)
+        let world = try await db.read { try await DemoWorld.load(on: $0) }
+        var summary = SeedSummary()
+        summary.wrote = true
+        var random = SeededRandom(seed: seed &+ 1)
+        var written = 0
+        while written < count {
+            let n = min(batchSize, count - written)
+            let firstID = try await db.read { sql in
+                try await sql.raw("SELECT COALESCE(MAX(id), 0) AS top FROM claims").first()?.decode(column: "top", as: Int64.self) ?? 0
+            } + 1
+            let firstCustomer = try await db.read { sql in
+                try await sql.raw("SELECT COALESCE(MAX(id), 0) AS top FROM customers").first()?.decode(column: "top", as: Int64.self) ?? 0
+            } + 1
+            let (records, customers) = world.syntheticClaims(firstID: firstID, firstCustomerID: firstCustomer, count: n,
+                                                              now: now, random: &random)
+            let areaOf = world.areaOf
+            try await db.write { sql in
+                try await DemoWorld.insertCustomers(customers, on: sql, now: now)
+                try await ClaimWriter.insertRecords(records.map { ($0, areaOf[$0.claim.engagementID]!) }, on: sql)
+            }
+            for record in records { summary.claimsByStatus[record.claim.status, default: 0] += 1 }
+            summary.claims += records.count
+            summary.customers += customers.count
+            written += n
+            progress?(written, count)
+        }
+        try await db.write { try await Self.resetSequences(on: $0, flavor: db.flavor) }
+        return summary
+    }
+
+    /// Seeding gives ids itself; PostgreSQL's identity sequences must then move past them.
+    static func resetSequences(on sql: any SQLDatabase, flavor: SQLFlavor) async throws {
+        guard flavor == .postgres else { return }
+        for table in ["programs", "solution_areas", "organizations", "bank_profiles", "locations", "tax_profiles",
+                      "engagements", "customers", "claims", "claim_proof", "claim_history", "earnings", "users"] {
+            try await sql.raw(SQLQueryString("""
+                SELECT setval(pg_get_serial_sequence('\(table)', 'id'), COALESCE((SELECT MAX(id) FROM \(table)), 0) + 1, false)
+                """)).run()
+        }
+    }
+}
+
+extension Seeder {
+    /// The demo sign-ins and what each may do, for the banner `serve --demo` prints and the landing page.
+    public static var demoSignIns: [(email: String, role: String)] {
+        DemoCatalogue.users.map { user in
+            let role: String
+            if let vendor = user.vendorRole {
+                role = vendor.label
+            } else {
+                let org = user.organization.map { DemoCatalogue.organizations[$0].name } ?? ""
+                let scope = user.locations == nil ? "all \(org) locations" : DemoCatalogue.organizations[user.organization ?? 0].locations[user.locations![0]].name
+                role = "\(user.role?.label ?? ""), \(scope)"
+            }
+            return (user.email, role)
+        }
+    }
+
+    public static var demoPassword: String { DemoCatalogue.demoPassword }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import IncentivesDomain
+import IncentivesStore
+import Logging
+import ServiceLifecycle
+
+/// Expires claims whose deadline passed, every `interval`, for as long as the app runs. The same
+/// work as `incentives sweep`; safe beside other instances (the repository takes disjoint batches).
+public struct DeadlineSweeper: Service {
+    let claims: ClaimRepository
+    let clock: any WallClock
+    let interval: Duration
+    let logger: Logger
+
+    public init(claims: ClaimRepository, clock: any WallClock, interval: Duration, logger: Logger) {
+        self.claims = claims; self.clock = clock; self.interval = interval; self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await sweepOnce()
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+
+    /// One pass; a failure is logged and the next pass tries again.
+    public func sweepOnce() async {
+        do {
+            let expired = try await claims.expireDue(at: clock.now)
+            if !expired.isEmpty {
+                logger.info("Deadline sweep", metadata: ["expired": "\(expired.map { "\($0.key.rawValue)=\($0.value)" }.sorted().joined(separator: ","))"])
+            }
+        } catch {
+            logger.error("Deadline sweep failed: \(error)")
+        }
+    }
+}

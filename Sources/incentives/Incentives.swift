@@ -1,0 +1,238 @@
+import ArgumentParser
+import Foundation
+import IncentivesDomain
+import IncentivesStore
+import IncentivesWeb
+import Logging
+import Synchronization
+
+@main
+struct Incentives: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "incentives",
+        abstract: "Run a partner incentive program: engagements, customer claims, reviews, deadlines and earnings.",
+        discussion: "The database comes from DATABASE_URL (sqlite:PATH or postgres://user:pass@host:port/db); default \(AppConfig.defaultDatabase).",
+        subcommands: [Serve.self, Migrate.self, Seed.self, Sweep.self, Export.self])
+}
+
+/// Shared start-up for every command: configuration, logging, the database, migrations.
+enum Runtime {
+    static func bootstrapLogging() {
+        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+
+    static func open(_ config: AppConfig, migrate: Bool = true) async throws -> Database {
+        let db = try await Database.open(config.database, logger: Logger(label: "incentives.db"))
+        if migrate {
+            do { try await Migrator.migrate(db, clock: SystemClock()) } catch {
+                await db.close()
+                throw CLIError("Migrating \(config.database) failed: \(error)")
+            }
+        }
+        return db
+    }
+
+    /// Runs `body` with an open database and always closes it.
+    static func withDatabase<T>(_ config: AppConfig, migrate: Bool = true, _ body: (Database) async throws -> T) async throws -> T {
+        let db = try await open(config, migrate: migrate)
+        do {
+            let result = try await body(db)
+            await db.close()
+            return result
+        } catch {
+            await db.close()
+            throw error
+        }
+    }
+
+    /// `--now`: an ISO 8601 instant ("2026-11-25T10:00:00Z") or a day ("2026-11-25", midnight UTC).
+    static func parseInstant(_ text: String) throws -> Date {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        if let day = DayDate(text) { return day.startUTC }
+        throw CLIError("--now must be an ISO 8601 instant such as 2026-11-25T10:00:00Z or a day such as 2026-11-25, not '\(text)'.")
+    }
+}
+
+/// A user error: printed as one line, exit status 1, no stack trace.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the web app (and run the deadline sweeper every minute).")
+
+    @Option(help: "Address to listen on.") var host: String?
+    @Option(help: "Port to listen on.") var port: Int?
+    @Flag(help: "Seed the demo program once and print the demo sign-ins.") var demo = false
+
+    func run() async throws {
+        Runtime.bootstrapLogging()
+        var config = try await AppConfig.load()
+        if let host { config.host = host }
+        if let port {
+            guard (1...65_535).contains(port) else { throw CLIError("--port must be from 1 to 65535.") }
+            config.port = port
+        }
+        config.demo = config.demo || demo
+        let logger = Logger(label: "incentives")
+        let clock = SystemClock()
+        let db = try await Runtime.open(config)
+        do {
+            if config.demo {
+                let summary = try await Seeder(db: db).seedDemo(now: clock.now)
+                if summary.wrote { logger.info("Seeded the demo program: \(summary)") }
+            }
+            let deps = try await AppDependencies(config: config, db: db, clock: clock)
+            let app = buildApplication(deps, logger: logger)
+            print(banner(config))
+            try await app.runService()
+        } catch {
+            await db.close()
+            throw error
+        }
+        await db.close()
+    }
+
+    func banner(_ config: AppConfig) -> String {
+        var lines = ["partner-incentives on http://\(config.host):\(config.port)  (database \(config.database))"]
+        if config.demo {
+            lines.append("Demo sign-ins (password \(Seeder.demoPassword)):")
+            for signIn in Seeder.demoSignIns { lines.append("  \(signIn.email.padding(toLength: 26, withPad: " ", startingAt: 0)) \(signIn.role)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Bring the database schema up to date.")
+
+    func run() async throws {
+        let config = try await AppConfig.load()
+        let db = try await Runtime.open(config, migrate: false)
+        do {
+            let applied = try await Migrator.migrate(db, clock: SystemClock())
+            print(applied.isEmpty ? "Schema is up to date (\(Migrator.all.count) migrations)." : "Applied migrations \(applied.map(String.init).joined(separator: ", ")).")
+        } catch {
+            await db.close()
+            throw CLIError("Migrating \(config.database) failed: \(error)")
+        }
+        await db.close()
+    }
+}
+
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Seed the demo program, or synthetic claims for load tests.")
+
+    @Flag(help: "The demo program: partners, engagements, ~200 claims in every status, demo users.") var demo = false
+    @Option(help: "Add N synthetic claims over the demo's partners and engagements, in every status.") var scale: Int?
+    @Option(help: "Seed as of this instant (ISO 8601); default now. Same instant, same data.") var now: String?
+
+    func run() async throws {
+        guard demo || scale != nil else { throw CLIError("Say what to seed: --demo, or --scale N.") }
+        if let scale, scale <= 0 { throw CLIError("--scale must be a positive number of claims.") }
+        let instant = try now.map(Runtime.parseInstant) ?? SystemClock().now
+        let config = try await AppConfig.load()
+        try await Runtime.withDatabase(config) { db in
+            let seeder = Seeder(db: db)
+            if demo && scale == nil {
+                let summary = try await seeder.seedDemo(now: instant)
+                print(summary.wrote ? "Seeded the demo program: \(summary)." : summary.description)
+            }
+            if let scale {
+                let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1)
+                let started = Date()
+                let summary = try await seeder.seedScale(count: scale, now: instant) { done, total in bar.show(done, of: total) }
+                bar.finish()
+                let seconds = Date().timeIntervalSince(started)
+                print("Added \(summary.claims) synthetic claims in \(String(format: "%.1f", seconds)) s "
+                      + "(\(Int(Double(summary.claims) / max(seconds, 0.001))) claims/s), \(summary.claimsByStatus.count) statuses.")
+            }
+        }
+    }
+}
+
+/// A one-line progress bar on a terminal; silent when stderr is not one.
+final class ProgressBar: Sendable {
+    let enabled: Bool
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func show(_ done: Int, of total: Int) {
+        guard enabled, total > 0 else { return }
+        let width = 30, filled = width * done / total
+        let line = "\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(100 * done / total)% \(done)/\(total)"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() { if enabled { FileHandle.standardError.write(Data("\n".utf8)) } }
+}
+
+struct Sweep: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Expire every claim whose deadline has passed.")
+
+    @Option(help: "Sweep as of this instant (ISO 8601, UTC); default now.") var now: String?
+
+    func run() async throws {
+        let instant = try now.map(Runtime.parseInstant) ?? SystemClock().now
+        let config = try await AppConfig.load()
+        let counts = try await Runtime.withDatabase(config) { try await ClaimRepository(db: $0).expireDue(at: instant) }
+        let total = counts.values.reduce(0, +)
+        print("Swept at \(iso8601UTC(instant)): \(total) claim\(total == 1 ? "" : "s") expired.")
+        for status in ClaimStatus.allCases { if let n = counts[status] { print("  \(status.rawValue)\t\(n)") } }
+    }
+}
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Export data.", subcommands: [ExportClaims.self])
+}
+
+struct ExportClaims: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "claims", abstract: "Export claims as RFC 4180 CSV to standard output, streamed.")
+
+    @Option(help: "Output format (csv).") var format = "csv"
+    @Option(help: "Only this partner organization's claims (its name).") var partner: String?
+    @Option(help: "Only claims in this status (a code such as under_review).") var status: String?
+
+    func run() async throws {
+        guard format.lowercased() == "csv" else { throw CLIError("--format \(format) is not supported; use csv.") }
+        var filter = ClaimExportFilter(partnerName: partner)
+        if let status {
+            guard let code = ClaimStatus(rawValue: status) else {
+                throw CLIError("Unknown status '\(status)'. Use one of: \(ClaimStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            filter.status = code
+        }
+        let config = try await AppConfig.load()
+        let out = BufferedOutput()
+        try await Runtime.withDatabase(config) { db in
+            try await ClaimExporter(db: db).writeCSV(filter, in: .system) { out.write($0) }
+        }
+        out.flush()
+    }
+}
+
+/// Standard output in 64 KiB writes: streaming without a syscall per row.
+final class BufferedOutput: Sendable {
+    private let buffer = Mutex<[UInt8]>([])
+
+    func write(_ text: String) {
+        let full: [UInt8]? = buffer.withLock { bytes in
+            bytes.append(contentsOf: text.utf8)
+            guard bytes.count >= 65_536 else { return nil }
+            defer { bytes.removeAll(keepingCapacity: true) }
+            return bytes
+        }
+        if let full { FileHandle.standardOutput.write(Data(full)) }
+    }
+
+    func flush() {
+        let rest = buffer.withLock { bytes in defer { bytes.removeAll() }; return bytes }
+        if !rest.isEmpty { FileHandle.standardOutput.write(Data(rest)) }
+    }
+}
