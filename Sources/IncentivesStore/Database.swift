@@ -167,6 +167,7 @@ public final class Database: Sendable {
     static func reason(_ error: any Error) -> String {
         if let psql = error as? PSQLError {
             if let message = psql.serverInfo?[.message] { return message }
+            if let underlying = psql.underlying { return "\(underlying)" }
             return "\(psql.code)"
         }
         return String(describing: error)

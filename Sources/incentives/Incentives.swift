@@ -92,6 +92,7 @@ struct Serve: AsyncParsableCommand {
             let deps = try await AppDependencies(config: config, db: db, clock: clock)
             let app = buildApplication(deps, logger: logger)
             print(banner(config))
+            fflush(nil) // flush every stream: the banner must show even when stdout is a pipe or file
             try await app.runService()
         } catch {
             await db.close()
@@ -210,7 +211,7 @@ struct ExportClaims: AsyncParsableCommand {
         }
         let config = try await AppConfig.load()
         let out = BufferedOutput()
-        try await Runtime.withDatabase(config) { db in
+        _ = try await Runtime.withDatabase(config) { db in
             try await ClaimExporter(db: db).writeCSV(filter, in: .system) { out.write($0) }
         }
         out.flush()

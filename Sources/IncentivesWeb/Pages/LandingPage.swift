@@ -12,6 +12,7 @@ struct LandingPage: Sendable {
         let title = "Partner Incentives"
         let programName: String
         let organizations: [String]
+        let organizationCount: Int
         let locations: Int
         let engagements: Int
         let customers: Int
@@ -31,7 +32,7 @@ struct LandingPage: Sendable {
         let overview = try await ProgramOverview.load(from: deps.db)
         return View(
             programName: overview.programName ?? "No program yet",
-            organizations: overview.organizations, locations: overview.locations, engagements: overview.engagements,
+            organizations: overview.organizations, organizationCount: overview.organizations.count, locations: overview.locations, engagements: overview.engagements,
             customers: overview.customers, claims: overview.claims,
             statuses: ClaimStatus.allCases.map {
                 StatusCount(code: $0.rawValue, label: $0.label, count: overview.claimsByStatus[$0] ?? 0, tone: $0.tone)

@@ -1,0 +1,166 @@
+import Foundation
+import IncentivesDomain
+@testable import IncentivesStore
+import SQLKit
+import Synchronization
+import Testing
+
+@Suite("Claim repository on SQLite and PostgreSQL")
+struct ClaimRepositoryTests {
+    let now = TestDatabases.now
+    let reviewer = Actor(role: .reviewer, userID: 5, name: "Jordan Lee")
+
+    /// The first claim of the demo in a status, with its organization and location.
+    func claim(in status: ClaimStatus, kind: ClaimKind = .partnerActivities, db: Database) async throws -> Claim {
+        let id = try await db.read { sql in
+            try await sql.raw("SELECT id FROM claims WHERE status = \(bind: status.rawValue) AND kind = \(bind: kind.rawValue) ORDER BY id")
+                .first()?.decode(column: "id", as: Int64.self)
+        }
+        let found = try #require(id)
+        let claim = try await ClaimRepository(db: db).find(found, in: .system)
+        return try #require(claim)
+    }
+
+    @Test("migrations apply once and then do nothing", arguments: TestDatabases.flavors)
+    func migrationsAreIdempotent(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor) { db in
+            let applied = try await Migrator.migrate(db, clock: FixedClock(now))
+            #expect(applied.isEmpty)
+        }
+    }
+
+    @Test("the demo holds every status, ~200 claims, and the same data on every database", arguments: TestDatabases.flavors)
+    func demoIsCompleteAndDeterministic(flavor: SQLFlavor) async throws {
+        let export = { (db: Database) async throws -> String in
+            let out = Mutex("")
+            try await ClaimExporter(db: db).writeCSV(ClaimExportFilter(), in: .system) { line in out.withLock { $0 += line } }
+            return out.withLock { $0 }
+        }
+        let (first, overview) = try await TestDatabases.with(flavor, seeded: true) { db in
+            (try await export(db), try await ProgramOverview.load(from: db))
+        }
+        #expect(Set(overview.claimsByStatus.keys) == Set(ClaimStatus.allCases))
+        #expect((180...220).contains(overview.claims))
+        #expect(overview.organizations == ["Bluefin Consulting", "Cedar Systems", "Kestrel IT"])
+        // Same seed and instant on SQLite: byte-identical export, whichever database made it.
+        let reference = try await TestDatabases.with(.sqlite, seeded: true) { try await export($0) }
+        #expect(first == reference)
+        #expect(first.hasPrefix("claim_id,claim_name,status,status_label,kind,solution_area,engagement,partner,location,customer,created_at,consent_at,due_at,due_kind,amount,currency\r\n"))
+    }
+
+    @Test("an action is decided by the domain, saved with its history, and versioned", arguments: TestDatabases.flavors)
+    func performSavesTransitionAndHistory(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let repo = ClaimRepository(db: db)
+            let submitted = try await claim(in: .submitted, db: db)
+            let before = try #require(try await repo.history(of: submitted.id, in: .system))
+            let t = try await repo.perform(ClaimCommand(.startReview, by: reviewer), on: submitted.id,
+                                           expectedVersion: submitted.version, in: .vendor, at: now)
+            #expect(t.claim.status == .underReview)
+            let stored = try #require(try await repo.find(submitted.id, in: .vendor))
+            #expect(stored.status == .underReview && stored.version == submitted.version + 1)
+            let after = try #require(try await repo.history(of: submitted.id, in: .system))
+            #expect(after.count == before.count + 1)
+            #expect(after.last?.from == .submitted && after.last?.to == .underReview && after.last?.side == .vendor)
+
+            // A stale form: the version moved on, so nothing changes.
+            await #expect(throws: StoreError.self) {
+                try await repo.perform(ClaimCommand(.approve, by: reviewer), on: submitted.id,
+                                       expectedVersion: submitted.version, in: .vendor, at: now)
+            }
+            #expect(try await repo.find(submitted.id, in: .vendor)?.status == .underReview)
+
+            // The domain's refusal reaches the caller unchanged, and nothing is written.
+            await #expect(throws: ClaimRefusal.self) {
+                try await repo.perform(ClaimCommand(.startReview, by: reviewer), on: submitted.id, in: .vendor, at: now)
+            }
+            #expect(try await repo.history(of: submitted.id, in: .system)?.count == after.count)
+        }
+    }
+
+    @Test("a partner sees only its own locations' claims; a foreign id is not found", arguments: TestDatabases.flavors)
+    func scopeHidesForeignClaims(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let repo = ClaimRepository(db: db)
+            let theirs = try await claim(in: .customerClaimed, db: db)
+            let own = AccessScope.partner(organizationID: theirs.organizationID, locationIDs: [theirs.locationID])
+            let other = AccessScope.partner(organizationID: theirs.organizationID == 1 ? 2 : 1, locationIDs: [4, 5, 6, 7, 8, 9])
+            let sameOrgOtherLocation = AccessScope.partner(organizationID: theirs.organizationID, locationIDs: [999])
+            #expect(try await repo.find(theirs.id, in: own) != nil)
+            #expect(try await repo.find(theirs.id, in: other) == nil)
+            #expect(try await repo.find(theirs.id, in: sameOrgOtherLocation) == nil)
+            #expect(try await repo.history(of: theirs.id, in: other) == nil)
+            let partner = Actor(role: .incentivesAdmin, userID: 1, name: "Alex Morgan")
+            await #expect(throws: StoreError.notFound("No claim \(theirs.id).")) {
+                try await repo.perform(ClaimCommand(.sendConsentRequest, by: partner), on: theirs.id, in: other, at: now)
+            }
+        }
+    }
+
+    @Test("two writers racing on one version: exactly one wins, the other gets a conflict", arguments: TestDatabases.flavors)
+    func concurrentWritersConflict(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let repo = ClaimRepository(db: db)
+            let submitted = try await claim(in: .submitted, db: db)
+            let outcomes = await withTaskGroup(of: Bool.self) { group in
+                for action in [ClaimAction.approve, .reject] {
+                    group.addTask {
+                        do {
+                            try await repo.perform(ClaimCommand(action, by: reviewer, reason: "Reason"), on: submitted.id,
+                                                   expectedVersion: submitted.version, in: .vendor, at: now)
+                            return true
+                        } catch { return false }
+                    }
+                }
+                return await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 }.count == 1)
+            #expect(try await repo.history(of: submitted.id, in: .system)?.filter { $0.from == .submitted && $0.action != .submit }.count == 1)
+        }
+    }
+
+    @Test("the sweeper expires what is due, writes clock history, and is idempotent", arguments: TestDatabases.flavors)
+    func sweeperExpiresDueClaims(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let repo = ClaimRepository(db: db)
+            #expect(try await repo.expireDue(at: now).isEmpty) // the demo's open deadlines are all in the future
+            let later = now.adding(calendarDays: 400)
+            let counts = try await repo.expireDue(at: later, batchSize: 7)
+            #expect(counts.values.reduce(0, +) > 30)
+            #expect(Set(counts.keys).isSubset(of: [.consentExpired, .notSubmittedExpired, .postSubmissionExpired, .disputedExpired, .rejected]))
+            #expect(try await repo.expireDue(at: later).isEmpty)
+            let clockRows = try await db.read { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM claim_history WHERE side = 'clock' AND at = \(bind: later)").first()?
+                    .decode(column: "n", as: Int.self)
+            }
+            #expect(clockRows == counts.values.reduce(0, +))
+            let stillDue = try await db.read { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM claims WHERE expires_at <= \(bind: later)").first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(stillDue == 0)
+        }
+    }
+
+    @Test("adding a customer writes the claim, its contacts and its first history row", arguments: TestDatabases.flavors)
+    func createClaim(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let repo = ClaimRepository(db: db)
+            let scope = AccessScope.partner(organizationID: 1, locationIDs: [1])
+            let user = Actor(role: .incentivesUser, userID: 2, name: "Sam Rivera")
+            // Engagement 1 is a partner-activities assessment open to Seattle (location 1) in the demo.
+            let new = NewClaim(organizationID: 1, locationID: 1, customerID: 1, engagementID: 1, name: "Quote \"and\", comma", kind: .partnerActivities)
+            let claim = try await repo.create(new, contacts: [Contact(name: "Ana Chen", title: "CIO", email: "ana@alder.example")],
+                                              by: user, in: scope, at: now)
+            #expect(claim.status == .customerClaimed && claim.id > 0)
+            #expect(try await repo.history(of: claim.id, in: scope)?.map(\.action) == [.create])
+            // Someone else's location is refused before anything is written.
+            await #expect(throws: StoreError.self) {
+                try await repo.create(NewClaim(organizationID: 1, locationID: 5, customerID: 1, engagementID: 1, name: "x", kind: .partnerActivities),
+                                      contacts: [], by: user, in: scope, at: now)
+            }
+            let out = Mutex("")
+            try await ClaimExporter(db: db).writeCSV(ClaimExportFilter(partnerName: "bluefin consulting", status: .customerClaimed), in: .system) { l in out.withLock { $0 += l } }
+            #expect(out.withLock { $0 }.contains("\"Quote \"\"and\"\", comma\""))
+        }
+    }
+}

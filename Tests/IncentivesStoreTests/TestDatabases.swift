@@ -1,0 +1,54 @@
+import Foundation
+import IncentivesDomain
+@testable import IncentivesStore
+import SQLKit
+
+/// Every repository test runs on a fresh SQLite file, and on a fresh PostgreSQL database when
+/// `TEST_DATABASE_URL` is set (scripts/test.sh starts one).
+enum TestDatabases {
+    static let now = Date(timeIntervalSince1970: 1_795_600_000) // 2026-11-25 (UTC)
+
+    static var flavors: [SQLFlavor] {
+        ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] == nil ? [.sqlite] : [.sqlite, .postgres]
+    }
+
+    /// Opens an empty, migrated database of the flavor, runs `body`, and drops it.
+    static func with<T>(_ flavor: SQLFlavor, seeded: Bool = false, _ body: (Database) async throws -> T) async throws -> T {
+        let name = "t_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
+        let location: DatabaseLocation
+        var admin: Database?
+        switch flavor {
+        case .sqlite:
+            location = .sqlite(path: FileManager.default.temporaryDirectory.appendingPathComponent("incentives-tests/\(name).sqlite").path)
+        case .postgres:
+            let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"]!
+            let a = try await Database.open(try DatabaseLocation(parsing: url), maxConnections: 1)
+            try await a.read { try await $0.raw(SQLQueryString("CREATE DATABASE \(name)")).run() }
+            admin = a
+            var parts = URLComponents(string: url)!
+            parts.path = "/\(name)"
+            location = .postgres(url: parts.string!)
+        }
+        let db = try await Database.open(location, maxConnections: 4)
+        func cleanUp() async throws {
+            await db.close()
+            if case .sqlite(let path) = location {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
+            if let admin {
+                try await admin.read { try await $0.raw(SQLQueryString("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")).run() }
+                await admin.close()
+            }
+        }
+        do {
+            try await Migrator.migrate(db, clock: FixedClock(now))
+            if seeded { try await Seeder(db: db).seedDemo(now: now, passwordCost: 4) }
+            let result = try await body(db)
+            try await cleanUp()
+            return result
+        } catch {
+            try? await cleanUp()
+            throw error
+        }
+    }
+}

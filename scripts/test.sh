@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The one test command: builds, then runs every test on SQLite and on a throwaway PostgreSQL 15.
+# Idempotent set-up: installs PostgreSQL from Debian when it is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== %s\n' "$*"; }
+
+ensure_postgres() {
+  if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    log "Installing PostgreSQL from Debian"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
+  fi
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+}
+
+PG_DIR=""; PG_PID=""
+stop_postgres() {
+  if [ -n "$PG_PID" ] && kill -0 "$PG_PID" 2>/dev/null; then kill "$PG_PID"; wait "$PG_PID" 2>/dev/null || true; fi
+  [ -n "$PG_DIR" ] && rm -rf "$PG_DIR"
+}
+trap stop_postgres EXIT
+
+start_postgres() {
+  PG_DIR=$(mktemp -d /tmp/incentives-pg.XXXXXX)
+  chown postgres "$PG_DIR" 2>/dev/null || true
+  local as=(); [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
+  "${as[@]}" "$PG_BIN/initdb" --no-sync -A trust -U postgres -D "$PG_DIR/data" >/dev/null
+  PG_PORT=${PG_PORT:-55432}
+  "${as[@]}" "$PG_BIN/postgres" -D "$PG_DIR/data" -h 127.0.0.1 -p "$PG_PORT" -k "$PG_DIR" -c fsync=off \
+    -c max_connections=200 >"$PG_DIR/log" 2>&1 &
+  PG_PID=$!
+  for _ in $(seq 1 50); do
+    "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -q && break
+    sleep 0.2
+  done
+  "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -q || { cat "$PG_DIR/log"; echo "PostgreSQL did not start"; exit 1; }
+  export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+  log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT (pid $PG_PID)"
+}
+
+ensure_postgres
+start_postgres
+
+log "Building"
+swift build --build-tests
+
+log "Swift tests (SQLite always, PostgreSQL via TEST_DATABASE_URL)"
+set +e
+swift test --skip-build 2>&1 | tee /tmp/incentives-swift-test.log
+status=${PIPESTATUS[0]}
+set -e
+exit "$status"
