@@ -219,7 +219,8 @@ public enum ClaimLifecycle {
             return Rule(actors: reviewer, to: rejection)
         // Dispute once, inside the window; disputes are an Incentives admin's.
         case (_, .rejected, .dispute):
-            return Rule(actors: admin, to: .disputed)
+            // Dispute once: a claim already in its dispute round has used it.
+            return disputeRound ? nil : Rule(actors: admin, to: .disputed)
         case (_, .disputed, .submit):
             return Rule(actors: admin, to: .submitted)
 

@@ -96,9 +96,11 @@ public struct DayDate: Hashable, Comparable, Sendable, Codable, CustomStringConv
 
     /// Parses `YYYY-MM-DD`, refusing impossible dates such as 2026-02-30.
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        // Exactly YYYY-MM-DD: digits only, so signs ("+1") and doubled dashes are refused.
+        let chars = Array(text)
+        guard chars.count == 10, chars[4] == "-", chars[7] == "-",
+              chars.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 || $0.element.isASCII && $0.element.isNumber }),
+              let y = Int(String(chars[0..<4])), let m = Int(String(chars[5..<7])), let d = Int(String(chars[8..<10])) else { return nil }
         let candidate = DayDate(year: y, month: m, day: d)
         guard DayDate(candidate.startUTC) == candidate else { return nil }
         self = candidate
