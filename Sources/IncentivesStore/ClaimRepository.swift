@@ -89,8 +89,7 @@ public struct ClaimRepository: Sendable {
             let context = try await Self.context(engagementID: engagementID, market: location.market, on: sql)
             let (claim, entry) = try ClaimLifecycle.create(new, by: actor, context: context, at: now)
             let clock = ClaimLifecycle.openClock(for: claim, policy: context.version(of: claim).deadlines, calendar: context.calendar)
-            let id = try await ClaimWriter.insert(claim, clock: clock, solutionAreaID: context.engagement.solutionAreaID,
-                                                  on: sql, flavor: db.flavor)
+            let id = try await ClaimWriter.insert(claim, clock: clock, solutionAreaID: context.engagement.solutionAreaID, on: sql)
             var stored = claim
             stored.id = id
             var first = entry

@@ -27,8 +27,7 @@ enum ClaimWriter {
     }
 
     /// One claim; the database assigns its id.
-    static func insert(_ claim: Claim, clock: OpenClock?, solutionAreaID: Int64, on sql: any SQLDatabase,
-                       flavor: SQLFlavor) async throws -> Int64 {
+    static func insert(_ claim: Claim, clock: OpenClock?, solutionAreaID: Int64, on sql: any SQLDatabase) async throws -> Int64 {
         let row = try await sql.insert(into: "claims").columns(claimColumns)
             .values(claimValues(claim, clock: clock, solutionAreaID: solutionAreaID))
             .returning("id").first()

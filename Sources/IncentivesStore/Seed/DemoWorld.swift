@@ -25,7 +25,8 @@ struct DemoWorld {
     static func write(on sql: any SQLDatabase, now: Date, random: inout SeededRandom, passwordHash: String) async throws -> DemoWorld {
         var summary = SeedSummary()
         let today = DayDate(now)
-        let holidays = [today.adding(days: 29), today.adding(days: 36)].map(\.description).joined(separator: ",")
+        let holidayDays = [today.adding(days: 29), today.adding(days: 36)]
+        let holidays = holidayDays.map(\.description).joined(separator: ",")
         try await sql.raw("""
             INSERT INTO programs (id, name, manager_name, manager_email, weekend, holidays)
             VALUES (1, 'Partner Incentives Program', 'Casey Kim', 'incentives-team@vendor.example', '1,7', \(bind: holidays))
@@ -177,9 +178,8 @@ struct DemoWorld {
         try await insertCustomers(customers, on: sql, now: now)
         summary.customers = customers.count
 
-        let program = Program(id: 1, name: "", managerName: "", managerEmail: "",
-                              calendar: WorkingCalendar(weekend: [1, 7], holidays: Set(holidays.split(separator: ",").compactMap { DayDate($0) })))
-        return DemoWorld(engagements: engagements, areaOf: areaOf, calendar: program.calendar, places: places,
+        return DemoWorld(engagements: engagements, areaOf: areaOf,
+                         calendar: WorkingCalendar(weekend: [1, 7], holidays: Set(holidayDays)), places: places,
                          customersByOrganization: customersByOrganization, reviewer: reviewer, summary: summary)
     }
 
