@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Pure domain: Foundation only, no I/O. Every rule of DOMAIN.md lives here once.
@@ -32,6 +34,7 @@ let package = Package(
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -44,6 +47,8 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             resources: [.copy("Templates"), .copy("Public")]
         ),
@@ -57,11 +62,17 @@ let package = Package(
             ]
         ),
         .testTarget(name: "IncentivesDomainTests", dependencies: ["IncentivesDomain"]),
-        .testTarget(name: "IncentivesStoreTests", dependencies: ["IncentivesStore", "IncentivesDomain"]),
+        // Fresh SQLite files and PostgreSQL databases for tests, shared by the store and web tests.
+        .target(
+            name: "IncentivesTestSupport",
+            dependencies: ["IncentivesStore", "IncentivesDomain", .product(name: "SQLKit", package: "sql-kit")],
+            path: "Tests/IncentivesTestSupport"
+        ),
+        .testTarget(name: "IncentivesStoreTests", dependencies: ["IncentivesStore", "IncentivesDomain", "IncentivesTestSupport"]),
         .testTarget(
             name: "IncentivesWebTests",
             dependencies: [
-                "IncentivesWeb", "IncentivesStore", "IncentivesDomain",
+                "IncentivesWeb", "IncentivesStore", "IncentivesDomain", "IncentivesTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

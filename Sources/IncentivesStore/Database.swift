@@ -56,10 +56,12 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case conflict(String)
     case notFound(String)
     case invalid(field: String, String)
+    /// A stored value the code does not understand: a bug or a damaged database, never the user's input.
+    case corrupt(String)
 
     public var description: String {
         switch self {
-        case .badConfiguration(let m), .unreachable(let m), .conflict(let m), .notFound(let m): m
+        case .badConfiguration(let m), .unreachable(let m), .conflict(let m), .notFound(let m), .corrupt(let m): m
         case .invalid(_, let m): m
         }
     }

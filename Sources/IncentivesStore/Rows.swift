@@ -33,7 +33,7 @@ struct ClaimRow: Codable, Sendable {
 
     func claim() throws -> Claim {
         guard let kind = ClaimKind(rawValue: kind), let status = ClaimStatus(rawValue: status) else {
-            throw StoreError.invalid(field: "status", "Claim \(id) holds an unknown kind or status (\(kind), \(status)).")
+            throw StoreError.corrupt("Claim \(id) holds an unknown kind or status (\(kind), \(status)).")
         }
         let currency = Currency(currency)
         return Claim(id: id, organizationID: organizationId, locationID: locationId, engagementID: engagementId,

@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import IncentivesDomain
 import IncentivesStore
 
 /// The app's settings, read once: environment variables, then a `.env` file, then defaults.
@@ -11,16 +12,28 @@ public struct AppConfig: Sendable {
     public var sweepInterval: Duration
     /// Demo mode: seeds the demo program and shows the demo sign-ins.
     public var demo: Bool
+    /// `PUBLIC_URL`: the address users reach the app at, when it is not `http://HOST:PORT` (a proxy).
+    public var publicURLSetting: String?
+    /// The address users reach the app at (links in invitations); `https://` makes cookies `Secure`.
+    public var publicURL: String { publicURLSetting ?? "http://\(host):\(port)" }
+    /// How long a session lives idle, and at most.
+    public var sessionPolicy: SessionPolicy
+
+    /// Cookies carry `Secure` when the app is served over HTTPS.
+    public var secureCookies: Bool { publicURL.lowercased().hasPrefix("https://") }
 
     public static let defaultDatabase = "sqlite:./data/incentives.sqlite"
 
     public init(host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "./data/incentives.sqlite"),
-                sweepInterval: Duration = .seconds(60), demo: Bool = false) {
+                sweepInterval: Duration = .seconds(60), demo: Bool = false, publicURL: String? = nil,
+                sessionPolicy: SessionPolicy = .standard) {
         self.host = host; self.port = port; self.database = database; self.sweepInterval = sweepInterval; self.demo = demo
+        self.publicURLSetting = publicURL
+        self.sessionPolicy = sessionPolicy
     }
 
-    /// Reads `DATABASE_URL`, `HOST`, `PORT`, `SWEEP_INTERVAL_SECONDS` (and `DEMO`), the environment
-    /// winning over `.env`.
+    /// Reads `DATABASE_URL`, `HOST`, `PORT`, `SWEEP_INTERVAL_SECONDS`, `PUBLIC_URL`,
+    /// `SESSION_IDLE_MINUTES`, `SESSION_MAX_HOURS` (and `DEMO`), the environment winning over `.env`.
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
                             dotEnvPath: String = ".env") async throws -> AppConfig {
         var providers: [any ConfigProvider] = [EnvironmentVariablesProvider(environmentVariables: environment)]
@@ -37,8 +50,24 @@ public struct AppConfig: Sendable {
         guard let seconds = Int(sweep), seconds > 0 else {
             throw StoreError.badConfiguration("SWEEP_INTERVAL_SECONDS must be a whole number of seconds above 0, not '\(sweep)'.")
         }
-        return AppConfig(host: reader.string(forKey: "host", default: "127.0.0.1"), port: portNumber,
+        func whole(_ key: ConfigKey, _ name: String, default value: Int) throws -> Int {
+            let text = reader.string(forKey: key, default: String(value))
+            guard let number = Int(text), number > 0 else {
+                throw StoreError.badConfiguration("\(name) must be a whole number above 0, not '\(text)'.")
+            }
+            return number
+        }
+        let idle = try whole("session.idle.minutes", "SESSION_IDLE_MINUTES", default: 30)
+        let absolute = try whole("session.max.hours", "SESSION_MAX_HOURS", default: 12)
+        let host = reader.string(forKey: "host", default: "127.0.0.1")
+        let publicURL = reader.string(forKey: "public.url")
+        if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
+            throw StoreError.badConfiguration("PUBLIC_URL must start with http:// or https://, not '\(publicURL)'.")
+        }
+        return AppConfig(host: host, port: portNumber,
                          database: try DatabaseLocation(parsing: url), sweepInterval: .seconds(seconds),
-                         demo: ["1", "true", "yes"].contains(reader.string(forKey: "demo", default: "false").lowercased()))
+                         demo: ["1", "true", "yes"].contains(reader.string(forKey: "demo", default: "false").lowercased()),
+                         publicURL: publicURL.map { String($0.trimmingCharacters(in: CharacterSet(charactersIn: "/"))) },
+                         sessionPolicy: SessionPolicy(idle: TimeInterval(idle * 60), absolute: TimeInterval(absolute * 3600)))
     }
 }

@@ -22,19 +22,44 @@ public struct AppDependencies: Sendable {
     }
 }
 
-/// Builds the HTTP application: routes, middleware, and the background services in its ServiceGroup.
-public func buildApplication(_ deps: AppDependencies, logger: Logger) -> some ApplicationProtocol {
-    let router = Router(context: BasicRequestContext.self)
+/// The router with every page and the middleware around them. Tests read its route list to keep the
+/// authorization matrix complete.
+public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    let sessions = SessionRepository(db: deps.db, policy: deps.config.sessionPolicy)
+    let users = UserRepository(db: deps.db)
+    let listing = ClaimListing(db: deps.db)
+    // Order matters: headers on everything; the session before the error pages (so they show
+    // who is signed in); the form token checked inside the error pages (so a refusal is a page).
     router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: SessionMiddleware(sessions: sessions, clock: deps.clock, secure: deps.config.secureCookies))
+    router.add(middleware: ErrorPageMiddleware(deps: deps))
+    router.add(middleware: CSRFMiddleware())
     if let publicFolder = Bundle.module.resourceURL?.appendingPathComponent("Public").path {
         router.add(middleware: FileMiddleware(publicFolder, urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])])))
     }
     router.get("/health") { _, _ in "ok" }
-    LandingPage(deps: deps).register(on: router)
-    let sweeper = DeadlineSweeper(claims: ClaimRepository(db: deps.db), clock: deps.clock,
-                                  interval: deps.config.sweepInterval, logger: logger)
+    SignInPages(deps: deps, users: users, sessions: sessions, throttle: .standard).register(on: router)
+    HomePage(deps: deps, listing: listing).register(on: router)
+    ClaimPages(deps: deps, listing: listing, claims: ClaimRepository(db: deps.db)).register(on: router)
+    ProgramPages(deps: deps).register(on: router)
+    VendorPages(deps: deps, listing: listing).register(on: router)
+    UserPages(deps: deps, users: users, sessions: sessions).register(on: router)
+    return router
+}
+
+/// The router's responder, answering `HEAD` like `GET`.
+public func buildResponder(_ deps: AppDependencies) -> some HTTPResponder<AppRequestContext> {
+    HeadAsGetResponder(inner: buildRouter(deps).buildResponder())
+}
+
+/// Builds the HTTP application: routes, middleware, and the background services in its ServiceGroup.
+public func buildApplication(_ deps: AppDependencies, logger: Logger) -> some ApplicationProtocol {
+    let sweeper = DeadlineSweeper(claims: ClaimRepository(db: deps.db),
+                                  sessions: SessionRepository(db: deps.db, policy: deps.config.sessionPolicy),
+                                  clock: deps.clock, interval: deps.config.sweepInterval, logger: logger)
     return Application(
-        router: router,
+        responder: buildResponder(deps),
         configuration: .init(address: .hostname(deps.config.host, port: deps.config.port), serverName: "partner-incentives"),
         services: [sweeper],
         logger: logger)
@@ -55,7 +80,7 @@ struct HTML: ResponseGenerator {
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
-        response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+        response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"

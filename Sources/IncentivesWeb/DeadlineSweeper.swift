@@ -6,14 +6,16 @@ import ServiceLifecycle
 
 /// Expires claims whose deadline passed, every `interval`, for as long as the app runs. The same
 /// work as `incentives sweep`; safe beside other instances (the repository takes disjoint batches).
+/// Ended sessions and stale sign-in failures are cleared on the same beat.
 public struct DeadlineSweeper: Service {
     let claims: ClaimRepository
+    let sessions: SessionRepository?
     let clock: any WallClock
     let interval: Duration
     let logger: Logger
 
-    public init(claims: ClaimRepository, clock: any WallClock, interval: Duration, logger: Logger) {
-        self.claims = claims; self.clock = clock; self.interval = interval; self.logger = logger
+    public init(claims: ClaimRepository, sessions: SessionRepository? = nil, clock: any WallClock, interval: Duration, logger: Logger) {
+        self.claims = claims; self.sessions = sessions; self.clock = clock; self.interval = interval; self.logger = logger
     }
 
     public func run() async throws {
@@ -32,6 +34,11 @@ public struct DeadlineSweeper: Service {
             }
         } catch {
             logger.error("Deadline sweep failed: \(error)")
+        }
+        do {
+            try await sessions?.purge(now: clock.now)
+        } catch {
+            logger.error("Session clean-up failed: \(error)")
         }
     }
 }

@@ -111,14 +111,17 @@ enum DemoCatalogue {
     ]
 
     /// Demo sign-ins (password `demo-password`, demo mode only).
-    struct UserSpec { var email: String; var name: String; var organization: Int?; var vendorRole: ActorRole?; var role: ActorRole?; var locations: [Int]? }
+    struct UserSpec {
+        var email: String; var name: String; var organization: Int?; var vendorRole: ActorRole?; var role: ActorRole?; var locations: [Int]?
+        var timeZone = "UTC"
+    }
     static let users: [UserSpec] = [
-        UserSpec(email: "admin@bluefin.example", name: "Alex Morgan", organization: 0, role: .incentivesAdmin, locations: nil),
-        UserSpec(email: "user@bluefin.example", name: "Sam Rivera", organization: 0, role: .incentivesUser, locations: [0]),
-        UserSpec(email: "admin@cedar.example", name: "Priya Nair", organization: 1, role: .incentivesAdmin, locations: nil),
-        UserSpec(email: "admin@kestrel.example", name: "Lucas Martin", organization: 2, role: .incentivesAdmin, locations: nil),
-        UserSpec(email: "reviewer@vendor.example", name: "Jordan Lee", vendorRole: .reviewer),
-        UserSpec(email: "manager@vendor.example", name: "Casey Kim", vendorRole: .programManager),
+        UserSpec(email: "admin@bluefin.example", name: "Alex Morgan", organization: 0, role: .incentivesAdmin, locations: nil, timeZone: "America/Los_Angeles"),
+        UserSpec(email: "user@bluefin.example", name: "Sam Rivera", organization: 0, role: .incentivesUser, locations: [0], timeZone: "America/Los_Angeles"),
+        UserSpec(email: "admin@cedar.example", name: "Priya Nair", organization: 1, role: .incentivesAdmin, locations: nil, timeZone: "Europe/Berlin"),
+        UserSpec(email: "admin@kestrel.example", name: "Lucas Martin", organization: 2, role: .incentivesAdmin, locations: nil, timeZone: "Europe/Paris"),
+        UserSpec(email: "reviewer@vendor.example", name: "Jordan Lee", vendorRole: .reviewer, timeZone: "America/New_York"),
+        UserSpec(email: "manager@vendor.example", name: "Casey Kim", vendorRole: .programManager, timeZone: "Europe/London"),
     ]
     static let demoPassword = "demo-password"
 

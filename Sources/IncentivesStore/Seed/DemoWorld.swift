@@ -139,9 +139,9 @@ struct DemoWorld {
             let userID = Int64(u + 1)
             let orgID = spec.organization.map { Int64($0 + 1) }
             try await sql.raw("""
-                INSERT INTO users (id, email, name, password_hash, organization_id, vendor_role, created_at)
+                INSERT INTO users (id, email, name, password_hash, organization_id, vendor_role, created_at, time_zone)
                 VALUES (\(bind: userID), \(bind: spec.email), \(bind: spec.name), \(bind: passwordHash), \(bind: orgID),
-                  \(bind: spec.vendorRole?.rawValue), \(bind: now.adding(calendarDays: -400)))
+                  \(bind: spec.vendorRole?.rawValue), \(bind: now.adding(calendarDays: -400)), \(bind: spec.timeZone))
                 """).run()
             if let vendorRole = spec.vendorRole {
                 if vendorRole == .reviewer { reviewer = Actor(role: .reviewer, userID: userID, name: spec.name) }
@@ -155,6 +155,13 @@ struct DemoWorld {
                     INSERT INTO user_location_roles (user_id, location_id, role)
                     VALUES (\(bind: userID), \(bind: places[index].location.id), \(bind: role.rawValue))
                     """).run()
+                // The demo's partner admins also manage their organization's users.
+                if role == .incentivesAdmin {
+                    try await sql.raw("""
+                        INSERT INTO user_location_roles (user_id, location_id, role)
+                        VALUES (\(bind: userID), \(bind: places[index].location.id), \(bind: LocationRole.accountAdmin.rawValue))
+                        """).run()
+                }
                 let actor = Actor(role: role, userID: userID, name: spec.name)
                 if role == .incentivesAdmin { places[index].admin = actor } else { places[index].user = actor }
             }

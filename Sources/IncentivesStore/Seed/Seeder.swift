@@ -105,7 +105,8 @@ extension Seeder {
             } else {
                 let org = user.organization.map { DemoCatalogue.organizations[$0].name } ?? ""
                 let scope = user.locations == nil ? "all \(org) locations" : DemoCatalogue.organizations[user.organization ?? 0].locations[user.locations![0]].name
-                role = "\(user.role?.label ?? ""), \(scope)"
+                let roles = user.role == .incentivesAdmin ? "Incentives admin and account admin" : user.role?.label ?? ""
+                role = "\(roles), \(scope)"
             }
             return (user.email, role)
         }

@@ -1,19 +1,19 @@
 import Foundation
 import IncentivesDomain
-@testable import IncentivesStore
+import IncentivesStore
 import SQLKit
 
 /// Every repository test runs on a fresh SQLite file, and on a fresh PostgreSQL database when
-/// `TEST_DATABASE_URL` is set (scripts/test.sh starts one).
-enum TestDatabases {
-    static let now = Date(timeIntervalSince1970: 1_795_600_000) // 2026-11-25 (UTC)
+/// `TEST_DATABASE_URL` is set (scripts/test.sh starts one). Shared by the store and web test targets.
+public enum TestDatabases {
+    public static let now = Date(timeIntervalSince1970: 1_795_600_000) // 2026-11-25 (UTC)
 
-    static var flavors: [SQLFlavor] {
+    public static var flavors: [SQLFlavor] {
         ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] == nil ? [.sqlite] : [.sqlite, .postgres]
     }
 
     /// Opens an empty, migrated database of the flavor, runs `body`, and drops it.
-    static func with<T>(_ flavor: SQLFlavor, seeded: Bool = false, _ body: (Database) async throws -> T) async throws -> T {
+    public static func with<T>(_ flavor: SQLFlavor, seeded: Bool = false, _ body: (Database) async throws -> T) async throws -> T {
         let name = "t_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
         let location: DatabaseLocation
         var admin: Database?

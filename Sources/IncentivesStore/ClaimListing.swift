@@ -1,0 +1,114 @@
+import Foundation
+import IncentivesDomain
+import SQLKit
+
+/// One line of a claims table: the claim with the names of what it refers to.
+public struct ClaimSummary: Sendable, Hashable {
+    public var id: Int64
+    public var name: String
+    public var kind: ClaimKind
+    public var status: ClaimStatus
+    public var customerName: String
+    public var engagementID: Int64
+    public var engagementName: String
+    public var locationID: Int64
+    public var locationName: String
+    public var organizationName: String
+    public var amount: Money?
+    public var dueAt: Date?
+    public var dueKind: DeadlineKind?
+    /// When the open clock expires the claim (nil: the clock only informs, or no clock).
+    public var expiresAt: Date?
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// Scoped reads of claims as lists: the home page's deadlines, recent claims, the review queue.
+/// (The full claims list with search, filters and keyset pages is its own query.)
+public struct ClaimListing: Sendable {
+    public let db: Database
+
+    public init(db: Database) { self.db = db }
+
+    /// Claims whose clock expires them between `now` and `until`, soonest first.
+    public func expiring(between now: Date, and until: Date, in scope: AccessScope, limit: Int = 50) async throws -> [ClaimSummary] {
+        try await db.read { sql in
+            try await Self.summaries(where: """
+                c.expires_at IS NOT NULL AND c.expires_at >= \(bind: now) AND c.expires_at < \(bind: until) AND \(scope.claimFilter("c"))
+                """, orderBy: "c.expires_at, c.id", limit: limit, on: sql)
+        }
+    }
+
+    /// The most recently changed claims.
+    public func recent(in scope: AccessScope, limit: Int = 50) async throws -> [ClaimSummary] {
+        try await db.read { sql in
+            try await Self.summaries(where: scope.claimFilter("c"), orderBy: "c.updated_at DESC, c.id DESC", limit: limit, on: sql)
+        }
+    }
+
+    /// Claims waiting on a reviewer, oldest first.
+    public func reviewQueue(limit: Int = 50) async throws -> [ClaimSummary] {
+        try await db.read { sql in
+            try await Self.summaries(where: "c.status IN ('submitted', 'under_review', 'disputed')",
+                                     orderBy: "c.updated_at, c.id", limit: limit, on: sql)
+        }
+    }
+
+    /// How many claims the scope sees in each status.
+    public func countsByStatus(in scope: AccessScope) async throws -> [ClaimStatus: Int] {
+        try await db.read { sql in
+            var counts: [ClaimStatus: Int] = [:]
+            for row in try await sql.raw("SELECT c.status, COUNT(*) AS n FROM claims c WHERE \(scope.claimFilter("c")) GROUP BY c.status").all() {
+                if let status = ClaimStatus(rawValue: try row.decode(column: "status", as: String.self)) {
+                    counts[status] = try row.decode(column: "n", as: Int.self)
+                }
+            }
+            return counts
+        }
+    }
+
+    /// One claim's line, if the scope sees it.
+    public func summary(of id: Int64, in scope: AccessScope) async throws -> ClaimSummary? {
+        try await db.read { sql in
+            try await Self.summaries(where: "c.id = \(bind: id) AND \(scope.claimFilter("c"))", orderBy: "c.id", limit: 1, on: sql).first
+        }
+    }
+
+    static func summaries(where condition: SQLQueryString, orderBy: String, limit: Int, on sql: any SQLDatabase) async throws -> [ClaimSummary] {
+        var query: SQLQueryString = """
+            SELECT c.id, c.name, c.kind, c.status, c.amount_minor, c.currency, c.due_at, c.due_kind, c.expires_at,
+                   c.created_at, c.updated_at, c.engagement_id, c.location_id,
+                   cu.name AS customer_name, e.name AS engagement_name, l.name AS location_name, o.name AS organization_name
+            FROM claims c
+            JOIN customers cu ON cu.id = c.customer_id
+            JOIN engagements e ON e.id = c.engagement_id
+            JOIN locations l ON l.id = c.location_id
+            JOIN organizations o ON o.id = c.organization_id
+            WHERE
+            """
+        query.appendLiteral(" ")
+        query.appendInterpolation(condition)
+        query.appendLiteral(" ORDER BY \(orderBy) LIMIT \(max(1, min(limit, 500)))")
+        return try await sql.raw(query).all().map { row in
+            let currency = Currency(try row.decode(column: "currency", as: String.self))
+            guard let kind = ClaimKind(rawValue: try row.decode(column: "kind", as: String.self)),
+                  let status = ClaimStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
+                throw StoreError.corrupt("A claim holds an unknown kind or status.")
+            }
+            return ClaimSummary(
+                id: try row.decode(column: "id", as: Int64.self), name: try row.decode(column: "name", as: String.self),
+                kind: kind, status: status, customerName: try row.decode(column: "customer_name", as: String.self),
+                engagementID: try row.decode(column: "engagement_id", as: Int64.self),
+                engagementName: try row.decode(column: "engagement_name", as: String.self),
+                locationID: try row.decode(column: "location_id", as: Int64.self),
+                locationName: try row.decode(column: "location_name", as: String.self),
+                organizationName: try row.decode(column: "organization_name", as: String.self),
+                amount: try row.decode(column: "amount_minor", as: Int64?.self).map { Money(minorUnits: $0, currency: currency) },
+                dueAt: try row.decode(column: "due_at", as: Date?.self),
+                dueKind: try row.decode(column: "due_kind", as: String?.self).flatMap(DeadlineKind.init(rawValue:)),
+                expiresAt: try row.decode(column: "expires_at", as: Date?.self),
+                createdAt: try row.decode(column: "created_at", as: Date.self),
+                updatedAt: try row.decode(column: "updated_at", as: Date.self))
+        }
+    }
+}

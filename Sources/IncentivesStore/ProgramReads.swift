@@ -1,0 +1,431 @@
+import Foundation
+import IncentivesDomain
+import SQLKit
+
+/// A location the viewer works for, with everything that decides whether it earns.
+public struct LocationStanding: Sendable, Hashable {
+    public var location: Location
+    public var organizationName: String
+    /// Enrollment per program id (a location missing from a program was never invited to it).
+    public var enrollments: [Int64: EnrollmentStatus]
+    public var bankProfileID: Int64?
+    /// The bank profile's status and the latest tax profile's expiry.
+    public var payee: PayeeStanding
+    /// The location's standing on every engagement whose eligibility list it is on, by engagement id.
+    public var engagements: [Int64: LocationEligibility]
+
+    /// Whether the latest tax profile is still valid at an instant; nil when there is none.
+    public func taxProfileIsValid(at instant: Date) -> Bool? {
+        payee.taxExpiresOn.map { TaxProfileSummary.isValid(expiresOn: $0, at: instant) }
+    }
+
+    /// How many of the engagements it is listed on it earns on at an instant.
+    public func earningEngagements(at instant: Date) -> Int {
+        engagements.values.filter { $0.isEarning(at: instant) }.count
+    }
+
+    /// Why the location earns on no engagement of `programID`, in words; nil when it earns on one.
+    /// Checked in the order a partner fixes things: enrollment, payee profile, the lists, the criteria.
+    public func notEarningReason(in programID: Int64, at instant: Date) -> String? {
+        guard let enrollment = enrollments[programID] else { return "Not enrolled in the program." }
+        guard enrollment == .enrolled else { return "Enrollment is \(enrollment.label.lowercased()); only enrolled locations earn." }
+        if let problem = payee.problem(at: instant) { return problem }
+        if engagements.isEmpty { return "Not on the eligibility list of any engagement." }
+        if !engagements.values.contains(where: \.isEligible) { return "Not every partner criterion is met on any engagement." }
+        return earningEngagements(at: instant) > 0 ? nil : "Not earning on any engagement."
+    }
+}
+
+/// One engagement of the engagements list, with the viewer's locations on its eligibility list.
+public struct EngagementStanding: Sendable, Hashable {
+    public var id: Int64
+    public var programID: Int64
+    public var name: String
+    public var solutionArea: SolutionArea
+    public var role: PartnerRole
+    public var type: EngagementType
+    public var status: EngagementStatus
+    /// The last UTC day on which customers may be claimed.
+    public var lastClaimDay: DayDate?
+    /// The viewer's locations on the list, each with its criteria, enrollment and payee standing.
+    public var locations: [LocationEligibility]
+
+    /// "N of M": earning locations of the enrolled ones on the list (DOMAIN.md 2).
+    public func earningLocations(at instant: Date) -> EarningLocations { EarningLocations(locations, at: instant) }
+}
+
+/// A company bank profile as the payee-profiles page shows it; the account number never leaves masked.
+public struct BankProfileSummary: Sendable, Hashable {
+    public var id: Int64
+    public var organizationName: String
+    public var holderName: String
+    public var bankName: String
+    public var country: String
+    /// Only the last four characters, e.g. `•••• 5432`.
+    public var maskedAccountNumber: String
+    public var status: BankProfileStatus
+    /// What to change, when the vendor asked for an update.
+    public var statusReason: String?
+    /// Set when a newer profile took this one's place (profiles are never deleted).
+    public var replacedBy: Int64?
+    /// Names of the viewer's locations paid through it.
+    public var usedBy: [String]
+
+    /// Shows the last four characters of an account number, and nothing when it has four or fewer.
+    public static func mask(_ accountNumber: String) -> String {
+        let compact = accountNumber.filter { !$0.isWhitespace }
+        return compact.count > 4 ? "•••• \(compact.suffix(4))" : "••••"
+    }
+}
+
+/// A location's tax profile (there may be several over time; the latest expiry is the one that counts).
+public struct TaxProfileSummary: Sendable, Hashable {
+    public var id: Int64
+    public var locationID: Int64
+    public var locationName: String
+    public var organizationName: String
+    public var country: String
+    public var form: String
+    public var expiresOn: DayDate
+    /// The location's profile with the latest expiry, the one its payee standing uses.
+    public var isCurrent: Bool
+
+    /// Valid through the whole expiry day (UTC), as `PayeeStanding` counts it.
+    public func isValid(at instant: Date) -> Bool { Self.isValid(expiresOn: expiresOn, at: instant) }
+
+    /// The domain's payee rule with the bank part taken as settled, so the expiry rule lives in one place.
+    static func isValid(expiresOn: DayDate, at instant: Date) -> Bool {
+        PayeeStanding(bankStatus: .approved, taxExpiresOn: expiresOn).isComplete(at: instant)
+    }
+}
+
+/// Bank and tax profiles the viewer may see.
+public struct PayeeProfiles: Sendable, Hashable {
+    public var bankProfiles: [BankProfileSummary]
+    public var taxProfiles: [TaxProfileSummary]
+}
+
+/// One earning line: an approved claim's pay.
+public struct EarningLine: Sendable, Hashable {
+    public var id: Int64
+    public var claimID: Int64
+    public var claimName: String
+    public var engagementID: Int64
+    public var engagementName: String
+    public var locationID: Int64
+    public var locationName: String
+    public var organizationName: String
+    public var market: Market
+    public var engagementVersion: Int
+    public var rate: Money
+    public var hours: Decimal?
+    public var amount: Money
+    public var approvedAt: Date
+    /// `YYYY-MM` (UTC) in which payment is expected.
+    public var paymentMonth: String
+    public var paymentStatus: PaymentStatus
+}
+
+/// What the scope has earned in one currency, from integer minor units.
+public struct EarningTotal: Sendable, Hashable {
+    /// Everything not reversed or forfeited.
+    public var earned: Money
+    /// Of which already sent.
+    public var sent: Money
+    /// Earning lines in the currency, whatever their payment status.
+    public var lines: Int
+}
+
+/// A page of earnings, newest approval first, with totals over all of the scope's earnings.
+public struct EarningsPage: Sendable, Hashable {
+    public var lines: [EarningLine]
+    /// How many earnings the scope holds (the page may show fewer).
+    public var totalCount: Int
+    /// One per currency, by currency code.
+    public var totals: [EarningTotal]
+}
+
+/// An engagement of the catalogue with the name of its solution area.
+public struct CatalogueEntry: Sendable, Hashable {
+    public var engagement: Engagement
+    public var solutionArea: SolutionArea
+}
+
+/// Scoped reads behind the program's pages: engagements, eligibility, payee profiles, earnings, catalogue.
+/// Partner scopes see their organization's rows on their Incentives locations only; the vendor sees all.
+public struct ProgramReads: Sendable {
+    public let db: Database
+
+    public init(db: Database) { self.db = db }
+
+    /// The program the installation runs (the first, if there were several).
+    public func program() async throws -> Program? {
+        try await db.read { sql in
+            guard let id = try await sql.raw("SELECT MIN(id) AS id FROM programs").first()?.decode(column: "id", as: Int64?.self) else { return nil }
+            return try await CatalogueRepository.program(id, on: sql)
+        }
+    }
+
+    /// The scope's locations with enrollment, payee standing and criteria per listed engagement.
+    public func locations(in scope: AccessScope) async throws -> [LocationStanding] {
+        try await db.read { try await Self.standings(in: scope, on: $0) }
+    }
+
+    /// Engagements on whose eligibility list at least one of the scope's locations is, by solution area then name.
+    public func engagements(in scope: AccessScope) async throws -> [EngagementStanding] {
+        try await db.read { sql in
+            let standings = try await Self.standings(in: scope, on: sql)
+            let rows = try await sql.raw("""
+                SELECT e.id, e.program_id, e.name, e.role, e.type, e.status, e.last_claim_day,
+                       sa.id AS area_id, sa.code AS area_code, sa.name AS area_name
+                FROM engagements e JOIN solution_areas sa ON sa.id = e.solution_area_id
+                WHERE e.id IN (SELECT lc.engagement_id FROM location_criteria lc JOIN locations l ON l.id = lc.location_id
+                               WHERE \(scope.locationFilter("l")))
+                ORDER BY sa.position, sa.id, e.name, e.id
+                """).all()
+            return try rows.map { row in
+                let id = try row.decode(column: "id", as: Int64.self)
+                guard let role = PartnerRole(rawValue: try row.decode(column: "role", as: String.self)),
+                      let type = EngagementType(rawValue: try row.decode(column: "type", as: String.self)),
+                      let status = EngagementStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
+                    throw StoreError.corrupt("Engagement \(id) holds an unknown role, type or status.")
+                }
+                return EngagementStanding(
+                    id: id, programID: try row.decode(column: "program_id", as: Int64.self),
+                    name: try row.decode(column: "name", as: String.self),
+                    solutionArea: SolutionArea(id: try row.decode(column: "area_id", as: Int64.self),
+                                               code: try row.decode(column: "area_code", as: String.self),
+                                               name: try row.decode(column: "area_name", as: String.self)),
+                    role: role, type: type, status: status,
+                    lastClaimDay: try row.decode(column: "last_claim_day", as: String?.self).flatMap { DayDate($0) },
+                    locations: standings.compactMap { $0.engagements[id] })
+            }
+        }
+    }
+
+    /// Bank profiles of the scope's organization that pay one of its locations (or none yet), and the
+    /// tax profiles of its locations.
+    public func payeeProfiles(in scope: AccessScope) async throws -> PayeeProfiles {
+        try await db.read { sql in
+            var usedBy: [Int64: [String]] = [:]
+            for row in try await sql.raw("""
+                SELECT l.bank_profile_id, l.name FROM locations l
+                WHERE l.bank_profile_id IS NOT NULL AND \(scope.locationFilter("l")) ORDER BY l.name, l.id
+                """).all() {
+                usedBy[try row.decode(column: "bank_profile_id", as: Int64.self), default: []].append(try row.decode(column: "name", as: String.self))
+            }
+            let banks = try await sql.raw("""
+                SELECT b.id, o.name AS organization_name, b.holder_name, b.bank_name, b.country, b.account_number,
+                       b.status, b.status_reason, b.replaced_by
+                FROM bank_profiles b JOIN organizations o ON o.id = b.organization_id
+                WHERE \(scope.bankProfileFilter("b"))
+                ORDER BY o.name, b.replaced_by IS NOT NULL, b.created_at DESC, b.id DESC
+                """).all().map { row in
+                let id = try row.decode(column: "id", as: Int64.self)
+                guard let status = BankProfileStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
+                    throw StoreError.corrupt("Bank profile \(id) holds an unknown status.")
+                }
+                return BankProfileSummary(
+                    id: id, organizationName: try row.decode(column: "organization_name", as: String.self),
+                    holderName: try row.decode(column: "holder_name", as: String.self),
+                    bankName: try row.decode(column: "bank_name", as: String.self),
+                    country: try row.decode(column: "country", as: String.self),
+                    maskedAccountNumber: BankProfileSummary.mask(try row.decode(column: "account_number", as: String.self)),
+                    status: status, statusReason: try row.decode(column: "status_reason", as: String?.self),
+                    replacedBy: try row.decode(column: "replaced_by", as: Int64?.self), usedBy: usedBy[id] ?? [])
+            }
+            var seen = Set<Int64>()
+            let taxes = try await sql.raw("""
+                SELECT t.id, t.location_id, l.name AS location_name, o.name AS organization_name, t.country, t.form, t.expires_on
+                FROM tax_profiles t JOIN locations l ON l.id = t.location_id JOIN organizations o ON o.id = l.organization_id
+                WHERE \(scope.locationFilter("l"))
+                ORDER BY o.name, l.name, l.id, t.expires_on DESC, t.id DESC
+                """).all().map { row in
+                let id = try row.decode(column: "id", as: Int64.self)
+                let locationID = try row.decode(column: "location_id", as: Int64.self)
+                guard let expires = DayDate(try row.decode(column: "expires_on", as: String.self)) else {
+                    throw StoreError.corrupt("Tax profile \(id) holds an unreadable expiry date.")
+                }
+                return TaxProfileSummary(
+                    id: id, locationID: locationID, locationName: try row.decode(column: "location_name", as: String.self),
+                    organizationName: try row.decode(column: "organization_name", as: String.self),
+                    country: try row.decode(column: "country", as: String.self), form: try row.decode(column: "form", as: String.self),
+                    expiresOn: expires, isCurrent: seen.insert(locationID).inserted)
+            }
+            return PayeeProfiles(bankProfiles: banks, taxProfiles: taxes)
+        }
+    }
+
+    /// The newest `limit` earnings of the scope by approval, and totals per currency over all of them.
+    public func earnings(in scope: AccessScope, limit: Int = 100) async throws -> EarningsPage {
+        try await db.read { sql in
+            let lines = try await sql.raw("""
+                SELECT ea.id, ea.claim_id, c.name AS claim_name, ea.engagement_id, e.name AS engagement_name,
+                       ea.location_id, l.name AS location_name, o.name AS organization_name, ea.market, ea.engagement_version,
+                       ea.rate_minor, ea.hours, ea.amount_minor, ea.currency, ea.approved_at, ea.payment_month, ea.payment_status
+                FROM earnings ea
+                JOIN claims c ON c.id = ea.claim_id
+                JOIN engagements e ON e.id = ea.engagement_id
+                JOIN locations l ON l.id = ea.location_id
+                JOIN organizations o ON o.id = l.organization_id
+                WHERE \(scope.claimFilter("c")) AND \(scope.locationFilter("l"))
+                ORDER BY ea.approved_at DESC, ea.id DESC
+                LIMIT \(unsafeRaw: String(max(1, min(limit, 500))))
+                """).all().map { row in
+                let id = try row.decode(column: "id", as: Int64.self)
+                let currency = Currency(try row.decode(column: "currency", as: String.self))
+                guard let market = Market(rawValue: try row.decode(column: "market", as: String.self)),
+                      let status = PaymentStatus(rawValue: try row.decode(column: "payment_status", as: String.self)) else {
+                    throw StoreError.corrupt("Earning \(id) holds an unknown market or payment status.")
+                }
+                return EarningLine(
+                    id: id, claimID: try row.decode(column: "claim_id", as: Int64.self),
+                    claimName: try row.decode(column: "claim_name", as: String.self),
+                    engagementID: try row.decode(column: "engagement_id", as: Int64.self),
+                    engagementName: try row.decode(column: "engagement_name", as: String.self),
+                    locationID: try row.decode(column: "location_id", as: Int64.self),
+                    locationName: try row.decode(column: "location_name", as: String.self),
+                    organizationName: try row.decode(column: "organization_name", as: String.self),
+                    market: market, engagementVersion: try row.decode(column: "engagement_version", as: Int.self),
+                    rate: Money(minorUnits: try row.decode(column: "rate_minor", as: Int64.self), currency: currency),
+                    hours: try row.decode(column: "hours", as: String?.self).flatMap { Decimal(string: $0) },
+                    amount: Money(minorUnits: try row.decode(column: "amount_minor", as: Int64.self), currency: currency),
+                    approvedAt: try row.decode(column: "approved_at", as: Date.self),
+                    paymentMonth: try row.decode(column: "payment_month", as: String.self), paymentStatus: status)
+            }
+            // Sums of integer minor units, cast so both dialects hand back a 64-bit integer.
+            let totals = try await sql.raw("""
+                SELECT ea.currency, COUNT(*) AS n,
+                       CAST(COALESCE(SUM(CASE WHEN ea.payment_status IN ('reversed', 'forfeited') THEN 0 ELSE ea.amount_minor END), 0) AS BIGINT) AS earned,
+                       CAST(COALESCE(SUM(CASE WHEN ea.payment_status = 'sent' THEN ea.amount_minor ELSE 0 END), 0) AS BIGINT) AS sent
+                FROM earnings ea JOIN claims c ON c.id = ea.claim_id JOIN locations l ON l.id = ea.location_id
+                WHERE \(scope.claimFilter("c")) AND \(scope.locationFilter("l"))
+                GROUP BY ea.currency ORDER BY ea.currency
+                """).all().map { row in
+                let currency = Currency(try row.decode(column: "currency", as: String.self))
+                return EarningTotal(earned: Money(minorUnits: try row.decode(column: "earned", as: Int64.self), currency: currency),
+                                    sent: Money(minorUnits: try row.decode(column: "sent", as: Int64.self), currency: currency),
+                                    lines: try row.decode(column: "n", as: Int.self))
+            }
+            return EarningsPage(lines: lines, totalCount: totals.reduce(0) { $0 + $1.lines }, totals: totals)
+        }
+    }
+
+    /// Every engagement with all its versions, by solution area then name (the vendor's catalogue).
+    /// Engagements are assembled by `CatalogueRepository`, the one place that reads them whole.
+    public func catalogue() async throws -> [CatalogueEntry] {
+        try await db.read { sql in
+            var areas: [Int64: SolutionArea] = [:]
+            for row in try await sql.raw("SELECT id, code, name FROM solution_areas").all() {
+                let area = SolutionArea(id: try row.decode(column: "id", as: Int64.self), code: try row.decode(column: "code", as: String.self),
+                                        name: try row.decode(column: "name", as: String.self))
+                areas[area.id] = area
+            }
+            var entries: [CatalogueEntry] = []
+            for row in try await sql.raw("""
+                SELECT e.id FROM engagements e JOIN solution_areas sa ON sa.id = e.solution_area_id
+                ORDER BY sa.position, sa.id, e.name, e.id
+                """).all() {
+                let id = try row.decode(column: "id", as: Int64.self)
+                guard let engagement = try await CatalogueRepository.engagement(id, on: sql),
+                      let area = areas[engagement.solutionAreaID] else { continue }
+                entries.append(CatalogueEntry(engagement: engagement, solutionArea: area))
+            }
+            return entries
+        }
+    }
+
+    /// Locations of the scope, each with its enrollments, payee standing and per-engagement criteria.
+    static func standings(in scope: AccessScope, on sql: any SQLDatabase) async throws -> [LocationStanding] {
+        var standings = try await sql.raw("""
+            SELECT l.id, l.organization_id, l.name, l.country, o.name AS organization_name, b.id AS bank_id, b.status AS bank_status,
+                   (SELECT MAX(t.expires_on) FROM tax_profiles t WHERE t.location_id = l.id) AS tax_expires_on
+            FROM locations l
+            JOIN organizations o ON o.id = l.organization_id
+            LEFT JOIN bank_profiles b ON b.id = l.bank_profile_id AND b.organization_id = l.organization_id
+            WHERE \(scope.locationFilter("l"))
+            ORDER BY o.name, l.name, l.id
+            """).all().map { row in
+            let id = try row.decode(column: "id", as: Int64.self)
+            let bank = try row.decode(column: "bank_status", as: String?.self)
+            let bankStatus = bank.flatMap(BankProfileStatus.init(rawValue:))
+            if bank != nil && bankStatus == nil { throw StoreError.corrupt("The bank profile of location \(id) holds an unknown status.") }
+            return LocationStanding(
+                location: Location(id: id, organizationID: try row.decode(column: "organization_id", as: Int64.self),
+                                   name: try row.decode(column: "name", as: String.self), country: try row.decode(column: "country", as: String.self)),
+                organizationName: try row.decode(column: "organization_name", as: String.self), enrollments: [:],
+                bankProfileID: try row.decode(column: "bank_id", as: Int64?.self),
+                payee: PayeeStanding(bankStatus: bankStatus,
+                                     taxExpiresOn: try row.decode(column: "tax_expires_on", as: String?.self).flatMap { DayDate($0) }),
+                engagements: [:])
+        }
+        let index = Dictionary(uniqueKeysWithValues: standings.enumerated().map { ($1.location.id, $0) })
+        for row in try await sql.raw("""
+            SELECT en.program_id, en.location_id, en.status FROM enrollments en JOIN locations l ON l.id = en.location_id
+            WHERE \(scope.locationFilter("l"))
+            """).all() {
+            guard let i = index[try row.decode(column: "location_id", as: Int64.self)] else { continue }
+            let raw = try row.decode(column: "status", as: String.self)
+            guard let status = EnrollmentStatus(rawValue: raw) else {
+                throw StoreError.corrupt("An enrollment holds an unknown status (\(raw)).")
+            }
+            standings[i].enrollments[try row.decode(column: "program_id", as: Int64.self)] = status
+        }
+        for row in try await sql.raw("""
+            SELECT lc.location_id, lc.engagement_id, e.program_id, lc.criterion, lc.met
+            FROM location_criteria lc JOIN locations l ON l.id = lc.location_id JOIN engagements e ON e.id = lc.engagement_id
+            WHERE \(scope.locationFilter("l"))
+            ORDER BY lc.location_id, lc.engagement_id, lc.position
+            """).all() {
+            guard let i = index[try row.decode(column: "location_id", as: Int64.self)] else { continue }
+            let engagementID = try row.decode(column: "engagement_id", as: Int64.self)
+            let result = CriterionResult(criterion: try row.decode(column: "criterion", as: String.self), met: try row.decode(column: "met", as: Bool.self))
+            if standings[i].engagements[engagementID] == nil {
+                let program = try row.decode(column: "program_id", as: Int64.self)
+                standings[i].engagements[engagementID] = LocationEligibility(
+                    locationID: standings[i].location.id, enrollment: standings[i].enrollments[program], criteria: [], payee: standings[i].payee)
+            }
+            standings[i].engagements[engagementID]?.criteria.append(result)
+        }
+        return standings
+    }
+}
+
+extension AccessScope {
+    /// The SQL that limits a query on `locations` (aliased `alias`) to the scope's locations.
+    func locationFilter(_ alias: String) -> SQLQueryString {
+        switch self {
+        case .vendor, .system:
+            return "1 = 1"
+        case .partner(let organization, let locations):
+            guard !locations.isEmpty else { return "1 = 0" }
+            return "\(ident: alias).organization_id = \(bind: organization) AND \(ident: alias).id IN (\(Self.bindList(locations)))"
+        }
+    }
+
+    /// Bank profiles of the scope's organization that pay one of its locations, or no location at all
+    /// (a company-level profile not yet assigned, or one since replaced).
+    func bankProfileFilter(_ alias: String) -> SQLQueryString {
+        switch self {
+        case .vendor, .system:
+            return "1 = 1"
+        case .partner(let organization, let locations):
+            guard !locations.isEmpty else { return "1 = 0" }
+            return """
+                \(ident: alias).organization_id = \(bind: organization) AND (
+                  EXISTS (SELECT 1 FROM locations bl WHERE bl.bank_profile_id = \(ident: alias).id AND bl.organization_id = \(bind: organization)
+                          AND bl.id IN (\(Self.bindList(locations))))
+                  OR NOT EXISTS (SELECT 1 FROM locations bu WHERE bu.bank_profile_id = \(ident: alias).id))
+                """
+        }
+    }
+
+    private static func bindList(_ ids: Set<Int64>) -> SQLQueryString {
+        var list: SQLQueryString = ""
+        for (i, id) in ids.sorted().enumerated() {
+            if i > 0 { list.appendLiteral(", ") }
+            list.appendInterpolation(bind: id)
+        }
+        return list
+    }
+}

@@ -1,0 +1,359 @@
+import Crypto
+import Foundation
+import HummingbirdBcrypt
+import IncentivesDomain
+import SQLKit
+
+/// A user as the users page and the command line show them.
+public struct UserRecord: Sendable, Hashable {
+    public var id: Int64
+    public var email: String
+    public var name: String
+    public var organizationID: Int64?
+    public var organizationName: String?
+    public var vendorRole: VendorRole?
+    /// False while an invitation is not yet accepted: such a user cannot sign in.
+    public var hasPassword: Bool
+    public var createdAt: Date
+    public var timeZone: String
+    public var roles: [Int64: Set<LocationRole>]
+
+    public var viewer: Viewer {
+        Viewer(userID: id, email: email, name: name,
+               membership: vendorRole.map { .vendor($0) } ?? .partner(organizationID: organizationID ?? 0, roles: roles),
+               organizationName: organizationName ?? "", timeZone: TimeZone(identifier: timeZone) ?? TimeZone(identifier: "UTC")!)
+    }
+}
+
+/// A location as pickers and role tables show it.
+public struct LocationSummary: Sendable, Hashable {
+    public var id: Int64
+    public var name: String
+    public var country: String
+}
+
+/// Secrets for cookies and links: 256 random bits, URL-safe; only their SHA-256 is stored.
+public enum Secret {
+    public static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    public static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Password hashing in one place; the cost is a parameter so tests and the demo stay fast.
+public enum PasswordHasher {
+    public static let productionCost: UInt8 = 12
+
+    public static func hash(_ password: String, cost: UInt8 = productionCost) -> String {
+        Bcrypt.hash(password, cost: cost)
+    }
+
+    public static func verify(_ password: String, hash: String) -> Bool {
+        Bcrypt.verify(password, hash: hash)
+    }
+
+    /// A hash no password matches: signing in as an unknown user costs the same time as a wrong password.
+    public static let decoy = Bcrypt.hash("no password matches this decoy hash", cost: productionCost)
+}
+
+/// Users, their organization and their roles per location; invitations.
+public struct UserRepository: Sendable {
+    public let db: Database
+
+    public init(db: Database) { self.db = db }
+
+    /// What a signed-in user may see and do; nil for an unknown user.
+    public func viewer(_ userID: Int64) async throws -> Viewer? {
+        try await db.read { try await Self.records(where: "u.id = \(bind: userID)", on: $0).first?.viewer }
+    }
+
+    /// The user with this email, for signing in.
+    public func credentials(email: String) async throws -> (id: Int64, passwordHash: String?)? {
+        guard let email = Credentials.normalizedEmail(email) else { return nil }
+        return try await db.read { sql in
+            guard let row = try await sql.raw("SELECT id, password_hash FROM users WHERE email = \(bind: email)").first() else { return nil }
+            return (try row.decode(column: "id", as: Int64.self), try row.decode(column: "password_hash", as: String?.self))
+        }
+    }
+
+    public func find(email: String) async throws -> UserRecord? {
+        guard let email = Credentials.normalizedEmail(email) else { return nil }
+        return try await db.read { try await Self.records(where: "u.email = \(bind: email)", on: $0).first }
+    }
+
+    /// Users of one organization (or, with nil, everyone), by name.
+    public func list(organizationID: Int64?) async throws -> [UserRecord] {
+        try await db.read { sql in
+            if let organizationID {
+                return try await Self.records(where: "u.organization_id = \(bind: organizationID)", on: sql)
+            }
+            return try await Self.records(where: "1 = 1", on: sql)
+        }
+    }
+
+    /// A user of an organization, seen from an account admin of it; nil for anyone else's.
+    public func member(_ userID: Int64, ofOrganization organizationID: Int64) async throws -> UserRecord? {
+        try await db.read {
+            try await Self.records(where: "u.id = \(bind: userID) AND u.organization_id = \(bind: organizationID)", on: $0).first
+        }
+    }
+
+    public func organizationID(named name: String) async throws -> Int64? {
+        try await db.read { sql in
+            try await sql.raw("SELECT id FROM organizations WHERE lower(name) = lower(\(bind: name))").first()?
+                .decode(column: "id", as: Int64.self)
+        }
+    }
+
+    public func organizationName(_ id: Int64) async throws -> String? {
+        try await db.read { sql in
+            try await sql.raw("SELECT name FROM organizations WHERE id = \(bind: id)").first()?.decode(column: "name", as: String.self)
+        }
+    }
+
+    /// The organization's locations, by name.
+    public func locations(ofOrganization organizationID: Int64) async throws -> [LocationSummary] {
+        try await db.read { sql in
+            try await sql.raw("SELECT id, name, country FROM locations WHERE organization_id = \(bind: organizationID) ORDER BY name, id")
+                .all().map {
+                    LocationSummary(id: try $0.decode(column: "id", as: Int64.self), name: try $0.decode(column: "name", as: String.self),
+                                    country: try $0.decode(column: "country", as: String.self))
+                }
+        }
+    }
+
+    /// Adds a user with a password (the command line) or without one (an invitation).
+    /// A partner user needs an organization, a vendor user a vendor role, never both.
+    public func add(email rawEmail: String, name rawName: String, organizationID: Int64?, vendorRole: VendorRole?,
+                    passwordHash: String?, now: Date) async throws -> Int64 {
+        try await db.write { sql in
+            try await Self.insertUser(email: rawEmail, name: rawName, organizationID: organizationID, vendorRole: vendorRole,
+                                      passwordHash: passwordHash, now: now, on: sql)
+        }
+    }
+
+    /// Grants a role on a location of the user's own organization. `administered` limits the locations
+    /// the caller may change (nil: any, for operators); others answer not found.
+    public func grant(_ role: LocationRole, onLocation locationID: Int64, toUser userID: Int64, administered: Set<Int64>? = nil) async throws {
+        try await db.write { sql in
+            try await Self.checkLocation(locationID, ofUser: userID, administered: administered, on: sql)
+            let held = try await sql.raw("""
+                SELECT 1 AS held FROM user_location_roles WHERE user_id = \(bind: userID) AND location_id = \(bind: locationID) AND role = \(bind: role.rawValue)
+                """).first()
+            guard held == nil else { return }
+            try await sql.raw("INSERT INTO user_location_roles (user_id, location_id, role) VALUES (\(bind: userID), \(bind: locationID), \(bind: role.rawValue))").run()
+        }
+    }
+
+    /// Takes a role away. An organization keeps at least one account admin, so nobody locks it out of its own users.
+    public func revoke(_ role: LocationRole, onLocation locationID: Int64, fromUser userID: Int64, administered: Set<Int64>? = nil) async throws {
+        try await db.write { sql in
+            let organizationID = try await Self.checkLocation(locationID, ofUser: userID, administered: administered, on: sql)
+            if role == .accountAdmin {
+                if db.flavor == .postgres {
+                    // Two admins revoking each other at once must not both see "someone else is left".
+                    try await sql.raw("SELECT id FROM organizations WHERE id = \(bind: organizationID) FOR UPDATE").run()
+                }
+                let others = try await sql.raw("""
+                    SELECT COUNT(DISTINCT r.user_id) AS n FROM user_location_roles r JOIN users u ON u.id = r.user_id
+                    WHERE u.organization_id = \(bind: organizationID) AND r.role = 'account_admin' AND u.password_hash IS NOT NULL
+                      AND NOT (r.user_id = \(bind: userID) AND r.location_id = \(bind: locationID))
+                    """).first()?.decode(column: "n", as: Int.self) ?? 0
+                if others == 0 {
+                    throw StoreError.invalid(field: "role", "The organization needs at least one account admin; grant the role to someone else first.")
+                }
+            }
+            try await sql.raw("""
+                DELETE FROM user_location_roles WHERE user_id = \(bind: userID) AND location_id = \(bind: locationID) AND role = \(bind: role.rawValue)
+                """).run()
+        }
+    }
+
+    /// Sets a new password and ends every session of the user.
+    public func setPassword(userID: Int64, passwordHash: String) async throws {
+        try await db.write { sql in
+            let found = try await sql.raw("SELECT id FROM users WHERE id = \(bind: userID)").first()
+            guard found != nil else { throw StoreError.notFound("No such user.") }
+            try await sql.raw("UPDATE users SET password_hash = \(bind: passwordHash) WHERE id = \(bind: userID)").run()
+            try await sql.raw("DELETE FROM sessions WHERE user_id = \(bind: userID)").run()
+        }
+    }
+
+    // MARK: Invitations
+
+    /// An open invitation: who it is for and from which organization.
+    public struct Invitation: Sendable, Hashable {
+        public var userID: Int64
+        public var email: String
+        public var name: String
+        public var organizationName: String
+        public var expiresAt: Date
+    }
+
+    /// Invites a colleague into the inviter's organization with roles on locations the inviter administers.
+    /// Returns the invitation link's secret, which is stored only as a hash.
+    public func invite(email: String, name: String, roles: [(locationID: Int64, role: LocationRole)], by inviter: Viewer,
+                       now: Date, validFor: TimeInterval = 7 * 86_400) async throws -> String {
+        guard let organizationID = inviter.organizationID, !inviter.administeredLocations.isEmpty else {
+            throw StoreError.notFound("Only an account admin of a partner organization invites users.")
+        }
+        guard !roles.isEmpty else { throw StoreError.invalid(field: "roles", "Choose at least one role on one location.") }
+        let secret = Secret.make()
+        try await db.write { sql in
+            let userID = try await Self.insertUser(email: email, name: name, organizationID: organizationID, vendorRole: nil,
+                                                   passwordHash: nil, now: now, on: sql)
+            for (locationID, role) in roles {
+                try await Self.checkLocation(locationID, ofUser: userID, administered: inviter.administeredLocations, on: sql)
+                try await sql.raw("INSERT INTO user_location_roles (user_id, location_id, role) VALUES (\(bind: userID), \(bind: locationID), \(bind: role.rawValue))").run()
+            }
+            try await sql.raw("""
+                INSERT INTO invitations (token_hash, user_id, invited_by, created_at, expires_at)
+                VALUES (\(bind: Secret.hash(secret)), \(bind: userID), \(bind: inviter.userID), \(bind: now), \(bind: now.addingTimeInterval(validFor)))
+                """).run()
+        }
+        return secret
+    }
+
+    /// A new link for a user who has not accepted yet; earlier links stop working.
+    public func reinvite(userID: Int64, by inviter: Viewer, now: Date, validFor: TimeInterval = 7 * 86_400) async throws -> String {
+        guard let organizationID = inviter.organizationID, !inviter.administeredLocations.isEmpty else {
+            throw StoreError.notFound("No such user.")
+        }
+        let secret = Secret.make()
+        try await db.write { sql in
+            let row = try await sql.raw("""
+                SELECT password_hash FROM users WHERE id = \(bind: userID) AND organization_id = \(bind: organizationID)
+                """).first()
+            guard let row else { throw StoreError.notFound("No such user.") }
+            guard try row.decode(column: "password_hash", as: String?.self) == nil else {
+                throw StoreError.invalid(field: "user", "This user has already accepted the invitation.")
+            }
+            try await sql.raw("UPDATE invitations SET expires_at = \(bind: now) WHERE user_id = \(bind: userID) AND accepted_at IS NULL AND expires_at > \(bind: now)").run()
+            try await sql.raw("""
+                INSERT INTO invitations (token_hash, user_id, invited_by, created_at, expires_at)
+                VALUES (\(bind: Secret.hash(secret)), \(bind: userID), \(bind: inviter.userID), \(bind: now), \(bind: now.addingTimeInterval(validFor)))
+                """).run()
+        }
+        return secret
+    }
+
+    /// The invitation behind a link, if it is open at `now`.
+    public func invitation(secret: String, now: Date) async throws -> Invitation? {
+        try await db.read { sql in
+            try await Self.openInvitation(secret: secret, now: now, on: sql)
+        }
+    }
+
+    /// Accepts an open invitation: sets the user's name and password. Returns the user's id.
+    public func accept(secret: String, name: String, passwordHash: String, timeZone: String = "UTC", now: Date) async throws -> Int64 {
+        try await db.write { sql in
+            guard let invitation = try await Self.openInvitation(secret: secret, now: now, on: sql) else {
+                throw StoreError.notFound("This invitation link is not valid any more. Ask your account admin for a new one.")
+            }
+            let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !name.isEmpty, name.count <= 120 else { throw StoreError.invalid(field: "name", "Enter your name (up to 120 characters).") }
+            guard TimeZone(identifier: timeZone) != nil else { throw StoreError.invalid(field: "time_zone", "Choose a time zone from the list.") }
+            try await sql.raw("""
+                UPDATE users SET name = \(bind: name), password_hash = \(bind: passwordHash), time_zone = \(bind: timeZone) WHERE id = \(bind: invitation.userID)
+                """).run()
+            try await sql.raw("UPDATE invitations SET accepted_at = \(bind: now) WHERE token_hash = \(bind: Secret.hash(secret))").run()
+            return invitation.userID
+        }
+    }
+
+    // MARK: Shared SQL
+
+    /// A link stops working once the user has a password by any route (accepted, or set by an operator).
+    static func openInvitation(secret: String, now: Date, on sql: any SQLDatabase) async throws -> Invitation? {
+        guard let row = try await sql.raw("""
+            SELECT i.user_id, i.expires_at, u.email, u.name, o.name AS organization_name
+            FROM invitations i JOIN users u ON u.id = i.user_id JOIN organizations o ON o.id = u.organization_id
+            WHERE i.token_hash = \(bind: Secret.hash(secret)) AND i.accepted_at IS NULL AND i.expires_at > \(bind: now)
+              AND u.password_hash IS NULL
+            """).first() else { return nil }
+        return Invitation(userID: try row.decode(column: "user_id", as: Int64.self), email: try row.decode(column: "email", as: String.self),
+                          name: try row.decode(column: "name", as: String.self),
+                          organizationName: try row.decode(column: "organization_name", as: String.self),
+                          expiresAt: try row.decode(column: "expires_at", as: Date.self))
+    }
+
+    static func insertUser(email rawEmail: String, name rawName: String, organizationID: Int64?, vendorRole: VendorRole?,
+                           passwordHash: String?, now: Date, on sql: any SQLDatabase) async throws -> Int64 {
+        guard let email = Credentials.normalizedEmail(rawEmail) else {
+            throw StoreError.invalid(field: "email", "Enter an email address like name@example.com.")
+        }
+        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 120 else { throw StoreError.invalid(field: "name", "Enter a name (up to 120 characters).") }
+        guard (organizationID == nil) != (vendorRole == nil) else {
+            throw StoreError.invalid(field: "organization", "A user belongs either to a partner organization or to the vendor.")
+        }
+        if let organizationID {
+            let org = try await sql.raw("SELECT id FROM organizations WHERE id = \(bind: organizationID)").first()
+            guard org != nil else { throw StoreError.notFound("No such organization.") }
+        }
+        let taken = try await sql.raw("SELECT id FROM users WHERE email = \(bind: email)").first()
+        guard taken == nil else { throw StoreError.invalid(field: "email", "A user with the email \(email) already exists.") }
+        let row = try await sql.raw("""
+            INSERT INTO users (email, name, password_hash, organization_id, vendor_role, created_at)
+            VALUES (\(bind: email), \(bind: name), \(bind: passwordHash), \(bind: organizationID), \(bind: vendorRole?.rawValue), \(bind: now))
+            RETURNING id
+            """).first()
+        guard let row else { throw StoreError.conflict("The user could not be added.") }
+        return try row.decode(column: "id", as: Int64.self)
+    }
+
+    /// The location must belong to the user's organization (and be one the caller administers);
+    /// anything else looks like a missing location. Returns the organization's id.
+    @discardableResult
+    static func checkLocation(_ locationID: Int64, ofUser userID: Int64, administered: Set<Int64>?, on sql: any SQLDatabase) async throws -> Int64 {
+        let row = try await sql.raw("""
+            SELECT l.organization_id FROM locations l JOIN users u ON u.organization_id = l.organization_id
+            WHERE l.id = \(bind: locationID) AND u.id = \(bind: userID)
+            """).first()
+        guard let row, administered.map({ $0.contains(locationID) }) ?? true else {
+            throw StoreError.notFound("No such location in the user's organization.")
+        }
+        return try row.decode(column: "organization_id", as: Int64.self)
+    }
+
+    static func records(where condition: SQLQueryString, on sql: any SQLDatabase) async throws -> [UserRecord] {
+        var query: SQLQueryString = """
+            SELECT u.id, u.email, u.name, u.organization_id, o.name AS organization_name, u.vendor_role,
+                   u.password_hash IS NOT NULL AS has_password, u.created_at, u.time_zone
+            FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE
+            """
+        query.appendLiteral(" ")
+        query.appendInterpolation(condition)
+        query.appendLiteral(" ORDER BY u.name, u.id")
+        var users = try await sql.raw(query).all().map { row in
+            UserRecord(id: try row.decode(column: "id", as: Int64.self), email: try row.decode(column: "email", as: String.self),
+                       name: try row.decode(column: "name", as: String.self),
+                       organizationID: try row.decode(column: "organization_id", as: Int64?.self),
+                       organizationName: try row.decode(column: "organization_name", as: String?.self),
+                       vendorRole: try row.decode(column: "vendor_role", as: String?.self).flatMap(VendorRole.init(rawValue:)),
+                       hasPassword: try row.decode(column: "has_password", as: Bool.self),
+                       createdAt: try row.decode(column: "created_at", as: Date.self),
+                       timeZone: try row.decode(column: "time_zone", as: String.self), roles: [:])
+        }
+        guard !users.isEmpty else { return [] }
+        var roleQuery: SQLQueryString = "SELECT user_id, location_id, role FROM user_location_roles WHERE user_id IN ("
+        for (i, user) in users.enumerated() {
+            if i > 0 { roleQuery.appendLiteral(", ") }
+            roleQuery.appendInterpolation(bind: user.id)
+        }
+        roleQuery.appendLiteral(")")
+        var roles: [Int64: [Int64: Set<LocationRole>]] = [:]
+        for row in try await sql.raw(roleQuery).all() {
+            guard let role = LocationRole(rawValue: try row.decode(column: "role", as: String.self)) else { continue }
+            roles[try row.decode(column: "user_id", as: Int64.self), default: [:]][try row.decode(column: "location_id", as: Int64.self), default: []].insert(role)
+        }
+        for i in users.indices { users[i].roles = roles[users[i].id] ?? [:] }
+        return users
+    }
+}

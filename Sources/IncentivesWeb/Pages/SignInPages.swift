@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import IncentivesDomain
+import IncentivesStore
+import NIOPosix
+
+/// bcrypt is slow on purpose: it runs on NIO's thread pool so it never stalls the request threads.
+enum BlockingWork {
+    static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(work)
+    }
+}
+
+/// `/login` and `/logout`: password sign-in with throttling, session rotation, server-side sign-out.
+struct SignInPages: Sendable {
+    let deps: AppDependencies
+    let users: UserRepository
+    let sessions: SessionRepository
+    let throttle: SignInThrottle
+
+    /// The one message for a failed sign-in: it never says whether the account exists.
+    static let failure = "Email or password is incorrect."
+
+    struct SignIn: Sendable { let email: String; let role: String }
+    struct View: PageView {
+        let shell: Shell
+        let email: String
+        let next: String?
+        let error: String?
+        let demo: Bool
+        let signIns: [SignIn]
+        let password: String
+    }
+
+    struct SignOutView: PageView { let shell: Shell }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/login") { request, context in
+            if context.viewer != nil { return deps.redirect(to: localPath(request.uri.queryParameters["next"].map(String.init)) ?? "/") }
+            return try render(context, email: "", next: request.uri.queryParameters["next"].map(String.init), error: nil, status: .ok)
+                .response(from: request, context: context)
+        }
+        router.post("/login") { request, context in try await signIn(request, context) }
+        router.get("/logout") { request, context -> Response in
+            guard context.viewer != nil else { return deps.redirect(to: "/login") }
+            return try deps.page("logout", SignOutView(shell: Shell(context, deps: deps, title: "Sign out")))
+                .response(from: request, context: context)
+        }
+        router.post("/logout") { _, context -> Response in
+            if let token = context.sessionToken { try await sessions.end(token: token) }
+            var response = deps.redirect(to: "/login", flash: Flash(kind: .info, message: "You are signed out."))
+            response.setCookie(Cookies.clear(Cookies.session, secure: deps.config.secureCookies))
+            return response
+        }
+    }
+
+    func render(_ context: AppRequestContext, email: String, next: String?, error: String?, status: HTTPResponse.Status) -> HTML {
+        let view = View(
+            shell: Shell(context, deps: deps, title: "Sign in"), email: email, next: localPath(next), error: error,
+            demo: deps.config.demo,
+            signIns: deps.config.demo ? Seeder.demoSignIns.map { SignIn(email: $0.email, role: $0.role) } : [],
+            password: deps.config.demo ? Seeder.demoPassword : "")
+        return deps.page("login", view, status: status)
+    }
+
+    func signIn(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let email = context.form.text("email"), password = context.form["password"] ?? ""
+        let next = context.form["next"]
+        let account = Credentials.normalizedEmail(email) ?? email.lowercased()
+        let now = deps.clock.now
+        func fail(_ message: String, _ status: HTTPResponse.Status) throws -> Response {
+            try render(context, email: email, next: next, error: message, status: status).response(from: request, context: context)
+        }
+        guard !email.isEmpty, !password.isEmpty else {
+            return try fail("Enter your email and password.", .unprocessableContent)
+        }
+        let recent = try await sessions.recentFailures(account: account, address: context.remoteAddress, now: now, window: throttle.window)
+        if let until = throttle.lockedUntil(accountFailures: recent.account, addressFailures: recent.address, now: now) {
+            // While locked, the password is not even checked: guessing gains nothing.
+            return try fail(SignInThrottle.message(until: until, now: now), .tooManyRequests)
+        }
+        let found = try await users.credentials(email: email)
+        // An unknown account costs the same bcrypt work as a wrong password, so timing tells nothing.
+        let hash = found?.passwordHash ?? PasswordHasher.decoy
+        let verified = try await BlockingWork.run { PasswordHasher.verify(password, hash: hash) }
+        let matches = verified && found?.passwordHash != nil
+        guard matches, let userID = found?.id else {
+            try await sessions.recordFailure(account: account, address: context.remoteAddress, now: now)
+            return try fail(Self.failure, .unprocessableContent)
+        }
+        try await sessions.clearFailures(account: account)
+        // A new session id on every sign-in: a session fixed before sign-in is worth nothing after it.
+        if let old = context.sessionToken { try await sessions.end(token: old) }
+        let started = try await sessions.start(userID: userID, address: context.remoteAddress,
+                                               userAgent: request.headers[.userAgent] ?? "", now: now)
+        var response = deps.redirect(to: localPath(next) ?? "/")
+        response.setCookie(Cookies.make(Cookies.session, started.token, secure: deps.config.secureCookies))
+        return response
+    }
+}

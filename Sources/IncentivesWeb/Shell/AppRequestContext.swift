@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+import IncentivesDomain
+import IncentivesStore
+import NIOCore
+
+/// Per-request state: who is signed in, the form token, a flash message and the posted form.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The signed-in session, if any.
+    public var session: SessionRecord?
+    /// The cookie secret of that session (to end it on sign-out or rotate it on sign-in).
+    var sessionToken: String?
+    /// The token this visitor's forms carry: the session's, or a signed-out visitor's cookie.
+    var csrfToken = ""
+    /// A one-time message from the previous request (set before a redirect).
+    var flash: Flash?
+    /// The fields of a posted `application/x-www-form-urlencoded` body.
+    var form = FormFields()
+    /// The peer's address, for sign-in throttling and the session record.
+    let remoteAddress: String
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    public var viewer: Viewer? { session?.viewer }
+
+    /// The signed-in viewer if they may open `section`; otherwise sends them to sign in, or answers 403.
+    func viewer(for section: Section, _ request: Request) throws -> Viewer {
+        guard let viewer else { throw SignInRequired(next: request.uri.path + (request.uri.query.map { "?\($0)" } ?? "")) }
+        guard viewer.may(open: section) else { throw HTTPError(.forbidden) }
+        return viewer
+    }
+}
+
+/// Thrown when a page needs a signed-in user; becomes a redirect to `/login?next=`.
+struct SignInRequired: Error {
+    let next: String
+}
+
+/// A one-line message shown once on the next page.
+struct Flash: Sendable, Equatable {
+    enum Kind: String, Sendable { case info, success, error }
+    var kind: Kind
+    var message: String
+}
+
+/// Fields of an urlencoded form; repeated names keep every value.
+struct FormFields: Sendable {
+    private(set) var values: [String: [String]] = [:]
+
+    init() {}
+
+    init(urlEncoded text: String) {
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String {
+                String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            values[decode(parts[0]), default: []].append(parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+
+    subscript(_ name: String) -> String? { values[name]?.first }
+
+    /// The field trimmed, or "" when absent.
+    func text(_ name: String) -> String { (values[name]?.first ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
+
+    func all(_ name: String) -> [String] { values[name] ?? [] }
+}

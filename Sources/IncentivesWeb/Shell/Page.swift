@@ -1,0 +1,162 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import IncentivesDomain
+import IncentivesStore
+import Logging
+
+/// What the layout shows around every page: who is signed in, the navigation, breadcrumbs, the flash.
+struct Shell: Sendable {
+    struct NavItem: Sendable { let title: String; let path: String; let current: Bool }
+    struct Crumb: Sendable { let title: String; let path: String?; let isLast: Bool }
+    struct FlashView: Sendable { let message: String; let kind: String }
+
+    let pageTitle: String
+    let signedIn: Bool
+    let userName: String
+    let organizationName: String
+    let roleSummary: String
+    let nav: [NavItem]
+    let hasNav: Bool
+    let crumbs: [Crumb]
+    let hasCrumbs: Bool
+    let flash: FlashView?
+    let csrfToken: String
+    let database: String
+    let demo: Bool
+
+    /// - Parameters:
+    ///   - section: the navigation entry to mark current.
+    ///   - trail: breadcrumbs after the section, the last one being this page (no link).
+    init(_ context: AppRequestContext, deps: AppDependencies, title: String, section: Section? = nil, trail: [(String, String?)] = []) {
+        let viewer = context.viewer
+        pageTitle = title
+        signedIn = viewer != nil
+        userName = viewer?.name ?? ""
+        organizationName = viewer?.organizationName ?? ""
+        roleSummary = viewer?.roleSummary ?? ""
+        nav = viewer?.sections.map { NavItem(title: $0.title, path: $0.path, current: $0 == section) } ?? []
+        hasNav = !nav.isEmpty
+        var trailItems: [(String, String?)] = []
+        if let section, section != .home, viewer != nil {
+            trailItems.append((section.title, trail.isEmpty ? nil : section.path))
+        }
+        trailItems += trail
+        crumbs = trailItems.enumerated().map { Crumb(title: $1.0, path: $1.1, isLast: $0 == trailItems.count - 1) }
+        hasCrumbs = !trailItems.isEmpty
+        flash = context.flash.map { FlashView(message: $0.message, kind: $0.kind.rawValue) }
+        csrfToken = context.csrfToken
+        database = deps.db.flavor == .sqlite ? "embedded SQLite" : "PostgreSQL"
+        demo = deps.config.demo
+    }
+}
+
+/// A page's view model: the shell plus the page's own fields; rendered by its template inside the layout.
+protocol PageView: Sendable {
+    var shell: Shell { get }
+}
+
+extension AppDependencies {
+    /// Renders a page template (which extends `layout`) with its view model.
+    func page(_ template: String, _ view: some PageView, status: HTTPResponse.Status = .ok) -> HTML {
+        HTML(status: status, body: templates.render(view, withTemplate: template) ?? "")
+    }
+
+    /// A 303 redirect after a form, with an optional one-time message for the next page.
+    func redirect(to path: String, flash: Flash? = nil) -> Response {
+        var response = Response(status: .seeOther, headers: [.location: path])
+        if let flash { response.setCookie(Cookies.make(Cookies.flash, FlashCookie.encode(flash), secure: config.secureCookies, maxAge: 300)) }
+        return response
+    }
+
+    /// Times on pages: in the viewer's zone, with the zone's abbreviation so nobody has to guess.
+    func format(_ date: Date, for viewer: Viewer?, style: DateFormat = .dateTime) -> String {
+        var format = Date.FormatStyle(timeZone: viewer?.timeZone ?? TimeZone(identifier: "UTC")!)
+        format.locale = Locale(identifier: "en_GB")
+        switch style {
+        case .date: return date.formatted(format.day().month(.abbreviated).year())
+        case .dateTime:
+            return date.formatted(format.day().month(.abbreviated).year().hour(.twoDigits(amPM: .omitted)).minute().timeZone(.specificName(.short)))
+        }
+    }
+
+    enum DateFormat { case date, dateTime }
+}
+
+/// Only a path on this site may follow sign-in (no `//host` or `https://` open redirects).
+func localPath(_ next: String?) -> String? {
+    guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.contains("\r"), !next.contains("\n"),
+          next.count <= 2_000 else { return nil }
+    return next
+}
+
+/// Turns every failure into a page in the same layout, with the right status, in one place:
+/// a missing or foreign record is 404, a section the role may not use 403, anything unexpected 500.
+struct ErrorPageMiddleware: RouterMiddleware {
+    let deps: AppDependencies
+
+    struct View: PageView {
+        let shell: Shell
+        let status: Int
+        let heading: String
+        let message: String
+        let signInLink: Bool
+    }
+
+    func handle(_ request: Request, context: AppRequestContext,
+                next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let signIn as SignInRequired {
+            var query = ""
+            if let next = localPath(signIn.next), next != "/" {
+                query = "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~"))) ?? "")
+            }
+            return deps.redirect(to: "/login" + query)
+        } catch is CSRFRefused {
+            return try page(.forbidden, "Not allowed",
+                            "This form has expired or did not come from this site. Reload the page and try again.", request, context)
+        } catch let error as HTTPError {
+            switch error.status {
+            case .notFound:
+                return try page(.notFound, "Page not found",
+                                "There is nothing here, or it is not yours to see. Check the address, or go back to the home page.", request, context)
+            case .forbidden:
+                return try page(.forbidden, "Not allowed", "Your role does not include this page.", request, context)
+            default:
+                return try page(error.status, error.status.reasonPhrase, error.body ?? error.status.reasonPhrase, request, context)
+            }
+        } catch let error as StoreError {
+            switch error {
+            case .notFound:
+                return try page(.notFound, "Page not found",
+                                "There is nothing here, or it is not yours to see. Check the address, or go back to the home page.", request, context)
+            case .conflict:
+                return try page(.conflict, "This changed meanwhile", "Someone else changed this a moment ago. Reload the page and try again.", request, context)
+            case .invalid(_, let message):
+                return try page(.unprocessableContent, "Check what you entered", message, request, context)
+            case .corrupt:
+                return try serverError(error, request, context)
+            case .unreachable, .badConfiguration:
+                context.logger.error("store unavailable: \(error)")
+                return try page(.serviceUnavailable, "Temporarily unavailable", "The database is not answering. Try again in a minute.", request, context)
+            }
+        } catch {
+            return try serverError(error, request, context)
+        }
+    }
+
+    /// A 500: logged with what happened, shown without details.
+    private func serverError(_ error: any Error, _ request: Request, _ context: AppRequestContext) throws -> Response {
+        context.logger.error("unexpected error on \(request.method) \(request.uri.path): \(String(reflecting: error))")
+        return try page(.internalServerError, "Something went wrong",
+                        "The error has been logged. Try again; if it keeps happening, tell your program manager.", request, context)
+    }
+
+    private func page(_ status: HTTPResponse.Status, _ heading: String, _ message: String,
+                      _ request: Request, _ context: AppRequestContext) throws -> Response {
+        let view = View(shell: Shell(context, deps: deps, title: heading), status: status.code, heading: heading, message: message,
+                        signInLink: context.viewer == nil)
+        return try deps.page("error", view, status: status).response(from: request, context: context)
+    }
+}

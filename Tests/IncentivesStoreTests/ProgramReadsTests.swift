@@ -1,0 +1,218 @@
+import Foundation
+import IncentivesDomain
+@testable import IncentivesStore
+import SQLKit
+import Testing
+
+@Suite("Program reads (engagements, eligibility, payee profiles, earnings, catalogue) on SQLite and PostgreSQL")
+struct ProgramReadsTests {
+    let now = TestDatabases.now
+    // The demo's ids: Bluefin is organization 1 with locations 1-4 (Seattle, London, Singapore, Bangalore),
+    // Cedar 2 with 5-7, Kestrel 3 with 8-9.
+    let bluefin = AccessScope.partner(organizationID: 1, locationIDs: [1, 2, 3, 4])
+    let seattle = AccessScope.partner(organizationID: 1, locationIDs: [1])
+    let cedar = AccessScope.partner(organizationID: 2, locationIDs: [5, 6, 7])
+    let kestrel = AccessScope.partner(organizationID: 3, locationIDs: [8, 9])
+    /// Cedar's locations claimed under Bluefin's organization: a forged session must see nothing.
+    let forged = AccessScope.partner(organizationID: 1, locationIDs: [5, 6, 7])
+    let noLocations = AccessScope.partner(organizationID: 1, locationIDs: [])
+
+    /// The N of M figures computed straight from the tables with the domain's rules, per engagement id.
+    func expectedEarningLocations(locationIDs: Set<Int64>, db: Database) async throws -> [Int64: EarningLocations] {
+        try await db.read { sql in
+            var payee: [Int64: PayeeStanding] = [:]
+            var enrollment: [Int64: EnrollmentStatus] = [:]
+            for row in try await sql.raw("""
+                SELECT l.id, b.status AS bank, en.status AS enrollment,
+                       (SELECT MAX(expires_on) FROM tax_profiles t WHERE t.location_id = l.id) AS tax
+                FROM locations l LEFT JOIN bank_profiles b ON b.id = l.bank_profile_id
+                LEFT JOIN enrollments en ON en.location_id = l.id
+                """).all() {
+                let id = try row.decode(column: "id", as: Int64.self)
+                payee[id] = PayeeStanding(bankStatus: try row.decode(column: "bank", as: String?.self).flatMap(BankProfileStatus.init(rawValue:)),
+                                          taxExpiresOn: try row.decode(column: "tax", as: String?.self).flatMap { DayDate($0) })
+                enrollment[id] = try row.decode(column: "enrollment", as: String?.self).flatMap(EnrollmentStatus.init(rawValue:))
+            }
+            var criteria: [Int64: [Int64: [CriterionResult]]] = [:]
+            for row in try await sql.raw("SELECT engagement_id, location_id, criterion, met FROM location_criteria ORDER BY position").all() {
+                let location = try row.decode(column: "location_id", as: Int64.self)
+                guard locationIDs.contains(location) else { continue }
+                criteria[try row.decode(column: "engagement_id", as: Int64.self), default: [:]][location, default: []]
+                    .append(CriterionResult(criterion: try row.decode(column: "criterion", as: String.self), met: try row.decode(column: "met", as: Bool.self)))
+            }
+            return criteria.mapValues { byLocation in
+                EarningLocations(byLocation.map { LocationEligibility(locationID: $0.key, enrollment: enrollment[$0.key], criteria: $0.value,
+                                                                       payee: payee[$0.key]!) }, at: now)
+            }
+        }
+    }
+
+    @Test("engagements list only those with one of the viewer's locations on the list, with the domain's N of M", arguments: TestDatabases.flavors)
+    func engagementsAreScopedAndCounted(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let reads = ProgramReads(db: db)
+            let cases: [(AccessScope, Set<Int64>)] = [(bluefin, [1, 2, 3, 4]), (seattle, [1]), (kestrel, [8, 9])]
+            for (scope, ids) in cases {
+                let list = try await reads.engagements(in: scope)
+                let expected = try await expectedEarningLocations(locationIDs: ids, db: db)
+                #expect(Set(list.map(\.id)) == Set(expected.keys))
+                for engagement in list {
+                    #expect(!engagement.locations.isEmpty)
+                    #expect(engagement.locations.allSatisfy { ids.contains($0.locationID) })
+                    #expect(engagement.earningLocations(at: now) == expected[engagement.id])
+                }
+                // By solution area, then name.
+                let keys = list.map { [String(format: "%04d", $0.solutionArea.id), $0.name] }
+                #expect(keys == keys.sorted { $0.lexicographicallyPrecedes($1) })
+            }
+            let bluefinList = try await reads.engagements(in: bluefin)
+            #expect(bluefinList.count == 20)
+            // Bangalore's tax profile has expired: it is enrolled everywhere it is listed but earns nowhere.
+            #expect(bluefinList.allSatisfy { $0.earningLocations(at: now).enrolled == 4 })
+            #expect(bluefinList.allSatisfy { $0.earningLocations(at: now).earning <= 3 })
+            #expect(bluefinList.contains { $0.earningLocations(at: now).showsGreenIcon })
+            // Kestrel is on no business applications list.
+            let kestrelList = try await reads.engagements(in: kestrel)
+            #expect(!kestrelList.isEmpty && kestrelList.allSatisfy { $0.solutionArea.id != 3 })
+            #expect(try await reads.engagements(in: forged).isEmpty)
+            #expect(try await reads.engagements(in: noLocations).isEmpty)
+        }
+    }
+
+    @Test("eligibility shows one row per viewer location, and why a location does not earn", arguments: TestDatabases.flavors)
+    func eligibilityPerLocation(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let reads = ProgramReads(db: db)
+            let program = try #require(try await reads.program())
+            let bluefinRows = try await reads.locations(in: bluefin)
+            #expect(bluefinRows.map(\.location.id).sorted() == [1, 2, 3, 4])
+            #expect(bluefinRows.allSatisfy { $0.organizationName == "Bluefin Consulting" })
+            let bangalore = try #require(bluefinRows.first { $0.location.id == 4 })
+            #expect(bangalore.location.market == .c && bangalore.enrollments[program.id] == .enrolled)
+            #expect(bangalore.taxProfileIsValid(at: now) == false)
+            #expect(bangalore.notEarningReason(in: program.id, at: now)?.hasPrefix("The tax profile expired on") == true)
+            #expect(bangalore.earningEngagements(at: now) == 0)
+            let seattleRow = try #require(bluefinRows.first { $0.location.id == 1 })
+            #expect(seattleRow.notEarningReason(in: program.id, at: now) == nil)
+            #expect(seattleRow.earningEngagements(at: now) > 0 && seattleRow.taxProfileIsValid(at: now) == true)
+
+            #expect(try await reads.locations(in: seattle).map(\.location.id) == [1])
+            let cedarRows = Dictionary(uniqueKeysWithValues: try await reads.locations(in: cedar).map { ($0.location.id, $0) })
+            #expect(cedarRows.keys.sorted() == [5, 6, 7])
+            #expect(cedarRows[6]?.payee.bankStatus == .pendingValidation)
+            #expect(cedarRows[6]?.notEarningReason(in: program.id, at: now) == PayeeStanding(bankStatus: .pendingValidation, taxExpiresOn: nil).problem(at: now))
+            #expect(cedarRows[7]?.notEarningReason(in: program.id, at: now) == "Enrollment is action required; only enrolled locations earn.")
+            #expect(cedarRows[5]?.notEarningReason(in: program.id, at: now) == nil)
+            #expect(try await reads.locations(in: forged).isEmpty)
+            #expect(try await reads.locations(in: .vendor).count == 9)
+        }
+    }
+
+    @Test("payee profiles are the viewer's organization's, with account numbers masked", arguments: TestDatabases.flavors)
+    func payeeProfilesAreScopedAndMasked(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let reads = ProgramReads(db: db)
+            let fullNumbers = try await db.read { sql in
+                try await sql.raw("SELECT account_number FROM bank_profiles").all().map { try $0.decode(column: "account_number", as: String.self) }
+            }
+            let all = try await reads.payeeProfiles(in: .vendor)
+            #expect(all.bankProfiles.count == 4 && all.taxProfiles.count == 9)
+            for profile in all.bankProfiles {
+                #expect(profile.maskedAccountNumber.hasPrefix("•••• ") && profile.maskedAccountNumber.count == 9)
+                #expect(!fullNumbers.contains { number in String(reflecting: profile).contains(number) })
+                #expect(fullNumbers.contains { $0.hasSuffix(profile.maskedAccountNumber.suffix(4)) })
+            }
+
+            let mine = try await reads.payeeProfiles(in: bluefin)
+            #expect(mine.bankProfiles.map(\.id) == [1])
+            #expect(mine.bankProfiles.first?.maskedAccountNumber == "•••• 5432")
+            #expect(mine.bankProfiles.first?.usedBy.count == 4)
+            #expect(mine.taxProfiles.map(\.locationID).sorted() == [1, 2, 3, 4])
+            #expect(mine.taxProfiles.filter { !$0.isValid(at: now) }.map(\.locationID) == [4])
+            #expect(mine.taxProfiles.allSatisfy { $0.isCurrent })
+
+            let seattleOnly = try await reads.payeeProfiles(in: seattle)
+            #expect(seattleOnly.bankProfiles.first?.usedBy == ["Bluefin Consulting - Seattle"])
+            #expect(seattleOnly.taxProfiles.map(\.locationName) == ["Bluefin Consulting - Seattle"])
+
+            let cedarProfiles = try await reads.payeeProfiles(in: cedar)
+            #expect(Set(cedarProfiles.bankProfiles.map(\.id)) == [2, 3])
+            #expect(cedarProfiles.bankProfiles.allSatisfy { $0.organizationName == "Cedar Systems" })
+            #expect(cedarProfiles.bankProfiles.first { $0.id == 3 }?.usedBy == ["Cedar Systems - Dubai"])
+
+            let forgedProfiles = try await reads.payeeProfiles(in: forged)
+            #expect(forgedProfiles.bankProfiles.isEmpty && forgedProfiles.taxProfiles.isEmpty)
+        }
+    }
+
+    @Test("masking keeps the last four characters only")
+    func masking() {
+        #expect(BankProfileSummary.mask("GB82 WEST 1234 5698 7654 32") == "•••• 5432")
+        #expect(BankProfileSummary.mask("12345") == "•••• 2345")
+        #expect(BankProfileSummary.mask("1234") == "••••")
+        #expect(BankProfileSummary.mask("") == "••••")
+    }
+
+    @Test("earnings are scoped, newest approval first, with exact totals per currency", arguments: TestDatabases.flavors)
+    func earningsAreScopedAndTotalled(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let reads = ProgramReads(db: db)
+            let everything = try await reads.earnings(in: .vendor, limit: 500)
+            #expect(!everything.lines.isEmpty && everything.totalCount == everything.lines.count)
+            #expect(Set(everything.lines.map(\.organizationName)).count > 1)
+            let cases: [(AccessScope, Set<Int64>, String)] = [
+                (bluefin, [1, 2, 3, 4], "Bluefin Consulting"), (seattle, [1], "Bluefin Consulting"), (cedar, [5, 6, 7], "Cedar Systems")]
+            for (scope, ids, organization) in cases {
+                let page = try await reads.earnings(in: scope, limit: 500)
+                let expected = everything.lines.filter { ids.contains($0.locationID) }
+                #expect(page.lines == expected)
+                #expect(page.lines.allSatisfy { $0.organizationName == organization })
+                #expect(page.totalCount == expected.count)
+            }
+            #expect(try await reads.earnings(in: seattle, limit: 500).lines.allSatisfy { $0.locationName == "Bluefin Consulting - Seattle" })
+            #expect(try await reads.earnings(in: forged).lines.isEmpty)
+            #expect(try await reads.earnings(in: forged).totals.isEmpty)
+
+            // Newest approval first.
+            let approvals = everything.lines.map(\.approvedAt)
+            #expect(approvals == approvals.sorted(by: >))
+
+            // Totals: exact sums of the lines' money, reversed and forfeited left out of "earned".
+            for scope in [AccessScope.vendor, bluefin, seattle, cedar] {
+                let page = try await reads.earnings(in: scope, limit: 500)
+                for total in page.totals {
+                    let lines = page.lines.filter { $0.amount.currency == total.earned.currency }
+                    let earned = lines.filter { ![.reversed, .forfeited].contains($0.paymentStatus) }
+                        .reduce(Money.zero(total.earned.currency)) { $0 + $1.amount }
+                    let sent = lines.filter { $0.paymentStatus == .sent }.reduce(Money.zero(total.sent.currency)) { $0 + $1.amount }
+                    #expect(total.earned == earned && total.sent == sent && total.lines == lines.count)
+                }
+            }
+            #expect(everything.lines.contains { $0.paymentStatus == .reversed })
+
+            // A page shorter than the whole still totals the whole.
+            let first = try await reads.earnings(in: .vendor, limit: 3)
+            #expect(first.lines == Array(everything.lines.prefix(3)))
+            #expect(first.totals == everything.totals && first.totalCount == everything.totalCount)
+        }
+    }
+
+    @Test("the catalogue holds every engagement with its versions and the rates in force", arguments: TestDatabases.flavors)
+    func catalogue(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let entries = try await ProgramReads(db: db).catalogue()
+            #expect(entries.count == 20)
+            let positions = entries.map(\.solutionArea.id)
+            #expect(positions == positions.sorted())
+            // The same engagements as the repository reads one by one.
+            let repository = try await CatalogueRepository(db: db).engagements()
+            #expect(Set(entries.map(\.engagement)) == Set(repository))
+            let workshop = try #require(entries.first { $0.engagement.name == "Infrastructure modernization workshop" }?.engagement)
+            #expect(workshop.versions.count == 2)
+            #expect(workshop.version(inForceAt: now).rates.rate(for: .a) == Money(5000, .usd))
+            #expect(workshop.version(inForceAt: now.adding(calendarDays: -90)).rates.rate(for: .a) == Money(3500, .usd))
+            let identity = try #require(entries.first { $0.engagement.name == "Identity and access workshop" }?.engagement)
+            #expect(identity.currentVersion.rates.rate(for: .b) == nil)
+        }
+    }
+}

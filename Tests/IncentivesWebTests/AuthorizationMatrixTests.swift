@@ -1,0 +1,131 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import IncentivesDomain
+import IncentivesStore
+@testable import IncentivesWeb
+import SQLKit
+import Testing
+
+/// Every route × every role (and signed out) × own and foreign ids: the expected status. A route added
+/// to the router without an entry here fails the test.
+@Suite("Authorization matrix")
+struct AuthorizationMatrixTests {
+    enum Who: String, CaseIterable, Sendable {
+        case signedOut, partnerAdmin, partnerUser, accountAdminOnly, reviewer, manager
+        var isPartner: Bool { self == .partnerAdmin || self == .partnerUser }
+        var isVendor: Bool { self == .reviewer || self == .manager }
+        var isAccountAdmin: Bool { self == .partnerAdmin || self == .accountAdminOnly }
+    }
+    enum Whose: String, Sendable { case own, foreign }
+
+    /// The expected status of a route for a role and (for routes with an id) whose record it names.
+    typealias Rule = @Sendable (Who, Whose) -> HTTPResponse.Status
+
+    /// A page of a section: signed out → sign in; a role without the section → 403.
+    static func section(_ allowed: @escaping @Sendable (Who) -> Bool, ok: HTTPResponse.Status = .ok) -> Rule {
+        { who, _ in who == .signedOut ? .seeOther : allowed(who) ? ok : .forbidden }
+    }
+
+    /// A record in a section: own → `ok`, foreign → 404, for the roles that may open the section.
+    static func record(_ allowed: @escaping @Sendable (Who) -> Bool, ok: HTTPResponse.Status = .ok,
+                       foreign: @escaping @Sendable (Who) -> HTTPResponse.Status = { _ in .notFound }) -> Rule {
+        { who, whose in who == .signedOut ? .seeOther : !allowed(who) ? .forbidden : whose == .own ? ok : foreign(who) }
+    }
+
+    static let matrix: [String: Rule] = [
+        "GET /health": { _, _ in .ok },
+        "GET /login": { who, _ in who == .signedOut ? .ok : .seeOther },
+        "POST /login": { _, _ in .unprocessableContent },
+        "GET /logout": { who, _ in who == .signedOut ? .seeOther : .ok },
+        "POST /logout": { _, _ in .seeOther },
+        "GET /": section { _ in true },
+        "GET /engagements": section { $0.isPartner },
+        "GET /eligibility": section { $0.isPartner },
+        "GET /claims": section { $0.isPartner || $0.isVendor },
+        // The vendor sees every organization's claims.
+        "GET /claims/{id}": record({ $0.isPartner || $0.isVendor }, foreign: { $0.isVendor ? .ok : .notFound }),
+        "GET /payee-profiles": section { $0.isPartner || $0 == .manager },
+        "GET /earnings": section { $0.isPartner || $0 == .manager },
+        "GET /review": section { $0.isVendor },
+        "GET /catalogue": section { $0.isVendor },
+        "GET /settings/users": section { $0.isAccountAdmin },
+        "POST /settings/users": section({ $0.isAccountAdmin }, ok: .unprocessableContent),
+        "GET /settings/users/{id}": record { $0.isAccountAdmin },
+        "POST /settings/users/{id}/roles": record({ $0.isAccountAdmin }, ok: .seeOther),
+        "POST /settings/users/{id}/invitation": record({ $0.isAccountAdmin }, ok: .seeOther),
+        // Invitation links need no account: the secret in the link is the authority.
+        "GET /invitations/{token}": { _, whose in whose == .own ? .ok : .notFound },
+        "POST /invitations/{token}": { _, whose in whose == .own ? .unprocessableContent : .notFound },
+    ]
+
+    @Test("every route has an entry, and every role gets the expected status on own and foreign ids")
+    func matrixHolds() async throws {
+        try await WebHarness.with { app in
+            let routes = Set(buildRouter(app.deps).routes.map { "\($0.method) \($0.path)" })
+            #expect(routes == Set(Self.matrix.keys), "routes without a matrix entry: \(routes.subtracting(Self.matrix.keys).sorted()); entries without a route: \(Set(Self.matrix.keys).subtracting(routes).sorted())")
+
+            let accountAdmin = try await app.addUser("accounts@bluefin.example", organization: 1, roles: [(1, .accountAdmin)])
+            _ = accountAdmin
+            func claim(at location: Int64) async throws -> Int64 {
+                try await app.db.read { try await $0.raw("SELECT id FROM claims WHERE location_id = \(bind: location) ORDER BY id").first()!.decode(column: "id", as: Int64.self) }
+            }
+            let ownClaim = try await claim(at: 1), cedarClaim = try await claim(at: 5)
+            let bluefinUser = try #require(try await UserRepository(db: app.db).find(email: "user@bluefin.example"))
+            let cedarAdmin = try #require(try await UserRepository(db: app.db).find(email: "admin@cedar.example"))
+            let inviter = try #require(try await UserRepository(db: app.db).find(email: "admin@bluefin.example")).viewer
+            let token = try await UserRepository(db: app.db).invite(email: "new@bluefin.example", name: "New Colleague",
+                                                                   roles: [(1, .incentivesUser)], by: inviter, now: app.clock.now)
+
+            let emails: [Who: String] = [.partnerAdmin: "admin@bluefin.example", .partnerUser: "user@bluefin.example",
+                                         .accountAdminOnly: "accounts@bluefin.example", .reviewer: "reviewer@vendor.example",
+                                         .manager: "manager@vendor.example"]
+            var failures: [String] = []
+            for (route, rule) in Self.matrix.sorted(by: { $0.key < $1.key }) {
+                let parts = route.split(separator: " ", maxSplits: 1)
+                let method = HTTPRequest.Method(String(parts[0]))!
+                let template = String(parts[1])
+                let hasID = template.contains("{")
+                for who in Who.allCases {
+                    for whose in hasID ? [Whose.own, .foreign] : [.own] {
+                        var path = template
+                        if template.hasPrefix("/claims/") { path = path.replacingOccurrences(of: "{id}", with: "\(whose == .own ? ownClaim : cedarClaim)") }
+                        if template.hasPrefix("/settings/users/") { path = path.replacingOccurrences(of: "{id}", with: "\(whose == .own ? bluefinUser.id : cedarAdmin.id)") }
+                        path = path.replacingOccurrences(of: "{token}", with: whose == .own ? token : "not-a-real-invitation-token-0123456789abcdef")
+                        let browser = who == .signedOut ? app.browser() : try await app.signedIn(emails[who]!)
+                        try await browser.get("/health") // picks up a signed-out form token cookie
+                        if who != .signedOut { try await browser.get("/") }
+                        // A no-op body where a form changes something: the user's current roles.
+                        let fields: [(String, String)] = template.hasSuffix("/roles") ? [("role", "1:incentives_user")] : []
+                        let page = method == .post ? try await browser.post(path, fields) : try await browser.get(path, method: method)
+                        let expected = rule(who, whose)
+                        if page.status != expected {
+                            failures.append("\(method) \(path) as \(who) (\(whose)): expected \(expected.code), got \(page.status.code)")
+                        }
+                    }
+                }
+            }
+            #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+        }
+    }
+
+    @Test("a Seattle-only user cannot open a claim of another Bluefin location: 404, same page as an unknown id")
+    func locationScope() async throws {
+        try await WebHarness.with { app in
+            let london = try await app.db.read { try await $0.raw("SELECT id FROM claims WHERE location_id = 2 ORDER BY id").first()!.decode(column: "id", as: Int64.self) }
+            let browser = try await app.signedIn("user@bluefin.example")
+            let foreign = try await browser.get("/claims/\(london)")
+            let unknown = try await browser.get("/claims/987654321")
+            #expect(foreign.status == .notFound)
+            #expect(unknown.status == .notFound)
+            let strip = { (s: String) in s.replacingOccurrences(of: #"value="[^"]*""#, with: "", options: .regularExpression) }
+            #expect(strip(foreign.body) == strip(unknown.body))
+            #expect(foreign.body.h1 == "Page not found")
+            let list = try await browser.get("/claims")
+            #expect(!list.body.contains("/claims/\(london)\""))
+            #expect(list.body.contains("Seattle"))
+            #expect(!list.body.contains("London"))
+        }
+    }
+}

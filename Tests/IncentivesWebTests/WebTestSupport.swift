@@ -1,0 +1,124 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import IncentivesDomain
+import IncentivesStore
+import IncentivesTestSupport
+@testable import IncentivesWeb
+import NIOCore
+import Testing
+
+/// The app on a fresh demo database, driven in-process, with a fixed clock the test can move.
+struct WebHarness: Sendable {
+    let deps: AppDependencies
+    let clock: FixedClock
+    let client: any TestClientProtocol
+
+    var db: Database { deps.db }
+
+    static func with(flavor: SQLFlavor = .sqlite, demo: Bool = true, publicURL: String? = nil,
+                     _ body: @Sendable (WebHarness) async throws -> Void) async throws {
+        try await TestDatabases.with(flavor, seeded: demo) { db in
+            let clock = FixedClock(TestDatabases.now)
+            let deps = try await AppDependencies(config: AppConfig(demo: demo, publicURL: publicURL), db: db, clock: clock)
+            let app = Application(responder: buildResponder(deps))
+            try await app.test(.router) { client in
+                try await body(WebHarness(deps: deps, clock: clock, client: client))
+            }
+        }
+    }
+
+    /// A browser with no cookies yet.
+    func browser() -> Browser { Browser(client: client) }
+
+    /// A browser already signed in as the user (a session made in the store, skipping bcrypt).
+    func signedIn(_ email: String) async throws -> Browser {
+        let user = try #require(try await UserRepository(db: db).find(email: email), "no user \(email)")
+        let started = try await SessionRepository(db: db).start(userID: user.id, address: "test", userAgent: "test", now: clock.now)
+        let browser = Browser(client: client)
+        await browser.set(cookie: "pi_session", started.token)
+        return browser
+    }
+
+    /// Adds a partner user holding the given roles on the given locations.
+    func addUser(_ email: String, organization: Int64, roles: [(Int64, LocationRole)]) async throws -> Int64 {
+        let users = UserRepository(db: db)
+        let id = try await users.add(email: email, name: "Test \(email)", organizationID: organization, vendorRole: nil,
+                                     passwordHash: PasswordHasher.hash("correct horse battery", cost: 4), now: clock.now)
+        for (location, role) in roles { try await users.grant(role, onLocation: location, toUser: id) }
+        return id
+    }
+}
+
+/// Keeps cookies between requests and fills in the form token, as a browser with a page open would.
+actor Browser {
+    let client: any TestClientProtocol
+    private(set) var cookies: [String: String] = [:]
+    /// The form token of the last page that had one.
+    private(set) var csrfToken: String?
+
+    init(client: any TestClientProtocol) { self.client = client }
+
+    func set(cookie name: String, _ value: String) { cookies[name] = value }
+
+    struct Page: Sendable {
+        let status: HTTPResponse.Status
+        let headers: HTTPFields
+        let body: String
+        var location: String? { headers[.location] }
+        var setCookies: [String] { headers[values: .setCookie] }
+    }
+
+    @discardableResult
+    func get(_ path: String, method: HTTPRequest.Method = .get) async throws -> Page {
+        try await send(path, method: method, body: nil)
+    }
+
+    /// Posts a form; the page's form token is added unless `csrf` says otherwise ("" sends none).
+    @discardableResult
+    func post(_ path: String, _ fields: [(String, String)] = [], csrf: String? = nil) async throws -> Page {
+        var all = fields
+        let token = csrf ?? csrfToken ?? cookies["pi_csrf"] ?? ""
+        if !token.isEmpty { all.append(("csrf_token", token)) }
+        let allowed = CharacterSet.alphanumerics.union(.init(charactersIn: "-._~"))
+        let body = all.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+            .joined(separator: "&")
+        return try await send(path, method: .post, body: body)
+    }
+
+    private func send(_ path: String, method: HTTPRequest.Method, body: String?) async throws -> Page {
+        var headers: HTTPFields = [:]
+        if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ") }
+        if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
+        headers[.userAgent] = "web-tests"
+        let response = try await client.executeRequest(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        for line in response.headers[values: .setCookie] {
+            let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = String(pair[0]), value = pair.count > 1 ? String(pair[1]) : ""
+            if line.contains("Max-Age=0") || value.isEmpty { cookies[name] = nil } else { cookies[name] = value }
+        }
+        let text = String(buffer: response.body)
+        if let range = text.range(of: #"name="csrf_token" value=""#) {
+            csrfToken = String(text[range.upperBound...].prefix { $0 != "\"" })
+        }
+        return Page(status: response.status, headers: response.headers, body: text)
+    }
+}
+
+extension String {
+    /// The text of the first `<h1>`.
+    var h1: String? {
+        guard let start = range(of: "<h1>"), let end = range(of: "</h1>", range: start.upperBound..<endIndex) else { return nil }
+        return String(self[start.upperBound..<end.lowerBound])
+    }
+
+    /// The main navigation's link texts, in order.
+    var navigation: [String] {
+        guard let start = range(of: #"<nav aria-label="Main""#), let end = range(of: "</nav>", range: start.upperBound..<endIndex) else { return [] }
+        let nav = self[start.upperBound..<end.lowerBound]
+        return nav.components(separatedBy: "</a>").dropLast().compactMap { piece in
+            piece.range(of: ">", options: .backwards).map { String(piece[$0.upperBound...]) }
+        }
+    }
+}
