@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The one test command: builds, then runs every test on SQLite and on a throwaway PostgreSQL 15.
-# Idempotent set-up: installs PostgreSQL from Debian when it is missing.
+# The one test command: builds, then runs every test on SQLite and on a throwaway PostgreSQL 15, then the
+# real-browser tests (scripts/e2e.sh: headless Chromium against the built server). Fails if any suite fails.
+# Idempotent set-up: installs PostgreSQL, chromium and chromium-driver from Debian when they are missing,
+# and the pinned e2e/requirements.txt into .venv when it changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,6 +51,14 @@ swift build --build-tests
 log "Swift tests (SQLite always, PostgreSQL via TEST_DATABASE_URL)"
 set +e
 swift test --skip-build 2>&1 | tee /tmp/incentives-swift-test.log
-status=${PIPESTATUS[0]}
+swift_status=${PIPESTATUS[0]}
 set -e
-exit "$status"
+
+set +e
+scripts/e2e.sh
+e2e_status=$?
+set -e
+
+log "swift test: exit $swift_status; browser tests: exit $e2e_status"
+[ "$swift_status" -ne 0 ] && exit "$swift_status"
+exit "$e2e_status"
