@@ -42,7 +42,10 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     SignInPages(deps: deps, users: users, sessions: sessions, throttle: .standard).register(on: router)
     HomePage(deps: deps, listing: listing).register(on: router)
     ClaimPages(deps: deps, listing: listing, claims: ClaimRepository(db: deps.db)).register(on: router)
-    ProgramPages(deps: deps).register(on: router)
+    EngagementPages(deps: deps).register(on: router)
+    EligibilityPage(deps: deps).register(on: router)
+    PayeePages(deps: deps).register(on: router)
+    EarningsPage(deps: deps).register(on: router)
     VendorPages(deps: deps, listing: listing).register(on: router)
     UserPages(deps: deps, users: users, sessions: sessions).register(on: router)
     return router
