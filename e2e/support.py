@@ -23,7 +23,7 @@ SIGNED_OUT = "You are signed out."
 NOT_ALLOWED = "Not allowed"
 NOT_FOUND = "Page not found"
 
-_PARTNER_USER_NAV = ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Earnings"]
+_PARTNER_USER_NAV = ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings"]
 _PARTNER_ADMIN_NAV = _PARTNER_USER_NAV + ["Users"]
 
 

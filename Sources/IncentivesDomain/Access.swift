@@ -52,7 +52,7 @@ public enum Membership: Hashable, Sendable {
 
 /// A part of the product a signed-in user may open; the navigation shows exactly these.
 public enum Section: String, CaseIterable, Sendable {
-    case home, engagements, claims, eligibility, payeeProfiles, earnings, review, catalogue, users
+    case home, engagements, claims, eligibility, payeeProfiles, enrollment, earnings, review, catalogue, users
 
     public var title: String {
         switch self {
@@ -61,6 +61,7 @@ public enum Section: String, CaseIterable, Sendable {
         case .claims: "Customer claims"
         case .eligibility: "Eligibility"
         case .payeeProfiles: "Payee profiles"
+        case .enrollment: "Enrollment"
         case .earnings: "Earnings"
         case .review: "Review"
         case .catalogue: "Catalogue"
@@ -75,6 +76,7 @@ public enum Section: String, CaseIterable, Sendable {
         case .claims: "/claims"
         case .eligibility: "/eligibility"
         case .payeeProfiles: "/payee-profiles"
+        case .enrollment: "/enrollment"
         case .earnings: "/earnings"
         case .review: "/review"
         case .catalogue: "/catalogue"
@@ -153,13 +155,13 @@ public struct Viewer: Hashable, Sendable {
             switch section {
             case .home, .claims, .review, .catalogue: return true
             case .payeeProfiles, .earnings: return role == .programManager
-            case .engagements, .eligibility, .users: return false
+            case .engagements, .eligibility, .enrollment, .users: return false
             }
         case .partner:
             let inProgram = !incentiveLocations.isEmpty
             switch section {
             case .home: return true
-            case .engagements, .claims, .eligibility, .payeeProfiles, .earnings: return inProgram
+            case .engagements, .claims, .eligibility, .payeeProfiles, .enrollment, .earnings: return inProgram
             case .users: return !administeredLocations.isEmpty
             case .review, .catalogue: return false
             }

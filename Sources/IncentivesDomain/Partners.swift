@@ -90,15 +90,58 @@ public struct CriterionResult: Hashable, Sendable, Codable {
     public init(criterion: String, met: Bool) { self.criterion = criterion; self.met = met }
 }
 
+/// What of an engagement decides whether a location can earn on it now: it takes claims (active and
+/// before its last day to claim) and it pays a rate in the location's market.
+public struct EarningTerms: Hashable, Sendable {
+    public var status: EngagementStatus
+    /// The last UTC day on which customers may be claimed.
+    public var lastClaimDay: DayDate?
+    /// False when the engagement has no rate for the location's market (e.g. a market-A-only workshop).
+    public var paysInLocationMarket: Bool
+
+    public init(status: EngagementStatus, lastClaimDay: DayDate?, paysInLocationMarket: Bool) {
+        self.status = status; self.lastClaimDay = lastClaimDay; self.paysInLocationMarket = paysInLocationMarket
+    }
+
+    /// The terms of an engagement for a location of a market, from the version in force at an instant.
+    public init(_ engagement: Engagement, market: Market, at instant: Date) {
+        self.init(status: engagement.status, lastClaimDay: engagement.lastClaimDay,
+                  paysInLocationMarket: engagement.version(inForceAt: instant).rates.rate(for: market) != nil)
+    }
+
+    /// Active, and the last day to claim (if any) not yet over: new claims, and so new earnings, are possible.
+    public func takesClaims(at instant: Date) -> Bool {
+        guard status == .active else { return false }
+        if let last = lastClaimDay, instant >= last.endUTC { return false }
+        return true
+    }
+
+    /// Why the engagement itself keeps a location from earning at an instant; nil when it doesn't.
+    public func problem(at instant: Date) -> String? {
+        switch status {
+        case .upcoming: return "The engagement has not opened yet."
+        case .closed: return "The engagement is closed."
+        case .active: break
+        }
+        if let last = lastClaimDay, instant >= last.endUTC { return "The last day to claim customers (\(last)) has passed." }
+        if !paysInLocationMarket { return "The engagement pays no rate in this location's market." }
+        return nil
+    }
+}
+
 /// A location's standing on one engagement: on the eligibility list or not, criteria met or not.
 public struct LocationEligibility: Hashable, Sendable {
     public var locationID: Int64
     public var enrollment: EnrollmentStatus?
     public var criteria: [CriterionResult]
     public var payee: PayeeStanding
+    /// The engagement's side; nil when a caller judges only the location's side (enrollment, criteria, payee).
+    public var terms: EarningTerms?
 
-    public init(locationID: Int64, enrollment: EnrollmentStatus?, criteria: [CriterionResult], payee: PayeeStanding) {
+    public init(locationID: Int64, enrollment: EnrollmentStatus?, criteria: [CriterionResult], payee: PayeeStanding,
+                terms: EarningTerms? = nil) {
         self.locationID = locationID; self.enrollment = enrollment; self.criteria = criteria; self.payee = payee
+        self.terms = terms
     }
 
     public var isEnrolled: Bool { enrollment == .enrolled }
@@ -106,9 +149,24 @@ public struct LocationEligibility: Hashable, Sendable {
     /// On the engagement's eligibility list with every partner criterion met.
     public var isEligible: Bool { !criteria.isEmpty && criteria.allSatisfy(\.met) }
 
-    /// Earning = enrolled, eligible, and a complete payee profile (DOMAIN.md 2).
+    /// Earning = enrolled, eligible, and a complete payee profile (DOMAIN.md 2) on an engagement that
+    /// takes claims and pays in the location's market: an upcoming or closed engagement earns nobody anything.
     public func isEarning(at instant: Date) -> Bool {
-        isEnrolled && isEligible && payee.isComplete(at: instant)
+        isEnrolled && isEligible && payee.isComplete(at: instant) && (terms.map { $0.problem(at: instant) == nil } ?? true)
+    }
+
+    /// What keeps the location from earning, in the order a partner fixes things; empty when it earns.
+    public func problems(at instant: Date) -> [String] {
+        var list: [String] = []
+        if !isEnrolled {
+            list.append(enrollment.map { "Enrollment is \($0.label.lowercased()); only enrolled locations earn." } ?? "Not enrolled in the program.")
+        }
+        if criteria.isEmpty { list.append("Not on the engagement's eligibility list.") }
+        let unmet = criteria.filter { !$0.met }.count
+        if unmet > 0 { list.append("\(unmet) partner criteri\(unmet == 1 ? "on is" : "a are") not met.") }
+        if let payeeProblem = payee.problem(at: instant) { list.append(payeeProblem) }
+        if let termsProblem = terms?.problem(at: instant) { list.append(termsProblem) }
+        return list
     }
 }
 

@@ -196,6 +196,32 @@ public enum Migrator {
             // Pages show times in the user's zone (an IANA name); storage stays UTC.
             "ALTER TABLE users ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC'",
         ]),
+        Migration(number: 3, name: "bank routing codes, payee versions and history", statements: [
+            // Outside IBAN countries an account needs its national bank code (ABA routing number, IFSC, ...).
+            "ALTER TABLE bank_profiles ADD COLUMN routing_code TEXT NULL",
+            // Optimistic locking: a decision or an enrollment step saves only over the version it was shown.
+            "ALTER TABLE bank_profiles ADD COLUMN version BIGINT NOT NULL DEFAULT 1",
+            "ALTER TABLE enrollments ADD COLUMN version BIGINT NOT NULL DEFAULT 1",
+            // The manager's queue: profiles awaiting validation, oldest first.
+            "CREATE INDEX bank_profiles_status ON bank_profiles (status, created_at, id)",
+            """
+            CREATE TABLE payee_history (
+              id {pk}, organization_id BIGINT NOT NULL REFERENCES organizations(id),
+              subject TEXT NOT NULL, subject_id BIGINT NOT NULL, location_id BIGINT NULL REFERENCES locations(id),
+              at {ts} NOT NULL, actor_user_id BIGINT NULL REFERENCES users(id), actor_name TEXT NOT NULL,
+              action TEXT NOT NULL, from_status TEXT NULL, to_status TEXT NULL, note TEXT NULL)
+            """,
+            "CREATE INDEX payee_history_subject ON payee_history (subject, subject_id, id)",
+            "CREATE INDEX payee_history_organization ON payee_history (organization_id, id)",
+        ]),
+        Migration(number: 4, name: "earnings keyset indexes", statements: [
+            // The earnings list seeks on (approved_at, id), newest first: all of it for the vendor, per
+            // location for partners (one range per location of the scope), and within the URL's filters.
+            "CREATE INDEX earnings_approved ON earnings (approved_at, id)",
+            "CREATE INDEX earnings_location_approved ON earnings (location_id, approved_at, id)",
+            "CREATE INDEX earnings_status_approved ON earnings (payment_status, approved_at, id)",
+            "CREATE INDEX earnings_month_approved ON earnings (payment_month, approved_at, id)",
+        ]),
     ]
 
     /// Brings the schema up to date; returns the numbers of the migrations it applied.

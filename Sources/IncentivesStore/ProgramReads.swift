@@ -36,24 +36,6 @@ public struct LocationStanding: Sendable, Hashable {
     }
 }
 
-/// One engagement of the engagements list, with the viewer's locations on its eligibility list.
-public struct EngagementStanding: Sendable, Hashable {
-    public var id: Int64
-    public var programID: Int64
-    public var name: String
-    public var solutionArea: SolutionArea
-    public var role: PartnerRole
-    public var type: EngagementType
-    public var status: EngagementStatus
-    /// The last UTC day on which customers may be claimed.
-    public var lastClaimDay: DayDate?
-    /// The viewer's locations on the list, each with its criteria, enrollment and payee standing.
-    public var locations: [LocationEligibility]
-
-    /// "N of M": earning locations of the enrolled ones on the list (DOMAIN.md 2).
-    public func earningLocations(at instant: Date) -> EarningLocations { EarningLocations(locations, at: instant) }
-}
-
 /// A company bank profile as the payee-profiles page shows it; the account number never leaves masked.
 public struct BankProfileSummary: Sendable, Hashable {
     public var id: Int64
@@ -70,6 +52,9 @@ public struct BankProfileSummary: Sendable, Hashable {
     public var replacedBy: Int64?
     /// Names of the viewer's locations paid through it.
     public var usedBy: [String]
+    /// The optimistic-locking version a decision is saved over.
+    public var version: Int64 = 1
+    public var createdAt: Date = .distantPast
 
     /// Shows the last four characters of an account number, and nothing when it has four or fewer.
     public static func mask(_ accountNumber: String) -> String {
@@ -105,46 +90,6 @@ public struct PayeeProfiles: Sendable, Hashable {
     public var taxProfiles: [TaxProfileSummary]
 }
 
-/// One earning line: an approved claim's pay.
-public struct EarningLine: Sendable, Hashable {
-    public var id: Int64
-    public var claimID: Int64
-    public var claimName: String
-    public var engagementID: Int64
-    public var engagementName: String
-    public var locationID: Int64
-    public var locationName: String
-    public var organizationName: String
-    public var market: Market
-    public var engagementVersion: Int
-    public var rate: Money
-    public var hours: Decimal?
-    public var amount: Money
-    public var approvedAt: Date
-    /// `YYYY-MM` (UTC) in which payment is expected.
-    public var paymentMonth: String
-    public var paymentStatus: PaymentStatus
-}
-
-/// What the scope has earned in one currency, from integer minor units.
-public struct EarningTotal: Sendable, Hashable {
-    /// Everything not reversed or forfeited.
-    public var earned: Money
-    /// Of which already sent.
-    public var sent: Money
-    /// Earning lines in the currency, whatever their payment status.
-    public var lines: Int
-}
-
-/// A page of earnings, newest approval first, with totals over all of the scope's earnings.
-public struct EarningsPage: Sendable, Hashable {
-    public var lines: [EarningLine]
-    /// How many earnings the scope holds (the page may show fewer).
-    public var totalCount: Int
-    /// One per currency, by currency code.
-    public var totals: [EarningTotal]
-}
-
 /// An engagement of the catalogue with the name of its solution area.
 public struct CatalogueEntry: Sendable, Hashable {
     public var engagement: Engagement
@@ -167,40 +112,14 @@ public struct ProgramReads: Sendable {
     }
 
     /// The scope's locations with enrollment, payee standing and criteria per listed engagement.
-    public func locations(in scope: AccessScope) async throws -> [LocationStanding] {
-        try await db.read { try await Self.standings(in: scope, on: $0) }
+    public func locations(in scope: AccessScope, at now: Date) async throws -> [LocationStanding] {
+        try await db.read { try await Self.standings(in: scope, at: now, on: $0) }
     }
 
-    /// Engagements on whose eligibility list at least one of the scope's locations is, by solution area then name.
-    public func engagements(in scope: AccessScope) async throws -> [EngagementStanding] {
-        try await db.read { sql in
-            let standings = try await Self.standings(in: scope, on: sql)
-            let rows = try await sql.raw("""
-                SELECT e.id, e.program_id, e.name, e.role, e.type, e.status, e.last_claim_day,
-                       sa.id AS area_id, sa.code AS area_code, sa.name AS area_name
-                FROM engagements e JOIN solution_areas sa ON sa.id = e.solution_area_id
-                WHERE e.id IN (SELECT lc.engagement_id FROM location_criteria lc JOIN locations l ON l.id = lc.location_id
-                               WHERE \(scope.locationFilter("l")))
-                ORDER BY sa.position, sa.id, e.name, e.id
-                """).all()
-            return try rows.map { row in
-                let id = try row.decode(column: "id", as: Int64.self)
-                guard let role = PartnerRole(rawValue: try row.decode(column: "role", as: String.self)),
-                      let type = EngagementType(rawValue: try row.decode(column: "type", as: String.self)),
-                      let status = EngagementStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
-                    throw StoreError.corrupt("Engagement \(id) holds an unknown role, type or status.")
-                }
-                return EngagementStanding(
-                    id: id, programID: try row.decode(column: "program_id", as: Int64.self),
-                    name: try row.decode(column: "name", as: String.self),
-                    solutionArea: SolutionArea(id: try row.decode(column: "area_id", as: Int64.self),
-                                               code: try row.decode(column: "area_code", as: String.self),
-                                               name: try row.decode(column: "area_name", as: String.self)),
-                    role: role, type: type, status: status,
-                    lastClaimDay: try row.decode(column: "last_claim_day", as: String?.self).flatMap { DayDate($0) },
-                    locations: standings.compactMap { $0.engagements[id] })
-            }
-        }
+    /// Engagements on whose eligibility list at least one of the scope's locations is, by solution area then name
+    /// (eligible or not; the engagements page lists only those with an eligible location: `EngagementReads`).
+    public func engagements(in scope: AccessScope, at now: Date) async throws -> [EngagementStanding] {
+        try await db.read { try await EngagementReads.engagementStandings(in: scope, at: now, onlyEligible: false, on: $0) }
     }
 
     /// Bank profiles of the scope's organization that pay one of its locations (or none yet), and the
@@ -216,10 +135,11 @@ public struct ProgramReads: Sendable {
             }
             let banks = try await sql.raw("""
                 SELECT b.id, o.name AS organization_name, b.holder_name, b.bank_name, b.country, b.account_number,
-                       b.status, b.status_reason, b.replaced_by
+                       b.status, b.status_reason, b.replaced_by, b.version, b.created_at
                 FROM bank_profiles b JOIN organizations o ON o.id = b.organization_id
                 WHERE \(scope.bankProfileFilter("b"))
-                ORDER BY o.name, b.replaced_by IS NOT NULL, b.created_at DESC, b.id DESC
+                ORDER BY CASE WHEN b.status = 'pending_validation' AND b.replaced_by IS NULL THEN 0 ELSE 1 END,
+                         o.name, b.replaced_by IS NOT NULL, b.created_at DESC, b.id DESC
                 """).all().map { row in
                 let id = try row.decode(column: "id", as: Int64.self)
                 guard let status = BankProfileStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
@@ -232,7 +152,8 @@ public struct ProgramReads: Sendable {
                     country: try row.decode(column: "country", as: String.self),
                     maskedAccountNumber: BankProfileSummary.mask(try row.decode(column: "account_number", as: String.self)),
                     status: status, statusReason: try row.decode(column: "status_reason", as: String?.self),
-                    replacedBy: try row.decode(column: "replaced_by", as: Int64?.self), usedBy: usedBy[id] ?? [])
+                    replacedBy: try row.decode(column: "replaced_by", as: Int64?.self), usedBy: usedBy[id] ?? [],
+                    version: try row.decode(column: "version", as: Int64.self), createdAt: try row.decode(column: "created_at", as: Date.self))
             }
             var seen = Set<Int64>()
             let taxes = try await sql.raw("""
@@ -253,61 +174,6 @@ public struct ProgramReads: Sendable {
                     expiresOn: expires, isCurrent: seen.insert(locationID).inserted)
             }
             return PayeeProfiles(bankProfiles: banks, taxProfiles: taxes)
-        }
-    }
-
-    /// The newest `limit` earnings of the scope by approval, and totals per currency over all of them.
-    public func earnings(in scope: AccessScope, limit: Int = 100) async throws -> EarningsPage {
-        try await db.read { sql in
-            let lines = try await sql.raw("""
-                SELECT ea.id, ea.claim_id, c.name AS claim_name, ea.engagement_id, e.name AS engagement_name,
-                       ea.location_id, l.name AS location_name, o.name AS organization_name, ea.market, ea.engagement_version,
-                       ea.rate_minor, ea.hours, ea.amount_minor, ea.currency, ea.approved_at, ea.payment_month, ea.payment_status
-                FROM earnings ea
-                JOIN claims c ON c.id = ea.claim_id
-                JOIN engagements e ON e.id = ea.engagement_id
-                JOIN locations l ON l.id = ea.location_id
-                JOIN organizations o ON o.id = l.organization_id
-                WHERE \(scope.claimFilter("c")) AND \(scope.locationFilter("l"))
-                ORDER BY ea.approved_at DESC, ea.id DESC
-                LIMIT \(unsafeRaw: String(max(1, min(limit, 500))))
-                """).all().map { row in
-                let id = try row.decode(column: "id", as: Int64.self)
-                let currency = Currency(try row.decode(column: "currency", as: String.self))
-                guard let market = Market(rawValue: try row.decode(column: "market", as: String.self)),
-                      let status = PaymentStatus(rawValue: try row.decode(column: "payment_status", as: String.self)) else {
-                    throw StoreError.corrupt("Earning \(id) holds an unknown market or payment status.")
-                }
-                return EarningLine(
-                    id: id, claimID: try row.decode(column: "claim_id", as: Int64.self),
-                    claimName: try row.decode(column: "claim_name", as: String.self),
-                    engagementID: try row.decode(column: "engagement_id", as: Int64.self),
-                    engagementName: try row.decode(column: "engagement_name", as: String.self),
-                    locationID: try row.decode(column: "location_id", as: Int64.self),
-                    locationName: try row.decode(column: "location_name", as: String.self),
-                    organizationName: try row.decode(column: "organization_name", as: String.self),
-                    market: market, engagementVersion: try row.decode(column: "engagement_version", as: Int.self),
-                    rate: Money(minorUnits: try row.decode(column: "rate_minor", as: Int64.self), currency: currency),
-                    hours: try row.decode(column: "hours", as: String?.self).flatMap { Decimal(string: $0) },
-                    amount: Money(minorUnits: try row.decode(column: "amount_minor", as: Int64.self), currency: currency),
-                    approvedAt: try row.decode(column: "approved_at", as: Date.self),
-                    paymentMonth: try row.decode(column: "payment_month", as: String.self), paymentStatus: status)
-            }
-            // Sums of integer minor units, cast so both dialects hand back a 64-bit integer.
-            let totals = try await sql.raw("""
-                SELECT ea.currency, COUNT(*) AS n,
-                       CAST(COALESCE(SUM(CASE WHEN ea.payment_status IN ('reversed', 'forfeited') THEN 0 ELSE ea.amount_minor END), 0) AS BIGINT) AS earned,
-                       CAST(COALESCE(SUM(CASE WHEN ea.payment_status = 'sent' THEN ea.amount_minor ELSE 0 END), 0) AS BIGINT) AS sent
-                FROM earnings ea JOIN claims c ON c.id = ea.claim_id JOIN locations l ON l.id = ea.location_id
-                WHERE \(scope.claimFilter("c")) AND \(scope.locationFilter("l"))
-                GROUP BY ea.currency ORDER BY ea.currency
-                """).all().map { row in
-                let currency = Currency(try row.decode(column: "currency", as: String.self))
-                return EarningTotal(earned: Money(minorUnits: try row.decode(column: "earned", as: Int64.self), currency: currency),
-                                    sent: Money(minorUnits: try row.decode(column: "sent", as: Int64.self), currency: currency),
-                                    lines: try row.decode(column: "n", as: Int.self))
-            }
-            return EarningsPage(lines: lines, totalCount: totals.reduce(0) { $0 + $1.lines }, totals: totals)
         }
     }
 
@@ -335,8 +201,9 @@ public struct ProgramReads: Sendable {
         }
     }
 
-    /// Locations of the scope, each with its enrollments, payee standing and per-engagement criteria.
-    static func standings(in scope: AccessScope, on sql: any SQLDatabase) async throws -> [LocationStanding] {
+    /// Locations of the scope, each with its enrollments, payee standing and per-engagement criteria and terms
+    /// (the engagement's status, last day and rates of the version in force at `instant`).
+    static func standings(in scope: AccessScope, at instant: Date, on sql: any SQLDatabase) async throws -> [LocationStanding] {
         var standings = try await sql.raw("""
             SELECT l.id, l.organization_id, l.name, l.country, o.name AS organization_name, b.id AS bank_id, b.status AS bank_status,
                    (SELECT MAX(t.expires_on) FROM tax_profiles t WHERE t.location_id = l.id) AS tax_expires_on
@@ -371,6 +238,7 @@ public struct ProgramReads: Sendable {
             }
             standings[i].enrollments[try row.decode(column: "program_id", as: Int64.self)] = status
         }
+        let terms = try await EngagementReads.earningTerms(in: scope, at: instant, on: sql)
         for row in try await sql.raw("""
             SELECT lc.location_id, lc.engagement_id, e.program_id, lc.criterion, lc.met
             FROM location_criteria lc JOIN locations l ON l.id = lc.location_id JOIN engagements e ON e.id = lc.engagement_id
@@ -383,7 +251,8 @@ public struct ProgramReads: Sendable {
             if standings[i].engagements[engagementID] == nil {
                 let program = try row.decode(column: "program_id", as: Int64.self)
                 standings[i].engagements[engagementID] = LocationEligibility(
-                    locationID: standings[i].location.id, enrollment: standings[i].enrollments[program], criteria: [], payee: standings[i].payee)
+                    locationID: standings[i].location.id, enrollment: standings[i].enrollments[program], criteria: [], payee: standings[i].payee,
+                    terms: terms[engagementID]?(standings[i].location.market))
             }
             standings[i].engagements[engagementID]?.criteria.append(result)
         }
@@ -420,7 +289,7 @@ extension AccessScope {
         }
     }
 
-    private static func bindList(_ ids: Set<Int64>) -> SQLQueryString {
+    static func bindList(_ ids: Set<Int64>) -> SQLQueryString {
         var list: SQLQueryString = ""
         for (i, id) in ids.sorted().enumerated() {
             if i > 0 { list.appendLiteral(", ") }

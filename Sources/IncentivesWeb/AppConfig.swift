@@ -18,6 +18,9 @@ public struct AppConfig: Sendable {
     public var publicURL: String { publicURLSetting ?? "http://\(host):\(port)" }
     /// How long a session lives idle, and at most.
     public var sessionPolicy: SessionPolicy
+    /// `TRUSTED_PROXY`: the app runs behind one reverse proxy, so a client's address is the last entry of
+    /// `X-Forwarded-For` (the one the proxy appended), not the proxy's own address.
+    public var trustedProxy: Bool
 
     /// Cookies carry `Secure` when the app is served over HTTPS.
     public var secureCookies: Bool { publicURL.lowercased().hasPrefix("https://") }
@@ -26,14 +29,15 @@ public struct AppConfig: Sendable {
 
     public init(host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "./data/incentives.sqlite"),
                 sweepInterval: Duration = .seconds(60), demo: Bool = false, publicURL: String? = nil,
-                sessionPolicy: SessionPolicy = .standard) {
+                sessionPolicy: SessionPolicy = .standard, trustedProxy: Bool = false) {
         self.host = host; self.port = port; self.database = database; self.sweepInterval = sweepInterval; self.demo = demo
         self.publicURLSetting = publicURL
         self.sessionPolicy = sessionPolicy
+        self.trustedProxy = trustedProxy
     }
 
     /// Reads `DATABASE_URL`, `HOST`, `PORT`, `SWEEP_INTERVAL_SECONDS`, `PUBLIC_URL`,
-    /// `SESSION_IDLE_MINUTES`, `SESSION_MAX_HOURS` (and `DEMO`), the environment winning over `.env`.
+    /// `SESSION_IDLE_MINUTES`, `SESSION_MAX_HOURS`, `TRUSTED_PROXY` (and `DEMO`), the environment winning over `.env`.
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
                             dotEnvPath: String = ".env") async throws -> AppConfig {
         var providers: [any ConfigProvider] = [EnvironmentVariablesProvider(environmentVariables: environment)]
@@ -68,6 +72,7 @@ public struct AppConfig: Sendable {
                          database: try DatabaseLocation(parsing: url), sweepInterval: .seconds(seconds),
                          demo: ["1", "true", "yes"].contains(reader.string(forKey: "demo", default: "false").lowercased()),
                          publicURL: publicURL.map { String($0.trimmingCharacters(in: CharacterSet(charactersIn: "/"))) },
-                         sessionPolicy: SessionPolicy(idle: TimeInterval(idle * 60), absolute: TimeInterval(absolute * 3600)))
+                         sessionPolicy: SessionPolicy(idle: TimeInterval(idle * 60), absolute: TimeInterval(absolute * 3600)),
+                         trustedProxy: ["1", "true", "yes"].contains(reader.string(forKey: "trusted.proxy", default: "false").lowercased()))
     }
 }

@@ -32,7 +32,8 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     // Order matters: headers on everything; the session before the error pages (so they show
     // who is signed in); the form token checked inside the error pages (so a refusal is a page).
     router.add(middleware: SecurityHeadersMiddleware())
-    router.add(middleware: SessionMiddleware(sessions: sessions, clock: deps.clock, secure: deps.config.secureCookies))
+    router.add(middleware: SessionMiddleware(sessions: sessions, clock: deps.clock, secure: deps.config.secureCookies,
+                                             trustedProxy: deps.config.trustedProxy))
     router.add(middleware: ErrorPageMiddleware(deps: deps))
     router.add(middleware: CSRFMiddleware())
     if let publicFolder = Bundle.module.resourceURL?.appendingPathComponent("Public").path {
@@ -45,6 +46,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     EngagementPages(deps: deps).register(on: router)
     EligibilityPage(deps: deps).register(on: router)
     PayeePages(deps: deps).register(on: router)
+    EnrollmentPage(deps: deps).register(on: router)
     EarningsPage(deps: deps).register(on: router)
     VendorPages(deps: deps, listing: listing).register(on: router)
     UserPages(deps: deps, users: users, sessions: sessions).register(on: router)

@@ -40,10 +40,20 @@ struct ProgramReadsTests {
                 criteria[try row.decode(column: "engagement_id", as: Int64.self), default: [:]][location, default: []]
                     .append(CriterionResult(criterion: try row.decode(column: "criterion", as: String.self), met: try row.decode(column: "met", as: Bool.self)))
             }
-            return criteria.mapValues { byLocation in
-                EarningLocations(byLocation.map { LocationEligibility(locationID: $0.key, enrollment: enrollment[$0.key], criteria: $0.value,
-                                                                       payee: payee[$0.key]!) }, at: now)
+            // The engagement's side through the domain's own reading of a whole engagement (version in force now).
+            var market: [Int64: Market] = [:]
+            for row in try await sql.raw("SELECT id, country FROM locations").all() {
+                market[try row.decode(column: "id", as: Int64.self)] = Market(country: try row.decode(column: "country", as: String.self))
             }
+            var result: [Int64: EarningLocations] = [:]
+            for (engagementID, byLocation) in criteria {
+                let engagement = try #require(try await CatalogueRepository.engagement(engagementID, on: sql))
+                result[engagementID] = EarningLocations(byLocation.map {
+                    LocationEligibility(locationID: $0.key, enrollment: enrollment[$0.key], criteria: $0.value, payee: payee[$0.key]!,
+                                        terms: EarningTerms(engagement, market: market[$0.key]!, at: now))
+                }, at: now)
+            }
+            return result
         }
     }
 
@@ -53,7 +63,7 @@ struct ProgramReadsTests {
             let reads = ProgramReads(db: db)
             let cases: [(AccessScope, Set<Int64>)] = [(bluefin, [1, 2, 3, 4]), (seattle, [1]), (kestrel, [8, 9])]
             for (scope, ids) in cases {
-                let list = try await reads.engagements(in: scope)
+                let list = try await reads.engagements(in: scope, at: now)
                 let expected = try await expectedEarningLocations(locationIDs: ids, db: db)
                 #expect(Set(list.map(\.id)) == Set(expected.keys))
                 for engagement in list {
@@ -65,17 +75,17 @@ struct ProgramReadsTests {
                 let keys = list.map { [String(format: "%04d", $0.solutionArea.id), $0.name] }
                 #expect(keys == keys.sorted { $0.lexicographicallyPrecedes($1) })
             }
-            let bluefinList = try await reads.engagements(in: bluefin)
+            let bluefinList = try await reads.engagements(in: bluefin, at: now)
             #expect(bluefinList.count == 20)
             // Bangalore's tax profile has expired: it is enrolled everywhere it is listed but earns nowhere.
             #expect(bluefinList.allSatisfy { $0.earningLocations(at: now).enrolled == 4 })
             #expect(bluefinList.allSatisfy { $0.earningLocations(at: now).earning <= 3 })
             #expect(bluefinList.contains { $0.earningLocations(at: now).showsGreenIcon })
             // Kestrel is on no business applications list.
-            let kestrelList = try await reads.engagements(in: kestrel)
+            let kestrelList = try await reads.engagements(in: kestrel, at: now)
             #expect(!kestrelList.isEmpty && kestrelList.allSatisfy { $0.solutionArea.id != 3 })
-            #expect(try await reads.engagements(in: forged).isEmpty)
-            #expect(try await reads.engagements(in: noLocations).isEmpty)
+            #expect(try await reads.engagements(in: forged, at: now).isEmpty)
+            #expect(try await reads.engagements(in: noLocations, at: now).isEmpty)
         }
     }
 
@@ -84,7 +94,7 @@ struct ProgramReadsTests {
         try await TestDatabases.with(flavor, seeded: true) { db in
             let reads = ProgramReads(db: db)
             let program = try #require(try await reads.program())
-            let bluefinRows = try await reads.locations(in: bluefin)
+            let bluefinRows = try await reads.locations(in: bluefin, at: now)
             #expect(bluefinRows.map(\.location.id).sorted() == [1, 2, 3, 4])
             #expect(bluefinRows.allSatisfy { $0.organizationName == "Bluefin Consulting" })
             let bangalore = try #require(bluefinRows.first { $0.location.id == 4 })
@@ -96,15 +106,15 @@ struct ProgramReadsTests {
             #expect(seattleRow.notEarningReason(in: program.id, at: now) == nil)
             #expect(seattleRow.earningEngagements(at: now) > 0 && seattleRow.taxProfileIsValid(at: now) == true)
 
-            #expect(try await reads.locations(in: seattle).map(\.location.id) == [1])
-            let cedarRows = Dictionary(uniqueKeysWithValues: try await reads.locations(in: cedar).map { ($0.location.id, $0) })
+            #expect(try await reads.locations(in: seattle, at: now).map(\.location.id) == [1])
+            let cedarRows = Dictionary(uniqueKeysWithValues: try await reads.locations(in: cedar, at: now).map { ($0.location.id, $0) })
             #expect(cedarRows.keys.sorted() == [5, 6, 7])
             #expect(cedarRows[6]?.payee.bankStatus == .pendingValidation)
             #expect(cedarRows[6]?.notEarningReason(in: program.id, at: now) == PayeeStanding(bankStatus: .pendingValidation, taxExpiresOn: nil).problem(at: now))
             #expect(cedarRows[7]?.notEarningReason(in: program.id, at: now) == "Enrollment is action required; only enrolled locations earn.")
             #expect(cedarRows[5]?.notEarningReason(in: program.id, at: now) == nil)
-            #expect(try await reads.locations(in: forged).isEmpty)
-            #expect(try await reads.locations(in: .vendor).count == 9)
+            #expect(try await reads.locations(in: forged, at: now).isEmpty)
+            #expect(try await reads.locations(in: .vendor, at: now).count == 9)
         }
     }
 
@@ -125,7 +135,7 @@ struct ProgramReadsTests {
 
             let mine = try await reads.payeeProfiles(in: bluefin)
             #expect(mine.bankProfiles.map(\.id) == [1])
-            #expect(mine.bankProfiles.first?.maskedAccountNumber == "•••• 5432")
+            #expect(mine.bankProfiles.first?.maskedAccountNumber == "•••• 5678")
             #expect(mine.bankProfiles.first?.usedBy.count == 4)
             #expect(mine.taxProfiles.map(\.locationID).sorted() == [1, 2, 3, 4])
             #expect(mine.taxProfiles.filter { !$0.isValid(at: now) }.map(\.locationID) == [4])

@@ -42,12 +42,31 @@ struct AuthorizationMatrixTests {
         "POST /logout": { _, _ in .seeOther },
         "GET /": section { _ in true },
         "GET /engagements": section { $0.isPartner },
+        // Own: an engagement Bluefin's locations (Seattle included) are listed on; foreign: an unknown id (Bluefin is on every list).
+        "GET /engagements/{id}": record { $0.isPartner },
+        "GET /engagements/{id}/customers": record { $0.isPartner },
+        "GET /engagements/{id}/eligibility": record { $0.isPartner },
+        "GET /engagements/{id}/templates/{kind}": record { $0.isPartner },
         "GET /eligibility": section { $0.isPartner },
         "GET /claims": section { $0.isPartner || $0.isVendor },
         // The vendor sees every organization's claims.
         "GET /claims/{id}": record({ $0.isPartner || $0.isVendor }, foreign: { $0.isVendor ? .ok : .notFound }),
         "GET /payee-profiles": section { $0.isPartner || $0 == .manager },
+        // Payee edits are the Incentives admin's; Incentives users only view (403); another organization's ids are 404.
+        "GET /payee-profiles/bank/new": section { $0 == .partnerAdmin },
+        "POST /payee-profiles/bank/new": section({ $0 == .partnerAdmin }, ok: .unprocessableContent),
+        "GET /payee-profiles/bank/{id}/replace": record { $0 == .partnerAdmin },
+        "POST /payee-profiles/bank/{id}/replace": record({ $0 == .partnerAdmin }, ok: .unprocessableContent),
+        // Only the program manager decides, on every organization's profiles (an empty form changes nothing: 303 back).
+        "POST /payee-profiles/bank/{id}/decision": { who, _ in who == .signedOut || who == .manager ? .seeOther : .forbidden },
+        "POST /payee-profiles/locations/{id}/bank": record({ $0 == .partnerAdmin }, ok: .seeOther),
+        "GET /payee-profiles/locations/{id}/tax/new": record { $0 == .partnerAdmin },
+        "POST /payee-profiles/locations/{id}/tax/new": record({ $0 == .partnerAdmin }, ok: .unprocessableContent),
+        "GET /enrollment": section { $0.isPartner },
+        "POST /enrollment/{program}/{location}": { who, whose in
+            who == .signedOut ? .seeOther : who != .partnerAdmin ? .forbidden : whose == .own ? .seeOther : .notFound },
         "GET /earnings": section { $0.isPartner || $0 == .manager },
+        "GET /earnings.csv": section { $0.isPartner || $0 == .manager },
         "GET /review": section { $0.isVendor },
         "GET /catalogue": section { $0.isVendor },
         "GET /settings/users": section { $0.isAccountAdmin },
@@ -91,6 +110,14 @@ struct AuthorizationMatrixTests {
                     for whose in hasID ? [Whose.own, .foreign] : [.own] {
                         var path = template
                         if template.hasPrefix("/claims/") { path = path.replacingOccurrences(of: "{id}", with: "\(whose == .own ? ownClaim : cedarClaim)") }
+                        if template.hasPrefix("/engagements/") {
+                            path = path.replacingOccurrences(of: "{id}", with: whose == .own ? "2" : "987654").replacingOccurrences(of: "{kind}", with: "findings_document")
+                        }
+                        if template.hasPrefix("/payee-profiles/bank/") { path = path.replacingOccurrences(of: "{id}", with: whose == .own ? "1" : "2") }
+                        if template.hasPrefix("/payee-profiles/locations/") { path = path.replacingOccurrences(of: "{id}", with: whose == .own ? "1" : "5") }
+                        if template.hasPrefix("/enrollment/") {
+                            path = path.replacingOccurrences(of: "{program}", with: "1").replacingOccurrences(of: "{location}", with: whose == .own ? "1" : "5")
+                        }
                         if template.hasPrefix("/settings/users/") { path = path.replacingOccurrences(of: "{id}", with: "\(whose == .own ? bluefinUser.id : cedarAdmin.id)") }
                         path = path.replacingOccurrences(of: "{token}", with: whose == .own ? token : "not-a-real-invitation-token-0123456789abcdef")
                         let browser = who == .signedOut ? app.browser() : try await app.signedIn(emails[who]!)

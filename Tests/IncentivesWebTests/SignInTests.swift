@@ -38,7 +38,7 @@ struct SignInTests {
             #expect(home.status == .ok)
             #expect(home.body.contains(#"<span class="whoami""#) && home.body.contains("Alex Morgan"))
             #expect(home.body.contains(#"<span class="org-name">Bluefin Consulting</span>"#))
-            #expect(home.body.navigation == ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Earnings", "Users"])
+            #expect(home.body.navigation == ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings", "Users"])
             #expect(home.headers[.cacheControl] == "no-store")
         }
     }
@@ -172,9 +172,9 @@ struct SignInTests {
     func navigationPerRole() async throws {
         try await WebHarness.with { app in
             let expected: [String: [String]] = [
-                "admin@bluefin.example": ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Earnings", "Users"],
-                "user@bluefin.example": ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Earnings"],
-                "admin@cedar.example": ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Earnings", "Users"],
+                "admin@bluefin.example": ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings", "Users"],
+                "user@bluefin.example": ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings"],
+                "admin@cedar.example": ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings", "Users"],
                 "reviewer@vendor.example": ["Home", "Customer claims", "Review", "Catalogue"],
                 "manager@vendor.example": ["Home", "Customer claims", "Payee profiles", "Earnings", "Review", "Catalogue"],
             ]

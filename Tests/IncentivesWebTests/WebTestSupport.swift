@@ -17,11 +17,11 @@ struct WebHarness: Sendable {
 
     var db: Database { deps.db }
 
-    static func with(flavor: SQLFlavor = .sqlite, demo: Bool = true, publicURL: String? = nil,
+    static func with(flavor: SQLFlavor = .sqlite, demo: Bool = true, publicURL: String? = nil, trustedProxy: Bool = false,
                      _ body: @Sendable (WebHarness) async throws -> Void) async throws {
         try await TestDatabases.with(flavor, seeded: demo) { db in
             let clock = FixedClock(TestDatabases.now)
-            let deps = try await AppDependencies(config: AppConfig(demo: demo, publicURL: publicURL), db: db, clock: clock)
+            let deps = try await AppDependencies(config: AppConfig(demo: demo, publicURL: publicURL, trustedProxy: trustedProxy), db: db, clock: clock)
             let app = Application(responder: buildResponder(deps))
             try await app.test(.router) { client in
                 try await body(WebHarness(deps: deps, clock: clock, client: client))
@@ -60,7 +60,12 @@ actor Browser {
 
     init(client: any TestClientProtocol) { self.client = client }
 
+    /// Headers sent with every request (e.g. what a proxy adds).
+    private(set) var extraHeaders: [(HTTPField.Name, String)] = []
+
     func set(cookie name: String, _ value: String) { cookies[name] = value }
+
+    func set(header name: String, _ value: String) { extraHeaders.append((HTTPField.Name(name)!, value)) }
 
     struct Page: Sendable {
         let status: HTTPResponse.Status
@@ -92,6 +97,7 @@ actor Browser {
         if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ") }
         if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
         headers[.userAgent] = "web-tests"
+        for (name, value) in extraHeaders { headers.append(HTTPField(name: name, value: value)) }
         let response = try await client.executeRequest(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
         for line in response.headers[values: .setCookie] {
             let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)

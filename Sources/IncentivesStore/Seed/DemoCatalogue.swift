@@ -88,26 +88,33 @@ enum DemoCatalogue {
     }
 
     struct LocationSpec { var name: String; var country: String; var enrollment: EnrollmentStatus; var bank: Int; var taxExpiresInDays: Int }
-    struct OrganizationSpec { var name: String; var domain: String; var locations: [LocationSpec]; var banks: [BankProfileStatus] }
+    struct OrganizationSpec { var name: String; var domain: String; var locations: [LocationSpec]; var banks: [BankSpec] }
+    /// A company bank profile; every demo IBAN is distinct and passes the ISO 13616 check.
+    struct BankSpec {
+        var bank: String; var country: String; var iban: String; var bic: String; var status: BankProfileStatus; var createdDaysAgo = 700
+    }
 
     /// Bank index refers to the organization's `banks`. Cedar's Dubai office waits on a bank
     /// validation; Bluefin's Bangalore office has an expired tax profile: both are not earning.
+    /// Kestrel's Johannesburg office is invited and has not yet accepted: the enrollment flow starts there.
     static let organizations: [OrganizationSpec] = [
         OrganizationSpec(name: "Bluefin Consulting", domain: "bluefin.example", locations: [
             LocationSpec(name: "Bluefin Consulting - Seattle", country: "US", enrollment: .enrolled, bank: 0, taxExpiresInDays: 400),
             LocationSpec(name: "Bluefin Consulting - London", country: "GB", enrollment: .enrolled, bank: 0, taxExpiresInDays: 300),
             LocationSpec(name: "Bluefin Consulting - Singapore", country: "SG", enrollment: .enrolled, bank: 0, taxExpiresInDays: 250),
             LocationSpec(name: "Bluefin Consulting - Bangalore", country: "IN", enrollment: .enrolled, bank: 0, taxExpiresInDays: -12),
-        ], banks: [.approved]),
+        ], banks: [BankSpec(bank: "Harbor Commercial Bank", country: "GB", iban: "GB64HCBK40012712345678", bic: "HCBKGB2L", status: .approved)]),
         OrganizationSpec(name: "Cedar Systems", domain: "cedar.example", locations: [
             LocationSpec(name: "Cedar Systems - Berlin", country: "DE", enrollment: .enrolled, bank: 0, taxExpiresInDays: 500),
             LocationSpec(name: "Cedar Systems - Dubai", country: "AE", enrollment: .enrolled, bank: 1, taxExpiresInDays: 320),
             LocationSpec(name: "Cedar Systems - Sao Paulo", country: "BR", enrollment: .actionRequired, bank: 0, taxExpiresInDays: 200),
-        ], banks: [.approved, .pendingValidation]),
+        ], banks: [BankSpec(bank: "Rhine Commerce Bank", country: "DE", iban: "DE40500105175401234567", bic: "RHCBDEFF", status: .approved),
+                   BankSpec(bank: "Gulf Trade Bank", country: "AE", iban: "AE070331234567890123456", bic: "GTBKAEAD",
+                            status: .pendingValidation, createdDaysAgo: 1)]),
         OrganizationSpec(name: "Kestrel IT", domain: "kestrel.example", locations: [
             LocationSpec(name: "Kestrel IT - Paris", country: "FR", enrollment: .enrolled, bank: 0, taxExpiresInDays: 365),
-            LocationSpec(name: "Kestrel IT - Johannesburg", country: "ZA", enrollment: .validating, bank: 0, taxExpiresInDays: 365),
-        ], banks: [.approved]),
+            LocationSpec(name: "Kestrel IT - Johannesburg", country: "ZA", enrollment: .invited, bank: 0, taxExpiresInDays: 365),
+        ], banks: [BankSpec(bank: "Seine Mutual Bank", country: "FR", iban: "FR7630006000011234567890189", bic: "SMBKFRPP", status: .approved)]),
     ]
 
     /// Demo sign-ins (password `demo-password`, demo mode only).

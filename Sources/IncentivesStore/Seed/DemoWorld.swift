@@ -79,16 +79,15 @@ struct DemoWorld {
             let orgID = Int64(o + 1)
             try await sql.raw("INSERT INTO organizations (id, name, created_at) VALUES (\(bind: orgID), \(bind: org.name), \(bind: now.adding(calendarDays: -800)))").run()
             var banks: [Int64] = []
-            for (b, status) in org.banks.enumerated() {
+            for bank in org.banks {
                 bankID += 1
                 banks.append(bankID)
-                let iban = b == 0 ? "GB82WEST12345698765432" : "AE070331234567890123456"
+                let created = now.adding(calendarDays: -bank.createdDaysAgo)
                 try await sql.raw("""
                     INSERT INTO bank_profiles (id, organization_id, holder_name, bank_name, country, account_number, swift_bic,
                       status, status_reason, replaced_by, created_at, updated_at)
-                    VALUES (\(bind: bankID), \(bind: orgID), \(bind: org.name), \(bind: b == 0 ? "Harbor Commercial Bank" : "Gulf Trade Bank"),
-                      \(bind: b == 0 ? "GB" : "AE"), \(bind: iban), \(bind: b == 0 ? "HCBKGB2L" : "GTBKAEAD"),
-                      \(bind: status.rawValue), NULL, NULL, \(bind: now.adding(calendarDays: b == 0 ? -700 : -1)), \(bind: now.adding(calendarDays: b == 0 ? -700 : -1)))
+                    VALUES (\(bind: bankID), \(bind: orgID), \(bind: org.name), \(bind: bank.bank), \(bind: bank.country), \(bind: bank.iban),
+                      \(bind: bank.bic), \(bind: bank.status.rawValue), NULL, NULL, \(bind: created), \(bind: created))
                     """).run()
             }
             for spec in org.locations {

@@ -38,7 +38,7 @@ struct EligibilityPage: Sendable {
             let viewer = try context.viewer(for: .eligibility, request)
             let now = deps.clock.now
             let program = try await reads.program()
-            let rows = try await reads.locations(in: viewer.scope).map { standing in
+            let rows = try await reads.locations(in: viewer.scope, at: deps.clock.now).map { standing in
                 let enrollment = program.flatMap { standing.enrollments[$0.id] }
                 let reason = program.map { standing.notEarningReason(in: $0.id, at: now) } ?? "No program is set up yet."
                 let tax: (String, String)

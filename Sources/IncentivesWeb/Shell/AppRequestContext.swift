@@ -17,8 +17,8 @@ public struct AppRequestContext: RequestContext {
     var flash: Flash?
     /// The fields of a posted `application/x-www-form-urlencoded` body.
     var form = FormFields()
-    /// The peer's address, for sign-in throttling and the session record.
-    let remoteAddress: String
+    /// The client's address, for sign-in throttling and the session record (see `AppConfig.trustedProxy`).
+    var remoteAddress: String
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

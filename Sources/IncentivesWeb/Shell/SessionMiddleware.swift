@@ -26,10 +26,14 @@ struct SessionMiddleware: RouterMiddleware {
     let sessions: SessionRepository
     let clock: any WallClock
     let secure: Bool
+    var trustedProxy = false
 
     func handle(_ request: Request, context: AppRequestContext,
                 next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
         var context = context
+        if trustedProxy, let forwarded = Self.clientAddress(forwardedFor: request.headers[values: HTTPField.Name("X-Forwarded-For")!]) {
+            context.remoteAddress = forwarded
+        }
         if let token = request.cookies[Cookies.session]?.value, !token.isEmpty {
             context.sessionToken = token
             context.session = try await sessions.resume(token: token, now: clock.now)
@@ -56,6 +60,12 @@ struct SessionMiddleware: RouterMiddleware {
             response.headers[.cacheControl] = "no-store"
         }
         return response
+    }
+
+    /// The address the trusted proxy saw: the last `X-Forwarded-For` entry (earlier ones are the client's say-so).
+    static func clientAddress(forwardedFor values: [String]) -> String? {
+        let entries = values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return entries.last.map { String($0.prefix(64)) }
     }
 
     /// The signed-out visitor's form token from its cookie, if it looks like one of ours.

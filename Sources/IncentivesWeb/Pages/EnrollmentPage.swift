@@ -1,0 +1,101 @@
+import Foundation
+import Hummingbird
+import IncentivesDomain
+import IncentivesStore
+
+/// `/enrollment`: each location's enrollment per program; an Incentives admin accepts an invitation and
+/// submits the enrollment for validation, as the domain's state machine allows.
+struct EnrollmentPage: Sendable {
+    let deps: AppDependencies
+    let payees: PayeeRepository
+
+    init(deps: AppDependencies) {
+        self.deps = deps
+        self.payees = PayeeRepository(db: deps.db)
+    }
+
+    struct ActionButton: Sendable { let value: String; let label: String; let primary: Bool }
+    struct Line: Sendable {
+        let programID: Int64; let locationID: Int64; let version: Int64
+        let program: String; let location: String; let status: String; let statusTone: String; let explanation: String
+        let since: String; let actions: [ActionButton]; let hasActions: Bool
+    }
+    struct View: PageView {
+        let shell: Shell
+        let lines: [Line]
+        let hasLines: Bool
+    }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/enrollment") { request, context in
+            let viewer = try context.viewer(for: .enrollment, request)
+            let now = deps.clock.now
+            let admin = PayeeRepository.adminLocations(of: viewer)
+            let lines = try await payees.enrollments(in: viewer.scope, now: now).map { e in
+                let actions = admin.contains(e.locationID) ? e.status.actions(for: .incentivesAdmin) : []
+                return Line(programID: e.programID, locationID: e.locationID, version: e.version, program: e.programName,
+                            location: e.locationName, status: e.status.label, statusTone: Self.tone(e.status),
+                            explanation: Self.explanation(e.status, payeeReady: e.payeeReady),
+                            since: deps.format(e.updatedAt, for: viewer, style: .date),
+                            actions: actions.map { ActionButton(value: $0.rawValue, label: Self.label($0), primary: true) },
+                            hasActions: !actions.isEmpty)
+            }
+            return deps.page("enrollment", View(
+                shell: Shell(context, deps: deps, title: Section.enrollment.title, section: .enrollment),
+                lines: lines, hasLines: !lines.isEmpty))
+        }
+        router.post("/enrollment/{program}/{location}") { request, context -> Response in
+            let viewer = try context.viewer(for: .enrollment, request)
+            guard viewer.isIncentivesAdmin else { throw HTTPError(.forbidden) }
+            guard let program = context.parameters.get("program", as: Int64.self),
+                  let location = context.parameters.get("location", as: Int64.self),
+                  PayeeRepository.adminLocations(of: viewer).contains(location) else { throw HTTPError(.notFound) }
+            guard let action = EnrollmentAction(rawValue: context.form.text("action")) else {
+                return deps.redirect(to: "/enrollment", flash: Flash(kind: .error, message: "That step was not recognised; nothing was changed."))
+            }
+            let version = Int64(context.form.text("version")) ?? -1
+            do {
+                let status = try await payees.changeEnrollment(program: program, location: location, action, expectedVersion: version,
+                                                               by: viewer, now: deps.clock.now)
+                return deps.redirect(to: "/enrollment", flash: Flash(kind: .success, message: "Enrollment is now \(status.label.lowercased())."))
+            } catch StoreError.invalid(_, let message) {
+                return deps.redirect(to: "/enrollment", flash: Flash(kind: .error, message: "Nothing was changed: \(message)"))
+            }
+        }
+    }
+
+    static func label(_ action: EnrollmentAction) -> String {
+        switch action {
+        case .accept: "Accept the invitation"
+        case .submit: "Submit for validation"
+        case .approve: "Approve"
+        case .requestAction: "Ask for an update"
+        case .deactivate: "Deactivate"
+        case .reactivate: "Reactivate"
+        case .discontinue: "Discontinue"
+        }
+    }
+
+    static func tone(_ status: EnrollmentStatus) -> String {
+        switch status {
+        case .enrolled: "success"
+        case .validating, .enrolling: "progress"
+        case .invited, .actionRequired: "attention"
+        case .inactive, .discontinued: "muted"
+        }
+    }
+
+    /// What the status means for the partner, and what to do next.
+    static func explanation(_ status: EnrollmentStatus, payeeReady: Bool) -> String {
+        switch status {
+        case .invited: "The program invited this location. Accept to start enrolling."
+        case .enrolling, .actionRequired:
+            payeeReady ? "Check the details and submit; the program validates within 48 hours."
+                       : "Assign a bank profile and add a valid tax profile on the payee profiles page, then submit."
+        case .validating: "The program is validating the enrollment (up to 48 hours)."
+        case .enrolled: "Enrolled: the location takes part in the program's engagements."
+        case .inactive: "Inactive: the location takes no part until the program reactivates it."
+        case .discontinued: "Discontinued: the location no longer takes part."
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import IncentivesDomain
+@testable import IncentivesStore
+import SQLKit
+import Testing
+
+@Suite("Engagement reads (the engagements page and one engagement) on SQLite and PostgreSQL")
+struct EngagementReadsTests {
+    let now = TestDatabases.now
+    let bluefin = AccessScope.partner(organizationID: 1, locationIDs: [1, 2, 3, 4])
+    let seattle = AccessScope.partner(organizationID: 1, locationIDs: [1])
+    let kestrel = AccessScope.partner(organizationID: 3, locationIDs: [8, 9])
+    /// Cedar's locations claimed under Bluefin's organization: a forged session must see nothing.
+    let forged = AccessScope.partner(organizationID: 1, locationIDs: [5, 6, 7])
+
+    /// Engagement ids on which one of `locations` meets every criterion, straight from the table.
+    func eligibleEngagements(_ locations: Set<Int64>, db: Database) async throws -> Set<Int64> {
+        try await db.read { sql in
+            var unmet = Set<[Int64]>(), listed = Set<[Int64]>()
+            for row in try await sql.raw("SELECT location_id, engagement_id, met FROM location_criteria").all() {
+                let key = [try row.decode(column: "location_id", as: Int64.self), try row.decode(column: "engagement_id", as: Int64.self)]
+                guard locations.contains(key[0]) else { continue }
+                listed.insert(key)
+                if !(try row.decode(column: "met", as: Bool.self)) { unmet.insert(key) }
+            }
+            return Set(listed.subtracting(unmet).map { $0[1] })
+        }
+    }
+
+    @Test("the board lists only engagements with an eligible location of the scope, by area then name", arguments: TestDatabases.flavors)
+    func boardIsScoped(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let reads = EngagementReads(db: db)
+            let cases: [(AccessScope, Set<Int64>)] = [(bluefin, [1, 2, 3, 4]), (seattle, [1]), (kestrel, [8, 9])]
+            for (scope, ids) in cases {
+                let board = try await reads.board(in: scope, at: now)
+                #expect(Set(board.engagements.map(\.id)) == (try await eligibleEngagements(ids, db: db)))
+                #expect(Set(board.locations.map(\.location.id)) == ids)
+                #expect(board.engagements.allSatisfy { $0.locations.allSatisfy { ids.contains($0.locationID) } })
+                let keys = board.engagements.map { [String(format: "%04d", $0.solutionArea.id), $0.name] }
+                #expect(keys == keys.sorted { $0.lexicographicallyPrecedes($1) })
+                #expect(board.areas.map(\.code) == ["cloud-infrastructure", "modern-work-security", "business-applications"])
+                #expect(board.program?.managerEmail == "incentives-team@vendor.example")
+            }
+            #expect(try await reads.board(in: kestrel, at: now).engagements.allSatisfy { $0.solutionArea.id != 3 })
+            #expect(try await reads.board(in: forged, at: now).engagements.isEmpty)
+            #expect(try await reads.board(in: .partner(organizationID: 1, locationIDs: []), at: now).engagements.isEmpty)
+        }
+    }
+
+    @Test("N of M follows the engagement: upcoming, closed and unpaid markets earn nothing", arguments: TestDatabases.flavors)
+    func earningFollowsTheEngagement(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let board = try await EngagementReads(db: db).board(in: bluefin, at: now)
+            for e in board.engagements {
+                let figure = e.earningLocations(at: now)
+                #expect(figure.enrolled == e.locations.count) // every Bluefin location is enrolled
+                if e.status != .active { #expect(figure.earning == 0 && !figure.showsGreenIcon) }
+                // Bangalore's tax profile has expired: never earning.
+                #expect(e.locations.first { $0.locationID == 4 }?.isEarning(at: now) != true)
+            }
+            // Identity and access workshop pays market A only: Singapore (B) never earns on it.
+            if let identity = board.engagements.first(where: { $0.id == 12 }) {
+                #expect(identity.locations.first { $0.locationID == 3 }?.isEarning(at: now) != true)
+            }
+            #expect(board.engagements.contains { $0.earningLocations(at: now).showsGreenIcon })
+        }
+    }
+
+    @Test("active customers are the scope's customers with an open claim; eligible ones could be claimed now", arguments: TestDatabases.flavors)
+    func customerCounts(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let reads = EngagementReads(db: db)
+            let cases: [(AccessScope, Set<Int64>)] = [(bluefin, [1, 2, 3, 4]), (seattle, [1])]
+            for (scope, ids) in cases {
+                let board = try await reads.board(in: scope, at: now)
+                let open: [Int64: Set<Int64>] = try await db.read { sql in
+                    var byEngagement: [Int64: Set<Int64>] = [:]
+                    for row in try await sql.raw("SELECT engagement_id, customer_id, location_id, status FROM claims WHERE organization_id = 1").all() {
+                        guard ids.contains(try row.decode(column: "location_id", as: Int64.self)),
+                              let status = ClaimStatus(rawValue: try row.decode(column: "status", as: String.self)), status.isActive else { continue }
+                        byEngagement[try row.decode(column: "engagement_id", as: Int64.self), default: []].insert(try row.decode(column: "customer_id", as: Int64.self))
+                    }
+                    return byEngagement
+                }
+                for e in board.engagements {
+                    #expect(e.activeCustomers == (open[e.id]?.count ?? 0), "engagement \(e.id)")
+                    if !e.takesClaims(at: now) { #expect(e.eligibleCustomers == 0) }
+                }
+                #expect(board.engagements.contains { $0.activeCustomers > 0 })
+                #expect(board.engagements.contains { $0.eligibleCustomers > 0 })
+                // The detail's Eligible tab agrees with the counts.
+                for e in board.engagements.prefix(4) {
+                    let detail = try #require(try await reads.detail(e.id, in: scope, at: now, customerLimit: 10_000))
+                    #expect(detail.customers.filter(\.canBeClaimed).count == e.eligibleCustomers)
+                    #expect(detail.customers.filter { $0.claimStatus?.isActive == true }.count == e.activeCustomers)
+                }
+            }
+        }
+    }
+
+    @Test("one engagement: nil when unknown or unlisted; customers and claims of the scope only, bounded", arguments: TestDatabases.flavors)
+    func detailIsScoped(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let reads = EngagementReads(db: db)
+            #expect(try await reads.detail(987_654, in: bluefin, at: now) == nil)
+            #expect(try await reads.detail(15, in: kestrel, at: now) == nil)
+            #expect(try await reads.detail(1, in: forged, at: now) == nil)
+            let detail = try #require(try await reads.detail(1, in: seattle, at: now, customerLimit: 10_000))
+            #expect(detail.engagement.name == "Cloud migration assessment")
+            #expect(detail.solutionArea.code == "cloud-infrastructure")
+            #expect(detail.locations.map(\.location.id) == [1])
+            let seattleClaims = try await db.read { sql in
+                Set(try await sql.raw("SELECT id FROM claims WHERE location_id = 1").all().map { try $0.decode(column: "id", as: Int64.self) })
+            }
+            #expect(detail.customers.compactMap(\.claimID).allSatisfy { seattleClaims.contains($0) })
+            let seattleCustomers = try await db.read { sql in
+                Set(try await sql.raw("SELECT DISTINCT customer_id FROM claims WHERE location_id = 1").all().map { try $0.decode(column: "customer_id", as: Int64.self) })
+            }
+            #expect(Set(detail.customers.map(\.customer.id)) == seattleCustomers)
+            let names = detail.customers.map(\.customer.name)
+            #expect(names == names.sorted())
+            let bounded = try #require(try await reads.detail(1, in: bluefin, at: now, customerLimit: 3))
+            #expect(bounded.customers.count == 3 && bounded.customersTruncated)
+            #expect(try #require(try await reads.detail(1, in: bluefin, at: now)).customers.isEmpty)
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import HTTPTypes
+import IncentivesDomain
+import IncentivesStore
+@testable import IncentivesWeb
+import Testing
+
+@Suite("Earnings page: chart, pages, CSV")
+struct EarningsPageTests {
+    /// The `href` of the link with `rel`, unescaped as a browser would.
+    static func link(_ rel: String, in body: String) -> String? {
+        guard let r = body.range(of: #"rel="\#(rel)""#) else { return nil }
+        let before = body[..<r.lowerBound]
+        guard let h = before.range(of: #"href=""#, options: .backwards) else { return nil }
+        return String(before[h.upperBound...].prefix { $0 != "\"" }).replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    /// The claim links of the earnings table, in order.
+    static func claimIDs(_ body: String) -> [String] {
+        guard let table = body.range(of: #"id="lines-heading""#) else { return [] }
+        return body[table.upperBound...].components(separatedBy: #"<a href="/claims/"#).dropFirst().map { String($0.prefix { $0 != "\"" }) }
+    }
+
+    @Test("an accessible SVG chart per currency, with the same figures as a table, and no inline style")
+    func chart() async throws {
+        try await WebHarness.with { app in
+            let b = try await app.signedIn("admin@bluefin.example")
+            let page = try await b.get("/earnings")
+            #expect(page.status == .ok)
+            #expect(page.body.h1 == "Earnings")
+            let start = try #require(page.body.range(of: "<svg"))
+            let end = try #require(page.body.range(of: "</svg>", range: start.upperBound..<page.body.endIndex))
+            let svg = String(page.body[start.lowerBound..<end.upperBound])
+            #expect(svg.contains(#"role="img""#) && svg.contains(#"aria-labelledby="chart-usd-title chart-usd-desc""#))
+            #expect(svg.contains(#"<title id="chart-usd-title">Earned in USD by estimated payment month</title>"#))
+            #expect(svg.contains(#"<desc id="chart-usd-desc">"#) && svg.contains("<rect x="))
+            #expect(!page.body.contains("style="), "inline style attributes are blocked by the CSP")
+            #expect(!page.body.contains("<script"))
+            // The screen-reader table lists each bar's month and amount.
+            let bars = svg.components(separatedBy: "<g class=\"bar\">").dropFirst()
+            #expect(!bars.isEmpty)
+            for bar in bars {
+                let title = try #require(bar.range(of: "<title>").map { String(bar[$0.upperBound...].prefix { $0 != ":" }) })
+                #expect(page.body.contains(#"<th scope="row">\#(title)</th>"#))
+            }
+            // Partners see no partner column; only their own locations.
+            #expect(!page.body.contains(#"<th scope="col">Partner</th>"#))
+            #expect(!page.body.contains("Cedar Systems"))
+        }
+    }
+
+    @Test("the manager sees every organization with a partner column; Older and Newer links walk the list by cursor")
+    func pagesByCursor() async throws {
+        try await WebHarness.with { app in
+            let b = try await app.signedIn("manager@vendor.example")
+            let whole = try await b.get("/earnings?per=200")
+            #expect(whole.body.contains(#"<th scope="col">Partner</th>"#) && whole.body.contains("Cedar Systems"))
+            let all = Self.claimIDs(whole.body)
+            #expect(all.count > 6)
+            var seen: [String] = []
+            var path: String? = "/earnings?per=3"
+            var pages: [String] = []
+            while let next = path {
+                pages.append(next)
+                let page = try await b.get(next)
+                #expect(page.status == .ok)
+                seen += Self.claimIDs(page.body)
+                path = Self.link("next", in: page.body)
+                #expect(path.map { $0.contains("after=") && $0.contains("per=3") } ?? true)
+            }
+            #expect(seen == all)
+            #expect(!pages.contains { $0.contains("offset") || $0.contains("page=") })
+            // Back from the last page with Newer.
+            let last = try await b.get(pages.last!)
+            let newer = try #require(Self.link("prev", in: last.body))
+            #expect(newer.contains("before="))
+            let back = try await b.get(newer)
+            #expect(Self.claimIDs(back.body) == Self.claimIDs(try await b.get(pages[pages.count - 2]).body))
+        }
+    }
+
+    @Test("filters in the URL narrow the list, keep in the links, and bad values answer 400")
+    func filters() async throws {
+        try await WebHarness.with { app in
+            let b = try await app.signedIn("admin@bluefin.example")
+            let sent = try await b.get("/earnings?status=sent&per=2")
+            #expect(sent.status == .ok)
+            #expect(sent.body.contains(#"<option value="sent" selected>"#))
+            #expect(sent.body.contains(#"href="/earnings.csv?status=sent""#))
+            #expect(!sent.body.contains("badge-progress"))
+            if let older = Self.link("next", in: sent.body) { #expect(older.contains("status=sent")) }
+            for bad in ["status=paid", "month=2026-13", "month=december", "location=x", "after=-1", "per=0", "per=1000"] {
+                #expect(try await b.get("/earnings?\(bad)").status == .badRequest, "\(bad)")
+            }
+            #expect(try await b.get("/earnings.csv?status=nope").status == .badRequest)
+            // A location of another organization filters to nothing rather than showing it.
+            let foreign = try await b.get("/earnings?location=5")
+            #expect(foreign.status == .ok && !foreign.body.contains("Cedar Systems") && foreign.body.contains("No earnings match"))
+        }
+    }
+
+    @Test("CSV export: an attachment, RFC 4180 lines in the page's order and scope")
+    func csv() async throws {
+        try await WebHarness.with { app in
+            let b = try await app.signedIn("admin@bluefin.example")
+            let csv = try await b.get("/earnings.csv")
+            #expect(csv.status == .ok)
+            #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(csv.headers[.contentDisposition] == #"attachment; filename="earnings-2026-11-25.csv""#)
+            let lines = csv.body.components(separatedBy: "\r\n")
+            #expect(lines.first == EarningsReads.csvColumns.joined(separator: ","))
+            #expect(lines.last == "")
+            let rows = lines.dropFirst().dropLast()
+            #expect(!rows.isEmpty && rows.allSatisfy { $0.contains(",Bluefin Consulting,") })
+            let page = try await b.get("/earnings?per=200")
+            #expect(rows.map { $0.split(separator: ",")[1] }.map(String.init) == Self.claimIDs(page.body))
+            let filtered = try await b.get("/earnings.csv?status=sent")
+            #expect(filtered.body.components(separatedBy: "\r\n").dropFirst().dropLast().allSatisfy { $0.hasSuffix(",sent") })
+        }
+    }
+
+    @Test("roles without the section get 403; signed out goes to sign in")
+    func access() async throws {
+        try await WebHarness.with { app in
+            let reviewer = try await app.signedIn("reviewer@vendor.example")
+            #expect(try await reviewer.get("/earnings").status == .forbidden)
+            #expect(try await reviewer.get("/earnings.csv").status == .forbidden)
+            let out = app.browser()
+            let csv = try await out.get("/earnings.csv")
+            #expect(csv.status == .seeOther && csv.location?.hasPrefix("/login") == true)
+        }
+    }
+
+    @Test("short bar labels come from integer minor units")
+    func shortAmounts() {
+        #expect(EarningsPage.shortAmount(Money(950, .usd)) == "950")
+        #expect(EarningsPage.shortAmount(Money(12_500, .usd)) == "12.5k")
+        #expect(EarningsPage.shortAmount(Money(4_000, .usd)) == "4k")
+        #expect(EarningsPage.shortAmount(Money(1_250_000, Currency("JPY"))) == "1.2M")
+        let charts = EarningsPage.charts([
+            MonthlyEarning(month: "2026-11", earned: Money(100, .usd), sent: .zero(.usd), lines: 1),
+            MonthlyEarning(month: "2026-11", earned: Money(300, .eur), sent: .zero(.eur), lines: 1),
+            MonthlyEarning(month: "2026-12", earned: Money(50, .usd), sent: .zero(.usd), lines: 1),
+        ])
+        #expect(charts.map(\.currency) == ["EUR", "USD"])
+        #expect(charts[1].bars.map(\.height) == [160, 80])
+        #expect(charts[0].bars.map(\.height) == [160])
+    }
+}
