@@ -7,6 +7,7 @@ import http.client
 import json
 import re
 import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +42,7 @@ DEMO_USERS = [
     DemoUser("admin@kestrel.example", "Kestrel IT", _PARTNER_ADMIN_NAV),
     DemoUser("reviewer@vendor.example", "Vendor", ["Home", "Customer claims", "Review", "Catalogue"]),
     DemoUser("manager@vendor.example", "Vendor",
-             ["Home", "Customer claims", "Payee profiles", "Earnings", "Review", "Catalogue"]),
+             ["Home", "Customer claims", "Payee profiles", "Enrollment", "Earnings", "Review", "Catalogue"]),
 ]
 USER = {u.email: u for u in DEMO_USERS}
 
@@ -213,6 +214,13 @@ class Browser:
 
     def cookies(self) -> dict[str, str]:
         return {c["name"]: c["value"] for c in self.driver.get_cookies()}
+
+    def fetch(self, href: str) -> tuple[int, dict[str, str], str]:
+        """GETs a link of the page with the browser's cookies, as a download would: status, headers, body."""
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies().items())
+        request = urllib.request.Request(urllib.parse.urljoin(self.base_url + "/", href), headers={"Cookie": cookie})
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return response.status, dict(response.headers), response.read().decode("utf-8")
 
     def nav_links(self) -> list[WebElement]:
         return self.find_all('nav[aria-label="Main"] a')

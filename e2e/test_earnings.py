@@ -2,8 +2,6 @@
 the URL, and the CSV link downloads the same earnings (fetched with the browser's session cookie)."""
 import csv
 import io
-import urllib.parse
-import urllib.request
 
 from selenium.webdriver.common.by import By
 
@@ -11,13 +9,6 @@ from selenium.webdriver.common.by import By
 def claim_links(browser):
     return [a.get_dom_attribute("href") for a in browser.find_all('section[aria-labelledby="lines-heading"] tbody a')]
 
-
-def fetch(browser, href):
-    """GETs a link of the page with the browser's cookies, as the download would."""
-    cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies().items())
-    request = urllib.request.Request(urllib.parse.urljoin(browser.base_url + "/", href), headers={"Cookie": cookie})
-    with urllib.request.urlopen(request, timeout=15) as response:
-        return response.status, dict(response.headers), response.read().decode("utf-8")
 
 
 def test_manager_sees_chart_pages_and_csv(browser):
@@ -57,7 +48,7 @@ def test_manager_sees_chart_pages_and_csv(browser):
     assert claim_links(browser) == seen
     link = browser.find('a[href^="/earnings.csv"]')
     assert link.get_dom_attribute("download") is not None
-    status, headers, body = fetch(browser, link.get_dom_attribute("href"))
+    status, headers, body = browser.fetch(link.get_dom_attribute("href"))
     assert status == 200 and headers["Content-Type"].startswith("text/csv")
     assert headers["Content-Disposition"].startswith("attachment;")
     rows = list(csv.DictReader(io.StringIO(body, newline="")))
@@ -77,7 +68,7 @@ def test_partner_filters_by_status_in_the_url(browser):
     assert badges and set(badges) == {"Sent"}
     link = browser.find('a[href^="/earnings.csv"]').get_dom_attribute("href")
     assert "status=sent" in link
-    _, _, body = fetch(browser, link)
+    _, _, body = browser.fetch(link)
     rows = list(csv.DictReader(io.StringIO(body, newline="")))
     assert rows and {r["payment_status"] for r in rows} == {"sent"}
     assert {r["partner"] for r in rows} == {"Bluefin Consulting"}

@@ -1,6 +1,6 @@
 """Payee profiles in a real browser: a bank profile replaced with a wrong IBAN (the error next to the field),
 then a right one; the program manager approves it and the location's payee profile becomes complete.
-Also: an Incentives admin accepts an enrollment invitation."""
+Also: an Incentives admin accepts an enrollment invitation and submits it; the program manager approves it."""
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -15,8 +15,20 @@ def dubai_row(browser):
     return browser.text("#payee-locations tr#location-6") or ""
 
 
+def earning_total(browser):
+    """The sum of N over every engagement's "N of M" on all Engagements tabs."""
+    total = 0
+    browser.open("/engagements", "engagements")
+    for href in [a.get_dom_attribute("href") for a in browser.find_all('nav[aria-label="Solution areas"] a')]:
+        browser.open(href, "engagements tab")
+        for row in browser.find_all("table.engagements tbody tr"):
+            total += int(row.find_elements(By.CSS_SELECTOR, "td")[3].text.replace("✓", "").split(" of ")[0])
+    return total
+
+
 def test_wrong_then_right_iban_then_manager_approves_and_the_location_earns(browser):
     browser.sign_in("admin@cedar.example")
+    earning_before = earning_total(browser)
     browser.open("/payee-profiles", "payee profiles as Cedar admin")
     assert "Incomplete" in dubai_row(browser), f"Dubai starts incomplete (pending bank profile): {dubai_row(browser)!r}"
     assert "AE070331234567890123456" not in browser.driver.page_source, "account numbers are masked on the list"
@@ -68,6 +80,8 @@ def test_wrong_then_right_iban_then_manager_approves_and_the_location_earns(brow
     browser.open("/payee-profiles", "payee profiles after approval")
     assert "Complete" in dubai_row(browser), dubai_row(browser)
     assert "Approved" in dubai_row(browser)
+    # ... and the Engagements counts follow at once: Dubai now earns where it is enrolled and eligible.
+    assert earning_total(browser) > earning_before
 
 
 def test_an_incentives_user_only_views(browser):
@@ -80,7 +94,7 @@ def test_an_incentives_user_only_views(browser):
     assert browser.status == 403
 
 
-def test_an_admin_accepts_an_enrollment_invitation(browser):
+def test_an_admin_accepts_an_invitation_submits_and_the_manager_approves(browser):
     browser.sign_in("admin@kestrel.example")
     browser.open("/enrollment", "enrollment as Kestrel admin")
     row = browser.find("tr#enrollment-1-9")
@@ -89,3 +103,16 @@ def test_an_admin_accepts_an_enrollment_invitation(browser):
     browser.click_and_wait(accept, "after accepting the invitation")
     assert browser.path == "/enrollment"
     assert "Enrolling" in browser.find("tr#enrollment-1-9").text
+    submit = browser.find('tr#enrollment-1-9 button[value="submit"]')
+    browser.click_and_wait(submit, "after submitting for validation")
+    assert "Validating" in browser.find("tr#enrollment-1-9").text
+    assert browser.maybe('tr#enrollment-1-9 button') is None, "nothing left for the partner to do"
+    browser.sign_out()
+
+    # The program manager validates it; Johannesburg is enrolled.
+    browser.sign_in("manager@vendor.example")
+    browser.open("/enrollment", "enrollment as the manager")
+    row = browser.find("tr#enrollment-1-9")
+    assert "Kestrel IT" in row.text and "Validating" in row.text
+    browser.click_and_wait(row.find_element(By.CSS_SELECTOR, 'button[value="approve"]'), "after the manager approves")
+    assert "Enrolled" in browser.find("tr#enrollment-1-9").text

@@ -154,8 +154,9 @@ public struct Viewer: Hashable, Sendable {
         case .vendor(let role):
             switch section {
             case .home, .claims, .review, .catalogue: return true
-            case .payeeProfiles, .earnings: return role == .programManager
-            case .engagements, .eligibility, .enrollment, .users: return false
+            // The program manager validates payee profiles and enrollments, and sees what is paid.
+            case .payeeProfiles, .enrollment, .earnings: return role == .programManager
+            case .engagements, .eligibility, .users: return false
             }
         case .partner:
             let inProgram = !incentiveLocations.isEmpty

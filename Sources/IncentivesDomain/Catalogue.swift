@@ -197,7 +197,7 @@ public struct Engagement: Hashable, Sendable, Codable, Identifiable {
         case .active: break
         }
         if let last = lastClaimDay, instant >= last.endUTC {
-            return "The last day to claim customers on \(name) was \(last)."
+            return "The last day to claim customers on \(name) was \(last.text)."
         }
         return nil
     }

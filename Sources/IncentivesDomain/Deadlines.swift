@@ -129,6 +129,13 @@ public struct DayDate: Hashable, Comparable, Sendable, Codable, CustomStringConv
         String(format: "%04d-%02d-%02d", year, month, day)
     }
 
+    /// The day as people read it in messages ("16 Nov 2026"): pages show days this way, and domain
+    /// messages that name a day must read the same, whatever the server's locale.
+    public var text: String {
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return "\(day) \(months[month - 1]) \(year)"
+    }
+
     public static func < (l: DayDate, r: DayDate) -> Bool { (l.year, l.month, l.day) < (r.year, r.month, r.day) }
 
     public func encode(to encoder: any Encoder) throws {

@@ -75,7 +75,7 @@ public struct PayeeStanding: Hashable, Sendable {
         case .approved: break
         }
         guard let expiry = taxExpiresOn else { return "No tax profile is on file for this location." }
-        if instant >= expiry.endUTC { return "The tax profile expired on \(expiry)." }
+        if instant >= expiry.endUTC { return "The tax profile expired on \(expiry.text)." }
         return nil
     }
 
@@ -123,7 +123,7 @@ public struct EarningTerms: Hashable, Sendable {
         case .closed: return "The engagement is closed."
         case .active: break
         }
-        if let last = lastClaimDay, instant >= last.endUTC { return "The last day to claim customers (\(last)) has passed." }
+        if let last = lastClaimDay, instant >= last.endUTC { return "The last day to claim customers (\(last.text)) has passed." }
         if !paysInLocationMarket { return "The engagement pays no rate in this location's market." }
         return nil
     }

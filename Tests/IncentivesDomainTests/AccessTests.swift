@@ -31,7 +31,7 @@ struct AccessTests {
         .claims:        [true,  true,  false, false, true,  true],
         .eligibility:   [true,  true,  false, false, false, false],
         .payeeProfiles: [true,  true,  false, false, false, true],
-        .enrollment:    [true,  true,  false, false, false, false],
+        .enrollment:    [true,  true,  false, false, false, true],
         .earnings:      [true,  true,  false, false, false, true],
         .review:        [false, false, false, false, true,  true],
         .catalogue:     [false, false, false, false, true,  true],

@@ -812,7 +812,7 @@ struct ClaimCreateTests {
                 Issue.record("expected cannotClaim at \(late), got \(result)")
                 continue
             }
-            #expect(why.contains("2026-03-31"))
+            #expect(why.contains("31 Mar 2026"))
         }
     }
 

@@ -62,6 +62,16 @@ struct DeadlineTests {
         #expect(DayDate(year: 2028, month: 3, day: 1).adding(days: -1) == DayDate(year: 2028, month: 2, day: 29))
     }
 
+    @Test("DayDate reads in messages as the pages show days", arguments: [
+        (DayDate(year: 2026, month: 11, day: 16), "16 Nov 2026"), (DayDate(year: 2027, month: 1, day: 1), "1 Jan 2027"),
+        (DayDate(year: 2028, month: 12, day: 31), "31 Dec 2028"),
+    ])
+    func dayDateText(day: DayDate, text: String) {
+        #expect(day.text == text)
+        let expired = PayeeStanding(bankStatus: .approved, taxExpiresOn: day).problem(at: day.endUTC)
+        #expect(expired == "The tax profile expired on \(text).")
+    }
+
     // MARK: Business days
 
     @Test("Business days skip weekends and keep the time of day", arguments: [

@@ -257,7 +257,7 @@ struct EarningLocationsTests {
             messages.insert(message ?? "")
         }
         #expect(messages.count == problems.count, "each problem has its own message")
-        #expect(PayeeStanding(bankStatus: .approved, taxExpiresOn: yesterday).problem(at: Self.now)?.contains(yesterday.description) == true)
+        #expect(PayeeStanding(bankStatus: .approved, taxExpiresOn: yesterday).problem(at: Self.now)?.contains(yesterday.text) == true)
         #expect(PayeeStanding(bankStatus: .approved, taxExpiresOn: Self.today).problem(at: Self.now) == nil)
         #expect(PayeeStanding(bankStatus: .approved, taxExpiresOn: Self.today).isComplete(at: Self.now))
     }

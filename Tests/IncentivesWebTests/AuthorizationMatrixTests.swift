@@ -62,9 +62,10 @@ struct AuthorizationMatrixTests {
         "POST /payee-profiles/locations/{id}/bank": record({ $0 == .partnerAdmin }, ok: .seeOther),
         "GET /payee-profiles/locations/{id}/tax/new": record { $0 == .partnerAdmin },
         "POST /payee-profiles/locations/{id}/tax/new": record({ $0 == .partnerAdmin }, ok: .unprocessableContent),
-        "GET /enrollment": section { $0.isPartner },
+        "GET /enrollment": section { $0.isPartner || $0 == .manager },
+        // The manager decides on every organization's enrollments (an empty form changes nothing: 303 back).
         "POST /enrollment/{program}/{location}": { who, whose in
-            who == .signedOut ? .seeOther : who != .partnerAdmin ? .forbidden : whose == .own ? .seeOther : .notFound },
+            who == .signedOut || who == .manager ? .seeOther : who != .partnerAdmin ? .forbidden : whose == .own ? .seeOther : .notFound },
         "GET /earnings": section { $0.isPartner || $0 == .manager },
         "GET /earnings.csv": section { $0.isPartner || $0 == .manager },
         "GET /review": section { $0.isVendor },

@@ -138,6 +138,16 @@ struct PayeePagesTests {
             #expect(try await admin.post("/enrollment/1/9", [("action", "submit"), ("version", "1")]).status == .conflict)
             #expect(try await admin.post("/enrollment/1/9", [("action", "submit"), ("version", "2")]).status == .seeOther)
             #expect(try await admin.get("/enrollment").body.contains("Validating"))
+            // The program manager validates it: the location is enrolled.
+            let manager = try await app.signedIn("manager@vendor.example")
+            let queue = try await manager.get("/enrollment")
+            #expect(queue.status == .ok && queue.body.contains("Kestrel IT") && queue.body.contains(#"value="approve""#))
+            #expect(try await manager.post("/enrollment/1/9", [("action", "approve"), ("version", "3")]).status == .seeOther)
+            #expect(try await admin.get("/enrollment").body.contains("Enrolled: the location takes part"))
+            // A step the state machine refuses changes nothing and says so.
+            let refused = try await manager.post("/enrollment/1/9", [("action", "approve"), ("version", "4")])
+            #expect(refused.status == .seeOther)
+            #expect(try await manager.get("/enrollment").body.contains("Nothing was changed"))
             let user = try await app.signedIn("user@bluefin.example")
             let seen = try await user.get("/enrollment")
             #expect(seen.status == .ok && !seen.body.contains(#"name="action""#))

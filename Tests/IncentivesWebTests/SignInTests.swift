@@ -176,7 +176,7 @@ struct SignInTests {
                 "user@bluefin.example": ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings"],
                 "admin@cedar.example": ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings", "Users"],
                 "reviewer@vendor.example": ["Home", "Customer claims", "Review", "Catalogue"],
-                "manager@vendor.example": ["Home", "Customer claims", "Payee profiles", "Earnings", "Review", "Catalogue"],
+                "manager@vendor.example": ["Home", "Customer claims", "Payee profiles", "Enrollment", "Earnings", "Review", "Catalogue"],
             ]
             for (email, nav) in expected {
                 let home = try await app.signedIn(email).get("/")

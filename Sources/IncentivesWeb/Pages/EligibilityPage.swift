@@ -19,7 +19,7 @@ struct EligibilityPage: Sendable {
     struct LocationLine: Sendable {
         let name: String; let organization: String; let country: String; let market: String
         let enrollment: String; let enrollmentTone: String; let bank: String; let bankTone: String
-        let tax: String; let taxTone: String; let earning: Bool; let reason: String
+        let tax: String; let taxTone: String; let payeeHref: String; let earning: Bool; let reason: String
     }
     struct EligibilityView: PageView {
         let shell: Shell
@@ -52,7 +52,7 @@ struct EligibilityPage: Sendable {
                     market: standing.location.market.rawValue.uppercased(),
                     enrollment: enrollment?.label ?? "Not enrolled", enrollmentTone: enrollment == .enrolled ? "success" : "attention",
                     bank: standing.payee.bankStatus?.label ?? "None assigned", bankTone: Wording.tone(standing.payee.bankStatus),
-                    tax: tax.0, taxTone: tax.1, earning: reason == nil,
+                    tax: tax.0, taxTone: tax.1, payeeHref: PayeePages.locationPath(standing.location.id), earning: reason == nil,
                     reason: reason ?? "Earning on \(standing.earningEngagements(at: now)) of \(standing.engagements.count) listed engagements")
             }
             let earning = rows.filter(\.earning).count

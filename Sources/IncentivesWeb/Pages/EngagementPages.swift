@@ -372,7 +372,7 @@ struct EngagementPages: Sendable {
     struct LocationRow: Sendable {
         let name: String; let market: String; let enrollment: String
         let eligible: Bool; let eligibility: String; let criteria: [CriterionRow]; let hasCriteria: Bool; let listNote: String
-        let payeeComplete: Bool; let payee: String
+        let payeeComplete: Bool; let payee: String; let payeeHref: String
         let earning: Bool; let notEarning: String
     }
     struct EligibilityView: PageView {
@@ -409,6 +409,7 @@ struct EngagementPages: Sendable {
                 criteria: criteria, hasCriteria: !criteria.isEmpty,
                 listNote: eligibility == nil ? "This location is not on the engagement's eligibility list. Ask \(manager) to add it." : "",
                 payeeComplete: payeeProblem == nil, payee: payeeProblem ?? "Complete",
+                payeeHref: PayeePages.locationPath(standing.location.id),
                 earning: earning,
                 notEarning: earning ? "" : (eligibility?.problems(at: now) ?? ["Not on the engagement's eligibility list."]).joined(separator: " "))
         }

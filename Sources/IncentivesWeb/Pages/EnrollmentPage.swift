@@ -4,7 +4,8 @@ import IncentivesDomain
 import IncentivesStore
 
 /// `/enrollment`: each location's enrollment per program; an Incentives admin accepts an invitation and
-/// submits the enrollment for validation, as the domain's state machine allows.
+/// submits the enrollment for validation, and the program manager validates it (or asks for an update,
+/// deactivates, reactivates, discontinues), as the domain's state machine allows.
 struct EnrollmentPage: Sendable {
     let deps: AppDependencies
     let payees: PayeeRepository
@@ -17,13 +18,14 @@ struct EnrollmentPage: Sendable {
     struct ActionButton: Sendable { let value: String; let label: String; let primary: Bool }
     struct Line: Sendable {
         let programID: Int64; let locationID: Int64; let version: Int64
-        let program: String; let location: String; let status: String; let statusTone: String; let explanation: String
+        let program: String; let organization: String; let location: String; let status: String; let statusTone: String; let explanation: String
         let since: String; let actions: [ActionButton]; let hasActions: Bool
     }
     struct View: PageView {
         let shell: Shell
         let lines: [Line]
         let hasLines: Bool
+        let isManager: Bool
     }
 
     func register(on router: Router<AppRequestContext>) {
@@ -31,25 +33,29 @@ struct EnrollmentPage: Sendable {
             let viewer = try context.viewer(for: .enrollment, request)
             let now = deps.clock.now
             let admin = PayeeRepository.adminLocations(of: viewer)
+            let isManager = viewer.vendorRole == .programManager
             let lines = try await payees.enrollments(in: viewer.scope, now: now).map { e in
-                let actions = admin.contains(e.locationID) ? e.status.actions(for: .incentivesAdmin) : []
+                let actions = isManager ? e.status.actions(for: .programManager)
+                    : admin.contains(e.locationID) ? e.status.actions(for: .incentivesAdmin) : []
                 return Line(programID: e.programID, locationID: e.locationID, version: e.version, program: e.programName,
-                            location: e.locationName, status: e.status.label, statusTone: Self.tone(e.status),
-                            explanation: Self.explanation(e.status, payeeReady: e.payeeReady),
+                            organization: e.organizationName, location: e.locationName, status: e.status.label, statusTone: Self.tone(e.status),
+                            explanation: isManager ? Self.managerExplanation(e.status, payeeReady: e.payeeReady)
+                                                   : Self.explanation(e.status, payeeReady: e.payeeReady),
                             since: deps.format(e.updatedAt, for: viewer, style: .date),
-                            actions: actions.map { ActionButton(value: $0.rawValue, label: Self.label($0), primary: true) },
+                            actions: actions.map { ActionButton(value: $0.rawValue, label: Self.label($0), primary: [.accept, .submit, .approve, .reactivate].contains($0)) },
                             hasActions: !actions.isEmpty)
             }
             return deps.page("enrollment", View(
                 shell: Shell(context, deps: deps, title: Section.enrollment.title, section: .enrollment),
-                lines: lines, hasLines: !lines.isEmpty))
+                lines: lines, hasLines: !lines.isEmpty, isManager: isManager))
         }
         router.post("/enrollment/{program}/{location}") { request, context -> Response in
             let viewer = try context.viewer(for: .enrollment, request)
-            guard viewer.isIncentivesAdmin else { throw HTTPError(.forbidden) }
+            let isManager = viewer.vendorRole == .programManager
+            guard isManager || viewer.isIncentivesAdmin else { throw HTTPError(.forbidden) }
             guard let program = context.parameters.get("program", as: Int64.self),
                   let location = context.parameters.get("location", as: Int64.self),
-                  PayeeRepository.adminLocations(of: viewer).contains(location) else { throw HTTPError(.notFound) }
+                  isManager || PayeeRepository.adminLocations(of: viewer).contains(location) else { throw HTTPError(.notFound) }
             guard let action = EnrollmentAction(rawValue: context.form.text("action")) else {
                 return deps.redirect(to: "/enrollment", flash: Flash(kind: .error, message: "That step was not recognised; nothing was changed."))
             }
@@ -82,6 +88,21 @@ struct EnrollmentPage: Sendable {
         case .validating, .enrolling: "progress"
         case .invited, .actionRequired: "attention"
         case .inactive, .discontinued: "muted"
+        }
+    }
+
+    /// What the status asks of the program manager.
+    static func managerExplanation(_ status: EnrollmentStatus, payeeReady: Bool) -> String {
+        switch status {
+        case .invited: "Invited; waiting for the partner to accept."
+        case .enrolling: "The partner is filling in the enrollment."
+        case .actionRequired: "Waiting for the partner's update."
+        case .validating:
+            payeeReady ? "Validate within 48 hours: approve, or ask the partner for an update."
+                       : "Submitted, but the location's bank or tax profile is missing or expired: ask for an update."
+        case .enrolled: "Enrolled."
+        case .inactive: "Inactive until reactivated."
+        case .discontinued: "Discontinued."
         }
     }
 

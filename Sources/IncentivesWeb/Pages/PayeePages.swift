@@ -16,6 +16,9 @@ struct PayeePages: Sendable {
         self.payees = PayeeRepository(db: deps.db)
     }
 
+    /// Where a location's bank and tax profiles are shown (and, for admins, changed): its row on the list.
+    static func locationPath(_ locationID: Int64) -> String { "/payee-profiles#location-\(locationID)" }
+
     struct BankLine: Sendable {
         let id: Int64; let version: Int64
         let organization: String; let holder: String; let bank: String; let country: String; let account: String

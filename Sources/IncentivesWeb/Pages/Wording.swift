@@ -32,7 +32,5 @@ enum Wording {
 
 extension AppDependencies {
     /// A UTC calendar day as pages write dates, e.g. "25 Nov 2026": the same day in every zone, so no zone shift.
-    func day(_ day: DayDate) -> String {
-        format(day.startUTC, for: nil, style: .date)
-    }
+    func day(_ day: DayDate) -> String { day.text }
 }
