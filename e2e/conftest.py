@@ -92,6 +92,15 @@ class _Chromium:
 
 
 @pytest.fixture(scope="session")
+def mail_dir() -> Path:
+    """The server's mail-drop folder (scripts/e2e.sh sets MAIL_DROP_DIR and passes it as E2E_MAIL_DIR)."""
+    folder = os.environ.get("E2E_MAIL_DIR")
+    if not folder:
+        pytest.skip("E2E_MAIL_DIR is not set: run through scripts/e2e.sh")
+    return Path(folder)
+
+
+@pytest.fixture(scope="session")
 def chromium():
     c = _Chromium()
     yield c

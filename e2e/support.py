@@ -90,6 +90,42 @@ def http_request(base_url: str, method: str, path: str, cookies: dict[str, str] 
         conn.close()
 
 
+# --- the mail-drop folder (MAIL_DROP_DIR of the server under test) ---------------------------------
+
+@dataclass
+class Email:
+    to: str
+    subject: str
+    kind: str
+    body: str
+
+
+def read_mail_drop(folder: str | Path) -> list[Email]:
+    """Every message the server has delivered so far, oldest first."""
+    import email
+    from email import policy
+
+    found = []
+    for path in sorted(Path(folder).glob("*.eml")):
+        msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        found.append(Email(str(msg["To"]), str(msg["Subject"]), str(msg["X-Incentives-Kind"]), msg.get_content()))
+    return found
+
+
+def wait_for_email(folder: str | Path, to: str, kind: str, timeout: float = 15) -> Email:
+    """The newest message to `to` of `kind`, waiting for the mail service to deliver it."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        matches = [m for m in read_mail_drop(folder) if m.to == to and m.kind == kind]
+        if matches:
+            return matches[-1]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {kind} email to {to} in {folder} after {timeout} s")
+        time.sleep(0.2)
+
+
 # --- the browser -------------------------------------------------------------------------------------
 
 class Browser:

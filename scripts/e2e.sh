@@ -69,7 +69,8 @@ PORT=${E2E_PORT:-$("$VENV/bin/python" -c \
 BASE_URL="http://127.0.0.1:$PORT"
 
 log "Starting $BIN serve --demo on $BASE_URL (SQLite in $E2E_TMP/e2e)"
-DATABASE_URL="sqlite:$E2E_TMP/e2e/incentives.sqlite" "$BIN" serve --demo --host 127.0.0.1 --port "$PORT" \
+MAIL_DIR="$E2E_TMP/mail"
+DATABASE_URL="sqlite:$E2E_TMP/e2e/incentives.sqlite" MAIL_DROP_DIR="$MAIL_DIR" MAIL_POLL_SECONDS=1 "$BIN" serve --demo --host 127.0.0.1 --port "$PORT" \
   >"$E2E_TMP/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 600); do
@@ -85,7 +86,7 @@ mkdir -p "$SHOTS"  # each test empties its own folder there (not the whole, whic
 
 log "Browser tests (e2e/, headless Chromium) against $BASE_URL"
 set +e
-E2E_BASE_URL=$BASE_URL E2E_SCREENSHOTS=$SHOTS SE_OFFLINE=true CHROMIUM=/usr/bin/chromium \
+E2E_BASE_URL=$BASE_URL E2E_MAIL_DIR=$MAIL_DIR E2E_SCREENSHOTS=$SHOTS SE_OFFLINE=true CHROMIUM=/usr/bin/chromium \
   CHROMEDRIVER=/usr/bin/chromedriver PYTHONDONTWRITEBYTECODE=1 \
   "$VENV/bin/python" -m pytest "$ROOT/e2e" "$@"
 status=$?

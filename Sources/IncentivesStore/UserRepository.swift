@@ -198,8 +198,11 @@ public struct UserRepository: Sendable {
 
     /// Invites a colleague into the inviter's organization with roles on locations the inviter administers.
     /// Returns the invitation link's secret, which is stored only as a hash.
+    /// `mail` writes the invitation email (given the link's secret and the invitee's name) to the outbox
+    /// in the same transaction, so there is never an invitation without its email, nor the reverse.
     public func invite(email: String, name: String, roles: [(locationID: Int64, role: LocationRole)], by inviter: Viewer,
-                       now: Date, validFor: TimeInterval = 7 * 86_400) async throws -> String {
+                       now: Date, validFor: TimeInterval = 7 * 86_400,
+                       mail: (@Sendable (_ secret: String, _ name: String) -> MailMessage)? = nil) async throws -> String {
         guard let organizationID = inviter.organizationID, !inviter.administeredLocations.isEmpty else {
             throw StoreError.notFound("Only an account admin of a partner organization invites users.")
         }
@@ -216,19 +219,21 @@ public struct UserRepository: Sendable {
                 INSERT INTO invitations (token_hash, user_id, invited_by, created_at, expires_at)
                 VALUES (\(bind: Secret.hash(secret)), \(bind: userID), \(bind: inviter.userID), \(bind: now), \(bind: now.addingTimeInterval(validFor)))
                 """).run()
+            if let mail { try await Outbox.enqueue(mail(secret, name), now: now, on: sql) }
         }
         return secret
     }
 
-    /// A new link for a user who has not accepted yet; earlier links stop working.
-    public func reinvite(userID: Int64, by inviter: Viewer, now: Date, validFor: TimeInterval = 7 * 86_400) async throws -> String {
+    /// A new link for a user who has not accepted yet; earlier links stop working. `mail` as for `invite`.
+    public func reinvite(userID: Int64, by inviter: Viewer, now: Date, validFor: TimeInterval = 7 * 86_400,
+                         mail: (@Sendable (_ secret: String, _ name: String) -> MailMessage)? = nil) async throws -> String {
         guard let organizationID = inviter.organizationID, !inviter.administeredLocations.isEmpty else {
             throw StoreError.notFound("No such user.")
         }
         let secret = Secret.make()
         try await db.write { sql in
             let row = try await sql.raw("""
-                SELECT password_hash FROM users WHERE id = \(bind: userID) AND organization_id = \(bind: organizationID)
+                SELECT password_hash, name FROM users WHERE id = \(bind: userID) AND organization_id = \(bind: organizationID)
                 """).first()
             guard let row else { throw StoreError.notFound("No such user.") }
             guard try row.decode(column: "password_hash", as: String?.self) == nil else {
@@ -239,6 +244,7 @@ public struct UserRepository: Sendable {
                 INSERT INTO invitations (token_hash, user_id, invited_by, created_at, expires_at)
                 VALUES (\(bind: Secret.hash(secret)), \(bind: userID), \(bind: inviter.userID), \(bind: now), \(bind: now.addingTimeInterval(validFor)))
                 """).run()
+            if let mail { try await Outbox.enqueue(mail(secret, try row.decode(column: "name", as: String.self)), now: now, on: sql) }
         }
         return secret
     }

@@ -21,6 +21,16 @@ public struct AppConfig: Sendable {
     /// `TRUSTED_PROXY`: the app runs behind one reverse proxy, so a client's address is the last entry of
     /// `X-Forwarded-For` (the one the proxy appended), not the proxy's own address.
     public var trustedProxy: Bool
+    /// `MAIL_TRANSPORT` (`maildrop`, the default, or `sendmail`), `MAIL_DROP_DIR`, `SENDMAIL_PATH`.
+    public var mailTransport: MailTransportSetting
+    /// `MAIL_FROM`: the sender of every email.
+    public var mailFromSetting: String?
+    /// `MAIL_POLL_SECONDS`: how often the mail service looks at the outbox.
+    public var mailPollInterval: Duration
+
+    /// The host name of `publicURL`, for Message-IDs and the default sender.
+    public var publicHost: String { URL(string: publicURL)?.host ?? host }
+    public var mailFrom: String { mailFromSetting ?? "Partner Incentives <no-reply@\(publicHost)>" }
 
     /// Cookies carry `Secure` when the app is served over HTTPS.
     public var secureCookies: Bool { publicURL.lowercased().hasPrefix("https://") }
@@ -29,15 +39,19 @@ public struct AppConfig: Sendable {
 
     public init(host: String = "127.0.0.1", port: Int = 8080, database: DatabaseLocation = .sqlite(path: "./data/incentives.sqlite"),
                 sweepInterval: Duration = .seconds(60), demo: Bool = false, publicURL: String? = nil,
-                sessionPolicy: SessionPolicy = .standard, trustedProxy: Bool = false) {
+                sessionPolicy: SessionPolicy = .standard, trustedProxy: Bool = false,
+                mailTransport: MailTransportSetting = .mailDrop(directory: "./data/mail"), mailFrom: String? = nil,
+                mailPollInterval: Duration = .seconds(5)) {
         self.host = host; self.port = port; self.database = database; self.sweepInterval = sweepInterval; self.demo = demo
         self.publicURLSetting = publicURL
         self.sessionPolicy = sessionPolicy
         self.trustedProxy = trustedProxy
+        self.mailTransport = mailTransport; self.mailFromSetting = mailFrom; self.mailPollInterval = mailPollInterval
     }
 
     /// Reads `DATABASE_URL`, `HOST`, `PORT`, `SWEEP_INTERVAL_SECONDS`, `PUBLIC_URL`,
-    /// `SESSION_IDLE_MINUTES`, `SESSION_MAX_HOURS`, `TRUSTED_PROXY` (and `DEMO`), the environment winning over `.env`.
+    /// `SESSION_IDLE_MINUTES`, `SESSION_MAX_HOURS`, `TRUSTED_PROXY`, `MAIL_TRANSPORT`, `MAIL_DROP_DIR`, `SENDMAIL_PATH`,
+    /// `MAIL_FROM`, `MAIL_POLL_SECONDS` (and `DEMO`), the environment winning over `.env`.
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
                             dotEnvPath: String = ".env") async throws -> AppConfig {
         var providers: [any ConfigProvider] = [EnvironmentVariablesProvider(environmentVariables: environment)]
@@ -68,11 +82,23 @@ public struct AppConfig: Sendable {
         if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
             throw StoreError.badConfiguration("PUBLIC_URL must start with http:// or https://, not '\(publicURL)'.")
         }
+        let transport: MailTransportSetting
+        switch reader.string(forKey: "mail.transport", default: "maildrop").lowercased() {
+        case "maildrop": transport = .mailDrop(directory: reader.string(forKey: "mail.drop.dir", default: "./data/mail"))
+        case "sendmail": transport = .sendmail(path: reader.string(forKey: "sendmail.path", default: "/usr/sbin/sendmail"))
+        case let other: throw StoreError.badConfiguration("MAIL_TRANSPORT must be maildrop or sendmail, not '\(other)'.")
+        }
+        let mailFrom = reader.string(forKey: "mail.from")
+        if let mailFrom, !mailFrom.contains("@") {
+            throw StoreError.badConfiguration("MAIL_FROM must hold an email address, like 'Incentives <no-reply@example.com>', not '\(mailFrom)'.")
+        }
+        let poll = try whole("mail.poll.seconds", "MAIL_POLL_SECONDS", default: 5)
         return AppConfig(host: host, port: portNumber,
                          database: try DatabaseLocation(parsing: url), sweepInterval: .seconds(seconds),
                          demo: ["1", "true", "yes"].contains(reader.string(forKey: "demo", default: "false").lowercased()),
                          publicURL: publicURL.map { String($0.trimmingCharacters(in: CharacterSet(charactersIn: "/"))) },
                          sessionPolicy: SessionPolicy(idle: TimeInterval(idle * 60), absolute: TimeInterval(absolute * 3600)),
-                         trustedProxy: ["1", "true", "yes"].contains(reader.string(forKey: "trusted.proxy", default: "false").lowercased()))
+                         trustedProxy: ["1", "true", "yes"].contains(reader.string(forKey: "trusted.proxy", default: "false").lowercased()),
+                         mailTransport: transport, mailFrom: mailFrom, mailPollInterval: .seconds(poll))
     }
 }

@@ -63,10 +63,13 @@ public func buildApplication(_ deps: AppDependencies, logger: Logger) -> some Ap
     let sweeper = DeadlineSweeper(claims: ClaimRepository(db: deps.db),
                                   sessions: SessionRepository(db: deps.db, policy: deps.config.sessionPolicy),
                                   clock: deps.clock, interval: deps.config.sweepInterval, logger: logger)
+    let mail = MailDelivery(outbox: Outbox(db: deps.db), setting: deps.config.mailTransport, from: deps.config.mailFrom,
+                            messageIDDomain: deps.config.publicHost, clock: deps.clock, interval: deps.config.mailPollInterval,
+                            logger: logger)
     return Application(
         responder: buildResponder(deps),
         configuration: .init(address: .hostname(deps.config.host, port: deps.config.port), serverName: "partner-incentives"),
-        services: [sweeper],
+        services: [sweeper, mail],
         logger: logger)
 }
 

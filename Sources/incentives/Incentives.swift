@@ -103,6 +103,10 @@ struct Serve: AsyncParsableCommand {
 
     func banner(_ config: AppConfig) -> String {
         var lines = ["partner-incentives on http://\(config.host):\(config.port)  (database \(config.database))"]
+        switch config.mailTransport {
+        case .mailDrop(let directory): lines.append("Emails are written to \(directory) (one .eml per message; MAIL_TRANSPORT=sendmail to send them).")
+        case .sendmail(let path): lines.append("Emails are sent through \(path) -t.")
+        }
         if config.demo {
             lines.append("Demo sign-ins (password \(Seeder.demoPassword)):")
             for signIn in Seeder.demoSignIns { lines.append("  \(signIn.email.padding(toLength: 26, withPad: " ", startingAt: 0)) \(signIn.role)") }

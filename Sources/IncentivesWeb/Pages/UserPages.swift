@@ -73,7 +73,8 @@ struct UserPages: Sendable {
             let viewer = try context.viewer(for: .users, request)
             let member = try await member(request, context, of: viewer)
             do {
-                let secret = try await users.reinvite(userID: member.id, by: viewer, now: deps.clock.now)
+                let secret = try await users.reinvite(userID: member.id, by: viewer, now: deps.clock.now,
+                                                      mail: invitationMail(to: member.email, from: viewer))
                 return deps.redirect(to: "/settings/users/\(member.id)", flash: Flash(kind: .success, message: linkMessage(for: member.email, secret)))
             } catch StoreError.invalid(_, let message) {
                 return deps.redirect(to: "/settings/users/\(member.id)", flash: Flash(kind: .error, message: message))
@@ -116,7 +117,8 @@ struct UserPages: Sendable {
         else if roles!.isEmpty { errors["roles"] = "Choose at least one role on one location." }
         if errors.isEmpty, let roles {
             do {
-                let secret = try await users.invite(email: email, name: name, roles: roles.map { ($0.location, $0.role) }, by: viewer, now: deps.clock.now)
+                let secret = try await users.invite(email: email, name: name, roles: roles.map { ($0.location, $0.role) }, by: viewer,
+                                                    now: deps.clock.now, mail: invitationMail(to: email, from: viewer))
                 let created = try await users.find(email: email)
                 return deps.redirect(to: created.map { "/settings/users/\($0.id)" } ?? "/settings/users",
                                      flash: Flash(kind: .success, message: linkMessage(for: email, secret)))
@@ -128,7 +130,20 @@ struct UserPages: Sendable {
     }
 
     func linkMessage(for email: String, _ secret: String) -> String {
-        "Invitation ready. Send this link to \(email); it works once, for 7 days: \(deps.config.publicURL)/invitations/\(secret)"
+        "Invitation emailed to \(email). The link also works if you pass it on yourself, once, for 7 days: \(invitationLink(secret))"
+    }
+
+    func invitationLink(_ secret: String) -> String { "\(deps.config.publicURL)/invitations/\(secret)" }
+
+    /// The invitation email, written to the outbox with the invitation itself.
+    func invitationMail(to email: String, from viewer: Viewer) -> @Sendable (String, String) -> MailMessage {
+        let organization = viewer.organizationName, inviter = viewer.name
+        let expires = deps.format(deps.clock.now.addingTimeInterval(7 * 86_400), for: nil)
+        let base = deps.config.publicURL
+        return { secret, name in
+            MailMessage.invitation(to: email, name: name, organization: organization, inviter: inviter,
+                                   link: "\(base)/invitations/\(secret)", expires: expires)
+        }
     }
 
     // MARK: One member's roles

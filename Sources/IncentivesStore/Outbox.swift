@@ -1,0 +1,122 @@
+import Foundation
+import IncentivesDomain
+import SQLKit
+
+/// A message of the outbox, as the mail service takes it for delivery.
+public struct OutboxMessage: Sendable, Hashable {
+    public var id: Int64
+    public var message: MailMessage
+    public var createdAt: Date
+    /// Tries so far, this one included.
+    public var attempts: Int
+
+    /// Stable per row, so every try of one message carries the same Message-ID.
+    public func messageID(domain: String) -> String { "outbox-\(id)@\(domain)" }
+}
+
+/// Delivery state of an outbox message, for the claim page and for operators.
+public enum OutboxStatus: String, Sendable, CaseIterable {
+    case pending, sending, sent, failed
+}
+
+/// The mail outbox: emails are written here in the same transaction as the change they tell about, so
+/// a change and its email both happen or neither does; the mail service then delivers each once.
+///
+/// Delivery takes a lease: `take` moves due messages to `sending` until `lease_until`, so two app
+/// instances never take the same message; a message whose taker died is taken again after its lease.
+public struct Outbox: Sendable {
+    public let db: Database
+    public let policy: DeliveryPolicy
+
+    public init(db: Database, policy: DeliveryPolicy = .standard) { self.db = db; self.policy = policy }
+
+    /// Writes a message inside the caller's transaction. Refuses an address that cannot be delivered,
+    /// so a bad address fails the change that wanted the email instead of failing later, unseen.
+    public static func enqueue(_ message: MailMessage, now: Date, on sql: any SQLDatabase) async throws {
+        let to = message.to.trimmingCharacters(in: .whitespaces)
+        guard MailMessage.isAddress(to) else { throw StoreError.invalid(field: "email", "\(to) is not an email address we can write to.") }
+        try await sql.raw("""
+            INSERT INTO mail_outbox (kind, to_address, subject, body, claim_id, created_at, status, attempts, next_attempt_at)
+            VALUES (\(bind: message.kind.rawValue), \(bind: to), \(bind: message.subject), \(bind: message.body),
+                    \(bind: message.claimID), \(bind: now), 'pending', 0, \(bind: now))
+            """).run()
+    }
+
+    /// Writes a message in a transaction of its own.
+    public func enqueue(_ message: MailMessage, now: Date) async throws {
+        try await db.write { try await Self.enqueue(message, now: now, on: $0) }
+    }
+
+    /// Takes up to `limit` messages due at `now` (pending and due, or sending with an expired lease),
+    /// oldest first, and leases them for `lease`. Each taken message counts one attempt.
+    public func take(now: Date, limit: Int = 20, lease: TimeInterval = 120) async throws -> [OutboxMessage] {
+        try await db.write { sql in
+            let skipLocked: SQLQueryString = db.flavor == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+            let rows = try await sql.raw("""
+                SELECT id, kind, to_address, subject, body, claim_id, created_at, attempts FROM mail_outbox
+                WHERE (status = 'pending' AND next_attempt_at <= \(bind: now))
+                   OR (status = 'sending' AND lease_until <= \(bind: now))
+                ORDER BY next_attempt_at, id
+                LIMIT \(unsafeRaw: String(max(1, min(limit, 500))))\(skipLocked)
+                """).all()
+            var taken: [OutboxMessage] = []
+            for row in rows {
+                let id = try row.decode(column: "id", as: Int64.self)
+                guard let kind = MailKind(rawValue: try row.decode(column: "kind", as: String.self)) else {
+                    throw StoreError.corrupt("Outbox message \(id) holds an unknown kind.")
+                }
+                try await sql.raw("""
+                    UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, lease_until = \(bind: now.addingTimeInterval(lease))
+                    WHERE id = \(bind: id)
+                    """).run()
+                taken.append(OutboxMessage(
+                    id: id,
+                    message: MailMessage(kind: kind, to: try row.decode(column: "to_address", as: String.self),
+                                         subject: try row.decode(column: "subject", as: String.self),
+                                         body: try row.decode(column: "body", as: String.self),
+                                         claimID: try row.decode(column: "claim_id", as: Int64?.self)),
+                    createdAt: try row.decode(column: "created_at", as: Date.self),
+                    attempts: try row.decode(column: "attempts", as: Int.self) + 1))
+            }
+            return taken
+        }
+    }
+
+    /// Records a delivery. Only a message still in `sending` moves, so a late report changes nothing twice.
+    public func markSent(_ id: Int64, now: Date) async throws {
+        try await db.write { sql in
+            try await sql.raw("""
+                UPDATE mail_outbox SET status = 'sent', sent_at = \(bind: now), lease_until = NULL, last_error = NULL
+                WHERE id = \(bind: id) AND status = 'sending'
+                """).run()
+        }
+    }
+
+    /// Records a failed try: pending again after the policy's delay, or failed when no try is left.
+    /// Returns the status the message is left in.
+    @discardableResult
+    public func markFailed(_ id: Int64, attempts: Int, error: String, now: Date) async throws -> OutboxStatus {
+        let delay = policy.retryDelay(afterAttempt: attempts)
+        let status: OutboxStatus = delay == nil ? .failed : .pending
+        try await db.write { sql in
+            try await sql.raw("""
+                UPDATE mail_outbox SET status = \(bind: status.rawValue), lease_until = NULL, last_error = \(bind: String(error.prefix(1_000))),
+                       next_attempt_at = \(bind: now.addingTimeInterval(delay ?? 0))
+                WHERE id = \(bind: id) AND status = 'sending'
+                """).run()
+        }
+        return status
+    }
+
+    /// Counts per status (for `/health`-style checks and tests).
+    public func counts() async throws -> [OutboxStatus: Int] {
+        try await db.read { sql in
+            var counts: [OutboxStatus: Int] = [:]
+            for row in try await sql.raw("SELECT status, COUNT(*) AS n FROM mail_outbox GROUP BY status").all() {
+                guard let status = OutboxStatus(rawValue: try row.decode(column: "status", as: String.self)) else { continue }
+                counts[status] = try row.decode(column: "n", as: Int.self)
+            }
+            return counts
+        }
+    }
+}
