@@ -74,7 +74,7 @@ public struct ClaimListing: Sendable {
         }
     }
 
-    static func summaries(where condition: SQLQueryString, orderBy: String, limit: Int, on sql: any SQLDatabase) async throws -> [ClaimSummary] {
+    static func summaries(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, on sql: any SQLDatabase) async throws -> [ClaimSummary] {
         var query: SQLQueryString = """
             SELECT c.id, c.name, c.kind, c.status, c.amount_minor, c.currency, c.due_at, c.due_kind, c.expires_at,
                    c.created_at, c.updated_at, c.engagement_id, c.location_id,
@@ -88,7 +88,9 @@ public struct ClaimListing: Sendable {
             """
         query.appendLiteral(" ")
         query.appendInterpolation(condition)
-        query.appendLiteral(" ORDER BY \(orderBy) LIMIT \(max(1, min(limit, 500)))")
+        query.appendLiteral(" ORDER BY ")
+        query.appendInterpolation(orderBy)
+        query.appendLiteral(" LIMIT \(max(1, min(limit, 501)))")
         return try await sql.raw(query).all().map { row in
             let currency = Currency(try row.decode(column: "currency", as: String.self))
             guard let kind = ClaimKind(rawValue: try row.decode(column: "kind", as: String.self)),

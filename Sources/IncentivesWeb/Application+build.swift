@@ -43,6 +43,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     SignInPages(deps: deps, users: users, sessions: sessions, throttle: .standard).register(on: router)
     HomePage(deps: deps, listing: listing).register(on: router)
     ClaimPages(deps: deps, listing: listing, claims: ClaimRepository(db: deps.db)).register(on: router)
+    ClaimListPage(deps: deps, listing: listing).register(on: router)
     EngagementPages(deps: deps).register(on: router)
     EligibilityPage(deps: deps).register(on: router)
     PayeePages(deps: deps).register(on: router)

@@ -48,18 +48,11 @@ enum Countdown {
     }
 }
 
-/// `/claims` and `/claims/{id}`: the organization's claims (the vendor: everyone's), scoped in the repository.
+/// `/claims/{id}`: one claim of the organization (the vendor: anyone's), scoped in the repository. The list is `ClaimListPage`.
 struct ClaimPages: Sendable {
     let deps: AppDependencies
     let listing: ClaimListing
     let claims: ClaimRepository
-
-    struct ListView: PageView {
-        let shell: Shell
-        let rows: [ClaimLine]
-        let showOrganization: Bool
-        let empty: Bool
-    }
 
     struct HistoryLine: Sendable { let at: String; let action: String; let actor: String; let side: String; let from: String; let to: String; let note: String }
     struct DetailView: PageView {
@@ -73,13 +66,6 @@ struct ClaimPages: Sendable {
     }
 
     func register(on router: Router<AppRequestContext>) {
-        router.get("/claims") { request, context in
-            let viewer = try context.viewer(for: .claims, request)
-            let now = deps.clock.now
-            let rows = try await listing.recent(in: viewer.scope, limit: 50).map { ClaimLine($0, viewer: viewer, now: now, deps: deps) }
-            return deps.page("claims", ListView(shell: Shell(context, deps: deps, title: "Customer claims", section: .claims),
-                                                rows: rows, showOrganization: viewer.vendorRole != nil, empty: rows.isEmpty))
-        }
         router.get("/claims/{id}") { request, context in
             let viewer = try context.viewer(for: .claims, request)
             // A malformed id is as unknown as a foreign one.

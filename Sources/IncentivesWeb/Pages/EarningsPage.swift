@@ -27,7 +27,7 @@ struct EarningsPage: Sendable {
         let paymentMonth: String; let paymentStatus: String; let paymentTone: String
     }
     struct TotalLine: Sendable { let currency: String; let earned: String; let sent: String; let lines: Int }
-    struct Option: Sendable { let value: String; let label: String; let selected: Bool }
+    typealias Option = ListOption
     struct Bar: Sendable {
         let month: String; let earned: String; let sent: String; let lines: Int; let linesText: String
         let x: Int; let y: Int; let width: Int; let height: Int; let labelX: Int; let valueY: Int; let shortValue: String
@@ -101,11 +101,7 @@ struct EarningsPage: Sendable {
         }
     }
 
-    static func link(_ path: String, _ items: [(String, String)]) -> String {
-        guard !items.isEmpty else { return path }
-        let allowed = CharacterSet.alphanumerics.union(.init(charactersIn: "-._~"))
-        return path + "?" + items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
-    }
+    static func link(_ path: String, _ items: [(String, String)]) -> String { queryPath(path, items) }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/earnings") { request, context in

@@ -96,15 +96,13 @@ struct EngagementPages: Sendable {
             if let status { items.append(("status", status.rawValue)) }
             if let role { items.append(("role", role.rawValue)) }
             if sort != .name || descending { items.append(("sort", sort.rawValue)); items.append(("dir", descending ? "desc" : "asc")) }
-            guard !items.isEmpty else { return "/engagements" }
-            let allowed = CharacterSet.alphanumerics.union(.init(charactersIn: "-._~"))
-            return "/engagements?" + items.map { "\($0)=\($1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+            return queryPath("/engagements", items)
         }
     }
 
-    struct Tab: Sendable { let name: String; let href: String; let count: Int; let current: Bool }
-    struct Option: Sendable { let value: String; let label: String; let selected: Bool }
-    struct Header: Sendable { let label: String; let href: String; let ariaSort: String; let arrow: String; let numeric: Bool }
+    typealias Tab = ListTab
+    typealias Option = ListOption
+    typealias Header = SortHeader
     struct Row: Sendable {
         let id: Int64; let name: String; let href: String; let locations: String; let role: String
         let earning: String; let earningTitle: String; let showsGreenIcon: Bool
@@ -184,9 +182,7 @@ struct EngagementPages: Sendable {
             var q = query
             q.sort = key
             q.descending = query.sort == key ? !query.descending : false
-            let current = query.sort == key
-            return Header(label: label, href: q.path, ariaSort: current ? (query.descending ? "descending" : "ascending") : "none",
-                          arrow: current ? (query.descending ? "▼" : "▲") : "", numeric: numeric)
+            return Header(label: label, href: q.path, current: query.sort == key, descending: query.descending, numeric: numeric)
         }
         var clear = query; clear.location = nil; clear.status = nil; clear.role = nil
         let manager = board.program

@@ -1,0 +1,312 @@
+import Foundation
+import IncentivesDomain
+import SQLKit
+
+extension ClaimStatus {
+    /// The next move is the partner's: a draft to send, consent to turn into a submission, a request
+    /// for more information to answer, a rejection that may be disputed. The claims list's
+    /// "Attention required" tab shows these (and every claim due within 7 days).
+    public var waitsOnPartner: Bool {
+        switch self {
+        case .customerClaimed, .consentReceived, .partnerActionRequired, .rejected: true
+        default: false
+        }
+    }
+}
+
+/// The claims list's URL state as the repository reads it: a tab, a search, filters, a sort and a page.
+public struct ClaimListQuery: Sendable, Hashable {
+    public enum Tab: Sendable, Hashable {
+        case all
+        /// Waiting on the partner, or due within `ClaimListQuery.attentionDays`.
+        case attention
+        case area(Int64)
+    }
+
+    public enum Sort: String, CaseIterable, Sendable {
+        case updated, name, customer, engagement, location, status, due, amount
+    }
+
+    public static let attentionDays = 7
+    public static let pageSizes = [25, 50, 100, 200]
+
+    public var tab: Tab = .all
+    /// Matches claim name, customer name, domain, tenant id or a contact's email (case-insensitive, anywhere
+    /// in them), or the claim id when it is a number.
+    public var search: String?
+    public var status: ClaimStatus?
+    public var kind: ClaimKind?
+    public var engagementID: Int64?
+    public var locationID: Int64?
+    /// Claims whose open clock falls between now and this many days ahead.
+    public var dueWithinDays: Int?
+    public var sort: Sort = .updated
+    public var descending = true
+    /// The keyset position: the page starts after this row.
+    public var after: ClaimCursor?
+    public var limit = 50
+
+    public init() {}
+}
+
+/// A position in a sorted claims list: the sort key of the last row shown and its id. It travels in URLs
+/// as an opaque base64url token; a token that does not decode is refused rather than guessed at.
+public struct ClaimCursor: Sendable, Hashable {
+    public enum Key: Sendable, Hashable { case date(Date), text(String), number(Int64) }
+    public var key: Key
+    public var id: Int64
+
+    public init(key: Key, id: Int64) { self.key = key; self.id = id }
+
+    public var token: String {
+        let text: String = switch key {
+        case .date(let d): "d:\(d.timeIntervalSince1970.bitPattern)"
+        case .text(let s): "t:\(s)"
+        case .number(let n): "n:\(n)"
+        }
+        return Data("\(id)|\(text)".utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    public init?(token: String) {
+        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard token.count <= 2_000, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
+        let (idText, rest) = (text.prefix { $0 != "|" }, text.drop { $0 != "|" }.dropFirst())
+        guard let id = Int64(idText), rest.count >= 2 else { return nil }
+        let value = String(rest.dropFirst(2))
+        switch rest.prefix(2) {
+        case "d:": guard let bits = UInt64(value) else { return nil }; key = .date(Date(timeIntervalSince1970: Double(bitPattern: bits)))
+        case "t:": key = .text(value)
+        case "n:": guard let n = Int64(value) else { return nil }; key = .number(n)
+        default: return nil
+        }
+        self.id = id
+    }
+}
+
+/// One page of the claims list, and how many claims each tab holds under the same search and filters.
+public struct ClaimListPage: Sendable {
+    public var claims: [ClaimSummary]
+    /// The cursor of the next page, when there is one.
+    public var next: ClaimCursor?
+    public var countAll: Int
+    public var countAttention: Int
+    /// Per solution area id.
+    public var countByArea: [Int64: Int]
+
+    public func count(of tab: ClaimListQuery.Tab) -> Int {
+        switch tab {
+        case .all: countAll
+        case .attention: countAttention
+        case .area(let id): countByArea[id] ?? 0
+        }
+    }
+}
+
+extension ClaimListing {
+    /// A page of the scope's claims for the query, sorted with the claim id as the tie-breaker, and the tab counts.
+    public func page(_ query: ClaimListQuery, in scope: AccessScope, now: Date) async throws -> ClaimListPage {
+        try await db.read { sql in
+            let (rows, next) = try await Self.rows(query, in: scope, now: now, on: sql)
+            // Tab counts under the same search and filters: one grouped pass, plus the attention tab.
+            let filters = Self.filters(query, in: scope, now: now)
+            var byArea: [Int64: Int] = [:]
+            var all = 0
+            var grouped: SQLQueryString = "SELECT c.solution_area_id AS area, COUNT(*) AS n FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE "
+            grouped.appendInterpolation(filters)
+            grouped.appendLiteral(" GROUP BY c.solution_area_id")
+            for row in try await sql.raw(grouped).all() {
+                let n = try row.decode(column: "n", as: Int.self)
+                byArea[try row.decode(column: "area", as: Int64.self)] = n
+                all += n
+            }
+            var attention: SQLQueryString = "SELECT COUNT(*) AS n FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE "
+            attention.appendInterpolation(filters)
+            attention.appendLiteral(" AND ")
+            attention.appendInterpolation(Self.tabCondition(.attention, now: now))
+            let attentionCount = try await sql.raw(attention).first()?.decode(column: "n", as: Int.self) ?? 0
+            return ClaimListPage(claims: rows, next: next, countAll: all, countAttention: attentionCount, countByArea: byArea)
+        }
+    }
+
+    /// One keyset page of the query's rows (no counts), and the cursor of the next page.
+    static func rows(_ query: ClaimListQuery, in scope: AccessScope, now: Date, on sql: any SQLDatabase) async throws -> ([ClaimSummary], ClaimCursor?) {
+        var condition = filters(query, in: scope, now: now)
+        condition.appendLiteral(" AND ")
+        condition.appendInterpolation(tabCondition(query.tab, now: now))
+        let keyExpression = sortKey(query.sort)
+        if let after = query.after {
+            let op = query.descending ? "<" : ">"
+            // Dates are compared with the cursor row's stored value, not a decoded and re-bound copy: a
+            // timestamp's round trip through Double (SQLite) or microseconds (PostgreSQL) may not be exact,
+            // and an inexact bound would show a row twice or skip one.
+            let bound: SQLQueryString = switch after.key {
+            case .date: "(SELECT \(dateKey(query.sort, alias: "x")) FROM claims x WHERE x.id = \(bind: after.id))"
+            case .text(let s): "\(bind: s)"
+            case .number(let n): "\(bind: n)"
+            }
+            condition.appendLiteral(" AND (")
+            condition.appendInterpolation(keyExpression)
+            condition.appendLiteral(" \(op) ")
+            condition.appendInterpolation(bound)
+            condition.appendLiteral(" OR (")
+            condition.appendInterpolation(keyExpression)
+            condition.appendLiteral(" = ")
+            condition.appendInterpolation(bound)
+            condition.appendLiteral(" AND c.id \(op) \(after.id)))")
+        }
+        let direction = query.descending ? "DESC" : "ASC"
+        let limit = max(1, min(query.limit, 500))
+        var order = keyExpression
+        order.appendLiteral(" \(direction), c.id \(direction)")
+        var rows = try await summaries(where: condition, orderBy: order, limit: limit + 1, on: sql)
+        let hasMore = rows.count > limit
+        if hasMore { rows.removeLast() }
+        let next = hasMore ? rows.last.map { ClaimCursor(key: key(of: $0, for: query.sort), id: $0.id) } : nil
+        return (rows, next)
+    }
+
+    /// The current view (tab, search, filters, sort) as CSV, read in keyset batches so memory stays flat
+    /// however many claims match, each batch handed to `sink` before the next is read. Returns the row count.
+    @discardableResult
+    public func writeCSV(_ query: ClaimListQuery, in scope: AccessScope, now: Date, batch: Int = 500,
+                         to sink: (String) async throws -> Void) async throws -> Int {
+        try await sink(CSV.line(Self.csvColumns))
+        var query = query
+        query.after = nil
+        query.limit = max(1, min(batch, 500))
+        var count = 0
+        while true {
+            let current = query
+            let (rows, next) = try await db.read { try await Self.rows(current, in: scope, now: now, on: $0) }
+            if !rows.isEmpty { try await sink(rows.map(Self.csvLine).joined()) }
+            count += rows.count
+            guard let next else { break }
+            query.after = next
+        }
+        return count
+    }
+
+    public static let csvColumns = ["claim_id", "claim_name", "status", "status_label", "kind", "customer", "engagement", "partner",
+                                    "location", "due_at", "due_kind", "amount", "currency", "created_at", "updated_at"]
+
+    static func csvLine(_ c: ClaimSummary) -> String {
+        CSV.line([
+            String(c.id), CSV.text(c.name), c.status.rawValue, c.status.label, c.kind.rawValue, CSV.text(c.customerName),
+            CSV.text(c.engagementName), CSV.text(c.organizationName), CSV.text(c.locationName),
+            c.dueAt.map(iso8601UTC) ?? "", c.dueKind?.rawValue ?? "", c.amount?.plainText ?? "", c.amount?.currency.code ?? "",
+            iso8601UTC(c.createdAt), iso8601UTC(c.updatedAt),
+        ])
+    }
+
+    /// The scope, the search and the filters (not the tab), on `claims c` joined with `customers cu`.
+    static func filters(_ query: ClaimListQuery, in scope: AccessScope, now: Date) -> SQLQueryString {
+        var condition = scope.claimFilter("c")
+        if let status = query.status { condition.appendLiteral(" AND c.status = "); condition.appendInterpolation(bind: status.rawValue) }
+        if let kind = query.kind { condition.appendLiteral(" AND c.kind = "); condition.appendInterpolation(bind: kind.rawValue) }
+        if let engagement = query.engagementID { condition.appendLiteral(" AND c.engagement_id = "); condition.appendInterpolation(bind: engagement) }
+        if let location = query.locationID { condition.appendLiteral(" AND c.location_id = "); condition.appendInterpolation(bind: location) }
+        if let days = query.dueWithinDays {
+            condition.appendLiteral(" AND c.due_at >= ")
+            condition.appendInterpolation(bind: now)
+            condition.appendLiteral(" AND c.due_at <= ")
+            condition.appendInterpolation(bind: now.addingTimeInterval(TimeInterval(days) * 86_400))
+        }
+        if let search = query.search?.trimmingCharacters(in: .whitespacesAndNewlines), !search.isEmpty {
+            // LIKE with the user's % and _ taken literally; lower-cased on both sides for both dialects.
+            let escaped = search.lowercased().replacingOccurrences(of: "\\", with: "\\\\")
+                .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+            let pattern = "%\(escaped)%"
+            condition.appendLiteral(" AND (LOWER(c.name) LIKE ")
+            condition.appendInterpolation(bind: pattern)
+            condition.appendLiteral(" ESCAPE '\\' OR LOWER(cu.name) LIKE ")
+            condition.appendInterpolation(bind: pattern)
+            condition.appendLiteral(" ESCAPE '\\' OR LOWER(cu.domain) LIKE ")
+            condition.appendInterpolation(bind: pattern)
+            condition.appendLiteral(" ESCAPE '\\' OR LOWER(cu.tenant_id) LIKE ")
+            condition.appendInterpolation(bind: pattern)
+            condition.appendLiteral(" ESCAPE '\\' OR EXISTS (SELECT 1 FROM claim_contacts cc WHERE cc.claim_id = c.id AND LOWER(cc.email) LIKE ")
+            condition.appendInterpolation(bind: pattern)
+            condition.appendLiteral(" ESCAPE '\\')")
+            if let id = Int64(search.hasPrefix("#") ? String(search.dropFirst()) : search) {
+                condition.appendLiteral(" OR c.id = ")
+                condition.appendInterpolation(bind: id)
+            }
+            condition.appendLiteral(")")
+        }
+        return condition
+    }
+
+    static func tabCondition(_ tab: ClaimListQuery.Tab, now: Date) -> SQLQueryString {
+        switch tab {
+        case .all: return "1 = 1"
+        case .area(let id): return "c.solution_area_id = \(bind: id)"
+        case .attention:
+            let waiting = ClaimStatus.allCases.filter(\.waitsOnPartner).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            return """
+                (c.status IN (\(unsafeRaw: waiting)) OR (c.due_at >= \(bind: now) AND c.due_at <= \(bind: now.addingTimeInterval(TimeInterval(ClaimListQuery.attentionDays) * 86_400))))
+                """
+        }
+    }
+
+    /// A claim without an open clock sorts after every deadline.
+    static let noDeadline = Date(timeIntervalSince1970: 253_402_214_400) // 9999-12-31
+
+    /// The sort column; nullable ones are coalesced so every row has a key the keyset can compare
+    /// (no deadline sorts after every deadline, no amount before every amount).
+    static func sortKey(_ sort: ClaimListQuery.Sort) -> SQLQueryString {
+        switch sort {
+        case .updated, .due: dateKey(sort, alias: "c")
+        case .name: "c.name"
+        case .customer: "cu.name"
+        case .engagement: "e.name"
+        case .location: "l.name"
+        case .status: "c.status"
+        case .amount: "COALESCE(c.amount_minor, -1)"
+        }
+    }
+
+    /// The date sort keys on a claims row aliased `alias`.
+    static func dateKey(_ sort: ClaimListQuery.Sort, alias: String) -> SQLQueryString {
+        sort == .due ? "COALESCE(\(ident: alias).due_at, \(bind: noDeadline))" : "\(ident: alias).updated_at"
+    }
+
+    static func key(of claim: ClaimSummary, for sort: ClaimListQuery.Sort) -> ClaimCursor.Key {
+        switch sort {
+        case .updated: .date(claim.updatedAt)
+        case .name: .text(claim.name)
+        case .customer: .text(claim.customerName)
+        case .engagement: .text(claim.engagementName)
+        case .location: .text(claim.locationName)
+        case .status: .text(claim.status.rawValue)
+        case .due: .date(claim.dueAt ?? noDeadline)
+        case .amount: .number(claim.amount?.minorUnits ?? -1)
+        }
+    }
+}
+
+/// What the claims list's tabs and filters offer: solution areas, engagements, and the scope's locations.
+public struct ClaimListChoices: Sendable {
+    public var areas: [SolutionArea]
+    public var engagements: [(id: Int64, name: String)]
+    public var locations: [(id: Int64, name: String)]
+}
+
+extension ClaimListing {
+    public func choices(in scope: AccessScope) async throws -> ClaimListChoices {
+        try await db.read { sql in
+            let areas = try await sql.raw("SELECT id, code, name FROM solution_areas ORDER BY position, id").all().map {
+                SolutionArea(id: try $0.decode(column: "id", as: Int64.self), code: try $0.decode(column: "code", as: String.self),
+                             name: try $0.decode(column: "name", as: String.self))
+            }
+            let engagements = try await sql.raw("SELECT id, name FROM engagements ORDER BY name, id").all().map {
+                (id: try $0.decode(column: "id", as: Int64.self), name: try $0.decode(column: "name", as: String.self))
+            }
+            let locations = try await sql.raw("SELECT l.id, l.name FROM locations l WHERE \(scope.locationFilter("l")) ORDER BY l.name, l.id").all().map {
+                (id: try $0.decode(column: "id", as: Int64.self), name: try $0.decode(column: "name", as: String.self))
+            }
+            return ClaimListChoices(areas: areas, engagements: engagements, locations: locations)
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+/// The pieces every list page shares: tabs with counts, filter choices, sortable column headers, and
+/// addresses that carry a list's state in their query string.
+
+/// A tab of a list, with how many rows it holds.
+struct ListTab: Sendable { let name: String; let href: String; let count: Int; let current: Bool }
+
+/// One choice of a filter's `<select>`.
+struct ListOption: Sendable { let value: String; let label: String; let selected: Bool }
+
+/// A sortable column's header: its link sorts by it (or reverses), `aria-sort` says the current order.
+struct SortHeader: Sendable {
+    let label: String; let href: String; let ariaSort: String; let arrow: String; let numeric: Bool
+
+    init(label: String, href: String, current: Bool, descending: Bool, numeric: Bool) {
+        self.label = label; self.href = href; self.numeric = numeric
+        ariaSort = current ? (descending ? "descending" : "ascending") : "none"
+        arrow = current ? (descending ? "▼" : "▲") : ""
+    }
+}
+
+/// `path?name=value&...` with the values percent-encoded; just `path` when there are none.
+func queryPath(_ path: String, _ items: [(String, String)]) -> String {
+    guard !items.isEmpty else { return path }
+    let allowed = CharacterSet.alphanumerics.union(.init(charactersIn: "-._~"))
+    return path + "?" + items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+}

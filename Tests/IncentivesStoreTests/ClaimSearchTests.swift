@@ -1,0 +1,156 @@
+import Foundation
+import IncentivesDomain
+@testable import IncentivesStore
+import SQLKit
+import Testing
+
+@Suite("Claims list: search, filters, tabs, sorts and keyset pages on SQLite and PostgreSQL")
+struct ClaimSearchTests {
+    let now = TestDatabases.now
+    let bluefin = AccessScope.partner(organizationID: 1, locationIDs: [1, 2, 3, 4])
+
+    /// Every page of a query, following the cursors.
+    func walk(_ listing: ClaimListing, _ query: ClaimListQuery, in scope: AccessScope) async throws -> [ClaimSummary] {
+        var query = query, all: [ClaimSummary] = [], pages = 0
+        while true {
+            let page = try await listing.page(query, in: scope, now: now)
+            all += page.claims
+            pages += 1
+            guard let next = page.next, pages < 100 else { break }
+            #expect(page.claims.count == query.limit, "only the last page is short")
+            query.after = next
+        }
+        return all
+    }
+
+    @Test("every sort, both ways, pages through every claim once, in the order the key says", arguments: TestDatabases.flavors)
+    func keysetPages(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            // Times with fractions of a second, as a live clock writes them (the demo's are whole seconds): a
+            // date that does not survive decode and re-bind exactly must not make a page repeat a row.
+            try await db.write { sql in
+                for row in try await sql.raw("SELECT id FROM claims").all() {
+                    let id = try row.decode(column: "id", as: Int64.self)
+                    let at = now.addingTimeInterval(-Double(id % 17) * 3_600 - 0.123_456_789 * Double(id % 5))
+                    try await sql.raw("UPDATE claims SET updated_at = \(bind: at) WHERE id = \(bind: id)").run()
+                }
+            }
+            let listing = ClaimListing(db: db)
+            var everything = ClaimListQuery()
+            everything.limit = 500
+            let expected = try await listing.page(everything, in: bluefin, now: now)
+            #expect(expected.claims.count == expected.countAll && expected.countAll > 60)
+            for sort in ClaimListQuery.Sort.allCases {
+                for descending in [false, true] {
+                    var query = ClaimListQuery()
+                    query.sort = sort; query.descending = descending; query.limit = 25
+                    let walked = try await walk(listing, query, in: bluefin)
+                    #expect(walked.map(\.id).sorted() == expected.claims.map(\.id).sorted(), "\(sort) \(descending): each claim once")
+                    // The keys never go backwards (ties broken by id the same way).
+                    let keys = walked.map { (ClaimListing.key(of: $0, for: sort), $0.id) }
+                    for (a, b) in zip(keys, keys.dropFirst()) {
+                        let ordered = descending ? Self.precedes(b, a) : Self.precedes(a, b)
+                        #expect(ordered, "\(sort) \(descending ? "desc" : "asc"): \(a) then \(b)")
+                    }
+                }
+            }
+        }
+    }
+
+    static func precedes(_ a: (ClaimCursor.Key, Int64), _ b: (ClaimCursor.Key, Int64)) -> Bool {
+        switch (a.0, b.0) {
+        case (.date(let x), .date(let y)): return x != y ? x < y : a.1 < b.1
+        case (.number(let x), .number(let y)): return x != y ? x < y : a.1 < b.1
+        // Text order is the database's collation; only check that equal keys are broken by id.
+        case (.text(let x), .text(let y)): return x != y || a.1 < b.1
+        default: return false
+        }
+    }
+
+    @Test("search finds by claim name, customer, domain, contact email and id; tabs count under it", arguments: TestDatabases.flavors)
+    func search(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let listing = ClaimListing(db: db)
+            let sample = try #require(try await listing.recent(in: bluefin, limit: 1).first)
+            let facts = try await db.read { sql in
+                try await sql.raw("""
+                    SELECT cu.domain, (SELECT MIN(email) FROM claim_contacts cc WHERE cc.claim_id = c.id) AS email
+                    FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = \(bind: sample.id)
+                    """).first()!
+            }
+            let domain = try facts.decode(column: "domain", as: String?.self)
+            let email = try facts.decode(column: "email", as: String?.self)
+            for term in [sample.name.uppercased(), sample.customerName.lowercased(), domain, email, "#\(sample.id)", String(sample.id)].compactMap({ $0 }) {
+                var query = ClaimListQuery()
+                query.search = term
+                query.limit = 500
+                let page = try await listing.page(query, in: bluefin, now: now)
+                #expect(page.claims.contains { $0.id == sample.id }, "searching \(term)")
+                #expect(page.countAll == page.countByArea.values.reduce(0, +))
+                #expect(page.countAll >= page.claims.count)
+            }
+            var nothing = ClaimListQuery()
+            nothing.search = "%_no such thing_%"
+            #expect(try await listing.page(nothing, in: bluefin, now: now).countAll == 0, "% and _ are taken literally")
+            // Another organization's claims are not found by their names.
+            let cedar = try #require(try await listing.recent(in: .partner(organizationID: 2, locationIDs: [5, 6, 7]), limit: 1).first)
+            var foreign = ClaimListQuery()
+            foreign.search = "#\(cedar.id)"
+            #expect(try await listing.page(foreign, in: bluefin, now: now).claims.isEmpty)
+        }
+    }
+
+    @Test("filters and tabs: each row meets them, and the attention tab holds what waits on the partner or is due within 7 days",
+          arguments: TestDatabases.flavors)
+    func filtersAndTabs(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let listing = ClaimListing(db: db)
+            var query = ClaimListQuery()
+            query.limit = 500
+            query.tab = .attention
+            let attention = try await listing.page(query, in: bluefin, now: now)
+            #expect(!attention.claims.isEmpty && attention.claims.count == attention.countAttention)
+            let week = now.addingTimeInterval(7 * 86_400)
+            #expect(attention.claims.allSatisfy { $0.status.waitsOnPartner || ($0.dueAt.map { $0 >= now && $0 <= week } ?? false) })
+            query.tab = .area(1)
+            query.status = .submitted
+            query.locationID = 1
+            let filtered = try await listing.page(query, in: bluefin, now: now)
+            #expect(filtered.claims.allSatisfy { $0.status == .submitted && $0.locationID == 1 })
+            #expect(filtered.claims.count == filtered.countByArea[1] ?? 0)
+            query = ClaimListQuery(); query.limit = 500; query.dueWithinDays = 3
+            let due = try await listing.page(query, in: bluefin, now: now)
+            #expect(due.claims.allSatisfy { $0.dueAt.map { $0 >= now && $0 <= now.addingTimeInterval(3 * 86_400) } ?? false })
+        }
+    }
+
+    @Test("the CSV of a view holds exactly the view's claims, in its order", arguments: TestDatabases.flavors)
+    func csv(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let listing = ClaimListing(db: db)
+            var query = ClaimListQuery()
+            query.sort = .customer; query.descending = false; query.limit = 500
+            let view = try await listing.page(query, in: bluefin, now: now)
+            let collected = ClaimCSVSink()
+            let count = try await listing.writeCSV(query, in: bluefin, now: now, batch: 7) { await collected.append($0) }
+            let lines = await collected.text.components(separatedBy: "\r\n").dropLast()
+            #expect(count == view.claims.count && lines.count == count + 1)
+            #expect(lines.first == ClaimListing.csvColumns.joined(separator: ","))
+            #expect(lines.dropFirst().map { Int64($0.prefix { $0 != "," })! } == view.claims.map(\.id))
+        }
+    }
+
+    @Test("page tokens round-trip, and damaged ones are refused")
+    func tokens() {
+        for key in [ClaimCursor.Key.date(now), .text("Ünïcode, | pipes"), .number(-1)] {
+            let cursor = ClaimCursor(key: key, id: 42)
+            #expect(ClaimCursor(token: cursor.token) == cursor)
+        }
+        for bad in ["", "zzz", "MTE3", "eHx0OmE", String(repeating: "A", count: 3_000)] { #expect(ClaimCursor(token: bad) == nil) }
+    }
+}
+
+actor ClaimCSVSink {
+    var text = ""
+    func append(_ s: String) { text += s }
+}
