@@ -128,9 +128,10 @@ public struct ClaimRepository: Sendable {
         }
     }
 
-    /// Expires every claim whose deadline passed at `now`, in batches of short transactions.
+    /// Expires every claim whose deadline passed at `now`, in batches of short transactions; with `links`,
+    /// each expiry writes its email to the partner in the same transaction as its history row.
     /// Idempotent: an expired claim has no expiring clock left. Returns how many went to each status.
-    public func expireDue(at now: Date, batchSize: Int = 500) async throws -> [ClaimStatus: Int] {
+    public func expireDue(at now: Date, links: ClaimLinks? = nil, batchSize: Int = 500) async throws -> [ClaimStatus: Int] {
         var counts: [ClaimStatus: Int] = [:]
         while true {
             let (batch, picked) = try await db.write { sql -> ([ClaimStatus: Int], Int) in
@@ -149,6 +150,7 @@ public struct ClaimRepository: Sendable {
                         let transition = try ClaimLifecycle.perform(ClaimCommand(.expire, by: .clock), on: claim,
                                                                     context: context, at: now)
                         try await Self.save(transition, previousVersion: claim.version, context: context, on: sql)
+                        if let links { try await Self.expiryMail(transition.claim, links: links, now: now, on: sql) }
                         batch[transition.claim.status, default: 0] += 1
                     } catch is ClaimRefusal {
                         // The stored clock was stale (e.g. deadlines edited): store the true one so the

@@ -235,6 +235,15 @@ public enum Migrator {
             "CREATE INDEX mail_outbox_due ON mail_outbox (status, next_attempt_at, id)",
             "CREATE INDEX mail_outbox_claim ON mail_outbox (claim_id, id)",
         ]),
+        Migration(number: 6, name: "deadline reminders sent", statements: [
+            // One row per reminder sent for one deadline of a claim: a moved deadline gets its own reminders,
+            // and a reminder is never sent twice (the key refuses a second row, even from another instance).
+            """
+            CREATE TABLE claim_reminders (
+              claim_id BIGINT NOT NULL REFERENCES claims(id), due_at {ts} NOT NULL, reminder BIGINT NOT NULL,
+              sent_at {ts} NOT NULL, PRIMARY KEY (claim_id, due_at, reminder))
+            """,
+        ]),
     ]
 
     /// Brings the schema up to date; returns the numbers of the migrations it applied.

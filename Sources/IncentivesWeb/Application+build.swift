@@ -63,6 +63,7 @@ public func buildResponder(_ deps: AppDependencies) -> some HTTPResponder<AppReq
 public func buildApplication(_ deps: AppDependencies, logger: Logger) -> some ApplicationProtocol {
     let sweeper = DeadlineSweeper(claims: ClaimRepository(db: deps.db),
                                   sessions: SessionRepository(db: deps.db, policy: deps.config.sessionPolicy),
+                                  links: ClaimLinks(publicURL: deps.config.publicURL),
                                   clock: deps.clock, interval: deps.config.sweepInterval, logger: logger)
     let mail = MailDelivery(outbox: Outbox(db: deps.db), setting: deps.config.mailTransport, from: deps.config.mailFrom,
                             messageIDDomain: deps.config.publicHost, clock: deps.clock, interval: deps.config.mailPollInterval,

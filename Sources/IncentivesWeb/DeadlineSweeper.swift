@@ -6,16 +6,19 @@ import ServiceLifecycle
 
 /// Expires claims whose deadline passed, every `interval`, for as long as the app runs. The same
 /// work as `incentives sweep`; safe beside other instances (the repository takes disjoint batches).
-/// Ended sessions and stale sign-in failures are cleared on the same beat.
+/// Each pass also writes the deadline reminders due (7 days and 1 day before a partner-side deadline) and
+/// the expiry emails, through the outbox. Ended sessions and stale sign-in failures are cleared on the same beat.
 public struct DeadlineSweeper: Service {
     let claims: ClaimRepository
     let sessions: SessionRepository?
+    let links: ClaimLinks?
     let clock: any WallClock
     let interval: Duration
     let logger: Logger
 
-    public init(claims: ClaimRepository, sessions: SessionRepository? = nil, clock: any WallClock, interval: Duration, logger: Logger) {
-        self.claims = claims; self.sessions = sessions; self.clock = clock; self.interval = interval; self.logger = logger
+    public init(claims: ClaimRepository, sessions: SessionRepository? = nil, links: ClaimLinks? = nil, clock: any WallClock,
+                interval: Duration, logger: Logger) {
+        self.claims = claims; self.sessions = sessions; self.links = links; self.clock = clock; self.interval = interval; self.logger = logger
     }
 
     public func run() async throws {
@@ -28,12 +31,20 @@ public struct DeadlineSweeper: Service {
     /// One pass; a failure is logged and the next pass tries again.
     public func sweepOnce() async {
         do {
-            let expired = try await claims.expireDue(at: clock.now)
+            let expired = try await claims.expireDue(at: clock.now, links: links)
             if !expired.isEmpty {
                 logger.info("Deadline sweep", metadata: ["expired": "\(expired.map { "\($0.key.rawValue)=\($0.value)" }.sorted().joined(separator: ","))"])
             }
         } catch {
             logger.error("Deadline sweep failed: \(error)")
+        }
+        if let links {
+            do {
+                let reminded = try await claims.remindDue(at: clock.now, links: links)
+                if reminded > 0 { logger.info("Deadline reminders", metadata: ["claims": "\(reminded)"]) }
+            } catch {
+                logger.error("Deadline reminders failed: \(error)")
+            }
         }
         do {
             try await sessions?.purge(now: clock.now)

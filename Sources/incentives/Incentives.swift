@@ -179,16 +179,21 @@ final class ProgressBar: Sendable {
 }
 
 struct Sweep: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Expire every claim whose deadline has passed.")
+    static let configuration = CommandConfiguration(
+        abstract: "Expire every claim whose deadline has passed, and write the deadline reminders due; emails go to the outbox.")
 
     @Option(help: "Sweep as of this instant (ISO 8601, UTC); default now.") var now: String?
 
     func run() async throws {
         let instant = try now.map(Runtime.parseInstant) ?? SystemClock().now
         let config = try await AppConfig.load()
-        let counts = try await Runtime.withDatabase(config) { try await ClaimRepository(db: $0).expireDue(at: instant) }
+        let links = ClaimLinks(publicURL: config.publicURL)
+        let (counts, reminded) = try await Runtime.withDatabase(config) { db in
+            let claims = ClaimRepository(db: db)
+            return (try await claims.expireDue(at: instant, links: links), try await claims.remindDue(at: instant, links: links))
+        }
         let total = counts.values.reduce(0, +)
-        print("Swept at \(iso8601UTC(instant)): \(total) claim\(total == 1 ? "" : "s") expired.")
+        print("Swept at \(iso8601UTC(instant)): \(total) claim\(total == 1 ? "" : "s") expired, \(reminded) reminded of a deadline.")
         for status in ClaimStatus.allCases { if let n = counts[status] { print("  \(status.rawValue)\t\(n)") } }
     }
 }

@@ -1,0 +1,94 @@
+import Foundation
+import IncentivesDomain
+import SQLKit
+
+/// Where a claim lives on the web, for the links in emails.
+public struct ClaimLinks: Sendable {
+    public let base: String
+    public init(publicURL: String) { base = publicURL }
+    public func claim(_ id: Int64) -> String { "\(base)/claims/\(id)" }
+}
+
+extension ClaimRepository {
+    /// Who at the partner hears of a claim: users with an Incentives role on its location who have signed
+    /// up (an invitation not yet accepted gets no claim mail).
+    static func partnerRecipients(ofLocation locationID: Int64, on sql: any SQLDatabase) async throws -> [String] {
+        try await sql.raw("""
+            SELECT DISTINCT u.email FROM users u JOIN user_location_roles r ON r.user_id = u.id
+            WHERE r.location_id = \(bind: locationID) AND r.role IN ('incentives_admin', 'incentives_user')
+              AND u.password_hash IS NOT NULL
+            ORDER BY u.email
+            """).all().map { try $0.decode(column: "email", as: String.self) }
+    }
+
+    /// Writes the deadline reminders due at `now` (7 days and 1 day before a deadline the partner must
+    /// meet) to the outbox, each once per deadline. Returns how many claims were reminded.
+    public func remindDue(at now: Date, links: ClaimLinks, batchSize: Int = 500) async throws -> Int {
+        let waiting = ClaimStatus.allCases.filter(\.waitsOnPartner).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let horizon = now.addingTimeInterval(Double(DeadlineReminder.weekBefore.days) * 86_400)
+        var reminded = 0
+        var afterID: Int64 = 0
+        while true {
+            let from = afterID
+            let (count, lastID, picked) = try await db.write { sql -> (Int, Int64, Int) in
+                // The reminders already sent for the claim's current deadline come along (joined on the stored
+                // value itself, so no timestamp is decoded and compared again).
+                let rows = try await sql.raw("""
+                    SELECT c.id, c.name, c.due_kind, c.expires_at, c.location_id, r.reminder
+                    FROM claims c LEFT JOIN claim_reminders r ON r.claim_id = c.id AND r.due_at = c.expires_at
+                    WHERE c.id IN (SELECT id FROM claims WHERE expires_at > \(bind: now) AND expires_at <= \(bind: horizon)
+                                     AND status IN (\(unsafeRaw: waiting)) AND id > \(bind: from) ORDER BY id LIMIT \(bind: batchSize))
+                    ORDER BY c.id
+                    """).all()
+                var claims: [(id: Int64, name: String, kind: DeadlineKind?, due: Date, location: Int64, sent: Set<DeadlineReminder>)] = []
+                for row in rows {
+                    let id = try row.decode(column: "id", as: Int64.self)
+                    let sent = try row.decode(column: "reminder", as: Int?.self).flatMap(DeadlineReminder.init(rawValue:))
+                    if claims.last?.id == id {
+                        if let sent { claims[claims.count - 1].sent.insert(sent) }
+                        continue
+                    }
+                    claims.append((id, try row.decode(column: "name", as: String.self),
+                                   try row.decode(column: "due_kind", as: String?.self).flatMap(DeadlineKind.init(rawValue:)),
+                                   try row.decode(column: "expires_at", as: Date.self), try row.decode(column: "location_id", as: Int64.self),
+                                   sent.map { [$0] } ?? []))
+                }
+                var count = 0
+                for claim in claims {
+                    guard let kind = claim.kind,
+                          let (reminder, covers) = DeadlineReminder.due(at: now, deadline: claim.due, alreadySent: claim.sent) else { continue }
+                    for covered in covers {
+                        try await sql.raw("""
+                            INSERT INTO claim_reminders (claim_id, due_at, reminder, sent_at)
+                            SELECT id, expires_at, \(bind: covered.rawValue), \(bind: now) FROM claims WHERE id = \(bind: claim.id)
+                            """).run()
+                    }
+                    let due = "\(DayDate(claim.due).text), \(Self.utcTime(claim.due)) UTC"
+                    for email in try await Self.partnerRecipients(ofLocation: claim.location, on: sql) {
+                        try await Outbox.enqueue(.deadlineReminder(to: email, claimID: claim.id, claimName: claim.name, kind: kind,
+                                                                   reminder: reminder, due: due, link: links.claim(claim.id)),
+                                                 now: now, on: sql)
+                    }
+                    count += 1
+                }
+                return (count, claims.last?.id ?? from, claims.count)
+            }
+            reminded += count
+            afterID = lastID
+            if picked < batchSize { return reminded }
+        }
+    }
+
+    static func utcTime(_ date: Date) -> String {
+        let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
+        return String(format: "%02d:%02d", c.hour ?? 0, c.minute ?? 0)
+    }
+
+    /// The emails of an expiry: every partner recipient hears the claim's new status.
+    static func expiryMail(_ claim: Claim, links: ClaimLinks, now: Date, on sql: any SQLDatabase) async throws {
+        for email in try await partnerRecipients(ofLocation: claim.locationID, on: sql) {
+            try await Outbox.enqueue(.claimExpired(to: email, claimID: claim.id, claimName: claim.name, status: claim.status,
+                                                   link: links.claim(claim.id)), now: now, on: sql)
+        }
+    }
+}
