@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Mustache
 import IncentivesDomain
 import IncentivesStore
 
@@ -11,6 +12,8 @@ struct ClaimLine: Sendable {
     let engagement: String
     let location: String
     let organization: String
+    /// "Organization: location" for the vendor, the location alone for a partner (whose organization the header names).
+    var place: String
     let status: String
     let statusCode: String
     let tone: String
@@ -22,6 +25,7 @@ struct ClaimLine: Sendable {
     init(_ claim: ClaimSummary, viewer: Viewer, now: Date, deps: AppDependencies) {
         id = claim.id; name = claim.name; customer = claim.customerName; engagement = claim.engagementName
         location = claim.locationName; organization = claim.organizationName
+        place = viewer.vendorRole == nil ? claim.locationName : "\(claim.organizationName): \(claim.locationName)"
         status = claim.status.label; statusCode = claim.status.rawValue; tone = claim.status.tone
         if let due = claim.dueAt, let kind = claim.dueKind {
             deadline = "\(kind.label.prefix(1).uppercased() + kind.label.dropFirst()) \(Countdown.phrase(from: now, to: due))"
@@ -32,6 +36,31 @@ struct ClaimLine: Sendable {
         amount = claim.amount?.description ?? ""
         updated = deps.format(claim.updatedAt, for: viewer, style: .date)
     }
+}
+
+/// Rows are rendered by the thousand: named lookups instead of swift-mustache's reflection, which costs
+/// a Mirror per field per row.
+extension ClaimLine: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "id": id
+        case "name": name_
+        case "customer": customer
+        case "engagement": engagement
+        case "location": location
+        case "organization": organization
+        case "place": place
+        case "status": status
+        case "statusCode": statusCode
+        case "tone": tone
+        case "deadline": deadline
+        case "deadlineTitle": deadlineTitle
+        case "amount": amount
+        case "updated": updated
+        default: nil
+        }
+    }
+    private var name_: String { self.name }
 }
 
 /// "due in 4 days", "due in 5 hours", "overdue by 2 days": how far a deadline is, rounded the way people say it.

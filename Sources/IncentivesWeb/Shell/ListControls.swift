@@ -1,4 +1,5 @@
 import Foundation
+import Mustache
 
 /// The pieces every list page shares: tabs with counts, filter choices, sortable column headers, and
 /// addresses that carry a list's state in their query string.
@@ -25,4 +26,26 @@ func queryPath(_ path: String, _ items: [(String, String)]) -> String {
     guard !items.isEmpty else { return path }
     let allowed = CharacterSet.alphanumerics.union(.init(charactersIn: "-._~"))
     return path + "?" + items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+}
+
+// Named lookups for what every list repeats: swift-mustache otherwise reflects a Mirror per field per item.
+extension ListTab: MustacheParent {
+    func child(named key: String) -> Any? {
+        switch key { case "name": name; case "href": href; case "count": count; case "current": current; default: nil }
+    }
+}
+
+extension ListOption: MustacheParent {
+    func child(named key: String) -> Any? {
+        switch key { case "value": value; case "label": label; case "selected": selected; default: nil }
+    }
+}
+
+extension SortHeader: MustacheParent {
+    func child(named key: String) -> Any? {
+        switch key {
+        case "label": label; case "href": href; case "ariaSort": ariaSort; case "arrow": arrow; case "numeric": numeric
+        default: nil
+        }
+    }
 }
