@@ -110,7 +110,10 @@ public struct EarningTerms: Hashable, Sendable {
     }
 
     /// Active, and the last day to claim (if any) not yet over: new claims, and so new earnings, are possible.
-    public func takesClaims(at instant: Date) -> Bool {
+    public func takesClaims(at instant: Date) -> Bool { Self.takesClaims(status: status, lastClaimDay: lastClaimDay, at: instant) }
+
+    /// The one rule for whether an engagement takes new claims (and `Engagement.refusalToClaim` says why not).
+    public static func takesClaims(status: EngagementStatus, lastClaimDay: DayDate?, at instant: Date) -> Bool {
         guard status == .active else { return false }
         if let last = lastClaimDay, instant >= last.endUTC { return false }
         return true

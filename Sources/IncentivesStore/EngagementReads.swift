@@ -27,7 +27,7 @@ public struct EngagementStanding: Sendable, Hashable {
 
     /// Whether new claims can be made on it at an instant.
     public func takesClaims(at instant: Date) -> Bool {
-        EarningTerms(status: status, lastClaimDay: lastClaimDay, paysInLocationMarket: true).takesClaims(at: instant)
+        EarningTerms.takesClaims(status: status, lastClaimDay: lastClaimDay, at: instant)
     }
 }
 
@@ -119,7 +119,7 @@ public struct EngagementReads: Sendable {
             if customerLimit > 0 {
                 let facts = try await Self.customerFacts(in: scope, engagementID: id, on: sql)
                 let standings = facts.standings(engagementID: id, role: engagement.role)
-                let open = EarningTerms(engagement, market: .a, at: now).takesClaims(at: now)
+                let open = EarningTerms.takesClaims(status: engagement.status, lastClaimDay: engagement.lastClaimDay, at: now)
                 let ordered = facts.customers.values.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
                 truncated = ordered.count > customerLimit
                 customers = ordered.prefix(customerLimit).map { customer in

@@ -65,10 +65,6 @@ public struct Outbox: Sendable {
                 guard let kind = MailKind(rawValue: try row.decode(column: "kind", as: String.self)) else {
                     throw StoreError.corrupt("Outbox message \(id) holds an unknown kind.")
                 }
-                try await sql.raw("""
-                    UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, lease_until = \(bind: now.addingTimeInterval(lease))
-                    WHERE id = \(bind: id)
-                    """).run()
                 taken.append(OutboxMessage(
                     id: id,
                     message: MailMessage(kind: kind, to: try row.decode(column: "to_address", as: String.self),
@@ -77,6 +73,13 @@ public struct Outbox: Sendable {
                                          claimID: try row.decode(column: "claim_id", as: Int64?.self)),
                     createdAt: try row.decode(column: "created_at", as: Date.self),
                     attempts: try row.decode(column: "attempts", as: Int.self) + 1))
+            }
+            // One statement leases the whole batch (the rows are locked, or the SQLite write is exclusive).
+            if !taken.isEmpty {
+                try await sql.raw("""
+                    UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, lease_until = \(bind: now.addingTimeInterval(lease))
+                    WHERE id IN (\(AccessScope.bindList(Set(taken.map(\.id)))))
+                    """).run()
             }
             return taken
         }

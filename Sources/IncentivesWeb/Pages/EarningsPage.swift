@@ -101,7 +101,6 @@ struct EarningsPage: Sendable {
         }
     }
 
-    static func link(_ path: String, _ items: [(String, String)]) -> String { queryPath(path, items) }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/earnings") { request, context in
@@ -165,10 +164,10 @@ struct EarningsPage: Sendable {
             months: Array(Set(allMonths.map(\.month))).sorted(by: >).map {
                 Option(value: $0, label: Wording.monthText($0), selected: $0 == query.filter.paymentMonth)
             },
-            filtered: filtered, csvLink: Self.link("/earnings.csv", query.items(withPer: false)),
-            newerLink: slice.hasNewer ? slice.lines.first.map { Self.link("/earnings", items + [("before", String($0.id))]) } : nil,
-            olderLink: slice.hasOlder ? slice.lines.last.map { Self.link("/earnings", items + [("after", String($0.id))]) } : nil,
-            newestLink: atNewest ? nil : Self.link("/earnings", items),
+            filtered: filtered, csvLink: queryPath("/earnings.csv", query.items(withPer: false)),
+            newerLink: slice.hasNewer ? slice.lines.first.map { queryPath("/earnings", items + [("before", String($0.id))]) } : nil,
+            olderLink: slice.hasOlder ? slice.lines.last.map { queryPath("/earnings", items + [("after", String($0.id))]) } : nil,
+            newestLink: atNewest ? nil : queryPath("/earnings", items),
             summary: rows.isEmpty ? "" : "\(rows.count) of \(count) earnings\(filtered ? " matching the filters" : ""), most recently approved first.")
     }
 
