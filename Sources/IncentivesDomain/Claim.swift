@@ -138,10 +138,14 @@ public struct ClaimHistoryEntry: Hashable, Sendable, Codable {
     public var from: ClaimStatus?
     public var to: ClaimStatus
     public var note: String?
+    public var reasonCode: ReviewReason?
+    /// Where a customer answered from (consent is evidence; the vendor may need to show it).
+    public var address: String?
 
-    public init(claimID: Int64, at: Date, action: ClaimAction, actor: Actor, from: ClaimStatus?, to: ClaimStatus, note: String?) {
+    public init(claimID: Int64, at: Date, action: ClaimAction, actor: Actor, from: ClaimStatus?, to: ClaimStatus, note: String?,
+                reasonCode: ReviewReason? = nil, address: String? = nil) {
         self.claimID = claimID; self.at = at; self.action = action; self.actor = actor
-        self.from = from; self.to = to; self.note = note
+        self.from = from; self.to = to; self.note = note; self.reasonCode = reasonCode; self.address = address
     }
 
     public var side: Side { actor.role.side }

@@ -16,6 +16,13 @@ public enum ClaimAction: String, CaseIterable, Sendable, Codable {
     case dispute
     case disassociate
     case expire
+    // Work on the claim's bundle: recorded in the history, but the status stays.
+    case addProof = "add_proof"
+    case removeProof = "remove_proof"
+    case enterHours = "enter_hours"
+    case sendSurvey = "send_survey"
+    case answerSurvey = "answer_survey"
+    case changeContacts = "change_contacts"
 
     /// A short verb phrase for buttons and history ("Send consent request").
     public var label: String {
@@ -34,6 +41,20 @@ public enum ClaimAction: String, CaseIterable, Sendable, Codable {
         case .dispute: "Dispute rejection"
         case .disassociate: "Disassociate"
         case .expire: "Expire"
+        case .addProof: "Add proof"
+        case .removeProof: "Remove proof"
+        case .enterHours: "Enter hours"
+        case .sendSurvey: "Send customer survey"
+        case .answerSurvey: "Answer survey"
+        case .changeContacts: "Change contacts"
+        }
+    }
+
+    /// Whether the action moves the claim (false: it only works on the claim's bundle).
+    public var isTransition: Bool {
+        switch self {
+        case .addProof, .removeProof, .enterHours, .sendSurvey, .answerSurvey, .changeContacts: false
+        default: true
         }
     }
 
@@ -54,6 +75,12 @@ public enum ClaimAction: String, CaseIterable, Sendable, Codable {
         case .dispute: "dispute"
         case .disassociate: "disassociate"
         case .expire: "expire"
+        case .addProof: "add proof to"
+        case .removeProof: "remove proof from"
+        case .enterHours: "enter hours on"
+        case .sendSurvey: "send the customer survey for"
+        case .answerSurvey: "answer the survey of"
+        case .changeContacts: "change the contacts of"
         }
     }
 
@@ -158,9 +185,13 @@ public struct ClaimCommand: Sendable {
     public var action: ClaimAction
     public var actor: Actor
     public var reason: String?
+    /// The reviewer's coded reason, kept with the history row so the program can count them.
+    public var reasonCode: ReviewReason?
+    /// The customer's network address, recorded with their answer.
+    public var address: String?
 
-    public init(_ action: ClaimAction, by actor: Actor, reason: String? = nil) {
-        self.action = action; self.actor = actor; self.reason = reason
+    public init(_ action: ClaimAction, by actor: Actor, reason: String? = nil, reasonCode: ReviewReason? = nil, address: String? = nil) {
+        self.action = action; self.actor = actor; self.reason = reason; self.reasonCode = reasonCode; self.address = address
     }
 }
 
@@ -433,8 +464,10 @@ public enum ClaimLifecycle {
         default:
             break
         }
-        let entry = ClaimHistoryEntry(claimID: claim.id, at: now, action: command.action, actor: command.actor,
+        var entry = ClaimHistoryEntry(claimID: claim.id, at: now, action: command.action, actor: command.actor,
                                       from: status, to: target, note: reason.flatMap { $0.isEmpty ? nil : $0 })
+        entry.reasonCode = command.reasonCode
+        entry.address = command.address
         return ClaimTransition(claim: next, entry: entry, earning: earning)
     }
 }

@@ -51,3 +51,78 @@ extension MailMessage {
             """, claimID: claimID)
     }
 }
+
+/// What a customer contact's email is about: the facts of the claim as the customer should see them.
+public struct CustomerMailFacts: Sendable {
+    public var contactName: String
+    public var partnerName: String
+    public var engagementName: String
+    public var claimID: Int64
+    public var link: String
+    /// "28 Dec 2026, 09:46 UTC": when the link stops working.
+    public var expires: String
+
+    public init(contactName: String, partnerName: String, engagementName: String, claimID: Int64, link: String, expires: String) {
+        self.contactName = contactName; self.partnerName = partnerName; self.engagementName = engagementName
+        self.claimID = claimID; self.link = link; self.expires = expires
+    }
+}
+
+extension MailMessage {
+    /// Asks the customer contact to confirm the partner's engagement (DOMAIN.md 3: consent comes first).
+    public static func consentRequest(to email: String, _ f: CustomerMailFacts) -> MailMessage {
+        MailMessage(kind: .consentRequest, to: email, subject: "\(f.partnerName) asks you to confirm their work with you", body: """
+            Hello \(f.contactName),
+
+            \(f.partnerName) says they are working with your organization on "\(f.engagementName)", an engagement of the \
+            vendor's partner incentive program, and asks you to confirm it.
+
+            Confirming lets the partner claim an incentive from the vendor for this work; it costs you nothing and \
+            you may withdraw it later from the same page. If you don't know this partner or this work, decline.
+
+            Answer here (no account needed): \(f.link)
+            The link works until \(f.expires).
+            """, claimID: f.claimID)
+    }
+
+    /// Asks the customer contact for the short customer survey that proves the activity took place.
+    public static func surveyRequest(to email: String, _ f: CustomerMailFacts) -> MailMessage {
+        MailMessage(kind: .survey, to: email, subject: "Three questions about \(f.partnerName)'s work for you", body: """
+            Hello \(f.contactName),
+
+            \(f.partnerName) delivered "\(f.engagementName)" for your organization. The vendor asks you three short \
+            questions about it; your answers go to the vendor's reviewers.
+
+            Answer here (no account needed): \(f.link)
+            The link works until \(f.expires).
+            """, claimID: f.claimID)
+    }
+
+    /// A use-or-consume claim: the customer is told a partner named itself partner of record, and may object.
+    public static func partnerOfRecordNotice(to email: String, _ f: CustomerMailFacts) -> MailMessage {
+        MailMessage(kind: .consentRequest, to: email, subject: "\(f.partnerName) is now your partner of record", body: """
+            Hello \(f.contactName),
+
+            \(f.partnerName) told the vendor they are your partner of record for "\(f.engagementName)" (the partner \
+            helping you use the vendor's services). Nothing needs doing if that is right.
+
+            If it is not, withdraw your consent here: \(f.link)
+            """, claimID: f.claimID)
+    }
+
+    /// The partner hears a status change it did not make itself (the customer's answer, a reviewer's decision).
+    public static func claimChanged(to email: String, claimID: Int64, claimName: String, status: ClaimStatus,
+                                    by who: String, note: String?, link: String) -> MailMessage {
+        let kind: MailKind = status == .partnerActionRequired ? .actionRequired : .decision
+        let subject = status == .partnerActionRequired
+            ? "\(claimName): the reviewer asks for more information"
+            : "\(claimName): now \(status.label.lowercased())"
+        return MailMessage(kind: kind, to: email, subject: subject, body: """
+            The claim "\(claimName)" (#\(claimID)) is now: \(status.label) (\(who)).
+            \(note.map { "\n\"\($0)\"\n" } ?? "")
+            \(status.definition)
+
+            Open the claim: \(link)
+            """, claimID: claimID)
+    }
+}

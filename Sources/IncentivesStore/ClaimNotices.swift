@@ -7,6 +7,9 @@ public struct ClaimLinks: Sendable {
     public let base: String
     public init(publicURL: String) { base = publicURL }
     public func claim(_ id: Int64) -> String { "\(base)/claims/\(id)" }
+    /// Where a customer contact answers a consent request or a partner-of-record notice (no account).
+    public func consent(_ token: String) -> String { "\(base)/consent/\(token)" }
+    public func survey(_ token: String) -> String { "\(base)/survey/\(token)" }
 }
 
 extension ClaimRepository {

@@ -51,21 +51,7 @@ public struct ClaimRepository: Sendable {
     public func history(of id: Int64, in scope: AccessScope) async throws -> [ClaimHistoryEntry]? {
         try await db.read { sql in
             guard try await Self.load(id, in: scope, on: sql, lock: false, flavor: db.flavor) != nil else { return nil }
-            return try await sql.raw("""
-                SELECT claim_id, at, action, actor_role, actor_user_id, actor_name, from_status, to_status, note
-                FROM claim_history WHERE claim_id = \(bind: id) ORDER BY id
-                """).all().map { row in
-                    let role = ActorRole(rawValue: try row.decode(column: "actor_role", as: String.self)) ?? .clock
-                    return ClaimHistoryEntry(
-                        claimID: try row.decode(column: "claim_id", as: Int64.self),
-                        at: try row.decode(column: "at", as: Date.self),
-                        action: ClaimAction(rawValue: try row.decode(column: "action", as: String.self)) ?? .create,
-                        actor: Actor(role: role, userID: try row.decode(column: "actor_user_id", as: Int64?.self),
-                                     name: try row.decode(column: "actor_name", as: String.self)),
-                        from: try row.decode(column: "from_status", as: String?.self).flatMap(ClaimStatus.init(rawValue:)),
-                        to: ClaimStatus(rawValue: try row.decode(column: "to_status", as: String.self)) ?? .customerClaimed,
-                        note: try row.decode(column: "note", as: String?.self))
-                }
+            return try await Self.historyRows(of: id, on: sql)
         }
     }
 
@@ -103,29 +89,38 @@ public struct ClaimRepository: Sendable {
     /// Takes one action on a claim. Throws `ClaimRefusal` when the domain refuses it,
     /// `StoreError.notFound` for an id the scope can't see, and `StoreError.conflict` when someone
     /// else changed the claim first (a stale `expectedVersion`, or a lost race).
+    /// With `links`, the emails the change causes (the consent request, the customer's notice, the partner's
+    /// news of a decision) are written to the outbox in the same transaction.
     @discardableResult
     public func perform(_ command: ClaimCommand, on id: Int64, expectedVersion: Int? = nil, in scope: AccessScope,
-                        at now: Date) async throws -> ClaimTransition {
+                        at now: Date, links: ClaimLinks? = nil) async throws -> ClaimTransition {
         try await db.write { sql in
-            guard let claim = try await Self.load(id, in: scope, on: sql, lock: true, flavor: db.flavor) else {
-                throw StoreError.notFound("No claim \(id).")
-            }
-            if let expectedVersion, expectedVersion != claim.version {
-                throw StoreError.conflict("This claim changed since you opened it; reload to see its current state.")
-            }
-            var context = try await Self.context(for: claim, on: sql)
-            if command.action == .submit {
-                context.providedProof = try await Self.providedProof(of: id, on: sql)
-            }
-            if command.action == .approve {
-                context.earnedOnEngagement = try await Self.earned(locationID: claim.locationID,
-                                                                   engagementID: claim.engagementID,
-                                                                   currency: context.engagement.currentVersion.rates.currency, on: sql)
-            }
-            let transition = try ClaimLifecycle.perform(command, on: claim, context: context, at: now)
-            try await Self.save(transition, previousVersion: claim.version, context: context, on: sql)
-            return transition
+            try await Self.perform(command, on: id, expectedVersion: expectedVersion, in: scope, at: now, links: links,
+                                   on: sql, flavor: db.flavor)
         }
+    }
+
+    static func perform(_ command: ClaimCommand, on id: Int64, expectedVersion: Int?, in scope: AccessScope,
+                        at now: Date, links: ClaimLinks?, on sql: any SQLDatabase, flavor: SQLFlavor) async throws -> ClaimTransition {
+        guard let claim = try await Self.load(id, in: scope, on: sql, lock: true, flavor: flavor) else {
+            throw StoreError.notFound("No claim \(id).")
+        }
+        if let expectedVersion, expectedVersion != claim.version {
+            throw StoreError.conflict("This claim changed since you opened it; reload to see its current state.")
+        }
+        var context = try await Self.context(for: claim, on: sql)
+        if command.action == .submit {
+            context.providedProof = try await Self.providedProof(of: id, on: sql)
+        }
+        if command.action == .approve {
+            context.earnedOnEngagement = try await Self.earned(locationID: claim.locationID,
+                                                               engagementID: claim.engagementID,
+                                                               currency: context.engagement.currentVersion.rates.currency, on: sql)
+        }
+        let transition = try ClaimLifecycle.perform(command, on: claim, context: context, at: now)
+        try await Self.save(transition, previousVersion: claim.version, context: context, on: sql)
+        if let links { try await Self.notify(transition, before: claim, context: context, links: links, now: now, on: sql) }
+        return transition
     }
 
     /// Expires every claim whose deadline passed at `now`, in batches of short transactions; with `links`,
@@ -166,6 +161,26 @@ public struct ClaimRepository: Sendable {
     }
 
     // MARK: - Pieces run inside a transaction
+
+    static func historyRows(of id: Int64, on sql: any SQLDatabase) async throws -> [ClaimHistoryEntry] {
+        try await sql.raw("""
+            SELECT claim_id, at, action, actor_role, actor_user_id, actor_name, from_status, to_status, note, reason_code, address
+            FROM claim_history WHERE claim_id = \(bind: id) ORDER BY id
+            """).all().map { row in
+                let role = ActorRole(rawValue: try row.decode(column: "actor_role", as: String.self)) ?? .clock
+                return ClaimHistoryEntry(
+                    claimID: try row.decode(column: "claim_id", as: Int64.self),
+                    at: try row.decode(column: "at", as: Date.self),
+                    action: ClaimAction(rawValue: try row.decode(column: "action", as: String.self)) ?? .create,
+                    actor: Actor(role: role, userID: try row.decode(column: "actor_user_id", as: Int64?.self),
+                                 name: try row.decode(column: "actor_name", as: String.self)),
+                    from: try row.decode(column: "from_status", as: String?.self).flatMap(ClaimStatus.init(rawValue:)),
+                    to: ClaimStatus(rawValue: try row.decode(column: "to_status", as: String.self)) ?? .customerClaimed,
+                    note: try row.decode(column: "note", as: String?.self),
+                    reasonCode: try row.decode(column: "reason_code", as: String?.self).flatMap(ReviewReason.init(rawValue:)),
+                    address: try row.decode(column: "address", as: String?.self))
+            }
+    }
 
     static func load(_ id: Int64, in scope: AccessScope, on sql: any SQLDatabase, lock: Bool, flavor: SQLFlavor) async throws -> Claim? {
         let forUpdate: SQLQueryString = lock && flavor == .postgres ? " FOR UPDATE" : ""
@@ -215,7 +230,7 @@ public struct ClaimRepository: Sendable {
 
     static func earned(locationID: Int64, engagementID: Int64, currency: Currency, on sql: any SQLDatabase) async throws -> Money {
         let total = try await sql.raw("""
-            SELECT COALESCE(SUM(amount_minor), 0) AS total FROM earnings
+            SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) AS total FROM earnings
             WHERE location_id = \(bind: locationID) AND engagement_id = \(bind: engagementID)
               AND payment_status NOT IN ('reversed', 'forfeited')
             """).first()?.decode(column: "total", as: Int64.self) ?? 0

@@ -73,13 +73,15 @@ enum ClaimWriter {
     }
 
     static func insertHistory(_ entries: [ClaimHistoryEntry], on sql: any SQLDatabase) async throws {
-        for chunk in entries.chunked(columns: 10) {
+        for chunk in entries.chunked(columns: 12) {
         let insert = sql.insert(into: "claim_history").columns(
-            "claim_id", "at", "action", "actor_role", "actor_user_id", "actor_name", "side", "from_status", "to_status", "note")
+            "claim_id", "at", "action", "actor_role", "actor_user_id", "actor_name", "side", "from_status", "to_status", "note",
+            "reason_code", "address")
         for e in chunk {
             insert.values([SQLBind(e.claimID), SQLBind(e.at), SQLBind(e.action.rawValue), SQLBind(e.actor.role.rawValue),
                            SQLBind(e.actor.userID), SQLBind(e.actor.name), SQLBind(e.side.rawValue),
-                           SQLBind(e.from?.rawValue), SQLBind(e.to.rawValue), SQLBind(e.note)])
+                           SQLBind(e.from?.rawValue), SQLBind(e.to.rawValue), SQLBind(e.note),
+                           SQLBind(e.reasonCode?.rawValue), SQLBind(e.address)])
         }
         try await insert.run()
         }

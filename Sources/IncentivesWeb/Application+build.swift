@@ -42,7 +42,8 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     router.get("/health") { _, _ in "ok" }
     SignInPages(deps: deps, users: users, sessions: sessions, throttle: .standard).register(on: router)
     HomePage(deps: deps, listing: listing).register(on: router)
-    ClaimPages(deps: deps, listing: listing, claims: ClaimRepository(db: deps.db)).register(on: router)
+    ClaimPage(deps: deps).register(on: router)
+    CustomerLinkPages(deps: deps).register(on: router)
     ClaimListPage(deps: deps, listing: listing).register(on: router)
     EngagementPages(deps: deps).register(on: router)
     EligibilityPage(deps: deps).register(on: router)
@@ -80,7 +81,9 @@ struct HTML: ResponseGenerator {
     var status: HTTPResponse.Status = .ok
     let body: String
 
-    func response(from request: Request, context: some RequestContext) throws -> Response {
+    func response(from request: Request, context: some RequestContext) throws -> Response { response }
+
+    var response: Response {
         Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(string: body)))
     }

@@ -58,10 +58,16 @@ struct SendmailTransport: MailTransport {
             process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
         }
         try process.run()
-        try input.fileHandleForWriting.write(contentsOf: Data(rfc822.replacingOccurrences(of: "\r\n", with: "\n").utf8))
-        try input.fileHandleForWriting.close()
+        // A sendmail that gives up early (server unreachable) closes its input before reading it: the write
+        // then fails with a broken pipe, and the exit status and what it said are the news worth keeping.
+        var writeError: (any Error)?
+        do {
+            try input.fileHandleForWriting.write(contentsOf: Data(rfc822.replacingOccurrences(of: "\r\n", with: "\n").utf8))
+        } catch { writeError = error }
+        try? input.fileHandleForWriting.close()
         var status: Int32 = -1
         for await code in exited { status = code }
+        if status == 0, let writeError { throw MailDeliveryError(message: "sendmail did not take the whole message: \(writeError)") }
         guard status == 0 else {
             let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             throw MailDeliveryError(message: "sendmail exited with \(status): \(said.trimmingCharacters(in: .whitespacesAndNewlines))")

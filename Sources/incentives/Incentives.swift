@@ -74,6 +74,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         Runtime.bootstrapLogging()
+        // A sendmail that exits before reading its input must not take the server down with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         var config = try await AppConfig.load()
         if let host { config.host = host }
         if let port {

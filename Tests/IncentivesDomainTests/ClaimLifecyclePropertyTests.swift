@@ -63,7 +63,8 @@ struct ClaimLifecyclePropertyTests {
 
     @Test("Random walks keep every invariant of the state machine", arguments: 0..<chunks)
     func randomWalks(chunk: Int) throws {
-        let actions = ClaimAction.allCases.filter { $0 != .create }
+        // Work on the bundle (proof, hours, contacts) never moves a claim; `ClaimWorkTests` covers it.
+        let actions = ClaimAction.allCases.filter { $0 != .create && $0.isTransition }
         let roles = ActorRole.allCases
         let holidays = WorkingCalendar(holidays: [DayDate(year: 2026, month: 3, day: 16), DayDate(year: 2026, month: 4, day: 3)])
         var master = SplitMix64(seed: Self.seed &+ UInt64(chunk))
@@ -235,7 +236,7 @@ struct ClaimLifecyclePropertyTests {
         #expect(violations.isEmpty, "\(violations.joined(separator: "\n"))")
         // The walks must actually explore the machine, or the invariants prove little.
         #expect(visited == Set(ClaimStatus.allCases), "never reached: \(Set(ClaimStatus.allCases).subtracting(visited))")
-        #expect(actionsDone == Set(ClaimAction.allCases).subtracting([.create]), "never done: \(Set(ClaimAction.allCases).subtracting(actionsDone))")
+        #expect(actionsDone == Set(actions), "never done: \(Set(actions).subtracting(actionsDone))")
         #expect(successfulSteps > Self.walksPerChunk * 4)
         #expect(consistencyChecks > Self.walksPerChunk * 10)
         #expect(terminalWalks > Self.walksPerChunk / 4)

@@ -34,6 +34,11 @@ struct AuthorizationMatrixTests {
         { who, whose in who == .signedOut ? .seeOther : !allowed(who) ? .forbidden : whose == .own ? ok : foreign(who) }
     }
 
+    /// A form on a claim: partners on their own claim and the vendor on any get `ok`; a partner on a foreign claim 404.
+    static func claimForm(_ ok: HTTPResponse.Status) -> Rule {
+        record({ $0.isPartner || $0.isVendor }, ok: ok, foreign: { $0.isVendor ? ok : .notFound })
+    }
+
     static let matrix: [String: Rule] = [
         "GET /health": { _, _ in .ok },
         "GET /login": { who, _ in who == .signedOut ? .ok : .seeOther },
@@ -52,6 +57,24 @@ struct AuthorizationMatrixTests {
         "GET /claims.csv": section { $0.isPartner || $0.isVendor },
         // The vendor sees every organization's claims.
         "GET /claims/{id}": record({ $0.isPartner || $0.isVendor }, foreign: { $0.isVendor ? .ok : .notFound }),
+        // Claim forms sent empty: refused on their content (400 unknown action, 409 no version, 415 not an
+        // upload, 422 nothing to save), never stored; the vendor reaches every organization's claim.
+        "POST /claims/{id}/actions": claimForm(.badRequest),
+        "POST /claims/{id}/documents": claimForm(.unsupportedMediaType),
+        "GET /claims/{id}/documents/{proof}": claimForm(.notFound),
+        "POST /claims/{id}/proof/{proof}/remove": claimForm(.conflict),
+        // The partner's empty answers are checked (422); the vendor may not answer, so its version-less form is stale (409).
+        "POST /claims/{id}/survey": { who, whose in
+            who == .signedOut ? .seeOther : who.isVendor ? .conflict : !who.isPartner ? .forbidden : whose == .own ? .unprocessableContent : .notFound },
+        "POST /claims/{id}/customer-survey": claimForm(.conflict),
+        "POST /claims/{id}/hours": claimForm(.conflict),
+        "POST /claims/{id}/contacts": claimForm(.unprocessableContent),
+        "POST /claims/{id}/comments": claimForm(.unprocessableContent),
+        // Customer links need no account: the secret in the link is the authority.
+        "GET /consent/{token}": { _, whose in whose == .own ? .ok : .notFound },
+        "POST /consent/{token}": { _, whose in whose == .own ? .badRequest : .notFound },
+        "GET /survey/{token}": { _, whose in whose == .own ? .ok : .notFound },
+        "POST /survey/{token}": { _, whose in whose == .own ? .unprocessableContent : .notFound },
         "GET /payee-profiles": section { $0.isPartner || $0 == .manager },
         // Payee edits are the Incentives admin's; Incentives users only view (403); another organization's ids are 404.
         "GET /payee-profiles/bank/new": section { $0 == .partnerAdmin },
@@ -99,6 +122,18 @@ struct AuthorizationMatrixTests {
             let token = try await UserRepository(db: app.db).invite(email: "new@bluefin.example", name: "New Colleague",
                                                                    roles: [(1, .incentivesUser)], by: inviter, now: app.clock.now)
 
+            // Customer links on an own claim, as the consent and survey emails carry them.
+            let consentToken = Secret.make(), surveyToken = Secret.make()
+            for (purpose, secret) in [("consent", consentToken), ("survey", surveyToken)] {
+                try await app.db.write { sql in
+                    try await sql.raw("""
+                        INSERT INTO customer_links (claim_id, purpose, token_hash, email, contact_name, created_at, expires_at)
+                        VALUES (\(bind: ownClaim), \(bind: purpose), \(bind: Secret.hash(secret)), 'it@contoso.example', 'Ada',
+                                \(bind: app.clock.now), \(bind: app.clock.now.addingTimeInterval(86_400)))
+                        """).run()
+                }
+            }
+
             let emails: [Who: String] = [.partnerAdmin: "admin@bluefin.example", .partnerUser: "user@bluefin.example",
                                          .accountAdminOnly: "accounts@bluefin.example", .reviewer: "reviewer@vendor.example",
                                          .manager: "manager@vendor.example"]
@@ -121,7 +156,9 @@ struct AuthorizationMatrixTests {
                             path = path.replacingOccurrences(of: "{program}", with: "1").replacingOccurrences(of: "{location}", with: whose == .own ? "1" : "5")
                         }
                         if template.hasPrefix("/settings/users/") { path = path.replacingOccurrences(of: "{id}", with: "\(whose == .own ? bluefinUser.id : cedarAdmin.id)") }
-                        path = path.replacingOccurrences(of: "{token}", with: whose == .own ? token : "not-a-real-invitation-token-0123456789abcdef")
+                        path = path.replacingOccurrences(of: "{proof}", with: "999999")
+                        let ownToken = template.hasPrefix("/consent/") ? consentToken : template.hasPrefix("/survey/") ? surveyToken : token
+                        path = path.replacingOccurrences(of: "{token}", with: whose == .own ? ownToken : "not-a-real-token-0123456789abcdef")
                         let browser = who == .signedOut ? app.browser() : try await app.signedIn(emails[who]!)
                         try await browser.get("/health") // picks up a signed-out form token cookie
                         if who != .signedOut { try await browser.get("/") }

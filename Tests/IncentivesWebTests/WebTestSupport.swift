@@ -21,7 +21,12 @@ struct WebHarness: Sendable {
                      _ body: @Sendable (WebHarness) async throws -> Void) async throws {
         try await TestDatabases.with(flavor, seeded: demo) { db in
             let clock = FixedClock(TestDatabases.now)
-            let deps = try await AppDependencies(config: AppConfig(demo: demo, publicURL: publicURL, trustedProxy: trustedProxy), db: db, clock: clock)
+            let uploads = FileManager.default.temporaryDirectory.appendingPathComponent("incentives-uploads-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: uploads) }
+            let config = AppConfig(demo: demo, publicURL: publicURL, trustedProxy: trustedProxy,
+                                   mailTransport: .mailDrop(directory: uploads + "/mail"), uploadDirectory: uploads,
+                                   uploadPolicy: UploadPolicy(maxBytes: 64 * 1024))
+            let deps = try await AppDependencies(config: config, db: db, clock: clock)
             let app = Application(responder: buildResponder(deps))
             try await app.test(.router) { client in
                 try await body(WebHarness(deps: deps, clock: clock, client: client))
@@ -92,13 +97,39 @@ actor Browser {
         return try await send(path, method: .post, body: body)
     }
 
+    /// Posts a `multipart/form-data` form as a browser's file upload does: the form token first, then the
+    /// fields, then the file.
+    @discardableResult
+    func upload(_ path: String, _ fields: [(String, String)], file: (field: String, name: String, bytes: [UInt8])?,
+                csrf: String? = nil) async throws -> Page {
+        let boundary = "----web-tests-\(UUID().uuidString)"
+        var body = ByteBuffer()
+        let token = csrf ?? csrfToken ?? cookies["pi_csrf"] ?? ""
+        for (name, value) in (token.isEmpty ? [] : [("csrf_token", token)]) + fields {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        if let file {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\n")
+            body.writeString("Content-Type: application/octet-stream\r\n\r\n")
+            body.writeBytes(file.bytes)
+            body.writeString("\r\n")
+        }
+        body.writeString("--\(boundary)--\r\n")
+        return try await send(path, method: .post, body: body, contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
     private func send(_ path: String, method: HTTPRequest.Method, body: String?) async throws -> Page {
+        try await send(path, method: method, body: body.map { ByteBuffer(string: $0) },
+                       contentType: body == nil ? nil : "application/x-www-form-urlencoded")
+    }
+
+    private func send(_ path: String, method: HTTPRequest.Method, body: ByteBuffer?, contentType: String?) async throws -> Page {
         var headers: HTTPFields = [:]
         if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ") }
-        if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
+        if let contentType { headers[.contentType] = contentType }
         headers[.userAgent] = "web-tests"
         for (name, value) in extraHeaders { headers.append(HTTPField(name: name, value: value)) }
-        let response = try await client.executeRequest(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        let response = try await client.executeRequest(uri: path, method: method, headers: headers, body: body)
         for line in response.headers[values: .setCookie] {
             let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = String(pair[0]), value = pair.count > 1 ? String(pair[1]) : ""

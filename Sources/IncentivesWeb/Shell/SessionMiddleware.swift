@@ -97,7 +97,7 @@ struct CSRFRefused: Error {}
 /// Every state-changing request must carry the visitor's form token in a `csrf_token` field.
 /// Also reads the posted form once, for the handlers.
 struct CSRFMiddleware: RouterMiddleware {
-    /// Forms are small; uploads (a later multipart route) read their own body.
+    /// Forms are small; uploads (`MultipartUpload`) read their own body.
     static let formLimit = 256 * 1024
 
     func handle(_ request: Request, context: AppRequestContext,
@@ -114,15 +114,22 @@ struct CSRFMiddleware: RouterMiddleware {
                 throw HTTPError(.contentTooLarge, message: "The form is too large.")
             }
             context.form = FormFields(urlEncoded: String(buffer: body))
+        } else if contentType.hasPrefix("multipart/form-data") && MultipartUpload.isUploadPath(request.uri.path) {
+            // Upload handlers read the body as it streams and check the token in it (`MultipartUpload.read`).
+            return try await next(request, context)
         }
-        let sent = context.form["csrf_token"] ?? ""
-        // Either secret bound to this browser will do: a login form opened before signing in elsewhere still works.
-        let accepted = [context.session?.csrfToken, SessionMiddleware.anonymousToken(request)].compactMap { $0 }
-        guard !sent.isEmpty, accepted.contains(where: { constantTimeEquals($0, sent) }) else { throw CSRFRefused() }
+        guard Self.accepts(context.form["csrf_token"] ?? "", request: request, context: context) else { throw CSRFRefused() }
         return try await next(request, context)
     }
 
-    private func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    /// Whether a sent form token belongs to this browser. Either secret bound to it will do: a login form
+    /// opened before signing in elsewhere still works.
+    static func accepts(_ sent: String, request: Request, context: AppRequestContext) -> Bool {
+        let accepted = [context.session?.csrfToken, SessionMiddleware.anonymousToken(request)].compactMap { $0 }
+        return !sent.isEmpty && accepted.contains(where: { constantTimeEquals($0, sent) })
+    }
+
+    private static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)
         guard x.count == y.count else { return false }
         return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0

@@ -1,0 +1,547 @@
+import Foundation
+import IncentivesDomain
+import SQLKit
+
+/// A piece of proof as the claim page lists it.
+public struct StoredProof: Sendable, Hashable {
+    public var id: Int64
+    public var kind: ProofRequirement.Kind
+    public var fileName: String?
+    public var contentType: String?
+    public var contentHash: String?
+    public var sizeBytes: Int64?
+    public var addedBy: String
+    public var addedAt: Date
+    /// A survey's answers, by question id, in question order.
+    public var answers: [SurveyAnswer]
+}
+
+public struct SurveyAnswer: Sendable, Hashable, Codable {
+    public var id: String
+    public var value: String
+    public init(id: String, value: String) { self.id = id; self.value = value }
+}
+
+/// A comment on a claim, by the partner or the vendor.
+public struct ClaimComment: Sendable, Hashable {
+    public var at: Date
+    public var author: String
+    public var side: Side
+    public var body: String
+}
+
+/// Why a link was emailed to a customer contact.
+public enum CustomerLinkPurpose: String, Sendable, CaseIterable {
+    /// Confirm (or decline) a partner-activities claim; later, withdraw it.
+    case consent
+    /// A use-or-consume claim was submitted: the customer may object (withdraw consent).
+    case notice
+    /// Answer the customer survey.
+    case survey
+}
+
+/// A link emailed to a customer contact, as the claim page shows it (never its token).
+public struct CustomerLinkRecord: Sendable, Hashable {
+    public var id: Int64
+    public var claimID: Int64
+    public var purpose: CustomerLinkPurpose
+    public var email: String
+    public var contactName: String
+    public var createdAt: Date
+    public var expiresAt: Date
+    public var voidedAt: Date?
+    public var answer: CustomerAnswer?
+    public var answeredAt: Date?
+    public var answerAddress: String?
+    public var revokedAt: Date?
+    public var revokeAddress: String?
+}
+
+/// Everything the claim page shows about one claim.
+public struct ClaimFile: Sendable {
+    public var claim: Claim
+    public var customer: Customer
+    public var engagement: Engagement
+    public var version: EngagementVersion
+    public var location: Location
+    public var organizationName: String
+    public var contacts: [Contact]
+    public var proof: [StoredProof]
+    public var comments: [ClaimComment]
+    public var history: [ClaimHistoryEntry]
+    public var links: [CustomerLinkRecord]
+    public var context: ClaimContext
+    public var clock: OpenClock?
+    /// Use or consume: another partner's claim on the same subscription and engagement is waiting for arbitration.
+    public var arbitrationPending: Bool
+
+    public var customerSurveyAnswered: Bool { proof.contains { $0.kind == .customerSurvey } }
+    public var missingProof: [String] { ClaimLifecycle.missingProof(for: claim, context: context) }
+}
+
+/// What a customer sees behind an emailed link.
+public struct CustomerLinkView: Sendable {
+    public var link: CustomerLinkRecord
+    public var claim: Claim
+    public var partnerName: String
+    public var engagementName: String
+    public var engagementDescription: String
+    public var customerName: String
+}
+
+/// The work on a claim's bundle (proof, surveys, hours, contacts, comments) and the links to customers.
+/// Every change checks the domain's rules for the viewer's role, raises the claim's version (so an open
+/// form elsewhere learns it is stale), and writes its history row, in one transaction.
+public struct ClaimWork: Sendable {
+    public let db: Database
+    public let links: ClaimLinks
+
+    public init(db: Database, links: ClaimLinks) { self.db = db; self.links = links }
+
+    // MARK: Reading
+
+    /// The claim page's data, or nil when the scope may not see the claim.
+    public func file(_ id: Int64, in scope: AccessScope) async throws -> ClaimFile? {
+        try await db.read { sql in
+            guard let claim = try await ClaimRepository.load(id, in: scope, on: sql, lock: false, flavor: db.flavor),
+                  let location = try await ClaimRepository.location(claim.locationID, on: sql) else { return nil }
+            var context = try await ClaimRepository.context(engagementID: claim.engagementID, market: location.market, on: sql)
+            context.providedProof = try await ClaimRepository.providedProof(of: id, on: sql)
+            let version = context.version(of: claim)
+            guard let customer = try await Self.customer(claim.customerID, on: sql) else {
+                throw StoreError.corrupt("Claim \(id) names a missing customer.")
+            }
+            let organization = try await sql.raw("SELECT name FROM organizations WHERE id = \(bind: claim.organizationID)").first()?
+                .decode(column: "name", as: String.self) ?? ""
+            let arbitration = try await sql.raw("SELECT arbitration FROM claims WHERE id = \(bind: id)").first()?
+                .decode(column: "arbitration", as: String?.self)
+            return ClaimFile(
+                claim: claim, customer: customer, engagement: context.engagement, version: version, location: location,
+                organizationName: organization, contacts: try await Self.contacts(of: id, on: sql),
+                proof: try await Self.proof(of: id, on: sql), comments: try await Self.comments(of: id, on: sql),
+                history: try await ClaimRepository.historyRows(of: id, on: sql), links: try await Self.links(of: id, on: sql),
+                context: context,
+                clock: ClaimLifecycle.openClock(for: claim, policy: version.deadlines, calendar: context.calendar),
+                arbitrationPending: arbitration == "pending")
+        }
+    }
+
+    /// A stored document of a claim the scope may see: its name, type and content hash.
+    public func document(_ proofID: Int64, of claimID: Int64, in scope: AccessScope) async throws -> StoredProof? {
+        try await db.read { sql in
+            guard try await ClaimRepository.load(claimID, in: scope, on: sql, lock: false, flavor: db.flavor) != nil else { return nil }
+            return try await Self.proof(of: claimID, on: sql).first { $0.id == proofID && $0.contentHash != nil }
+        }
+    }
+
+    // MARK: Proof, hours, contacts, comments
+
+    /// Adds a document for a requirement of the claim's engagement version; one replaces the one before it.
+    public func addDocument(_ kind: ProofRequirement.Kind, fileName: String, format: DocumentFormat, contentHash: String,
+                            size: Int, to claimID: Int64, expectedVersion: Int?, by actor: Actor, in scope: AccessScope,
+                            at now: Date) async throws {
+        try await change(claimID, expectedVersion: expectedVersion, in: scope, by: actor, at: now) { claim, context, sql in
+            guard ClaimLifecycle.proofEditors(for: claim).contains(actor.role) else {
+                throw ClaimRefusal.cannotClaim("Proof can't be changed while the claim is \(claim.status.label).")
+            }
+            guard kind == .invoice || kind == .findingsDocument,
+                  context.version(of: claim).proofRequirements.contains(where: { $0.kind == kind }) else {
+                throw StoreError.invalid(field: "kind", "This engagement does not ask for that document.")
+            }
+            let replaced = try await sql.raw("SELECT file_name FROM claim_proof WHERE claim_id = \(bind: claimID) AND kind = \(bind: kind.rawValue)")
+                .all().compactMap { try $0.decode(column: "file_name", as: String?.self) }
+            try await sql.raw("DELETE FROM claim_proof WHERE claim_id = \(bind: claimID) AND kind = \(bind: kind.rawValue)").run()
+            try await sql.raw("""
+                INSERT INTO claim_proof (claim_id, kind, file_name, content_hash, size_bytes, added_by, added_at, content_type)
+                VALUES (\(bind: claimID), \(bind: kind.rawValue), \(bind: fileName), \(bind: contentHash), \(bind: Int64(size)),
+                        \(bind: actor.name), \(bind: now), \(bind: format.mediaType))
+                """).run()
+            let note = replaced.isEmpty ? "\(kind.label): \(fileName)" : "\(kind.label): \(fileName) (replaces \(replaced.joined(separator: ", ")))"
+            return (claim, .addProof, note)
+        }
+    }
+
+    /// Removes a document or the partner's survey answers.
+    public func removeProof(_ proofID: Int64, from claimID: Int64, expectedVersion: Int?, by actor: Actor, in scope: AccessScope,
+                            at now: Date) async throws {
+        try await change(claimID, expectedVersion: expectedVersion, in: scope, by: actor, at: now) { claim, _, sql in
+            guard ClaimLifecycle.proofEditors(for: claim).contains(actor.role) else {
+                throw ClaimRefusal.cannotClaim("Proof can't be changed while the claim is \(claim.status.label).")
+            }
+            guard let row = try await sql.raw("""
+                SELECT kind, file_name FROM claim_proof WHERE id = \(bind: proofID) AND claim_id = \(bind: claimID)
+                """).first(), let kind = ProofRequirement.Kind(rawValue: try row.decode(column: "kind", as: String.self)),
+                  kind != .customerSurvey else {
+                throw StoreError.notFound("No such document on this claim.")
+            }
+            try await sql.raw("DELETE FROM claim_proof WHERE id = \(bind: proofID)").run()
+            let name = try row.decode(column: "file_name", as: String?.self)
+            return (claim, .removeProof, name.map { "\(kind.label): \($0)" } ?? kind.label)
+        }
+    }
+
+    /// The partner's survey; answering again replaces the earlier answers.
+    public func answerPartnerSurvey(_ answers: [SurveyAnswer], on claimID: Int64, expectedVersion: Int?, by actor: Actor,
+                                    in scope: AccessScope, at now: Date) async throws {
+        try await change(claimID, expectedVersion: expectedVersion, in: scope, by: actor, at: now) { claim, context, sql in
+            guard ClaimLifecycle.proofEditors(for: claim).contains(actor.role) else {
+                throw ClaimRefusal.cannotClaim("The survey can't be changed while the claim is \(claim.status.label).")
+            }
+            guard context.version(of: claim).proofRequirements.contains(where: { $0.kind == .partnerSurvey }) else {
+                throw StoreError.invalid(field: "survey", "This engagement does not ask for a partner survey.")
+            }
+            try await sql.raw("DELETE FROM claim_proof WHERE claim_id = \(bind: claimID) AND kind = 'partner_survey'").run()
+            try await Self.insertSurvey(.partnerSurvey, answers: answers, claimID: claimID, by: actor.name, at: now, on: sql)
+            return (claim, .answerSurvey, "Partner survey")
+        }
+    }
+
+    /// Variable pay: the hours delivered, which set the claim's amount.
+    public func enterHours(_ text: String, on claimID: Int64, expectedVersion: Int?, by actor: Actor, in scope: AccessScope,
+                           at now: Date) async throws {
+        try await change(claimID, expectedVersion: expectedVersion, in: scope, by: actor, at: now) { claim, context, _ in
+            guard ClaimLifecycle.proofEditors(for: claim).contains(actor.role) else {
+                throw ClaimRefusal.cannotClaim("Hours can't be changed while the claim is \(claim.status.label).")
+            }
+            let next = try ClaimLifecycle.enterHours(text, on: claim, context: context)
+            return (next, .enterHours, "\(next.hours.map { "\($0)" } ?? "") hours")
+        }
+    }
+
+    /// Replaces the customer contacts. Refused once the customer answered the survey; voids the customer
+    /// links nobody answered yet (they went to the old contacts).
+    public func changeContacts(_ contacts: [Contact], on claimID: Int64, expectedVersion: Int?, by actor: Actor,
+                               in scope: AccessScope, at now: Date) async throws {
+        try await change(claimID, expectedVersion: expectedVersion, in: scope, by: actor, at: now) { claim, _, sql in
+            let answered = try await sql.raw("SELECT id FROM claim_proof WHERE claim_id = \(bind: claimID) AND kind = 'customer_survey'").first() != nil
+            guard ClaimLifecycle.contactEditors(for: claim, customerSurveyAnswered: answered).contains(actor.role) else {
+                throw ClaimRefusal.cannotClaim(answered
+                    ? "The customer already answered the survey; its contacts stay as they were."
+                    : "Contacts can't be changed while the claim is \(claim.status.label).")
+            }
+            try await sql.raw("DELETE FROM claim_contacts WHERE claim_id = \(bind: claimID)").run()
+            try await ClaimWriter.insertContacts(contacts, claimID: claimID, on: sql)
+            try await sql.raw("""
+                UPDATE customer_links SET voided_at = \(bind: now)
+                WHERE claim_id = \(bind: claimID) AND answered_at IS NULL AND voided_at IS NULL
+                """).run()
+            return (claim, .changeContacts, contacts.map(\.email).joined(separator: ", "))
+        }
+    }
+
+    /// Emails the customer survey to the first contact; a new one voids the unanswered one before it.
+    public func sendCustomerSurvey(on claimID: Int64, expectedVersion: Int?, by actor: Actor, in scope: AccessScope,
+                                   at now: Date) async throws {
+        try await change(claimID, expectedVersion: expectedVersion, in: scope, by: actor, at: now) { claim, context, sql in
+            guard ClaimLifecycle.proofEditors(for: claim).contains(actor.role) else {
+                throw ClaimRefusal.cannotClaim("The survey can't be sent while the claim is \(claim.status.label).")
+            }
+            guard context.version(of: claim).proofRequirements.contains(where: { $0.kind == .customerSurvey }) else {
+                throw StoreError.invalid(field: "survey", "This engagement does not ask for a customer survey.")
+            }
+            if try await sql.raw("SELECT id FROM claim_proof WHERE claim_id = \(bind: claimID) AND kind = 'customer_survey'").first() != nil {
+                throw ClaimRefusal.cannotClaim("The customer already answered the survey.")
+            }
+            // The link lasts as long as the partner's clock (the customer's answer is only useful before it);
+            // two weeks when no clock runs.
+            let clock = ClaimLifecycle.openClock(for: claim, policy: context.version(of: claim).deadlines, calendar: context.calendar)
+            let expires = clock.map(\.dueAt) ?? now.addingTimeInterval(14 * 86_400)
+            let contact = try await Self.sendLink(.survey, for: claim, expires: expires, links: links, now: now, on: sql)
+            return (claim, .sendSurvey, "To \(contact.email)")
+        }
+    }
+
+    /// A comment from a partner user (Incentives roles) or vendor staff; any status, even finished.
+    public func comment(_ body: String, on claimID: Int64, by actor: Actor, in scope: AccessScope, at now: Date) async throws {
+        let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { throw StoreError.invalid(field: "body", "Write the comment first.") }
+        guard text.count <= 4_000 else { throw StoreError.invalid(field: "body", "Keep a comment under 4000 characters.") }
+        guard actor.role.side == .partner || actor.role.side == .vendor else {
+            throw StoreError.invalid(field: "body", "Only the partner and the vendor comment on claims.")
+        }
+        try await db.write { sql in
+            guard try await ClaimRepository.load(claimID, in: scope, on: sql, lock: false, flavor: db.flavor) != nil else {
+                throw StoreError.notFound("No claim \(claimID).")
+            }
+            try await sql.raw("""
+                INSERT INTO claim_comments (claim_id, at, author_user_id, author_name, side, body)
+                VALUES (\(bind: claimID), \(bind: now), \(bind: actor.userID), \(bind: actor.name), \(bind: actor.role.side.rawValue), \(bind: text))
+                """).run()
+        }
+    }
+
+    // MARK: Customer links
+
+    /// The claim behind a link, or nil for a token nobody issued.
+    public func customerLink(token: String) async throws -> CustomerLinkView? {
+        try await db.read { sql in
+            guard let link = try await Self.link(hash: Secret.hash(token), on: sql),
+                  let claim = try await ClaimRepository.load(link.claimID, in: .system, on: sql, lock: false, flavor: db.flavor) else {
+                return nil
+            }
+            guard let row = try await sql.raw("""
+                SELECT o.name AS partner, e.name AS engagement, cu.name AS customer
+                FROM claims c JOIN organizations o ON o.id = c.organization_id JOIN engagements e ON e.id = c.engagement_id
+                JOIN customers cu ON cu.id = c.customer_id WHERE c.id = \(bind: claim.id)
+                """).first() else { return nil }
+            let engagement = try await CatalogueRepository.engagement(claim.engagementID, on: sql)
+            let description = engagement.map { e in (e.version(number: claim.engagementVersion) ?? e.currentVersion).description } ?? ""
+            return CustomerLinkView(link: link, claim: claim, partnerName: try row.decode(column: "partner", as: String.self),
+                                    engagementName: try row.decode(column: "engagement", as: String.self),
+                                    engagementDescription: description, customerName: try row.decode(column: "customer", as: String.self))
+        }
+    }
+
+    /// The customer's answer on a consent or notice link: accept, decline, or (later) revoke. Refuses a
+    /// voided link, an expired one for a first answer, and an answer the claim's status no longer allows.
+    public func answerConsent(token: String, _ action: ClaimAction, address: String, at now: Date) async throws -> ClaimTransition {
+        try await db.write { sql in
+            guard let link = try await Self.link(hash: Secret.hash(token), on: sql, lock: db.flavor == .postgres),
+                  link.purpose != .survey else { throw StoreError.notFound("This link is not known.") }
+            guard link.voidedAt == nil else {
+                throw ClaimRefusal.cannotClaim("This link was replaced by a newer email. Use the link in the latest email you received.")
+            }
+            switch action {
+            case .acceptConsent, .declineConsent:
+                guard link.purpose == .consent, link.answer == nil else {
+                    throw ClaimRefusal.cannotClaim("You already answered on \(DayDate(link.answeredAt ?? now).text).")
+                }
+                guard now < link.expiresAt else {
+                    throw ClaimRefusal.cannotClaim("This link expired on \(DayDate(link.expiresAt).text). Ask the partner to send a new one if you still want to answer.")
+                }
+            case .revokeConsent:
+                guard link.revokedAt == nil else { throw ClaimRefusal.cannotClaim("You already withdrew your consent.") }
+                if link.purpose == .consent && link.answer != .accepted {
+                    throw ClaimRefusal.cannotClaim("There is no consent to withdraw: you have not given it on this link.")
+                }
+            default:
+                throw StoreError.invalid(field: "answer", "That answer was not recognised.")
+            }
+            let customer = Actor(role: .customer, name: "\(link.contactName) <\(link.email)>")
+            let transition = try await ClaimRepository.perform(
+                ClaimCommand(action, by: customer, address: address), on: link.claimID, expectedVersion: nil, in: .system,
+                at: now, links: links, on: sql, flavor: db.flavor)
+            if action == .revokeConsent {
+                try await sql.raw("UPDATE customer_links SET revoked_at = \(bind: now), revoke_address = \(bind: address) WHERE id = \(bind: link.id)").run()
+            } else {
+                try await sql.raw("""
+                    UPDATE customer_links SET answer = \(bind: action == .acceptConsent ? CustomerAnswer.accepted.rawValue : CustomerAnswer.declined.rawValue),
+                      answered_at = \(bind: now), answer_address = \(bind: address) WHERE id = \(bind: link.id)
+                    """).run()
+            }
+            return transition
+        }
+    }
+
+    /// The customer's survey answers, from the emailed link: stored as the claim's customer survey.
+    public func answerCustomerSurvey(token: String, _ answers: [SurveyAnswer], address: String, at now: Date) async throws {
+        try await db.write { sql in
+            guard let link = try await Self.link(hash: Secret.hash(token), on: sql, lock: db.flavor == .postgres),
+                  link.purpose == .survey else { throw StoreError.notFound("This link is not known.") }
+            guard link.voidedAt == nil else {
+                throw ClaimRefusal.cannotClaim("This link was replaced by a newer email. Use the link in the latest email you received.")
+            }
+            guard link.answer == nil else { throw ClaimRefusal.cannotClaim("You already answered this survey. Thank you.") }
+            guard now < link.expiresAt else {
+                throw ClaimRefusal.cannotClaim("This link expired on \(DayDate(link.expiresAt).text).")
+            }
+            guard let claim = try await ClaimRepository.load(link.claimID, in: .system, on: sql, lock: true, flavor: db.flavor),
+                  !claim.status.isTerminal else {
+                throw ClaimRefusal.cannotClaim("The partner's claim is closed; your answers are no longer needed. Thank you.")
+            }
+            let name = "\(link.contactName) <\(link.email)>"
+            try await Self.insertSurvey(.customerSurvey, answers: answers, claimID: claim.id, by: name, at: now, on: sql)
+            try await sql.raw("""
+                UPDATE customer_links SET answer = 'answered', answered_at = \(bind: now), answer_address = \(bind: address)
+                WHERE id = \(bind: link.id)
+                """).run()
+            try await Self.touch(claim, expectedVersion: nil, at: now, on: sql)
+            try await ClaimWriter.insertHistory([ClaimHistoryEntry(
+                claimID: claim.id, at: now, action: .answerSurvey, actor: Actor(role: .customer, name: name),
+                from: claim.status, to: claim.status, note: "Customer survey", address: address)], on: sql)
+        }
+    }
+
+    // MARK: Pieces
+
+    /// One change to the bundle: load with a lock, check the version, let `body` change things, then raise
+    /// the version and write the history row.
+    private func change(_ claimID: Int64, expectedVersion: Int?, in scope: AccessScope, by actor: Actor, at now: Date,
+                        _ body: @escaping @Sendable (Claim, ClaimContext, any SQLDatabase) async throws -> (Claim, ClaimAction, String)) async throws {
+        try await db.write { sql in
+            guard let claim = try await ClaimRepository.load(claimID, in: scope, on: sql, lock: true, flavor: db.flavor) else {
+                throw StoreError.notFound("No claim \(claimID).")
+            }
+            if let expectedVersion, expectedVersion != claim.version {
+                throw StoreError.conflict("This claim changed since you opened it; reload to see its current state.")
+            }
+            let context = try await ClaimRepository.context(for: claim, on: sql)
+            let (next, action, note) = try await body(claim, context, sql)
+            try await Self.touch(next, expectedVersion: claim.version, at: now, on: sql)
+            try await ClaimWriter.insertHistory([ClaimHistoryEntry(
+                claimID: claimID, at: now, action: action, actor: actor, from: claim.status, to: claim.status, note: note)], on: sql)
+        }
+    }
+
+    /// Raises the claim's version (and keeps hours and amount, which entering hours changes).
+    static func touch(_ claim: Claim, expectedVersion: Int?, at now: Date, on sql: any SQLDatabase) async throws {
+        let guardVersion: SQLQueryString = expectedVersion.map { " AND version = \(bind: $0)" } ?? ""
+        let updated = try await sql.raw("""
+            UPDATE claims SET version = version + 1, updated_at = \(bind: now), hours = \(bind: claim.hours.map { "\($0)" }),
+              amount_minor = \(bind: claim.amount?.minorUnits)
+            WHERE id = \(bind: claim.id)\(guardVersion) RETURNING id
+            """).all()
+        guard updated.count == 1 else {
+            throw StoreError.conflict("This claim changed since you opened it; reload to see its current state.")
+        }
+    }
+
+    static func insertSurvey(_ kind: ProofRequirement.Kind, answers: [SurveyAnswer], claimID: Int64, by name: String, at now: Date,
+                             on sql: any SQLDatabase) async throws {
+        let json = String(decoding: try JSONEncoder().encode(answers), as: UTF8.self)
+        try await sql.raw("""
+            INSERT INTO claim_proof (claim_id, kind, file_name, added_by, added_at, answers)
+            VALUES (\(bind: claimID), \(bind: kind.rawValue), NULL, \(bind: name), \(bind: now), \(bind: json))
+            """).run()
+    }
+
+    /// Issues a link to the claim's first contact, voiding the unanswered links of the same purpose, and
+    /// writes its email. Returns the contact.
+    @discardableResult
+    static func sendLink(_ purpose: CustomerLinkPurpose, for claim: Claim, expires: Date, links: ClaimLinks, now: Date,
+                         on sql: any SQLDatabase) async throws -> Contact {
+        guard let contact = try await contacts(of: claim.id, on: sql).first else {
+            throw ClaimRefusal.cannotClaim("Add a customer contact first: the email goes to them.")
+        }
+        try await sql.raw("""
+            UPDATE customer_links SET voided_at = \(bind: now)
+            WHERE claim_id = \(bind: claim.id) AND purpose = \(bind: purpose.rawValue) AND answered_at IS NULL AND voided_at IS NULL
+            """).run()
+        let token = Secret.make()
+        try await sql.raw("""
+            INSERT INTO customer_links (claim_id, purpose, token_hash, email, contact_name, created_at, expires_at)
+            VALUES (\(bind: claim.id), \(bind: purpose.rawValue), \(bind: Secret.hash(token)), \(bind: contact.email),
+                    \(bind: contact.name), \(bind: now), \(bind: expires))
+            """).run()
+        guard let row = try await sql.raw("""
+            SELECT o.name AS partner, e.name AS engagement FROM claims c
+            JOIN organizations o ON o.id = c.organization_id JOIN engagements e ON e.id = c.engagement_id WHERE c.id = \(bind: claim.id)
+            """).first() else { throw StoreError.notFound("No claim \(claim.id).") }
+        let facts = CustomerMailFacts(
+            contactName: contact.name, partnerName: try row.decode(column: "partner", as: String.self),
+            engagementName: try row.decode(column: "engagement", as: String.self), claimID: claim.id,
+            link: purpose == .survey ? links.survey(token) : links.consent(token),
+            expires: "\(DayDate(expires).text), \(ClaimRepository.utcTime(expires)) UTC")
+        let message: MailMessage = switch purpose {
+        case .consent: .consentRequest(to: contact.email, facts)
+        case .notice: .partnerOfRecordNotice(to: contact.email, facts)
+        case .survey: .surveyRequest(to: contact.email, facts)
+        }
+        try await Outbox.enqueue(message, now: now, on: sql)
+        return contact
+    }
+
+    static func customer(_ id: Int64, on sql: any SQLDatabase) async throws -> Customer? {
+        guard let row = try await sql.raw("""
+            SELECT id, name, domain, tenant_id, top_parent_id, subscription_id, opportunity_id FROM customers WHERE id = \(bind: id)
+            """).first() else { return nil }
+        return Customer(id: try row.decode(column: "id", as: Int64.self), name: try row.decode(column: "name", as: String.self),
+                        domain: try row.decode(column: "domain", as: String?.self), tenantID: try row.decode(column: "tenant_id", as: String?.self),
+                        topParentID: try row.decode(column: "top_parent_id", as: String?.self),
+                        subscriptionID: try row.decode(column: "subscription_id", as: String?.self),
+                        opportunityID: try row.decode(column: "opportunity_id", as: String?.self))
+    }
+
+    static func contacts(of claimID: Int64, on sql: any SQLDatabase) async throws -> [Contact] {
+        try await sql.raw("SELECT name, title, email FROM claim_contacts WHERE claim_id = \(bind: claimID) ORDER BY position").all().map {
+            Contact(name: try $0.decode(column: "name", as: String.self), title: try $0.decode(column: "title", as: String.self),
+                    email: try $0.decode(column: "email", as: String.self))
+        }
+    }
+
+    static func proof(of claimID: Int64, on sql: any SQLDatabase) async throws -> [StoredProof] {
+        try await sql.raw("""
+            SELECT id, kind, file_name, content_type, content_hash, size_bytes, added_by, added_at, answers
+            FROM claim_proof WHERE claim_id = \(bind: claimID) ORDER BY id
+            """).all().compactMap { row in
+                guard let kind = ProofRequirement.Kind(rawValue: try row.decode(column: "kind", as: String.self)) else { return nil }
+                let answers = try row.decode(column: "answers", as: String?.self)
+                    .flatMap { try? JSONDecoder().decode([SurveyAnswer].self, from: Data($0.utf8)) } ?? []
+                return StoredProof(id: try row.decode(column: "id", as: Int64.self), kind: kind,
+                                   fileName: try row.decode(column: "file_name", as: String?.self),
+                                   contentType: try row.decode(column: "content_type", as: String?.self),
+                                   contentHash: try row.decode(column: "content_hash", as: String?.self),
+                                   sizeBytes: try row.decode(column: "size_bytes", as: Int64?.self),
+                                   addedBy: try row.decode(column: "added_by", as: String.self),
+                                   addedAt: try row.decode(column: "added_at", as: Date.self), answers: answers)
+            }
+    }
+
+    static func comments(of claimID: Int64, on sql: any SQLDatabase) async throws -> [ClaimComment] {
+        try await sql.raw("SELECT at, author_name, side, body FROM claim_comments WHERE claim_id = \(bind: claimID) ORDER BY id").all().map {
+            ClaimComment(at: try $0.decode(column: "at", as: Date.self), author: try $0.decode(column: "author_name", as: String.self),
+                         side: Side(rawValue: try $0.decode(column: "side", as: String.self)) ?? .partner,
+                         body: try $0.decode(column: "body", as: String.self))
+        }
+    }
+
+    static let linkColumns = """
+        id, claim_id, purpose, email, contact_name, created_at, expires_at, voided_at, answer, answered_at, answer_address,
+        revoked_at, revoke_address
+        """
+
+    static func links(of claimID: Int64, on sql: any SQLDatabase) async throws -> [CustomerLinkRecord] {
+        try await sql.raw("SELECT \(unsafeRaw: linkColumns) FROM customer_links WHERE claim_id = \(bind: claimID) ORDER BY id")
+            .all().map(linkRecord)
+    }
+
+    static func link(hash: String, on sql: any SQLDatabase, lock: Bool = false) async throws -> CustomerLinkRecord? {
+        let forUpdate: SQLQueryString = lock ? " FOR UPDATE" : ""
+        return try await sql.raw("SELECT \(unsafeRaw: linkColumns) FROM customer_links WHERE token_hash = \(bind: hash)\(forUpdate)")
+            .first().map(linkRecord)
+    }
+
+    static func linkRecord(_ row: any SQLRow) throws -> CustomerLinkRecord {
+        CustomerLinkRecord(
+            id: try row.decode(column: "id", as: Int64.self), claimID: try row.decode(column: "claim_id", as: Int64.self),
+            purpose: CustomerLinkPurpose(rawValue: try row.decode(column: "purpose", as: String.self)) ?? .consent,
+            email: try row.decode(column: "email", as: String.self), contactName: try row.decode(column: "contact_name", as: String.self),
+            createdAt: try row.decode(column: "created_at", as: Date.self), expiresAt: try row.decode(column: "expires_at", as: Date.self),
+            voidedAt: try row.decode(column: "voided_at", as: Date?.self),
+            answer: try row.decode(column: "answer", as: String?.self).flatMap(CustomerAnswer.init(rawValue:)),
+            answeredAt: try row.decode(column: "answered_at", as: Date?.self),
+            answerAddress: try row.decode(column: "answer_address", as: String?.self),
+            revokedAt: try row.decode(column: "revoked_at", as: Date?.self),
+            revokeAddress: try row.decode(column: "revoke_address", as: String?.self))
+    }
+}
+
+extension ClaimRepository {
+    /// The emails a transition causes, written with it: a consent request on sending one, the customer's
+    /// notice on a use-or-consume claim's first submission, and news for the partner of every change it
+    /// did not make itself (the customer's answers, the reviewer's requests and decisions).
+    static func notify(_ transition: ClaimTransition, before: Claim, context: ClaimContext, links: ClaimLinks, now: Date,
+                       on sql: any SQLDatabase) async throws {
+        let claim = transition.claim
+        let action = transition.entry.action
+        if action == .sendConsentRequest {
+            // The link works until the consent deadline: after it the claim expires anyway.
+            let clock = ClaimLifecycle.openClock(for: claim, policy: context.version(of: claim).deadlines, calendar: context.calendar)
+            try await ClaimWork.sendLink(.consent, for: claim, expires: clock?.dueAt ?? now.addingTimeInterval(30 * 86_400),
+                                         links: links, now: now, on: sql)
+        }
+        if action == .submit && claim.kind == .useOrConsume && before.firstSubmittedAt == nil {
+            // The customer may object until approval and after it; the status rules decide, the link only identifies.
+            try await ClaimWork.sendLink(.notice, for: claim, expires: now.addingTimeInterval(366 * 86_400), links: links, now: now, on: sql)
+        }
+        let side = transition.entry.actor.role.side
+        if side == .vendor || side == .customer {
+            let who = side == .customer ? "the customer's answer" : "a reviewer's decision"
+            for email in try await partnerRecipients(ofLocation: claim.locationID, on: sql) {
+                try await Outbox.enqueue(.claimChanged(to: email, claimID: claim.id, claimName: claim.name, status: claim.status,
+                                                       by: who, note: transition.entry.note, link: links.claim(claim.id)),
+                                         now: now, on: sql)
+            }
+        }
+    }
+}
