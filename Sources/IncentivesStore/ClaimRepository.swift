@@ -63,27 +63,32 @@ public struct ClaimRepository: Sendable {
            organization != new.organizationID || !locations.contains(new.locationID) {
             throw StoreError.notFound("That location is not one you hold a role on.")
         }
-        return try await db.write { sql in
-            guard let location = try await Self.location(new.locationID, on: sql),
-                  location.organizationID == new.organizationID else {
-                throw StoreError.notFound("No such location.")
-            }
-            guard try await sql.raw("SELECT id FROM customers WHERE id = \(bind: new.customerID)").first() != nil else {
-                throw StoreError.notFound("No such customer.")
-            }
-            let engagementID = try await Self.requestedEngagement(for: new, on: sql)
-            let context = try await Self.context(engagementID: engagementID, market: location.market, on: sql)
-            let (claim, entry) = try ClaimLifecycle.create(new, by: actor, context: context, at: now)
-            let clock = ClaimLifecycle.openClock(for: claim, policy: context.version(of: claim).deadlines, calendar: context.calendar)
-            let id = try await ClaimWriter.insert(claim, clock: clock, solutionAreaID: context.engagement.solutionAreaID, on: sql)
-            var stored = claim
-            stored.id = id
-            var first = entry
-            first.claimID = id
-            try await ClaimWriter.insertContacts(contacts, claimID: id, on: sql)
-            try await ClaimWriter.insertHistory([first], on: sql)
-            return stored
+        return try await db.write { sql in try await Self.create(new, contacts: contacts, by: actor, note: nil, at: now, on: sql) }
+    }
+
+    /// The claim, its contacts and its first history row (with `note`), inside the caller's transaction.
+    static func create(_ new: NewClaim, contacts: [Contact], by actor: Actor, note: String?, at now: Date,
+                       on sql: any SQLDatabase) async throws -> Claim {
+        guard let location = try await Self.location(new.locationID, on: sql),
+              location.organizationID == new.organizationID else {
+            throw StoreError.notFound("No such location.")
         }
+        guard try await sql.raw("SELECT id FROM customers WHERE id = \(bind: new.customerID)").first() != nil else {
+            throw StoreError.notFound("No such customer.")
+        }
+        let engagementID = try await Self.requestedEngagement(for: new, on: sql)
+        let context = try await Self.context(engagementID: engagementID, market: location.market, on: sql)
+        let (claim, entry) = try ClaimLifecycle.create(new, by: actor, context: context, at: now)
+        let clock = ClaimLifecycle.openClock(for: claim, policy: context.version(of: claim).deadlines, calendar: context.calendar)
+        let id = try await ClaimWriter.insert(claim, clock: clock, solutionAreaID: context.engagement.solutionAreaID, on: sql)
+        var stored = claim
+        stored.id = id
+        var first = entry
+        first.claimID = id
+        first.note = note
+        try await ClaimWriter.insertContacts(contacts, claimID: id, on: sql)
+        try await ClaimWriter.insertHistory([first], on: sql)
+        return stored
     }
 
     /// Takes one action on a claim. Throws `ClaimRefusal` when the domain refuses it,

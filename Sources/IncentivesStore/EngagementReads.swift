@@ -229,17 +229,21 @@ public struct EngagementReads: Sendable {
             let byCustomer = claims[engagementID] ?? [:]
             var result: [Int64: CustomerStanding] = [:]
             for (id, customer) in customers {
-                let facts = byCustomer[id] ?? []
-                let others = facts.filter { !$0.sameOrganization }
-                result[id] = CustomerStanding(
-                    meetsCriteria: CustomerStanding.meetsRecordedCriteria(role: role, customer: customer),
-                    activeClaims: facts.filter(\.status.isActive).count,
-                    consentedWithAnotherPartner: others.contains { $0.consented && $0.status.isActive && $0.status != .approved },
-                    approvedWithThisPartner: facts.contains { $0.ours && $0.status == .approved },
-                    approvedWithAnotherPartner: others.contains { $0.status == .approved },
-                    activeClaimsWithThisPartner: facts.filter { $0.ours && $0.status.isActive }.count)
+                result[id] = Self.standing(of: customer, claims: byCustomer[id] ?? [], role: role)
             }
             return result
+        }
+
+        /// A customer's standing on one engagement from every partner's claims on it.
+        static func standing(of customer: Customer, claims facts: [ClaimFact], role: PartnerRole) -> CustomerStanding {
+            let others = facts.filter { !$0.sameOrganization }
+            return CustomerStanding(
+                meetsCriteria: CustomerStanding.meetsRecordedCriteria(role: role, customer: customer),
+                activeClaims: facts.filter(\.status.isActive).count,
+                consentedWithAnotherPartner: others.contains { $0.consented && $0.status.isActive && $0.status != .approved },
+                approvedWithThisPartner: facts.contains { $0.ours && $0.status == .approved },
+                approvedWithAnotherPartner: others.contains { $0.status == .approved },
+                activeClaimsWithThisPartner: facts.filter { $0.ours && $0.status.isActive }.count)
         }
     }
 

@@ -55,6 +55,9 @@ struct AuthorizationMatrixTests {
         "GET /eligibility": section { $0.isPartner },
         "GET /claims": section { $0.isPartner || $0.isVendor },
         "GET /claims.csv": section { $0.isPartner || $0.isVendor },
+        // Adding customers is the partner's (an empty form shows the first step again).
+        "GET /claims/new": section { $0.isPartner },
+        "POST /claims/new": section { $0.isPartner },
         // The vendor sees every organization's claims.
         "GET /claims/{id}": record({ $0.isPartner || $0.isVendor }, foreign: { $0.isVendor ? .ok : .notFound }),
         // Claim forms sent empty: refused on their content (400 unknown action, 409 no version, 415 not an

@@ -88,6 +88,8 @@ struct ClaimListPage: Sendable {
         let isFiltered: Bool
         let clearHref: String
         let csvHref: String
+        /// Partners add customers from here; inside a solution area's tab, with that area chosen.
+        let createHref: String?
     }
 
     /// The query string decoded as a GET form sends it: "+" is a space there, as in any urlencoded form.
@@ -161,6 +163,7 @@ struct ClaimListPage: Sendable {
             headers: headers, rows: rows, hasRows: !rows.isEmpty, showOrganization: !isPartner, summary: summary,
             nextHref: page.next.map { state.path(after: $0.token) }, firstHref: q.after == nil ? nil : state.path(),
             isFiltered: state.isFiltered, clearHref: cleared.path(),
-            csvHref: state.path(base: "/claims.csv"))
+            csvHref: state.path(base: "/claims.csv"),
+            createHref: !isPartner ? nil : queryPath("/claims/new", choices.areas.contains { $0.code == state.tabCode } ? [("area", state.tabCode ?? "")] : []))
     }
 }

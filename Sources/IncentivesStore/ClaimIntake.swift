@@ -1,0 +1,197 @@
+import Foundation
+import IncentivesDomain
+import SQLKit
+
+/// The customer a partner is adding: one it claimed before, or one named by an id.
+public enum IntakeCustomer: Sendable, Hashable {
+    case existing(Int64)
+    /// A customer by its ids; found in the directory (the customers table) when one matches, added otherwise.
+    case named(name: String, domain: String?, tenantID: String?, subscriptionID: String?)
+}
+
+/// Everything Add customer sends when the partner commits.
+public struct IntakeRequest: Sendable {
+    public var kind: ClaimKind
+    public var name: String
+    public var organizationID: Int64
+    public var locationID: Int64
+    public var customer: IntakeCustomer
+    public var engagementID: Int64
+    public var contacts: [Contact]
+    /// Why contacts outside the customer's domain are right (required when there are any).
+    public var mismatchReason: String
+
+    public init(kind: ClaimKind, name: String, organizationID: Int64, locationID: Int64, customer: IntakeCustomer,
+                engagementID: Int64, contacts: [Contact], mismatchReason: String) {
+        self.kind = kind; self.name = name; self.organizationID = organizationID; self.locationID = locationID
+        self.customer = customer; self.engagementID = engagementID; self.contacts = contacts; self.mismatchReason = mismatchReason
+    }
+}
+
+/// One engagement offered in Add customer, with whether this customer can be claimed on it.
+public struct IntakeEngagement: Sendable, Hashable {
+    public var id: Int64
+    public var name: String
+    public var solutionArea: SolutionArea
+    public var option: ClaimOption
+}
+
+/// Add customer's reads and its one write (the customer, when new, and the claim, together).
+public struct ClaimIntake: Sendable {
+    public let db: Database
+
+    public init(db: Database) { self.db = db }
+
+    /// The customers the scope claimed before, by name (the "claim an existing customer" list).
+    public func knownCustomers(in scope: AccessScope, limit: Int = 500) async throws -> [Customer] {
+        try await db.read { sql in
+            try await sql.raw("""
+                SELECT id FROM customers WHERE id IN (SELECT c.customer_id FROM claims c WHERE \(scope.claimFilter("c")))
+                ORDER BY name, id LIMIT \(bind: limit)
+                """).all().asyncCompactMap { try await ClaimWork.customer(try $0.decode(column: "id", as: Int64.self), on: sql) }
+        }
+    }
+
+    /// The customer the partner means: one it claimed before (nil when not the scope's), or the directory's
+    /// match for the ids given, or nil for a customer the program has not met yet.
+    public func resolve(_ customer: IntakeCustomer, in scope: AccessScope) async throws -> Customer? {
+        try await db.read { sql in try await Self.resolve(customer, in: scope, on: sql) }
+    }
+
+    static func resolve(_ customer: IntakeCustomer, in scope: AccessScope, on sql: any SQLDatabase) async throws -> Customer? {
+        switch customer {
+        case .existing(let id):
+            guard try await sql.raw("""
+                SELECT c.id FROM claims c WHERE c.customer_id = \(bind: id) AND \(scope.claimFilter("c")) LIMIT 1
+                """).first() != nil else { return nil }
+            return try await ClaimWork.customer(id, on: sql)
+        case .named(_, let domain, let tenant, let subscription):
+            let match: SQLQueryString
+            if let subscription { match = "subscription_id = \(bind: subscription)" }
+            else if let tenant { match = "tenant_id = \(bind: tenant)" }
+            else if let domain { match = "domain = \(bind: domain)" }
+            else { return nil }
+            guard let id = try await sql.raw("SELECT id FROM customers WHERE \(match) ORDER BY id LIMIT 1").first()?
+                .decode(column: "id", as: Int64.self) else { return nil }
+            return try await ClaimWork.customer(id, on: sql)
+        }
+    }
+
+    /// The engagements of the kind whose eligibility list names the location, each with whether this customer
+    /// (nil: one the program has not met) can be claimed on it now, by solution area then name.
+    public func options(kind: ClaimKind, locationID: Int64, customer: Customer?, in scope: AccessScope, at now: Date) async throws -> [IntakeEngagement] {
+        try await db.read { sql in try await Self.options(kind: kind, locationID: locationID, customer: customer, in: scope, at: now, on: sql) }
+    }
+
+    static func options(kind: ClaimKind, locationID: Int64, customer: Customer?, in scope: AccessScope, at now: Date,
+                        on sql: any SQLDatabase) async throws -> [IntakeEngagement] {
+        guard case .partner(let organization, let locations) = scope, locations.contains(locationID),
+              let standing = try await ProgramReads.standings(in: scope, at: now, on: sql).first(where: { $0.location.id == locationID })
+        else { return [] }
+        let role: PartnerRole = kind == .useOrConsume ? .useOrConsume : .buildIntent
+        let rows = try await sql.raw("""
+            SELECT e.id, a.id AS area_id, a.code, a.name AS area_name FROM engagements e
+            JOIN solution_areas a ON a.id = e.solution_area_id
+            WHERE e.role = \(bind: role.rawValue)
+              AND e.id IN (SELECT engagement_id FROM location_criteria WHERE location_id = \(bind: locationID))
+            ORDER BY a.position, e.name, e.id
+            """).all()
+        var claims: [Int64: [EngagementReads.CustomerFacts.ClaimFact]] = [:]
+        if let customer {
+            for row in try await sql.raw("""
+                SELECT engagement_id, organization_id, location_id, status, CASE WHEN consent_at IS NULL THEN 0 ELSE 1 END AS consented
+                FROM claims WHERE customer_id = \(bind: customer.id)
+                """).all() {
+                guard let status = ClaimStatus(rawValue: try row.decode(column: "status", as: String.self)) else { continue }
+                let same = try row.decode(column: "organization_id", as: Int64.self) == organization
+                let location = try row.decode(column: "location_id", as: Int64.self)
+                claims[try row.decode(column: "engagement_id", as: Int64.self), default: []].append(.init(
+                    status: status, consented: try row.decode(column: "consented", as: Int.self) == 1,
+                    ours: same && locations.contains(location), sameOrganization: same))
+            }
+        }
+        var result: [IntakeEngagement] = []
+        for row in rows {
+            let id = try row.decode(column: "id", as: Int64.self)
+            guard let engagement = try await CatalogueRepository.engagement(id, on: sql) else { continue }
+            let facts = claims[id] ?? []
+            // A customer the program has not met yet meets the recorded criteria by the ids the partner gives.
+            let customerStanding = customer.map { EngagementReads.CustomerFacts.standing(of: $0, claims: facts, role: role) }
+                ?? CustomerStanding(meetsCriteria: true, activeClaims: 0, consentedWithAnotherPartner: false,
+                                    approvedWithThisPartner: false, approvedWithAnotherPartner: false)
+            let earned = engagement.earningsCap == nil ? nil : try await ClaimRepository.earned(
+                locationID: locationID, engagementID: id, currency: engagement.currentVersion.rates.currency, on: sql)
+            let option = ClaimOption.decide(
+                engagement: engagement, location: standing.engagements[id], market: standing.location.market, standing: customerStanding,
+                otherPartnersActive: facts.filter { !$0.sameOrganization && $0.status.isActive }.count,
+                earnedOnEngagement: earned, at: now)
+            result.append(IntakeEngagement(id: id, name: engagement.name, solutionArea: SolutionArea(
+                id: try row.decode(column: "area_id", as: Int64.self), code: try row.decode(column: "code", as: String.self),
+                name: try row.decode(column: "area_name", as: String.self)), option: option))
+        }
+        return result
+    }
+
+    /// Adds the customer (when new) and the claim in one transaction, after deciding again everything the
+    /// pages showed: the location is the viewer's, the engagement open to this customer, the contacts at the
+    /// customer's domain or explained. A competing use-or-consume claim is accepted and flagged, with the
+    /// claims it competes with, for a reviewer to arbitrate.
+    public func create(_ request: IntakeRequest, by actor: Actor, in scope: AccessScope, at now: Date) async throws -> Claim {
+        guard case .partner(let organization, let locations) = scope, organization == request.organizationID,
+              locations.contains(request.locationID) else {
+            throw StoreError.notFound("That location is not one you hold a role on.")
+        }
+        return try await db.write { sql in
+            var customer = try await Self.resolve(request.customer, in: scope, on: sql)
+            if customer == nil, case .existing = request.customer { throw StoreError.notFound("No such customer.") }
+            let option = try await Self.options(kind: request.kind, locationID: request.locationID, customer: customer, in: scope,
+                                                at: now, on: sql).first { $0.id == request.engagementID }?.option
+            guard let option else { throw StoreError.notFound("That engagement is not open to this location.") }
+            if let refusal = option.refusal { throw ClaimRefusal.cannotClaim(refusal) }
+            guard !request.contacts.isEmpty || request.kind == .useOrConsume else {
+                throw StoreError.invalid(field: "contact_name_1", "Give at least one customer contact: consent and surveys go to them.")
+            }
+            if customer == nil, case .named(let name, let domain, let tenant, let subscription) = request.customer {
+                let named = name.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !named.isEmpty, named.count <= 200 else {
+                    throw StoreError.invalid(field: "customer_name", "Give the customer's name as it should appear on the claim.")
+                }
+                // A tenant-only customer takes its domain from the first contact's address, so later claims find it.
+                let known = domain ?? (tenant != nil ? request.contacts.first.flatMap { CustomerIntake.emailDomain($0.email) } : nil)
+                let id = try await sql.raw("""
+                    INSERT INTO customers (name, domain, tenant_id, subscription_id, created_at)
+                    VALUES (\(bind: named), \(bind: known), \(bind: tenant), \(bind: subscription), \(bind: now)) RETURNING id
+                    """).first()!.decode(column: "id", as: Int64.self)
+                customer = try await ClaimWork.customer(id, on: sql)
+            }
+            guard let customer else { throw StoreError.notFound("No such customer.") }
+            let foreign = CustomerIntake.foreignContacts(request.contacts, customerDomain: customer.domain)
+            let reason = request.mismatchReason.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !foreign.isEmpty && reason.isEmpty {
+                throw StoreError.invalid(field: "mismatch_reason",
+                    "\(foreign.map(\.email).joined(separator: ", ")) \(foreign.count == 1 ? "is" : "are") not at \(customer.domain ?? "the customer's domain"). Say why \(foreign.count == 1 ? "this contact speaks" : "these contacts speak") for the customer.")
+            }
+            let note = foreign.isEmpty ? nil : "Contacts outside \(customer.domain ?? "the customer's domain"): \(reason)"
+            let claim = try await ClaimRepository.create(
+                NewClaim(organizationID: organization, locationID: request.locationID, customerID: customer.id,
+                         engagementID: request.engagementID, name: request.name, kind: request.kind),
+                contacts: request.contacts, by: actor, note: note, at: now, on: sql)
+            if option.competing {
+                try await sql.raw("""
+                    UPDATE claims SET arbitration = 'pending'
+                    WHERE customer_id = \(bind: customer.id) AND engagement_id = \(bind: request.engagementID)
+                      AND status NOT IN (\(unsafeRaw: ClaimStatus.allCases.filter(\.isTerminal).map { "'\($0.rawValue)'" }.joined(separator: ", ")))
+                    """).run()
+            }
+            return claim
+        }
+    }
+}
+
+extension Array {
+    func asyncCompactMap<T>(_ transform: (Element) async throws -> T?) async rethrows -> [T] {
+        var result: [T] = []
+        for element in self { if let value = try await transform(element) { result.append(value) } }
+        return result
+    }
+}
