@@ -16,6 +16,8 @@ public enum ClaimAction: String, CaseIterable, Sendable, Codable {
     case dispute
     case disassociate
     case expire
+    /// Use or consume: a reviewer chose another partner of record for the same subscription.
+    case loseArbitration = "lose_arbitration"
     // Work on the claim's bundle: recorded in the history, but the status stays.
     case addProof = "add_proof"
     case removeProof = "remove_proof"
@@ -41,6 +43,7 @@ public enum ClaimAction: String, CaseIterable, Sendable, Codable {
         case .dispute: "Dispute rejection"
         case .disassociate: "Disassociate"
         case .expire: "Expire"
+        case .loseArbitration: "Lose arbitration"
         case .addProof: "Add proof"
         case .removeProof: "Remove proof"
         case .enterHours: "Enter hours"
@@ -75,6 +78,7 @@ public enum ClaimAction: String, CaseIterable, Sendable, Codable {
         case .dispute: "dispute"
         case .disassociate: "disassociate"
         case .expire: "expire"
+        case .loseArbitration: "decide the arbitration of"
         case .addProof: "add proof to"
         case .removeProof: "remove proof from"
         case .enterHours: "enter hours on"
@@ -292,6 +296,11 @@ public enum ClaimLifecycle {
             return Rule(actors: customer, to: .consentRejected)
         case (.useOrConsume, .approved, .disassociate):
             return Rule(actors: admin, to: .rejectedFinal)
+        // Arbitration between partners claiming one subscription is decided before any approval.
+        case (.useOrConsume, .customerClaimed, .loseArbitration), (.useOrConsume, .submitted, .loseArbitration),
+             (.useOrConsume, .underReview, .loseArbitration), (.useOrConsume, .partnerActionRequired, .loseArbitration),
+             (.useOrConsume, .rejected, .loseArbitration), (.useOrConsume, .disputed, .loseArbitration):
+            return Rule(actors: reviewer, to: .rejectedFinal)
 
         default:
             return nil

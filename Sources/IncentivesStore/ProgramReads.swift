@@ -112,6 +112,15 @@ public struct ProgramReads: Sendable {
     }
 
     /// The scope's locations with enrollment, payee standing and criteria per listed engagement.
+    /// Every partner organization, by name (the vendor's filters).
+    public func partnerOrganizations() async throws -> [PartnerOrganization] {
+        try await db.read { sql in
+            try await sql.raw("SELECT id, name FROM organizations ORDER BY name, id").all().map {
+                PartnerOrganization(id: try $0.decode(column: "id", as: Int64.self), name: try $0.decode(column: "name", as: String.self))
+            }
+        }
+    }
+
     public func locations(in scope: AccessScope, at now: Date) async throws -> [LocationStanding] {
         try await db.read { try await Self.standings(in: scope, at: now, on: $0) }
     }

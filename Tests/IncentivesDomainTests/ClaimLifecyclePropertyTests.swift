@@ -36,7 +36,7 @@ struct ClaimLifecyclePropertyTests {
     static let maxSteps = 40
     static let seed: UInt64 = 0x1CE_2026
     /// Moves that end a claim early; picked less often so that walks reach the later statuses.
-    static let exits: Set<ClaimAction> = [.cancel, .declineConsent, .revokeConsent, .disassociate]
+    static let exits: Set<ClaimAction> = [.cancel, .declineConsent, .revokeConsent, .disassociate, .loseArbitration]
 
     @Test("SplitMix64 produces the reference sequence")
     func prngReference() {
@@ -155,7 +155,7 @@ struct ClaimLifecyclePropertyTests {
                 let action: ClaimAction
                 if rng.chance(65), !offered.isEmpty {
                     var move = rng.pick(offered)
-                    for _ in 0..<3 where Self.exits.contains(move.action) { move = rng.pick(offered) }
+                    for _ in 0..<5 where Self.exits.contains(move.action) { move = rng.pick(offered) }
                     (role, action) = move
                 } else {
                     role = rng.pick(roles); action = rng.pick(actions)

@@ -57,6 +57,8 @@ private let expectedTable: [Row] = [
     Row(PA, [.consentReceived, .submitted, .underReview, .partnerActionRequired, .rejected, .disputed], .revokeConsent,
         customer, .consentRejected),
     // Use or consume only.
+    Row(UC, [.customerClaimed, .submitted, .underReview, .partnerActionRequired, .rejected, .disputed], .loseArbitration,
+        reviewer, .rejectedFinal),
     Row(UC, [.customerClaimed, .partnerActionRequired], .submit, admin, .submitted),
     Row(UC, [.customerClaimed], .cancel, admin, .canceled),
     Row(UC, [.submitted, .underReview, .partnerActionRequired, .approved], .revokeConsent, customer, .consentRejected),

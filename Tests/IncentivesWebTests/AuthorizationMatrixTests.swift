@@ -96,6 +96,10 @@ struct AuthorizationMatrixTests {
         "GET /earnings": section { $0.isPartner || $0 == .manager },
         "GET /earnings.csv": section { $0.isPartner || $0 == .manager },
         "GET /review": section { $0.isVendor },
+        // Decisions are the reviewer's; the program manager sees the queue. No arbitration waits on the demo claims (404).
+        "POST /review/bulk": { who, _ in who == .signedOut || who == .reviewer ? .seeOther : .forbidden },
+        "GET /review/arbitration/{id}": { who, _ in who == .signedOut ? .seeOther : who.isVendor ? .notFound : .forbidden },
+        "POST /review/arbitration/{id}": { who, _ in who == .signedOut ? .seeOther : who == .reviewer ? .notFound : .forbidden },
         "GET /catalogue": section { $0.isVendor },
         "GET /settings/users": section { $0.isAccountAdmin },
         "POST /settings/users": section({ $0.isAccountAdmin }, ok: .unprocessableContent),
@@ -149,6 +153,7 @@ struct AuthorizationMatrixTests {
                 for who in Who.allCases {
                     for whose in hasID ? [Whose.own, .foreign] : [.own] {
                         var path = template
+                        if template.hasPrefix("/review/") { path = path.replacingOccurrences(of: "{id}", with: "\(whose == .own ? ownClaim : cedarClaim)") }
                         if template.hasPrefix("/claims/") { path = path.replacingOccurrences(of: "{id}", with: "\(whose == .own ? ownClaim : cedarClaim)") }
                         if template.hasPrefix("/engagements/") {
                             path = path.replacingOccurrences(of: "{id}", with: whose == .own ? "2" : "987654").replacingOccurrences(of: "{kind}", with: "findings_document")

@@ -1,0 +1,138 @@
+import Foundation
+import IncentivesDomain
+import SQLKit
+
+/// What the review queue shows: one kind, engagement or partner, dispute rounds or competing claims only.
+public struct ReviewFilter: Sendable, Hashable {
+    public var status: ClaimStatus?
+    public var kind: ClaimKind?
+    public var engagementID: Int64?
+    public var organizationID: Int64?
+    public var disputesOnly = false
+    public var competingOnly = false
+
+    public init() {}
+
+    /// The statuses a reviewer acts on (a Disputed claim is still with the partner until they submit the dispute).
+    public static let statuses: [ClaimStatus] = [.submitted, .underReview]
+}
+
+/// A claim in the review queue, with what a bulk action needs.
+public struct ReviewItem: Sendable, Hashable {
+    public var summary: ClaimSummary
+    public var version: Int
+    public var isDisputeRound: Bool
+    public var arbitrationPending: Bool
+}
+
+/// The outcome of one claim of a bulk action.
+public struct BulkOutcome: Sendable, Hashable {
+    public var claimID: Int64
+    public var claimName: String
+    /// Nil when the action was taken; otherwise why not, in words.
+    public var refusal: String?
+}
+
+/// The vendor's review desk: the queue (oldest first), bulk actions decided claim by claim, and the
+/// arbitration of competing use-or-consume claims.
+public struct ReviewDesk: Sendable {
+    public let db: Database
+    public let links: ClaimLinks
+
+    public init(db: Database, links: ClaimLinks) { self.db = db; self.links = links }
+
+    static func condition(_ filter: ReviewFilter) -> SQLQueryString {
+        let statuses = (filter.status.map { [$0] } ?? ReviewFilter.statuses).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        var where_: SQLQueryString = filter.competingOnly
+            ? "c.arbitration = 'pending'"
+            : "(c.status IN (\(unsafeRaw: statuses)) OR c.arbitration = 'pending')"
+        if filter.competingOnly, let status = filter.status { where_.appendInterpolation(" AND c.status = \(bind: status.rawValue)" as SQLQueryString) }
+        if let kind = filter.kind { where_.appendInterpolation(" AND c.kind = \(bind: kind.rawValue)" as SQLQueryString) }
+        if let id = filter.engagementID { where_.appendInterpolation(" AND c.engagement_id = \(bind: id)" as SQLQueryString) }
+        if let id = filter.organizationID { where_.appendInterpolation(" AND c.organization_id = \(bind: id)" as SQLQueryString) }
+        if filter.disputesOnly { where_.appendInterpolation(" AND c.is_dispute_round = \(bind: true)" as SQLQueryString) }
+        return where_
+    }
+
+    /// The queue, oldest change first, and how many claims it holds in all.
+    public func queue(_ filter: ReviewFilter, limit: Int = 100) async throws -> (items: [ReviewItem], total: Int) {
+        try await db.read { sql in
+            let condition = Self.condition(filter)
+            let summaries = try await ClaimListing.summaries(where: condition, orderBy: "c.updated_at, c.id", limit: limit, on: sql)
+            let total = try await sql.raw("SELECT COUNT(*) AS n FROM claims c WHERE \(condition)").first()?.decode(column: "n", as: Int.self) ?? 0
+            guard !summaries.isEmpty else { return ([], total) }
+            var facts: [Int64: (Int, Bool, Bool)] = [:]
+            let ids = summaries.map { String($0.id) }.joined(separator: ", ")
+            for row in try await sql.raw("SELECT id, version, is_dispute_round, arbitration FROM claims WHERE id IN (\(unsafeRaw: ids))").all() {
+                facts[try row.decode(column: "id", as: Int64.self)] = (try row.decode(column: "version", as: Int.self),
+                                                                      try row.decode(column: "is_dispute_round", as: Bool.self),
+                                                                      try row.decode(column: "arbitration", as: String?.self) == "pending")
+            }
+            return (summaries.map { s in
+                let f = facts[s.id] ?? (0, false, false)
+                return ReviewItem(summary: s, version: f.0, isDisputeRound: f.1, arbitrationPending: f.2)
+            }, total)
+        }
+    }
+
+    /// One action on many claims, each decided on its own (its own version, status and rules) in its own
+    /// transaction: one refusal stops nothing else.
+    public func bulk(_ command: ClaimCommand, on claims: [(id: Int64, version: Int)], at now: Date) async throws -> [BulkOutcome] {
+        let repository = ClaimRepository(db: db)
+        var outcomes: [BulkOutcome] = []
+        for (id, version) in claims {
+            let name = try await db.read { try await $0.raw("SELECT name FROM claims WHERE id = \(bind: id)").first()?.decode(column: "name", as: String.self) }
+            guard let name else { outcomes.append(BulkOutcome(claimID: id, claimName: "#\(id)", refusal: "No such claim.")); continue }
+            do {
+                try await repository.perform(command, on: id, expectedVersion: version, in: .vendor, at: now, links: links)
+                outcomes.append(BulkOutcome(claimID: id, claimName: name, refusal: nil))
+            } catch let refusal as ClaimRefusal {
+                outcomes.append(BulkOutcome(claimID: id, claimName: name, refusal: refusal.description))
+            } catch StoreError.conflict {
+                outcomes.append(BulkOutcome(claimID: id, claimName: name, refusal: "It changed since the queue was shown; reload to see it."))
+            }
+        }
+        return outcomes
+    }
+
+    /// The claims competing with a claim for one subscription on one engagement (itself included), oldest first.
+    public func competing(with claimID: Int64) async throws -> [Int64] {
+        try await db.read { sql in
+            try await sql.raw("""
+                SELECT o.id FROM claims c JOIN claims o ON o.customer_id = c.customer_id AND o.engagement_id = c.engagement_id
+                WHERE c.id = \(bind: claimID) AND c.arbitration = 'pending' AND o.arbitration = 'pending'
+                ORDER BY o.created_at, o.id
+                """).all().map { try $0.decode(column: "id", as: Int64.self) }
+        }
+    }
+
+    /// Decides an arbitration: `winner` stays the partner of record; every other competing claim becomes
+    /// Rejected final with the reason, and its partner hears of it. Returns the claims that lost.
+    @discardableResult
+    public func arbitrate(winner: Int64, by actor: Actor, at now: Date) async throws -> [Int64] {
+        try await db.write { sql in
+            let group = try await sql.raw("""
+                SELECT o.id, org.name AS partner FROM claims c
+                JOIN claims o ON o.customer_id = c.customer_id AND o.engagement_id = c.engagement_id
+                JOIN organizations org ON org.id = c.organization_id
+                WHERE c.id = \(bind: winner) AND c.arbitration = 'pending' AND o.arbitration = 'pending'
+                """).all()
+            guard group.count >= 2 else {
+                throw ClaimRefusal.cannotClaim("This claim has no competing claim waiting for arbitration any more.")
+            }
+            let partner = try group[0].decode(column: "partner", as: String.self)
+            var losers: [Int64] = []
+            for row in group {
+                let id = try row.decode(column: "id", as: Int64.self)
+                if id != winner {
+                    try await ClaimRepository.perform(
+                        ClaimCommand(.loseArbitration, by: actor, reason: "Another partner (\(partner)) was chosen as the customer's partner of record."),
+                        on: id, expectedVersion: nil, in: .vendor, at: now, links: links, on: sql, flavor: db.flavor)
+                    losers.append(id)
+                }
+                try await sql.raw("UPDATE claims SET arbitration = NULL WHERE id = \(bind: id)").run()
+            }
+            return losers
+        }
+    }
+}
