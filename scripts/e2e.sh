@@ -70,7 +70,7 @@ BASE_URL="http://127.0.0.1:$PORT"
 
 log "Starting $BIN serve --demo on $BASE_URL (SQLite in $E2E_TMP/e2e)"
 MAIL_DIR="$E2E_TMP/mail"
-DATABASE_URL="sqlite:$E2E_TMP/e2e/incentives.sqlite" MAIL_DROP_DIR="$MAIL_DIR" MAIL_POLL_SECONDS=1 "$BIN" serve --demo --host 127.0.0.1 --port "$PORT" \
+DATABASE_URL="sqlite:$E2E_TMP/e2e/incentives.sqlite" MAIL_DROP_DIR="$MAIL_DIR" MAIL_POLL_SECONDS=1 UPLOAD_DIR="$E2E_TMP/uploads" "$BIN" serve --demo --host 127.0.0.1 --port "$PORT" \
   >"$E2E_TMP/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 600); do
@@ -86,7 +86,7 @@ mkdir -p "$SHOTS"  # each test empties its own folder there (not the whole, whic
 
 log "Browser tests (e2e/, headless Chromium) against $BASE_URL"
 set +e
-E2E_BASE_URL=$BASE_URL E2E_MAIL_DIR=$MAIL_DIR E2E_SCREENSHOTS=$SHOTS SE_OFFLINE=true CHROMIUM=/usr/bin/chromium \
+E2E_BASE_URL=$BASE_URL E2E_MAIL_DIR=$MAIL_DIR E2E_DATABASE_URL="sqlite:$E2E_TMP/e2e/incentives.sqlite" E2E_BIN="$BIN" E2E_SCREENSHOTS=$SHOTS SE_OFFLINE=true CHROMIUM=/usr/bin/chromium \
   CHROMEDRIVER=/usr/bin/chromedriver PYTHONDONTWRITEBYTECODE=1 \
   "$VENV/bin/python" -m pytest "$ROOT/e2e" "$@"
 status=$?
