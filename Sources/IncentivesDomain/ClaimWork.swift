@@ -248,6 +248,13 @@ extension ClaimLifecycle {
         }
     }
 
+    /// Refuses a change to the bundle ("Proof", "Hours", "The survey") the role may not make in the claim's status.
+    public static func checkProofEditor(_ role: ActorRole, on claim: Claim, what: String = "Proof") throws(ClaimRefusal) {
+        guard proofEditors(for: claim).contains(role) else {
+            throw .cannotClaim("\(what) can't be changed while the claim is \(claim.status.label).")
+        }
+    }
+
     /// Who may change a claim's customer contacts now: the partner until the claim is submitted; never
     /// once the customer answered the survey (the answer belongs to those contacts).
     public static func contactEditors(for claim: Claim, customerSurveyAnswered: Bool) -> Set<ActorRole> {

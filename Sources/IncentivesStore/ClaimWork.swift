@@ -141,9 +141,7 @@ public struct ClaimWork: Sendable {
                             size: Int, to claimID: Int64, expectedVersion: Int?, by actor: Actor, in scope: AccessScope,
                             at now: Date) async throws {
         try await change(claimID, expectedVersion: expectedVersion, in: scope, by: actor, at: now) { claim, context, sql in
-            guard ClaimLifecycle.proofEditors(for: claim).contains(actor.role) else {
-                throw ClaimRefusal.cannotClaim("Proof can't be changed while the claim is \(claim.status.label).")
-            }
+            try ClaimLifecycle.checkProofEditor(actor.role, on: claim)
             guard kind == .invoice || kind == .findingsDocument,
                   context.version(of: claim).proofRequirements.contains(where: { $0.kind == kind }) else {
                 throw StoreError.invalid(field: "kind", "This engagement does not ask for that document.")
@@ -165,9 +163,7 @@ public struct ClaimWork: Sendable {
     public func removeProof(_ proofID: Int64, from claimID: Int64, expectedVersion: Int?, by actor: Actor, in scope: AccessScope,
                             at now: Date) async throws {
         try await change(claimID, expectedVersion: expectedVersion, in: scope, by: actor, at: now) { claim, _, sql in
-            guard ClaimLifecycle.proofEditors(for: claim).contains(actor.role) else {
-                throw ClaimRefusal.cannotClaim("Proof can't be changed while the claim is \(claim.status.label).")
-            }
+            try ClaimLifecycle.checkProofEditor(actor.role, on: claim)
             guard let row = try await sql.raw("""
                 SELECT kind, file_name FROM claim_proof WHERE id = \(bind: proofID) AND claim_id = \(bind: claimID)
                 """).first(), let kind = ProofRequirement.Kind(rawValue: try row.decode(column: "kind", as: String.self)),
@@ -184,9 +180,7 @@ public struct ClaimWork: Sendable {
     public func answerPartnerSurvey(_ answers: [SurveyAnswer], on claimID: Int64, expectedVersion: Int?, by actor: Actor,
                                     in scope: AccessScope, at now: Date) async throws {
         try await change(claimID, expectedVersion: expectedVersion, in: scope, by: actor, at: now) { claim, context, sql in
-            guard ClaimLifecycle.proofEditors(for: claim).contains(actor.role) else {
-                throw ClaimRefusal.cannotClaim("The survey can't be changed while the claim is \(claim.status.label).")
-            }
+            try ClaimLifecycle.checkProofEditor(actor.role, on: claim, what: "The survey")
             guard context.version(of: claim).proofRequirements.contains(where: { $0.kind == .partnerSurvey }) else {
                 throw StoreError.invalid(field: "survey", "This engagement does not ask for a partner survey.")
             }
@@ -200,9 +194,7 @@ public struct ClaimWork: Sendable {
     public func enterHours(_ text: String, on claimID: Int64, expectedVersion: Int?, by actor: Actor, in scope: AccessScope,
                            at now: Date) async throws {
         try await change(claimID, expectedVersion: expectedVersion, in: scope, by: actor, at: now) { claim, context, _ in
-            guard ClaimLifecycle.proofEditors(for: claim).contains(actor.role) else {
-                throw ClaimRefusal.cannotClaim("Hours can't be changed while the claim is \(claim.status.label).")
-            }
+            try ClaimLifecycle.checkProofEditor(actor.role, on: claim, what: "Hours")
             let next = try ClaimLifecycle.enterHours(text, on: claim, context: context)
             return (next, .enterHours, "\(next.hours.map { "\($0)" } ?? "") hours")
         }
@@ -233,9 +225,7 @@ public struct ClaimWork: Sendable {
     public func sendCustomerSurvey(on claimID: Int64, expectedVersion: Int?, by actor: Actor, in scope: AccessScope,
                                    at now: Date) async throws {
         try await change(claimID, expectedVersion: expectedVersion, in: scope, by: actor, at: now) { claim, context, sql in
-            guard ClaimLifecycle.proofEditors(for: claim).contains(actor.role) else {
-                throw ClaimRefusal.cannotClaim("The survey can't be sent while the claim is \(claim.status.label).")
-            }
+            try ClaimLifecycle.checkProofEditor(actor.role, on: claim, what: "The customer survey")
             guard context.version(of: claim).proofRequirements.contains(where: { $0.kind == .customerSurvey }) else {
                 throw StoreError.invalid(field: "survey", "This engagement does not ask for a customer survey.")
             }

@@ -236,4 +236,41 @@ struct ClaimPageTests {
             #expect(vendorUpload.body.contains("Proof can&#39;t be changed") || vendorUpload.body.contains("Proof can't be changed"))
         }
     }
+
+    @Test("a consent link stops working at the consent deadline; changing the contacts voids an unanswered link")
+    func expiryAndContacts() async throws {
+        try await WebHarness.with { app in
+            let id = try await Self.draftClaim(app)
+            let user = try await app.signedIn("user@bluefin.example")
+            #expect(try await Self.act(user, app, id, .sendConsentRequest).status == .seeOther)
+            let contact = "kara.garcia@willowstudios.example"
+            let first = try await Self.mailToken(app, kind: .consentRequest, to: contact, path: "consent")
+
+            // New contacts: the link sent to the old ones is void, and a new request goes to the new first contact.
+            try await user.get("/claims/\(id)")
+            let bad = try await user.post("/claims/\(id)/contacts", [("version", try await Self.version(app, id)),
+                                                                      ("contact_name_1", "Ravi"), ("contact_email_1", "not-an-address")])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.body.contains("is not an email address"))
+            try await user.get("/claims/\(id)")
+            #expect(try await user.post("/claims/\(id)/contacts", [("version", try await Self.version(app, id)), ("contact_name_1", "Ravi Iyer"),
+                                                                   ("contact_title_1", "CTO"), ("contact_email_1", "ravi@willowstudios.example")]).status == .seeOther)
+            let customer = app.browser()
+            #expect(try await customer.get("/consent/\(first)").body.contains("replaced by a newer email"))
+            #expect(try await Self.act(user, app, id, .sendConsentRequest).status == .seeOther)
+            let second = try await Self.mailToken(app, kind: .consentRequest, to: "ravi@willowstudios.example", path: "consent")
+
+            // Past the consent deadline the link only says so (the sweeper expires the claim itself).
+            let due = try await app.db.read { try await $0.raw("SELECT due_at FROM claims WHERE id = \(bind: id)").first()!.decode(column: "due_at", as: Date.self) }
+            app.clock.set(due.addingTimeInterval(1))
+            let late = try await customer.get("/consent/\(second)")
+            #expect(late.body.contains("This link expired on"))
+            #expect(!late.body.contains(#"id="accept""#))
+            #expect(try await customer.post("/consent/\(second)", [("answer", "accept")]).status == .unprocessableContent)
+            #expect(try await Self.status(app, id) == "awaiting_consent")
+            let expired = try await ClaimRepository(db: app.db).expireDue(at: app.clock.now, links: ClaimLinks(publicURL: "http://x"))
+            #expect(expired[.consentExpired, default: 0] >= 1)
+            #expect(try await Self.status(app, id) == "consent_expired")
+        }
+    }
 }

@@ -175,6 +175,8 @@ struct ClaimPage: Sendable {
                 if upload.tooLarge { throw UploadProblem.tooLarge(deps.config.uploadPolicy.limitText) }
                 guard let name = upload.fileName, !(name.isEmpty && upload.fileBytes.isEmpty) else { throw UploadProblem.noFile }
                 let (format, safeName) = try deps.config.uploadPolicy.check(fileName: name, bytes: upload.fileBytes).get()
+                // Refused uploads leave no file behind: the store decides again, but a file is kept only when it may be.
+                try ClaimLifecycle.checkProofEditor(actor.role, on: file.claim)
                 let hash = try documents.keep(upload.fileBytes)
                 try await work.addDocument(kind, fileName: safeName, format: format, contentHash: hash, size: upload.fileBytes.count,
                                            to: file.claim.id, expectedVersion: Int(upload.fields["version"] ?? "") ?? -1,
