@@ -94,6 +94,27 @@ struct AddCustomerPageTests {
         }
     }
 
+    @Test("an engagement's eligible customer is claimed from its row: engagement and customer come chosen")
+    func fromTheCustomersTab() async throws {
+        try await WebHarness.with { app in
+            let admin = try await app.signedIn("admin@bluefin.example")
+            var link: String?
+            for id in 1...20 where link == nil {
+                let page = try await admin.get("/engagements/\(id)/customers?tab=eligible")
+                if let range = page.body.range(of: #"href="/claims/new\?engagement=[^"]*existing=[0-9]+""#, options: .regularExpression) {
+                    link = String(page.body[range].dropFirst(6).dropLast()).replacingOccurrences(of: "&amp;", with: "&")
+                }
+            }
+            let href = try #require(link, "some engagement has a customer Bluefin could claim")
+            #expect(href.contains("id_type=existing") && href.contains("existing="))
+            let details = try await admin.get(href)
+            #expect(details.status == .ok)
+            #expect(details.body.contains(#"id="id-type-existing" checked"#))
+            let existing = try #require(href.split(separator: "=").last)
+            #expect(details.body.contains(#"<option value="\#(existing)" selected>"#))
+        }
+    }
+
     @Test("use or consume: a second partner on the same subscription is accepted and both claims wait for arbitration")
     func competingCPOR() async throws {
         try await WebHarness.with { app in

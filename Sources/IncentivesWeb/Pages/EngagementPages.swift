@@ -319,6 +319,8 @@ struct EngagementPages: Sendable {
     struct CustomerRow: Sendable {
         let name: String; let identifier: String; let reason: String
         let claimHref: String?; let claimName: String; let claimStatus: String; let claimTone: String; let canBeClaimed: Bool
+        /// Add customer with this engagement and this customer chosen.
+        let addHref: String?
     }
     struct CustomersView: PageView {
         let shell: Shell
@@ -339,6 +341,7 @@ struct EngagementPages: Sendable {
         func tabOf(_ c: EngagementCustomer) -> CustomerTab {
             switch c.eligibility { case .eligible: .eligible; case .ineligible: .ineligible; case .complete: .complete }
         }
+        let refusal = e.refusalToClaim(at: deps.clock.now)
         let rows = detail.customers.filter { tabOf($0) == tab }.map { c in
             var reason = ""
             if case .ineligible(let why) = c.eligibility {
@@ -348,9 +351,10 @@ struct EngagementPages: Sendable {
             return CustomerRow(
                 name: c.customer.name, identifier: c.customer.domain ?? c.customer.tenantID ?? "", reason: reason,
                 claimHref: c.claimID.map { "/claims/\($0)" }, claimName: c.claimName ?? "",
-                claimStatus: c.claimStatus?.label ?? "", claimTone: c.claimStatus?.tone ?? "muted", canBeClaimed: c.canBeClaimed)
+                claimStatus: c.claimStatus?.label ?? "", claimTone: c.claimStatus?.tone ?? "muted", canBeClaimed: c.canBeClaimed,
+                addHref: c.canBeClaimed && refusal == nil
+                    ? queryPath("/claims/new", [("engagement", String(e.id)), ("id_type", "existing"), ("existing", String(c.customer.id))]) : nil)
         }
-        let refusal = e.refusalToClaim(at: deps.clock.now)
         return CustomersView(
             shell: shell(detail, context, page: "Customers"), heading: heading(detail, current: "Customers"),
             tabs: CustomerTab.allCases.map { t in
