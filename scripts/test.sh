@@ -31,7 +31,7 @@ start_postgres() {
   "${as[@]}" "$PG_BIN/initdb" --no-sync -A trust -U postgres -D "$PG_DIR/data" >/dev/null
   PG_PORT=${PG_PORT:-55432}
   "${as[@]}" "$PG_BIN/postgres" -D "$PG_DIR/data" -h 127.0.0.1 -p "$PG_PORT" -k "$PG_DIR" -c fsync=off \
-    -c max_connections=200 >"$PG_DIR/log" 2>&1 &
+    -c max_connections=400 >"$PG_DIR/log" 2>&1 &
   PG_PID=$!
   for _ in $(seq 1 50); do
     "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -q && break

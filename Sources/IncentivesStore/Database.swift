@@ -201,10 +201,10 @@ actor ConnectionPool {
         let connection = try await acquire()
         do {
             let result = try await body(connection)
-            release(connection)
+            await release(connection)
             return result
         } catch {
-            release(connection)
+            await release(connection)
             throw error
         }
     }
@@ -222,7 +222,9 @@ actor ConnectionPool {
         return connection
     }
 
-    private func release(_ connection: PooledConnection) {
+    private func release(_ connection: PooledConnection) async {
+        // A connection in use while the pool shut down is closed when it comes back, not parked in a dead pool.
+        if closed { open -= 1; await connection.close(); return }
         if !waiters.isEmpty { waiters.removeFirst().resume(returning: connection) }
         else { idle.append(connection) }
     }
