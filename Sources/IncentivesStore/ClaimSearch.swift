@@ -38,6 +38,8 @@ public struct ClaimListQuery: Sendable, Hashable {
     public var kind: ClaimKind?
     public var engagementID: Int64?
     public var locationID: Int64?
+    /// One partner organization's claims (the operator's export; a partner's scope is one organization already).
+    public var organizationID: Int64?
     /// Claims whose open clock falls between now and this many days ahead.
     public var dueWithinDays: Int?
     public var sort: Sort = .updated
@@ -167,12 +169,19 @@ extension ClaimListing {
         return (rows, next)
     }
 
-    /// The current view (tab, search, filters, sort) as CSV, read in keyset batches so memory stays flat
-    /// however many claims match, each batch handed to `sink` before the next is read. Returns the row count.
+    /// The current view (tab, search, filters, sort) as a file of `format`, read in keyset batches so
+    /// memory stays flat however many claims match; bytes go to `sink` in pieces of about 64 KiB as they
+    /// are made. The claims list's CSV and XLSX links and `incentives export claims` all come here.
+    /// Returns the number of claims written.
     @discardableResult
-    public func writeCSV(_ query: ClaimListQuery, in scope: AccessScope, now: Date, batch: Int = 500,
-                         to sink: (String) async throws -> Void) async throws -> Int {
-        try await sink(CSV.line(Self.csvColumns))
+    public func export(_ query: ClaimListQuery, as format: ExportFormat, in scope: AccessScope, now: Date, batch: Int = 500,
+                       to sink: ([UInt8]) async throws -> Void) async throws -> Int {
+        let areas = try await db.read { sql in
+            try await sql.raw("SELECT id, name FROM solution_areas").all().reduce(into: [Int64: String]()) {
+                $0[try $1.decode(column: "id", as: Int64.self)] = try $1.decode(column: "name", as: String.self)
+            }
+        }
+        var writer = format.writer(columns: Self.exportColumns, sheetName: "Claims", now: now)
         var query = query
         query.after = nil
         query.limit = max(1, min(batch, 500))
@@ -180,24 +189,43 @@ extension ClaimListing {
         while true {
             let current = query
             let (rows, next) = try await db.read { try await Self.rows(current, in: scope, now: now, on: $0) }
-            if !rows.isEmpty { try await sink(rows.map(Self.csvLine).joined()) }
+            for claim in rows { writer.row(Self.exportCells(claim, area: areas[claim.solutionAreaID] ?? "")) }
+            if writer.pendingCount >= 1 << 16 { try await sink(writer.take()) }
             count += rows.count
             guard let next else { break }
             query.after = next
         }
+        writer.finish()
+        try await sink(writer.take())
         return count
     }
 
-    public static let csvColumns = ["claim_id", "claim_name", "status", "status_label", "kind", "customer", "engagement", "partner",
-                                    "location", "due_at", "due_kind", "amount", "currency", "created_at", "updated_at"]
+    /// The id of the partner organization of that name (compared case-insensitively), for the operator's export.
+    public func organizationID(named name: String) async throws -> Int64? {
+        try await db.read { sql in
+            try await sql.raw("SELECT id FROM organizations WHERE LOWER(name) = LOWER(\(bind: name))").first()?
+                .decode(column: "id", as: Int64.self)
+        }
+    }
 
-    static func csvLine(_ c: ClaimSummary) -> String {
-        CSV.line([
-            String(c.id), CSV.text(c.name), c.status.rawValue, c.status.label, c.kind.rawValue, CSV.text(c.customerName),
-            CSV.text(c.engagementName), CSV.text(c.organizationName), CSV.text(c.locationName),
-            c.dueAt.map(iso8601UTC) ?? "", c.dueKind?.rawValue ?? "", c.amount?.plainText ?? "", c.amount?.currency.code ?? "",
-            iso8601UTC(c.createdAt), iso8601UTC(c.updatedAt),
-        ])
+    public static let exportColumns: [TableColumn] = [
+        TableColumn("claim_id", width: 10), TableColumn("claim_name", width: 36), TableColumn("status", width: 22),
+        TableColumn("status_label", width: 30), TableColumn("kind", width: 18), TableColumn("solution_area", width: 28),
+        TableColumn("customer", width: 30), TableColumn("engagement", width: 36), TableColumn("partner", width: 22),
+        TableColumn("location", width: 30), TableColumn("due_at", width: 20), TableColumn("due_kind", width: 14),
+        TableColumn("amount", width: 12), TableColumn("currency", width: 9), TableColumn("consent_at", width: 20),
+        TableColumn("created_at", width: 20), TableColumn("updated_at", width: 20),
+    ]
+
+    static func exportCells(_ c: ClaimSummary, area: String) -> [TableCell] {
+        let date = { (d: Date?) in d.map(TableCell.date) ?? .empty }
+        return [
+            .integer(c.id), .text(c.name), .text(c.status.rawValue), .text(c.status.label), .text(c.kind.rawValue), .text(area),
+            .text(c.customerName), .text(c.engagementName), .text(c.organizationName), .text(c.locationName),
+            date(c.dueAt), c.dueKind.map { .text($0.rawValue) } ?? .empty,
+            c.amount.map { .decimal($0.plainText) } ?? .empty, c.amount.map { .text($0.currency.code) } ?? .empty,
+            date(c.consentAt), .date(c.createdAt), .date(c.updatedAt),
+        ]
     }
 
     /// The scope, the search and the filters (not the tab), on `claims c` joined with `customers cu`.
@@ -207,6 +235,9 @@ extension ClaimListing {
         if let kind = query.kind { condition.appendLiteral(" AND c.kind = "); condition.appendInterpolation(bind: kind.rawValue) }
         if let engagement = query.engagementID { condition.appendLiteral(" AND c.engagement_id = "); condition.appendInterpolation(bind: engagement) }
         if let location = query.locationID { condition.appendLiteral(" AND c.location_id = "); condition.appendInterpolation(bind: location) }
+        if let organization = query.organizationID {
+            condition.appendLiteral(" AND c.organization_id = "); condition.appendInterpolation(bind: organization)
+        }
         if let days = query.dueWithinDays {
             condition.appendLiteral(" AND c.due_at >= ")
             condition.appendInterpolation(bind: now)

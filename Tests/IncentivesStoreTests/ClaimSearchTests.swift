@@ -124,19 +124,42 @@ struct ClaimSearchTests {
         }
     }
 
-    @Test("the CSV of a view holds exactly the view's claims, in its order", arguments: TestDatabases.flavors)
-    func csv(flavor: SQLFlavor) async throws {
+    @Test("the CSV and the XLSX of a view hold exactly the view's claims, in its order, in the same columns",
+          arguments: TestDatabases.flavors)
+    func export(flavor: SQLFlavor) async throws {
         try await TestDatabases.with(flavor, seeded: true) { db in
             let listing = ClaimListing(db: db)
             var query = ClaimListQuery()
             query.sort = .customer; query.descending = false; query.limit = 500
+            query.tab = .area(1)
             let view = try await listing.page(query, in: bluefin, now: now)
-            let collected = ClaimCSVSink()
-            let count = try await listing.writeCSV(query, in: bluefin, now: now, batch: 7) { await collected.append($0) }
-            let lines = await collected.text.components(separatedBy: "\r\n").dropLast()
-            #expect(count == view.claims.count && lines.count == count + 1)
-            #expect(lines.first == ClaimListing.csvColumns.joined(separator: ","))
+            #expect(view.claims.count > 10)
+            var csv: [UInt8] = [], xlsx: [UInt8] = []
+            let count = try await listing.export(query, as: .csv, in: bluefin, now: now, batch: 7) { csv += $0 }
+            let xlsxCount = try await listing.export(query, as: .xlsx, in: bluefin, now: now, batch: 7) { xlsx += $0 }
+            let lines = String(decoding: csv, as: UTF8.self).components(separatedBy: "\r\n").dropLast()
+            #expect(count == view.claims.count && xlsxCount == count && lines.count == count + 1)
+            #expect(lines.first == ClaimListing.exportColumns.map(\.name).joined(separator: ","))
             #expect(lines.dropFirst().map { Int64($0.prefix { $0 != "," })! } == view.claims.map(\.id))
+
+            let book = try SpreadsheetReader.read(xlsx)
+            let rows = try #require(book.sheets.first?.rows)
+            #expect(rows.first?.map(\.value) == ClaimListing.exportColumns.map(\.name))
+            #expect(rows.dropFirst().map { Int64($0[0].value) } == view.claims.map(\.id))
+            // Row by row, the spreadsheet says what the CSV says: numbers as numbers, dates as serial days.
+            let header = ClaimListing.exportColumns.map(\.name)
+            for (row, claim) in zip(rows.dropFirst(), view.claims) {
+                let cells = Dictionary(uniqueKeysWithValues: row.map { (String($0.ref.prefix { $0.isLetter }), $0) })
+                func cell(_ name: String) -> SpreadsheetReader.Cell? { cells[XLSXWriter.columnLetters(header.firstIndex(of: name)!)] }
+                #expect(cell("claim_name")?.value == claim.name && cell("status")?.value == claim.status.rawValue)
+                #expect(cell("location")?.value == claim.locationName && cell("partner")?.value == "Bluefin Consulting")
+                #expect(cell("solution_area")?.value.isEmpty == false)
+                #expect(cell("amount")?.value == claim.amount?.plainText && cell("amount")?.type == nil)
+                let updated = try #require(cell("updated_at").flatMap { Double($0.value) })
+                #expect(abs((updated - 25_569) * 86_400 - claim.updatedAt.timeIntervalSince1970.rounded()) < 0.01)
+                #expect(book.styles[cell("updated_at")!.style].formatCode == "yyyy-mm-dd hh:mm:ss")
+                #expect((cell("due_at") == nil) == (claim.dueAt == nil))
+            }
         }
     }
 
@@ -150,7 +173,3 @@ struct ClaimSearchTests {
     }
 }
 
-actor ClaimCSVSink {
-    var text = ""
-    func append(_ s: String) { text += s }
-}

@@ -50,6 +50,7 @@ struct AuthorizationMatrixTests {
         "GET /eligibility": section { $0.isPartner },
         "GET /claims": section { $0.isPartner || $0.isVendor },
         "GET /claims.csv": section { $0.isPartner || $0.isVendor },
+        "GET /claims.xlsx": section { $0.isPartner || $0.isVendor },
         // The vendor sees every organization's claims.
         "GET /claims/{id}": record({ $0.isPartner || $0.isVendor }, foreign: { $0.isVendor ? .ok : .notFound }),
         "GET /payee-profiles": section { $0.isPartner || $0 == .manager },
