@@ -163,6 +163,64 @@ struct ClaimSearchTests {
         }
     }
 
+    @Test("tab counts added up from claim_counts equal counting the claims, before and after claims are written",
+          arguments: TestDatabases.flavors)
+    func summaryCounts(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let scopes: [AccessScope] = [bluefin, .partner(organizationID: 1, locationIDs: [1]), .partner(organizationID: 2, locationIDs: [5, 6, 7]), .vendor]
+            var queries: [ClaimListQuery] = [ClaimListQuery()]
+            for change in 0..<6 {
+                var q = ClaimListQuery()
+                switch change {
+                case 0: q.status = .submitted
+                case 1: q.kind = .useOrConsume
+                case 2: q.engagementID = 1
+                case 3: q.locationID = 1
+                case 4: q.organizationID = 2
+                default: q.status = .customerClaimed; q.kind = .partnerActivities
+                }
+                queries.append(q)
+            }
+            let all = queries
+            func compare(_ moment: String) async throws {
+                try await db.read { sql in
+                    for scope in scopes {
+                        for query in all {
+                            let fast = try await ClaimListing.tabCounts(query, in: scope, now: now, on: sql)
+                            let slow = try await ClaimListing.tabCounts(query, in: scope, now: now, scan: true, on: sql)
+                            #expect(fast.all == slow.all && fast.attention == slow.attention
+                                        && fast.byArea.filter { $0.value > 0 } == slow.byArea, "\(moment): \(scope) \(query)")
+                        }
+                    }
+                }
+            }
+            try await compare("seeded")
+            let total = try await db.read { try await ClaimListing.tabCounts(ClaimListQuery(), in: .vendor, now: now, on: $0).all }
+            #expect(total > 150, "the demo's claims are counted")
+            // A transition through the repository, as a reviewer does it.
+            let repo = ClaimRepository(db: db)
+            let submittedID = try await db.read { sql in
+                try await sql.raw("SELECT id FROM claims WHERE status = 'submitted' ORDER BY id").first()!.decode(column: "id", as: Int64.self)
+            }
+            let submitted = try #require(try await repo.find(submittedID, in: .system))
+            _ = try await repo.perform(ClaimCommand(.startReview, by: Actor(role: .reviewer, userID: 5, name: "Jordan Lee")),
+                                       on: submitted.id, expectedVersion: submitted.version, in: .vendor, at: now)
+            // New claims, as the seeder writes them; and plain SQL moving, re-filing and deleting claims.
+            try await Seeder(db: db).seedScale(count: 40, now: now, batchSize: 15)
+            try await db.write { sql in
+                try await sql.raw("UPDATE claims SET status = 'approved' WHERE id IN (SELECT id FROM claims WHERE status = 'under_review' ORDER BY id LIMIT 3)").run()
+                try await sql.raw("UPDATE claims SET location_id = 2 WHERE id IN (SELECT id FROM claims WHERE location_id = 1 ORDER BY id LIMIT 2)").run()
+                try await sql.raw("UPDATE claims SET name = 'renamed' WHERE id = 1").run()
+                let victim = try await sql.raw("SELECT MAX(id) AS id FROM claims").first()!.decode(column: "id", as: Int64.self)
+                for table in ["claim_contacts", "claim_history", "claim_proof", "earnings", "claim_reminders", "mail_outbox"] {
+                    try await sql.raw("DELETE FROM \(ident: table) WHERE claim_id = \(bind: victim)").run()
+                }
+                try await sql.raw("DELETE FROM claims WHERE id = \(bind: victim)").run()
+            }
+            try await compare("after writes")
+        }
+    }
+
     @Test("page tokens round-trip, and damaged ones are refused")
     func tokens() {
         for key in [ClaimCursor.Key.date(now), .text("Ünïcode, | pipes"), .number(-1)] {
