@@ -192,15 +192,13 @@ extension ClaimListing {
             case .text(let s): "\(bind: s)"
             case .number(let n): "\(bind: n)"
             }
+            // A row value, not "key < bound OR (key = bound AND id < last)": both databases turn it into one
+            // index range, where the OR form scanned the index from its start, so page n cost n pages.
             condition.appendLiteral(" AND (")
             condition.appendInterpolation(keyExpression)
-            condition.appendLiteral(" \(op) ")
+            condition.appendLiteral(", c.id) \(op) (")
             condition.appendInterpolation(bound)
-            condition.appendLiteral(" OR (")
-            condition.appendInterpolation(keyExpression)
-            condition.appendLiteral(" = ")
-            condition.appendInterpolation(bound)
-            condition.appendLiteral(" AND c.id \(op) \(after.id)))")
+            condition.appendLiteral(", \(after.id))")
         }
         let direction = query.descending ? "DESC" : "ASC"
         let limit = max(1, min(query.limit, 500))
