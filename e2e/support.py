@@ -251,12 +251,14 @@ class Browser:
     def cookies(self) -> dict[str, str]:
         return {c["name"]: c["value"] for c in self.driver.get_cookies()}
 
-    def fetch(self, href: str) -> tuple[int, dict[str, str], str]:
-        """GETs a link of the page with the browser's cookies, as a download would: status, headers, body."""
+    def fetch(self, href: str, binary: bool = False) -> tuple[int, dict[str, str], str | bytes]:
+        """GETs a link of the page with the browser's cookies, as a download would: status, headers, body
+        (text, or the bytes when `binary`)."""
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies().items())
         request = urllib.request.Request(urllib.parse.urljoin(self.base_url + "/", href), headers={"Cookie": cookie})
         with urllib.request.urlopen(request, timeout=15) as response:
-            return response.status, dict(response.headers), response.read().decode("utf-8")
+            body = response.read()
+            return response.status, dict(response.headers), body if binary else body.decode("utf-8")
 
     def nav_links(self) -> list[WebElement]:
         return self.find_all('nav[aria-label="Main"] a')

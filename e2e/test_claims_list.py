@@ -1,8 +1,11 @@
 """The claims list in a real browser: tabs with counts, a search and filters kept in the URL, sorting by a
-column both ways, keyset pages, and the CSV of the current view."""
+column both ways, keyset pages, and the CSV and XLSX of the current view."""
 import csv
+import datetime
 import io
 import urllib.parse
+
+import openpyxl
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
@@ -83,6 +86,25 @@ def test_the_csv_holds_the_current_view(browser):
     assert status == 200 and headers["Content-Type"].startswith("text/csv") and "attachment" in headers["Content-Disposition"]
     lines = list(csv.DictReader(io.StringIO(body)))
     assert [line["claim_id"] for line in lines] == shown
+
+
+def test_the_xlsx_holds_the_current_view(browser):
+    browser.sign_in("admin@bluefin.example")
+    browser.open("/claims?tab=attention&sort=name&dir=asc&per=100", "attention by name")
+    shown = [r.get_dom_attribute("data-claim") for r in rows(browser)]
+    link = browser.driver.find_element(By.LINK_TEXT, "Export XLSX")
+    status, headers, body = browser.fetch(link.get_dom_attribute("href"), binary=True)
+    assert status == 200 and "attachment" in headers["Content-Disposition"]
+    assert headers["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).worksheets[0]
+    table = list(sheet.iter_rows(values_only=True))
+    header = table[0]
+    assert header[:3] == ("claim_id", "claim_name", "status") and sheet["A1"].font.b and sheet.freeze_panes == "A2"
+    assert [str(line[0]) for line in table[1:]] == shown
+    # Numbers and dates a spreadsheet can sort: the id and amount are numbers, updated_at a date.
+    updated, amount = header.index("updated_at"), header.index("amount")
+    assert all(isinstance(line[updated], datetime.datetime) for line in table[1:])
+    assert all(line[amount] is None or isinstance(line[amount], float) for line in table[1:])
 
 
 def test_a_damaged_page_link_says_so(browser):

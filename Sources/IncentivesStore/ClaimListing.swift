@@ -14,11 +14,13 @@ public struct ClaimSummary: Sendable, Hashable {
     public var locationID: Int64
     public var locationName: String
     public var organizationName: String
+    public var solutionAreaID: Int64
     public var amount: Money?
     public var dueAt: Date?
     public var dueKind: DeadlineKind?
     /// When the open clock expires the claim (nil: the clock only informs, or no clock).
     public var expiresAt: Date?
+    public var consentAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
 }
@@ -77,7 +79,7 @@ public struct ClaimListing: Sendable {
     static func summaries(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, on sql: any SQLDatabase) async throws -> [ClaimSummary] {
         var query: SQLQueryString = """
             SELECT c.id, c.name, c.kind, c.status, c.amount_minor, c.currency, c.due_at, c.due_kind, c.expires_at,
-                   c.created_at, c.updated_at, c.engagement_id, c.location_id,
+                   c.created_at, c.updated_at, c.engagement_id, c.location_id, c.solution_area_id, c.consent_at,
                    cu.name AS customer_name, e.name AS engagement_name, l.name AS location_name, o.name AS organization_name
             FROM claims c
             JOIN customers cu ON cu.id = c.customer_id
@@ -105,10 +107,12 @@ public struct ClaimListing: Sendable {
                 locationID: try row.decode(column: "location_id", as: Int64.self),
                 locationName: try row.decode(column: "location_name", as: String.self),
                 organizationName: try row.decode(column: "organization_name", as: String.self),
+                solutionAreaID: try row.decode(column: "solution_area_id", as: Int64.self),
                 amount: try row.decode(column: "amount_minor", as: Int64?.self).map { Money(minorUnits: $0, currency: currency) },
                 dueAt: try row.decode(column: "due_at", as: Date?.self),
                 dueKind: try row.decode(column: "due_kind", as: String?.self).flatMap(DeadlineKind.init(rawValue:)),
                 expiresAt: try row.decode(column: "expires_at", as: Date?.self),
+                consentAt: try row.decode(column: "consent_at", as: Date?.self),
                 createdAt: try row.decode(column: "created_at", as: Date.self),
                 updatedAt: try row.decode(column: "updated_at", as: Date.self))
         }

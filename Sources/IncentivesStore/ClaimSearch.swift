@@ -38,6 +38,8 @@ public struct ClaimListQuery: Sendable, Hashable {
     public var kind: ClaimKind?
     public var engagementID: Int64?
     public var locationID: Int64?
+    /// One partner organization's claims (the operator's export; a partner's scope is one organization already).
+    public var organizationID: Int64?
     /// Claims whose open clock falls between now and this many days ahead.
     public var dueWithinDays: Int?
     public var sort: Sort = .updated
@@ -109,25 +111,69 @@ extension ClaimListing {
     public func page(_ query: ClaimListQuery, in scope: AccessScope, now: Date) async throws -> ClaimListPage {
         try await db.read { sql in
             let (rows, next) = try await Self.rows(query, in: scope, now: now, on: sql)
-            // Tab counts under the same search and filters: one grouped pass, plus the attention tab.
+            let counts = try await Self.tabCounts(query, in: scope, now: now, on: sql)
+            return ClaimListPage(claims: rows, next: next, countAll: counts.all, countAttention: counts.attention,
+                                 countByArea: counts.byArea)
+        }
+    }
+
+    typealias TabCounts = (all: Int, attention: Int, byArea: [Int64: Int])
+
+    /// How many claims each tab holds under the query's search and filters. Without a search or a due-within
+    /// filter they are added up from `claim_counts` (kept by triggers, migration 8), plus an index-only count
+    /// of the claims due within 7 days that do not already wait on the partner; otherwise, or when `scan`
+    /// says so, the matching claims themselves are counted.
+    static func tabCounts(_ query: ClaimListQuery, in scope: AccessScope, now: Date, scan: Bool = false,
+                          on sql: any SQLDatabase) async throws -> TabCounts {
+        if scan || hasSearch(query) || query.dueWithinDays != nil {
             let filters = Self.filters(query, in: scope, now: now)
-            var byArea: [Int64: Int] = [:]
-            var all = 0
-            var grouped: SQLQueryString = "SELECT c.solution_area_id AS area, COUNT(*) AS n FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE "
-            grouped.appendInterpolation(filters)
-            grouped.appendLiteral(" GROUP BY c.solution_area_id")
-            for row in try await sql.raw(grouped).all() {
-                let n = try row.decode(column: "n", as: Int.self)
-                byArea[try row.decode(column: "area", as: Int64.self)] = n
-                all += n
-            }
-            var attention: SQLQueryString = "SELECT COUNT(*) AS n FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE "
-            attention.appendInterpolation(filters)
+            var attention = filters
             attention.appendLiteral(" AND ")
             attention.appendInterpolation(Self.tabCondition(.attention, now: now))
-            let attentionCount = try await sql.raw(attention).first()?.decode(column: "n", as: Int.self) ?? 0
-            return ClaimListPage(claims: rows, next: next, countAll: all, countAttention: attentionCount, countByArea: byArea)
+            let from = "claims c JOIN customers cu ON cu.id = c.customer_id"
+            let byArea = try await areaCounts("COUNT(*)", from: from, alias: "c", where: filters, on: sql)
+            return (byArea.values.reduce(0, +), try await total("COUNT(*)", from: from, where: attention, on: sql), byArea)
         }
+        var summary = scope.claimFilter("k")
+        appendColumnFilters(query, alias: "k", to: &summary)
+        let byArea = try await areaCounts("SUM(k.n)", from: "claim_counts k", alias: "k", where: summary, on: sql)
+        let waiting = ClaimStatus.allCases.filter(\.waitsOnPartner).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        summary.appendLiteral(" AND k.status IN (\(waiting))")
+        // The rest of the attention tab: due within 7 days and not waiting on the partner (counted above).
+        var dueSoon = scope.claimFilter("c")
+        appendColumnFilters(query, alias: "c", to: &dueSoon)
+        let week = now.addingTimeInterval(TimeInterval(ClaimListQuery.attentionDays) * 86_400)
+        dueSoon.appendLiteral(" AND c.status NOT IN (\(waiting)) AND c.due_at >= ")
+        dueSoon.appendInterpolation(bind: now)
+        dueSoon.appendLiteral(" AND c.due_at <= ")
+        dueSoon.appendInterpolation(bind: week)
+        let attention = try await total("SUM(k.n)", from: "claim_counts k", where: summary, on: sql)
+            + total("COUNT(*)", from: "claims c", where: dueSoon, on: sql)
+        return (byArea.values.reduce(0, +), attention, byArea)
+    }
+
+    /// `count` (an aggregate over `from`) per solution area of the rows meeting `condition`.
+    private static func areaCounts(_ count: String, from: String, alias: String, where condition: SQLQueryString,
+                                   on sql: any SQLDatabase) async throws -> [Int64: Int] {
+        var query: SQLQueryString = "SELECT \(unsafeRaw: alias).solution_area_id AS area, CAST(\(unsafeRaw: count) AS BIGINT) AS n FROM \(unsafeRaw: from) WHERE "
+        query.appendInterpolation(condition)
+        query.appendLiteral(" GROUP BY \(alias).solution_area_id")
+        var counts: [Int64: Int] = [:]
+        for row in try await sql.raw(query).all() {
+            counts[try row.decode(column: "area", as: Int64.self)] = try row.decode(column: "n", as: Int.self)
+        }
+        return counts
+    }
+
+    /// `count` (an aggregate over `from`) of the rows meeting `condition`.
+    private static func total(_ count: String, from: String, where condition: SQLQueryString, on sql: any SQLDatabase) async throws -> Int {
+        var query: SQLQueryString = "SELECT CAST(COALESCE(\(unsafeRaw: count), 0) AS BIGINT) AS n FROM \(unsafeRaw: from) WHERE "
+        query.appendInterpolation(condition)
+        return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    static func hasSearch(_ query: ClaimListQuery) -> Bool {
+        !(query.search?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true)
     }
 
     /// One keyset page of the query's rows (no counts), and the cursor of the next page.
@@ -146,15 +192,13 @@ extension ClaimListing {
             case .text(let s): "\(bind: s)"
             case .number(let n): "\(bind: n)"
             }
+            // A row value, not "key < bound OR (key = bound AND id < last)": both databases turn it into one
+            // index range, where the OR form scanned the index from its start, so page n cost n pages.
             condition.appendLiteral(" AND (")
             condition.appendInterpolation(keyExpression)
-            condition.appendLiteral(" \(op) ")
+            condition.appendLiteral(", c.id) \(op) (")
             condition.appendInterpolation(bound)
-            condition.appendLiteral(" OR (")
-            condition.appendInterpolation(keyExpression)
-            condition.appendLiteral(" = ")
-            condition.appendInterpolation(bound)
-            condition.appendLiteral(" AND c.id \(op) \(after.id)))")
+            condition.appendLiteral(", \(after.id))")
         }
         let direction = query.descending ? "DESC" : "ASC"
         let limit = max(1, min(query.limit, 500))
@@ -167,12 +211,19 @@ extension ClaimListing {
         return (rows, next)
     }
 
-    /// The current view (tab, search, filters, sort) as CSV, read in keyset batches so memory stays flat
-    /// however many claims match, each batch handed to `sink` before the next is read. Returns the row count.
+    /// The current view (tab, search, filters, sort) as a file of `format`, read in keyset batches so
+    /// memory stays flat however many claims match; bytes go to `sink` in pieces of about 64 KiB as they
+    /// are made. The claims list's CSV and XLSX links and `incentives export claims` all come here.
+    /// Returns the number of claims written.
     @discardableResult
-    public func writeCSV(_ query: ClaimListQuery, in scope: AccessScope, now: Date, batch: Int = 500,
-                         to sink: (String) async throws -> Void) async throws -> Int {
-        try await sink(CSV.line(Self.csvColumns))
+    public func export(_ query: ClaimListQuery, as format: ExportFormat, in scope: AccessScope, now: Date, batch: Int = 500,
+                       to sink: ([UInt8]) async throws -> Void) async throws -> Int {
+        let areas = try await db.read { sql in
+            try await sql.raw("SELECT id, name FROM solution_areas").all().reduce(into: [Int64: String]()) {
+                $0[try $1.decode(column: "id", as: Int64.self)] = try $1.decode(column: "name", as: String.self)
+            }
+        }
+        var writer = format.writer(columns: Self.exportColumns, sheetName: "Claims", now: now)
         var query = query
         query.after = nil
         query.limit = max(1, min(batch, 500))
@@ -180,33 +231,49 @@ extension ClaimListing {
         while true {
             let current = query
             let (rows, next) = try await db.read { try await Self.rows(current, in: scope, now: now, on: $0) }
-            if !rows.isEmpty { try await sink(rows.map(Self.csvLine).joined()) }
+            for claim in rows { writer.row(Self.exportCells(claim, area: areas[claim.solutionAreaID] ?? "")) }
+            if writer.pendingCount >= 1 << 16 { try await sink(writer.take()) }
             count += rows.count
             guard let next else { break }
             query.after = next
         }
+        writer.finish()
+        try await sink(writer.take())
         return count
     }
 
-    public static let csvColumns = ["claim_id", "claim_name", "status", "status_label", "kind", "customer", "engagement", "partner",
-                                    "location", "due_at", "due_kind", "amount", "currency", "created_at", "updated_at"]
+    /// The id of the partner organization of that name (compared case-insensitively), for the operator's export.
+    public func organizationID(named name: String) async throws -> Int64? {
+        try await db.read { sql in
+            try await sql.raw("SELECT id FROM organizations WHERE LOWER(name) = LOWER(\(bind: name))").first()?
+                .decode(column: "id", as: Int64.self)
+        }
+    }
 
-    static func csvLine(_ c: ClaimSummary) -> String {
-        CSV.line([
-            String(c.id), CSV.text(c.name), c.status.rawValue, c.status.label, c.kind.rawValue, CSV.text(c.customerName),
-            CSV.text(c.engagementName), CSV.text(c.organizationName), CSV.text(c.locationName),
-            c.dueAt.map(iso8601UTC) ?? "", c.dueKind?.rawValue ?? "", c.amount?.plainText ?? "", c.amount?.currency.code ?? "",
-            iso8601UTC(c.createdAt), iso8601UTC(c.updatedAt),
-        ])
+    public static let exportColumns: [TableColumn] = [
+        TableColumn("claim_id", width: 10), TableColumn("claim_name", width: 36), TableColumn("status", width: 22),
+        TableColumn("status_label", width: 30), TableColumn("kind", width: 18), TableColumn("solution_area", width: 28),
+        TableColumn("customer", width: 30), TableColumn("engagement", width: 36), TableColumn("partner", width: 22),
+        TableColumn("location", width: 30), TableColumn("due_at", width: 20), TableColumn("due_kind", width: 14),
+        TableColumn("amount", width: 12), TableColumn("currency", width: 9), TableColumn("consent_at", width: 20),
+        TableColumn("created_at", width: 20), TableColumn("updated_at", width: 20),
+    ]
+
+    static func exportCells(_ c: ClaimSummary, area: String) -> [TableCell] {
+        let date = { (d: Date?) in d.map(TableCell.date) ?? .empty }
+        return [
+            .integer(c.id), .text(c.name), .text(c.status.rawValue), .text(c.status.label), .text(c.kind.rawValue), .text(area),
+            .text(c.customerName), .text(c.engagementName), .text(c.organizationName), .text(c.locationName),
+            date(c.dueAt), c.dueKind.map { .text($0.rawValue) } ?? .empty,
+            c.amount.map { .decimal($0.plainText) } ?? .empty, c.amount.map { .text($0.currency.code) } ?? .empty,
+            date(c.consentAt), .date(c.createdAt), .date(c.updatedAt),
+        ]
     }
 
     /// The scope, the search and the filters (not the tab), on `claims c` joined with `customers cu`.
     static func filters(_ query: ClaimListQuery, in scope: AccessScope, now: Date) -> SQLQueryString {
         var condition = scope.claimFilter("c")
-        if let status = query.status { condition.appendLiteral(" AND c.status = "); condition.appendInterpolation(bind: status.rawValue) }
-        if let kind = query.kind { condition.appendLiteral(" AND c.kind = "); condition.appendInterpolation(bind: kind.rawValue) }
-        if let engagement = query.engagementID { condition.appendLiteral(" AND c.engagement_id = "); condition.appendInterpolation(bind: engagement) }
-        if let location = query.locationID { condition.appendLiteral(" AND c.location_id = "); condition.appendInterpolation(bind: location) }
+        appendColumnFilters(query, alias: "c", to: &condition)
         if let days = query.dueWithinDays {
             condition.appendLiteral(" AND c.due_at >= ")
             condition.appendInterpolation(bind: now)
@@ -236,6 +303,19 @@ extension ClaimListing {
             condition.appendLiteral(")")
         }
         return condition
+    }
+
+    /// The filters on columns that `claims` and `claim_counts` share: status, kind, engagement, location, organization.
+    static func appendColumnFilters(_ query: ClaimListQuery, alias: String, to condition: inout SQLQueryString) {
+        if let status = query.status { condition.appendLiteral(" AND \(alias).status = "); condition.appendInterpolation(bind: status.rawValue) }
+        if let kind = query.kind { condition.appendLiteral(" AND \(alias).kind = "); condition.appendInterpolation(bind: kind.rawValue) }
+        if let engagement = query.engagementID {
+            condition.appendLiteral(" AND \(alias).engagement_id = "); condition.appendInterpolation(bind: engagement)
+        }
+        if let location = query.locationID { condition.appendLiteral(" AND \(alias).location_id = "); condition.appendInterpolation(bind: location) }
+        if let organization = query.organizationID {
+            condition.appendLiteral(" AND \(alias).organization_id = "); condition.appendInterpolation(bind: organization)
+        }
     }
 
     static func tabCondition(_ tab: ClaimListQuery.Tab, now: Date) -> SQLQueryString {
@@ -269,7 +349,8 @@ extension ClaimListing {
 
     /// The date sort keys on a claims row aliased `alias`.
     static func dateKey(_ sort: ClaimListQuery.Sort, alias: String) -> SQLQueryString {
-        sort == .due ? "COALESCE(\(ident: alias).due_at, \(bind: noDeadline))" : "\(ident: alias).updated_at"
+        // due_sort is COALESCE(due_at, noDeadline), a generated column (migration 8) so indexes can serve the sort.
+        sort == .due ? "\(ident: alias).due_sort" : "\(ident: alias).updated_at"
     }
 
     static func key(of claim: ClaimSummary, for sort: ClaimListQuery.Sort) -> ClaimCursor.Key {

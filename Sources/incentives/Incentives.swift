@@ -205,25 +205,48 @@ struct Export: AsyncParsableCommand {
 }
 
 struct ExportClaims: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "claims", abstract: "Export claims as RFC 4180 CSV to standard output, streamed.")
+    static let configuration = CommandConfiguration(
+        commandName: "claims",
+        abstract: "Export every organization's claims to standard output, streamed: RFC 4180 CSV or an XLSX workbook.",
+        discussion: "The same columns and writer as the claims list's Download CSV / Export XLSX links.")
 
-    @Option(help: "Output format (csv).") var format = "csv"
+    @Option(help: "Output format: csv or xlsx.") var format = "csv"
     @Option(help: "Only this partner organization's claims (its name).") var partner: String?
     @Option(help: "Only claims in this status (a code such as under_review).") var status: String?
+    @Option(help: "Order: \(ClaimListQuery.Sort.allCases.map(\.rawValue).joined(separator: ", ")).") var sort = "updated"
+    @Flag(help: "Oldest, smallest or A to Z first (default: newest first, as the claims list).") var ascending = false
 
     func run() async throws {
-        guard format.lowercased() == "csv" else { throw CLIError("--format \(format) is not supported; use csv.") }
-        var filter = ClaimExportFilter(partnerName: partner)
+        guard let format = ExportFormat(rawValue: format.lowercased()) else {
+            throw CLIError("--format \(format) is not supported; use csv or xlsx.")
+        }
+        if format == .xlsx && isatty(STDOUT_FILENO) == 1 {
+            throw CLIError("An XLSX workbook is binary: redirect it to a file, e.g. > claims.xlsx.")
+        }
+        var query = ClaimListQuery()
+        guard let order = ClaimListQuery.Sort(rawValue: sort) else {
+            throw CLIError("Unknown sort '\(sort)'. Use one of: \(ClaimListQuery.Sort.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        query.sort = order
+        query.descending = !ascending
         if let status {
             guard let code = ClaimStatus(rawValue: status) else {
                 throw CLIError("Unknown status '\(status)'. Use one of: \(ClaimStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
-            filter.status = code
+            query.status = code
         }
         let config = try await AppConfig.load()
         let out = BufferedOutput()
         _ = try await Runtime.withDatabase(config) { db in
-            try await ClaimExporter(db: db).writeCSV(filter, in: .system) { out.write($0) }
+            let listing = ClaimListing(db: db)
+            if let partner {
+                guard let id = try await listing.organizationID(named: partner) else {
+                    throw CLIError("No partner organization is named '\(partner)'.")
+                }
+                query.organizationID = id
+            }
+            // The operator sees every organization, as the vendor does.
+            return try await listing.export(query, as: format, in: .system, now: SystemClock().now) { out.write($0) }
         }
         out.flush()
     }
@@ -233,9 +256,9 @@ struct ExportClaims: AsyncParsableCommand {
 final class BufferedOutput: Sendable {
     private let buffer = Mutex<[UInt8]>([])
 
-    func write(_ text: String) {
+    func write(_ chunk: [UInt8]) {
         let full: [UInt8]? = buffer.withLock { bytes in
-            bytes.append(contentsOf: text.utf8)
+            bytes.append(contentsOf: chunk)
             guard bytes.count >= 65_536 else { return nil }
             defer { bytes.removeAll(keepingCapacity: true) }
             return bytes

@@ -2,7 +2,6 @@ import Foundation
 import IncentivesDomain
 @testable import IncentivesStore
 import SQLKit
-import Synchronization
 import Testing
 
 @Suite("Claim repository on SQLite and PostgreSQL")
@@ -32,9 +31,9 @@ struct ClaimRepositoryTests {
     @Test("the demo holds every status, ~200 claims, and the same data on every database", arguments: TestDatabases.flavors)
     func demoIsCompleteAndDeterministic(flavor: SQLFlavor) async throws {
         let export = { (db: Database) async throws -> String in
-            let out = Mutex("")
-            try await ClaimExporter(db: db).writeCSV(ClaimExportFilter(), in: .system) { line in out.withLock { $0 += line } }
-            return out.withLock { $0 }
+            var out: [UInt8] = []
+            try await ClaimListing(db: db).export(ClaimListQuery(), as: .csv, in: .system, now: now) { out += $0 }
+            return String(decoding: out, as: UTF8.self)
         }
         let (first, overview) = try await TestDatabases.with(flavor, seeded: true) { db in
             (try await export(db), try await ProgramOverview.load(from: db))
@@ -45,7 +44,8 @@ struct ClaimRepositoryTests {
         // Same seed and instant on SQLite: byte-identical export, whichever database made it.
         let reference = try await TestDatabases.with(.sqlite, seeded: true) { try await export($0) }
         #expect(first == reference)
-        #expect(first.hasPrefix("claim_id,claim_name,status,status_label,kind,solution_area,engagement,partner,location,customer,created_at,consent_at,due_at,due_kind,amount,currency\r\n"))
+        #expect(first.hasPrefix("claim_id,claim_name,status,status_label,kind,solution_area,customer,engagement,partner,location,due_at,due_kind,amount,currency,consent_at,created_at,updated_at\r\n"))
+        #expect(first.components(separatedBy: "\r\n").count - 2 == overview.claims, "a line per claim, the header, and the last CRLF")
     }
 
     @Test("an action is decided by the domain, saved with its history, and versioned", arguments: TestDatabases.flavors)
@@ -158,9 +158,16 @@ struct ClaimRepositoryTests {
                 try await repo.create(NewClaim(organizationID: 1, locationID: 5, customerID: 1, engagementID: 1, name: "x", kind: .partnerActivities),
                                       contacts: [], by: user, in: scope, at: now)
             }
-            let out = Mutex("")
-            try await ClaimExporter(db: db).writeCSV(ClaimExportFilter(partnerName: "bluefin consulting", status: .customerClaimed), in: .system) { l in out.withLock { $0 += l } }
-            #expect(out.withLock { $0 }.contains("\"Quote \"\"and\"\", comma\""))
+            let listing = ClaimListing(db: db)
+            var query = ClaimListQuery()
+            query.organizationID = try await listing.organizationID(named: "bluefin consulting")
+            query.status = .customerClaimed
+            #expect(query.organizationID == 1)
+            var out: [UInt8] = []
+            try await listing.export(query, as: .csv, in: .system, now: now) { out += $0 }
+            let lines = String(decoding: out, as: UTF8.self).components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }
+            #expect(lines.contains { $0.contains("\"Quote \"\"and\"\", comma\"") })
+            #expect(!lines.isEmpty && lines.allSatisfy { $0.contains(",customer_claimed,") && $0.contains("Bluefin Consulting") })
         }
     }
 }

@@ -58,6 +58,7 @@ struct AuthorizationMatrixTests {
         // Adding customers is the partner's (an empty form shows the first step again).
         "GET /claims/new": section { $0.isPartner },
         "POST /claims/new": section { $0.isPartner },
+        "GET /claims.xlsx": section { $0.isPartner || $0.isVendor },
         // The vendor sees every organization's claims.
         "GET /claims/{id}": record({ $0.isPartner || $0.isVendor }, foreign: { $0.isVendor ? .ok : .notFound }),
         // Claim forms sent empty: refused on their content (400 unknown action, 409 no version, 415 not an

@@ -1,6 +1,8 @@
 import Foundation
 import IncentivesDomain
 import IncentivesStore
+import IncentivesTestSupport
+import NIOCore
 @testable import IncentivesWeb
 import Testing
 
@@ -34,6 +36,31 @@ struct ClaimListPageTests {
             #expect(lines.dropFirst().allSatisfy { $0.contains(",approved,Approved,") })
             // Seattle only: the user's one location.
             #expect(lines.dropFirst().allSatisfy { $0.contains("Bluefin Consulting - Seattle") })
+        }
+    }
+
+    @Test("the XLSX is an attachment of the current view: same filters, same scope, the page links to it")
+    func xlsx() async throws {
+        try await WebHarness.with { app in
+            let user = try await app.signedIn("user@bluefin.example")
+            let page = try await user.get("/claims?status=approved&sort=due&dir=asc")
+            #expect(page.body.contains(#"href="/claims.xlsx?status=approved&amp;sort=due&amp;dir=asc" download>Export XLSX</a>"#))
+            let cookies = await user.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+            let response = try await app.client.executeRequest(uri: "/claims.xlsx?status=approved&sort=due&dir=asc", method: .get,
+                                                               headers: [.cookie: cookies], body: nil)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            #expect(response.headers[.contentDisposition] == #"attachment; filename="claims-2026-11-25.xlsx""#)
+            let book = try SpreadsheetReader.read(Array(buffer: response.body))
+            let rows = try #require(book.sheets.first?.rows).dropFirst()
+            var query = ClaimListQuery()
+            query.status = .approved; query.sort = .due; query.descending = false; query.limit = 500
+            let expected = try await ClaimListing(db: app.db).page(query, in: .partner(organizationID: 1, locationIDs: [1]), now: app.clock.now)
+            #expect(!rows.isEmpty && rows.map { Int64($0[0].value) } == expected.claims.map(\.id))
+            // Seattle only: the user's one location; approved only.
+            #expect(rows.allSatisfy { $0[2].value == "approved" && $0[9].value == "Bluefin Consulting - Seattle" })
+            let signedOut = try await app.client.executeRequest(uri: "/claims.xlsx", method: .get, headers: [:], body: nil)
+            #expect(signedOut.status == .seeOther)
         }
     }
 }

@@ -49,35 +49,48 @@ public struct Seeder: Sendable {
 
     /// Adds `count` synthetic claims over the demo's partners and engagements, in every status, in
     /// batches of short transactions. Seeds the demo first if it is missing.
+    ///
+    /// Each batch draws from its own random stream (the seed and the batch's number) and its own id range,
+    /// so the data is the same however the work is scheduled: while one batch is written, the next is
+    /// walked through the state machine on the other core.
     @discardableResult
-    public func seedScale(count: Int, now: Date, batchSize: Int = 2_000,
+    public func seedScale(count: Int, now: Date, batchSize: Int = 5_000,
                           progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> SeedSummary {
         try await seedDemo(now: now)
         let world = try await db.read { try await DemoWorld.load(on: $0) }
+        let (firstID, firstCustomer) = try await db.read { sql in
+            let top = { (table: String) in
+                try await sql.raw("SELECT COALESCE(MAX(id), 0) AS top FROM \(ident: table)").first()?.decode(column: "top", as: Int64.self) ?? 0
+            }
+            return (try await top("claims") + 1, try await top("customers") + 1)
+        }
+        let batches = stride(from: 0, to: count, by: batchSize).map { (start: $0, size: min(batchSize, count - $0)) }
+        let seed = self.seed
+        // One customer per claim: batch k's claims and customers both start `start` past the first free id.
+        let make: @Sendable (Int) -> ([ClaimRecord], [Customer]) = { index in
+            var random = SeededRandom(seed: seed &+ 1 &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+            let batch = batches[index]
+            return world.syntheticClaims(firstID: firstID + Int64(batch.start), firstCustomerID: firstCustomer + Int64(batch.start),
+                                         count: batch.size, now: now, random: &random)
+        }
         var summary = SeedSummary()
         summary.wrote = true
-        var random = SeededRandom(seed: seed &+ 1)
-        var written = 0
-        while written < count {
-            let n = min(batchSize, count - written)
-            let firstID = try await db.read { sql in
-                try await sql.raw("SELECT COALESCE(MAX(id), 0) AS top FROM claims").first()?.decode(column: "top", as: Int64.self) ?? 0
-            } + 1
-            let firstCustomer = try await db.read { sql in
-                try await sql.raw("SELECT COALESCE(MAX(id), 0) AS top FROM customers").first()?.decode(column: "top", as: Int64.self) ?? 0
-            } + 1
-            let (records, customers) = world.syntheticClaims(firstID: firstID, firstCustomerID: firstCustomer, count: n,
-                                                              now: now, random: &random)
+        var next: Task<([ClaimRecord], [Customer]), Never>? = batches.isEmpty ? nil : Task { make(0) }
+        for index in batches.indices {
+            guard let (records, customers) = await next?.value else { break }
+            next = index + 1 < batches.count ? Task { make(index + 1) } : nil
             let areaOf = world.areaOf
+            let flavor = db.flavor
             try await db.write { sql in
+                // A large page cache for this bulk load: the claims indexes are written all over.
+                if flavor == .sqlite { try await sql.raw("PRAGMA cache_size = -262144").run() }
                 try await DemoWorld.insertCustomers(customers, on: sql, now: now)
                 try await ClaimWriter.insertRecords(records.map { ($0, areaOf[$0.claim.engagementID]!) }, on: sql)
             }
             for record in records { summary.claimsByStatus[record.claim.status, default: 0] += 1 }
             summary.claims += records.count
             summary.customers += customers.count
-            written += n
-            progress?(written, count)
+            progress?(summary.claims, count)
         }
         try await db.write { try await Self.resetSequences(on: $0, flavor: db.flavor) }
         return summary

@@ -88,6 +88,7 @@ struct ClaimListPage: Sendable {
         let isFiltered: Bool
         let clearHref: String
         let csvHref: String
+        let xlsxHref: String
         /// Partners add customers from here; inside a solution area's tab, with that area chosen.
         let createHref: String?
     }
@@ -104,22 +105,27 @@ struct ClaimListPage: Sendable {
             let page = try await listing.page(state.query, in: viewer.scope, now: now)
             return deps.page("claims", view(state, page, choices, viewer: viewer, context: context, now: now))
         }
-        router.get("/claims.csv") { request, context -> Response in
-            let viewer = try context.viewer(for: .claims, request)
-            let now = deps.clock.now
-            let choices = try await listing.choices(in: viewer.scope)
-            let query = try State(Self.parameters(request), areas: choices.areas).query
-            let (listing, scope) = (self.listing, viewer.scope)
-            let body = ResponseBody { writer in
-                try await listing.writeCSV(query, in: scope, now: now) { text in try await writer.write(ByteBuffer(string: text)) }
-                try await writer.finish(nil)
-            }
-            let day = DayDate(now)
-            let name = String(format: "claims-%04d-%02d-%02d.csv", day.year, day.month, day.day)
-            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
-                                                   .contentDisposition: "attachment; filename=\"\(name)\"",
-                                                   .cacheControl: "no-store"], body: body)
+        for format in ExportFormat.allCases {
+            router.get("/claims.\(format.rawValue)") { request, context in try await export(format, request, context) }
         }
+    }
+
+    /// The current view as a file, streamed: the same tab, search, filters, sort and scope as the page.
+    private func export(_ format: ExportFormat, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let viewer = try context.viewer(for: .claims, request)
+        let now = deps.clock.now
+        let choices = try await listing.choices(in: viewer.scope)
+        let query = try State(Self.parameters(request), areas: choices.areas).query
+        let (listing, scope) = (self.listing, viewer.scope)
+        let body = ResponseBody { writer in
+            try await listing.export(query, as: format, in: scope, now: now) { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
+            try await writer.finish(nil)
+        }
+        let day = DayDate(now)
+        let name = String(format: "claims-%04d-%02d-%02d.%@", day.year, day.month, day.day, format.rawValue)
+        return Response(status: .ok, headers: [.contentType: format.contentType,
+                                               .contentDisposition: "attachment; filename=\"\(name)\"",
+                                               .cacheControl: "no-store"], body: body)
     }
 
     private func view(_ state: State, _ page: IncentivesStore.ClaimListPage, _ choices: ClaimListChoices, viewer: Viewer,
@@ -163,7 +169,7 @@ struct ClaimListPage: Sendable {
             headers: headers, rows: rows, hasRows: !rows.isEmpty, showOrganization: !isPartner, summary: summary,
             nextHref: page.next.map { state.path(after: $0.token) }, firstHref: q.after == nil ? nil : state.path(),
             isFiltered: state.isFiltered, clearHref: cleared.path(),
-            csvHref: state.path(base: "/claims.csv"),
+            csvHref: state.path(base: "/claims.csv"), xlsxHref: state.path(base: "/claims.xlsx"),
             createHref: !isPartner ? nil : queryPath("/claims/new", choices.areas.contains { $0.code == state.tabCode } ? [("area", state.tabCode ?? "")] : []))
     }
 }

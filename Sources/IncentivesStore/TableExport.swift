@@ -1,0 +1,103 @@
+import Foundation
+
+/// One cell of an exported table, typed so that each format writes it as what it is: a spreadsheet gets
+/// numbers and dates it can sort and sum, CSV gets their plain text.
+public enum TableCell: Sendable, Hashable {
+    case text(String)
+    case integer(Int64)
+    /// Exact decimal text such as `5000.00` (`Money.plainText`), never a `Double`.
+    case decimal(String)
+    /// An instant, shown in UTC.
+    case date(Date)
+    case empty
+}
+
+/// A column of an exported table: its header, and its width in characters where the format has widths.
+public struct TableColumn: Sendable, Hashable {
+    public var name: String
+    public var width: Double
+
+    public init(_ name: String, width: Double) { self.name = name; self.width = width }
+}
+
+/// The file formats an export is written in.
+public enum ExportFormat: String, CaseIterable, Sendable {
+    case csv, xlsx
+
+    public var contentType: String {
+        switch self {
+        case .csv: "text/csv; charset=utf-8"
+        case .xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        }
+    }
+
+    /// A writer of this format for the columns; `now` dates the file where the format records it.
+    public func writer(columns: [TableColumn], sheetName: String, now: Date) -> any TableWriter {
+        switch self {
+        case .csv: CSVTableWriter(columns: columns)
+        case .xlsx: XLSXWriter(columns: columns, sheetName: sheetName, modified: now)
+        }
+    }
+}
+
+/// Writes a table row by row into a buffer the caller drains (`take`) whenever it likes: the writer does
+/// no I/O, so memory stays flat however many rows go through, and it is tested without any.
+public protocol TableWriter {
+    /// Bytes written and not yet taken.
+    var pendingCount: Int { get }
+    mutating func row(_ cells: [TableCell])
+    /// Writes what closes the file; call once, after the last row, then `take` the rest.
+    mutating func finish()
+    mutating func take() -> [UInt8]
+}
+
+/// RFC 4180 CSV: fields quoted when they hold a comma, quote or line break; quotes doubled; CRLF.
+public enum CSV {
+    public static func line(_ fields: [String]) -> String {
+        fields.map(field).joined(separator: ",") + "\r\n"
+    }
+
+    public static func field(_ value: String) -> String {
+        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// Text a person typed (names) is kept from being read as a formula by spreadsheet programs.
+    public static func text(_ value: String) -> String {
+        guard let first = value.first, "=+-@\t\r".contains(first) else { return value }
+        return "'" + value
+    }
+}
+
+/// A table as CSV: a header line of the column names, then a line per row. Every text cell goes through
+/// the formula guard (`CSV.text`); numbers and dates are written as plain text (ISO 8601 UTC).
+public struct CSVTableWriter: TableWriter {
+    private var output: [UInt8] = []
+
+    public init(columns: [TableColumn]) {
+        output.append(contentsOf: CSV.line(columns.map(\.name)).utf8)
+    }
+
+    public var pendingCount: Int { output.count }
+
+    public mutating func row(_ cells: [TableCell]) {
+        output.append(contentsOf: CSV.line(cells.map(Self.text)).utf8)
+    }
+
+    public mutating func finish() {}
+
+    public mutating func take() -> [UInt8] {
+        defer { output.removeAll(keepingCapacity: true) }
+        return output
+    }
+
+    static func text(_ cell: TableCell) -> String {
+        switch cell {
+        case .text(let s): CSV.text(s)
+        case .integer(let n): String(n)
+        case .decimal(let s): s
+        case .date(let d): iso8601UTC(d)
+        case .empty: ""
+        }
+    }
+}

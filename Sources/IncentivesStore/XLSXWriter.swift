@@ -1,0 +1,301 @@
+import Foundation
+
+/// A table as an Office Open XML workbook (.xlsx), streamed: rows become XML as they come and go straight
+/// into the ZIP package, so a million rows need no more memory than ten.
+///
+/// - Text is written as inline strings (`t="inlineStr"`), so no shared-string table has to be held until
+///   the end. Inline strings are never evaluated as formulas (only an `<f>` element is one), so text such as
+///   `=HYPERLINK(...)` needs no CSV-style quote in front: it shows exactly as stored.
+/// - Integers and decimals are numbers; dates are date cells (serial days since 1899-12-30, UTC) with a
+///   `yyyy-mm-dd hh:mm:ss` format, so a spreadsheet sorts and filters them as dates.
+/// - Row 1 holds the column names in bold, frozen, with a filter; columns have widths.
+/// - A sheet holds at most 1,048,576 rows (Excel's limit); longer tables go on in "Name (2)", "Name (3)"...,
+///   each with its own header. The workbook part lists the sheets and is written last, once their number
+///   is known; `[Content_Types].xml` gives every other `.xml` part the worksheet type, so it can go first.
+public struct XLSXWriter: TableWriter {
+    let columns: [TableColumn]
+    let sheetName: String
+    let rowsPerSheet: Int
+    private var zip: ZipStream
+    /// Sheet XML waiting to go into the ZIP entry in one larger write.
+    private var xml: [UInt8] = []
+    private var sheets = 0
+    /// Rows of the current sheet, header included.
+    private var rowsInSheet = 0
+    private let letters: [[UInt8]]
+
+    public init(columns: [TableColumn], sheetName: String, modified: Date) {
+        self.init(columns: columns, sheetName: sheetName, modified: modified, rowsPerSheet: 1_048_576, zipLimits: .init())
+    }
+
+    init(columns: [TableColumn], sheetName: String, modified: Date, rowsPerSheet: Int, zipLimits: ZipStream.Limits) {
+        precondition(!columns.isEmpty && rowsPerSheet >= 2)
+        self.columns = columns
+        // Sheet names: at most 31 characters, none of []:*?/\ (Excel refuses the file otherwise), room left for
+        // " (99)"; nor the characters XML would need escaped in the workbook part.
+        let cleaned = String(sheetName.filter { !"[]:*?/\\'&<>\"".contains($0) && !$0.isNewline }.prefix(25))
+        self.sheetName = cleaned.isEmpty ? "Sheet" : cleaned
+        self.rowsPerSheet = rowsPerSheet
+        zip = ZipStream(modified: modified, limits: zipLimits)
+        letters = columns.indices.map { Array(Self.columnLetters($0).utf8) }
+        xml.reserveCapacity(1 << 17)
+        zip.startEntry("[Content_Types].xml")
+        zip.write(Self.contentTypes)
+        zip.endEntry()
+        zip.startEntry("_rels/.rels")
+        zip.write(Self.packageRelationships)
+        zip.endEntry()
+        zip.startEntry("xl/styles.xml")
+        zip.write(Self.styles)
+        zip.endEntry()
+        startSheet()
+    }
+
+    public var pendingCount: Int { zip.output.count + xml.count }
+
+    public mutating func take() -> [UInt8] {
+        flushXML()
+        return zip.take()
+    }
+
+    public mutating func row(_ cells: [TableCell]) {
+        if rowsInSheet == rowsPerSheet {
+            endSheet()
+            startSheet()
+        }
+        rowsInSheet += 1
+        appendRowStart()
+        for (i, cell) in cells.prefix(columns.count).enumerated() {
+            switch cell {
+            case .empty: continue
+            case .text(let s):
+                appendCellStart(i, style: nil, type: "inlineStr")
+                append("<is><t")
+                let text = Self.clipped(s)
+                if let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
+                   Self.isXMLSpace(first) || Self.isXMLSpace(last) {
+                    append(" xml:space=\"preserve\"")
+                }
+                append(">")
+                appendEscaped(text)
+                append("</t></is></c>")
+            case .integer(let n):
+                appendCellStart(i, style: nil, type: nil)
+                append("<v>"); appendNumber(n); append("</v></c>")
+            case .decimal(let s):
+                // Only plain decimal text is a number; anything else would make Excel call the file damaged.
+                guard Self.isPlainDecimal(s) else {
+                    self.appendTextCell(i, s)
+                    continue
+                }
+                appendCellStart(i, style: Style.decimal, type: nil)
+                append("<v>"); append(s); append("</v></c>")
+            case .date(let d):
+                appendCellStart(i, style: Style.date, type: nil)
+                append("<v>"); append(Self.serial(d)); append("</v></c>")
+            }
+        }
+        append("</row>")
+        if xml.count >= 1 << 16 { flushXML() }
+    }
+
+    public mutating func finish() {
+        endSheet()
+        zip.startEntry("xl/workbook.xml")
+        var workbook = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n"
+            + #"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>"#
+        for n in 1...sheets {
+            workbook += #"<sheet name="\#(name(ofSheet: n))" sheetId="\#(n)" r:id="rId\#(n)"/>"#
+        }
+        workbook += "</sheets><definedNames>"
+        for n in 1...sheets {
+            // Excel keeps each sheet's filter range under this hidden name; without it the filter still
+            // shows, but Excel rewrites the file on first save.
+            workbook += #"<definedName name="_xlnm._FilterDatabase" localSheetId="\#(n - 1)" hidden="1">'\#(name(ofSheet: n))'!$A$1:$\#(String(decoding: letters.last!, as: UTF8.self))$\#(filterRows[n - 1])</definedName>"#
+        }
+        workbook += "</definedNames></workbook>"
+        zip.write(workbook)
+        zip.endEntry()
+        zip.startEntry("xl/_rels/workbook.xml.rels")
+        var rels = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n"
+            + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#
+        for n in 1...sheets {
+            rels += #"<Relationship Id="rId\#(n)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet\#(n).xml"/>"#
+        }
+        rels += #"<Relationship Id="rId\#(sheets + 1)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>"#
+        rels += "</Relationships>"
+        zip.write(rels)
+        zip.endEntry()
+        zip.finish()
+    }
+
+    /// The last row of each finished sheet, for the workbook's filter names.
+    private var filterRows: [Int] = []
+
+    func name(ofSheet n: Int) -> String { n == 1 ? sheetName : "\(sheetName) (\(n))" }
+
+    private mutating func startSheet() {
+        sheets += 1
+        rowsInSheet = 0
+        zip.startEntry("xl/worksheets/sheet\(sheets).xml")
+        append(#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n")
+        append(#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#)
+        append(#"<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>"#)
+        append(#"<sheetFormatPr defaultRowHeight="15"/><cols>"#)
+        for (i, column) in columns.enumerated() {
+            append(#"<col min="\#(i + 1)" max="\#(i + 1)" width="\#(column.width)" customWidth="1"/>"#)
+        }
+        append("</cols><sheetData>")
+        rowsInSheet = 1
+        appendRowStart()
+        for (i, column) in columns.enumerated() {
+            appendCellStart(i, style: Style.header, type: "inlineStr")
+            append("<is><t>"); appendEscaped(Self.clipped(column.name)); append("</t></is></c>")
+        }
+        append("</row>")
+    }
+
+    private mutating func endSheet() {
+        append("</sheetData>")
+        append(#"<autoFilter ref="A1:\#(String(decoding: letters.last!, as: UTF8.self))\#(rowsInSheet)"/>"#)
+        append("</worksheet>")
+        filterRows.append(rowsInSheet)
+        flushXML()
+        zip.endEntry()
+    }
+
+    private mutating func flushXML() {
+        guard !xml.isEmpty else { return }
+        zip.write(xml)
+        xml.removeAll(keepingCapacity: true)
+    }
+
+    /// Style indexes into `cellXfs` of `styles`.
+    enum Style {
+        static let header = 1, date = 2, decimal = 3
+    }
+
+    private mutating func appendRowStart() {
+        append("<row r=\""); appendNumber(Int64(rowsInSheet)); append("\">")
+    }
+
+    private mutating func appendCellStart(_ column: Int, style: Int?, type: String?) {
+        append("<c r=\""); xml.append(contentsOf: letters[column]); appendNumber(Int64(rowsInSheet)); append("\"")
+        if let style { append(" s=\""); appendNumber(Int64(style)); append("\"") }
+        if let type { append(" t=\""); append(type); append("\"") }
+        append(">")
+    }
+
+    private mutating func appendTextCell(_ column: Int, _ text: String) {
+        appendCellStart(column, style: nil, type: "inlineStr")
+        append("<is><t xml:space=\"preserve\">"); appendEscaped(Self.clipped(text)); append("</t></is></c>")
+    }
+
+    private mutating func append(_ s: String) {
+        var s = s
+        s.withUTF8 { xml.append(contentsOf: $0) }
+    }
+
+    private mutating func appendNumber(_ n: Int64) {
+        if n < 0 { xml.append(UInt8(ascii: "-")) }
+        var magnitude = n.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for i in stride(from: count - 1, through: 0, by: -1) { xml.append(buffer[i]) }
+        }
+    }
+
+    /// XML 1.0 text: `&`, `<`, `>` escaped, a carriage return kept as `&#13;` (a parser would turn a raw one
+    /// into a line feed), and characters XML 1.0 forbids (most C0 controls, U+FFFE, U+FFFF) dropped.
+    private mutating func appendEscaped(_ text: String) {
+        var text = text
+        let plain = text.withUTF8 { bytes in
+            !bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == 0xEF }
+        }
+        if plain {
+            text.withUTF8 { xml.append(contentsOf: $0) }
+            return
+        }
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x26: append("&amp;")
+            case 0x3C: append("&lt;")
+            case 0x3E: append("&gt;")
+            case 0x0D: append("&#13;")
+            case 0x09, 0x0A: xml.append(UInt8(scalar.value))
+            case 0..<0x20, 0xFFFE, 0xFFFF: continue
+            default: xml.append(contentsOf: String(scalar).utf8)
+            }
+        }
+    }
+
+    private static func isXMLSpace(_ s: Unicode.Scalar) -> Bool { s == " " || s == "\t" || s == "\n" || s == "\r" }
+
+    /// Excel holds at most 32,767 characters (UTF-16 units) in a cell and calls a file with more damaged.
+    static func clipped(_ text: String) -> String {
+        guard text.utf8.count > 32_767, text.utf16.count > 32_767 else { return text }
+        var result = ""
+        var units = 0
+        for character in text {
+            units += character.utf16.count
+            if units > 32_767 { break }
+            result.append(character)
+        }
+        return result
+    }
+
+    static func isPlainDecimal(_ s: String) -> Bool {
+        var digits = 0, dots = 0
+        for (i, byte) in s.utf8.enumerated() {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+            case UInt8(ascii: "."): dots += 1
+            case UInt8(ascii: "-") where i == 0: continue
+            default: return false
+            }
+        }
+        return digits > 0 && dots <= 1
+    }
+
+    /// Days since 1899-12-30 (the serial date of Excel and every spreadsheet after it), to the second.
+    static func serial(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970.rounded()
+        let days = seconds / 86_400 + 25_569
+        return String(days)
+    }
+
+    /// A, B, ..., Z, AA, AB, ...
+    static func columnLetters(_ index: Int) -> String {
+        var n = index + 1, letters = ""
+        while n > 0 {
+            let r = (n - 1) % 26
+            letters = String(UnicodeScalar(UInt8(65 + r))) + letters
+            n = (n - 1) / 26
+        }
+        return letters
+    }
+
+    static let contentTypes = #"""
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>
+        """#
+
+    static let packageRelationships = #"""
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>
+        """#
+
+    /// cellXfs: 0 normal, 1 bold (header), 2 date and time, 3 `#,##0.00` (built-in format 4).
+    static let styles = #"""
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts><fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font><font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>
+        """#
+}

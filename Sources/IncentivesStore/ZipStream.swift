@@ -1,0 +1,198 @@
+import Foundation
+
+/// A ZIP archive written front to back in one pass, for files too large to hold in memory: each entry's
+/// size and CRC-32 are counted while its bytes go out and are written after them, in a data descriptor
+/// (APPNOTE 4.3.9) and in the central directory at the end. The caller drains `output` as it grows.
+///
+/// Entries are DEFLATE streams made of stored (uncompressed) blocks, not ZIP's "stored" method: a reader
+/// that walks local headers without the central directory (Java's ZipInputStream, some upload scanners)
+/// cannot find the end of a stored entry whose size comes after it, but a deflate stream marks its own
+/// end. Foundation on Linux has no zlib to compress with, and the package adds no dependency for one.
+///
+/// ZIP64 records are written only where a value does not fit ZIP's 32-bit or 16-bit fields (an entry or an
+/// offset of 4 GiB or more, more than 65,535 entries), so ordinary archives stay readable by old tools and
+/// large ones are never silently truncated.
+struct ZipStream {
+    /// Bytes written and not yet taken by the caller.
+    private(set) var output: [UInt8] = []
+
+    /// Where ZIP's small fields overflow into ZIP64; lowered only by tests, to reach those paths cheaply.
+    struct Limits {
+        var uint32 = UInt64(UInt32.max)
+        var entries = Int(UInt16.max)
+    }
+    let limits: Limits
+
+    private struct Entry {
+        var name: [UInt8]
+        var offset: UInt64
+        var crc: UInt32
+        var compressed: UInt64
+        var uncompressed: UInt64
+    }
+    private var entries: [Entry] = []
+    private var current: Entry?
+    /// Uncompressed bytes of the current entry not yet put in a block.
+    private var block: [UInt8] = []
+    private var crc = CRC32()
+    /// Bytes of the archive so far, output already taken included.
+    private var written: UInt64 = 0
+    private let time: UInt16, date: UInt16
+
+    /// The largest stored deflate block (RFC 1951 3.2.4: LEN is 16 bits).
+    static let blockSize = 65_535
+
+    init(modified: Date, limits: Limits = Limits()) {
+        self.limits = limits
+        (time, date) = Self.dosTime(modified)
+        output.reserveCapacity(1 << 17)
+        block.reserveCapacity(Self.blockSize)
+    }
+
+    /// Hands over the bytes written so far.
+    mutating func take() -> [UInt8] {
+        defer { output.removeAll(keepingCapacity: true) }
+        return output
+    }
+
+    mutating func startEntry(_ name: String) {
+        precondition(current == nil, "ZipStream: an entry is already open")
+        let nameBytes = Array(name.utf8)
+        current = Entry(name: nameBytes, offset: written, crc: 0, compressed: 0, uncompressed: 0)
+        crc = CRC32()
+        put32(0x0403_4b50)
+        put16(20)                 // version needed: 2.0, deflate
+        put16(0x0808)             // bit 3: sizes and CRC follow the data; bit 11: the name is UTF-8
+        put16(8)                  // deflate
+        put16(time); put16(date)
+        put32(0); put32(0); put32(0) // CRC and sizes: in the data descriptor
+        put16(UInt16(nameBytes.count)); put16(0)
+        put(nameBytes)
+    }
+
+    mutating func write(_ bytes: some Collection<UInt8>) {
+        precondition(current != nil, "ZipStream: no open entry")
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            let n = min(Self.blockSize - block.count, rest.count)
+            let end = rest.index(rest.startIndex, offsetBy: n)
+            block.append(contentsOf: rest[rest.startIndex..<end])
+            rest = rest[end...]
+            if block.count == Self.blockSize { flushBlock(final: false) }
+        }
+    }
+
+    mutating func write(_ text: String) {
+        var text = text
+        text.withUTF8 { write($0) }
+    }
+
+    mutating func endEntry() {
+        flushBlock(final: true)
+        guard var entry = current else { preconditionFailure("ZipStream: no open entry") }
+        entry.crc = crc.value
+        current = nil
+        put32(0x0807_4b50)
+        put32(entry.crc)
+        // 8-byte sizes only when they need them (APPNOTE 4.3.9.2), as Java's ZipOutputStream writes them.
+        if entry.compressed >= limits.uint32 || entry.uncompressed >= limits.uint32 {
+            put64(entry.compressed); put64(entry.uncompressed)
+        } else {
+            put32(UInt32(entry.compressed)); put32(UInt32(entry.uncompressed))
+        }
+        entries.append(entry)
+    }
+
+    /// Writes the central directory and the end records; the archive is complete once `output` is taken.
+    mutating func finish() {
+        precondition(current == nil, "ZipStream: an entry is still open")
+        let directoryStart = written
+        for entry in entries {
+            var extra: [UInt64] = []
+            // ZIP64 extended information (APPNOTE 4.5.3): only the overflowing fields, in this order.
+            if entry.uncompressed >= limits.uint32 { extra.append(entry.uncompressed) }
+            if entry.compressed >= limits.uint32 { extra.append(entry.compressed) }
+            if entry.offset >= limits.uint32 { extra.append(entry.offset) }
+            put32(0x0201_4b50)
+            put16(extra.isEmpty ? 20 : 45); put16(extra.isEmpty ? 20 : 45)
+            put16(0x0808); put16(8); put16(time); put16(date)
+            put32(entry.crc)
+            put32(entry.compressed >= limits.uint32 ? .max : UInt32(entry.compressed))
+            put32(entry.uncompressed >= limits.uint32 ? .max : UInt32(entry.uncompressed))
+            put16(UInt16(entry.name.count)); put16(extra.isEmpty ? 0 : UInt16(4 + 8 * extra.count)); put16(0)
+            put16(0); put16(0); put32(0)     // disk, internal and external attributes
+            put32(entry.offset >= limits.uint32 ? .max : UInt32(entry.offset))
+            put(entry.name)
+            if !extra.isEmpty {
+                put16(0x0001); put16(UInt16(8 * extra.count))
+                for value in extra { put64(value) }
+            }
+        }
+        let directorySize = written - directoryStart
+        let needs64 = entries.count > limits.entries || directorySize >= limits.uint32 || directoryStart >= limits.uint32
+        if needs64 {
+            let record = written
+            put32(0x0606_4b50); put64(44); put16(45); put16(45); put32(0); put32(0)
+            put64(UInt64(entries.count)); put64(UInt64(entries.count)); put64(directorySize); put64(directoryStart)
+            put32(0x0706_4b50); put32(0); put64(record); put32(1)
+        }
+        put32(0x0605_4b50); put16(0); put16(0)
+        let count: UInt16 = entries.count > limits.entries ? .max : UInt16(entries.count)
+        put16(count); put16(count)
+        put32(directorySize >= limits.uint32 ? .max : UInt32(directorySize))
+        put32(directoryStart >= limits.uint32 ? .max : UInt32(directoryStart))
+        put16(0)
+    }
+
+    private mutating func flushBlock(final: Bool) {
+        guard !block.isEmpty || final else { return }
+        crc.update(block)
+        let n = UInt16(block.count)
+        // BFINAL, BTYPE 00 (stored), then LEN and its one's complement.
+        put([final ? 1 : 0]); put16(n); put16(~n)
+        put(block)
+        current!.compressed += 5 + UInt64(block.count)
+        current!.uncompressed += UInt64(block.count)
+        block.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func put(_ bytes: some Collection<UInt8>) {
+        output.append(contentsOf: bytes)
+        written += UInt64(bytes.count)
+    }
+
+    private mutating func put16(_ v: UInt16) { put([UInt8(v & 0xff), UInt8(v >> 8)]) }
+    private mutating func put32(_ v: UInt32) { put((0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) }) }
+    private mutating func put64(_ v: UInt64) { put((0..<8).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) }) }
+
+    /// MS-DOS date and time (two-second steps, years from 1980), the one every ZIP reader shows.
+    static func dosTime(_ date: Date) -> (time: UInt16, date: UInt16) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let year = min(max((c.year ?? 1980) - 1980, 0), 127)
+        return (UInt16((c.hour ?? 0) << 11 | (c.minute ?? 0) << 5 | (c.second ?? 0) / 2),
+                UInt16(year << 9 | (c.month ?? 1) << 5 | (c.day ?? 1)))
+    }
+}
+
+/// CRC-32 (ISO 3309, the polynomial ZIP and PNG use), computed as bytes pass.
+struct CRC32 {
+    private(set) var value: UInt32 = 0
+
+    private static let table: [UInt32] = (0..<256).map { n in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+
+    mutating func update(_ bytes: [UInt8]) {
+        var c = ~value
+        Self.table.withUnsafeBufferPointer { table in
+            bytes.withUnsafeBufferPointer { buffer in
+                for byte in buffer { c = table[Int((c ^ UInt32(byte)) & 0xff)] ^ (c >> 8) }
+            }
+        }
+        value = ~c
+    }
+}

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""The claims list and its exports against a running server with many claims (scripts/bench/claims.sh
+starts one). In one run:
+
+- requests/s with wrk (keep-alive, --threads threads, --connections connections) for /health, then the
+  claims list signed in as a partner admin (default view; a search; a sort by next deadline) and as the
+  vendor's program manager (every organization's claims), each list also as a percentage of /health;
+- exports of every claim as CSV and XLSX over HTTP as the program manager: time, size, rows/s, and the
+  server's peak RSS during the export (VmHWM, reset before each one through /proc/PID/clear_refs);
+- the same exports through `incentives export claims --format F`: time and the process's peak RSS.
+
+Standard library and wrk only. Usage: claims.py BASE_URL --pid PID --bin INCENTIVES --tmp DIR
+[--duration S] [--connections N] [--threads N]"""
+import argparse
+import http.client
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+import urllib.parse
+
+PASSWORD = "demo-password"
+PARTNER = "admin@bluefin.example"
+VENDOR = "manager@vendor.example"
+
+
+def sign_in(base, email):
+    parts = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    cookies = {}
+
+    def request(method, path, form=None):
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers.update({"Content-Type": "application/x-www-form-urlencoded", "Origin": base})
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            cookies[name] = rest.split(";", 1)[0]
+        return response.status, data
+
+    _, page = request("GET", "/login")
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+    status, _ = request("POST", "/login", {"email": email, "password": PASSWORD, "csrf_token": token})
+    if status != 303 or "pi_session" not in cookies:
+        sys.exit(f"signing in as {email} failed with {status}")
+    conn.close()
+    return f"pi_session={cookies['pi_session']}"
+
+
+def check(base, path, cookie):
+    parts = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=600)
+    conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    if response.status != 200:
+        sys.exit(f"{path}: HTTP {response.status}")
+    return body
+
+
+def wrk(base, path, cookie, args):
+    """requests/s, p99 latency, and how many requests timed out (wrk's --timeout: 30 s)."""
+    command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "30s", "--latency"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(command + [base + path], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+\w+)", out)
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if bad or (errors and any(int(n) for n in errors.groups()[:3])):
+        sys.exit(f"{path}: {bad.group(0) if bad else ''} {errors.group(0) if errors else ''}\n{out}")
+    return rate, p99.group(1) if p99 else "-", int(errors.group(4)) if errors else 0
+
+
+def status_kib(pid, field):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no {field} for {pid}")
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_idle(pid, limit=300):
+    """Waits until the server's start-up work (the first deadline sweep, the outbox) is done."""
+    start = time.time()
+    last = cpu_seconds(pid)
+    while time.time() - start < limit:
+        time.sleep(1)
+        now = cpu_seconds(pid)
+        if now - last < 0.05:
+            return time.time() - start
+        last = now
+    return time.time() - start
+
+
+def http_export(base, path, cookie, pid):
+    with open(f"/proc/{pid}/clear_refs", "w") as f:
+        f.write("5")  # resets VmHWM to the current RSS, so the peak below is this export's
+    before = status_kib(pid, "VmRSS")
+    parts = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=600)
+    start = time.perf_counter()
+    conn.request("GET", path, headers={"Cookie": cookie})
+    response = conn.getresponse()
+    if response.status != 200:
+        sys.exit(f"{path}: HTTP {response.status}")
+    size = 0
+    first = b""
+    while True:
+        chunk = response.read(1 << 20)
+        if not chunk:
+            break
+        if not first:
+            first = chunk[:4096]
+        size += len(chunk)
+    seconds = time.perf_counter() - start
+    conn.close()
+    return seconds, size, first, before, status_kib(pid, "VmHWM")
+
+
+def cli_export(binary, fmt, tmp):
+    target = os.path.join(tmp, f"export.{fmt}")
+    start = time.perf_counter()
+    with open(target, "wb") as out:
+        child = subprocess.Popen([binary, "export", "claims", "--format", fmt], stdout=out)
+        _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    if status != 0:
+        sys.exit(f"incentives export claims --format {fmt} failed ({status})")
+    size = os.path.getsize(target)
+    os.remove(target)
+    return seconds, size, usage.ru_maxrss
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("base_url")
+    parser.add_argument("--pid", type=int, required=True)
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("--tmp", required=True)
+    parser.add_argument("--duration", type=int, default=10)
+    # 2 cores shared by wrk and the server: one wrk thread, a few connections keep both busy.
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    base = args.base_url
+
+    settled = wait_idle(args.pid)
+    print(f"server idle after {settled:.0f} s (start-up sweep and outbox); RSS {status_kib(args.pid, 'VmRSS') // 1024} MiB")
+    partner, vendor = sign_in(base, PARTNER), sign_in(base, VENDOR)
+    # The search term: a customer name of the partner's newest claim, as a person would type part of it.
+    newest = check(base, "/claims", partner).decode()
+    customer = re.search(r'<td><a href="/claims/\d+">[^<]*</a> <span class="muted">#\d+</span></td><td>([^<]+)</td>', newest).group(1)
+    term = customer.split()[-1]
+    total = re.search(r'id="list-summary">([\d]+) claim', check(base, "/claims", vendor).decode()).group(1)
+    print(f"claims in the database: {total}; wrk: {args.threads} thread, {args.connections} connections, "
+          f"{args.duration} s a run, keep-alive; {os.cpu_count()} cores shared by wrk and the server")
+    print()
+    runs = [
+        ("/health", "/health", None),
+        (f"/claims (partner {PARTNER}, default view)", "/claims", partner),
+        (f"/claims?q={term} (partner, search)", f"/claims?q={urllib.parse.quote(term)}", partner),
+        ("/claims?sort=due&dir=asc (partner, sort)", "/claims?sort=due&dir=asc", partner),
+        (f"/claims (vendor {VENDOR}, every organization)", "/claims", vendor),
+        ("/claims?q=... (vendor, search)", f"/claims?q={urllib.parse.quote(term)}", vendor),
+        ("/claims?sort=due&dir=asc (vendor, sort)", "/claims?sort=due&dir=asc", vendor),
+    ]
+    print(f"{'request':<62} {'one alone':>10} {'req/s':>9} {'p99':>9} {'of /health':>11}")
+    health = None
+    for label, path, cookie in runs:
+        start = time.perf_counter()
+        body = check(base, path, cookie)
+        alone = (time.perf_counter() - start) * 1000
+        if path.startswith("/claims") and b"data-claim=" not in body:
+            sys.exit(f"{path}: the page shows no claims")
+        rate, p99, timeouts = wrk(base, path, cookie, args)
+        health = health or rate
+        share = "" if path == "/health" else f"{100 * rate / health:10.1f}%"
+        note = f"  ({timeouts} requests over 30 s)" if timeouts else ""
+        print(f"{label:<62} {alone:8.1f}ms {rate:9.1f} {p99:>9} {share:>11}{note}")
+        # Requests wrk gave up on (or left in flight) still run in the server: let them finish before the next run.
+        wait_idle(args.pid, limit=900)
+    print()
+    print(f"{'export of every claim':<40} {'seconds':>8} {'MiB':>8} {'rows/s':>9} {'peak RSS MiB':>13}")
+    rows = int(total)
+    for fmt in ["csv", "xlsx"]:
+        seconds, size, first, before, peak = http_export(base, f"/claims.{fmt}", vendor, args.pid)
+        if fmt == "xlsx" and not first.startswith(b"PK\x03\x04"):
+            sys.exit("/claims.xlsx is not a ZIP package")
+        print(f"{'HTTP /claims.' + fmt + ' (server, vendor)':<40} {seconds:8.1f} {size / 2**20:8.1f} {rows / seconds:9.0f} "
+              f"{peak // 1024:8d} (from {before // 1024})")
+    for fmt in ["csv", "xlsx"]:
+        seconds, size, peak = cli_export(args.bin, fmt, args.tmp)
+        print(f"{'incentives export claims --format ' + fmt:<40} {seconds:8.1f} {size / 2**20:8.1f} {rows / seconds:9.0f} "
+              f"{peak // 1024:13d}")
+
+
+if __name__ == "__main__":
+    main()
