@@ -149,6 +149,30 @@ public final class Database: Sendable {
     }
 
     private func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        // PostgreSQL may abort one of two transactions that wait on each other's rows (two claims moving between
+        // the same statuses lock the same claim_counts rows, a sweep batch against a person's action). Nothing of
+        // the aborted one was kept, so it runs again, a few times, after a short random pause.
+        var attempt = 1
+        while true {
+            do {
+                return try await transactionOnce(body)
+            } catch where attempt < Database.transactionAttempts && Database.isTransient(error) {
+                logger.notice("transaction retried", metadata: ["attempt": "\(attempt)", "reason": "\(Database.reason(error))"])
+                try await Task.sleep(for: .milliseconds(Int.random(in: 5...50) * attempt))
+                attempt += 1
+            }
+        }
+    }
+
+    static let transactionAttempts = 4
+
+    /// Deadlock detected (40P01) or serialization failure (40001): the server gave up on this transaction, not the data.
+    static func isTransient(_ error: any Error) -> Bool {
+        guard let psql = error as? PSQLError, let state = psql.serverInfo?[.sqlState] else { return false }
+        return state == "40P01" || state == "40001"
+    }
+
+    private func transactionOnce<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await pool.with { connection in
             let sql = connection.sql
             try await sql.raw(flavor == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()

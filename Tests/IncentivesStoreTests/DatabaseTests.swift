@@ -1,0 +1,60 @@
+import Foundation
+@testable import IncentivesStore
+import SQLKit
+import Testing
+
+@Suite("Database transactions")
+struct DatabaseTests {
+    /// Raised and awaited by the two transactions below, so they take their locks in the order that deadlocks.
+    actor Signals {
+        private var raised: Set<String> = []
+        private(set) var attempts = 0
+        func raise(_ name: String) { raised.insert(name) }
+        func wait(for name: String) async throws {
+            while !raised.contains(name) { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        func attempt() -> Int { attempts += 1; return attempts }
+    }
+
+    @Test("PostgreSQL: of two transactions that deadlock, the one the server aborts runs again and both are kept",
+          .enabled(if: TestDatabases.flavors.contains(.postgres)))
+    func deadlockRetried() async throws {
+        try await TestDatabases.with(.postgres) { db in
+            try await db.write { sql in
+                try await sql.raw("CREATE TABLE tallies (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)").run()
+                try await sql.raw("INSERT INTO tallies VALUES (1, 0), (2, 0)").run()
+            }
+            let signals = Signals()
+            // Each takes its first row, waits (first attempt only) until the other holds its own, then wants it.
+            @Sendable func crossing(_ first: Int, _ second: Int) async throws {
+                try await db.write { sql in
+                    let attempt = await signals.attempt()
+                    try await sql.raw("UPDATE tallies SET n = n + 1 WHERE id = \(bind: first)").run()
+                    await signals.raise("holds \(first)")
+                    if attempt <= 2 { try await signals.wait(for: "holds \(second)") }
+                    try await sql.raw("UPDATE tallies SET n = n + 1 WHERE id = \(bind: second)").run()
+                }
+            }
+            async let a: Void = crossing(1, 2)
+            async let b: Void = crossing(2, 1)
+            _ = try await (a, b)
+            let totals = try await db.read { sql in
+                try await sql.raw("SELECT n FROM tallies ORDER BY id").all().map { try $0.decode(column: "n", as: Int.self) }
+            }
+            #expect(totals == [2, 2], "both transactions are kept, each once")
+            #expect(await signals.attempts == 3, "one of the two was aborted by the server and ran again")
+        }
+    }
+
+    @Test("an error of the caller's own is not retried")
+    func ownErrorsNotRetried() async throws {
+        try await TestDatabases.with(.sqlite) { db in
+            struct Refused: Error {}
+            let signals = Signals()
+            await #expect(throws: Refused.self) {
+                try await db.write { _ in _ = await signals.attempt(); throw Refused() }
+            }
+            #expect(await signals.attempts == 1)
+        }
+    }
+}
