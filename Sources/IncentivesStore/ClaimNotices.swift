@@ -33,7 +33,8 @@ extension ClaimRepository {
         var afterID: Int64 = 0
         while true {
             let from = afterID
-            let (count, lastID, picked) = try await db.write { sql -> (Int, Int64, Int) in
+            // Reminders are written beside claims, never into them: cached claim counts stay valid.
+            let (count, lastID, picked) = try await db.write(changesClaims: false) { sql -> (Int, Int64, Int) in
                 // The reminders already sent for the claim's current deadline come along (joined on the stored
                 // value itself, so no timestamp is decoded and compared again).
                 let rows = try await sql.raw("""

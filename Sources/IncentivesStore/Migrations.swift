@@ -362,6 +362,87 @@ public enum Migrator {
                 "CREATE TRIGGER claim_counts_track AFTER INSERT OR UPDATE OR DELETE ON claims FOR EACH ROW EXECUTE FUNCTION claim_counts_track()",
             ],
         ]),
+        Migration(number: 9, name: "claim search index", statements: [], dialect: [
+            // What the claims list's search looks in, one text per claim: its name, the customer's name, domain and
+            // tenant id, and the contacts' emails, lower-cased, fields apart (char 31, which nobody types), so a
+            // search never matches across two of them. Triggers keep it, whichever code writes a claim, contact or
+            // customer. SQLite: an FTS5 trigram index, so a search of 3 characters or more reads the index, not
+            // every claim. PostgreSQL: a table, with a pg_trgm index when the server has that extension
+            // (`Migrator.optionalIndexes`).
+            .sqlite: [
+                "CREATE VIRTUAL TABLE claim_search USING fts5(doc, tokenize = 'trigram')",
+                """
+                INSERT INTO claim_search (rowid, doc)
+                SELECT c.id, \(ClaimSearchIndex.sqliteDoc) FROM claims c JOIN customers cu ON cu.id = c.customer_id
+                """,
+                """
+                CREATE TRIGGER claim_search_insert AFTER INSERT ON claims BEGIN
+                  INSERT INTO claim_search (rowid, doc)
+                  SELECT c.id, \(ClaimSearchIndex.sqliteDoc) FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = NEW.id;
+                END
+                """,
+                """
+                CREATE TRIGGER claim_search_update AFTER UPDATE OF name, customer_id ON claims BEGIN
+                  DELETE FROM claim_search WHERE rowid = NEW.id;
+                  INSERT INTO claim_search (rowid, doc)
+                  SELECT c.id, \(ClaimSearchIndex.sqliteDoc) FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = NEW.id;
+                END
+                """,
+                "CREATE TRIGGER claim_search_delete AFTER DELETE ON claims BEGIN DELETE FROM claim_search WHERE rowid = OLD.id; END",
+                """
+                CREATE TRIGGER claim_search_contact_insert AFTER INSERT ON claim_contacts BEGIN
+                  DELETE FROM claim_search WHERE rowid = NEW.claim_id;
+                  INSERT INTO claim_search (rowid, doc)
+                  SELECT c.id, \(ClaimSearchIndex.sqliteDoc) FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = NEW.claim_id;
+                END
+                """,
+                """
+                CREATE TRIGGER claim_search_contact_delete AFTER DELETE ON claim_contacts BEGIN
+                  DELETE FROM claim_search WHERE rowid = OLD.claim_id;
+                  INSERT INTO claim_search (rowid, doc)
+                  SELECT c.id, \(ClaimSearchIndex.sqliteDoc) FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = OLD.claim_id;
+                END
+                """,
+                """
+                CREATE TRIGGER claim_search_customer_update AFTER UPDATE OF name, domain, tenant_id ON customers BEGIN
+                  DELETE FROM claim_search WHERE rowid IN (SELECT id FROM claims WHERE customer_id = NEW.id);
+                  INSERT INTO claim_search (rowid, doc)
+                  SELECT c.id, \(ClaimSearchIndex.sqliteDoc) FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE c.customer_id = NEW.id;
+                END
+                """,
+            ],
+            .postgres: [
+                "CREATE TABLE claim_search (claim_id BIGINT PRIMARY KEY REFERENCES claims(id) ON DELETE CASCADE, doc TEXT NOT NULL)",
+                """
+                CREATE FUNCTION claim_search_doc(claim BIGINT) RETURNS TEXT LANGUAGE sql STABLE AS $$
+                  SELECT \(ClaimSearchIndex.postgresDoc) FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = claim
+                $$
+                """,
+                "INSERT INTO claim_search (claim_id, doc) SELECT c.id, \(ClaimSearchIndex.postgresDoc) FROM claims c JOIN customers cu ON cu.id = c.customer_id",
+                """
+                CREATE FUNCTION claim_search_track() RETURNS trigger LANGUAGE plpgsql AS $$
+                DECLARE target BIGINT;
+                BEGIN
+                  IF TG_TABLE_NAME = 'customers' THEN
+                    UPDATE claim_search s SET doc = claim_search_doc(s.claim_id)
+                    WHERE s.claim_id IN (SELECT id FROM claims WHERE customer_id = NEW.id);
+                    RETURN NULL;
+                  END IF;
+                  IF TG_TABLE_NAME = 'claims' THEN target := NEW.id;
+                  ELSIF TG_OP = 'DELETE' THEN target := OLD.claim_id;
+                  ELSE target := NEW.claim_id;
+                  END IF;
+                  INSERT INTO claim_search (claim_id, doc) VALUES (target, claim_search_doc(target))
+                  ON CONFLICT (claim_id) DO UPDATE SET doc = EXCLUDED.doc;
+                  RETURN NULL;
+                END
+                $$
+                """,
+                "CREATE TRIGGER claim_search_claims AFTER INSERT OR UPDATE OF name, customer_id ON claims FOR EACH ROW EXECUTE FUNCTION claim_search_track()",
+                "CREATE TRIGGER claim_search_contacts AFTER INSERT OR UPDATE OR DELETE ON claim_contacts FOR EACH ROW EXECUTE FUNCTION claim_search_track()",
+                "CREATE TRIGGER claim_search_customers AFTER UPDATE OF name, domain, tenant_id ON customers FOR EACH ROW EXECUTE FUNCTION claim_search_track()",
+            ],
+        ]),
     ]
 
     /// Brings the schema up to date; returns the numbers of the migrations it applied.
@@ -392,6 +473,22 @@ public enum Migrator {
             }
             if !done { applied.append(migration.number) }
         }
+        if db.flavor == .postgres { await optionalIndexes(db) }
         return applied
+    }
+
+    /// Indexes that need a PostgreSQL extension the server may not have, or may not let this user create:
+    /// without them everything works, only slower, and the log says so once per start.
+    static func optionalIndexes(_ db: Database) async {
+        do {
+            try await db.write { sql in
+                try await sql.raw("SELECT pg_advisory_xact_lock(727274)").run() // one instance at a time, as migrations
+                try await sql.raw("CREATE EXTENSION IF NOT EXISTS pg_trgm").run()
+                // The claims list's search (`LIKE '%term%'`) reads this index instead of every claim.
+                try await sql.raw("CREATE INDEX IF NOT EXISTS claim_search_trigram ON claim_search USING gin (doc gin_trgm_ops)").run()
+            }
+        } catch {
+            db.logger.warning("pg_trgm is not available, so claim searches read every claim: \(Database.reason(error)). As a superuser: CREATE EXTENSION pg_trgm;")
+        }
     }
 }

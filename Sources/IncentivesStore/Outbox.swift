@@ -44,13 +44,13 @@ public struct Outbox: Sendable {
 
     /// Writes a message in a transaction of its own.
     public func enqueue(_ message: MailMessage, now: Date) async throws {
-        try await db.write { try await Self.enqueue(message, now: now, on: $0) }
+        try await db.write(changesClaims: false) { try await Self.enqueue(message, now: now, on: $0) }
     }
 
     /// Takes up to `limit` messages due at `now` (pending and due, or sending with an expired lease),
     /// oldest first, and leases them for `lease`. Each taken message counts one attempt.
     public func take(now: Date, limit: Int = 20, lease: TimeInterval = 120) async throws -> [OutboxMessage] {
-        try await db.write { sql in
+        try await db.write(changesClaims: false) { sql in
             let skipLocked: SQLQueryString = db.flavor == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
             let rows = try await sql.raw("""
                 SELECT id, kind, to_address, subject, body, claim_id, created_at, attempts FROM mail_outbox
@@ -87,7 +87,7 @@ public struct Outbox: Sendable {
 
     /// Records a delivery. Only a message still in `sending` moves, so a late report changes nothing twice.
     public func markSent(_ id: Int64, now: Date) async throws {
-        try await db.write { sql in
+        try await db.write(changesClaims: false) { sql in
             try await sql.raw("""
                 UPDATE mail_outbox SET status = 'sent', sent_at = \(bind: now), lease_until = NULL, last_error = NULL
                 WHERE id = \(bind: id) AND status = 'sending'
@@ -101,7 +101,7 @@ public struct Outbox: Sendable {
     public func markFailed(_ id: Int64, attempts: Int, error: String, now: Date) async throws -> OutboxStatus {
         let delay = policy.retryDelay(afterAttempt: attempts)
         let status: OutboxStatus = delay == nil ? .failed : .pending
-        try await db.write { sql in
+        try await db.write(changesClaims: false) { sql in
             try await sql.raw("""
                 UPDATE mail_outbox SET status = \(bind: status.rawValue), lease_until = NULL, last_error = \(bind: String(error.prefix(1_000))),
                        next_attempt_at = \(bind: now.addingTimeInterval(delay ?? 0))

@@ -22,7 +22,7 @@ public struct SessionRepository: Sendable {
     /// Starts a session; returns the cookie's secret (stored only as a hash) and the session's CSRF token.
     public func start(userID: Int64, address: String, userAgent: String, now: Date) async throws -> (token: String, csrfToken: String) {
         let token = Secret.make(), csrf = Secret.make()
-        try await db.write { sql in
+        try await db.write(changesClaims: false) { sql in
             try await sql.raw("""
                 INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, address, user_agent)
                 VALUES (\(bind: Secret.hash(token)), \(bind: userID), \(bind: csrf), \(bind: now), \(bind: now),
@@ -50,7 +50,7 @@ public struct SessionRepository: Sendable {
         }
         guard let viewer = try await UserRepository(db: db).viewer(found.userID) else { return nil }
         if now.timeIntervalSince(found.lastSeen) >= policy.touchEvery {
-            try await db.write { sql in
+            try await db.write(changesClaims: false) { sql in
                 try await sql.raw("UPDATE sessions SET last_seen_at = \(bind: now) WHERE token_hash = \(bind: hash)").run()
             }
         }
@@ -59,7 +59,7 @@ public struct SessionRepository: Sendable {
 
     /// Ends one session (sign-out). Ending an unknown session is not an error.
     public func end(token: String) async throws {
-        try await db.write { sql in
+        try await db.write(changesClaims: false) { sql in
             try await sql.raw("DELETE FROM sessions WHERE token_hash = \(bind: Secret.hash(token))").run()
         }
     }
@@ -67,7 +67,7 @@ public struct SessionRepository: Sendable {
     /// Deletes sessions past their idle or absolute limit, and failures too old to count; returns how many sessions.
     @discardableResult
     public func purge(now: Date, throttle: SignInThrottle = .standard) async throws -> Int {
-        try await db.write { sql in
+        try await db.write(changesClaims: false) { sql in
             let idleCutoff = now.addingTimeInterval(-policy.idle), absoluteCutoff = now.addingTimeInterval(-policy.absolute)
             let rows = try await sql.raw("""
                 DELETE FROM sessions WHERE last_seen_at <= \(bind: idleCutoff) OR created_at <= \(bind: absoluteCutoff) RETURNING user_id
@@ -94,7 +94,7 @@ public struct SessionRepository: Sendable {
     }
 
     public func recordFailure(account: String, address: String, now: Date) async throws {
-        try await db.write { sql in
+        try await db.write(changesClaims: false) { sql in
             try await sql.raw("""
                 INSERT INTO sign_in_failures (account, address, failed_at) VALUES (\(bind: String(account.prefix(254))), \(bind: String(address.prefix(64))), \(bind: now))
                 """).run()
@@ -103,7 +103,7 @@ public struct SessionRepository: Sendable {
 
     /// A successful sign-in forgives the account's failures (not the address's).
     public func clearFailures(account: String) async throws {
-        try await db.write { sql in
+        try await db.write(changesClaims: false) { sql in
             try await sql.raw("DELETE FROM sign_in_failures WHERE account = \(bind: account)").run()
         }
     }

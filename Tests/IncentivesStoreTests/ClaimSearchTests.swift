@@ -100,6 +100,85 @@ struct ClaimSearchTests {
         }
     }
 
+    @Test("the search index finds what reading every claim finds, narrow or broad, and follows claims, contacts and customers as they change",
+          arguments: TestDatabases.flavors)
+    func searchIndex(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            /// The claims a search means: its text anywhere in the name, customer name, domain, tenant id or a contact's email.
+            func reference(_ term: String) async throws -> Set<Int64> {
+                let pattern = ClaimSearchIndex.likePattern(term.lowercased())
+                return try await db.read { sql in
+                    Set(try await sql.raw("""
+                        SELECT c.id FROM claims c JOIN customers cu ON cu.id = c.customer_id
+                        WHERE LOWER(c.name) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(cu.name) LIKE \(bind: pattern) ESCAPE '\\'
+                           OR LOWER(cu.domain) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(cu.tenant_id) LIKE \(bind: pattern) ESCAPE '\\'
+                           OR EXISTS (SELECT 1 FROM claim_contacts cc WHERE cc.claim_id = c.id AND LOWER(cc.email) LIKE \(bind: pattern) ESCAPE '\\')
+                        """).all().map { try $0.decode(column: "id", as: Int64.self) })
+                }
+            }
+            func found(_ term: String, narrowLimit: Int = ClaimSearchIndex.narrowLimit) async throws -> Set<Int64> {
+                try await db.read { sql in
+                    let match = try #require(try await ClaimSearchIndex.match(term, flavor: db.flavor, narrowLimit: narrowLimit, on: sql))
+                    if narrowLimit == 0, case .narrow(let ids) = match, !ids.isEmpty {
+                        Issue.record("\(term): with a limit of 0 every search that matches is broad")
+                    }
+                    var query: SQLQueryString = "SELECT c.id FROM claims c WHERE "
+                    query.appendInterpolation(match.condition)
+                    return Set(try await sql.raw(query).all().map { try $0.decode(column: "id", as: Int64.self) })
+                }
+            }
+            let sample = try #require(try await ClaimListing(db: db).recent(in: .vendor, limit: 1).first)
+            for term in ["a", "Ex", "exa", "EXAMPLE", ".example", sample.customerName, sample.name, "%", "_", "a_b", "no such thing", "\"", "@"] {
+                let expected = try await reference(term)
+                #expect(try await found(term) == expected, "narrow: \(term)")
+                #expect(try await found(term, narrowLimit: 0) == expected, "broad: \(term)")
+            }
+            let byHash = try await found("#\(sample.id)"), byNumber = try await found(String(sample.id), narrowLimit: 0)
+            #expect(byHash.contains(sample.id) && byNumber.contains(sample.id), "the claim id finds its claim")
+
+            // Whichever code writes: a renamed claim, new contacts, a renamed customer are found at once.
+            try await db.write { sql in
+                try await sql.raw("UPDATE claims SET name = 'Platypus rollout' WHERE id = \(bind: sample.id)").run()
+                try await sql.raw("DELETE FROM claim_contacts WHERE claim_id = \(bind: sample.id)").run()
+                try await sql.raw("""
+                    INSERT INTO claim_contacts (claim_id, position, name, title, email)
+                    VALUES (\(bind: sample.id), 0, 'Zed Quill', 'CTO', 'zed.quill@newmail.example')
+                    """).run()
+                try await sql.raw("UPDATE customers SET name = 'Quokka Holdings' WHERE id = (SELECT customer_id FROM claims WHERE id = \(bind: sample.id))").run()
+            }
+            for term in ["platypus", "ZED.QUILL@", "quokka hold"] {
+                #expect(try await found(term).contains(sample.id), "\(term) after the change")
+                let expected = try await reference(term)
+                #expect(try await found(term) == expected)
+            }
+            let oldName = try await found(sample.name)
+            #expect(!oldName.contains(sample.id), "the old name no longer finds it")
+        }
+    }
+
+    @Test("a broad search pages through exactly its matches in order, without counting them; the export holds them all",
+          arguments: TestDatabases.flavors)
+    func broadSearch(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            var broad = ClaimListing(db: db)
+            broad.searchNarrowLimit = 3
+            var query = ClaimListQuery()
+            query.search = ".EXAMPLE"
+            query.limit = 7
+            query.sort = .customer
+            query.descending = false
+            let first = try await broad.page(query, in: bluefin, now: now)
+            #expect(!first.counted && first.countAll == 0, "a broad search is not counted")
+            let everything = try await walk(broad, query, in: bluefin)
+            let narrow = try await walk(ClaimListing(db: db), query, in: bluefin)
+            #expect(everything.count > 3 && everything.map(\.id) == narrow.map(\.id), "the same claims in the same order as a narrow search")
+            #expect(try await ClaimListing(db: db).page(query, in: bluefin, now: now).counted)
+            var csv: [UInt8] = []
+            let written = try await broad.export(query, as: .csv, in: bluefin, now: now, batch: 5) { csv += $0 }
+            #expect(written == everything.count)
+        }
+    }
+
     @Test("filters and tabs: each row meets them, and the attention tab holds what waits on the partner or is due within 7 days",
           arguments: TestDatabases.flavors)
     func filtersAndTabs(flavor: SQLFlavor) async throws {
@@ -186,8 +265,8 @@ struct ClaimSearchTests {
                 try await db.read { sql in
                     for scope in scopes {
                         for query in all {
-                            let fast = try await ClaimListing.tabCounts(query, in: scope, now: now, on: sql)
-                            let slow = try await ClaimListing.tabCounts(query, in: scope, now: now, scan: true, on: sql)
+                            let fast = try await ClaimListing.tabCounts(query, match: nil, in: scope, now: now, on: sql)
+                            let slow = try await ClaimListing.tabCounts(query, match: nil, in: scope, now: now, scan: true, on: sql)
                             #expect(fast.all == slow.all && fast.attention == slow.attention
                                         && fast.byArea.filter { $0.value > 0 } == slow.byArea, "\(moment): \(scope) \(query)")
                         }
@@ -195,7 +274,7 @@ struct ClaimSearchTests {
                 }
             }
             try await compare("seeded")
-            let total = try await db.read { try await ClaimListing.tabCounts(ClaimListQuery(), in: .vendor, now: now, on: $0).all }
+            let total = try await db.read { try await ClaimListing.tabCounts(ClaimListQuery(), match: nil, in: .vendor, now: now, on: $0).all }
             #expect(total > 150, "the demo's claims are counted")
             // A transition through the repository, as a reviewer does it.
             let repo = ClaimRepository(db: db)
@@ -231,3 +310,23 @@ struct ClaimSearchTests {
     }
 }
 
+
+@Suite("Tab count cache")
+struct TabCountCacheTests {
+    @Test("a view's key does not depend on the order its locations were gathered in; a write of claims or the minute moving makes a new entry")
+    func keys() {
+        var a = Set<Int64>(minimumCapacity: 64), b = Set<Int64>()
+        for id in [4, 3, 2, 1] as [Int64] { a.insert(id) }
+        for id in [1, 2, 3, 4] as [Int64] { b.insert(id) }
+        let now = TestDatabases.now
+        let query = ClaimListQuery()
+        #expect(TabCountCache.key(query, scope: .partner(organizationID: 1, locationIDs: a), now: now)
+                == TabCountCache.key(query, scope: .partner(organizationID: 1, locationIDs: b), now: now))
+        #expect(TabCountCache.key(query, scope: .vendor, now: now) != TabCountCache.key(query, scope: .vendor, now: now.addingTimeInterval(60)))
+        let cache = TabCountCache()
+        cache.store((all: 3, attention: 1, byArea: [1: 3]), for: "k", generation: 7)
+        #expect(cache.value(for: "k", generation: 7)?.all == 3)
+        #expect(cache.value(for: "k", generation: 8) == nil, "a write of claims since")
+        #expect(cache.value(for: "k", generation: 7) == nil, "a stale entry is dropped")
+    }
+}

@@ -4,8 +4,10 @@ import Mustache
 /// The pieces every list page shares: tabs with counts, filter choices, sortable column headers, and
 /// addresses that carry a list's state in their query string.
 
-/// A tab of a list, with how many rows it holds.
-struct ListTab: Sendable { let name: String; let href: String; let count: Int; let current: Bool }
+/// A tab of a list, with how many rows it holds (`hasCount` false: too many to count, as for a broad search).
+struct ListTab: Sendable {
+    let name: String; let href: String; let count: Int; let current: Bool; var hasCount = true
+}
 
 /// One choice of a filter's `<select>`.
 struct ListOption: Sendable { let value: String; let label: String; let selected: Bool }
@@ -31,7 +33,10 @@ func queryPath(_ path: String, _ items: [(String, String)]) -> String {
 // Named lookups for what every list repeats: swift-mustache otherwise reflects a Mirror per field per item.
 extension ListTab: MustacheParent {
     func child(named key: String) -> Any? {
-        switch key { case "name": name; case "href": href; case "count": count; case "current": current; default: nil }
+        switch key {
+        case "name": name; case "href": href; case "count": count; case "current": current; case "hasCount": hasCount
+        default: nil
+        }
     }
 }
 

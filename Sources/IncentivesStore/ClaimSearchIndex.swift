@@ -1,0 +1,153 @@
+import Foundation
+import IncentivesDomain
+import SQLKit
+import Synchronization
+
+/// The claims list's search, read from `claim_search` (migration 9): one lower-cased text per claim of its name,
+/// the customer's name, domain and tenant id, and the contacts' emails. SQLite keeps it in an FTS5 trigram index
+/// and PostgreSQL in a table with a pg_trgm index, so a search of 3 characters or more reads the index, not a
+/// million claims.
+enum ClaimSearchIndex {
+    /// A claim's search text, on `claims c JOIN customers cu` (SQLite). Frozen: migration 9's triggers hold it; a
+    /// change needs a new migration that re-creates them and fills the index again.
+    static let sqliteDoc = """
+        lower(c.name || char(31) || cu.name || char(31) || COALESCE(cu.domain, '') || char(31) || COALESCE(cu.tenant_id, '') || char(31) || \
+        COALESCE((SELECT group_concat(cc.email, char(31)) FROM claim_contacts cc WHERE cc.claim_id = c.id), ''))
+        """
+    /// The same for PostgreSQL. Frozen as `sqliteDoc`.
+    static let postgresDoc = """
+        lower(c.name || chr(31) || cu.name || chr(31) || COALESCE(cu.domain, '') || chr(31) || COALESCE(cu.tenant_id, '') || chr(31) || \
+        COALESCE((SELECT string_agg(cc.email, chr(31) ORDER BY cc.position) FROM claim_contacts cc WHERE cc.claim_id = c.id), ''))
+        """
+
+    /// Up to this many matching claims, the list reads them by id; past it the search is broad, and the list
+    /// walks its sort order keeping the matches (which then come quickly, being many).
+    static let narrowLimit = 5_000
+
+    /// A search resolved against the index.
+    enum Match: Sendable {
+        /// Every matching claim id (at most `narrowLimit`), and the claim id typed, if a number was.
+        case narrow([Int64])
+        /// More than `narrowLimit` claims match: `condition` keeps them, row by row.
+        case broad(SQLQueryString)
+
+        /// The condition on `claims c`.
+        var condition: SQLQueryString {
+            switch self {
+            case .narrow(let ids):
+                guard !ids.isEmpty else { return "1 = 0" }
+                var query: SQLQueryString = "c.id IN ("
+                for (i, id) in ids.enumerated() {
+                    if i > 0 { query.appendLiteral(", ") }
+                    query.appendInterpolation(bind: id)
+                }
+                query.appendLiteral(")")
+                return query
+            case .broad(let condition): return condition
+            }
+        }
+    }
+
+    /// The claims whose search text contains the search (case-insensitive, `%` and `_` taken literally), or whose
+    /// id it is (`42` or `#42`); nil when there is no search.
+    static func match(_ search: String?, flavor: SQLFlavor, narrowLimit: Int = narrowLimit,
+                      on sql: any SQLDatabase) async throws -> Match? {
+        guard let term = search?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased(), !term.isEmpty else { return nil }
+        let id = Int64(term.hasPrefix("#") ? String(term.dropFirst()) : term)
+        let source = matching(term, flavor: flavor)
+        var limited = source
+        limited.appendLiteral(" LIMIT \(narrowLimit + 1)")
+        let ids = try await sql.raw(limited).all().map { try $0.decode(column: "id", as: Int64.self) }
+        if ids.count <= narrowLimit {
+            return .narrow(Array(Set(ids + (id.map { [$0] } ?? []))).sorted())
+        }
+        // Many claims match: the list walks its sort order and keeps a row when its text holds the search, read
+        // by claim id (the matches being many, a page fills after a few thousand rows at most). The text is read
+        // from FTS5's own content table on SQLite: through the virtual table, SQLite would answer the LIKE from the
+        // trigram index for every row.
+        let pattern = likePattern(term)
+        var condition: SQLQueryString = switch flavor {
+        case .sqlite: "(EXISTS (SELECT 1 FROM claim_search_content s WHERE s.id = c.id AND s.c0 LIKE \(bind: pattern) ESCAPE '\\')"
+        case .postgres: "(EXISTS (SELECT 1 FROM claim_search s WHERE s.claim_id = c.id AND s.doc LIKE \(bind: pattern) ESCAPE '\\')"
+        }
+        if let id {
+            condition.appendLiteral(" OR c.id = ")
+            condition.appendInterpolation(bind: id)
+        }
+        condition.appendLiteral(")")
+        return .broad(condition)
+    }
+
+    /// The ids (column `id`) of the claims whose search text contains `term` (lower-cased already).
+    static func matching(_ term: String, flavor: SQLFlavor) -> SQLQueryString {
+        switch flavor {
+        case .sqlite where term.unicodeScalars.count >= 3:
+            // A phrase of the trigram index: every character literal (quotes doubled), read from the index. (LIKE
+            // would use the index too, but not with an ESCAPE clause, which literal % and _ need.)
+            return "SELECT rowid AS id FROM claim_search WHERE claim_search MATCH \(bind: "\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\"")"
+        case .sqlite:
+            // One or two characters are shorter than a trigram: every text is read.
+            return "SELECT rowid AS id FROM claim_search WHERE doc LIKE \(bind: likePattern(term)) ESCAPE '\\'"
+        case .postgres:
+            return "SELECT claim_id AS id FROM claim_search WHERE doc LIKE \(bind: likePattern(term)) ESCAPE '\\'"
+        }
+    }
+
+    /// `%term%` with the user's `%`, `_` and `\` taken literally.
+    static func likePattern(_ term: String) -> String {
+        "%" + term.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+    }
+}
+
+typealias TabCounts = (all: Int, attention: Int, byArea: [Int64: Int])
+
+/// The claims list's tab counts per view, in this instance's memory. An entry holds while no claim was written
+/// through this instance (`Database.claimGeneration`) and for at most `lifetime`, which bounds how stale a count
+/// can be when other instances write; it is keyed by the minute too, as the attention tab's window moves with time.
+final class TabCountCache: Sendable {
+    struct Entry { let counts: TabCounts; let generation: UInt64; let stored: ContinuousClock.Instant }
+
+    static let lifetime: Duration = .seconds(30)
+    static let capacity = 2_000
+    private let entries = Mutex<[String: Entry]>([:])
+
+    static func key(_ query: ClaimListQuery, scope: AccessScope, now: Date) -> String {
+        let search: String = query.search?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() ?? ""
+        let minute = Int(now.timeIntervalSince1970 / 60)
+        func text(_ value: Int64?) -> String { value.map { String($0) } ?? "" }
+        // The scope spelled out with its locations in order: a Set's own description may list them in any order.
+        let who: String = switch scope {
+        case .partner(let organization, let locations): "p\(organization):" + locations.sorted().map { String($0) }.joined(separator: ",")
+        case .vendor: "vendor"
+        case .system: "system"
+        }
+        let parts: [String] = [
+            who, query.status?.rawValue ?? "", query.kind?.rawValue ?? "", text(query.engagementID),
+            text(query.locationID), text(query.organizationID), query.dueWithinDays.map { String($0) } ?? "", String(minute), search,
+        ]
+        return parts.joined(separator: "\u{1F}")
+    }
+
+    func value(for key: String, generation: UInt64) -> TabCounts? {
+        entries.withLock { entries in
+            guard let entry = entries[key] else { return nil }
+            guard entry.generation == generation, ContinuousClock.now - entry.stored < Self.lifetime else {
+                entries[key] = nil
+                return nil
+            }
+            return entry.counts
+        }
+    }
+
+    func store(_ counts: TabCounts, for key: String, generation: UInt64) {
+        entries.withLock { entries in
+            if entries.count >= Self.capacity {
+                let now = ContinuousClock.now
+                entries = entries.filter { $0.value.generation == generation && now - $0.value.stored < Self.lifetime }
+                if entries.count >= Self.capacity { entries.removeAll() }
+            }
+            entries[key] = Entry(counts: counts, generation: generation, stored: .now)
+        }
+    }
+}
