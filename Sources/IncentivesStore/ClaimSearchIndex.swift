@@ -20,6 +20,16 @@ enum ClaimSearchIndex {
         COALESCE((SELECT string_agg(cc.email, chr(31) ORDER BY cc.position) FROM claim_contacts cc WHERE cc.claim_id = c.id), ''))
         """
 
+    /// SQLite: one statement that indexes the claims meeting `condition` (on `claims c`). Frozen with `sqliteDoc`.
+    static func sqliteFill(where condition: String) -> String {
+        "INSERT INTO claim_search (rowid, doc) SELECT c.id, \(sqliteDoc) FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE \(condition)"
+    }
+
+    /// SQLite: a trigger's body that indexes the claims meeting `condition` again (their old texts out first).
+    static func sqliteReindex(where condition: String) -> String {
+        "DELETE FROM claim_search WHERE rowid IN (SELECT c.id FROM claims c WHERE \(condition)); \(sqliteFill(where: condition));"
+    }
+
     /// Up to this many matching claims, the list reads them by id; past it the search is broad, and the list
     /// walks its sort order keeping the matches (which then come quickly, being many).
     static let narrowLimit = 5_000

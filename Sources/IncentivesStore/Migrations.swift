@@ -371,43 +371,20 @@ public enum Migrator {
             // (`Migrator.optionalIndexes`).
             .sqlite: [
                 "CREATE VIRTUAL TABLE claim_search USING fts5(doc, tokenize = 'trigram')",
-                """
-                INSERT INTO claim_search (rowid, doc)
-                SELECT c.id, \(ClaimSearchIndex.sqliteDoc) FROM claims c JOIN customers cu ON cu.id = c.customer_id
-                """,
-                """
-                CREATE TRIGGER claim_search_insert AFTER INSERT ON claims BEGIN
-                  INSERT INTO claim_search (rowid, doc)
-                  SELECT c.id, \(ClaimSearchIndex.sqliteDoc) FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = NEW.id;
-                END
-                """,
-                """
-                CREATE TRIGGER claim_search_update AFTER UPDATE OF name, customer_id ON claims BEGIN
-                  DELETE FROM claim_search WHERE rowid = NEW.id;
-                  INSERT INTO claim_search (rowid, doc)
-                  SELECT c.id, \(ClaimSearchIndex.sqliteDoc) FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = NEW.id;
-                END
-                """,
+                ClaimSearchIndex.sqliteFill(where: "1 = 1"),
+                "CREATE TRIGGER claim_search_insert AFTER INSERT ON claims BEGIN \(ClaimSearchIndex.sqliteFill(where: "c.id = NEW.id")); END",
+                "CREATE TRIGGER claim_search_update AFTER UPDATE OF name, customer_id ON claims BEGIN \(ClaimSearchIndex.sqliteReindex(where: "c.id = NEW.id")) END",
                 "CREATE TRIGGER claim_search_delete AFTER DELETE ON claims BEGIN DELETE FROM claim_search WHERE rowid = OLD.id; END",
+                "CREATE TRIGGER claim_search_contact_insert AFTER INSERT ON claim_contacts BEGIN \(ClaimSearchIndex.sqliteReindex(where: "c.id = NEW.claim_id")) END",
                 """
-                CREATE TRIGGER claim_search_contact_insert AFTER INSERT ON claim_contacts BEGIN
-                  DELETE FROM claim_search WHERE rowid = NEW.claim_id;
-                  INSERT INTO claim_search (rowid, doc)
-                  SELECT c.id, \(ClaimSearchIndex.sqliteDoc) FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = NEW.claim_id;
+                CREATE TRIGGER claim_search_contact_update AFTER UPDATE OF email, claim_id ON claim_contacts BEGIN
+                  \(ClaimSearchIndex.sqliteReindex(where: "c.id IN (OLD.claim_id, NEW.claim_id)"))
                 END
                 """,
-                """
-                CREATE TRIGGER claim_search_contact_delete AFTER DELETE ON claim_contacts BEGIN
-                  DELETE FROM claim_search WHERE rowid = OLD.claim_id;
-                  INSERT INTO claim_search (rowid, doc)
-                  SELECT c.id, \(ClaimSearchIndex.sqliteDoc) FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = OLD.claim_id;
-                END
-                """,
+                "CREATE TRIGGER claim_search_contact_delete AFTER DELETE ON claim_contacts BEGIN \(ClaimSearchIndex.sqliteReindex(where: "c.id = OLD.claim_id")) END",
                 """
                 CREATE TRIGGER claim_search_customer_update AFTER UPDATE OF name, domain, tenant_id ON customers BEGIN
-                  DELETE FROM claim_search WHERE rowid IN (SELECT id FROM claims WHERE customer_id = NEW.id);
-                  INSERT INTO claim_search (rowid, doc)
-                  SELECT c.id, \(ClaimSearchIndex.sqliteDoc) FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE c.customer_id = NEW.id;
+                  \(ClaimSearchIndex.sqliteReindex(where: "c.customer_id = NEW.id"))
                 END
                 """,
             ],

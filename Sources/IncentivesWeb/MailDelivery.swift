@@ -107,9 +107,14 @@ public struct MailDelivery: Service {
                   interval: interval, logger: logger)
     }
 
+    /// Messages leased per pass.
+    static let batch = 20
+
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            await deliverDue()
+            // A full batch sent means more may be waiting (a sweep can write thousands of reminders): go on
+            // at once rather than a batch per interval; a short or failing batch waits for the next beat.
+            while await deliverDue() >= Self.batch && !Task.isShuttingDownGracefully && !Task.isCancelled {}
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
@@ -119,7 +124,7 @@ public struct MailDelivery: Service {
     public func deliverDue() async -> Int {
         let taken: [OutboxMessage]
         do {
-            taken = try await outbox.take(now: clock.now)
+            taken = try await outbox.take(now: clock.now, limit: Self.batch)
         } catch {
             logger.error("Mail outbox could not be read: \(error)")
             return 0

@@ -146,7 +146,12 @@ struct ClaimSearchTests {
                     """).run()
                 try await sql.raw("UPDATE customers SET name = 'Quokka Holdings' WHERE id = (SELECT customer_id FROM claims WHERE id = \(bind: sample.id))").run()
             }
-            for term in ["platypus", "ZED.QUILL@", "quokka hold"] {
+            #expect(try await found("ZED.QUILL@").contains(sample.id), "a new contact's email is found")
+            try await db.write { sql in
+                try await sql.raw("UPDATE claim_contacts SET email = 'yara.moss@newmail.example' WHERE claim_id = \(bind: sample.id) AND position = 0").run()
+            }
+            #expect(try await found("yara.moss").contains(sample.id), "an edited email is found")
+            for term in ["platypus", "newmail.example", "quokka hold"] {
                 #expect(try await found(term).contains(sample.id), "\(term) after the change")
                 let expected = try await reference(term)
                 #expect(try await found(term) == expected)

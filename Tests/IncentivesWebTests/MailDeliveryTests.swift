@@ -46,6 +46,23 @@ struct MailDeliveryTests {
         }
     }
 
+    @Test("a backlog is sent in one beat, batch after batch, not a batch per interval")
+    func backlogDrains() async throws {
+        try await WebHarness.with { app in
+            let folder = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let outbox = Outbox(db: app.db)
+            let count = MailDelivery.batch * 3 + 5
+            for n in 1...count { try await outbox.enqueue(message(n), now: app.clock.now) }
+            let mail = MailDelivery(outbox: outbox, transport: MailDropTransport(directory: folder), from: "Incentives <no-reply@incentives.example>",
+                                    messageIDDomain: "incentives.example", clock: app.clock, interval: .seconds(3600), logger: Logger(label: "test"))
+            let service = Task { try await mail.run() }
+            defer { service.cancel() }
+            for _ in 0..<200 where try await outbox.counts()[.sent] != count { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(try await outbox.counts() == [.sent: count], "every message went out before the hour-long interval")
+        }
+    }
+
     @Test("a message taken again after a crash (its file already written) is not written twice")
     func noDoubleWrite() async throws {
         try await WebHarness.with { app in
