@@ -112,35 +112,16 @@ public enum WebhookSignature {
 }
 
 /// Webhook events, written in the same transaction as the change they tell about (like the mail outbox),
-/// one delivery per listening endpoint; the delivery service sends them.
+/// one delivery per listening endpoint; the delivery service sends them. Claim events: `ClaimEvents`.
 public enum WebhookEvents {
-    /// The one JSON shape of dates and keys in payloads.
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
+    /// The API's encoder: the same dates and keys as `ClaimJSON` everywhere.
+    static let encoder = ClaimJSON.makeEncoder()
 
     struct Envelope<Payload: Encodable>: Encodable {
         let id: String
         let type: String
         let created_at: Date
         let data: Payload
-    }
-
-    /// Writes an event for every endpoint of `organizationID` (and of the vendor) subscribed to `type`; nothing
-    /// at all when no endpoint listens. `data` is built only when someone listens.
-    static func publish<Payload: Encodable>(_ type: WebhookEventType, organizationID: Int64?, now: Date, on sql: any SQLDatabase,
-                                           data: () async throws -> Payload) async throws {
-        let owners: SQLQueryString = organizationID.map { "(e.organization_id = \(bind: $0) OR e.organization_id IS NULL)" }
-            ?? "e.organization_id IS NULL"
-        let endpoints = try await sql.raw("""
-            SELECT e.id FROM webhook_endpoint_events t JOIN webhook_endpoints e ON e.id = t.endpoint_id
-            WHERE t.event_type = \(bind: type.rawValue) AND \(owners)
-            """).all().map { try $0.decode(column: "id", as: Int64.self) }
-        guard !endpoints.isEmpty else { return }
-        try await insert(type, organizationID: organizationID, data: try await data(), endpoints: endpoints, now: now, on: sql)
     }
 
     /// The event row and its deliveries, due now. Returns the delivery ids.
