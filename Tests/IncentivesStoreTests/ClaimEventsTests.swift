@@ -135,6 +135,20 @@ struct ClaimEventsTests {
             let all: Set<WebhookEventType> = Set(WebhookEventType.subscribable)
             _ = try await endpoint(db, .organization(1), all, "bluefin")
             let repo = ClaimRepository(db: db)
+            // A new claim: claim.created with its actor, and no status change.
+            let user = Actor(role: .incentivesUser, userID: 2, name: "Sam Rivera")
+            let created = try await repo.create(NewClaim(organizationID: 1, locationID: 1, customerID: 1, engagementID: 1, name: "New one",
+                                                         kind: .partnerActivities),
+                                                contacts: [Contact(name: "Ana Chen", title: "CIO", email: "ana@alder.example")], by: user,
+                                                in: .partner(organizationID: 1, locationIDs: [1]), at: now)
+            let first = try #require(try await events(db).first)
+            #expect(try await events(db).map(\.type) == ["claim.created"])
+            let createdData = try #require(first.json["data"] as? [String: Any])
+            #expect((createdData["claim"] as? [String: Any])?["id"] as? Int == Int(created.id))
+            #expect((createdData["claim"] as? [String: Any])?["status"] as? String == "customer_claimed")
+            #expect(createdData["previous_status"] is NSNull && createdData["action"] as? String == "create")
+            #expect((createdData["actor"] as? [String: Any])?["name"] as? String == "Sam Rivera")
+            try await db.write { try await $0.raw("DELETE FROM webhook_deliveries").run() }
             // A comment.
             let id = try await claimID(.underReview, location: 1, db)
             try await ClaimWork(db: db, links: links).comment("Invoice attached.", on: id, by: reviewer, in: .vendor, at: now)
