@@ -25,7 +25,7 @@ NOT_ALLOWED = "Not allowed"
 NOT_FOUND = "Page not found"
 
 _PARTNER_USER_NAV = ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings"]
-_PARTNER_ADMIN_NAV = _PARTNER_USER_NAV + ["Users"]
+_PARTNER_ADMIN_NAV = _PARTNER_USER_NAV + ["Users", "Webhooks"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ DEMO_USERS = [
     DemoUser("admin@kestrel.example", "Kestrel IT", _PARTNER_ADMIN_NAV),
     DemoUser("reviewer@vendor.example", "Vendor", ["Home", "Customer claims", "Review", "Catalogue"]),
     DemoUser("manager@vendor.example", "Vendor",
-             ["Home", "Customer claims", "Payee profiles", "Enrollment", "Earnings", "Review", "Catalogue"]),
+             ["Home", "Customer claims", "Payee profiles", "Enrollment", "Earnings", "Review", "Catalogue", "Webhooks"]),
 ]
 USER = {u.email: u for u in DEMO_USERS}
 

@@ -70,7 +70,7 @@ BASE_URL="http://127.0.0.1:$PORT"
 
 log "Starting $BIN serve --demo on $BASE_URL (SQLite in $E2E_TMP/e2e)"
 MAIL_DIR="$E2E_TMP/mail"
-DATABASE_URL="sqlite:$E2E_TMP/e2e/incentives.sqlite" MAIL_DROP_DIR="$MAIL_DIR" MAIL_POLL_SECONDS=1 UPLOAD_DIR="$E2E_TMP/uploads" "$BIN" serve --demo --host 127.0.0.1 --port "$PORT" \
+DATABASE_URL="sqlite:$E2E_TMP/e2e/incentives.sqlite" MAIL_DROP_DIR="$MAIL_DIR" MAIL_POLL_SECONDS=1 WEBHOOK_POLL_SECONDS=1 UPLOAD_DIR="$E2E_TMP/uploads" "$BIN" serve --demo --host 127.0.0.1 --port "$PORT" \
   >"$E2E_TMP/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 600); do

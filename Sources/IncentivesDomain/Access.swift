@@ -52,7 +52,7 @@ public enum Membership: Hashable, Sendable {
 
 /// A part of the product a signed-in user may open; the navigation shows exactly these.
 public enum Section: String, CaseIterable, Sendable {
-    case home, engagements, claims, eligibility, payeeProfiles, enrollment, earnings, review, catalogue, users
+    case home, engagements, claims, eligibility, payeeProfiles, enrollment, earnings, review, catalogue, users, webhooks
 
     public var title: String {
         switch self {
@@ -66,6 +66,7 @@ public enum Section: String, CaseIterable, Sendable {
         case .review: "Review"
         case .catalogue: "Catalogue"
         case .users: "Users"
+        case .webhooks: "Webhooks"
         }
     }
 
@@ -81,6 +82,7 @@ public enum Section: String, CaseIterable, Sendable {
         case .review: "/review"
         case .catalogue: "/catalogue"
         case .users: "/settings/users"
+        case .webhooks: "/settings/webhooks"
         }
     }
 }
@@ -156,6 +158,8 @@ public struct Viewer: Hashable, Sendable {
             case .home, .claims, .review, .catalogue: return true
             // The program manager validates payee profiles and enrollments, and sees what is paid.
             case .payeeProfiles, .enrollment, .earnings: return role == .programManager
+            // The vendor's own endpoints (events of every organization) are the program manager's.
+            case .webhooks: return role == .programManager
             case .engagements, .eligibility, .users: return false
             }
         case .partner:
@@ -164,6 +168,8 @@ public struct Viewer: Hashable, Sendable {
             case .home: return true
             case .engagements, .claims, .eligibility, .payeeProfiles, .enrollment, .earnings: return inProgram
             case .users: return !administeredLocations.isEmpty
+            // Endpoints receive the whole organization's claims and earnings: an Incentives admin's to set up.
+            case .webhooks: return isIncentivesAdmin
             case .review, .catalogue: return false
             }
         }

@@ -67,6 +67,7 @@ extension ClaimRepository {
                             SELECT id, expires_at, \(bind: covered.rawValue), \(bind: now) FROM claims WHERE id = \(bind: claim.id)
                             """).run()
                     }
+                    try await ClaimEvents.deadline(claimID: claim.id, kind: kind, due: claim.due, reminder: reminder, at: now, on: sql)
                     let due = "\(DayDate(claim.due).text), \(Self.utcTime(claim.due)) UTC"
                     for email in try await Self.partnerRecipients(ofLocation: claim.location, on: sql) {
                         try await Outbox.enqueue(.deadlineReminder(to: email, claimID: claim.id, claimName: claim.name, kind: kind,

@@ -257,6 +257,7 @@ public struct ClaimWork: Sendable {
                 INSERT INTO claim_comments (claim_id, at, author_user_id, author_name, side, body)
                 VALUES (\(bind: claimID), \(bind: now), \(bind: actor.userID), \(bind: actor.name), \(bind: actor.role.side.rawValue), \(bind: text))
                 """).run()
+            try await ClaimEvents.comment(on: claimID, by: actor, body: text, at: now, on: sql)
         }
     }
 

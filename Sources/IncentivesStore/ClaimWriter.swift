@@ -53,7 +53,8 @@ enum ClaimWriter {
             for (i, contact) in record.contacts.enumerated() { contacts.append((record.claim.id, i, contact)) }
         }
         try await insertContactRows(contacts, on: sql)
-        try await insertHistory(records.flatMap { $0.0.history }, on: sql)
+        // Seeded claims are history already, not news: no webhook events.
+        try await insertHistory(records.flatMap { $0.0.history }, on: sql, events: false)
         try await insertProof(records.flatMap { r in r.0.proof.map { (r.0.claim.id, $0) } }, on: sql)
         try await insertEarnings(records.compactMap { $0.0.earning }, on: sql, at: nil)
     }
@@ -72,7 +73,9 @@ enum ClaimWriter {
         }
     }
 
-    static func insertHistory(_ entries: [ClaimHistoryEntry], on sql: any SQLDatabase) async throws {
+    /// History rows; with `events`, the webhook events they cause (created, status changed) in the same transaction.
+    static func insertHistory(_ entries: [ClaimHistoryEntry], on sql: any SQLDatabase, events: Bool = true) async throws {
+        if events { try await ClaimEvents.history(entries, on: sql) }
         for chunk in entries.chunked(columns: 12) {
         let insert = sql.insert(into: "claim_history").columns(
             "claim_id", "at", "action", "actor_role", "actor_user_id", "actor_name", "side", "from_status", "to_status", "note",
@@ -99,7 +102,9 @@ enum ClaimWriter {
         }
     }
 
+    /// Earnings; `now` is the moment of a live approval (nil when seeding), which also writes `earning.created`.
     static func insertEarnings(_ earnings: [Earning], on sql: any SQLDatabase, at now: Date?) async throws {
+        if let now { for earning in earnings { try await ClaimEvents.earning(earning, at: now, on: sql) } }
         for chunk in earnings.chunked(columns: 13) {
         let insert = sql.insert(into: "earnings").columns(
             "claim_id", "location_id", "engagement_id", "engagement_version", "market", "rate_minor", "hours",

@@ -51,37 +51,27 @@ public struct Outbox: Sendable {
     /// oldest first, and leases them for `lease`. Each taken message counts one attempt.
     public func take(now: Date, limit: Int = 20, lease: TimeInterval = 120) async throws -> [OutboxMessage] {
         try await db.write(changesClaims: false) { sql in
-            let skipLocked: SQLQueryString = db.flavor == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
-            let rows = try await sql.raw("""
-                SELECT id, kind, to_address, subject, body, claim_id, created_at, attempts FROM mail_outbox
-                WHERE (status = 'pending' AND next_attempt_at <= \(bind: now))
-                   OR (status = 'sending' AND lease_until <= \(bind: now))
-                ORDER BY next_attempt_at, id
-                LIMIT \(unsafeRaw: String(max(1, min(limit, 500))))\(skipLocked)
-                """).all()
-            var taken: [OutboxMessage] = []
-            for row in rows {
+            let rows = try await LeasedQueue.take(
+                from: "mail_outbox", alias: "mail_outbox", table: "mail_outbox",
+                columns: "id, kind, to_address, subject, body, claim_id, created_at, attempts",
+                due: "(status = 'pending' AND next_attempt_at <= \(bind: now)) OR (status = 'sending' AND lease_until <= \(bind: now))",
+                order: "next_attempt_at, id", limit: limit,
+                lease: "status = 'sending', attempts = attempts + 1, lease_until = \(bind: now.addingTimeInterval(lease))",
+                flavor: db.flavor, on: sql)
+            return try rows.map { row in
                 let id = try row.decode(column: "id", as: Int64.self)
                 guard let kind = MailKind(rawValue: try row.decode(column: "kind", as: String.self)) else {
                     throw StoreError.corrupt("Outbox message \(id) holds an unknown kind.")
                 }
-                taken.append(OutboxMessage(
+                return OutboxMessage(
                     id: id,
                     message: MailMessage(kind: kind, to: try row.decode(column: "to_address", as: String.self),
                                          subject: try row.decode(column: "subject", as: String.self),
                                          body: try row.decode(column: "body", as: String.self),
                                          claimID: try row.decode(column: "claim_id", as: Int64?.self)),
                     createdAt: try row.decode(column: "created_at", as: Date.self),
-                    attempts: try row.decode(column: "attempts", as: Int.self) + 1))
+                    attempts: try row.decode(column: "attempts", as: Int.self) + 1)
             }
-            // One statement leases the whole batch (the rows are locked, or the SQLite write is exclusive).
-            if !taken.isEmpty {
-                try await sql.raw("""
-                    UPDATE mail_outbox SET status = 'sending', attempts = attempts + 1, lease_until = \(bind: now.addingTimeInterval(lease))
-                    WHERE id IN (\(AccessScope.bindList(Set(taken.map(\.id)))))
-                    """).run()
-            }
-            return taken
         }
     }
 

@@ -149,3 +149,18 @@ extension AccessScope {
 public func iso8601UTC(_ date: Date) -> String {
     date.formatted(Date.ISO8601FormatStyle())
 }
+
+extension String {
+    /// The longest run of whole characters from the start whose sizes add up to at most `limit` (a cell's
+    /// UTF-16 units, an excerpt's bytes): never half a character.
+    func prefix(upTo limit: Int, measuredBy size: (Character) -> Int) -> String {
+        var result = ""
+        var total = 0
+        for character in self {
+            total += size(character)
+            if total > limit { break }
+            result.append(character)
+        }
+        return result
+    }
+}

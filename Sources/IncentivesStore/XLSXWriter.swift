@@ -242,14 +242,7 @@ public struct XLSXWriter: TableWriter {
     /// Excel holds at most 32,767 characters (UTF-16 units) in a cell and calls a file with more damaged.
     static func clipped(_ text: String) -> String {
         guard text.utf8.count > 32_767, text.utf16.count > 32_767 else { return text }
-        var result = ""
-        var units = 0
-        for character in text {
-            units += character.utf16.count
-            if units > 32_767 { break }
-            result.append(character)
-        }
-        return result
+        return text.prefix(upTo: 32_767) { $0.utf16.count }
     }
 
     static func isPlainDecimal(_ s: String) -> Bool {

@@ -27,6 +27,8 @@ public struct AppConfig: Sendable {
     public var mailFromSetting: String?
     /// `MAIL_POLL_SECONDS`: how often the mail service looks at the outbox.
     public var mailPollInterval: Duration
+    /// `WEBHOOK_POLL_SECONDS`: how often the webhook service looks for due deliveries.
+    public var webhookPollInterval: Duration
     /// `UPLOAD_DIR`: where proof-of-execution documents are kept, by content hash, outside the web root.
     public var uploadDirectory: String
     /// `UPLOAD_MAX_MB`: the largest document accepted.
@@ -45,19 +47,20 @@ public struct AppConfig: Sendable {
                 sweepInterval: Duration = .seconds(60), demo: Bool = false, publicURL: String? = nil,
                 sessionPolicy: SessionPolicy = .standard, trustedProxy: Bool = false,
                 mailTransport: MailTransportSetting = .mailDrop(directory: "./data/mail"), mailFrom: String? = nil,
-                mailPollInterval: Duration = .seconds(5), uploadDirectory: String = "./data/uploads",
+                mailPollInterval: Duration = .seconds(5), webhookPollInterval: Duration = .seconds(5), uploadDirectory: String = "./data/uploads",
                 uploadPolicy: UploadPolicy = UploadPolicy()) {
         self.host = host; self.port = port; self.database = database; self.sweepInterval = sweepInterval; self.demo = demo
         self.publicURLSetting = publicURL
         self.sessionPolicy = sessionPolicy
         self.trustedProxy = trustedProxy
         self.mailTransport = mailTransport; self.mailFromSetting = mailFrom; self.mailPollInterval = mailPollInterval
+        self.webhookPollInterval = webhookPollInterval
         self.uploadDirectory = uploadDirectory; self.uploadPolicy = uploadPolicy
     }
 
     /// Reads `DATABASE_URL`, `HOST`, `PORT`, `SWEEP_INTERVAL_SECONDS`, `PUBLIC_URL`,
     /// `SESSION_IDLE_MINUTES`, `SESSION_MAX_HOURS`, `TRUSTED_PROXY`, `MAIL_TRANSPORT`, `MAIL_DROP_DIR`, `SENDMAIL_PATH`,
-    /// `MAIL_FROM`, `MAIL_POLL_SECONDS`, `UPLOAD_DIR`, `UPLOAD_MAX_MB` (and `DEMO`), the environment winning over `.env`.
+    /// `MAIL_FROM`, `MAIL_POLL_SECONDS`, `WEBHOOK_POLL_SECONDS`, `UPLOAD_DIR`, `UPLOAD_MAX_MB` (and `DEMO`), the environment winning over `.env`.
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
                             dotEnvPath: String = ".env") async throws -> AppConfig {
         var providers: [any ConfigProvider] = [EnvironmentVariablesProvider(environmentVariables: environment)]
@@ -99,6 +102,7 @@ public struct AppConfig: Sendable {
             throw StoreError.badConfiguration("MAIL_FROM must hold an email address, like 'Incentives <no-reply@example.com>', not '\(mailFrom)'.")
         }
         let poll = try whole("mail.poll.seconds", "MAIL_POLL_SECONDS", default: 5)
+        let webhookPoll = try whole("webhook.poll.seconds", "WEBHOOK_POLL_SECONDS", default: 5)
         let uploadMB = try whole("upload.max.mb", "UPLOAD_MAX_MB", default: 25)
         return AppConfig(host: host, port: portNumber,
                          database: try DatabaseLocation(parsing: url), sweepInterval: .seconds(seconds),
@@ -107,6 +111,7 @@ public struct AppConfig: Sendable {
                          sessionPolicy: SessionPolicy(idle: TimeInterval(idle * 60), absolute: TimeInterval(absolute * 3600)),
                          trustedProxy: ["1", "true", "yes"].contains(reader.string(forKey: "trusted.proxy", default: "false").lowercased()),
                          mailTransport: transport, mailFrom: mailFrom, mailPollInterval: .seconds(poll),
+                         webhookPollInterval: .seconds(webhookPoll),
                          uploadDirectory: reader.string(forKey: "upload.dir", default: "./data/uploads"),
                          uploadPolicy: UploadPolicy(maxBytes: uploadMB * 1024 * 1024))
     }

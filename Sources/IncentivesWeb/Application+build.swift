@@ -53,6 +53,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     EarningsPage(deps: deps).register(on: router)
     VendorPages(deps: deps, listing: listing).register(on: router)
     UserPages(deps: deps, users: users, sessions: sessions).register(on: router)
+    WebhookPages(deps: deps).register(on: router)
     return router
 }
 
@@ -70,10 +71,12 @@ public func buildApplication(_ deps: AppDependencies, logger: Logger) -> some Ap
     let mail = MailDelivery(outbox: Outbox(db: deps.db), setting: deps.config.mailTransport, from: deps.config.mailFrom,
                             messageIDDomain: deps.config.publicHost, clock: deps.clock, interval: deps.config.mailPollInterval,
                             logger: logger)
+    let webhooks = WebhookDelivery(webhooks: WebhookRepository(db: deps.db), clock: deps.clock,
+                                   interval: deps.config.webhookPollInterval, logger: logger)
     return Application(
         responder: buildResponder(deps),
         configuration: .init(address: .hostname(deps.config.host, port: deps.config.port), serverName: "partner-incentives"),
-        services: [sweeper, mail],
+        services: [sweeper, mail, webhooks],
         logger: logger)
 }
 

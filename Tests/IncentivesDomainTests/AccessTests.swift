@@ -36,6 +36,7 @@ struct AccessTests {
         .review:        [false, false, false, false, true,  true],
         .catalogue:     [false, false, false, false, true,  true],
         .users:         [false, false, true,  false, false, false],
+        .webhooks:      [false, true,  false, false, false, true],
     ]
 
     @Test("the table covers every section")

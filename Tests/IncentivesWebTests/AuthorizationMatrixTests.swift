@@ -107,6 +107,19 @@ struct AuthorizationMatrixTests {
         "GET /settings/users/{id}": record { $0.isAccountAdmin },
         "POST /settings/users/{id}/roles": record({ $0.isAccountAdmin }, ok: .seeOther),
         "POST /settings/users/{id}/invitation": record({ $0.isAccountAdmin }, ok: .seeOther),
+        // Webhooks: an organization's Incentives admins for its endpoints, the program manager for the vendor's; another
+        // owner's endpoint or delivery is 404. Empty forms: the add form is checked (422), deleting needs the confirm field (422).
+        "GET /settings/webhooks": section { $0 == .partnerAdmin || $0 == .manager },
+        "POST /settings/webhooks": section({ $0 == .partnerAdmin || $0 == .manager }, ok: .unprocessableContent),
+        "GET /settings/webhooks/{id}": record { $0 == .partnerAdmin || $0 == .manager },
+        "POST /settings/webhooks/{id}/enable": record({ $0 == .partnerAdmin || $0 == .manager }, ok: .seeOther),
+        "POST /settings/webhooks/{id}/disable": record({ $0 == .partnerAdmin || $0 == .manager }, ok: .seeOther),
+        "POST /settings/webhooks/{id}/test": record({ $0 == .partnerAdmin || $0 == .manager }, ok: .seeOther),
+        "POST /settings/webhooks/{id}/rotate": record { $0 == .partnerAdmin || $0 == .manager },
+        "GET /settings/webhooks/{id}/delete": record { $0 == .partnerAdmin || $0 == .manager },
+        "POST /settings/webhooks/{id}/delete": record({ $0 == .partnerAdmin || $0 == .manager }, ok: .unprocessableContent),
+        "GET /settings/webhooks/{id}/deliveries/{delivery}": record { $0 == .partnerAdmin || $0 == .manager },
+        "POST /settings/webhooks/{id}/deliveries/{delivery}/resend": record({ $0 == .partnerAdmin || $0 == .manager }, ok: .seeOther),
         // Invitation links need no account: the secret in the link is the authority.
         "GET /invitations/{token}": { _, whose in whose == .own ? .ok : .notFound },
         "POST /invitations/{token}": { _, whose in whose == .own ? .unprocessableContent : .notFound },
@@ -142,6 +155,15 @@ struct AuthorizationMatrixTests {
                 }
             }
 
+            // Endpoints with one delivery each: Bluefin's (own for its admin), the vendor's (own for the manager), Cedar's (foreign).
+            let webhooks = WebhookRepository(db: app.db)
+            var hooks: [String: (endpoint: Int64, delivery: Int64)] = [:]
+            for (name, owner) in [("bluefin", WebhookOwner.organization(1)), ("vendor", .vendor), ("cedar", .organization(2))] {
+                let (endpoint, _) = try await webhooks.create(url: "https://\(name).example/hooks", description: "", events: [.claimCreated],
+                                                              owner: owner, by: nil, now: app.clock.now)
+                hooks[name] = (endpoint.id, try await webhooks.sendTest(endpoint.id, owner: owner, now: app.clock.now))
+            }
+
             let emails: [Who: String] = [.partnerAdmin: "admin@bluefin.example", .partnerUser: "user@bluefin.example",
                                          .accountAdminOnly: "accounts@bluefin.example", .reviewer: "reviewer@vendor.example",
                                          .manager: "manager@vendor.example"]
@@ -165,6 +187,10 @@ struct AuthorizationMatrixTests {
                             path = path.replacingOccurrences(of: "{program}", with: "1").replacingOccurrences(of: "{location}", with: whose == .own ? "1" : "5")
                         }
                         if template.hasPrefix("/settings/users/") { path = path.replacingOccurrences(of: "{id}", with: "\(whose == .own ? bluefinUser.id : cedarAdmin.id)") }
+                        if template.hasPrefix("/settings/webhooks/") {
+                            let hook = hooks[whose == .foreign ? "cedar" : who == .manager ? "vendor" : "bluefin"]!
+                            path = path.replacingOccurrences(of: "{id}", with: "\(hook.endpoint)").replacingOccurrences(of: "{delivery}", with: "\(hook.delivery)")
+                        }
                         path = path.replacingOccurrences(of: "{proof}", with: "999999")
                         let ownToken = template.hasPrefix("/consent/") ? consentToken : template.hasPrefix("/survey/") ? surveyToken : token
                         path = path.replacingOccurrences(of: "{token}", with: whose == .own ? ownToken : "not-a-real-token-0123456789abcdef")

@@ -38,7 +38,7 @@ struct SignInTests {
             #expect(home.status == .ok)
             #expect(home.body.contains(#"<span class="whoami""#) && home.body.contains("Alex Morgan"))
             #expect(home.body.contains(#"<span class="org-name">Bluefin Consulting</span>"#))
-            #expect(home.body.navigation == ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings", "Users"])
+            #expect(home.body.navigation == ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings", "Users", "Webhooks"])
             #expect(home.headers[.cacheControl] == "no-store")
         }
     }
@@ -172,11 +172,11 @@ struct SignInTests {
     func navigationPerRole() async throws {
         try await WebHarness.with { app in
             let expected: [String: [String]] = [
-                "admin@bluefin.example": ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings", "Users"],
+                "admin@bluefin.example": ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings", "Users", "Webhooks"],
                 "user@bluefin.example": ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings"],
-                "admin@cedar.example": ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings", "Users"],
+                "admin@cedar.example": ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings", "Users", "Webhooks"],
                 "reviewer@vendor.example": ["Home", "Customer claims", "Review", "Catalogue"],
-                "manager@vendor.example": ["Home", "Customer claims", "Payee profiles", "Enrollment", "Earnings", "Review", "Catalogue"],
+                "manager@vendor.example": ["Home", "Customer claims", "Payee profiles", "Enrollment", "Earnings", "Review", "Catalogue", "Webhooks"],
             ]
             for (email, nav) in expected {
                 let home = try await app.signedIn(email).get("/")

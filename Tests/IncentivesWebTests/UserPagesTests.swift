@@ -44,7 +44,7 @@ struct UserPagesTests {
             #expect(joined.status == .seeOther && joined.location == "/")
             let home = try await colleague.get("/")
             #expect(home.body.contains("Welcome to Bluefin Consulting. You are signed in."))
-            #expect(home.body.navigation == ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings"])
+            #expect(home.body.navigation == ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings", "Webhooks"])
             #expect(try await app.browser().get(link).status == .notFound, "a link works once")
         }
     }

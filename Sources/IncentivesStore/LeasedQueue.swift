@@ -1,0 +1,30 @@
+import Foundation
+import IncentivesDomain
+import SQLKit
+
+/// A table worked through by a background service (the mail outbox, webhook deliveries): due rows are taken
+/// under a lease, so two app instances never take the same row at once, and a row whose taker died is due
+/// again once its lease runs out. On PostgreSQL the rows are locked `FOR UPDATE SKIP LOCKED` (another
+/// instance takes the next ones instead of waiting); on SQLite the write transaction is exclusive anyway.
+enum LeasedQueue {
+    /// Reads up to `limit` due rows and leases them, inside the caller's write transaction.
+    /// - Parameters:
+    ///   - from: the table and any joins, e.g. `webhook_deliveries d JOIN webhook_endpoints e ON ...`.
+    ///   - alias: the queue table's name or alias in `from`; only its rows are locked and leased.
+    ///   - columns: what to read of each row; must include `<alias>.id AS id`.
+    ///   - lease: the `SET` list that leases a row (attempt counted, `lease_until` ahead).
+    static func take(from: String, alias: String, table: String, columns: String, due: SQLQueryString, order: String,
+                     limit: Int, lease: SQLQueryString, flavor: SQLFlavor, on sql: any SQLDatabase) async throws -> [any SQLRow] {
+        let lock: SQLQueryString = flavor == .postgres ? " FOR UPDATE OF \(unsafeRaw: alias) SKIP LOCKED" : ""
+        let rows = try await sql.raw("""
+            SELECT \(unsafeRaw: columns) FROM \(unsafeRaw: from) WHERE \(due)
+            ORDER BY \(unsafeRaw: order) LIMIT \(unsafeRaw: String(max(1, min(limit, 500))))\(lock)
+            """).all()
+        let ids = Set(try rows.map { try $0.decode(column: "id", as: Int64.self) })
+        // One statement leases the whole batch (the rows are locked, or the SQLite write is exclusive).
+        if !ids.isEmpty {
+            try await sql.raw("UPDATE \(unsafeRaw: table) SET \(lease) WHERE id IN (\(AccessScope.bindList(ids)))").run()
+        }
+        return rows
+    }
+}

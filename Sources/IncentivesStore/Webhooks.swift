@@ -1,0 +1,437 @@
+import Crypto
+import Foundation
+import IncentivesDomain
+import SQLKit
+
+/// Whose webhook endpoints: a partner organization's, or the vendor's own (organization NULL).
+public enum WebhookOwner: Hashable, Sendable {
+    case organization(Int64)
+    case vendor
+
+    var organizationID: Int64? {
+        if case .organization(let id) = self { id } else { nil }
+    }
+
+    /// Scopes an endpoint query (alias `e`) to the owner, in the repository itself (DESIGN rule).
+    var filter: SQLQueryString {
+        switch self {
+        case .organization(let id): "e.organization_id = \(bind: id)"
+        case .vendor: "e.organization_id IS NULL"
+        }
+    }
+}
+
+/// A registered receiver of events, as the settings pages show it (never its secret).
+public struct WebhookEndpoint: Sendable, Hashable {
+    public var id: Int64
+    public var organizationID: Int64?
+    public var url: String
+    public var description: String
+    public var events: [WebhookEventType]
+    public var enabled: Bool
+    public var createdAt: Date
+    /// Until when the secret before the last rotation still signs too.
+    public var previousSecretUntil: Date?
+    /// The newest delivery's status, nil when nothing was ever sent.
+    public var lastStatus: WebhookDeliveryStatus?
+}
+
+/// One event to one endpoint, as the endpoint page lists it.
+public struct WebhookDeliveryRecord: Sendable, Hashable {
+    public var id: Int64
+    public var endpointID: Int64
+    public var eventPublicID: String
+    public var type: String
+    public var status: WebhookDeliveryStatus
+    public var attempts: Int
+    public var nextAttemptAt: Date
+    public var createdAt: Date
+    public var lastAttemptAt: Date?
+}
+
+/// One try at sending a delivery.
+public struct WebhookAttempt: Sendable, Hashable {
+    public var at: Date
+    public var httpStatus: Int?
+    public var error: String?
+    public var durationMS: Int
+    public var responseExcerpt: String?
+}
+
+/// A delivery with the exact body it sends and every attempt, oldest first.
+public struct WebhookDeliveryDetail: Sendable, Hashable {
+    public var delivery: WebhookDeliveryRecord
+    public var payload: String
+    public var attempts: [WebhookAttempt]
+}
+
+/// A keyset page of an endpoint's deliveries, newest first.
+public struct WebhookDeliveryPage: Sendable, Hashable {
+    public var deliveries: [WebhookDeliveryRecord]
+    /// The id to pass as `before` for the next (older) page; nil on the last page.
+    public var nextBefore: Int64?
+}
+
+/// A delivery taken by the delivery service: what to send, where, and the secrets that sign it.
+public struct WebhookSend: Sendable, Hashable {
+    public var deliveryID: Int64
+    public var url: String
+    public var eventPublicID: String
+    public var payload: String
+    /// The current secret, then the previous one while its rotation window lasts.
+    public var secrets: [String]
+    /// This attempt's number, 1-based.
+    public var attempt: Int
+}
+
+/// What came of one attempt.
+public enum WebhookAttemptOutcome: Sendable, Hashable {
+    case response(status: Int, excerpt: String)
+    case error(String)
+
+    public var succeeded: Bool {
+        if case .response(let status, _) = self { (200..<300).contains(status) } else { false }
+    }
+}
+
+/// Signatures of webhook requests: `Webhook-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` over
+/// `"<t>.<body>"`, keyed with the endpoint secret's UTF-8 bytes (the whole `whsec_...` string); one `v1=` per
+/// secret in force, so a receiver keeps working through a rotation.
+public enum WebhookSignature {
+    public static func v1(timestamp: Int, body: String, secret: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    public static func header(timestamp: Int, body: String, secrets: [String]) -> String {
+        (["t=\(timestamp)"] + secrets.map { "v1=" + v1(timestamp: timestamp, body: body, secret: $0) }).joined(separator: ",")
+    }
+
+    /// A new endpoint secret: `whsec_` and 32 random bytes, base64url.
+    public static func newSecret() -> String { "whsec_" + Secret.make() }
+}
+
+/// Webhook events, written in the same transaction as the change they tell about (like the mail outbox),
+/// one delivery per listening endpoint; the delivery service sends them. Claim events: `ClaimEvents`.
+public enum WebhookEvents {
+    /// The API's encoder: the same dates and keys as `ClaimJSON` everywhere.
+    static let encoder = ClaimJSON.makeEncoder()
+
+    struct Envelope<Payload: Encodable>: Encodable {
+        let id: String
+        let type: String
+        let created_at: Date
+        let data: Payload
+    }
+
+    /// The event row and its deliveries, due now. Returns the delivery ids.
+    @discardableResult
+    static func insert<Payload: Encodable>(_ type: WebhookEventType, organizationID: Int64?, data: Payload, endpoints: [Int64],
+                                          now: Date, on sql: any SQLDatabase) async throws -> [Int64] {
+        let publicID = "evt_" + Secret.make()
+        // Whole seconds, as every date of the API: the stored body is sent byte for byte on each attempt.
+        let created = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let payload = String(decoding: try encoder.encode(Envelope(id: publicID, type: type.rawValue, created_at: created, data: data)),
+                             as: UTF8.self)
+        guard let eventID = try await sql.raw("""
+            INSERT INTO webhook_events (public_id, type, organization_id, payload, created_at)
+            VALUES (\(bind: publicID), \(bind: type.rawValue), \(bind: organizationID), \(bind: payload), \(bind: now)) RETURNING id
+            """).first()?.decode(column: "id", as: Int64.self) else {
+            throw StoreError.corrupt("The database did not return the new webhook event's id.")
+        }
+        var deliveries: [Int64] = []
+        for endpoint in endpoints {
+            if let id = try await sql.raw("""
+                INSERT INTO webhook_deliveries (event_id, endpoint_id, status, attempts, next_attempt_at, created_at)
+                VALUES (\(bind: eventID), \(bind: endpoint), 'pending', 0, \(bind: now), \(bind: now)) RETURNING id
+                """).first()?.decode(column: "id", as: Int64.self) { deliveries.append(id) }
+        }
+        return deliveries
+    }
+}
+
+/// Webhook endpoints and their deliveries, always scoped to an owner: another organization's endpoint or
+/// delivery is not found.
+public struct WebhookRepository: Sendable {
+    public let db: Database
+    public let policy: WebhookRetryPolicy
+
+    public init(db: Database, policy: WebhookRetryPolicy = .standard) { self.db = db; self.policy = policy }
+
+    /// How long a secret replaced by a rotation keeps signing.
+    public static let rotationOverlap: TimeInterval = 24 * 3600
+
+    static let endpointColumns = """
+        e.id, e.organization_id, e.url, e.description, e.enabled, e.created_at, e.previous_secret_until,
+        (SELECT d.status FROM webhook_deliveries d WHERE d.endpoint_id = e.id ORDER BY d.id DESC LIMIT 1) AS last_status
+        """
+
+    // MARK: Endpoints
+
+    public func endpoints(of owner: WebhookOwner) async throws -> [WebhookEndpoint] {
+        try await db.read { sql in
+            let rows = try await sql.raw("SELECT \(unsafeRaw: Self.endpointColumns) FROM webhook_endpoints e WHERE \(owner.filter) ORDER BY e.id").all()
+            return try await Self.endpoints(rows, on: sql)
+        }
+    }
+
+    public func endpoint(_ id: Int64, of owner: WebhookOwner) async throws -> WebhookEndpoint? {
+        try await db.read { sql in try await Self.endpoint(id, of: owner, on: sql) }
+    }
+
+    static func endpoint(_ id: Int64, of owner: WebhookOwner, on sql: any SQLDatabase) async throws -> WebhookEndpoint? {
+        let rows = try await sql.raw("""
+            SELECT \(unsafeRaw: endpointColumns) FROM webhook_endpoints e WHERE e.id = \(bind: id) AND \(owner.filter)
+            """).all()
+        return try await endpoints(rows, on: sql).first
+    }
+
+    static func endpoints(_ rows: [any SQLRow], on sql: any SQLDatabase) async throws -> [WebhookEndpoint] {
+        var endpoints = try rows.map { row in
+            WebhookEndpoint(
+                id: try row.decode(column: "id", as: Int64.self), organizationID: try row.decode(column: "organization_id", as: Int64?.self),
+                url: try row.decode(column: "url", as: String.self), description: try row.decode(column: "description", as: String.self),
+                events: [], enabled: try row.decode(column: "enabled", as: Bool.self),
+                createdAt: try row.decode(column: "created_at", as: Date.self),
+                previousSecretUntil: try row.decode(column: "previous_secret_until", as: Date?.self),
+                lastStatus: try row.decode(column: "last_status", as: String?.self).flatMap(WebhookDeliveryStatus.init(rawValue:)))
+        }
+        guard !endpoints.isEmpty else { return [] }
+        var events: [Int64: [WebhookEventType]] = [:]
+        for row in try await sql.raw("""
+            SELECT endpoint_id, event_type FROM webhook_endpoint_events
+            WHERE endpoint_id IN (\(AccessScope.bindList(Set(endpoints.map(\.id)))))
+            """).all() {
+            guard let type = WebhookEventType(rawValue: try row.decode(column: "event_type", as: String.self)) else { continue }
+            events[try row.decode(column: "endpoint_id", as: Int64.self), default: []].append(type)
+        }
+        for i in endpoints.indices {
+            let chosen = Set(events[endpoints[i].id] ?? [])
+            endpoints[i].events = WebhookEventType.allCases.filter(chosen.contains)
+        }
+        return endpoints
+    }
+
+    /// Registers an endpoint, enabled, and returns it with its secret (shown once: only the owner's
+    /// receiver needs it after that). The caller has checked the fields with `WebhookEndpointRules`.
+    public func create(url: String, description: String, events: Set<WebhookEventType>, owner: WebhookOwner, by userID: Int64?,
+                       now: Date) async throws -> (endpoint: WebhookEndpoint, secret: String) {
+        if let problem = WebhookEndpointRules.problem(withURL: url) { throw StoreError.invalid(field: "url", problem) }
+        if let problem = WebhookEndpointRules.problem(withDescription: description) { throw StoreError.invalid(field: "description", problem) }
+        guard !events.isEmpty else { throw StoreError.invalid(field: "events", "Choose at least one event.") }
+        let secret = WebhookSignature.newSecret()
+        let endpoint = try await db.write(changesClaims: false) { sql -> WebhookEndpoint in
+            guard let id = try await sql.raw("""
+                INSERT INTO webhook_endpoints (organization_id, url, description, secret, enabled, created_at, created_by)
+                VALUES (\(bind: owner.organizationID), \(bind: url), \(bind: description), \(bind: secret), \(bind: true), \(bind: now),
+                        \(bind: userID)) RETURNING id
+                """).first()?.decode(column: "id", as: Int64.self) else {
+                throw StoreError.corrupt("The database did not return the new endpoint's id.")
+            }
+            for type in events.sorted(by: { $0.rawValue < $1.rawValue }) {
+                try await sql.raw("INSERT INTO webhook_endpoint_events (endpoint_id, event_type) VALUES (\(bind: id), \(bind: type.rawValue))").run()
+            }
+            guard let endpoint = try await Self.endpoint(id, of: owner, on: sql) else { throw StoreError.notFound("No endpoint \(id).") }
+            return endpoint
+        }
+        return (endpoint, secret)
+    }
+
+    /// Disabled endpoints keep their events: deliveries wait and go out once it is enabled again.
+    public func setEnabled(_ id: Int64, _ enabled: Bool, of owner: WebhookOwner) async throws {
+        try await db.write(changesClaims: false) { sql in
+            let updated = try await sql.raw("""
+                UPDATE webhook_endpoints SET enabled = \(bind: enabled)
+                WHERE id = \(bind: id) AND id IN (SELECT e.id FROM webhook_endpoints e WHERE \(owner.filter)) RETURNING id
+                """).all()
+            guard updated.count == 1 else { throw StoreError.notFound("No endpoint \(id).") }
+        }
+    }
+
+    /// A new secret; the old one keeps signing (a second `v1=`) for `rotationOverlap`, so the receiver can
+    /// switch without losing a delivery. Returns the new secret (shown once).
+    public func rotateSecret(_ id: Int64, of owner: WebhookOwner, now: Date) async throws -> String {
+        let secret = WebhookSignature.newSecret()
+        try await db.write(changesClaims: false) { sql in
+            let updated = try await sql.raw("""
+                UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_until = \(bind: now.addingTimeInterval(Self.rotationOverlap)),
+                  secret = \(bind: secret)
+                WHERE id = \(bind: id) AND id IN (SELECT e.id FROM webhook_endpoints e WHERE \(owner.filter)) RETURNING id
+                """).all()
+            guard updated.count == 1 else { throw StoreError.notFound("No endpoint \(id).") }
+        }
+        return secret
+    }
+
+    /// Deletes the endpoint with its subscriptions, deliveries and attempts (cascades); events stay for
+    /// other endpoints that received them.
+    public func delete(_ id: Int64, of owner: WebhookOwner) async throws {
+        try await db.write(changesClaims: false) { sql in
+            let deleted = try await sql.raw("""
+                DELETE FROM webhook_endpoints WHERE id = \(bind: id) AND id IN (SELECT e.id FROM webhook_endpoints e WHERE \(owner.filter))
+                RETURNING id
+                """).all()
+            guard deleted.count == 1 else { throw StoreError.notFound("No endpoint \(id).") }
+        }
+    }
+
+    // MARK: Deliveries
+
+    static let deliveryColumns = """
+        d.id, d.endpoint_id, ev.public_id, ev.type, d.status, d.attempts, d.next_attempt_at, d.created_at, d.last_attempt_at
+        """
+
+    static func delivery(_ row: any SQLRow) throws -> WebhookDeliveryRecord {
+        let id = try row.decode(column: "id", as: Int64.self)
+        guard let status = WebhookDeliveryStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
+            throw StoreError.corrupt("Webhook delivery \(id) holds an unknown status.")
+        }
+        return WebhookDeliveryRecord(
+            id: id, endpointID: try row.decode(column: "endpoint_id", as: Int64.self),
+            eventPublicID: try row.decode(column: "public_id", as: String.self), type: try row.decode(column: "type", as: String.self),
+            status: status, attempts: try row.decode(column: "attempts", as: Int.self),
+            nextAttemptAt: try row.decode(column: "next_attempt_at", as: Date.self),
+            createdAt: try row.decode(column: "created_at", as: Date.self),
+            lastAttemptAt: try row.decode(column: "last_attempt_at", as: Date?.self))
+    }
+
+    /// The endpoint's deliveries, newest first, `limit` a page, older than `before` (a keyset on id).
+    /// Nil when the endpoint is not the owner's.
+    public func deliveries(of endpointID: Int64, owner: WebhookOwner, before: Int64? = nil, limit: Int = 25) async throws -> WebhookDeliveryPage? {
+        try await db.read { sql in
+            guard try await Self.endpoint(endpointID, of: owner, on: sql) != nil else { return nil }
+            let seek: SQLQueryString = before.map { " AND d.id < \(bind: $0)" } ?? ""
+            let rows = try await sql.raw("""
+                SELECT \(unsafeRaw: Self.deliveryColumns) FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
+                WHERE d.endpoint_id = \(bind: endpointID)\(seek) ORDER BY d.id DESC LIMIT \(bind: limit + 1)
+                """).all()
+            let page = try rows.prefix(limit).map(Self.delivery)
+            return WebhookDeliveryPage(deliveries: page, nextBefore: rows.count > limit ? page.last?.id : nil)
+        }
+    }
+
+    /// One delivery of the owner's endpoint, with its payload and attempts; nil when foreign or missing.
+    public func delivery(_ id: Int64, of endpointID: Int64, owner: WebhookOwner) async throws -> WebhookDeliveryDetail? {
+        try await db.read { sql in
+            guard try await Self.endpoint(endpointID, of: owner, on: sql) != nil,
+                  let row = try await sql.raw("""
+                    SELECT \(unsafeRaw: Self.deliveryColumns), ev.payload FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
+                    WHERE d.id = \(bind: id) AND d.endpoint_id = \(bind: endpointID)
+                    """).first() else { return nil }
+            let attempts = try await sql.raw("""
+                SELECT at, http_status, error, duration_ms, response_excerpt FROM webhook_attempts WHERE delivery_id = \(bind: id) ORDER BY id
+                """).all().map { row in
+                    WebhookAttempt(at: try row.decode(column: "at", as: Date.self), httpStatus: try row.decode(column: "http_status", as: Int?.self),
+                                   error: try row.decode(column: "error", as: String?.self),
+                                   durationMS: try row.decode(column: "duration_ms", as: Int.self),
+                                   responseExcerpt: try row.decode(column: "response_excerpt", as: String?.self))
+                }
+            return WebhookDeliveryDetail(delivery: try Self.delivery(row), payload: try row.decode(column: "payload", as: String.self),
+                                         attempts: attempts)
+        }
+    }
+
+    /// "Send again": the delivery is due now, whatever it was (a failed one gets one more attempt).
+    public func sendAgain(_ id: Int64, of endpointID: Int64, owner: WebhookOwner, now: Date) async throws {
+        try await db.write(changesClaims: false) { sql in
+            guard try await Self.endpoint(endpointID, of: owner, on: sql) != nil else { throw StoreError.notFound("No endpoint \(endpointID).") }
+            let updated = try await sql.raw("""
+                UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = \(bind: now), lease_until = NULL
+                WHERE id = \(bind: id) AND endpoint_id = \(bind: endpointID) RETURNING id
+                """).all()
+            guard updated.count == 1 else { throw StoreError.notFound("No delivery \(id).") }
+        }
+    }
+
+    struct PingData: Encodable {
+        struct Endpoint: Encodable { let id: Int64; let url: String }
+        let endpoint: Endpoint
+        let message: String
+    }
+
+    /// A `webhook.ping` event to this endpoint alone, due now. Returns the delivery's id.
+    public func sendTest(_ endpointID: Int64, owner: WebhookOwner, now: Date) async throws -> Int64 {
+        try await db.write(changesClaims: false) { sql in
+            guard let endpoint = try await Self.endpoint(endpointID, of: owner, on: sql) else {
+                throw StoreError.notFound("No endpoint \(endpointID).")
+            }
+            let data = PingData(endpoint: .init(id: endpoint.id, url: endpoint.url), message: "A test event sent from the webhook settings.")
+            guard let id = try await WebhookEvents.insert(.webhookPing, organizationID: owner.organizationID, data: data,
+                                                          endpoints: [endpointID], now: now, on: sql).first else {
+                throw StoreError.corrupt("The test delivery was not written.")
+            }
+            return id
+        }
+    }
+
+    // MARK: The delivery service's side
+
+    /// Takes up to `limit` due deliveries of enabled endpoints, oldest due first, leased for `lease`
+    /// seconds; each counts one attempt. A delivery whose taker died is due again after its lease.
+    public func take(now: Date, limit: Int = 20, lease: TimeInterval = 120) async throws -> [WebhookSend] {
+        try await db.write(changesClaims: false) { sql in
+            let rows = try await LeasedQueue.take(
+                from: "webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id JOIN webhook_events ev ON ev.id = d.event_id",
+                alias: "d", table: "webhook_deliveries",
+                columns: "d.id AS id, d.attempts, e.url, e.secret, e.previous_secret, e.previous_secret_until, ev.public_id, ev.payload",
+                due: """
+                    d.status = 'pending' AND d.next_attempt_at <= \(bind: now) AND (d.lease_until IS NULL OR d.lease_until <= \(bind: now))
+                    AND e.enabled = \(bind: true)
+                    """,
+                order: "d.next_attempt_at, d.id", limit: limit,
+                lease: "attempts = attempts + 1, lease_until = \(bind: now.addingTimeInterval(lease))",
+                flavor: db.flavor, on: sql)
+            return try rows.map { row in
+                var secrets = [try row.decode(column: "secret", as: String.self)]
+                if let previous = try row.decode(column: "previous_secret", as: String?.self),
+                   let until = try row.decode(column: "previous_secret_until", as: Date?.self), now < until {
+                    secrets.append(previous)
+                }
+                return WebhookSend(deliveryID: try row.decode(column: "id", as: Int64.self), url: try row.decode(column: "url", as: String.self),
+                                   eventPublicID: try row.decode(column: "public_id", as: String.self),
+                                   payload: try row.decode(column: "payload", as: String.self), secrets: secrets,
+                                   attempt: try row.decode(column: "attempts", as: Int.self) + 1)
+            }
+        }
+    }
+
+    /// Records an attempt and moves the delivery: delivered, pending again after the policy's delay, or failed
+    /// when no attempt is left. `spread` (-1...1) places the delay in its jitter band. Returns the new status.
+    @discardableResult
+    public func record(_ send: WebhookSend, outcome: WebhookAttemptOutcome, durationMS: Int, now: Date,
+                       spread: Double = Double.random(in: -1...1)) async throws -> WebhookDeliveryStatus {
+        let delay = outcome.succeeded ? nil : policy.delay(afterAttempt: send.attempt, spread: spread)
+        let status: WebhookDeliveryStatus = outcome.succeeded ? .delivered : delay == nil ? .failed : .pending
+        let (httpStatus, error, excerpt): (Int?, String?, String?) = switch outcome {
+        case .response(let code, let text): (code, nil, Self.excerpt(text))
+        case .error(let message): (nil, String(message.prefix(1_000)), nil)
+        }
+        try await db.write(changesClaims: false) { sql in
+            try await sql.raw("""
+                INSERT INTO webhook_attempts (delivery_id, at, http_status, error, duration_ms, response_excerpt)
+                VALUES (\(bind: send.deliveryID), \(bind: now), \(bind: httpStatus), \(bind: error), \(bind: durationMS), \(bind: excerpt))
+                """).run()
+            try await sql.raw("""
+                UPDATE webhook_deliveries SET status = \(bind: status.rawValue), lease_until = NULL, last_attempt_at = \(bind: now),
+                  next_attempt_at = \(bind: now.addingTimeInterval(delay ?? 0))
+                WHERE id = \(bind: send.deliveryID)
+                """).run()
+        }
+        return status
+    }
+
+    /// At most 1 KB of a response body, cut on a character boundary.
+    static func excerpt(_ text: String) -> String { text.prefix(upTo: 1_024) { $0.utf8.count } }
+
+    /// Counts per status (for tests and operators).
+    public func counts() async throws -> [WebhookDeliveryStatus: Int] {
+        try await db.read { sql in
+            var counts: [WebhookDeliveryStatus: Int] = [:]
+            for row in try await sql.raw("SELECT status, COUNT(*) AS n FROM webhook_deliveries GROUP BY status").all() {
+                guard let status = WebhookDeliveryStatus(rawValue: try row.decode(column: "status", as: String.self)) else { continue }
+                counts[status] = try row.decode(column: "n", as: Int.self)
+            }
+            return counts
+        }
+    }
+}
