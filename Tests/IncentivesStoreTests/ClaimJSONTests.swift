@@ -1,0 +1,91 @@
+import Foundation
+import IncentivesDomain
+@testable import IncentivesStore
+import SQLKit
+import Testing
+
+@Suite("The shared claim JSON shape")
+struct ClaimJSONTests {
+    let now = TestDatabases.now
+
+    @Test("load reads claims in the order asked, with every field of the stored claim", arguments: TestDatabases.flavors)
+    func loadMatchesStoredClaims(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let ids = try await db.read { sql in
+                try await sql.raw("SELECT id FROM claims ORDER BY id DESC LIMIT 40").all().map { try $0.decode(column: "id", as: Int64.self) }
+            }
+            let loaded = try await ClaimJSON.load(ids: ids + [999_999_999], on: db)
+            #expect(loaded.map(\.id) == ids, "in the order asked; an id that does not exist is left out")
+            let repo = ClaimRepository(db: db)
+            for json in loaded {
+                let claim = try #require(try await repo.find(json.id, in: .system))
+                #expect(json.status == claim.status.rawValue && json.statusLabel == claim.status.label)
+                #expect(json.kind == claim.kind.rawValue && json.version == claim.version && json.name == claim.name)
+                #expect(json.organizationID == claim.organizationID && json.locationID == claim.locationID)
+                #expect(json.engagementID == claim.engagementID && json.engagementVersion == claim.engagementVersion)
+                #expect(json.customer.id == claim.customerID)
+                #expect(json.amount == claim.amount.map(ClaimJSON.Amount.init))
+                #expect(json.consentAt == claim.consentAt && json.firstSubmittedAt == claim.firstSubmittedAt)
+                #expect(json.createdAt == claim.createdAt && json.isDisputeRound == claim.isDisputeRound)
+            }
+            #expect(loaded.contains { $0.amount != nil } && loaded.contains { $0.nextDeadline != nil })
+        }
+    }
+
+    @Test("every key is present, absent values are null, dates are RFC 3339 UTC and money is a string", arguments: TestDatabases.flavors)
+    func shapeAndFastPathAgree(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let ids = try await db.read { sql in
+                try await sql.raw("SELECT id FROM claims ORDER BY id").all().map { try $0.decode(column: "id", as: Int64.self) }
+            }
+            let claims = try await ClaimJSON.load(ids: ids, on: db)
+            let encoder = ClaimJSON.makeEncoder()
+            let keys: Set<String> = ["id", "name", "kind", "status", "status_label", "version", "organization_id", "location_id",
+                                     "location_name", "engagement_id", "engagement_name", "engagement_version", "customer", "amount",
+                                     "hours", "next_deadline", "is_dispute_round", "consent_at", "first_submitted_at", "created_at",
+                                     "updated_at"]
+            for claim in claims {
+                let viaEncoder = try encoder.encode(claim)
+                var fast: [UInt8] = []
+                claim.write(to: &fast)
+                let a = try #require(try JSONSerialization.jsonObject(with: viaEncoder) as? NSDictionary)
+                let b = try #require(try JSONSerialization.jsonObject(with: Data(fast)) as? NSDictionary)
+                #expect(a == b, "the fast writer and the shared encoder write the same JSON")
+                #expect(Set(a.allKeys.compactMap { $0 as? String }) == keys)
+                let customer = try #require(a["customer"] as? NSDictionary)
+                #expect(Set(customer.allKeys.compactMap { $0 as? String }) == ["id", "name", "domain", "tenant_id"])
+                let created = try #require(a["created_at"] as? String)
+                #expect(created.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/) != nil)
+                if claim.consentAt == nil { #expect(a["consent_at"] is NSNull) }
+                if let amount = a["amount"] as? NSDictionary {
+                    #expect((amount["amount"] as? String)?.wholeMatch(of: /-?\d+(\.\d+)?/) != nil)
+                } else {
+                    #expect(a["amount"] is NSNull)
+                }
+                let back = try ClaimJSON.makeDecoder().decode(ClaimJSON.self, from: Data(fast))
+                var truncated = claim
+                for path in [\ClaimJSON.createdAt, \.updatedAt] { truncated[keyPath: path] = wholeSeconds(claim[keyPath: path]) }
+                #expect(back.id == claim.id && back.createdAt == truncated.createdAt && back.updatedAt == truncated.updatedAt)
+            }
+        }
+    }
+
+    @Test("RFC 3339 by arithmetic agrees with Foundation, before and after 1970")
+    func rfc3339() {
+        for seconds in [-86_400.5, 0, 951_782_400, 1_795_600_000.75, 4_102_444_799, 253_402_214_400] {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(RFC3339.string(date) == wholeSeconds(date).formatted(Date.ISO8601FormatStyle()))
+        }
+    }
+
+    @Test("strings are escaped as JSON asks")
+    func escaping() throws {
+        var w = JSONBytes()
+        w.string("a\"b\\c\n\u{0}\u{1F}é/")
+        let text = String(decoding: w.out, as: UTF8.self)
+        #expect(text == #""a\"b\\c\n\u0000\u001fé/""#)
+        #expect(try JSONSerialization.jsonObject(with: Data(w.out), options: .fragmentsAllowed) as? String == "a\"b\\c\n\u{0}\u{1F}é/")
+    }
+
+    func wholeSeconds(_ date: Date) -> Date { Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)) }
+}
