@@ -420,6 +420,8 @@ public enum Migrator {
                 "CREATE TRIGGER claim_search_customers AFTER UPDATE OF name, domain, tenant_id ON customers FOR EACH ROW EXECUTE FUNCTION claim_search_track()",
             ],
         ]),
+        // Personal API tokens and the idempotency keys of their POSTs (APITokens.swift).
+        APITokenRepository.migration,
     ]
 
     /// Brings the schema up to date; returns the numbers of the migrations it applied.

@@ -31,6 +31,8 @@ public struct AppConfig: Sendable {
     public var uploadDirectory: String
     /// `UPLOAD_MAX_MB`: the largest document accepted.
     public var uploadPolicy: UploadPolicy
+    /// `API_RATE_LIMIT`: requests per minute per API token.
+    public var apiRateLimit: Int
 
     /// The host name of `publicURL`, for Message-IDs and the default sender.
     public var publicHost: String { URL(string: publicURL)?.host ?? host }
@@ -46,18 +48,20 @@ public struct AppConfig: Sendable {
                 sessionPolicy: SessionPolicy = .standard, trustedProxy: Bool = false,
                 mailTransport: MailTransportSetting = .mailDrop(directory: "./data/mail"), mailFrom: String? = nil,
                 mailPollInterval: Duration = .seconds(5), uploadDirectory: String = "./data/uploads",
-                uploadPolicy: UploadPolicy = UploadPolicy()) {
+                uploadPolicy: UploadPolicy = UploadPolicy(), apiRateLimit: Int = 600) {
         self.host = host; self.port = port; self.database = database; self.sweepInterval = sweepInterval; self.demo = demo
         self.publicURLSetting = publicURL
         self.sessionPolicy = sessionPolicy
         self.trustedProxy = trustedProxy
         self.mailTransport = mailTransport; self.mailFromSetting = mailFrom; self.mailPollInterval = mailPollInterval
         self.uploadDirectory = uploadDirectory; self.uploadPolicy = uploadPolicy
+        self.apiRateLimit = apiRateLimit
     }
 
     /// Reads `DATABASE_URL`, `HOST`, `PORT`, `SWEEP_INTERVAL_SECONDS`, `PUBLIC_URL`,
     /// `SESSION_IDLE_MINUTES`, `SESSION_MAX_HOURS`, `TRUSTED_PROXY`, `MAIL_TRANSPORT`, `MAIL_DROP_DIR`, `SENDMAIL_PATH`,
-    /// `MAIL_FROM`, `MAIL_POLL_SECONDS`, `UPLOAD_DIR`, `UPLOAD_MAX_MB` (and `DEMO`), the environment winning over `.env`.
+    /// `MAIL_FROM`, `MAIL_POLL_SECONDS`, `UPLOAD_DIR`, `UPLOAD_MAX_MB`, `API_RATE_LIMIT` (and `DEMO`), the environment
+    /// winning over `.env`.
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
                             dotEnvPath: String = ".env") async throws -> AppConfig {
         var providers: [any ConfigProvider] = [EnvironmentVariablesProvider(environmentVariables: environment)]
@@ -100,6 +104,7 @@ public struct AppConfig: Sendable {
         }
         let poll = try whole("mail.poll.seconds", "MAIL_POLL_SECONDS", default: 5)
         let uploadMB = try whole("upload.max.mb", "UPLOAD_MAX_MB", default: 25)
+        let apiRateLimit = try whole("api.rate.limit", "API_RATE_LIMIT", default: 600)
         return AppConfig(host: host, port: portNumber,
                          database: try DatabaseLocation(parsing: url), sweepInterval: .seconds(seconds),
                          demo: ["1", "true", "yes"].contains(reader.string(forKey: "demo", default: "false").lowercased()),
@@ -108,6 +113,6 @@ public struct AppConfig: Sendable {
                          trustedProxy: ["1", "true", "yes"].contains(reader.string(forKey: "trusted.proxy", default: "false").lowercased()),
                          mailTransport: transport, mailFrom: mailFrom, mailPollInterval: .seconds(poll),
                          uploadDirectory: reader.string(forKey: "upload.dir", default: "./data/uploads"),
-                         uploadPolicy: UploadPolicy(maxBytes: uploadMB * 1024 * 1024))
+                         uploadPolicy: UploadPolicy(maxBytes: uploadMB * 1024 * 1024), apiRateLimit: apiRateLimit)
     }
 }

@@ -110,6 +110,13 @@ struct AuthorizationMatrixTests {
         // Invitation links need no account: the secret in the link is the authority.
         "GET /invitations/{token}": { _, whose in whose == .own ? .ok : .notFound },
         "POST /invitations/{token}": { _, whose in whose == .own ? .unprocessableContent : .notFound },
+        // The API's reference is public; its operations have their own router and tests (APITests).
+        "GET /api/docs": { _, _ in .ok },
+        // Every signed-in user keeps personal API tokens: an empty form is refused (422); revoking asks first (200),
+        // and another user's token is not there (404).
+        "GET /settings/tokens": section { _ in true },
+        "POST /settings/tokens": section({ _ in true }, ok: .unprocessableContent),
+        "POST /settings/tokens/{id}/revoke": record { _ in true },
     ]
 
     @Test("every route has an entry, and every role gets the expected status on own and foreign ids")
@@ -142,6 +149,13 @@ struct AuthorizationMatrixTests {
                 }
             }
 
+            // One API token per user, so a revocation names an own token or another user's.
+            var tokenIDs: [String: Int64] = [:]
+            for email in ["admin@bluefin.example", "user@bluefin.example", "accounts@bluefin.example", "reviewer@vendor.example",
+                          "manager@vendor.example", "admin@cedar.example"] {
+                let user = try #require(try await UserRepository(db: app.db).find(email: email))
+                tokenIDs[email] = try await APITokenRepository(db: app.db).create(userID: user.id, name: "matrix", scope: .read, now: app.clock.now).0.id
+            }
             let emails: [Who: String] = [.partnerAdmin: "admin@bluefin.example", .partnerUser: "user@bluefin.example",
                                          .accountAdminOnly: "accounts@bluefin.example", .reviewer: "reviewer@vendor.example",
                                          .manager: "manager@vendor.example"]
@@ -163,6 +177,10 @@ struct AuthorizationMatrixTests {
                         if template.hasPrefix("/payee-profiles/locations/") { path = path.replacingOccurrences(of: "{id}", with: whose == .own ? "1" : "5") }
                         if template.hasPrefix("/enrollment/") {
                             path = path.replacingOccurrences(of: "{program}", with: "1").replacingOccurrences(of: "{location}", with: whose == .own ? "1" : "5")
+                        }
+                        if template.hasPrefix("/settings/tokens/") {
+                            let owner = whose == .own ? emails[who] ?? "admin@bluefin.example" : "admin@cedar.example"
+                            path = path.replacingOccurrences(of: "{id}", with: "\(tokenIDs[owner]!)")
                         }
                         if template.hasPrefix("/settings/users/") { path = path.replacingOccurrences(of: "{id}", with: "\(whose == .own ? bluefinUser.id : cedarAdmin.id)") }
                         path = path.replacingOccurrences(of: "{proof}", with: "999999")
