@@ -157,6 +157,15 @@ struct APITests {
             let next = try await partner.listClaims(query: .init(sort: .name, dir: .asc, per: ._25, after: page.nextCursor)).ok.body.json
             #expect(Set(next.claims.map(\.id)).isDisjoint(with: page.claims.map(\.id)))
             #expect(page.claims.allSatisfy { $0.organizationId == 1 })
+            // Every key of the contract's answers is there, empty ones as null (the generated encoders leave them out).
+            let me = try await app.api("/api/v1/me", token: try await app.token("reviewer@vendor.example"))
+            let fields = try #require(try JSONSerialization.jsonObject(with: Data(buffer: me.body)) as? [String: Any])
+            #expect(fields["organization_id"] is NSNull && fields["vendor_role"] as? String == "reviewer")
+            #expect(me.headers[.contentLength] == String(me.body.readableBytes))
+            let draft = try await ClaimPageTests.draftClaim(app)
+            let one = try await app.api("/api/v1/claims/\(draft)", token: try await app.token("admin@bluefin.example"))
+            let claim = try #require(try JSONSerialization.jsonObject(with: Data(buffer: one.body)) as? [String: Any])
+            #expect(claim["hours"] is NSNull && claim["consent_at"] is NSNull && claim.count == 21)
             let csv = try await app.api("/api/v1/exports/claims.csv?status=approved", token: try await app.token("admin@bluefin.example"))
             #expect(csv.status == .ok)
             #expect(String(buffer: csv.body).hasPrefix("claim_id,claim_name,status"))

@@ -26,7 +26,7 @@ func buildAPIRouter(_ deps: AppDependencies, listing: ClaimListing) -> Router<Ap
                                       limiter: RateLimiter(perMinute: deps.config.apiRateLimit), paths: spec.paths,
                                       bodyLimit: deps.config.uploadPolicy.maxBytes + 64 * 1024))
     let api = PublicAPI(deps: deps, listing: listing)
-    let transport = HandRoutedTransport(router: router, skipped: ["GET /api/v1/claims"])
+    let transport = HandRoutedTransport(router: router, skipped: ["GET /api/v1/claims"], nulls: spec.nulls)
     do {
         try api.registerHandlers(on: transport, serverURL: URL(string: APIGateway.prefix)!,
                                  configuration: Configuration(jsonEncodingOptions: []))
@@ -47,16 +47,25 @@ struct HandRoutedTransport: ServerTransport {
     let router: Router<AppRequestContext>
     /// "METHOD /path" of the operations not to register.
     let skipped: Set<String>
+    let nulls: ResponseNulls
 
     func register(_ handler: @escaping @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?),
                   method: HTTPRequest.Method, path: String) throws {
         guard !skipped.contains("\(method.rawValue) \(path)") else { return }
+        let nulls = self.nulls
         try router.register({ request, body, metadata in
             // A request without a body (no length, or length 0) has none: an optional body is then absent,
             // rather than an empty document that fails to parse.
             let length = request.headerFields[.contentLength]
             let none = length == "0" || (length == nil && request.headerFields[.transferEncoding] == nil)
-            return try await handler(request, none ? nil : body, metadata)
+            let (response, answer) = try await handler(request, none ? nil : body, metadata)
+            guard let answer, response.headerFields[.contentType]?.hasPrefix("application/json") == true else { return (response, answer) }
+            let bytes = try await [UInt8](collecting: answer, upTo: 16 * 1024 * 1024)
+            let relative = String(path.dropFirst(APIGateway.prefix.count))
+            let filled = nulls.fill(bytes, method: method.rawValue, path: relative, status: response.status.code)
+            var headed = response
+            headed.headerFields[.contentLength] = String(filled.count)
+            return (headed, HTTPBody(filled))
         }, method: method, path: path)
     }
 }
