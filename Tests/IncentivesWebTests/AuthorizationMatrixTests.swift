@@ -203,6 +203,75 @@ struct AuthorizationMatrixTests {
         }
     }
 
+    /// The API's reads for each role, as the pages decide them (`Viewer.may(open:)`); no token is 401.
+    static func api(_ allowed: @escaping @Sendable (Who) -> Bool, foreign: @escaping @Sendable (Who) -> HTTPResponse.Status = { _ in .notFound }) -> Rule {
+        { who, whose in who == .signedOut ? .unauthorized : !allowed(who) ? .forbidden : whose == .own ? .ok : foreign(who) }
+    }
+
+    static let apiMatrix: [String: Rule] = [
+        "GET /me": { who, _ in who == .signedOut ? .unauthorized : .ok },
+        "GET /engagements": api { $0.isPartner },
+        "GET /engagements/{id}": api { $0.isPartner },
+        "GET /locations": api { $0.isPartner },
+        "GET /payee-profiles": api { $0.isPartner || $0 == .manager },
+        "GET /customers": api { $0.isPartner || $0.isVendor },
+        "GET /earnings": api { $0.isPartner || $0 == .manager },
+        "GET /claims": api { $0.isPartner || $0.isVendor },
+        "GET /claims/{id}": api({ $0.isPartner || $0.isVendor }, foreign: { $0.isVendor ? .ok : .notFound }),
+        "GET /claims/{id}/history": api({ $0.isPartner || $0.isVendor }, foreign: { $0.isVendor ? .ok : .notFound }),
+        "GET /claims/{id}/comments": api({ $0.isPartner || $0.isVendor }, foreign: { $0.isVendor ? .ok : .notFound }),
+        "GET /catalogue/engagements": api { $0.isVendor },
+        "GET /exports/claims.csv": api { $0.isPartner || $0.isVendor },
+        "GET /exports/claims.xlsx": api { $0.isPartner || $0.isVendor },
+    ]
+
+    @Test("the API: every read × every role × own and foreign ids as the pages decide; every operation 401 without a token; every POST 403 with a read token")
+    func apiMatrixHolds() async throws {
+        try await WebHarness.with { app in
+            let operations = app.deps.apiSpec.paths.entries.flatMap { entry in
+                entry.methods.map { "\($0.rawValue) /\(entry.segments.joined(separator: "/"))" }
+            }
+            let reads = Set(operations.filter { $0.hasPrefix("GET ") })
+            #expect(reads == Set(Self.apiMatrix.keys), "reads without an entry: \(reads.subtracting(Self.apiMatrix.keys).sorted())")
+            _ = try await app.addUser("accounts@bluefin.example", organization: 1, roles: [(1, .accountAdmin)])
+            func claim(at location: Int64) async throws -> Int64 {
+                try await app.db.read { try await $0.raw("SELECT id FROM claims WHERE location_id = \(bind: location) ORDER BY id").first()!.decode(column: "id", as: Int64.self) }
+            }
+            let ownClaim = try await claim(at: 1), cedarClaim = try await claim(at: 5)
+            let emails: [Who: String] = [.partnerAdmin: "admin@bluefin.example", .partnerUser: "user@bluefin.example",
+                                         .accountAdminOnly: "accounts@bluefin.example", .reviewer: "reviewer@vendor.example",
+                                         .manager: "manager@vendor.example"]
+            var reading: [Who: String] = [:]
+            for (who, email) in emails { reading[who] = try await app.token(email, scope: .read) }
+            var failures: [String] = []
+            for operation in operations.sorted() {
+                let parts = operation.split(separator: " ", maxSplits: 1)
+                let method = HTTPRequest.Method(String(parts[0]))!
+                let template = String(parts[1])
+                for whose in template.contains("{") ? [Whose.own, .foreign] : [.own] {
+                    let id = template.hasPrefix("/claims/") ? (whose == .own ? ownClaim : cedarClaim) : (whose == .own ? 2 : 987654)
+                    let path = "/api/v1" + template.replacingOccurrences(of: "{id}", with: String(id))
+                    if method == .post {
+                        // Every POST: no token 401; a read token 403, whatever the role.
+                        for (who, expected) in [(Who.signedOut, HTTPResponse.Status.unauthorized), (.partnerAdmin, .forbidden), (.reviewer, .forbidden)] {
+                            let status = try await app.api(path, method: .post, token: reading[who], json: "{}").status
+                            if status != expected { failures.append("POST \(path) as \(who): expected \(expected.code), got \(status.code)") }
+                        }
+                        continue
+                    }
+                    guard let rule = Self.apiMatrix[operation] else { continue }
+                    for who in Who.allCases {
+                        let status = try await app.api(path, token: reading[who]).status
+                        if status != rule(who, whose) {
+                            failures.append("GET \(path) as \(who) (\(whose)): expected \(rule(who, whose).code), got \(status.code)")
+                        }
+                    }
+                }
+            }
+            #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+        }
+    }
+
     @Test("a Seattle-only user cannot open a claim of another Bluefin location: 404, same page as an unknown id")
     func locationScope() async throws {
         try await WebHarness.with { app in
