@@ -20,73 +20,27 @@ ensure_browser() {
 }
 
 VENV=$ROOT/.venv
-REQUIREMENTS=$ROOT/e2e/requirements.txt
-ensure_venv() {
-  if ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
-    log "Creating $VENV"
-    rm -rf "$VENV"
-    python3 -m venv "$VENV"
-  fi
-  local stamp="$VENV/.e2e-requirements.sha256" want
-  want=$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)
-  if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
-    log "Installing e2e/requirements.txt into .venv"
-    "$VENV/bin/python" -m pip install --disable-pip-version-check --no-input -q -r "$REQUIREMENTS"
-    echo "$want" >"$stamp"
-  fi
-}
 
 BIN=${INCENTIVES_BIN:-$ROOT/.build/debug/incentives}
 SHOTS=${E2E_SCREENSHOTS:-$ROOT/e2e/screenshots}
-E2E_TMP=""; SERVER_PID=""
-
-stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$SERVER_PID" 2>/dev/null && kill -KILL "$SERVER_PID" 2>/dev/null
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=""
-  if [ -n "$E2E_TMP" ]; then
-    [ -f "$E2E_TMP/server.log" ] && mkdir -p "$SHOTS" && cp "$E2E_TMP/server.log" "$SHOTS/server.log"
-    rm -rf "$E2E_TMP"
-    E2E_TMP=""
-  fi
-}
+PYTHON=$VENV/bin/python
+SERVER_LOG_COPY=$SHOTS/server.log
+. "$ROOT/scripts/lib/server.sh"
 trap stop_server EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
 [ -x "$BIN" ] || { echo "$BIN is missing: build first (swift build)" >&2; exit 1; }
 ensure_browser
-ensure_venv
-
-E2E_TMP=$(mktemp -d /tmp/incentives-e2e.XXXXXX)
-mkdir -p "$E2E_TMP/e2e"
-PORT=${E2E_PORT:-$("$VENV/bin/python" -c \
-  'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
-BASE_URL="http://127.0.0.1:$PORT"
-
-log "Starting $BIN serve --demo on $BASE_URL (SQLite in $E2E_TMP/e2e)"
-MAIL_DIR="$E2E_TMP/mail"
-DATABASE_URL="sqlite:$E2E_TMP/e2e/incentives.sqlite" MAIL_DROP_DIR="$MAIL_DIR" MAIL_POLL_SECONDS=1 WEBHOOK_POLL_SECONDS=1 UPLOAD_DIR="$E2E_TMP/uploads" "$BIN" serve --demo --host 127.0.0.1 --port "$PORT" \
-  >"$E2E_TMP/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 600); do
-  [ "$(curl -fsS --max-time 2 "$BASE_URL/health" 2>/dev/null || true)" = ok ] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$E2E_TMP/server.log"; echo "the server exited" >&2; exit 1; }
-  sleep 0.1
-done
-[ "$(curl -fsS --max-time 2 "$BASE_URL/health" 2>/dev/null || true)" = ok ] \
-  || { tail -n 50 "$E2E_TMP/server.log"; echo "no /health answer in 60 s" >&2; exit 1; }
-echo "server pid $SERVER_PID"
+ensure_pinned_venv "$VENV" "$ROOT/e2e/requirements.txt"
+start_server
+MAIL_DIR="$SERVER_TMP/mail"
 
 mkdir -p "$SHOTS"  # each test empties its own folder there (not the whole, which a parallel run may use)
 
 log "Browser tests (e2e/, headless Chromium) against $BASE_URL"
 set +e
-E2E_BASE_URL=$BASE_URL E2E_MAIL_DIR=$MAIL_DIR E2E_DATABASE_URL="sqlite:$E2E_TMP/e2e/incentives.sqlite" E2E_BIN="$BIN" E2E_SCREENSHOTS=$SHOTS SE_OFFLINE=true CHROMIUM=/usr/bin/chromium \
+E2E_BASE_URL=$BASE_URL E2E_MAIL_DIR=$MAIL_DIR E2E_DATABASE_URL="$SERVER_DATABASE_URL" E2E_BIN="$BIN" E2E_SCREENSHOTS=$SHOTS SE_OFFLINE=true CHROMIUM=/usr/bin/chromium \
   CHROMEDRIVER=/usr/bin/chromedriver PYTHONDONTWRITEBYTECODE=1 \
   "$VENV/bin/python" -m pytest "$ROOT/e2e" "$@"
 status=$?

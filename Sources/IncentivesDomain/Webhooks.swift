@@ -72,9 +72,9 @@ public enum WebhookEndpointRules {
     public static let maxURLLength = 2_000
     public static let maxDescriptionLength = 200
 
-    /// Why `url` cannot receive webhooks, or nil. HTTPS only, except plain HTTP to this machine (127.0.0.1,
-    /// localhost) for development and tests; never credentials in the address (they would show in the list).
-    public static func problem(withURL url: String) -> String? {
+    /// Why `url` cannot receive webhooks under `policy`, or nil. Never credentials in the address (they would
+    /// show in the list). See `WebhookAddressPolicy` for which hosts are allowed.
+    public static func problem(withURL url: String, policy: WebhookAddressPolicy) -> String? {
         if url.isEmpty { return "Enter the address that receives the events." }
         if url.count > maxURLLength { return "Use at most \(maxURLLength) characters." }
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
@@ -85,11 +85,15 @@ public enum WebhookEndpointRules {
             return "Leave the user name and password out of the address; check the signature instead."
         }
         if components.fragment != nil { return "Leave out the #fragment: it is never sent." }
-        switch scheme {
-        case "https": return nil
-        case "http":
-            return ["127.0.0.1", "localhost"].contains(host.lowercased()) ? nil
+        let local = WebhookAddressPolicy.isLocal(host: host)
+        switch (scheme, policy) {
+        case ("https", .allowLocal): return nil
+        case ("https", .publicOnly):
+            return local ? "Use a public address: this server does not call addresses inside its own network." : nil
+        case ("http", .allowLocal):
+            return WebhookAddressPolicy.isLoopback(host: host) ? nil
                 : "Use https://. Plain http:// is allowed only for 127.0.0.1 and localhost."
+        case ("http", .publicOnly): return "Use an https:// address."
         default: return "Use an https:// address."
         }
     }
@@ -112,4 +116,52 @@ public enum WebhookEndpointRules {
     }
 
     public struct EventChoiceProblem: Error, Sendable, Hashable { public let message: String }
+}
+
+/// Which endpoint addresses a server accepts. In production (`publicOnly`) only https to a host name or a public
+/// address: otherwise any partner admin could make the server POST into its own network (loopback, private
+/// ranges, link-local such as a cloud's metadata service at 169.254.169.254). `allowLocal` (demo mode, tests, or
+/// `WEBHOOK_ALLOW_LOCAL=true` for a receiver on the same network) also takes plain http to 127.0.0.1/localhost
+/// and https to private addresses. Host names are checked as written; what they resolve to is not.
+public enum WebhookAddressPolicy: Sendable, Hashable {
+    case publicOnly, allowLocal
+
+    static func isLoopback(host: String) -> Bool {
+        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if host == "localhost" || host.hasSuffix(".localhost") || host == "::1" { return true }
+        return ipv4(host).map { $0[0] == 127 } ?? false
+    }
+
+    /// Loopback, unspecified, private (RFC 1918, carrier-grade NAT, IPv6 unique local) and link-local addresses.
+    static func isLocal(host: String) -> Bool {
+        if isLoopback(host: host) { return true }
+        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if let a = ipv4(host) {
+            return a[0] == 0 || a[0] == 10 || (a[0] == 172 && (16...31).contains(a[1])) || (a[0] == 192 && a[1] == 168)
+                || (a[0] == 169 && a[1] == 254) || (a[0] == 100 && (64...127).contains(a[1]))
+        }
+        // Numbers a resolver may read as an address in another notation (2130706433, 127.1, 0177.0.0.1, 0x7f.1):
+        // refused rather than guessed.
+        if ipv4(host) == nil, host.split(separator: ".").allSatisfy({ part in
+            part.allSatisfy(\.isNumber) || (part.hasPrefix("0x") && part.dropFirst(2).allSatisfy(\.isHexDigit))
+        }) { return true }
+        guard host.contains(":") else { return false }  // a host name
+        // IPv6 literals: unspecified, unique local fc00::/7, link-local fe80::/10, and IPv4-mapped ones.
+        if host == "::" { return true }
+        if host.hasPrefix("::ffff:") { return isLocal(host: String(host.dropFirst(7))) || ipv4(String(host.dropFirst(7))) == nil }
+        return host.hasPrefix("fc") || host.hasPrefix("fd") || host.hasPrefix("fe8") || host.hasPrefix("fe9")
+            || host.hasPrefix("fea") || host.hasPrefix("feb")
+    }
+
+    /// The four numbers of a dotted IPv4 literal, or nil.
+    private static func ipv4(_ host: String) -> [Int]? {
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        let numbers = parts.compactMap { part -> Int? in
+            guard !part.isEmpty, part.count <= 3, !(part.count > 1 && part.hasPrefix("0")), part.allSatisfy(\.isASCII),
+                  let n = Int(part), (0...255).contains(n) else { return nil }
+            return n
+        }
+        return numbers.count == 4 ? numbers : nil
+    }
 }

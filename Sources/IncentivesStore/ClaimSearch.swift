@@ -77,6 +77,9 @@ public struct ClaimCursor: Sendable, Hashable {
         let (idText, rest) = (text.prefix { $0 != "|" }, text.drop { $0 != "|" }.dropFirst())
         guard let id = Int64(idText), rest.count >= 2 else { return nil }
         let value = String(rest.dropFirst(2))
+        // A text key is bound as a parameter: one with control characters (NUL, which PostgreSQL refuses) is no
+        // key this list ever made.
+        guard !value.unicodeScalars.contains(where: { $0.value < 0x20 }) else { return nil }
         switch rest.prefix(2) {
         case "d:": guard let bits = UInt64(value) else { return nil }; key = .date(Date(timeIntervalSince1970: Double(bitPattern: bits)))
         case "t:": key = .text(value)
@@ -112,6 +115,17 @@ public struct ClaimListPage: Sendable {
 extension ClaimListing {
     /// A search matching more claims than this, anywhere, is broad: its tabs are not counted.
     public static var broadSearchCount: Int { ClaimSearchIndex.narrowLimit }
+
+    /// One keyset page of the scope's claims in the shared JSON shape (the API's list), without tab counts:
+    /// the same search, filters, sort and cursor as `page`.
+    public func claimsJSON(_ query: ClaimListQuery, in scope: AccessScope, now: Date) async throws -> (claims: [ClaimJSON], next: ClaimCursor?) {
+        let db = self.db, searchNarrowLimit = self.searchNarrowLimit
+        return try await db.read { sql in
+            let match = try await ClaimSearchIndex.match(query.search, flavor: db.flavor, narrowLimit: searchNarrowLimit, on: sql)
+            let (rows, next) = try await Self.rows(query, match: match, in: scope, now: now, on: sql)
+            return (try await ClaimJSON.load(ids: rows.map(\.id), on: sql), next)
+        }
+    }
 
     /// A page of the scope's claims for the query, sorted with the claim id as the tie-breaker, and the tab counts.
     public func page(_ query: ClaimListQuery, in scope: AccessScope, now: Date) async throws -> ClaimListPage {

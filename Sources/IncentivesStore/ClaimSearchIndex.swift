@@ -62,7 +62,10 @@ enum ClaimSearchIndex {
     /// id it is (`42` or `#42`); nil when there is no search.
     static func match(_ search: String?, flavor: SQLFlavor, narrowLimit: Int = narrowLimit,
                       on sql: any SQLDatabase) async throws -> Match? {
-        guard let term = search?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased(), !term.isEmpty else { return nil }
+        // Control characters are dropped here, for every caller: nobody types them, PostgreSQL refuses NUL in text, and
+        // char 31 separates the indexed fields.
+        let typed = search.map { String(String.UnicodeScalarView($0.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F })) }
+        guard let term = typed?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased(), !term.isEmpty else { return nil }
         let id = Int64(term.hasPrefix("#") ? String(term.dropFirst()) : term)
         let source = matching(term, flavor: flavor)
         var limited = source

@@ -420,6 +420,8 @@ public enum Migrator {
                 "CREATE TRIGGER claim_search_customers AFTER UPDATE OF name, domain, tenant_id ON customers FOR EACH ROW EXECUTE FUNCTION claim_search_track()",
             ],
         ]),
+        // Personal API tokens and the idempotency keys of their POSTs (APITokens.swift).
+        APITokenRepository.migration,
         Migration(number: 11, name: "webhooks: endpoints, events, deliveries, attempts", statements: [
             // An endpoint of a partner organization, or of the vendor (organization_id NULL). The secret signs
             // every request; after a rotation the previous one also signs until previous_secret_until.

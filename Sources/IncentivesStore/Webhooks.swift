@@ -213,10 +213,11 @@ public struct WebhookRepository: Sendable {
     }
 
     /// Registers an endpoint, enabled, and returns it with its secret (shown once: only the owner's
-    /// receiver needs it after that). The caller has checked the fields with `WebhookEndpointRules`.
+    /// receiver needs it after that). The caller has checked the fields with `WebhookEndpointRules`; they are checked
+    /// again here so no way in stores an address the server's `policy` refuses.
     public func create(url: String, description: String, events: Set<WebhookEventType>, owner: WebhookOwner, by userID: Int64?,
-                       now: Date) async throws -> (endpoint: WebhookEndpoint, secret: String) {
-        if let problem = WebhookEndpointRules.problem(withURL: url) { throw StoreError.invalid(field: "url", problem) }
+                       policy: WebhookAddressPolicy, now: Date) async throws -> (endpoint: WebhookEndpoint, secret: String) {
+        if let problem = WebhookEndpointRules.problem(withURL: url, policy: policy) { throw StoreError.invalid(field: "url", problem) }
         if let problem = WebhookEndpointRules.problem(withDescription: description) { throw StoreError.invalid(field: "description", problem) }
         guard !events.isEmpty else { throw StoreError.invalid(field: "events", "Choose at least one event.") }
         let secret = WebhookSignature.newSecret()

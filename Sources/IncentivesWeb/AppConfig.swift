@@ -29,10 +29,16 @@ public struct AppConfig: Sendable {
     public var mailPollInterval: Duration
     /// `WEBHOOK_POLL_SECONDS`: how often the webhook service looks for due deliveries.
     public var webhookPollInterval: Duration
+    /// `WEBHOOK_ALLOW_LOCAL`: accept endpoints inside this server's network (plain http to localhost, private
+    /// addresses). Off by default; demo mode turns it on so a receiver on the same machine can be tried.
+    public var webhookAllowLocal: Bool
+    public var webhookAddressPolicy: WebhookAddressPolicy { demo || webhookAllowLocal ? .allowLocal : .publicOnly }
     /// `UPLOAD_DIR`: where proof-of-execution documents are kept, by content hash, outside the web root.
     public var uploadDirectory: String
     /// `UPLOAD_MAX_MB`: the largest document accepted.
     public var uploadPolicy: UploadPolicy
+    /// `API_RATE_LIMIT`: requests per minute per API token.
+    public var apiRateLimit: Int
 
     /// The host name of `publicURL`, for Message-IDs and the default sender.
     public var publicHost: String { URL(string: publicURL)?.host ?? host }
@@ -47,20 +53,23 @@ public struct AppConfig: Sendable {
                 sweepInterval: Duration = .seconds(60), demo: Bool = false, publicURL: String? = nil,
                 sessionPolicy: SessionPolicy = .standard, trustedProxy: Bool = false,
                 mailTransport: MailTransportSetting = .mailDrop(directory: "./data/mail"), mailFrom: String? = nil,
-                mailPollInterval: Duration = .seconds(5), webhookPollInterval: Duration = .seconds(5), uploadDirectory: String = "./data/uploads",
-                uploadPolicy: UploadPolicy = UploadPolicy()) {
+                mailPollInterval: Duration = .seconds(5), webhookPollInterval: Duration = .seconds(5),
+                webhookAllowLocal: Bool = false, uploadDirectory: String = "./data/uploads",
+                uploadPolicy: UploadPolicy = UploadPolicy(), apiRateLimit: Int = 600) {
         self.host = host; self.port = port; self.database = database; self.sweepInterval = sweepInterval; self.demo = demo
         self.publicURLSetting = publicURL
         self.sessionPolicy = sessionPolicy
         self.trustedProxy = trustedProxy
         self.mailTransport = mailTransport; self.mailFromSetting = mailFrom; self.mailPollInterval = mailPollInterval
-        self.webhookPollInterval = webhookPollInterval
+        self.webhookPollInterval = webhookPollInterval; self.webhookAllowLocal = webhookAllowLocal
         self.uploadDirectory = uploadDirectory; self.uploadPolicy = uploadPolicy
+        self.apiRateLimit = apiRateLimit
     }
 
     /// Reads `DATABASE_URL`, `HOST`, `PORT`, `SWEEP_INTERVAL_SECONDS`, `PUBLIC_URL`,
     /// `SESSION_IDLE_MINUTES`, `SESSION_MAX_HOURS`, `TRUSTED_PROXY`, `MAIL_TRANSPORT`, `MAIL_DROP_DIR`, `SENDMAIL_PATH`,
-    /// `MAIL_FROM`, `MAIL_POLL_SECONDS`, `WEBHOOK_POLL_SECONDS`, `UPLOAD_DIR`, `UPLOAD_MAX_MB` (and `DEMO`), the environment winning over `.env`.
+    /// `MAIL_FROM`, `MAIL_POLL_SECONDS`, `WEBHOOK_POLL_SECONDS`, `WEBHOOK_ALLOW_LOCAL`, `UPLOAD_DIR`, `UPLOAD_MAX_MB`, `API_RATE_LIMIT` (and `DEMO`),
+    /// the environment winning over `.env`.
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
                             dotEnvPath: String = ".env") async throws -> AppConfig {
         var providers: [any ConfigProvider] = [EnvironmentVariablesProvider(environmentVariables: environment)]
@@ -104,6 +113,7 @@ public struct AppConfig: Sendable {
         let poll = try whole("mail.poll.seconds", "MAIL_POLL_SECONDS", default: 5)
         let webhookPoll = try whole("webhook.poll.seconds", "WEBHOOK_POLL_SECONDS", default: 5)
         let uploadMB = try whole("upload.max.mb", "UPLOAD_MAX_MB", default: 25)
+        let apiRateLimit = try whole("api.rate.limit", "API_RATE_LIMIT", default: 600)
         return AppConfig(host: host, port: portNumber,
                          database: try DatabaseLocation(parsing: url), sweepInterval: .seconds(seconds),
                          demo: ["1", "true", "yes"].contains(reader.string(forKey: "demo", default: "false").lowercased()),
@@ -112,7 +122,8 @@ public struct AppConfig: Sendable {
                          trustedProxy: ["1", "true", "yes"].contains(reader.string(forKey: "trusted.proxy", default: "false").lowercased()),
                          mailTransport: transport, mailFrom: mailFrom, mailPollInterval: .seconds(poll),
                          webhookPollInterval: .seconds(webhookPoll),
+                         webhookAllowLocal: ["1", "true", "yes"].contains(reader.string(forKey: "webhook.allow.local", default: "false").lowercased()),
                          uploadDirectory: reader.string(forKey: "upload.dir", default: "./data/uploads"),
-                         uploadPolicy: UploadPolicy(maxBytes: uploadMB * 1024 * 1024))
+                         uploadPolicy: UploadPolicy(maxBytes: uploadMB * 1024 * 1024), apiRateLimit: apiRateLimit)
     }
 }

@@ -12,9 +12,12 @@ public struct AppDependencies: Sendable {
     public let db: Database
     public let clock: any WallClock
     public let templates: MustacheLibrary
+    /// The public API's contract, read once.
+    public let apiSpec: APISpec
 
     public init(config: AppConfig, db: Database, clock: any WallClock) async throws {
         self.config = config; self.db = db; self.clock = clock
+        apiSpec = try APISpec.load()
         guard let folder = Bundle.module.resourceURL?.appendingPathComponent("Templates").path else {
             throw StoreError.badConfiguration("The page templates are missing from the app bundle.")
         }
@@ -54,12 +57,15 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     VendorPages(deps: deps, listing: listing).register(on: router)
     UserPages(deps: deps, users: users, sessions: sessions).register(on: router)
     WebhookPages(deps: deps).register(on: router)
+    APIDocsPage(deps: deps).register(on: router)
+    TokenPages(deps: deps).register(on: router)
     return router
 }
 
-/// The router's responder, answering `HEAD` like `GET`.
+/// The pages' and the API's routers behind one responder, answering `HEAD` like `GET`.
 public func buildResponder(_ deps: AppDependencies) -> some HTTPResponder<AppRequestContext> {
-    HeadAsGetResponder(inner: buildRouter(deps).buildResponder())
+    HeadAsGetResponder(inner: SiteResponder(pages: buildRouter(deps).buildResponder(),
+                                            api: buildAPIRouter(deps, listing: ClaimListing(db: deps.db)).buildResponder()))
 }
 
 /// Builds the HTTP application: routes, middleware, and the background services in its ServiceGroup.

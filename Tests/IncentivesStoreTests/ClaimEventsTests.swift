@@ -44,7 +44,7 @@ struct ClaimEventsTests {
 
     func endpoint(_ db: Database, _ owner: WebhookOwner, _ events: Set<WebhookEventType>, _ name: String) async throws -> Int64 {
         try await WebhookRepository(db: db).create(url: "https://\(name).example/hooks", description: "", events: events, owner: owner,
-                                                   by: nil, now: now).endpoint.id
+                                                   by: nil, policy: .publicOnly, now: now).endpoint.id
     }
 
     @Test("a status change reaches the claim's organization and the vendor, never another organization; the payload is the shared claim",

@@ -123,6 +123,13 @@ struct AuthorizationMatrixTests {
         // Invitation links need no account: the secret in the link is the authority.
         "GET /invitations/{token}": { _, whose in whose == .own ? .ok : .notFound },
         "POST /invitations/{token}": { _, whose in whose == .own ? .unprocessableContent : .notFound },
+        // The API's reference is public; its operations have their own router and tests (APITests).
+        "GET /api/docs": { _, _ in .ok },
+        // Every signed-in user keeps personal API tokens: an empty form is refused (422); revoking asks first (200),
+        // and another user's token is not there (404).
+        "GET /settings/tokens": section { _ in true },
+        "POST /settings/tokens": section({ _ in true }, ok: .unprocessableContent),
+        "POST /settings/tokens/{id}/revoke": record { _ in true },
     ]
 
     @Test("every route has an entry, and every role gets the expected status on own and foreign ids")
@@ -160,10 +167,17 @@ struct AuthorizationMatrixTests {
             var hooks: [String: (endpoint: Int64, delivery: Int64)] = [:]
             for (name, owner) in [("bluefin", WebhookOwner.organization(1)), ("vendor", .vendor), ("cedar", .organization(2))] {
                 let (endpoint, _) = try await webhooks.create(url: "https://\(name).example/hooks", description: "", events: [.claimCreated],
-                                                              owner: owner, by: nil, now: app.clock.now)
+                                                              owner: owner, by: nil, policy: .publicOnly, now: app.clock.now)
                 hooks[name] = (endpoint.id, try await webhooks.sendTest(endpoint.id, owner: owner, now: app.clock.now))
             }
 
+            // One API token per user, so a revocation names an own token or another user's.
+            var tokenIDs: [String: Int64] = [:]
+            for email in ["admin@bluefin.example", "user@bluefin.example", "accounts@bluefin.example", "reviewer@vendor.example",
+                          "manager@vendor.example", "admin@cedar.example"] {
+                let user = try #require(try await UserRepository(db: app.db).find(email: email))
+                tokenIDs[email] = try await APITokenRepository(db: app.db).create(userID: user.id, name: "matrix", scope: .read, now: app.clock.now).0.id
+            }
             let emails: [Who: String] = [.partnerAdmin: "admin@bluefin.example", .partnerUser: "user@bluefin.example",
                                          .accountAdminOnly: "accounts@bluefin.example", .reviewer: "reviewer@vendor.example",
                                          .manager: "manager@vendor.example"]
@@ -186,6 +200,10 @@ struct AuthorizationMatrixTests {
                         if template.hasPrefix("/enrollment/") {
                             path = path.replacingOccurrences(of: "{program}", with: "1").replacingOccurrences(of: "{location}", with: whose == .own ? "1" : "5")
                         }
+                        if template.hasPrefix("/settings/tokens/") {
+                            let owner = whose == .own ? emails[who] ?? "admin@bluefin.example" : "admin@cedar.example"
+                            path = path.replacingOccurrences(of: "{id}", with: "\(tokenIDs[owner]!)")
+                        }
                         if template.hasPrefix("/settings/users/") { path = path.replacingOccurrences(of: "{id}", with: "\(whose == .own ? bluefinUser.id : cedarAdmin.id)") }
                         if template.hasPrefix("/settings/webhooks/") {
                             let hook = hooks[whose == .foreign ? "cedar" : who == .manager ? "vendor" : "bluefin"]!
@@ -203,6 +221,75 @@ struct AuthorizationMatrixTests {
                         let expected = rule(who, whose)
                         if page.status != expected {
                             failures.append("\(method) \(path) as \(who) (\(whose)): expected \(expected.code), got \(page.status.code)")
+                        }
+                    }
+                }
+            }
+            #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+        }
+    }
+
+    /// The API's reads for each role, as the pages decide them (`Viewer.may(open:)`); no token is 401.
+    static func api(_ allowed: @escaping @Sendable (Who) -> Bool, foreign: @escaping @Sendable (Who) -> HTTPResponse.Status = { _ in .notFound }) -> Rule {
+        { who, whose in who == .signedOut ? .unauthorized : !allowed(who) ? .forbidden : whose == .own ? .ok : foreign(who) }
+    }
+
+    static let apiMatrix: [String: Rule] = [
+        "GET /me": { who, _ in who == .signedOut ? .unauthorized : .ok },
+        "GET /engagements": api { $0.isPartner },
+        "GET /engagements/{id}": api { $0.isPartner },
+        "GET /locations": api { $0.isPartner },
+        "GET /payee-profiles": api { $0.isPartner || $0 == .manager },
+        "GET /customers": api { $0.isPartner || $0.isVendor },
+        "GET /earnings": api { $0.isPartner || $0 == .manager },
+        "GET /claims": api { $0.isPartner || $0.isVendor },
+        "GET /claims/{id}": api({ $0.isPartner || $0.isVendor }, foreign: { $0.isVendor ? .ok : .notFound }),
+        "GET /claims/{id}/history": api({ $0.isPartner || $0.isVendor }, foreign: { $0.isVendor ? .ok : .notFound }),
+        "GET /claims/{id}/comments": api({ $0.isPartner || $0.isVendor }, foreign: { $0.isVendor ? .ok : .notFound }),
+        "GET /catalogue/engagements": api { $0.isVendor },
+        "GET /exports/claims.csv": api { $0.isPartner || $0.isVendor },
+        "GET /exports/claims.xlsx": api { $0.isPartner || $0.isVendor },
+    ]
+
+    @Test("the API: every read × every role × own and foreign ids as the pages decide; every operation 401 without a token; every POST 403 with a read token")
+    func apiMatrixHolds() async throws {
+        try await WebHarness.with { app in
+            let operations = app.deps.apiSpec.paths.entries.flatMap { entry in
+                entry.methods.map { "\($0.rawValue) /\(entry.segments.joined(separator: "/"))" }
+            }
+            let reads = Set(operations.filter { $0.hasPrefix("GET ") })
+            #expect(reads == Set(Self.apiMatrix.keys), "reads without an entry: \(reads.subtracting(Self.apiMatrix.keys).sorted())")
+            _ = try await app.addUser("accounts@bluefin.example", organization: 1, roles: [(1, .accountAdmin)])
+            func claim(at location: Int64) async throws -> Int64 {
+                try await app.db.read { try await $0.raw("SELECT id FROM claims WHERE location_id = \(bind: location) ORDER BY id").first()!.decode(column: "id", as: Int64.self) }
+            }
+            let ownClaim = try await claim(at: 1), cedarClaim = try await claim(at: 5)
+            let emails: [Who: String] = [.partnerAdmin: "admin@bluefin.example", .partnerUser: "user@bluefin.example",
+                                         .accountAdminOnly: "accounts@bluefin.example", .reviewer: "reviewer@vendor.example",
+                                         .manager: "manager@vendor.example"]
+            var reading: [Who: String] = [:]
+            for (who, email) in emails { reading[who] = try await app.token(email, scope: .read) }
+            var failures: [String] = []
+            for operation in operations.sorted() {
+                let parts = operation.split(separator: " ", maxSplits: 1)
+                let method = HTTPRequest.Method(String(parts[0]))!
+                let template = String(parts[1])
+                for whose in template.contains("{") ? [Whose.own, .foreign] : [.own] {
+                    let id = template.hasPrefix("/claims/") ? (whose == .own ? ownClaim : cedarClaim) : (whose == .own ? 2 : 987654)
+                    let path = "/api/v1" + template.replacingOccurrences(of: "{id}", with: String(id))
+                    if method == .post {
+                        // Every POST: no token 401; a read token 403, whatever the role.
+                        for (who, expected) in [(Who.signedOut, HTTPResponse.Status.unauthorized), (.partnerAdmin, .forbidden), (.reviewer, .forbidden)] {
+                            let status = try await app.api(path, method: .post, token: reading[who], json: "{}").status
+                            if status != expected { failures.append("POST \(path) as \(who): expected \(expected.code), got \(status.code)") }
+                        }
+                        continue
+                    }
+                    guard let rule = Self.apiMatrix[operation] else { continue }
+                    for who in Who.allCases {
+                        let status = try await app.api(path, token: reading[who]).status
+                        if status != rule(who, whose) {
+                            failures.append("GET \(path) as \(who) (\(whose)): expected \(rule(who, whose).code), got \(status.code)")
                         }
                     }
                 }

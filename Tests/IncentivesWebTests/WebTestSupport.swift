@@ -18,14 +18,14 @@ struct WebHarness: Sendable {
     var db: Database { deps.db }
 
     static func with(flavor: SQLFlavor = .sqlite, demo: Bool = true, publicURL: String? = nil, trustedProxy: Bool = false,
-                     _ body: @Sendable (WebHarness) async throws -> Void) async throws {
+                     apiRateLimit: Int = 600, _ body: @Sendable (WebHarness) async throws -> Void) async throws {
         try await TestDatabases.with(flavor, seeded: demo) { db in
             let clock = FixedClock(TestDatabases.now)
             let uploads = FileManager.default.temporaryDirectory.appendingPathComponent("incentives-uploads-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: uploads) }
             let config = AppConfig(demo: demo, publicURL: publicURL, trustedProxy: trustedProxy,
                                    mailTransport: .mailDrop(directory: uploads + "/mail"), uploadDirectory: uploads,
-                                   uploadPolicy: UploadPolicy(maxBytes: 64 * 1024))
+                                   uploadPolicy: UploadPolicy(maxBytes: 64 * 1024), apiRateLimit: apiRateLimit)
             let deps = try await AppDependencies(config: config, db: db, clock: clock)
             let app = Application(responder: buildResponder(deps))
             try await app.test(.router) { client in

@@ -86,7 +86,7 @@ struct WebhookDeliveryTests {
 
     func endpoint(_ app: WebHarness, url: String, owner: WebhookOwner = .organization(1),
                   events: Set<WebhookEventType> = [.claimStatusChanged]) async throws -> (WebhookEndpoint, String) {
-        try await WebhookRepository(db: app.db).create(url: url, description: "CRM", events: events, owner: owner, by: nil, now: app.clock.now)
+        try await WebhookRepository(db: app.db).create(url: url, description: "CRM", events: events, owner: owner, by: nil, policy: .allowLocal, now: app.clock.now)
     }
 
     @Test("a test event reaches the receiver signed with the endpoint's secret; the attempt and the response are kept",

@@ -36,6 +36,22 @@ struct WebhookPagesTests {
         }
     }
 
+    @Test("endpoints inside the server's network: refused by default, allowed in demo mode or with WEBHOOK_ALLOW_LOCAL")
+    func addressPolicy() async throws {
+        let none = "/nonexistent/.env"
+        #expect(try await AppConfig.load(environment: [:], dotEnvPath: none).webhookAddressPolicy == .publicOnly)
+        #expect(try await AppConfig.load(environment: ["WEBHOOK_ALLOW_LOCAL": "true"], dotEnvPath: none).webhookAddressPolicy == .allowLocal)
+        #expect(try await AppConfig.load(environment: ["DEMO": "1"], dotEnvPath: none).webhookAddressPolicy == .allowLocal)
+        // The store refuses what the page would, whichever way an endpoint comes in.
+        try await TestDatabases.with(.sqlite, seeded: true) { (db: Database) async throws -> Void in
+            await #expect(throws: StoreError.invalid(field: "url", "Use a public address: this server does not call addresses inside its own network.")) {
+                try await WebhookRepository(db: db).create(url: "https://169.254.169.254/latest", description: "", events: [.claimCreated],
+                                                           owner: .organization(1), by: nil, policy: .publicOnly, now: TestDatabases.now)
+            }
+            #expect(try await WebhookRepository(db: db).endpoints(of: .organization(1)).isEmpty)
+        }
+    }
+
     @Test("an admin adds an endpoint (201, secret shown once), sends a test event that a real receiver gets, and sees the attempt")
     func addAndTest() async throws {
         try await WebHarness.with { app in
@@ -90,7 +106,7 @@ struct WebhookPagesTests {
         try await WebHarness.with { app in
             let webhooks = WebhookRepository(db: app.db)
             let (cedar, _) = try await webhooks.create(url: "https://cedar.example/hook", description: "", events: [.claimCreated],
-                                                       owner: .organization(2), by: nil, now: app.clock.now)
+                                                       owner: .organization(2), by: nil, policy: .publicOnly, now: app.clock.now)
             let delivery = try await webhooks.sendTest(cedar.id, owner: .organization(2), now: app.clock.now)
             let admin = try await app.signedIn("admin@bluefin.example")
             try await admin.get("/settings/webhooks")
@@ -117,7 +133,7 @@ struct WebhookPagesTests {
         try await WebHarness.with { app in
             let webhooks = WebhookRepository(db: app.db)
             let (endpoint, _) = try await webhooks.create(url: "https://bluefin.example/hook", description: "", events: [.claimCreated],
-                                                          owner: .organization(1), by: nil, now: app.clock.now)
+                                                          owner: .organization(1), by: nil, policy: .publicOnly, now: app.clock.now)
             var ids: [Int64] = []
             for _ in 1...30 { ids.append(try await webhooks.sendTest(endpoint.id, owner: .organization(1), now: app.clock.now)) }
             let admin = try await app.signedIn("admin@bluefin.example")

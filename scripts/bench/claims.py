@@ -4,7 +4,8 @@ starts one). In one run:
 
 - requests/s with wrk (keep-alive, --threads threads, --connections connections) for /health, then the
   claims list signed in as a partner admin (default view; a search; a sort by next deadline) and as the
-  vendor's program manager (every organization's claims), each list also as a percentage of /health;
+  vendor's program manager (every organization's claims), and GET /api/v1/claims (50 rows, a search) with
+  each one's read token made by `incentives tokens create`, each list also as a percentage of /health;
 - exports of every claim as CSV and XLSX over HTTP as the program manager: time, size, rows/s, and the
   server's peak RSS during the export (VmHWM, reset before each one through /proc/PID/clear_refs);
 - the same exports through `incentives export claims --format F`: time and the process's peak RSS.
@@ -54,10 +55,26 @@ def sign_in(base, email):
     return f"pi_session={cookies['pi_session']}"
 
 
+def api_token(binary, email):
+    """A read token for the user, made with the CLI as an operator would (`incentives tokens create`)."""
+    out = subprocess.run([binary, "tokens", "create", "--user", email, "--scope", "read", "--name", "benchmark"],
+                         capture_output=True, text=True, check=True).stdout
+    return re.search(r"Token \(shown only now\): (pi_\w+)", out).group(1)
+
+
+def auth_header(credential):
+    """A session cookie ("pi_session=...") or an API token ("pi_..."), as the request header that carries it."""
+    if not credential:
+        return {}
+    if credential.startswith("pi_session="):
+        return {"Cookie": credential}
+    return {"Authorization": f"Bearer {credential}"}
+
+
 def check(base, path, cookie):
     parts = urllib.parse.urlsplit(base)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=600)
-    conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    conn.request("GET", path, headers=auth_header(cookie))
     response = conn.getresponse()
     body = response.read()
     conn.close()
@@ -69,8 +86,8 @@ def check(base, path, cookie):
 def wrk(base, path, cookie, args):
     """requests/s, p99 latency, and how many requests timed out (wrk's --timeout: 30 s)."""
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s", "--timeout", "30s", "--latency"]
-    if cookie:
-        command += ["-H", f"Cookie: {cookie}"]
+    for name, value in auth_header(cookie).items():
+        command += ["-H", f"{name}: {value}"]
     out = subprocess.run(command + [base + path], capture_output=True, text=True, check=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = re.search(r"99%\s+([\d.]+\w+)", out)
@@ -163,6 +180,7 @@ def main():
     settled = wait_idle(args.pid)
     print(f"server idle after {settled:.0f} s (start-up sweep and outbox); RSS {status_kib(args.pid, 'VmRSS') // 1024} MiB")
     partner, vendor = sign_in(base, PARTNER), sign_in(base, VENDOR)
+    partner_token, vendor_token = api_token(args.bin, PARTNER), api_token(args.bin, VENDOR)
     # The search term: a customer name of the partner's newest claim, as a person would type part of it.
     newest = check(base, "/claims", partner).decode()
     customer = re.search(r'<td><a href="/claims/\d+">[^<]*</a> <span class="muted">#\d+</span></td><td>([^<]+)</td>', newest).group(1)
@@ -179,6 +197,9 @@ def main():
         (f"/claims (vendor {VENDOR}, every organization)", "/claims", vendor),
         ("/claims?q=... (vendor, search)", f"/claims?q={urllib.parse.quote(term)}", vendor),
         ("/claims?sort=due&dir=asc (vendor, sort)", "/claims?sort=due&dir=asc", vendor),
+        (f"GET /api/v1/claims (partner token, 50 rows)", "/api/v1/claims?per=50", partner_token),
+        (f"GET /api/v1/claims?q={term} (partner token, search)", f"/api/v1/claims?per=50&q={urllib.parse.quote(term)}", partner_token),
+        ("GET /api/v1/claims (vendor token, 50 rows)", "/api/v1/claims?per=50", vendor_token),
     ]
     print(f"{'request':<62} {'one alone':>10} {'req/s':>9} {'p99':>9} {'of /health':>11}")
     health = None
@@ -188,6 +209,9 @@ def main():
         alone = (time.perf_counter() - start) * 1000
         if path.startswith("/claims") and b"data-claim=" not in body:
             sys.exit(f"{path}: the page shows no claims")
+        if path.startswith("/api/v1/claims") and not (0 < body.count(b'"status_label"') <= 50
+                                                      and ("q=" in path or body.count(b'"status_label"') == 50)):
+            sys.exit(f"{path}: the API answered {body.count(b'status_label')} claims, not a full page")
         rate, p99, timeouts = wrk(base, path, cookie, args)
         health = health or rate
         share = "" if path == "/health" else f"{100 * rate / health:10.1f}%"

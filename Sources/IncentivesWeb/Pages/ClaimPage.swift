@@ -12,12 +12,14 @@ struct ClaimPage: Sendable {
     let claims: ClaimRepository
     let work: ClaimWork
     let documents: DocumentStore
+    let intake: DocumentIntake
 
     init(deps: AppDependencies) {
         self.deps = deps
         claims = ClaimRepository(db: deps.db)
         work = ClaimWork(db: deps.db, links: ClaimLinks(publicURL: deps.config.publicURL))
-        documents = DocumentStore(directory: deps.config.uploadDirectory)
+        intake = DocumentIntake(deps: deps, work: work)
+        documents = intake.documents
     }
 
     // MARK: View model
@@ -172,15 +174,9 @@ struct ClaimPage: Sendable {
             let kind = ProofRequirement.Kind(rawValue: upload.fields["kind"] ?? "") ?? .invoice
             var values: [String: String] = [:]
             return try await attempt(file, viewer: viewer, context: context, area: "proof-\(kind.rawValue)", values: &values) {
-                if upload.tooLarge { throw UploadProblem.tooLarge(deps.config.uploadPolicy.limitText) }
-                guard let name = upload.fileName, !(name.isEmpty && upload.fileBytes.isEmpty) else { throw UploadProblem.noFile }
-                let (format, safeName) = try deps.config.uploadPolicy.check(fileName: name, bytes: upload.fileBytes).get()
-                // Refused uploads leave no file behind: the store decides again, but a file is kept only when it may be.
-                try ClaimLifecycle.checkProofEditor(actor.role, on: file.claim)
-                let hash = try documents.keep(upload.fileBytes)
-                try await work.addDocument(kind, fileName: safeName, format: format, contentHash: hash, size: upload.fileBytes.count,
-                                           to: file.claim.id, expectedVersion: Int(upload.fields["version"] ?? "") ?? -1,
-                                           by: actor, in: viewer.scope, at: deps.clock.now)
+                let safeName = try await intake.add(kind, fileName: upload.fileName, bytes: upload.fileBytes, tooLarge: upload.tooLarge,
+                                                    to: file.claim, expectedVersion: Int(upload.fields["version"] ?? "") ?? -1,
+                                                    by: actor, in: viewer.scope, at: deps.clock.now)
                 return "\(kind.label) uploaded: \(safeName)."
             }
         }

@@ -182,7 +182,7 @@ struct WebhookPages: Sendable {
         let url = context.form.text("url"), description = context.form.text("description")
         let values = context.form.all("event")
         var errors: [String: String] = [:]
-        if let problem = WebhookEndpointRules.problem(withURL: url) { errors["url"] = problem }
+        if let problem = WebhookEndpointRules.problem(withURL: url, policy: deps.config.webhookAddressPolicy) { errors["url"] = problem }
         if let problem = WebhookEndpointRules.problem(withDescription: description) { errors["description"] = problem }
         var events: Set<WebhookEventType> = []
         switch WebhookEndpointRules.events(from: values) {
@@ -192,7 +192,8 @@ struct WebhookPages: Sendable {
         if errors.isEmpty {
             do {
                 let (endpoint, secret) = try await webhooks.create(url: url, description: description, events: events,
-                                                                   owner: owner(of: viewer), by: viewer.userID, now: deps.clock.now)
+                                                                   owner: owner(of: viewer), by: viewer.userID,
+                                                                   policy: deps.config.webhookAddressPolicy, now: deps.clock.now)
                 return try secretPage(endpoint, secret: secret, rotated: false, viewer: viewer, context).response(from: request, context: context)
             } catch StoreError.invalid(let field, let message) {
                 errors[field] = message

@@ -63,6 +63,11 @@ struct FormFields: Sendable {
         }
     }
 
+    /// Fields from name and value pairs (the API's typed query parameters, for the pages' parsers).
+    init(pairs: [(String, String)]) {
+        for (name, value) in pairs { values[name, default: []].append(value) }
+    }
+
     subscript(_ name: String) -> String? { values[name]?.first }
 
     /// The field trimmed, or "" when absent.

@@ -1,0 +1,221 @@
+import Foundation
+import IncentivesDomain
+import SQLKit
+
+/// What a personal API token may do: read only, or also change things (every POST).
+public enum APITokenScope: String, CaseIterable, Sendable, Codable {
+    case read, write
+
+    public var label: String {
+        switch self {
+        case .read: "Read"
+        case .write: "Read and write"
+        }
+    }
+}
+
+/// A personal API token as listed: never the secret, only its first characters.
+public struct APITokenRecord: Sendable, Hashable {
+    public var id: Int64
+    public var userID: Int64
+    public var name: String
+    /// `pi_` and the secret's first characters, to tell tokens apart.
+    public var prefix: String
+    public var scope: APITokenScope
+    public var createdAt: Date
+    public var lastUsedAt: Date?
+    public var revokedAt: Date?
+}
+
+/// The person an API request acts for: the token and its user, with the user's roles and locations.
+public struct APICaller: Sendable, Hashable {
+    public var token: APITokenRecord
+    public var viewer: Viewer
+}
+
+/// What an `Idempotency-Key` says about a POST about to run.
+public enum IdempotencyClaim: Sendable, Hashable {
+    /// First time: run it, then `finish` (or `abandon`) the key.
+    case fresh
+    /// Done before with the same body: send back this response, change nothing.
+    case replay(StoredResponse)
+    /// The key was used with another body.
+    case mismatch
+    /// The first request with the key is still running.
+    case inFlight
+}
+
+/// A response kept for an idempotency key.
+public struct StoredResponse: Sendable, Hashable {
+    public var status: Int
+    public var contentType: String?
+    /// Headers worth repeating (ETag, Location), as name and value.
+    public var headers: [String: String]
+    public var body: [UInt8]
+
+    public init(status: Int, contentType: String?, headers: [String: String], body: [UInt8]) {
+        self.status = status; self.contentType = contentType; self.headers = headers; self.body = body
+    }
+}
+
+/// Personal API tokens (shown once, stored as SHA-256) and the idempotency keys of their POSTs.
+public struct APITokenRepository: Sendable {
+    public let db: Database
+    /// How long an idempotency key holds its response.
+    public static let idempotencyWindow: TimeInterval = 24 * 3600
+    /// A token's last use is written at most this often, so reads stay reads.
+    public static let touchEvery: TimeInterval = 60
+    static let base62 = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+    public init(db: Database) { self.db = db }
+
+    /// A new secret: `pi_` and 24 base62 characters (142 random bits).
+    public static func makeSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "pi_" + String((0..<24).map { _ in base62[Int.random(in: 0..<62, using: &generator)] })
+    }
+
+    /// Whether text has the shape of a token (checked before hashing anything a client sends).
+    public static func looksLikeToken(_ text: String) -> Bool {
+        text.hasPrefix("pi_") && (22...64).contains(text.utf8.count - 3) && text.utf8.dropFirst(3).allSatisfy {
+            ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122)
+        }
+    }
+
+    /// Creates a token for a user; returns its record and the secret, which is not kept and can't be shown again.
+    public func create(userID: Int64, name rawName: String, scope: APITokenScope, now: Date) async throws -> (APITokenRecord, String) {
+        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 100, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw StoreError.invalid(field: "name", "Give the token a name of up to 100 characters, like \"CRM sync\".")
+        }
+        let secret = Self.makeSecret()
+        let prefix = String(secret.prefix(9))
+        let id = try await db.write(changesClaims: false) { sql in
+            guard try await sql.raw("SELECT id FROM users WHERE id = \(bind: userID)").first() != nil else {
+                throw StoreError.notFound("No such user.")
+            }
+            return try await sql.raw("""
+                INSERT INTO api_tokens (user_id, name, prefix, token_hash, scope, created_at)
+                VALUES (\(bind: userID), \(bind: name), \(bind: prefix), \(bind: Secret.hash(secret)), \(bind: scope.rawValue), \(bind: now))
+                RETURNING id
+                """).first()!.decode(column: "id", as: Int64.self)
+        }
+        return (APITokenRecord(id: id, userID: userID, name: name, prefix: prefix, scope: scope, createdAt: now), secret)
+    }
+
+    /// A user's tokens, newest first, revoked ones included (they say when).
+    public func list(userID: Int64) async throws -> [APITokenRecord] {
+        try await db.read { sql in
+            try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM api_tokens WHERE user_id = \(bind: userID) ORDER BY id DESC")
+                .all().map(Self.record)
+        }
+    }
+
+    /// One token, by id; with `userID`, only that user's (a foreign id looks missing).
+    public func find(_ id: Int64, userID: Int64? = nil) async throws -> APITokenRecord? {
+        try await db.read { sql in
+            try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM api_tokens WHERE id = \(bind: id)").first().map(Self.record)
+        }.flatMap { token in userID.map { $0 == token.userID ? token : nil } ?? token }
+    }
+
+    /// Revokes a token at once; with `userID`, only that user's. Revoking a revoked token changes nothing.
+    public func revoke(_ id: Int64, userID: Int64? = nil, now: Date) async throws {
+        guard try await find(id, userID: userID) != nil else { throw StoreError.notFound("No such token.") }
+        try await db.write(changesClaims: false) { sql in
+            try await sql.raw("UPDATE api_tokens SET revoked_at = \(bind: now) WHERE id = \(bind: id) AND revoked_at IS NULL").run()
+        }
+    }
+
+    /// The caller behind a secret: a live token and its user. Notes the use at most once a minute.
+    public func authenticate(_ secret: String, now: Date) async throws -> APICaller? {
+        guard Self.looksLikeToken(secret) else { return nil }
+        let hash = Secret.hash(secret)
+        let token = try await db.read { sql in
+            try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM api_tokens WHERE token_hash = \(bind: hash) AND revoked_at IS NULL")
+                .first().map(Self.record)
+        }
+        guard let token, let viewer = try await UserRepository(db: db).viewer(token.userID) else { return nil }
+        if token.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.touchEvery }) ?? true {
+            try await db.write(changesClaims: false) { sql in
+                try await sql.raw("UPDATE api_tokens SET last_used_at = \(bind: now) WHERE id = \(bind: token.id)").run()
+            }
+        }
+        return APICaller(token: token, viewer: viewer)
+    }
+
+    // MARK: Idempotency keys
+
+    /// Takes the key for a POST about to run with a body whose SHA-256 is `requestHash` (method, path and body).
+    /// Keys older than the window are forgotten here, so the table holds about a day of POSTs.
+    public func claim(key: String, tokenID: Int64, requestHash: String, now: Date) async throws -> IdempotencyClaim {
+        try await db.write(changesClaims: false) { sql in
+            try await sql.raw("DELETE FROM idempotency_keys WHERE created_at < \(bind: now.addingTimeInterval(-Self.idempotencyWindow))").run()
+            if let row = try await sql.raw("""
+                SELECT request_hash, status, content_type, headers, body FROM idempotency_keys
+                WHERE token_id = \(bind: tokenID) AND idem_key = \(bind: key)
+                """).first() {
+                guard try row.decode(column: "request_hash", as: String.self) == requestHash else { return .mismatch }
+                guard let status = try row.decode(column: "status", as: Int?.self) else { return .inFlight }
+                let headers = try row.decode(column: "headers", as: String?.self)
+                    .flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+                let body = try row.decode(column: "body", as: String?.self).flatMap { Data(base64Encoded: $0) } ?? Data()
+                return .replay(StoredResponse(status: status, contentType: try row.decode(column: "content_type", as: String?.self),
+                                              headers: headers, body: [UInt8](body)))
+            }
+            try await sql.raw("""
+                INSERT INTO idempotency_keys (token_id, idem_key, request_hash, created_at)
+                VALUES (\(bind: tokenID), \(bind: key), \(bind: requestHash), \(bind: now))
+                """).run()
+            return .fresh
+        }
+    }
+
+    /// Keeps the response of a POST that ran under a key, to be replayed.
+    public func finish(key: String, tokenID: Int64, response: StoredResponse) async throws {
+        let headers = String(decoding: try JSONEncoder().encode(response.headers), as: UTF8.self)
+        try await db.write(changesClaims: false) { sql in
+            try await sql.raw("""
+                UPDATE idempotency_keys SET status = \(bind: response.status), content_type = \(bind: response.contentType),
+                  headers = \(bind: headers), body = \(bind: Data(response.body).base64EncodedString())
+                WHERE token_id = \(bind: tokenID) AND idem_key = \(bind: key)
+                """).run()
+        }
+    }
+
+    /// Forgets a key whose POST failed on the server's side (5xx), so a retry runs again.
+    public func abandon(key: String, tokenID: Int64) async throws {
+        try await db.write(changesClaims: false) { sql in
+            try await sql.raw("DELETE FROM idempotency_keys WHERE token_id = \(bind: tokenID) AND idem_key = \(bind: key)").run()
+        }
+    }
+
+    static let columns = "id, user_id, name, prefix, scope, created_at, last_used_at, revoked_at"
+
+    static func record(_ row: any SQLRow) throws -> APITokenRecord {
+        APITokenRecord(id: try row.decode(column: "id", as: Int64.self), userID: try row.decode(column: "user_id", as: Int64.self),
+                       name: try row.decode(column: "name", as: String.self), prefix: try row.decode(column: "prefix", as: String.self),
+                       scope: APITokenScope(rawValue: try row.decode(column: "scope", as: String.self)) ?? .read,
+                       createdAt: try row.decode(column: "created_at", as: Date.self),
+                       lastUsedAt: try row.decode(column: "last_used_at", as: Date?.self),
+                       revokedAt: try row.decode(column: "revoked_at", as: Date?.self))
+    }
+
+    /// Migration 10's statements.
+    static let migration = Migration(number: 10, name: "API tokens and idempotency keys", statements: [
+        """
+        CREATE TABLE api_tokens (
+          id {pk}, user_id BIGINT NOT NULL REFERENCES users(id), name TEXT NOT NULL, prefix TEXT NOT NULL,
+          token_hash TEXT NOT NULL UNIQUE, scope TEXT NOT NULL, created_at {ts} NOT NULL,
+          last_used_at {ts} NULL, revoked_at {ts} NULL)
+        """,
+        "CREATE INDEX api_tokens_user ON api_tokens (user_id, id)",
+        // A POST's response kept under its key for a day; status NULL while the first request still runs.
+        """
+        CREATE TABLE idempotency_keys (
+          token_id BIGINT NOT NULL REFERENCES api_tokens(id), idem_key TEXT NOT NULL, request_hash TEXT NOT NULL,
+          status BIGINT NULL, content_type TEXT NULL, headers TEXT NULL, body TEXT NULL, created_at {ts} NOT NULL,
+          PRIMARY KEY (token_id, idem_key))
+        """,
+        "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
+    ])
+}

@@ -1,0 +1,309 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import IncentivesAPI
+import IncentivesDomain
+import IncentivesStore
+import IncentivesTestSupport
+@testable import IncentivesWeb
+import NIOCore
+import OpenAPIRuntime
+import SQLKit
+import Testing
+
+/// The generated client's requests, sent through HummingbirdTesting's in-process client.
+struct TestClientTransport: ClientTransport {
+    let client: any TestClientProtocol
+
+    func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
+        var bytes = ByteBuffer()
+        if let body { for try await chunk in body { bytes.writeBytes(chunk) } }
+        let response = try await client.executeRequest(uri: baseURL.path + (request.path ?? ""), method: request.method,
+                                                        headers: request.headerFields, body: body == nil ? nil : bytes)
+        return (HTTPResponse(status: response.status, headerFields: response.headers), HTTPBody(Array(buffer: response.body)))
+    }
+}
+
+/// Adds the token, and an idempotency key to every POST (as a careful integration would).
+struct BearerToken: ClientMiddleware {
+    let token: String
+
+    func intercept(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+                   next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)) async throws -> (HTTPResponse, HTTPBody?) {
+        var request = request
+        request.headerFields[.authorization] = "Bearer \(token)"
+        return try await next(request, body, baseURL)
+    }
+}
+
+extension WebHarness {
+    /// A token of the user's, made in the store as `incentives tokens create` does.
+    func token(_ email: String, scope: APITokenScope = .write) async throws -> String {
+        let user = try #require(try await UserRepository(db: db).find(email: email))
+        return try await APITokenRepository(db: db).create(userID: user.id, name: "tests", scope: scope, now: clock.now).1
+    }
+
+    /// The client generated from the contract, acting with the token.
+    func apiClient(_ token: String) -> Client {
+        Client(serverURL: URL(string: "/api/v1")!, transport: TestClientTransport(client: client), middlewares: [BearerToken(token: token)])
+    }
+
+    /// A raw request to the API.
+    func api(_ path: String, method: HTTPRequest.Method = .get, token: String?, headers: HTTPFields = [:],
+             json: String? = nil) async throws -> TestResponse {
+        var fields = headers
+        if let token { fields[.authorization] = "Bearer \(token)" }
+        if json != nil { fields[.contentType] = "application/json" }
+        return try await client.executeRequest(uri: path, method: method, headers: fields, body: json.map { ByteBuffer(string: $0) })
+    }
+}
+
+@Suite("Public API: the generated client, tokens, problems, idempotency and limits")
+struct APITests {
+    static let pdf = ClaimPageTests.pdf
+
+    func problemType(_ response: TestResponse) -> String? {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])?["type"] as? String
+    }
+
+    @Test("a claim walks its whole lifecycle through the generated client", arguments: TestDatabases.flavors)
+    func lifecycle(flavor: SQLFlavor) async throws {
+        try await WebHarness.with(flavor: flavor) { app in
+            let partner = app.apiClient(try await app.token("admin@bluefin.example"))
+            let reviewer = app.apiClient(try await app.token("reviewer@vendor.example"))
+            let me = try await partner.getMe().ok.body.json
+            #expect(me.email == "admin@bluefin.example" && me.side == .partner && me.token.scope == .write)
+
+            // The engagement and location of a demo draft claim: open, asking for a findings document and both surveys.
+            let template = try await ClaimPageTests.draftClaim(app)
+            let model = try #require(try await ClaimRepository(db: app.db).find(template, in: .system))
+            let created = try await partner.createClaim(body: .json(.init(
+                kind: .partnerActivities, name: "API workshop", locationId: model.locationID, engagementId: model.engagementID,
+                customer: .init(name: "Northwind Traders", domain: "northwind-api.example"),
+                contacts: [.init(name: "Nora Field", title: "CIO", email: "nora@northwind-api.example")]))).created
+            let claim = try created.body.json
+            #expect(claim.status == .customerClaimed && claim.version == 1 && claim.customer.domain == "northwind-api.example")
+            #expect(created.headers.eTag == "\"1\"")
+
+            // The list finds it (the hand-written body, decoded by the generated client), and so does its search.
+            let listed = try await partner.listClaims(query: .init(q: "northwind-api")).ok.body.json
+            #expect(listed.claims.map(\.id) == [claim.id])
+            #expect(listed.nextCursor == nil)
+
+            var current = try await partner.sendConsent(path: .init(id: claim.id), headers: .init(ifMatch: "\"1\"")).ok.body.json
+            #expect(current.status == .awaitingConsent)
+            let consent = try await ClaimPageTests.mailToken(app, kind: .consentRequest, to: "nora@northwind-api.example", path: "consent")
+            let work = ClaimWork(db: app.db, links: ClaimLinks(publicURL: app.deps.config.publicURL))
+            try await work.answerConsent(token: consent, .acceptConsent, address: "203.0.113.9", at: app.clock.now)
+
+            // Proof: the document through the API; the surveys as the partner and the customer answer them.
+            let refused = try await partner.uploadClaimDocument(path: .init(id: claim.id), query: .init(kind: .findingsDocument, fileName: "notes.pdf"),
+                                                                body: .binary(HTTPBody(Array("just text".utf8))))
+            #expect(try refused.unprocessableContent.body.applicationProblemJson.detail.contains("is not a PDF"))
+            let uploaded = try await partner.uploadClaimDocument(path: .init(id: claim.id), query: .init(kind: .findingsDocument, fileName: "findings.pdf"),
+                                                                 body: .binary(HTTPBody(Self.pdf)))
+            current = try uploaded.created.body.json
+            let actor = Actor(role: .incentivesAdmin, userID: me.id, name: me.name)
+            try await work.answerPartnerSurvey([SurveyAnswer(id: "delivered", value: "A one-day workshop"),
+                                                SurveyAnswer(id: "delivered_on", value: "2026-11-20"), SurveyAnswer(id: "products", value: "Power Apps")],
+                                               on: claim.id, expectedVersion: nil, by: actor, in: .system, at: app.clock.now)
+            try await work.sendCustomerSurvey(on: claim.id, expectedVersion: nil, by: actor, in: .system, at: app.clock.now)
+            let survey = try await ClaimPageTests.mailToken(app, kind: .survey, to: "nora@northwind-api.example", path: "survey")
+            try await work.answerCustomerSurvey(token: survey, [SurveyAnswer(id: "delivered_as_described", value: "yes"),
+                                                                SurveyAnswer(id: "satisfaction", value: "5")], address: "203.0.113.9", at: app.clock.now)
+
+            current = try await partner.submitClaim(path: .init(id: claim.id)).ok.body.json
+            #expect(current.status == .submitted)
+            current = try await reviewer.startReview(path: .init(id: claim.id)).ok.body.json
+            #expect(current.status == .underReview)
+            current = try await reviewer.requestInformation(path: .init(id: claim.id),
+                                                            body: .json(.init(reasonCode: .missingCustomerSignature, note: "page 2 is unsigned"))).ok.body.json
+            #expect(current.status == .partnerActionRequired)
+            current = try await partner.submitClaim(path: .init(id: claim.id), headers: .init(ifMatch: "\"\(current.version)\"")).ok.body.json
+            #expect(current.status == .submitted)
+            current = try await reviewer.startReview(path: .init(id: claim.id)).ok.body.json
+            let approved = try await reviewer.approveClaim(path: .init(id: claim.id), headers: .init(ifMatch: "\"\(current.version)\"")).ok
+            #expect(try approved.body.json.status == .approved)
+            #expect(try approved.body.json.amount != nil)
+
+            let earnings = try await partner.listEarnings().ok.body.json.earnings
+            #expect(earnings.contains { $0.claimId == claim.id })
+            let history = try await partner.getClaimHistory(path: .init(id: claim.id)).ok.body.json.history
+            #expect(history.map(\.action).contains("request_information"))
+            #expect(history.first { $0.action == "request_information" }?.reasonCode == "missing_customer_signature")
+            let comments = try await reviewer.addClaimComment(path: .init(id: claim.id), body: .json(.init(body: "Approved, thanks"))).created
+            #expect(try comments.body.json.comments.last?.body == "Approved, thanks")
+            #expect(try await partner.listClaimComments(path: .init(id: claim.id)).ok.body.json.comments.count == 1)
+        }
+    }
+
+    @Test("the program's reads answer each role with its own data", arguments: TestDatabases.flavors)
+    func reads(flavor: SQLFlavor) async throws {
+        try await WebHarness.with(flavor: flavor) { app in
+            let partner = app.apiClient(try await app.token("admin@bluefin.example", scope: .read))
+            let vendor = app.apiClient(try await app.token("reviewer@vendor.example", scope: .read))
+            let engagements = try await partner.listEngagements().ok.body.json.engagements
+            #expect(!engagements.isEmpty)
+            let detail = try await partner.getEngagement(path: .init(id: engagements[0].id)).ok.body.json
+            #expect(!detail.versions.isEmpty && !detail.eligibility.isEmpty)
+            #expect(try await partner.listLocations().ok.body.json.locations.count == 4)
+            #expect(try await partner.listCustomers().ok.body.json.customers.count > 0)
+            _ = try await partner.listPayeeProfiles().ok.body.json
+            #expect(try await vendor.listCatalogueEngagements().ok.body.json.engagements.count >= engagements.count)
+            #expect(try await partner.listCatalogueEngagements().forbidden.body.applicationProblemJson.status == 403)
+            let page = try await partner.listClaims(query: .init(sort: .name, dir: .asc, per: ._25)).ok.body.json
+            #expect(page.claims.count == 25)
+            let next = try await partner.listClaims(query: .init(sort: .name, dir: .asc, per: ._25, after: page.nextCursor)).ok.body.json
+            #expect(Set(next.claims.map(\.id)).isDisjoint(with: page.claims.map(\.id)))
+            #expect(page.claims.allSatisfy { $0.organizationId == 1 })
+            // Every key of the contract's answers is there, empty ones as null (the generated encoders leave them out).
+            let me = try await app.api("/api/v1/me", token: try await app.token("reviewer@vendor.example"))
+            let fields = try #require(try JSONSerialization.jsonObject(with: Data(buffer: me.body)) as? [String: Any])
+            #expect(fields["organization_id"] is NSNull && fields["vendor_role"] as? String == "reviewer")
+            #expect(me.headers[.contentLength] == String(me.body.readableBytes))
+            let draft = try await ClaimPageTests.draftClaim(app)
+            let one = try await app.api("/api/v1/claims/\(draft)", token: try await app.token("admin@bluefin.example"))
+            let claim = try #require(try JSONSerialization.jsonObject(with: Data(buffer: one.body)) as? [String: Any])
+            #expect(claim["hours"] is NSNull && claim["consent_at"] is NSNull && claim.count == 21)
+            let csv = try await app.api("/api/v1/exports/claims.csv?status=approved", token: try await app.token("admin@bluefin.example"))
+            #expect(csv.status == .ok)
+            #expect(String(buffer: csv.body).hasPrefix("claim_id,claim_name,status"))
+            let xlsx = try await app.api("/api/v1/exports/claims.xlsx", token: try await app.token("admin@bluefin.example"))
+            #expect(xlsx.status == .ok && xlsx.body.readableBytesView.starts(with: [0x50, 0x4B]))
+        }
+    }
+
+    @Test("errors are problems: 401, 403, 404 foreign, 409 stale, 422 not now, 400 bad parameters, 405 with Allow", arguments: TestDatabases.flavors)
+    func problems(flavor: SQLFlavor) async throws {
+        try await WebHarness.with(flavor: flavor) { app in
+            let write = try await app.token("admin@bluefin.example")
+            let read = try await app.token("admin@bluefin.example", scope: .read)
+            let none = try await app.api("/api/v1/me", token: nil)
+            #expect(none.status == .unauthorized && none.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
+            #expect(none.headers[.contentType] == "application/problem+json" && problemType(none) == "/api/docs#problem-unauthorized")
+            #expect(try await app.api("/api/v1/me", token: "pi_" + String(repeating: "x", count: 24)).status == .unauthorized)
+
+            let draft = try await ClaimPageTests.draftClaim(app)
+            let readPost = try await app.api("/api/v1/claims/\(draft)/send-consent", method: .post, token: read)
+            #expect(readPost.status == .forbidden && problemType(readPost) == "/api/docs#problem-read-only-token")
+
+            let cedar = try await app.db.read { try await $0.raw("SELECT id FROM claims WHERE organization_id = 2 ORDER BY id").first()!.decode(column: "id", as: Int64.self) }
+            for path in ["/api/v1/claims/\(cedar)", "/api/v1/claims/\(cedar)/history", "/api/v1/claims/\(cedar)/comments", "/api/v1/claims/999999"] {
+                let foreign = try await app.api(path, token: write)
+                #expect(foreign.status == .notFound, "\(path)")
+                #expect(problemType(foreign) == "/api/docs#problem-not-found")
+            }
+            #expect(try await app.api("/api/v1/claims/\(cedar)/cancel", method: .post, token: write).status == .notFound)
+
+            let stale = try await app.api("/api/v1/claims/\(draft)/send-consent", method: .post, token: write, headers: [.ifMatch: "\"99\""])
+            #expect(stale.status == .conflict && problemType(stale) == "/api/docs#problem-version-conflict")
+            #expect(try await ClaimPageTests.status(app, draft) == "customer_claimed")
+            let early = try await app.api("/api/v1/claims/\(draft)/submit", method: .post, token: write)
+            #expect(early.status == .unprocessableContent && problemType(early) == "/api/docs#problem-action-not-allowed")
+            let submitted = try await app.db.read { try await $0.raw("SELECT id FROM claims WHERE location_id = 1 AND status = 'submitted' ORDER BY id").first()!.decode(column: "id", as: Int64.self) }
+            let approve = try await app.api("/api/v1/claims/\(submitted)/approve", method: .post, token: write)
+            #expect(approve.status == .forbidden && problemType(approve) == "/api/docs#problem-role-not-allowed")
+
+            for query in ["status=nope", "per=7", "after=%25%25%25", "due=0", "tab=nowhere", "engagement=x", "q=a%00b"] {
+                let bad = try await app.api("/api/v1/claims?\(query)", token: write)
+                #expect(bad.status == .badRequest || (query.hasPrefix("q=") && bad.status == .ok), "\(query): \(bad.status)")
+            }
+            let badBody = try await app.api("/api/v1/claims", method: .post, token: write, json: "{\"kind\": 3}")
+            #expect(badBody.status == .badRequest)
+            let nul = try await app.api("/api/v1/claims/\(draft)/comments", method: .post, token: write, json: "{\"body\": \"a\\u0000b\"}")
+            #expect(nul.status.code >= 400 && nul.status.code < 500)
+
+            let notAllowed = try await app.api("/api/v1/claims/\(draft)", method: .delete, token: write)
+            #expect(notAllowed.status == .methodNotAllowed && notAllowed.headers[.allow] == "GET")
+            #expect(try await app.api("/api/v1/claims", method: .put, token: nil).headers[.allow] == "GET, POST")
+            #expect(try await app.api("/api/v1/nowhere", token: write).status == .notFound)
+        }
+    }
+
+    @Test("an Idempotency-Key replays the first response, refuses another body, and a read token can't POST")
+    func idempotency() async throws {
+        try await WebHarness.with { app in
+            let token = try await app.token("admin@bluefin.example")
+            let draft = try await ClaimPageTests.draftClaim(app)
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "consent-1"]
+            let first = try await app.api("/api/v1/claims/\(draft)/send-consent", method: .post, token: token, headers: key, json: "{}")
+            #expect(first.status == .ok)
+            let mails = { try await app.db.read { try await $0.raw("SELECT COUNT(*) AS n FROM mail_outbox WHERE claim_id = \(bind: draft)").first()!.decode(column: "n", as: Int.self) } }
+            let sent = try await mails()
+            let again = try await app.api("/api/v1/claims/\(draft)/send-consent", method: .post, token: token, headers: key, json: "{}")
+            #expect(again.status == .ok && again.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            #expect(String(buffer: again.body) == String(buffer: first.body))
+            #expect(again.headers[.eTag] == first.headers[.eTag])
+            #expect(try await mails() == sent, "a replay sends no second email")
+            let other = try await app.api("/api/v1/claims/\(draft)/send-consent", method: .post, token: token, headers: key, json: "{\"note\": \"x\"}")
+            #expect(other.status == .unprocessableContent && problemType(other) == "/api/docs#problem-idempotency-key-reused")
+            // Keys belong to a token: another token's same key is a new request.
+            let second = try await app.token("admin@bluefin.example")
+            let resend = try await app.api("/api/v1/claims/\(draft)/send-consent", method: .post, token: second, headers: key, json: "{}")
+            #expect(resend.status == .ok && resend.headers[HTTPField.Name("Idempotent-Replayed")!] == nil)
+        }
+    }
+
+    @Test("each token has its own rate limit, with RateLimit headers and a 429 with Retry-After")
+    func rateLimit() async throws {
+        try await WebHarness.with(apiRateLimit: 3) { app in
+            let token = try await app.token("user@bluefin.example", scope: .read)
+            for remaining in [2, 1, 0] {
+                let ok = try await app.api("/api/v1/me", token: token)
+                #expect(ok.status == .ok && ok.headers[HTTPField.Name("RateLimit-Limit")!] == "3")
+                #expect(ok.headers[HTTPField.Name("RateLimit-Remaining")!] == String(remaining))
+            }
+            let limited = try await app.api("/api/v1/me", token: token)
+            #expect(limited.status == .tooManyRequests && problemType(limited) == "/api/docs#problem-rate-limited")
+            #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 > 0)
+            #expect(try await app.api("/api/v1/me", token: try await app.token("user@bluefin.example")).status == .ok, "another token has its own")
+        }
+    }
+
+    @Test("the contract is served as YAML and JSON, and the reference page renders it")
+    func contractAndDocs() async throws {
+        try await WebHarness.with { app in
+            let yaml = try await app.api("/api/v1/openapi.yaml", token: nil)
+            #expect(yaml.status == .ok && String(buffer: yaml.body).hasPrefix("openapi: 3.1.0"))
+            let json = try await app.api("/api/v1/openapi.json", token: nil)
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(buffer: json.body)) as? [String: Any])
+            #expect(document["openapi"] as? String == "3.1.0")
+            #expect((document["paths"] as? [String: Any])?["/claims/{id}/reject"] != nil)
+            let docs = try await app.browser().get("/api/docs")
+            #expect(docs.status == .ok)
+            for text in ["GET /api/v1/claims", "POST /api/v1/claims/{id}/approve", "problem-version-conflict", "Idempotency-Key", "Claim"] {
+                #expect(docs.body.contains(text), "\(text)")
+            }
+        }
+    }
+
+    @Test("tokens are made, listed and revoked in /settings/tokens; a revoked token answers 401", arguments: TestDatabases.flavors)
+    func tokenPages(flavor: SQLFlavor) async throws {
+        try await WebHarness.with(flavor: flavor) { app in
+            let user = try await app.signedIn("user@bluefin.example")
+            let empty = try await user.get("/settings/tokens")
+            #expect(empty.status == .ok && empty.body.contains("You have no API tokens yet."))
+            let unnamed = try await user.post("/settings/tokens", [("name", " "), ("scope", "read")])
+            #expect(unnamed.status == .unprocessableContent && unnamed.body.contains(#"id="token-name-error""#))
+            #expect(try await user.post("/settings/tokens", [("name", "CRM"), ("scope", "read")], csrf: "forged").status == .forbidden)
+            let made = try await user.post("/settings/tokens", [("name", "CRM sync"), ("scope", "write")])
+            #expect(made.status == .ok)
+            let secret = try #require(made.body.firstMatch(of: /id="new-token" class="token">(pi_[A-Za-z0-9]+)</)?.output.1)
+            #expect(try await app.api("/api/v1/me", token: String(secret)).status == .ok)
+            let listed = try await user.get("/settings/tokens")
+            #expect(listed.body.contains(String(secret.prefix(9))) && !listed.body.contains(String(secret)), "listed by prefix, never in full")
+            let owner = try #require(try await UserRepository(db: app.db).find(email: "user@bluefin.example"))
+            let id = try #require(try await APITokenRepository(db: app.db).list(userID: owner.id).first?.id)
+            let asked = try await user.post("/settings/tokens/\(id)/revoke")
+            #expect(asked.status == .ok && asked.body.contains("Yes, revoke it"))
+            #expect(try await app.api("/api/v1/me", token: String(secret)).status == .ok, "nothing changes before the confirmation")
+            #expect(try await user.post("/settings/tokens/\(id)/revoke", [("confirm", "yes")]).status == .seeOther)
+            #expect(try await app.api("/api/v1/me", token: String(secret)).status == .unauthorized)
+            // Another user's token is not there to revoke.
+            let other = try await app.signedIn("admin@cedar.example")
+            try await other.get("/settings/tokens")
+            #expect(try await other.post("/settings/tokens/\(id)/revoke", [("confirm", "yes")]).status == .notFound)
+        }
+    }
+}
