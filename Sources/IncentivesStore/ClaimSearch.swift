@@ -122,8 +122,8 @@ extension ClaimListing {
         let db = self.db, searchNarrowLimit = self.searchNarrowLimit
         return try await db.read { sql in
             let match = try await ClaimSearchIndex.match(query.search, flavor: db.flavor, narrowLimit: searchNarrowLimit, on: sql)
-            let (rows, next) = try await Self.rows(query, match: match, in: scope, now: now, on: sql)
-            return (try await ClaimJSON.load(ids: rows.map(\.id), on: sql), next)
+            let (rows, next) = try await Self.lines(query, match: match, in: scope, now: now, json: true, on: sql)
+            return (rows.compactMap(\.json), next)
         }
     }
 
@@ -209,6 +209,13 @@ extension ClaimListing {
     /// One keyset page of the query's rows (no counts), and the cursor of the next page.
     static func rows(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date,
                      on sql: any SQLDatabase) async throws -> ([ClaimSummary], ClaimCursor?) {
+        let (lines, next) = try await lines(query, match: match, in: scope, now: now, json: false, on: sql)
+        return (lines.map(\.summary), next)
+    }
+
+    /// `rows`, each line with the claim in the shared JSON shape when `json` is true.
+    static func lines(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date, json: Bool,
+                      on sql: any SQLDatabase) async throws -> ([(summary: ClaimSummary, json: ClaimJSON?)], ClaimCursor?) {
         var condition = filters(query, match: match, in: scope, now: now)
         condition.appendLiteral(" AND ")
         condition.appendInterpolation(tabCondition(query.tab, now: now))
@@ -235,10 +242,10 @@ extension ClaimListing {
         let limit = max(1, min(query.limit, 500))
         var order = keyExpression
         order.appendLiteral(" \(direction), c.id \(direction)")
-        var rows = try await summaries(where: condition, orderBy: order, limit: limit + 1, on: sql)
+        var rows = try await lines(where: condition, orderBy: order, limit: limit + 1, json: json, on: sql)
         let hasMore = rows.count > limit
         if hasMore { rows.removeLast() }
-        let next = hasMore ? rows.last.map { ClaimCursor(key: key(of: $0, for: query.sort), id: $0.id) } : nil
+        let next = hasMore ? rows.last.map { ClaimCursor(key: key(of: $0.summary, for: query.sort), id: $0.summary.id) } : nil
         return (rows, next)
     }
 

@@ -70,6 +70,18 @@ struct ClaimJSONTests {
         }
     }
 
+    @Test("the claims list's JSON, read in the list's own query, is what load reads by id", arguments: TestDatabases.flavors)
+    func listAgreesWithLoad(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            var query = ClaimListQuery()
+            query.sort = .amount
+            let (page, next) = try await ClaimListing(db: db).claimsJSON(query, in: .partner(organizationID: 1, locationIDs: [1, 2, 3, 4]), now: now)
+            #expect(page.count == 50 && next != nil)
+            #expect(page.allSatisfy { $0.organizationID == 1 })
+            #expect(try await ClaimJSON.load(ids: page.map(\.id), on: db) == page)
+        }
+    }
+
     @Test("RFC 3339 by arithmetic agrees with Foundation, before and after 1970")
     func rfc3339() {
         for seconds in [-86_400.5, 0, 951_782_400, 1_795_600_000.75, 4_102_444_799, 253_402_214_400] {
