@@ -79,7 +79,17 @@ public struct ClaimListing: Sendable {
     }
 
     static func summaries(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, on sql: any SQLDatabase) async throws -> [ClaimSummary] {
-        try await lines(where: condition, orderBy: orderBy, limit: limit, json: false, on: sql).map(\.summary)
+        try await lines(where: condition, orderBy: orderBy, limit: limit, json: false, on: sql).compactMap(\.summary)
+    }
+
+    /// One line of a claims list as read: the page's summary, or (the API's list) the shared JSON shape.
+    enum Line {
+        case summary(ClaimSummary)
+        case json(ClaimJSON)
+
+        var summary: ClaimSummary? { if case .summary(let s) = self { s } else { nil } }
+        var json: ClaimJSON? { if case .json(let j) = self { j } else { nil } }
+        var id: Int64 { switch self { case .summary(let s): s.id; case .json(let j): j.id } }
     }
 
     /// What `ClaimJSON(row:)` reads beyond a line's columns (its load query names the same).
@@ -88,10 +98,10 @@ public struct ClaimListing: Sendable {
         cu.tenant_id AS customer_tenant_id, c.hours, c.is_dispute_round, c.first_submitted_at
         """
 
-    /// The lines, each with the claim in the shared JSON shape when `json` is true (the API's list: read in the same
-    /// query, the row holding every column `ClaimJSON` needs).
+    /// The lines as summaries, or with `json` in the shared JSON shape (the API's list: read in the same query, the
+    /// row holding every column `ClaimJSON` needs, and no summary made, its money being costly to build).
     static func lines(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, json: Bool,
-                      on sql: any SQLDatabase) async throws -> [(summary: ClaimSummary, json: ClaimJSON?)] {
+                      on sql: any SQLDatabase) async throws -> [Line] {
         var query: SQLQueryString = """
             SELECT c.id, c.name, c.kind, c.status, c.amount_minor, c.currency, c.due_at, c.due_kind, c.expires_at,
                    c.created_at, c.updated_at, c.engagement_id, c.location_id, c.solution_area_id, c.consent_at,
@@ -112,7 +122,8 @@ public struct ClaimListing: Sendable {
         query.appendLiteral(" ORDER BY ")
         query.appendInterpolation(orderBy)
         query.appendLiteral(" LIMIT \(max(1, min(limit, 501)))")
-        return try await sql.raw(query).all().map { row -> (summary: ClaimSummary, json: ClaimJSON?) in
+        return try await sql.raw(query).all().map { row -> Line in
+            if json { return .json(try ClaimJSON(row: row)) }
             let currency = Currency(try row.decode(column: "currency", as: String.self))
             guard let kind = ClaimKind(rawValue: try row.decode(column: "kind", as: String.self)),
                   let status = ClaimStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
@@ -134,7 +145,7 @@ public struct ClaimListing: Sendable {
                 consentAt: try row.decode(column: "consent_at", as: Date?.self),
                 createdAt: try row.decode(column: "created_at", as: Date.self),
                 updatedAt: try row.decode(column: "updated_at", as: Date.self))
-            return (summary, json ? try ClaimJSON(row: row) : nil)
+            return .summary(summary)
         }
     }
 }

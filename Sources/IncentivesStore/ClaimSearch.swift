@@ -210,12 +210,12 @@ extension ClaimListing {
     static func rows(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date,
                      on sql: any SQLDatabase) async throws -> ([ClaimSummary], ClaimCursor?) {
         let (lines, next) = try await lines(query, match: match, in: scope, now: now, json: false, on: sql)
-        return (lines.map(\.summary), next)
+        return (lines.compactMap(\.summary), next)
     }
 
     /// `rows`, each line with the claim in the shared JSON shape when `json` is true.
     static func lines(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date, json: Bool,
-                      on sql: any SQLDatabase) async throws -> ([(summary: ClaimSummary, json: ClaimJSON?)], ClaimCursor?) {
+                      on sql: any SQLDatabase) async throws -> ([Line], ClaimCursor?) {
         var condition = filters(query, match: match, in: scope, now: now)
         condition.appendLiteral(" AND ")
         condition.appendInterpolation(tabCondition(query.tab, now: now))
@@ -245,7 +245,7 @@ extension ClaimListing {
         var rows = try await lines(where: condition, orderBy: order, limit: limit + 1, json: json, on: sql)
         let hasMore = rows.count > limit
         if hasMore { rows.removeLast() }
-        let next = hasMore ? rows.last.map { ClaimCursor(key: key(of: $0.summary, for: query.sort), id: $0.summary.id) } : nil
+        let next = hasMore ? rows.last.map { ClaimCursor(key: key(of: $0, for: query.sort), id: $0.id) } : nil
         return (rows, next)
     }
 
@@ -375,6 +375,24 @@ extension ClaimListing {
     static func dateKey(_ sort: ClaimListQuery.Sort, alias: String) -> SQLQueryString {
         // due_sort is COALESCE(due_at, noDeadline), a generated column (migration 8) so indexes can serve the sort.
         sort == .due ? "\(ident: alias).due_sort" : "\(ident: alias).updated_at"
+    }
+
+    static func key(of line: Line, for sort: ClaimListQuery.Sort) -> ClaimCursor.Key {
+        switch line {
+        case .summary(let claim): return key(of: claim, for: sort)
+        case .json(let claim):
+            switch sort {
+            case .updated: return .date(claim.updatedAt)
+            case .name: return .text(claim.name)
+            case .customer: return .text(claim.customer.name)
+            case .engagement: return .text(claim.engagementName)
+            case .location: return .text(claim.locationName)
+            case .status: return .text(claim.status)
+            case .due: return .date(claim.nextDeadline?.dueAt ?? noDeadline)
+            // The amount's exact text has the currency's minor digits: without its point it is the minor units.
+            case .amount: return .number(claim.amount.flatMap { Int64($0.amount.replacingOccurrences(of: ".", with: "")) } ?? -1)
+            }
+        }
     }
 
     static func key(of claim: ClaimSummary, for sort: ClaimListQuery.Sort) -> ClaimCursor.Key {
