@@ -64,8 +64,10 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     /// Plain decimal text with exactly the currency's minor digits, e.g. `5000.00` (CSV, APIs).
-    public var plainText: String {
-        let units = minorUnits
+    public var plainText: String { Self.plainText(minorUnits: minorUnits, currency: currency) }
+
+    /// `plainText` of an amount in integer minor units, without Decimal arithmetic (lists write many of them).
+    public static func plainText(minorUnits units: Int64, currency: Currency) -> String {
         let digits = currency.minorUnitDigits
         guard digits > 0 else { return String(units) }
         let sign = units < 0 ? "-" : ""

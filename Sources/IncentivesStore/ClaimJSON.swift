@@ -29,6 +29,12 @@ public struct ClaimJSON: Codable, Hashable, Sendable {
         public var currency: String
 
         public init(_ money: Money) { amount = money.plainText; currency = money.currency.code }
+
+        /// From stored minor units, as rows hold them (no Decimal on the way).
+        public init(minorUnits: Int64, currency: Currency) {
+            amount = Money.plainText(minorUnits: minorUnits, currency: currency)
+            self.currency = currency.code
+        }
     }
 
     /// The claim's open clock.
@@ -174,7 +180,7 @@ public struct ClaimJSON: Codable, Hashable, Sendable {
         customer = Customer(id: try column("customer_id"), name: try column("customer_name"),
                             domain: try column("customer_domain"), tenantID: try column("customer_tenant_id"))
         let currency = Currency(try column("currency", String.self))
-        amount = try column("amount_minor", Int64?.self).map { Amount(Money(minorUnits: $0, currency: currency)) }
+        amount = try column("amount_minor", Int64?.self).map { Amount(minorUnits: $0, currency: currency) }
         hours = try column("hours")
         if let dueAt = try column("due_at", Date?.self), let dueKind = try column("due_kind", String?.self) {
             nextDeadline = Deadline(kind: dueKind, dueAt: dueAt, expiresClaim: try column("expires_at", Date?.self) != nil)

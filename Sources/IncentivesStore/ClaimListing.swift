@@ -79,29 +79,57 @@ public struct ClaimListing: Sendable {
     }
 
     static func summaries(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, on sql: any SQLDatabase) async throws -> [ClaimSummary] {
+        try await lines(where: condition, orderBy: orderBy, limit: limit, json: false, on: sql).compactMap(\.summary)
+    }
+
+    /// One line of a claims list as read: the page's summary, or (the API's list) the shared JSON shape.
+    enum Line {
+        case summary(ClaimSummary)
+        case json(ClaimJSON)
+
+        var summary: ClaimSummary? { if case .summary(let s) = self { s } else { nil } }
+        var json: ClaimJSON? { if case .json(let j) = self { j } else { nil } }
+        var id: Int64 { switch self { case .summary(let s): s.id; case .json(let j): j.id } }
+    }
+
+    /// What `ClaimJSON(row:)` reads beyond a line's columns (its load query names the same).
+    static let jsonColumns = """
+        c.version, c.organization_id, c.engagement_version, c.customer_id, cu.domain AS customer_domain,
+        cu.tenant_id AS customer_tenant_id, c.hours, c.is_dispute_round, c.first_submitted_at
+        """
+
+    /// The lines as summaries, or with `json` in the shared JSON shape (the API's list: read in the same query, the
+    /// row holding every column `ClaimJSON` needs, and no summary made, its money being costly to build).
+    static func lines(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, json: Bool,
+                      on sql: any SQLDatabase) async throws -> [Line] {
         var query: SQLQueryString = """
             SELECT c.id, c.name, c.kind, c.status, c.amount_minor, c.currency, c.due_at, c.due_kind, c.expires_at,
                    c.created_at, c.updated_at, c.engagement_id, c.location_id, c.solution_area_id, c.consent_at,
                    cu.name AS customer_name, e.name AS engagement_name, l.name AS location_name, o.name AS organization_name
+            """
+        if json { query.appendLiteral(", \(Self.jsonColumns)") }
+        query.appendLiteral("""
+
             FROM claims c
             JOIN customers cu ON cu.id = c.customer_id
             JOIN engagements e ON e.id = c.engagement_id
             JOIN locations l ON l.id = c.location_id
             JOIN organizations o ON o.id = c.organization_id
             WHERE
-            """
+            """)
         query.appendLiteral(" ")
         query.appendInterpolation(condition)
         query.appendLiteral(" ORDER BY ")
         query.appendInterpolation(orderBy)
         query.appendLiteral(" LIMIT \(max(1, min(limit, 501)))")
-        return try await sql.raw(query).all().map { row in
+        return try await sql.raw(query).all().map { row -> Line in
+            if json { return .json(try ClaimJSON(row: row)) }
             let currency = Currency(try row.decode(column: "currency", as: String.self))
             guard let kind = ClaimKind(rawValue: try row.decode(column: "kind", as: String.self)),
                   let status = ClaimStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
                 throw StoreError.corrupt("A claim holds an unknown kind or status.")
             }
-            return ClaimSummary(
+            let summary = ClaimSummary(
                 id: try row.decode(column: "id", as: Int64.self), name: try row.decode(column: "name", as: String.self),
                 kind: kind, status: status, customerName: try row.decode(column: "customer_name", as: String.self),
                 engagementID: try row.decode(column: "engagement_id", as: Int64.self),
@@ -117,6 +145,7 @@ public struct ClaimListing: Sendable {
                 consentAt: try row.decode(column: "consent_at", as: Date?.self),
                 createdAt: try row.decode(column: "created_at", as: Date.self),
                 updatedAt: try row.decode(column: "updated_at", as: Date.self))
+            return .summary(summary)
         }
     }
 }

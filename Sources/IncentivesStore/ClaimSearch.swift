@@ -122,8 +122,8 @@ extension ClaimListing {
         let db = self.db, searchNarrowLimit = self.searchNarrowLimit
         return try await db.read { sql in
             let match = try await ClaimSearchIndex.match(query.search, flavor: db.flavor, narrowLimit: searchNarrowLimit, on: sql)
-            let (rows, next) = try await Self.rows(query, match: match, in: scope, now: now, on: sql)
-            return (try await ClaimJSON.load(ids: rows.map(\.id), on: sql), next)
+            let (rows, next) = try await Self.lines(query, match: match, in: scope, now: now, json: true, on: sql)
+            return (rows.compactMap(\.json), next)
         }
     }
 
@@ -209,6 +209,13 @@ extension ClaimListing {
     /// One keyset page of the query's rows (no counts), and the cursor of the next page.
     static func rows(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date,
                      on sql: any SQLDatabase) async throws -> ([ClaimSummary], ClaimCursor?) {
+        let (lines, next) = try await lines(query, match: match, in: scope, now: now, json: false, on: sql)
+        return (lines.compactMap(\.summary), next)
+    }
+
+    /// `rows`, each line with the claim in the shared JSON shape when `json` is true.
+    static func lines(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date, json: Bool,
+                      on sql: any SQLDatabase) async throws -> ([Line], ClaimCursor?) {
         var condition = filters(query, match: match, in: scope, now: now)
         condition.appendLiteral(" AND ")
         condition.appendInterpolation(tabCondition(query.tab, now: now))
@@ -235,7 +242,7 @@ extension ClaimListing {
         let limit = max(1, min(query.limit, 500))
         var order = keyExpression
         order.appendLiteral(" \(direction), c.id \(direction)")
-        var rows = try await summaries(where: condition, orderBy: order, limit: limit + 1, on: sql)
+        var rows = try await lines(where: condition, orderBy: order, limit: limit + 1, json: json, on: sql)
         let hasMore = rows.count > limit
         if hasMore { rows.removeLast() }
         let next = hasMore ? rows.last.map { ClaimCursor(key: key(of: $0, for: query.sort), id: $0.id) } : nil
@@ -368,6 +375,24 @@ extension ClaimListing {
     static func dateKey(_ sort: ClaimListQuery.Sort, alias: String) -> SQLQueryString {
         // due_sort is COALESCE(due_at, noDeadline), a generated column (migration 8) so indexes can serve the sort.
         sort == .due ? "\(ident: alias).due_sort" : "\(ident: alias).updated_at"
+    }
+
+    static func key(of line: Line, for sort: ClaimListQuery.Sort) -> ClaimCursor.Key {
+        switch line {
+        case .summary(let claim): return key(of: claim, for: sort)
+        case .json(let claim):
+            switch sort {
+            case .updated: return .date(claim.updatedAt)
+            case .name: return .text(claim.name)
+            case .customer: return .text(claim.customer.name)
+            case .engagement: return .text(claim.engagementName)
+            case .location: return .text(claim.locationName)
+            case .status: return .text(claim.status)
+            case .due: return .date(claim.nextDeadline?.dueAt ?? noDeadline)
+            // The amount's exact text has the currency's minor digits: without its point it is the minor units.
+            case .amount: return .number(claim.amount.flatMap { Int64($0.amount.replacingOccurrences(of: ".", with: "")) } ?? -1)
+            }
+        }
     }
 
     static func key(of claim: ClaimSummary, for sort: ClaimListQuery.Sort) -> ClaimCursor.Key {

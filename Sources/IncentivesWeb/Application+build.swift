@@ -14,6 +14,8 @@ public struct AppDependencies: Sendable {
     public let templates: MustacheLibrary
     /// The public API's contract, read once.
     public let apiSpec: APISpec
+    /// API tokens' callers, remembered for a moment (revoking here forgets at once).
+    let apiCallers = APICallerCache()
 
     public init(config: AppConfig, db: Database, clock: any WallClock) async throws {
         self.config = config; self.db = db; self.clock = clock

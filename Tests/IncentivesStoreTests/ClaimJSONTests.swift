@@ -70,6 +70,50 @@ struct ClaimJSONTests {
         }
     }
 
+    @Test("the claims list's JSON, read in the list's own query, is what load reads by id", arguments: TestDatabases.flavors)
+    func listAgreesWithLoad(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            var query = ClaimListQuery()
+            query.sort = .amount
+            let (page, next) = try await ClaimListing(db: db).claimsJSON(query, in: .partner(organizationID: 1, locationIDs: [1, 2, 3, 4]), now: now)
+            #expect(page.count == 50 && next != nil)
+            #expect(page.allSatisfy { $0.organizationID == 1 })
+            #expect(try await ClaimJSON.load(ids: page.map(\.id), on: db) == page)
+        }
+    }
+
+    @Test("the API's pages follow the same cursors as the page's, for every sort both ways", arguments: TestDatabases.flavors)
+    func apiPagesMatchPagePages(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let listing = ClaimListing(db: db)
+            let scope = AccessScope.partner(organizationID: 1, locationIDs: [1, 2, 3, 4])
+            for sort in ClaimListQuery.Sort.allCases {
+                for descending in [true, false] {
+                    var query = ClaimListQuery()
+                    query.sort = sort
+                    query.descending = descending
+                    query.limit = 25
+                    var api: [Int64] = [], page: [Int64] = []
+                    var apiQuery = query, pageQuery = query
+                    for _ in 0..<40 {
+                        let (claims, next) = try await listing.claimsJSON(apiQuery, in: scope, now: now)
+                        api += claims.map(\.id)
+                        guard let next else { break }
+                        apiQuery.after = next
+                    }
+                    for _ in 0..<40 {
+                        let result = try await listing.page(pageQuery, in: scope, now: now)
+                        page += result.claims.map(\.id)
+                        guard let next = result.next else { break }
+                        pageQuery.after = next
+                    }
+                    #expect(api == page, "\(sort) \(descending ? "desc" : "asc")")
+                    #expect(Set(api).count == api.count)
+                }
+            }
+        }
+    }
+
     @Test("RFC 3339 by arithmetic agrees with Foundation, before and after 1970")
     func rfc3339() {
         for seconds in [-86_400.5, 0, 951_782_400, 1_795_600_000.75, 4_102_444_799, 253_402_214_400] {

@@ -13,6 +13,36 @@ enum APIRequest {
     @TaskLocal static var caller: APICaller?
 }
 
+/// Who a token is, remembered for a moment, so a burst of requests costs one look-up of its caller. Revoking a
+/// token through this instance forgets it at once; another instance (or the CLI) is heard within `lifetime`, as
+/// are role changes.
+final class APICallerCache: Sendable {
+    static let lifetime: Duration = .seconds(1)
+    private let entries = Mutex<[String: (caller: APICaller, stored: ContinuousClock.Instant)]>([:])
+
+    func caller(hash: String) -> APICaller? {
+        entries.withLock { entries in
+            guard let entry = entries[hash] else { return nil }
+            guard ContinuousClock.now - entry.stored < Self.lifetime else {
+                entries[hash] = nil
+                return nil
+            }
+            return entry.caller
+        }
+    }
+
+    func store(_ caller: APICaller, hash: String) {
+        entries.withLock { entries in
+            if entries.count >= 10_000 { entries.removeAll() }
+            entries[hash] = (caller, .now)
+        }
+    }
+
+    func forget(tokenID: Int64) {
+        entries.withLock { $0 = $0.filter { $0.value.caller.token.id != tokenID } }
+    }
+}
+
 /// Requests per token per minute, counted in this instance's memory in fixed one-minute windows.
 final class RateLimiter: Sendable {
     struct Decision { let allowed: Bool; let limit: Int; let remaining: Int; let resetSeconds: Int }
@@ -66,6 +96,7 @@ struct APIGateway: RouterMiddleware {
 
     static let prefix = "/api/v1"
     let tokens: APITokenRepository
+    let callers: APICallerCache
     let clock: any WallClock
     let limiter: RateLimiter
     let paths: APIPathIndex
@@ -110,7 +141,13 @@ struct APIGateway: RouterMiddleware {
         guard let header = request.headers[.authorization] else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        return try await tokens.authenticate(parts[1].trimmingCharacters(in: .whitespaces), now: clock.now)
+        let secret = parts[1].trimmingCharacters(in: .whitespaces)
+        guard APITokenRepository.looksLikeToken(secret) else { return nil }
+        let hash = Secret.hash(secret)
+        if let known = callers.caller(hash: hash) { return known }
+        guard let caller = try await tokens.authenticate(secret, now: clock.now) else { return nil }
+        callers.store(caller, hash: hash)
+        return caller
     }
 
     /// The handler's response, or its error as a problem.

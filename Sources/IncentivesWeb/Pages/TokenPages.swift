@@ -59,6 +59,7 @@ struct TokenPages: Sendable {
                 return try await page(viewer, context, confirming: token.id).response
             }
             try await tokens.revoke(token.id, userID: viewer.userID, now: deps.clock.now)
+            deps.apiCallers.forget(tokenID: token.id)
             return deps.redirect(to: "/settings/tokens", flash: Flash(kind: .success, message: "Token \"\(token.name)\" revoked; requests with it now fail."))
         }
     }
