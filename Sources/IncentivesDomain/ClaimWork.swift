@@ -41,7 +41,7 @@ public enum ReviewReason: String, CaseIterable, Sendable, Codable {
     /// The history note for a coded reason: "Missing customer signature: the form on page 2 is unsigned".
     /// "Other" is only its words, which it must have.
     public static func note(_ code: ReviewReason?, text: String, for action: ClaimAction) throws(ClaimRefusal) -> String {
-        let words = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let words = try ClaimNote.words(text) ?? ""
         guard let code, offered(for: action).contains(code) else {
             throw .cannotClaim("Choose a reason from the list.")
         }
@@ -276,5 +276,22 @@ extension ClaimLifecycle {
         next.hours = hours
         next.amount = Pricing.expectedAmount(version: version, market: context.market, hours: hours)
         return next
+    }
+}
+
+/// What a person writes on a claim: the note of an action (a justification, a reason's words) or a comment.
+public enum ClaimNote {
+    /// The longest note, in Unicode code points: what the API's contract (`maxLength`) counts, and never less
+    /// than a browser's `maxlength` (UTF-16 units) lets through.
+    public static let maxLength = 4_000
+
+    /// Whether `text` is too long, counted as `maxLength` is.
+    public static func isTooLong(_ text: String) -> Bool { text.unicodeScalars.count > maxLength }
+
+    /// The note's words, trimmed; nil when there are none; refused when longer than `maxLength`.
+    public static func words(_ text: String) throws(ClaimRefusal) -> String? {
+        let words = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if isTooLong(words) { throw .cannotClaim("Keep the note under \(maxLength) characters; nothing was changed.") }
+        return words.isEmpty ? nil : words
     }
 }

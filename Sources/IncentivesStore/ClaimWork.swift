@@ -245,7 +245,7 @@ public struct ClaimWork: Sendable {
     public func comment(_ body: String, on claimID: Int64, by actor: Actor, in scope: AccessScope, at now: Date) async throws {
         let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw StoreError.invalid(field: "body", "Write the comment first.") }
-        guard text.count <= 4_000 else { throw StoreError.invalid(field: "body", "Keep a comment under 4000 characters.") }
+        guard !ClaimNote.isTooLong(text) else { throw StoreError.invalid(field: "body", "Keep a comment under \(ClaimNote.maxLength) characters.") }
         guard actor.role.side == .partner || actor.role.side == .vendor else {
             throw StoreError.invalid(field: "body", "Only the partner and the vendor comment on claims.")
         }

@@ -154,3 +154,21 @@ struct ClaimWorkTests {
         }
     }
 }
+
+@Suite("Notes on claims")
+struct ClaimNoteTests {
+    @Test("a note is trimmed, nil when empty, and refused past 4000 code points (as the API's contract counts)")
+    func limits() throws {
+        #expect(try ClaimNote.words("  Customer chose another partner \n") == "Customer chose another partner")
+        #expect(try ClaimNote.words(" \n ") == nil)
+        #expect(try ClaimNote.words(String(repeating: "a", count: 4_000))?.count == 4_000)
+        #expect(throws: ClaimRefusal.cannotClaim("Keep the note under 4000 characters; nothing was changed.")) {
+            try ClaimNote.words(String(repeating: "a", count: 4_001))
+        }
+        // 2,001 letters with a combining accent: 2,001 characters on screen, 4,002 code points.
+        #expect(throws: ClaimRefusal.self) { try ClaimNote.words(String(repeating: "e\u{301}", count: 2_001)) }
+        #expect(throws: ClaimRefusal.self) {
+            try ReviewReason.note(.missingProof, text: String(repeating: "x", count: 4_001), for: .requestInformation)
+        }
+    }
+}

@@ -196,6 +196,13 @@ struct APITests {
             }
             #expect(try await app.api("/api/v1/claims/\(cedar)/cancel", method: .post, token: write).status == .notFound)
 
+            // A note longer than the contract's maxLength (4000 code points) is refused and changes nothing.
+            let long = try await app.api("/api/v1/claims/\(draft)/cancel", method: .post, token: write,
+                                         json: #"{"note": ""# + String(repeating: "*", count: 4_001) + #""}"#)
+            #expect(long.status == .badRequest && problemType(long) == "/api/docs#problem-bad-request")
+            #expect(String(buffer: long.body).contains("note: at most 4000 characters."))
+            #expect(try await ClaimPageTests.status(app, draft) == ClaimStatus.customerClaimed.rawValue)
+
             let stale = try await app.api("/api/v1/claims/\(draft)/send-consent", method: .post, token: write, headers: [.ifMatch: "\"99\""])
             #expect(stale.status == .conflict && problemType(stale) == "/api/docs#problem-version-conflict")
             #expect(try await ClaimPageTests.status(app, draft) == "customer_claimed")

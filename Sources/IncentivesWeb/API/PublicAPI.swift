@@ -317,8 +317,9 @@ struct PublicAPI: APIProtocol {
         guard let role = viewer.actorRole(atLocation: claim.locationID) else {
             throw APIProblem(.roleNotAllowed, "You hold no Incentives role on this claim's location.")
         }
-        var reason = note?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if reason?.isEmpty == true { reason = nil }
+        // The contract's maxLength, counted as it counts (the whole string): a body that breaks it is a 400.
+        if let note, ClaimNote.isTooLong(note) { throw APIProblem(.badRequest, "note: at most \(ClaimNote.maxLength) characters.") }
+        var reason = try ClaimNote.words(note ?? "")
         if !ReviewReason.offered(for: action).isEmpty {
             reason = try ReviewReason.note(code, text: reason ?? "", for: action)
         }

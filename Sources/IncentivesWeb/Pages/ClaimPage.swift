@@ -151,7 +151,7 @@ struct ClaimPage: Sendable {
             guard let action = ClaimAction(rawValue: form.text("action")), action.isTransition, action != .create, action != .expire else {
                 throw HTTPError(.badRequest, message: "That action was not recognised; nothing was changed.")
             }
-            var note = form.text("reason")
+            var note = try ClaimNote.words(form.text("reason")) ?? ""
             var code: ReviewReason?
             if !ReviewReason.offered(for: action).isEmpty {
                 code = ReviewReason(rawValue: form.text("reason_code"))
