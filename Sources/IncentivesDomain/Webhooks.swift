@@ -93,7 +93,6 @@ public enum WebhookEndpointRules {
         case ("http", .allowLocal):
             return WebhookAddressPolicy.isLoopback(host: host) ? nil
                 : "Use https://. Plain http:// is allowed only for 127.0.0.1 and localhost."
-        case ("http", .publicOnly): return "Use an https:// address."
         default: return "Use an https:// address."
         }
     }

@@ -27,4 +27,17 @@ enum LeasedQueue {
         }
         return rows
     }
+
+    /// How many rows of the queue stand in each status (for tests and operators); unknown statuses are left out.
+    static func counts<Status: RawRepresentable & Hashable & Sendable>(of table: String, as: Status.Type, on db: Database)
+        async throws -> [Status: Int] where Status.RawValue == String {
+        try await db.read { sql in
+            var counts: [Status: Int] = [:]
+            for row in try await sql.raw("SELECT status, COUNT(*) AS n FROM \(unsafeRaw: table) GROUP BY status").all() {
+                guard let status = Status(rawValue: try row.decode(column: "status", as: String.self)) else { continue }
+                counts[status] = try row.decode(column: "n", as: Int.self)
+            }
+            return counts
+        }
+    }
 }

@@ -103,13 +103,6 @@ public struct Outbox: Sendable {
 
     /// Counts per status (for `/health`-style checks and tests).
     public func counts() async throws -> [OutboxStatus: Int] {
-        try await db.read { sql in
-            var counts: [OutboxStatus: Int] = [:]
-            for row in try await sql.raw("SELECT status, COUNT(*) AS n FROM mail_outbox GROUP BY status").all() {
-                guard let status = OutboxStatus(rawValue: try row.decode(column: "status", as: String.self)) else { continue }
-                counts[status] = try row.decode(column: "n", as: Int.self)
-            }
-            return counts
-        }
+        try await LeasedQueue.counts(of: "mail_outbox", as: OutboxStatus.self, on: db)
     }
 }

@@ -426,13 +426,6 @@ public struct WebhookRepository: Sendable {
 
     /// Counts per status (for tests and operators).
     public func counts() async throws -> [WebhookDeliveryStatus: Int] {
-        try await db.read { sql in
-            var counts: [WebhookDeliveryStatus: Int] = [:]
-            for row in try await sql.raw("SELECT status, COUNT(*) AS n FROM webhook_deliveries GROUP BY status").all() {
-                guard let status = WebhookDeliveryStatus(rawValue: try row.decode(column: "status", as: String.self)) else { continue }
-                counts[status] = try row.decode(column: "n", as: Int.self)
-            }
-            return counts
-        }
+        try await LeasedQueue.counts(of: "webhook_deliveries", as: WebhookDeliveryStatus.self, on: db)
     }
 }

@@ -111,12 +111,7 @@ public struct MailDelivery: Service {
     static let batch = 20
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            // A full batch sent means more may be waiting (a sweep can write thousands of reminders): go on
-            // at once rather than a batch per interval; a short or failing batch waits for the next beat.
-            while await deliverDue() >= Self.batch && !Task.isShuttingDownGracefully && !Task.isCancelled {}
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-        }
+        await DrainLoop.run(batch: Self.batch, interval: interval) { await deliverDue() }
     }
 
     /// One pass over the due messages; returns how many were delivered. Failures are recorded, not thrown.

@@ -34,11 +34,7 @@ public struct WebhookDelivery: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            // A full batch means more may be due: go on at once rather than a batch per beat.
-            while await deliverDue() >= Self.batch && !Task.isShuttingDownGracefully && !Task.isCancelled {}
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-        }
+        await DrainLoop.run(batch: Self.batch, interval: interval) { await deliverDue() }
         try await client.shutdown()
     }
 
