@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command: builds, then runs every test on SQLite and on a throwaway PostgreSQL 15, then the
 # real-browser tests (scripts/e2e.sh: headless Chromium against the built server), then the API fuzzer
-# (e2e/api_fuzz.sh: schemathesis against the contract). Fails if any suite fails.
+# (e2e/api_fuzz.sh: schemathesis against the contract, on SQLite and PostgreSQL), then the crash, outage and
+# two-instance tests (scripts/resilience.sh). Fails if any suite fails.
 # Idempotent set-up: installs PostgreSQL, chromium and chromium-driver from Debian when they are missing,
 # and the pinned e2e/requirements.txt into .venv when it changed.
 set -euo pipefail
@@ -60,13 +61,19 @@ scripts/e2e.sh
 e2e_status=$?
 set -e
 
-log "API fuzzing (schemathesis against the contract, e2e/api_fuzz.sh)"
+log "API fuzzing (schemathesis against the contract on SQLite and PostgreSQL, e2e/api_fuzz.sh)"
 set +e
 e2e/api_fuzz.sh
 fuzz_status=$?
 set -e
 
-log "swift test: exit $swift_status; browser tests: exit $e2e_status; API fuzzing: exit $fuzz_status"
+set +e
+PG_BIN=$PG_BIN scripts/resilience.sh
+resilience_status=$?
+set -e
+
+log "swift test: exit $swift_status; browser tests: exit $e2e_status; API fuzzing: exit $fuzz_status; resilience: exit $resilience_status"
 [ "$swift_status" -ne 0 ] && exit "$swift_status"
 [ "$e2e_status" -ne 0 ] && exit "$e2e_status"
-exit "$fuzz_status"
+[ "$fuzz_status" -ne 0 ] && exit "$fuzz_status"
+exit "$resilience_status"

@@ -257,9 +257,8 @@ public enum Credentials {
     /// The address in lower case, or nil when it is not a plausible email address.
     public static func normalizedEmail(_ raw: String) -> String? {
         let email = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              email.count <= 254, !email.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\"" }) else { return nil }
+        // The outbox's own rule, so that no account holds an address its mail could never be sent to.
+        guard email.count <= 254, MailMessage.isAddress(email) else { return nil }
         return email
     }
 }

@@ -141,9 +141,15 @@ public struct ClaimIntake: Sendable {
               locations.contains(request.locationID) else {
             throw StoreError.notFound("That location is not one you hold a role on.")
         }
+        let flavor = db.flavor
         return try await db.write { sql in
+            // On PostgreSQL two intakes of one customer run one after the other from here: each sees the other's
+            // claim (limits, competition) and only one adds a new customer record.
+            let existing: Int64? = if case .existing(let id) = request.customer { id } else { nil }
+            try await TransactionLocks.customer(request.customer, record: existing, on: sql, flavor: flavor)
             var customer = try await Self.resolve(request.customer, in: scope, on: sql)
             if customer == nil, case .existing = request.customer { throw StoreError.notFound("No such customer.") }
+            if let customer, existing == nil { try await TransactionLocks.customerRecord(customer.id, on: sql, flavor: flavor) }
             let option = try await Self.options(kind: request.kind, locationID: request.locationID, customer: customer, in: scope,
                                                 at: now, on: sql).first { $0.id == request.engagementID }?.option
             guard let option else { throw StoreError.notFound("That engagement is not open to this location.") }

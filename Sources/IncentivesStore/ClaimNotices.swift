@@ -37,12 +37,15 @@ extension ClaimRepository {
             let (count, lastID, picked) = try await db.write(changesClaims: false) { sql -> (Int, Int64, Int) in
                 // The reminders already sent for the claim's current deadline come along (joined on the stored
                 // value itself, so no timestamp is decoded and compared again).
+                // Several instances on one PostgreSQL each take claims no other holds; the reminder rows below
+                // decide, whatever the race, which one writes a reminder.
+                let lock: SQLQueryString = db.flavor == .postgres ? " FOR UPDATE OF c SKIP LOCKED" : ""
                 let rows = try await sql.raw("""
                     SELECT c.id, c.name, c.due_kind, c.expires_at, c.location_id, r.reminder
                     FROM claims c LEFT JOIN claim_reminders r ON r.claim_id = c.id AND r.due_at = c.expires_at
                     WHERE c.id IN (SELECT id FROM claims WHERE expires_at > \(bind: now) AND expires_at <= \(bind: horizon)
                                      AND status IN (\(unsafeRaw: waiting)) AND id > \(bind: from) ORDER BY id LIMIT \(bind: batchSize))
-                    ORDER BY c.id
+                    ORDER BY c.id\(lock)
                     """).all()
                 var claims: [(id: Int64, name: String, kind: DeadlineKind?, due: Date, location: Int64, sent: Set<DeadlineReminder>)] = []
                 for row in rows {
@@ -61,20 +64,34 @@ extension ClaimRepository {
                 for claim in claims {
                     guard let kind = claim.kind,
                           let (reminder, covers) = DeadlineReminder.due(at: now, deadline: claim.due, alreadySent: claim.sent) else { continue }
-                    for covered in covers {
-                        try await sql.raw("""
-                            INSERT INTO claim_reminders (claim_id, due_at, reminder, sent_at)
-                            SELECT id, expires_at, \(bind: covered.rawValue), \(bind: now) FROM claims WHERE id = \(bind: claim.id)
-                            """).run()
+                    // One claim's failure (a broken recipient, say) is logged and leaves the others' reminders alone.
+                    try await sql.raw("SAVEPOINT reminder").run()
+                    do {
+                        var written = 0
+                        for covered in covers {
+                            written += try await sql.raw("""
+                                INSERT INTO claim_reminders (claim_id, due_at, reminder, sent_at)
+                                SELECT id, expires_at, \(bind: covered.rawValue), \(bind: now) FROM claims WHERE id = \(bind: claim.id)
+                                ON CONFLICT DO NOTHING RETURNING claim_id
+                                """).all().count
+                        }
+                        // Another instance wrote these reminders first: it sends them.
+                        if written > 0 {
+                            try await ClaimEvents.deadline(claimID: claim.id, kind: kind, due: claim.due, reminder: reminder, at: now, on: sql)
+                            let due = "\(DayDate(claim.due).text), \(Self.utcTime(claim.due)) UTC"
+                            for email in try await Self.partnerRecipients(ofLocation: claim.location, on: sql) {
+                                try await Outbox.enqueue(.deadlineReminder(to: email, claimID: claim.id, claimName: claim.name, kind: kind,
+                                                                           reminder: reminder, due: due, link: links.claim(claim.id)),
+                                                         now: now, on: sql)
+                            }
+                            count += 1
+                        }
+                        try await sql.raw("RELEASE SAVEPOINT reminder").run()
+                    } catch {
+                        try await sql.raw("ROLLBACK TO SAVEPOINT reminder").run()
+                        try await sql.raw("RELEASE SAVEPOINT reminder").run()
+                        db.logger.error("No deadline reminder for claim \(claim.id) in this sweep: \(Database.translated(error, file: #fileID, function: #function))")
                     }
-                    try await ClaimEvents.deadline(claimID: claim.id, kind: kind, due: claim.due, reminder: reminder, at: now, on: sql)
-                    let due = "\(DayDate(claim.due).text), \(Self.utcTime(claim.due)) UTC"
-                    for email in try await Self.partnerRecipients(ofLocation: claim.location, on: sql) {
-                        try await Outbox.enqueue(.deadlineReminder(to: email, claimID: claim.id, claimName: claim.name, kind: kind,
-                                                                   reminder: reminder, due: due, link: links.claim(claim.id)),
-                                                 now: now, on: sql)
-                    }
-                    count += 1
                 }
                 return (count, claims.last?.id ?? from, claims.count)
             }

@@ -118,6 +118,8 @@ public struct ClaimRepository: Sendable {
             context.providedProof = try await Self.providedProof(of: id, on: sql)
         }
         if command.action == .approve {
+            // Two approvals at once on PostgreSQL must not both see the total before the other's earning.
+            try await TransactionLocks.earningsCap(location: claim.locationID, engagement: claim.engagementID, on: sql, flavor: flavor)
             context.earnedOnEngagement = try await Self.earned(locationID: claim.locationID,
                                                                engagementID: claim.engagementID,
                                                                currency: context.engagement.currentVersion.rates.currency, on: sql)
@@ -131,37 +133,66 @@ public struct ClaimRepository: Sendable {
     /// Expires every claim whose deadline passed at `now`, in batches of short transactions; with `links`,
     /// each expiry writes its email to the partner in the same transaction as its history row.
     /// Idempotent: an expired claim has no expiring clock left. Returns how many went to each status.
+    /// Safe beside the sweeps of other instances on one PostgreSQL: each batch takes claims no other holds (SKIP
+    /// LOCKED) and the count rows it changes in key order. A claim that fails for another reason than a refusal
+    /// (a broken recipient, say) is logged and passed over, so it cannot hold up every claim behind it.
     public func expireDue(at now: Date, links: ClaimLinks? = nil, batchSize: Int = 500) async throws -> [ClaimStatus: Int] {
         var counts: [ClaimStatus: Int] = [:]
+        // Walks the due set forward by (expires_at, id), so a claim passed over is not picked again in this sweep.
+        var after: (expires: Date, id: Int64)? = nil
         while true {
-            let (batch, picked) = try await db.write { sql -> ([ClaimStatus: Int], Int) in
-                // Several app instances on one PostgreSQL each take different claims.
+            let from = after
+            let (batch, last, picked) = try await db.write { sql -> ([ClaimStatus: Int], (Date, Int64)?, Int) in
                 let lock: SQLQueryString = db.flavor == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
-                let ids = try await sql.raw("""
-                    SELECT id FROM claims WHERE expires_at IS NOT NULL AND expires_at <= \(bind: now)
+                let past: SQLQueryString = from.map { "AND (expires_at > \(bind: $0.expires) OR (expires_at = \(bind: $0.expires) AND id > \(bind: $0.id)))" } ?? ""
+                let rows = try await sql.raw("""
+                    SELECT id, expires_at, solution_area_id FROM claims WHERE expires_at IS NOT NULL AND expires_at <= \(bind: now) \(past)
                     ORDER BY expires_at, id LIMIT \(bind: batchSize)\(lock)
-                    """).all().map { try $0.decode(column: "id", as: Int64.self) }
-                var batch: [ClaimStatus: Int] = [:]
+                    """).all()
+                var picked: [(claim: Claim, area: Int64, context: ClaimContext, transition: ClaimTransition?)] = []
                 var contexts = ContextCache()
-                for id in ids {
+                for row in rows {
+                    let id = try row.decode(column: "id", as: Int64.self)
                     guard let claim = try await Self.load(id, in: .system, on: sql, lock: false, flavor: db.flavor) else { continue }
                     let context = try await contexts.context(for: claim, on: sql)
+                    let transition = try? ClaimLifecycle.perform(ClaimCommand(.expire, by: .clock), on: claim, context: context, at: now)
+                    picked.append((claim, try row.decode(column: "solution_area_id", as: Int64.self), context, transition))
+                }
+                try await ClaimCountLocks.lock(Set(picked.flatMap { p -> [ClaimCountLocks.Key] in
+                    guard let moved = p.transition?.claim else { return [] }
+                    let key = ClaimCountLocks.Key(organization: p.claim.organizationID, location: p.claim.locationID,
+                                                  engagement: p.claim.engagementID, area: p.area, kind: p.claim.kind.rawValue,
+                                                  status: p.claim.status.rawValue)
+                    var to = key
+                    to.status = moved.status.rawValue
+                    return [key, to]
+                }), on: sql, flavor: db.flavor)
+                var batch: [ClaimStatus: Int] = [:]
+                for p in picked {
+                    try await sql.raw("SAVEPOINT expiry").run()
                     do {
-                        let transition = try ClaimLifecycle.perform(ClaimCommand(.expire, by: .clock), on: claim,
-                                                                    context: context, at: now)
-                        try await Self.save(transition, previousVersion: claim.version, context: context, on: sql)
-                        if let links { try await Self.expiryMail(transition.claim, links: links, now: now, on: sql) }
-                        batch[transition.claim.status, default: 0] += 1
-                    } catch is ClaimRefusal {
-                        // The stored clock was stale (e.g. deadlines edited): store the true one so the
-                        // claim leaves this scan instead of being picked again.
-                        try await Self.storeClock(of: claim, context: context, on: sql)
+                        if let transition = p.transition {
+                            try await Self.save(transition, previousVersion: p.claim.version, context: p.context, on: sql)
+                            if let links { try await Self.expiryMail(transition.claim, links: links, now: now, on: sql) }
+                            batch[transition.claim.status, default: 0] += 1
+                        } else {
+                            // The domain refused: the stored clock was stale (e.g. deadlines edited). Store the true
+                            // one so the claim leaves this scan instead of being picked again.
+                            try await Self.storeClock(of: p.claim, context: p.context, on: sql)
+                        }
+                        try await sql.raw("RELEASE SAVEPOINT expiry").run()
+                    } catch {
+                        try await sql.raw("ROLLBACK TO SAVEPOINT expiry").run()
+                        try await sql.raw("RELEASE SAVEPOINT expiry").run()
+                        db.logger.error("Claim \(p.claim.id) was not expired and is passed over in this sweep: \(Database.translated(error, file: #fileID, function: #function))")
                     }
                 }
-                return (batch, ids.count)
+                let last = try rows.last.map { (try $0.decode(column: "expires_at", as: Date.self), try $0.decode(column: "id", as: Int64.self)) }
+                return (batch, last, rows.count)
             }
             counts.merge(batch, uniquingKeysWith: +)
             if picked < batchSize { return counts }
+            after = last.map { (expires: $0.0, id: $0.1) }
         }
     }
 

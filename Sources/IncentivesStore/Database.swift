@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PostgresKit
 import SQLiteKit
 import SQLKit
@@ -67,11 +68,28 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// A database with a small pool of connections, and transactions that serialize writers.
+/// A statement the database refused or failed, in words an operator can act on: which operation, the server's
+/// message and its SQL state (the driver's own description hides all three "to prevent leakage").
+public struct DatabaseFailure: Error, CustomStringConvertible, CustomDebugStringConvertible {
+    /// Where it happened: the repository and its function.
+    public let operation: String
+    public let sqlState: String?
+    public let message: String
+
+    public var description: String {
+        "Database operation \(operation) failed: \(message)" + (sqlState.map { " (SQLSTATE \($0))" } ?? "")
+    }
+    public var debugDescription: String { description }
+}
+
+/// A database: SQLite through a few file handles and one writer at a time, or PostgreSQL through postgres-nio's
+/// `PostgresClient`, a maintained pool that times out connecting, drops broken connections and reconnects by
+/// itself. Either way a caller that cannot get a connection within `leaseTimeout` hears
+/// `StoreError.unreachable` (a 503), rather than waiting on a database that is down.
 public final class Database: Sendable {
     public let flavor: SQLFlavor
     public let location: DatabaseLocation
-    let pool: ConnectionPool
+    private let connections: Connections
     /// SQLite has one writer at a time; queueing writers in-process keeps the thread pool free
     /// instead of parking threads in SQLite's busy handler.
     let writeGate: AsyncGate?
@@ -82,9 +100,21 @@ public final class Database: Sendable {
     public var claimGeneration: UInt64 { claimWrites.load(ordering: .acquiring) }
     let tabCounts = TabCountCache()
 
-    public static func open(_ location: DatabaseLocation, maxConnections: Int = 8,
+    private enum Connections: Sendable {
+        case sqlite(SQLiteHandles)
+        /// The client, the task that runs it (its connections live only while it runs), and how long to wait
+        /// for a connection.
+        case postgres(PostgresClient, running: Task<Void, Never>, leaseTimeout: Duration)
+    }
+
+    /// Opens the database and checks that it answers.
+    /// - Parameters:
+    ///   - leaseTimeout: how long a caller waits for a connection (PostgreSQL) before the database counts as down.
+    ///   - statementTimeout: PostgreSQL's `statement_timeout` for every connection; nil for none (batch commands).
+    public static func open(_ location: DatabaseLocation, maxConnections: Int = 8, leaseTimeout: Duration = .seconds(5),
+                            statementTimeout: Duration? = nil,
                             logger: Logger = Logger(label: "incentives.db")) async throws -> Database {
-        let factory: @Sendable () async throws -> PooledConnection
+        let db: Database
         switch location {
         case .sqlite(let path):
             let url = URL(fileURLWithPath: path)
@@ -93,7 +123,7 @@ public final class Database: Sendable {
             } catch {
                 throw StoreError.unreachable("Can't create the folder for \(path): \(error.localizedDescription)")
             }
-            factory = {
+            let handles = SQLiteHandles(max: maxConnections) {
                 let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
                 let sql = connection.sql(queryLogLevel: .trace)
                 // WAL lets readers run beside the one writer; the busy timeout covers other processes
@@ -103,24 +133,26 @@ public final class Database: Sendable {
                                "PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -32768"] {
                     try await sql.raw(SQLQueryString(pragma)).run()
                 }
-                return PooledConnection(sql: sql, close: { try? await connection.close() })
+                return SQLiteHandle(sql: sql, close: { try? await connection.close() })
             }
+            db = Database(flavor: .sqlite, location: location, connections: .sqlite(handles), writeGate: AsyncGate(), logger: logger)
         case .postgres(let url):
-            let configuration: SQLPostgresConfiguration
-            do { configuration = try SQLPostgresConfiguration(url: url) } catch {
-                throw StoreError.badConfiguration("DATABASE_URL is not a valid postgres:// URL: \(error)")
+            var configuration = try PostgresSettings.client(url: url)
+            configuration.options.maximumConnections = maxConnections
+            configuration.options.connectTimeout = .seconds(3)
+            if let statementTimeout {
+                configuration.options.additionalStartupParameters.append(
+                    ("statement_timeout", "\(statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000)"))
             }
-            let ids = ManagedCounter()
-            factory = {
-                let connection = try await PostgresConnection.connect(
-                    configuration: configuration.coreConfiguration, id: ids.next(), logger: logger)
-                return PooledConnection(sql: connection.sql(queryLogLevel: .trace), close: { try? await connection.close() })
-            }
+            // The pool retries a lost server several times a second; each failed try at info level would bury
+            // the log. Requests that find no connection say so themselves (StoreError.unreachable).
+            var background = logger
+            background.logLevel = max(logger.logLevel, .warning)
+            let client = PostgresClient(configuration: configuration, backgroundLogger: background)
+            let running = Task { await client.run() }
+            db = Database(flavor: .postgres, location: location,
+                          connections: .postgres(client, running: running, leaseTimeout: leaseTimeout), writeGate: nil, logger: logger)
         }
-        let flavor: SQLFlavor = if case .sqlite = location { .sqlite } else { .postgres }
-        let db = Database(flavor: flavor, location: location,
-                          pool: ConnectionPool(max: maxConnections, factory: factory),
-                          writeGate: flavor == .sqlite ? AsyncGate() : nil, logger: logger)
         // Fail now, with a clear line, rather than on the first request.
         do {
             try await db.read { try await $0.raw("SELECT 1 AS one").run() }
@@ -131,20 +163,26 @@ public final class Database: Sendable {
         return db
     }
 
-    private init(flavor: SQLFlavor, location: DatabaseLocation, pool: ConnectionPool, writeGate: AsyncGate?, logger: Logger) {
-        self.flavor = flavor; self.location = location; self.pool = pool; self.writeGate = writeGate; self.logger = logger
+    private init(flavor: SQLFlavor, location: DatabaseLocation, connections: Connections, writeGate: AsyncGate?, logger: Logger) {
+        self.flavor = flavor; self.location = location; self.connections = connections; self.writeGate = writeGate; self.logger = logger
     }
 
     /// Runs queries that only read, on a pooled connection.
-    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await pool.with { try await body($0.sql) }
+    public func read<T: Sendable>(file: StaticString = #fileID, function: StaticString = #function,
+                                  _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        do {
+            return try await withConnection { try await body($0) }
+        } catch {
+            throw Self.translated(error, file: file, function: function)
+        }
     }
 
     /// Runs a write transaction: committed when `body` returns, rolled back when it throws.
     /// On SQLite it begins IMMEDIATE so the write lock is taken up front (DESIGN rule).
     /// - Parameter changesClaims: false for writes that touch no claim data (sessions, the outbox), so they
     ///   leave what is cached about claims alone.
-    public func write<T: Sendable>(changesClaims: Bool = true, _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func write<T: Sendable>(changesClaims: Bool = true, file: StaticString = #fileID, function: StaticString = #function,
+                                   _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         await writeGate?.enter()
         do {
             let result = try await transaction(body)
@@ -153,14 +191,74 @@ public final class Database: Sendable {
             return result
         } catch {
             await writeGate?.leave()
-            throw error
+            throw Self.translated(error, file: file, function: function)
+        }
+    }
+
+    /// A connection for `body`: a SQLite handle, or a PostgreSQL connection leased within `leaseTimeout`.
+    private func withConnection<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch connections {
+        case .sqlite(let handles):
+            return try await handles.with { try await body($0.sql) }
+        case .postgres(let client, _, let leaseTimeout):
+            return try await Self.lease(from: client, within: leaseTimeout) { connection in
+                let sql = connection.sql(queryLogLevel: .trace)
+                do {
+                    return try await body(sql)
+                } catch let rollback as RollbackFailed {
+                    // A connection whose transaction could not be ended is in no state to serve anyone else.
+                    try? await connection.close()
+                    throw rollback.underlying
+                }
+            }
+        }
+    }
+
+    /// What a PostgreSQL lease races against: the connection, or the clock.
+    private enum LeaseOutcome<T: Sendable>: Sendable {
+        case done(T)
+        case timeUp
+    }
+
+    /// Runs `body` on a connection of `client`, or throws `StoreError.unreachable` when none comes within `limit`
+    /// (the pool keeps trying to connect meanwhile; a lease waiting on it is cancelled). Only the wait is timed,
+    /// not `body`: a long export on a good connection runs to its end.
+    private static func lease<T: Sendable>(from client: PostgresClient, within limit: Duration,
+                                           _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let leased = LeaseFlag()
+        return try await withoutActuallyEscaping(body) { body in
+            try await withThrowingTaskGroup(of: LeaseOutcome<T>.self) { group in
+                group.addTask {
+                    .done(try await client.withConnection { connection in
+                        leased.set()
+                        return try await body(connection)
+                    })
+                }
+                group.addTask {
+                    try? await Task.sleep(for: limit)
+                    return .timeUp
+                }
+                while let outcome = try await group.next() {
+                    switch outcome {
+                    case .done(let value):
+                        group.cancelAll()
+                        return value
+                    case .timeUp where !leased.isSet:
+                        group.cancelAll()
+                        throw StoreError.unreachable("No database connection within \(limit): the database is down or every connection is busy.")
+                    case .timeUp:
+                        continue
+                    }
+                }
+                throw CancellationError()
+            }
         }
     }
 
     private func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        // PostgreSQL may abort one of two transactions that wait on each other's rows (two claims moving between
-        // the same statuses lock the same claim_counts rows, a sweep batch against a person's action). Nothing of
-        // the aborted one was kept, so it runs again, a few times, after a short random pause.
+        // PostgreSQL may abort one of two transactions that wait on each other's rows, or a serializable one.
+        // Nothing of the aborted one was kept, so it runs again, a few times, after a short random pause. Shared rows
+        // are locked in one order (ClaimCountLocks) so that this stays the exception.
         var attempt = 1
         while true {
             do {
@@ -182,21 +280,49 @@ public final class Database: Sendable {
     }
 
     private func transactionOnce<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await pool.with { connection in
-            let sql = connection.sql
-            try await sql.raw(flavor == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN").run()
+        let begin: SQLQueryString = flavor == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
+        return try await withConnection { sql in
+            try await sql.raw(begin).run()
             do {
                 let result = try await body(sql)
                 try await sql.raw("COMMIT").run()
                 return result
             } catch {
-                try? await sql.raw("ROLLBACK").run()
+                do { try await sql.raw("ROLLBACK").run() } catch let rollbackError {
+                    throw RollbackFailed(underlying: error, rollback: rollbackError)
+                }
                 throw error
             }
         }
     }
 
-    public func close() async { await pool.shutdown() }
+    /// Closes every connection; for PostgreSQL also stops the client's run loop.
+    public func close() async {
+        switch connections {
+        case .sqlite(let handles):
+            await handles.shutdown()
+        case .postgres(_, let running, _):
+            running.cancel()
+            await running.value
+        }
+    }
+
+    /// The driver's error as a person reads it: a lost connection is `StoreError.unreachable` (a 503 on the
+    /// pages and the API); a statement the server refused is a `DatabaseFailure` naming the operation and the SQL
+    /// state. Everything else passes unchanged.
+    static func translated(_ error: any Error, file: StaticString, function: StaticString) -> any Error {
+        if let rollback = error as? RollbackFailed { return translated(rollback.underlying, file: file, function: function) }
+        guard let psql = error as? PSQLError else {
+            if error is CancellationError { return StoreError.unreachable("The database operation was cancelled.") }
+            return error
+        }
+        if psql.code == .server {
+            let source = "\(file)".split(separator: "/").last.map { String($0.dropLast(".swift".count)) } ?? "\(file)"
+            return DatabaseFailure(operation: "\(source).\(function)", sqlState: psql.serverInfo?[.sqlState],
+                                   message: reason(psql))
+        }
+        return StoreError.unreachable("The database connection failed: \(reason(psql)).")
+    }
 
     /// The driver's message without its type noise.
     static func reason(_ error: any Error) -> String {
@@ -209,66 +335,106 @@ public final class Database: Sendable {
     }
 }
 
-/// One open connection of the pool.
-final class PooledConnection: Sendable {
+/// A ROLLBACK that failed after `underlying`: the connection is closed rather than handed to the next caller.
+struct RollbackFailed: Error {
+    let underlying: any Error
+    let rollback: any Error
+}
+
+/// Set once the lease of a connection came through.
+final class LeaseFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
+}
+
+/// Reads a `postgres://` URL into postgres-nio's client configuration (TLS from `sslmode`/`tlsmode`, as libpq and
+/// PostgresKit read it: prefer by default).
+enum PostgresSettings {
+    static func client(url: String) throws(StoreError) -> PostgresClient.Configuration {
+        guard let parts = URLComponents(string: url), let host = parts.host, !host.isEmpty, let user = parts.user else {
+            throw .badConfiguration("DATABASE_URL is not a valid postgres:// URL (expected postgres://user:pass@host:port/db)")
+        }
+        let mode = parts.queryItems?.last { ["sslmode", "tlsmode", "ssl", "tls"].contains($0.name.lowercased()) }?.value ?? "prefer"
+        let tls: PostgresClient.Configuration.TLS
+        switch mode {
+        case "disable", "false": tls = .disable
+        case "prefer", "allow", "true": tls = .prefer(.makeClientConfiguration())
+        case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        default: throw .badConfiguration("DATABASE_URL's sslmode '\(mode)' is not one of disable, prefer, require, verify-full.")
+        }
+        let database = parts.path.hasPrefix("/") ? String(parts.path.dropFirst()) : parts.path
+        return .init(host: host, port: parts.port ?? 5432, username: user.removingPercentEncoding ?? user,
+                     password: parts.password.map { $0.removingPercentEncoding ?? $0 },
+                     database: database.isEmpty ? nil : database, tls: tls)
+    }
+}
+
+/// One open SQLite connection.
+final class SQLiteHandle: Sendable {
     let sql: any SQLDatabase
     let close: @Sendable () async -> Void
 
     init(sql: any SQLDatabase, close: @escaping @Sendable () async -> Void) { self.sql = sql; self.close = close }
 }
 
-/// A small async pool: connections are opened lazily up to `max` and handed out one task at a time.
-actor ConnectionPool {
+/// SQLite's few file handles, opened lazily up to `max` and handed out one task at a time. Nothing here can
+/// break the way a network connection does; a handle whose transaction could not be rolled back is closed.
+actor SQLiteHandles {
     private let max: Int
-    private let factory: @Sendable () async throws -> PooledConnection
-    private var idle: [PooledConnection] = []
+    private let factory: @Sendable () async throws -> SQLiteHandle
+    private var idle: [SQLiteHandle] = []
     private var open = 0
-    private var waiters: [CheckedContinuation<PooledConnection?, Never>] = []
+    private var waiters: [CheckedContinuation<SQLiteHandle?, Never>] = []
     private var closed = false
 
-    init(max: Int, factory: @escaping @Sendable () async throws -> PooledConnection) {
+    init(max: Int, factory: @escaping @Sendable () async throws -> SQLiteHandle) {
         self.max = max; self.factory = factory
     }
 
-    func with<T: Sendable>(_ body: @Sendable (PooledConnection) async throws -> T) async throws -> T {
-        let connection = try await acquire()
+    func with<T: Sendable>(_ body: @Sendable (SQLiteHandle) async throws -> T) async throws -> T {
+        let handle = try await acquire()
         do {
-            let result = try await body(connection)
-            await release(connection)
+            let result = try await body(handle)
+            await release(handle)
             return result
+        } catch let rollback as RollbackFailed {
+            open -= 1
+            await handle.close()
+            throw rollback
         } catch {
-            await release(connection)
+            await release(handle)
             throw error
         }
     }
 
-    private func acquire() async throws -> PooledConnection {
+    private func acquire() async throws -> SQLiteHandle {
         if closed { throw StoreError.unreachable("The database is closed.") }
-        if let connection = idle.popLast() { return connection }
+        if let handle = idle.popLast() { return handle }
         if open < max {
             open += 1
             do { return try await factory() } catch { open -= 1; throw error }
         }
-        guard let connection = await withCheckedContinuation({ waiters.append($0) }) else {
+        guard let handle = await withCheckedContinuation({ waiters.append($0) }) else {
             throw StoreError.unreachable("The database is closed.")
         }
-        return connection
+        return handle
     }
 
-    private func release(_ connection: PooledConnection) async {
-        // A connection in use while the pool shut down is closed when it comes back, not parked in a dead pool.
-        if closed { open -= 1; await connection.close(); return }
-        if !waiters.isEmpty { waiters.removeFirst().resume(returning: connection) }
-        else { idle.append(connection) }
+    private func release(_ handle: SQLiteHandle) async {
+        // A handle in use while the pool shut down is closed when it comes back, not parked in a dead pool.
+        if closed { open -= 1; await handle.close(); return }
+        if !waiters.isEmpty { waiters.removeFirst().resume(returning: handle) }
+        else { idle.append(handle) }
     }
 
     func shutdown() async {
         closed = true
         for waiter in waiters { waiter.resume(returning: nil) }
         waiters.removeAll()
-        let connections = idle
+        let handles = idle
         idle.removeAll()
-        for connection in connections { await connection.close() }
+        for handle in handles { await handle.close() }
     }
 }
 
@@ -285,10 +451,4 @@ actor AsyncGate {
     func leave() {
         if queue.isEmpty { busy = false } else { queue.removeFirst().resume() }
     }
-}
-
-/// Connection ids for PostgresNIO's logs.
-final class ManagedCounter: Sendable {
-    private let value = Mutex(0)
-    func next() -> Int { value.withLock { $0 += 1; return $0 } }
 }

@@ -465,6 +465,7 @@ public enum Migrator {
             """,
             "CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, id)",
         ]),
+        migration15,
     ]
 
     /// Brings the schema up to date; returns the numbers of the migrations it applied.
@@ -481,6 +482,8 @@ public enum Migrator {
                 if db.flavor == .postgres {
                     // Several instances may start at once: one migrates, the others wait and then see it done.
                     try await sql.raw("SELECT pg_advisory_xact_lock(727274)").run()
+                    // An index over millions of claims may take longer than a request's statement timeout.
+                    try await sql.raw("SET LOCAL statement_timeout = 0").run()
                 }
                 let exists = try await sql.raw("SELECT number FROM schema_migrations WHERE number = \(bind: migration.number)").first()
                 if exists != nil { return true }

@@ -42,9 +42,12 @@ struct MailDropTransport: MailTransport {
 }
 
 /// Pipes the message to `sendmail -t -i` (recipients from the headers; a lone "." is not the end).
-/// A non-zero exit is a failed try, retried by the outbox's policy.
+/// A non-zero exit is a failed try, retried by the outbox's policy. A sendmail that hangs is stopped after
+/// `timeout`, well inside the outbox's lease, so a stuck MTA neither stops the mail loop nor lets another
+/// instance take the message again while this one may still be sending it.
 struct SendmailTransport: MailTransport {
     let path: String
+    var timeout: Duration = .seconds(60)
 
     func deliver(_ rfc822: String, of message: OutboxMessage) async throws {
         let process = Process()
@@ -58,15 +61,28 @@ struct SendmailTransport: MailTransport {
             process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
         }
         try process.run()
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            process.terminate()
+            try await Task.sleep(for: .seconds(2))
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        defer { watchdog.cancel() }
         // A sendmail that gives up early (server unreachable) closes its input before reading it: the write
-        // then fails with a broken pipe, and the exit status and what it said are the news worth keeping.
-        var writeError: (any Error)?
-        do {
-            try input.fileHandleForWriting.write(contentsOf: Data(rfc822.replacingOccurrences(of: "\r\n", with: "\n").utf8))
-        } catch { writeError = error }
-        try? input.fileHandleForWriting.close()
+        // then fails with a broken pipe, and the exit status and what it said are the news worth keeping. The write
+        // blocks while sendmail does not read, so it runs on a thread of its own, not the cooperative pool.
+        let body = Data(rfc822.replacingOccurrences(of: "\r\n", with: "\n").utf8)
+        let writeError: (any Error)? = await withCheckedContinuation { done in
+            DispatchQueue.global().async {
+                do { try input.fileHandleForWriting.write(contentsOf: body); done.resume(returning: nil) } catch { done.resume(returning: error) }
+                try? input.fileHandleForWriting.close()
+            }
+        }
         var status: Int32 = -1
         for await code in exited { status = code }
+        if process.terminationReason == .uncaughtSignal {
+            throw MailDeliveryError(message: "sendmail did not finish within \(timeout) and was stopped")
+        }
         if status == 0, let writeError { throw MailDeliveryError(message: "sendmail did not take the whole message: \(writeError)") }
         guard status == 0 else {
             let said = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -26,8 +26,10 @@ enum Runtime {
         }
     }
 
-    static func open(_ config: AppConfig, migrate: Bool = true) async throws -> Database {
-        let db = try await Database.open(config.database, logger: Logger(label: "incentives.db"))
+    /// - Parameter statementTimeout: PostgreSQL's limit per statement; `serve` sets one so a runaway query can't hold
+    ///   a connection, batch commands (seed, sweep, export) run unlimited.
+    static func open(_ config: AppConfig, migrate: Bool = true, statementTimeout: Duration? = nil) async throws -> Database {
+        let db = try await Database.open(config.database, statementTimeout: statementTimeout, logger: Logger(label: "incentives.db"))
         if migrate {
             do { try await Migrator.migrate(db, clock: SystemClock()) } catch {
                 await db.close()
@@ -85,7 +87,7 @@ struct Serve: AsyncParsableCommand {
         config.demo = config.demo || demo
         let logger = Logger(label: "incentives")
         let clock = SystemClock()
-        let db = try await Runtime.open(config)
+        let db = try await Runtime.open(config, statementTimeout: .seconds(30))
         do {
             if config.demo {
                 let summary = try await Seeder(db: db).seedDemo(now: clock.now)

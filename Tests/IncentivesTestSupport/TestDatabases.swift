@@ -29,7 +29,9 @@ public enum TestDatabases {
             parts.path = "/\(name)"
             location = .postgres(url: parts.string!)
         }
-        let db = try await Database.open(location, maxConnections: 4)
+        // Tests run side by side on two cores, and some queue a hundred writers on four connections: a lease may
+        // wait long here without the database being down.
+        let db = try await Database.open(location, maxConnections: 4, leaseTimeout: .seconds(120))
         func cleanUp() async throws {
             await db.close()
             if case .sqlite(let path) = location {

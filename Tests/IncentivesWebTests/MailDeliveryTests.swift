@@ -116,6 +116,26 @@ struct MailDeliveryTests {
         }
     }
 
+    @Test("a sendmail that hangs is stopped after its timeout: the try fails, is retried later, and the loop goes on")
+    func hangingSendmail() async throws {
+        try await WebHarness.with { app in
+            let folder = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let script = folder.appendingPathComponent("sendmail")
+            // Reads nothing and never exits by itself, like an MTA stuck on a dead relay.
+            try "#!/bin/sh\nexec sleep 600\n".write(to: script, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+            let outbox = Outbox(db: app.db)
+            try await outbox.enqueue(message(1), now: app.clock.now)
+            try await outbox.enqueue(message(2), now: app.clock.now)
+            let mail = delivery(app, SendmailTransport(path: script.path, timeout: .milliseconds(300)))
+            #expect(await mail.deliverDue() == 0)
+            #expect(try await outbox.counts() == [.pending: 2], "both tries recorded as failed, due again later")
+            let error = try await app.db.read { try await $0.raw("SELECT last_error FROM mail_outbox ORDER BY id").first()!.decode(column: "last_error", as: String.self) }
+            #expect(error.contains("did not finish within"))
+        }
+    }
+
     @Test("inviting a colleague writes the invitation email with its link in the same transaction")
     func invitationEmail() async throws {
         try await WebHarness.with { app in

@@ -1,7 +1,8 @@
 # Sourced by scripts/e2e.sh and e2e/api_fuzz.sh: a pinned virtualenv, and the built server with the demo data in
 # a fresh SQLite file on a free 127.0.0.1 port, stopped by PID. Needs ROOT, BIN, a python (PYTHON) and `log`.
 # After start_server: BASE_URL, SERVER_TMP (its folder: the database, mail, uploads, server.log), SERVER_PID,
-# SERVER_DATABASE_URL. Extra environment for the server: SERVER_ENV (e.g. "API_RATE_LIMIT=100000").
+# SERVER_DATABASE_URL. Extra environment for the server: SERVER_ENV (e.g. "API_RATE_LIMIT=100000"); another database
+# than a fresh SQLite file: SERVER_DATABASE (a DATABASE_URL).
 SERVER_TMP=""; SERVER_PID=""; SERVER_LOG_COPY=""
 
 stop_server() {
@@ -27,8 +28,8 @@ start_server() {
   mkdir -p "$SERVER_TMP/db"
   local port=${E2E_PORT:-$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
   BASE_URL="http://127.0.0.1:$port"
-  SERVER_DATABASE_URL="sqlite:$SERVER_TMP/db/incentives.sqlite"
-  log "Starting $BIN serve --demo on $BASE_URL (SQLite in $SERVER_TMP/db)"
+  SERVER_DATABASE_URL=${SERVER_DATABASE:-"sqlite:$SERVER_TMP/db/incentives.sqlite"}
+  log "Starting $BIN serve --demo on $BASE_URL (database ${SERVER_DATABASE_URL%%\?*})"
   # shellcheck disable=SC2086
   env DATABASE_URL="$SERVER_DATABASE_URL" MAIL_DROP_DIR="$SERVER_TMP/mail" MAIL_POLL_SECONDS=1 WEBHOOK_POLL_SECONDS=1 UPLOAD_DIR="$SERVER_TMP/uploads" \
     ${SERVER_ENV:-} "$BIN" serve --demo --host 127.0.0.1 --port "$port" >"$SERVER_TMP/server.log" 2>&1 &

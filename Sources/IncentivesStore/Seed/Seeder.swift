@@ -68,7 +68,11 @@ public struct Seeder: Sendable {
         let seed = self.seed
         // One customer per claim: batch k's claims and customers both start `start` past the first free id.
         let make: @Sendable (Int) -> ([ClaimRecord], [Customer]) = { index in
-            var random = SeededRandom(seed: seed &+ 1 &+ UInt64(index) &* 0x9E37_79B9_7F4A_7C15)
+            // Each batch starts at a hashed point of the generator's cycle: starting batches one step of the cycle
+            // apart (the generator's own increment) made batch k's stream batch k+1's shifted by one draw, so
+            // customers of different batches drew the same tenant ids.
+            var start = SeededRandom(seed: seed ^ (UInt64(index + 1) &* 0xD1B5_4A32_D192_ED03))
+            var random = SeededRandom(seed: start.next())
             let batch = batches[index]
             return world.syntheticClaims(firstID: firstID + Int64(batch.start), firstCustomerID: firstCustomer + Int64(batch.start),
                                          count: batch.size, now: now, random: &random)

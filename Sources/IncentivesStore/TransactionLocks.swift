@@ -1,0 +1,70 @@
+import Foundation
+import IncentivesDomain
+import SQLKit
+
+/// Locks a write transaction takes on PostgreSQL before it reads what a rule decides on, held until it ends. On
+/// SQLite every write transaction already runs alone (BEGIN IMMEDIATE behind the write gate), so these do nothing.
+enum TransactionLocks {
+    /// The customer a new claim names, by every identity given and by its record when it has one: the per-customer
+    /// limit, "consented with another partner" and use-or-consume competition are read only after it, and a new
+    /// customer record is added by one transaction only. Identities come first, sorted, then the record, so two
+    /// transactions never wait on each other in a circle.
+    static func customer(_ customer: IntakeCustomer, record: Int64?, on sql: any SQLDatabase, flavor: SQLFlavor) async throws {
+        guard flavor == .postgres else { return }
+        var keys: [String] = []
+        if case .named(_, let domain, let tenant, let subscription) = customer {
+            keys += [domain.map { "customer-domain:\($0)" }, tenant.map { "customer-tenant:\($0)" },
+                     subscription.map { "customer-subscription:\($0)" }].compactMap { $0 }.sorted()
+        }
+        for key in keys { try await advisory(key, on: sql) }
+        if let record { try await customerRecord(record, on: sql, flavor: flavor) }
+    }
+
+    /// A customer's record, once it is known (taken after its identities, never before).
+    static func customerRecord(_ id: Int64, on sql: any SQLDatabase, flavor: SQLFlavor) async throws {
+        guard flavor == .postgres else { return }
+        try await advisory("customer:\(id)", on: sql)
+    }
+
+    /// A location's earnings on one engagement: approvals add up to the engagement's cap one at a time.
+    static func earningsCap(location: Int64, engagement: Int64, on sql: any SQLDatabase, flavor: SQLFlavor) async throws {
+        guard flavor == .postgres else { return }
+        try await advisory("earnings-cap:\(location):\(engagement)", on: sql)
+    }
+
+    private static func advisory(_ key: String, on sql: any SQLDatabase) async throws {
+        try await sql.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: key), 0))").run()
+    }
+}
+
+/// The `claim_counts` rows a batch of claim moves will change, taken in ascending key order before the first move
+/// (the same order the trigger of migration 15 keeps for one claim), so that batches running side by side on
+/// PostgreSQL (the sweepers of two instances) never deadlock on them.
+enum ClaimCountLocks {
+    struct Key: Hashable, Comparable {
+        var organization, location, engagement, area: Int64
+        var kind, status: String
+
+        /// Numbers first, then the texts byte by byte, as PostgreSQL compares them under `COLLATE "C"`.
+        static func < (a: Key, b: Key) -> Bool {
+            if (a.organization, a.location, a.engagement, a.area) != (b.organization, b.location, b.engagement, b.area) {
+                return (a.organization, a.location, a.engagement, a.area) < (b.organization, b.location, b.engagement, b.area)
+            }
+            if a.kind != b.kind { return a.kind.utf8.lexicographicallyPrecedes(b.kind.utf8) }
+            return a.status.utf8.lexicographicallyPrecedes(b.status.utf8)
+        }
+    }
+
+    /// Locks (creating at zero when missing) every row of `keys`, lowest key first, in one statement.
+    static func lock(_ keys: Set<Key>, on sql: any SQLDatabase, flavor: SQLFlavor) async throws {
+        guard flavor == .postgres, !keys.isEmpty else { return }
+        let rows = keys.sorted().map { k in
+            SQLQueryString("(\(bind: k.organization), \(bind: k.location), \(bind: k.engagement), \(bind: k.area), \(bind: k.kind), \(bind: k.status), 0)")
+        }
+        try await sql.raw("""
+            INSERT INTO claim_counts (organization_id, location_id, engagement_id, solution_area_id, kind, status, n)
+            VALUES \(rows.joined(separator: ", "))
+            ON CONFLICT (organization_id, location_id, engagement_id, solution_area_id, kind, status) DO UPDATE SET n = claim_counts.n
+            """).run()
+    }
+}
