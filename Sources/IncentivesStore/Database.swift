@@ -158,9 +158,23 @@ public final class Database: Sendable {
             try await db.read { try await $0.raw("SELECT 1 AS one").run() }
         } catch {
             await db.close()
-            throw StoreError.unreachable("Can't reach the database at \(location): \(Database.reason(error))")
+            throw StoreError.unreachable("Can't reach the database at \(location): \(await Self.whyUnreachable(location, error, logger: logger))")
         }
         return db
+    }
+
+    /// The pool only says that no connection came; one direct attempt says why (refused, unknown host, bad password).
+    private static func whyUnreachable(_ location: DatabaseLocation, _ error: any Error, logger: Logger) async -> String {
+        guard case .postgres(let url) = location, let configuration = try? SQLPostgresConfiguration(url: url) else {
+            return reason(error)
+        }
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration.coreConfiguration, id: 0, logger: logger)
+            try? await connection.close()
+            return reason(error)
+        } catch {
+            return reason(error)
+        }
     }
 
     private init(flavor: SQLFlavor, location: DatabaseLocation, connections: Connections, writeGate: AsyncGate?, logger: Logger) {

@@ -22,7 +22,7 @@ public enum TestDatabases {
             location = .sqlite(path: FileManager.default.temporaryDirectory.appendingPathComponent("incentives-tests/\(name).sqlite").path)
         case .postgres:
             let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"]!
-            let a = try await Database.open(try DatabaseLocation(parsing: url), maxConnections: 1)
+            let a = try await Database.open(try DatabaseLocation(parsing: url), maxConnections: 1, leaseTimeout: .seconds(120))
             try await a.read { try await $0.raw(SQLQueryString("CREATE DATABASE \(name)")).run() }
             admin = a
             var parts = URLComponents(string: url)!
