@@ -162,22 +162,24 @@ public struct ClaimIntake: Sendable {
                 guard !named.isEmpty, named.count <= 200 else {
                     throw StoreError.invalid(field: "customer_name", "Give the customer's name as it should appear on the claim.")
                 }
-                // A tenant-only customer takes its domain from the first contact's address, so later claims find it.
-                let known = domain ?? (tenant != nil ? request.contacts.first.flatMap { CustomerIntake.emailDomain($0.email) } : nil)
+                // Only the ids the partner gave are recorded: a domain read off a contact's address would be the partner's
+                // word, and the directory is shared, so it could send other partners' intakes of that domain here.
                 let id = try await sql.raw("""
                     INSERT INTO customers (name, domain, tenant_id, subscription_id, created_at)
-                    VALUES (\(bind: named), \(bind: known), \(bind: tenant), \(bind: subscription), \(bind: now)) RETURNING id
+                    VALUES (\(bind: named), \(bind: domain), \(bind: tenant), \(bind: subscription), \(bind: now)) RETURNING id
                     """).first()!.decode(column: "id", as: Int64.self)
                 customer = try await ClaimWork.customer(id, on: sql)
             }
             guard let customer else { throw StoreError.notFound("No such customer.") }
-            let foreign = CustomerIntake.foreignContacts(request.contacts, customerDomain: customer.domain)
+            // A customer known by its tenant alone: the first contact's domain is what the others are checked against.
+            let reference = customer.domain ?? request.contacts.first.flatMap { CustomerIntake.emailDomain($0.email) }
+            let foreign = CustomerIntake.foreignContacts(request.contacts, customerDomain: reference)
             let reason = request.mismatchReason.trimmingCharacters(in: .whitespacesAndNewlines)
             if !foreign.isEmpty && reason.isEmpty {
                 throw StoreError.invalid(field: "mismatch_reason",
-                    "\(foreign.map(\.email).joined(separator: ", ")) \(foreign.count == 1 ? "is" : "are") not at \(customer.domain ?? "the customer's domain"). Say why \(foreign.count == 1 ? "this contact speaks" : "these contacts speak") for the customer.")
+                    "\(foreign.map(\.email).joined(separator: ", ")) \(foreign.count == 1 ? "is" : "are") not at \(reference ?? "the customer's domain"). Say why \(foreign.count == 1 ? "this contact speaks" : "these contacts speak") for the customer.")
             }
-            let note = foreign.isEmpty ? nil : "Contacts outside \(customer.domain ?? "the customer's domain"): \(reason)"
+            let note = foreign.isEmpty ? nil : "Contacts outside \(reference ?? "the customer's domain"): \(reason)"
             let claim = try await ClaimRepository.create(
                 NewClaim(organizationID: organization, locationID: request.locationID, customerID: customer.id,
                          engagementID: request.engagementID, name: request.name, kind: request.kind),
