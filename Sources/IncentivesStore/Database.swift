@@ -330,6 +330,12 @@ public final class Database: Sendable {
             if error is CancellationError { return StoreError.unreachable("The database operation was cancelled.") }
             return error
         }
+        // The server is going away or can't take a connection now (shutdown, crash recovery, too many clients,
+        // connection exceptions): an outage, not a statement's fault.
+        if psql.code == .server, let state = psql.serverInfo?[.sqlState],
+           state.hasPrefix("08") || state.hasPrefix("57P") || state == "53300" {
+            return StoreError.unreachable("The database went away: \(reason(psql)) (SQLSTATE \(state)).")
+        }
         if psql.code == .server {
             let source = "\(file)".split(separator: "/").last.map { String($0.dropLast(".swift".count)) } ?? "\(file)"
             return DatabaseFailure(operation: "\(source).\(function)", sqlState: psql.serverInfo?[.sqlState],
@@ -342,7 +348,7 @@ public final class Database: Sendable {
     static func reason(_ error: any Error) -> String {
         if let psql = error as? PSQLError {
             if let message = psql.serverInfo?[.message] { return message }
-            if let underlying = psql.underlying { return "\(underlying)" }
+            if let underlying = psql.underlying { return reason(underlying) }
             return "\(psql.code)"
         }
         return String(describing: error)

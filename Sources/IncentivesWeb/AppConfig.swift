@@ -8,6 +8,8 @@ public struct AppConfig: Sendable {
     public var host: String
     public var port: Int
     public var database: DatabaseLocation
+    /// `DATABASE_WAIT_SECONDS`: how long a request waits for a database connection before it answers 503.
+    public var databaseWait: Duration = .seconds(5)
     /// How often the deadline sweeper runs inside `serve`.
     public var sweepInterval: Duration
     /// Demo mode: seeds the demo program and shows the demo sign-ins.
@@ -68,7 +70,7 @@ public struct AppConfig: Sendable {
 
     /// Reads `DATABASE_URL`, `HOST`, `PORT`, `SWEEP_INTERVAL_SECONDS`, `PUBLIC_URL`,
     /// `SESSION_IDLE_MINUTES`, `SESSION_MAX_HOURS`, `TRUSTED_PROXY`, `MAIL_TRANSPORT`, `MAIL_DROP_DIR`, `SENDMAIL_PATH`,
-    /// `MAIL_FROM`, `MAIL_POLL_SECONDS`, `WEBHOOK_POLL_SECONDS`, `WEBHOOK_ALLOW_LOCAL`, `UPLOAD_DIR`, `UPLOAD_MAX_MB`, `API_RATE_LIMIT` (and `DEMO`),
+    /// `MAIL_FROM`, `MAIL_POLL_SECONDS`, `WEBHOOK_POLL_SECONDS`, `WEBHOOK_ALLOW_LOCAL`, `UPLOAD_DIR`, `UPLOAD_MAX_MB`, `API_RATE_LIMIT`, `DATABASE_WAIT_SECONDS` (and `DEMO`),
     /// the environment winning over `.env`.
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
                             dotEnvPath: String = ".env") async throws -> AppConfig {
@@ -114,7 +116,8 @@ public struct AppConfig: Sendable {
         let webhookPoll = try whole("webhook.poll.seconds", "WEBHOOK_POLL_SECONDS", default: 5)
         let uploadMB = try whole("upload.max.mb", "UPLOAD_MAX_MB", default: 25)
         let apiRateLimit = try whole("api.rate.limit", "API_RATE_LIMIT", default: 600)
-        return AppConfig(host: host, port: portNumber,
+        let databaseWait = try whole("database.wait.seconds", "DATABASE_WAIT_SECONDS", default: 5)
+        var config = AppConfig(host: host, port: portNumber,
                          database: try DatabaseLocation(parsing: url), sweepInterval: .seconds(seconds),
                          demo: ["1", "true", "yes"].contains(reader.string(forKey: "demo", default: "false").lowercased()),
                          publicURL: publicURL.map { String($0.trimmingCharacters(in: CharacterSet(charactersIn: "/"))) },
@@ -125,5 +128,7 @@ public struct AppConfig: Sendable {
                          webhookAllowLocal: ["1", "true", "yes"].contains(reader.string(forKey: "webhook.allow.local", default: "false").lowercased()),
                          uploadDirectory: reader.string(forKey: "upload.dir", default: "./data/uploads"),
                          uploadPolicy: UploadPolicy(maxBytes: uploadMB * 1024 * 1024), apiRateLimit: apiRateLimit)
+        config.databaseWait = .seconds(databaseWait)
+        return config
     }
 }

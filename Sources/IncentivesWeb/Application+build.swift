@@ -37,6 +37,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     // Order matters: headers on everything; the session before the error pages (so they show
     // who is signed in); the form token checked inside the error pages (so a refusal is a page).
     router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: OutageMiddleware())
     router.add(middleware: SessionMiddleware(sessions: sessions, clock: deps.clock, secure: deps.config.secureCookies,
                                              trustedProxy: deps.config.trustedProxy))
     router.add(middleware: ErrorPageMiddleware(deps: deps))

@@ -29,7 +29,8 @@ enum Runtime {
     /// - Parameter statementTimeout: PostgreSQL's limit per statement; `serve` sets one so a runaway query can't hold
     ///   a connection, batch commands (seed, sweep, export) run unlimited.
     static func open(_ config: AppConfig, migrate: Bool = true, statementTimeout: Duration? = nil) async throws -> Database {
-        let db = try await Database.open(config.database, statementTimeout: statementTimeout, logger: Logger(label: "incentives.db"))
+        let db = try await Database.open(config.database, leaseTimeout: config.databaseWait, statementTimeout: statementTimeout,
+                                         logger: Logger(label: "incentives.db"))
         if migrate {
             do { try await Migrator.migrate(db, clock: SystemClock()) } catch {
                 await db.close()

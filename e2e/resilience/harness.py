@@ -220,3 +220,41 @@ COUNT_DRIFT = """
       FROM claim_counts k) t
     WHERE kept <> counted
 """
+
+
+class Visitor:
+    """A browser's part of HTTP for the pages: cookies kept, the form token read off the page, no redirects followed."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.cookies: dict[str, str] = {}
+
+    def send(self, method: str, path: str, form: dict[str, str] | None = None, timeout: float = 60.0) -> Answer:
+        parts = urllib.parse.urlsplit(self.base_url)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        headers = {"Accept": "text/html"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Origin"] = self.base_url
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            resp = conn.getresponse()
+            for name, value in resp.getheaders():
+                if name.lower() == "set-cookie":
+                    key, _, rest = value.partition("=")
+                    self.cookies[key] = rest.split(";", 1)[0]
+            return Answer(resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read())
+        finally:
+            conn.close()
+
+    def sign_in(self, email: str, password: str = "demo-password"):
+        import re
+        page = self.send("GET", "/login").body.decode()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        answer = self.send("POST", "/login", {"csrf_token": token, "email": email, "password": password})
+        assert answer.status == 303, f"sign-in answered {answer.status}"
+        return self

@@ -136,7 +136,9 @@ struct ErrorPageMiddleware: RouterMiddleware {
                 return try serverError(error, request, context)
             case .unreachable, .badConfiguration:
                 context.logger.error("store unavailable: \(error)")
-                return try page(.serviceUnavailable, "Temporarily unavailable", "The database is not answering. Try again in a minute.", request, context)
+                var response = try page(.serviceUnavailable, "Temporarily unavailable", "The database is not answering. Try again in a minute.", request, context)
+                response.headers[.retryAfter] = "10"
+                return response
             }
         } catch {
             return try serverError(error, request, context)
