@@ -5,6 +5,7 @@ import IncentivesDomain
 import IncentivesStore
 import Logging
 import Mustache
+import ServiceLifecycle
 
 /// Everything a request handler needs, built once at start-up.
 public struct AppDependencies: Sendable {
@@ -87,6 +88,15 @@ public func buildApplication(_ deps: AppDependencies, logger: Logger) -> some Ap
         configuration: .init(address: .hostname(deps.config.host, port: deps.config.port), serverName: "partner-incentives"),
         services: [sweeper, mail, webhooks],
         logger: logger)
+}
+
+/// Runs the app until SIGTERM or SIGINT. Requests in flight and background passes get `grace` to finish, then are
+/// cancelled: a stop never waits on a long export, a half-sent request or a database that does not answer.
+public func runUntilStopped(_ app: some ApplicationProtocol, logger: Logger, grace: Duration = .seconds(7)) async throws {
+    var configuration = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    configuration.maximumGracefulShutdownDuration = grace
+    configuration.maximumCancellationDuration = .seconds(2)
+    try await ServiceGroup(configuration: configuration).run()
 }
 
 /// A rendered page.

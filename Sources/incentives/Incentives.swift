@@ -98,7 +98,7 @@ struct Serve: AsyncParsableCommand {
             let app = buildApplication(deps, logger: logger)
             print(banner(config))
             fflush(nil) // flush every stream: the banner must show even when stdout is a pipe or file
-            try await app.runService()
+            try await runUntilStopped(app, logger: logger)
         } catch {
             await db.close()
             throw error

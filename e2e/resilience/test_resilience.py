@@ -180,7 +180,12 @@ def test_postgres_outage_answers_503_recovers_without_a_restart_and_still_stops(
             w.join(timeout=90)
         assert not failures, f"every request was answered: {failures} (outage from {outage - started:.1f} s to {back - started:.1f} s)"
         assert set(statuses) <= {200, 503}, f"every answer was a page or a clear 503: {sorted(set(statuses))}"
+        # A client that never finishes its request does not hold the stop up either.
+        import socket
+        dawdler = socket.create_connection(("127.0.0.1", server.port))
+        dawdler.sendall(b"GET /claims HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
         assert server.terminate() == 0, "stopped cleanly on SIGTERM after the outage"
+        dawdler.close()
     finally:
         server.close()
 
