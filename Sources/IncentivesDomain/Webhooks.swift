@@ -71,6 +71,10 @@ public struct WebhookRetryPolicy: Sendable, Hashable {
 public enum WebhookEndpointRules {
     public static let maxURLLength = 2_000
     public static let maxDescriptionLength = 200
+    /// Endpoints an organization (or the vendor) may have: each claim write adds one delivery per endpoint.
+    public static let maxEndpointsPerOwner = 10
+    public static let tooManyEndpoints =
+        "You have \(maxEndpointsPerOwner) endpoints, the most allowed: delete one before adding another, or send several event types to one endpoint."
 
     /// Why `url` cannot receive webhooks under `policy`, or nil. Never credentials in the address (they would
     /// show in the list). See `WebhookAddressPolicy` for which hosts are allowed.
@@ -121,6 +125,57 @@ public enum WebhookEndpointRules {
     }
 
     public struct EventChoiceProblem: Error, Sendable, Hashable { public let message: String }
+}
+
+extension Viewer {
+    /// The locations whose events this user's webhook endpoints carry: where they are Incentives admin. An endpoint
+    /// stores them when it is added; the user sees an endpoint only when all of its locations are among theirs.
+    public var webhookLocations: Set<Int64> {
+        Set(locationRoles.filter { $0.value.contains(.incentivesAdmin) }.keys)
+    }
+}
+
+/// Whether a partner endpoint's delivery may still go out, decided again when it is sent: roles change after an
+/// event is written, and a claim's data must reach only someone who may read it now.
+public enum WebhookDeliveryScope {
+    /// Why the delivery must not be sent, or nil. `eventLocation` is the claim's location (nil for a test event);
+    /// `endpointTakesLocation`: the location is one of the endpoint's; `creatorIsIncentivesAdmin`: the endpoint's
+    /// creator holds Incentives admin on that location today.
+    public static func refusal(eventLocation: Int64?, isTestEvent: Bool, endpointTakesLocation: Bool,
+                               creatorIsIncentivesAdmin: Bool) -> String? {
+        guard eventLocation != nil else {
+            return isTestEvent ? nil : "The event names no location, so no one's right to it can be checked."
+        }
+        if !endpointTakesLocation { return "This endpoint does not take events of the claim's location." }
+        if !creatorIsIncentivesAdmin {
+            return "Whoever added this endpoint is no longer Incentives admin of the claim's location; "
+                + "an Incentives admin of that location can add an endpoint of their own."
+        }
+        return nil
+    }
+}
+
+/// How often a person may push deliveries to one endpoint by hand ("Send test event", "Send again"): enough to try
+/// a receiver out, too few to use the server as a load generator.
+public struct WebhookManualSendLimit: Sendable, Hashable {
+    public var perWindow: Int
+    public var window: TimeInterval
+
+    public init(perWindow: Int = 5, window: TimeInterval = 60) { self.perWindow = perWindow; self.window = window }
+
+    public static let standard = WebhookManualSendLimit()
+
+    /// When the next manual send may go, given the earlier ones, or nil when one may go now.
+    public func nextAllowed(after earlier: [Date], now: Date) -> Date? {
+        let recent = earlier.filter { now.timeIntervalSince($0) < window }.sorted()
+        guard recent.count >= perWindow else { return nil }
+        return recent[recent.count - perWindow].addingTimeInterval(window)
+    }
+
+    public func message(until: Date, now: Date) -> String {
+        let seconds = max(1, Int(until.timeIntervalSince(now).rounded(.up)))
+        return "At most \(perWindow) test events and resends per endpoint per minute: try again in \(seconds) second\(seconds == 1 ? "" : "s")."
+    }
 }
 
 /// Which endpoint addresses a server accepts. In production (`publicOnly`) only https to a host name or a public
