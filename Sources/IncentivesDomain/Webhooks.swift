@@ -71,6 +71,10 @@ public struct WebhookRetryPolicy: Sendable, Hashable {
 public enum WebhookEndpointRules {
     public static let maxURLLength = 2_000
     public static let maxDescriptionLength = 200
+    /// Endpoints an organization (or the vendor) may have: each claim write adds one delivery per endpoint.
+    public static let maxEndpointsPerOwner = 10
+    public static let tooManyEndpoints =
+        "You have \(maxEndpointsPerOwner) endpoints, the most allowed: delete one before adding another, or send several event types to one endpoint."
 
     /// Why `url` cannot receive webhooks under `policy`, or nil. Never credentials in the address (they would
     /// show in the list). See `WebhookAddressPolicy` for which hosts are allowed.
@@ -85,14 +89,20 @@ public enum WebhookEndpointRules {
             return "Leave the user name and password out of the address; check the signature instead."
         }
         if components.fragment != nil { return "Leave out the #fragment: it is never sent." }
-        let local = WebhookAddressPolicy.isLocal(host: host)
+        let parsed = WebhookAddressPolicy.host(host)
+        let local = parsed.specialPurpose != nil
+        switch parsed {
+        case .malformed: return "Check the host: it is neither a host name nor an IP address."
+        case .otherNotation where !(local && policy == .publicOnly):
+            return "Write an IP address as four numbers from 0 to 255 (like 93.184.216.34), or use the host name."
+        default: break
+        }
         switch (scheme, policy) {
         case ("https", .allowLocal): return nil
         case ("https", .publicOnly):
             return local ? "Use a public address: this server does not call addresses inside its own network." : nil
         case ("http", .allowLocal):
-            return WebhookAddressPolicy.isLoopback(host: host) ? nil
-                : "Use https://. Plain http:// is allowed only for 127.0.0.1 and localhost."
+            return parsed.isLoopback ? nil : "Use https://. Plain http:// is allowed only for 127.0.0.1 and localhost."
         default: return "Use an https:// address."
         }
     }
@@ -117,50 +127,138 @@ public enum WebhookEndpointRules {
     public struct EventChoiceProblem: Error, Sendable, Hashable { public let message: String }
 }
 
+extension Viewer {
+    /// The locations whose events this user's webhook endpoints carry: where they are Incentives admin. An endpoint
+    /// stores them when it is added; the user sees an endpoint only when all of its locations are among theirs.
+    public var webhookLocations: Set<Int64> {
+        Set(locationRoles.filter { $0.value.contains(.incentivesAdmin) }.keys)
+    }
+}
+
+/// Whether a partner endpoint's delivery may still go out, decided again when it is sent: roles change after an
+/// event is written, and a claim's data must reach only someone who may read it now.
+public enum WebhookDeliveryScope {
+    /// Why the delivery must not be sent, or nil. `eventLocation` is the claim's location (nil for a test event);
+    /// `endpointTakesLocation`: the location is one of the endpoint's; `creatorIsIncentivesAdmin`: the endpoint's
+    /// creator holds Incentives admin on that location today.
+    public static func refusal(eventLocation: Int64?, isTestEvent: Bool, endpointTakesLocation: Bool,
+                               creatorIsIncentivesAdmin: Bool) -> String? {
+        guard eventLocation != nil else {
+            return isTestEvent ? nil : "The event names no location, so no one's right to it can be checked."
+        }
+        if !endpointTakesLocation { return "This endpoint does not take events of the claim's location." }
+        if !creatorIsIncentivesAdmin {
+            return "Whoever added this endpoint is no longer Incentives admin of the claim's location; "
+                + "an Incentives admin of that location can add an endpoint of their own."
+        }
+        return nil
+    }
+}
+
+/// How often a person may push deliveries to one endpoint by hand ("Send test event", "Send again"): enough to try
+/// a receiver out, too few to use the server as a load generator.
+public struct WebhookManualSendLimit: Sendable, Hashable {
+    public var perWindow: Int
+    public var window: TimeInterval
+
+    public init(perWindow: Int = 5, window: TimeInterval = 60) { self.perWindow = perWindow; self.window = window }
+
+    public static let standard = WebhookManualSendLimit()
+
+    /// When the next manual send may go, given the earlier ones, or nil when one may go now.
+    public func nextAllowed(after earlier: [Date], now: Date) -> Date? {
+        let recent = earlier.filter { now.timeIntervalSince($0) < window }.sorted()
+        guard recent.count >= perWindow else { return nil }
+        return recent[recent.count - perWindow].addingTimeInterval(window)
+    }
+
+    public func message(until: Date, now: Date) -> String {
+        let seconds = max(1, Int(until.timeIntervalSince(now).rounded(.up)))
+        return "At most \(perWindow) test events and resends per endpoint per minute: try again in \(seconds) second\(seconds == 1 ? "" : "s")."
+    }
+}
+
 /// Which endpoint addresses a server accepts. In production (`publicOnly`) only https to a host name or a public
 /// address: otherwise any partner admin could make the server POST into its own network (loopback, private
 /// ranges, link-local such as a cloud's metadata service at 169.254.169.254). `allowLocal` (demo mode, tests, or
-/// `WEBHOOK_ALLOW_LOCAL=true` for a receiver on the same network) also takes plain http to 127.0.0.1/localhost
-/// and https to private addresses. Host names are checked as written; what they resolve to is not.
+/// `WEBHOOK_ALLOW_LOCAL=true` for a receiver on the same network) also takes plain http to loopback and https to
+/// any address. Addresses are judged by their parsed bytes (`IPAddress`); a host name is judged here by its
+/// name, and at every send by every address it resolves to (`refusal(sending:resolvedTo:)`).
 public enum WebhookAddressPolicy: Sendable, Hashable {
     case publicOnly, allowLocal
 
-    static func isLoopback(host: String) -> Bool {
-        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if host == "localhost" || host.hasSuffix(".localhost") || host == "::1" { return true }
-        return ipv4(host).map { $0[0] == 127 } ?? false
+    /// An endpoint's host, read the way a resolver reads it.
+    public enum Host: Hashable, Sendable {
+        case address(IPAddress)
+        /// Numbers a C resolver reads as an IPv4 address although they are not four decimal numbers
+        /// (`2130706433`, `0x7f.1`, `127.1`, `0177.0.0.1`): judged by the address, and never accepted as written.
+        case otherNotation(IPAddress)
+        /// A host name: lower case, without the one trailing dot that names the DNS root.
+        case name(String)
+        /// Neither a name nor an address (`256.1.1.1`, `1.2.3.4.5`, `[1::2::3]`, a zone id).
+        case malformed
+
+        /// `localhost`, `*.localhost` (RFC 6761: always this machine), or a loopback address.
+        public var isLoopback: Bool {
+            switch self {
+            case .address(let address), .otherNotation(let address): address.isLoopback
+            case .name(let name): name == "localhost" || name.hasSuffix(".localhost")
+            case .malformed: false
+            }
+        }
+
+        /// Why the server must not call this host in production, or nil when only resolving can tell.
+        var specialPurpose: String? {
+            switch self {
+            case .address(let address), .otherNotation(let address): address.specialPurpose
+            case .name: isLoopback ? "loopback (localhost)" : nil
+            case .malformed: nil
+            }
+        }
     }
 
-    /// Loopback, unspecified, private (RFC 1918, carrier-grade NAT, IPv6 unique local) and link-local addresses.
-    static func isLocal(host: String) -> Bool {
-        if isLoopback(host: host) { return true }
-        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        if let a = ipv4(host) {
-            return a[0] == 0 || a[0] == 10 || (a[0] == 172 && (16...31).contains(a[1])) || (a[0] == 192 && a[1] == 168)
-                || (a[0] == 169 && a[1] == 254) || (a[0] == 100 && (64...127).contains(a[1]))
+    /// Reads a URL's host: brackets off, an IPv6 literal, an IPv4 address in any notation a resolver accepts (a host
+    /// whose last label is a number is an address, as browsers read it), or a host name.
+    public static func host(_ raw: String) -> Host {
+        var host = raw.lowercased()
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.contains(":") { return IPAddress(host).map(Host.address) ?? .malformed }
+        if host.hasSuffix(".") { host.removeLast() }
+        guard !host.isEmpty, !host.hasSuffix("."), let last = host.split(separator: ".", omittingEmptySubsequences: false).last else {
+            return .malformed
         }
-        // Numbers a resolver may read as an address in another notation (2130706433, 127.1, 0177.0.0.1, 0x7f.1):
-        // refused rather than guessed.
-        if ipv4(host) == nil, host.split(separator: ".").allSatisfy({ part in
-            part.allSatisfy(\.isNumber) || (part.hasPrefix("0x") && part.dropFirst(2).allSatisfy(\.isHexDigit))
-        }) { return true }
-        guard host.contains(":") else { return false }  // a host name
-        // IPv6 literals: unspecified, unique local fc00::/7, link-local fe80::/10, and IPv4-mapped ones.
-        if host == "::" { return true }
-        if host.hasPrefix("::ffff:") { return isLocal(host: String(host.dropFirst(7))) || ipv4(String(host.dropFirst(7))) == nil }
-        return host.hasPrefix("fc") || host.hasPrefix("fd") || host.hasPrefix("fe8") || host.hasPrefix("fe9")
-            || host.hasPrefix("fea") || host.hasPrefix("feb")
+        let numeric = last.allSatisfy { $0.isASCII && $0.isNumber }
+            || (last.hasPrefix("0x") && last.dropFirst(2).allSatisfy { $0.isASCII && $0.isHexDigit })
+        guard numeric else { return .name(host) }
+        if let address = IPAddress(host) { return .address(address) }
+        return IPAddress.inetAton(host).map(Host.otherNotation) ?? .malformed
     }
 
-    /// The four numbers of a dotted IPv4 literal, or nil.
-    private static func ipv4(_ host: String) -> [Int]? {
-        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        let numbers = parts.compactMap { part -> Int? in
-            guard !part.isEmpty, part.count <= 3, !(part.count > 1 && part.hasPrefix("0")), part.allSatisfy(\.isASCII),
-                  let n = Int(part), (0...255).contains(n) else { return nil }
-            return n
+    /// Why this server must not send to `url` as it stands, or nil: the stored address is checked again at every
+    /// send, since the policy may have changed after it was saved.
+    public func refusal(sending url: String) -> String? {
+        WebhookEndpointRules.problem(withURL: url, policy: self).map { "This address is not allowed: \($0)" }
+    }
+
+    /// Why this server must not send to `url`, whose host resolved to `addresses` just now, or nil. Every address
+    /// counts: one inward address is enough to refuse, whichever the connection would have used.
+    public func refusal(sending url: String, resolvedTo addresses: [IPAddress]) -> String? {
+        if let refusal = refusal(sending: url) { return refusal }
+        let components = URLComponents(string: url)
+        let host = components?.host ?? url
+        guard !addresses.isEmpty else { return "\(host) has no address." }
+        for address in addresses {
+            switch self {
+            case .publicOnly:
+                if let block = address.specialPurpose {
+                    return "\(host) resolves to \(address), \(block): this server does not call addresses inside its own network."
+                }
+            case .allowLocal:
+                if components?.scheme?.lowercased() == "http", !address.isLoopback {
+                    return "\(host) resolves to \(address): plain http:// goes only to this machine."
+                }
+            }
         }
-        return numbers.count == 4 ? numbers : nil
+        return nil
     }
 }

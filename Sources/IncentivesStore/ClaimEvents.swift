@@ -110,20 +110,24 @@ enum ClaimEvents {
         }
     }
 
-    /// One event for every endpoint of the claim's organization, and of the vendor, subscribed to `type`
-    /// (disabled ones too: their deliveries wait). Nothing is written, and the claim is not read, when none listens.
+    /// One event for every endpoint subscribed to `type` that takes the claim's location (a partner endpoint takes
+    /// its creator's Incentives-admin locations), and for the vendor's (disabled ones too: their deliveries wait).
+    /// Nothing is written, and the claim is not read, when none listens.
     static func publish<Payload: Encodable>(_ type: WebhookEventType, claimID: Int64, at now: Date, on sql: any SQLDatabase,
                                            data: (ClaimJSON) -> Payload) async throws {
         let rows = try await sql.raw("""
-            SELECT e.id, c.organization_id FROM webhook_endpoint_events t
+            SELECT e.id, c.organization_id, c.location_id FROM webhook_endpoint_events t
             JOIN webhook_endpoints e ON e.id = t.endpoint_id
-            JOIN claims c ON c.id = \(bind: claimID) AND (e.organization_id = c.organization_id OR e.organization_id IS NULL)
+            JOIN claims c ON c.id = \(bind: claimID)
             WHERE t.event_type = \(bind: type.rawValue)
+              AND (e.organization_id IS NULL OR (e.organization_id = c.organization_id AND EXISTS (
+                SELECT 1 FROM webhook_endpoint_locations wl WHERE wl.endpoint_id = e.id AND wl.location_id = c.location_id)))
             ORDER BY e.id
             """).all()
         guard let first = rows.first else { return }
         guard let claim = try await ClaimJSON.load(ids: [claimID], on: sql).first else { return }
-        try await WebhookEvents.insert(type, organizationID: try first.decode(column: "organization_id", as: Int64.self), data: data(claim),
+        try await WebhookEvents.insert(type, organizationID: try first.decode(column: "organization_id", as: Int64.self),
+                                       locationID: try first.decode(column: "location_id", as: Int64.self), data: data(claim),
                                        endpoints: try rows.map { try $0.decode(column: "id", as: Int64.self) }, now: now, on: sql)
     }
 }

@@ -3,20 +3,44 @@ import Foundation
 import IncentivesDomain
 import SQLKit
 
-/// Whose webhook endpoints: a partner organization's, or the vendor's own (organization NULL).
+/// Whose webhook endpoints a caller works with: a partner user's, or the vendor's own (organization NULL).
 public enum WebhookOwner: Hashable, Sendable {
-    case organization(Int64)
+    /// A partner user: `locations` are those where they are Incentives admin (`Viewer.webhookLocations`). They see
+    /// the organization's endpoints whose locations all lie among these, and an endpoint they add takes these.
+    case partner(organizationID: Int64, locations: Set<Int64>)
     case vendor
 
-    var organizationID: Int64? {
-        if case .organization(let id) = self { id } else { nil }
+    /// The owner a signed-in user acts as.
+    public init(_ viewer: Viewer) {
+        self = viewer.organizationID.map { .partner(organizationID: $0, locations: viewer.webhookLocations) } ?? .vendor
     }
 
-    /// Scopes an endpoint query (alias `e`) to the owner, in the repository itself (DESIGN rule).
+    var organizationID: Int64? {
+        if case .partner(let id, _) = self { id } else { nil }
+    }
+
+    /// Scopes an endpoint query (alias `e`) to the owner, in the repository itself (DESIGN rule): one location of
+    /// the endpoint outside the caller's is enough to hide it.
     var filter: SQLQueryString {
         switch self {
-        case .organization(let id): "e.organization_id = \(bind: id)"
-        case .vendor: "e.organization_id IS NULL"
+        case .partner(let id, let locations):
+            let outside: SQLQueryString = locations.isEmpty ? "" : " AND wl.location_id NOT IN (\(AccessScope.bindList(locations)))"
+            return """
+                e.organization_id = \(bind: id) AND NOT EXISTS (
+                  SELECT 1 FROM webhook_endpoint_locations wl WHERE wl.endpoint_id = e.id\(outside))
+                """
+        case .vendor: return "e.organization_id IS NULL"
+        }
+    }
+
+    /// Scopes a delivery query (event alias `ev`): a partner reads the events of its own locations and test events,
+    /// never another location's (an endpoint may hold deliveries from before endpoints had locations).
+    var eventFilter: SQLQueryString {
+        switch self {
+        case .partner(_, let locations):
+            let own: SQLQueryString = locations.isEmpty ? "" : " OR ev.location_id IN (\(AccessScope.bindList(locations)))"
+            return "((ev.location_id IS NULL AND ev.type = \(bind: WebhookEventType.webhookPing.rawValue))\(own))"
+        case .vendor: return "1 = 1"
         }
     }
 }
@@ -28,6 +52,8 @@ public struct WebhookEndpoint: Sendable, Hashable {
     public var url: String
     public var description: String
     public var events: [WebhookEventType]
+    /// The names of the locations whose events it takes (empty for the vendor's, which take every organization's).
+    public var locations: [String]
     public var enabled: Bool
     public var createdAt: Date
     /// Until when the secret before the last rotation still signs too.
@@ -82,12 +108,16 @@ public struct WebhookSend: Sendable, Hashable {
     public var secrets: [String]
     /// This attempt's number, 1-based.
     public var attempt: Int
+    /// Why it must not be sent, decided when it was taken (`WebhookDeliveryScope`); nil when it may go.
+    public var refusal: String?
 }
 
 /// What came of one attempt.
 public enum WebhookAttemptOutcome: Sendable, Hashable {
     case response(status: Int, excerpt: String)
     case error(String)
+    /// Not sent, and never to be tried again by itself: no longer allowed (scope, address policy).
+    case refused(String)
 
     public var succeeded: Bool {
         if case .response(let status, _) = self { (200..<300).contains(status) } else { false }
@@ -126,16 +156,17 @@ public enum WebhookEvents {
 
     /// The event row and its deliveries, due now. Returns the delivery ids.
     @discardableResult
-    static func insert<Payload: Encodable>(_ type: WebhookEventType, organizationID: Int64?, data: Payload, endpoints: [Int64],
-                                          now: Date, on sql: any SQLDatabase) async throws -> [Int64] {
+    static func insert<Payload: Encodable>(_ type: WebhookEventType, organizationID: Int64?, locationID: Int64?, data: Payload,
+                                          endpoints: [Int64], now: Date, on sql: any SQLDatabase) async throws -> [Int64] {
         let publicID = "evt_" + Secret.make()
         // Whole seconds, as every date of the API: the stored body is sent byte for byte on each attempt.
         let created = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         let payload = String(decoding: try encoder.encode(Envelope(id: publicID, type: type.rawValue, created_at: created, data: data)),
                              as: UTF8.self)
         guard let eventID = try await sql.raw("""
-            INSERT INTO webhook_events (public_id, type, organization_id, payload, created_at)
-            VALUES (\(bind: publicID), \(bind: type.rawValue), \(bind: organizationID), \(bind: payload), \(bind: now)) RETURNING id
+            INSERT INTO webhook_events (public_id, type, organization_id, location_id, payload, created_at)
+            VALUES (\(bind: publicID), \(bind: type.rawValue), \(bind: organizationID), \(bind: locationID), \(bind: payload), \(bind: now))
+            RETURNING id
             """).first()?.decode(column: "id", as: Int64.self) else {
             throw StoreError.corrupt("The database did not return the new webhook event's id.")
         }
@@ -150,13 +181,16 @@ public enum WebhookEvents {
     }
 }
 
-/// Webhook endpoints and their deliveries, always scoped to an owner: another organization's endpoint or
-/// delivery is not found.
+/// Webhook endpoints and their deliveries, always scoped to an owner: another organization's or location's
+/// endpoint or delivery is not found.
 public struct WebhookRepository: Sendable {
     public let db: Database
     public let policy: WebhookRetryPolicy
+    public let manualSends: WebhookManualSendLimit
 
-    public init(db: Database, policy: WebhookRetryPolicy = .standard) { self.db = db; self.policy = policy }
+    public init(db: Database, policy: WebhookRetryPolicy = .standard, manualSends: WebhookManualSendLimit = .standard) {
+        self.db = db; self.policy = policy; self.manualSends = manualSends
+    }
 
     /// How long a secret replaced by a rotation keeps signing.
     public static let rotationOverlap: TimeInterval = 24 * 3600
@@ -191,37 +225,62 @@ public struct WebhookRepository: Sendable {
             WebhookEndpoint(
                 id: try row.decode(column: "id", as: Int64.self), organizationID: try row.decode(column: "organization_id", as: Int64?.self),
                 url: try row.decode(column: "url", as: String.self), description: try row.decode(column: "description", as: String.self),
-                events: [], enabled: try row.decode(column: "enabled", as: Bool.self),
+                events: [], locations: [], enabled: try row.decode(column: "enabled", as: Bool.self),
                 createdAt: try row.decode(column: "created_at", as: Date.self),
                 previousSecretUntil: try row.decode(column: "previous_secret_until", as: Date?.self),
                 lastStatus: try row.decode(column: "last_status", as: String?.self).flatMap(WebhookDeliveryStatus.init(rawValue:)))
         }
         guard !endpoints.isEmpty else { return [] }
+        let ids = AccessScope.bindList(Set(endpoints.map(\.id)))
         var events: [Int64: [WebhookEventType]] = [:]
-        for row in try await sql.raw("""
-            SELECT endpoint_id, event_type FROM webhook_endpoint_events
-            WHERE endpoint_id IN (\(AccessScope.bindList(Set(endpoints.map(\.id)))))
-            """).all() {
+        for row in try await sql.raw("SELECT endpoint_id, event_type FROM webhook_endpoint_events WHERE endpoint_id IN (\(ids))").all() {
             guard let type = WebhookEventType(rawValue: try row.decode(column: "event_type", as: String.self)) else { continue }
             events[try row.decode(column: "endpoint_id", as: Int64.self), default: []].append(type)
+        }
+        var locations: [Int64: [String]] = [:]
+        for row in try await sql.raw("""
+            SELECT wl.endpoint_id, l.name FROM webhook_endpoint_locations wl JOIN locations l ON l.id = wl.location_id
+            WHERE wl.endpoint_id IN (\(ids)) ORDER BY l.name, l.id
+            """).all() {
+            locations[try row.decode(column: "endpoint_id", as: Int64.self), default: []].append(try row.decode(column: "name", as: String.self))
         }
         for i in endpoints.indices {
             let chosen = Set(events[endpoints[i].id] ?? [])
             endpoints[i].events = WebhookEventType.allCases.filter(chosen.contains)
+            endpoints[i].locations = locations[endpoints[i].id] ?? []
         }
         return endpoints
     }
 
+    /// Endpoints the owner has (all of an organization's, whoever sees them), to hold them under the cap.
+    public func count(of owner: WebhookOwner) async throws -> Int {
+        try await db.read { sql in try await Self.count(of: owner, on: sql) }
+    }
+
+    static func count(of owner: WebhookOwner, on sql: any SQLDatabase) async throws -> Int {
+        let whose: SQLQueryString = owner.organizationID.map { "organization_id = \(bind: $0)" } ?? "organization_id IS NULL"
+        return try await sql.raw("SELECT COUNT(*) AS n FROM webhook_endpoints WHERE \(whose)").first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
     /// Registers an endpoint, enabled, and returns it with its secret (shown once: only the owner's
     /// receiver needs it after that). The caller has checked the fields with `WebhookEndpointRules`; they are checked
-    /// again here so no way in stores an address the server's `policy` refuses.
-    public func create(url: String, description: String, events: Set<WebhookEventType>, owner: WebhookOwner, by userID: Int64?,
+    /// again here so no way in stores an address the server's `policy` refuses. A partner's endpoint takes the events
+    /// of the owner's locations; `userID` is its creator, whose roles are checked again at every delivery.
+    public func create(url: String, description: String, events: Set<WebhookEventType>, owner: WebhookOwner, by userID: Int64,
                        policy: WebhookAddressPolicy, now: Date) async throws -> (endpoint: WebhookEndpoint, secret: String) {
         if let problem = WebhookEndpointRules.problem(withURL: url, policy: policy) { throw StoreError.invalid(field: "url", problem) }
         if let problem = WebhookEndpointRules.problem(withDescription: description) { throw StoreError.invalid(field: "description", problem) }
         guard !events.isEmpty else { throw StoreError.invalid(field: "events", "Choose at least one event.") }
         let secret = WebhookSignature.newSecret()
+        let flavor = db.flavor
         let endpoint = try await db.write(changesClaims: false) { sql -> WebhookEndpoint in
+            if flavor == .postgres {
+                // Two adds at once must not both pass the cap: one owner's adds take turns.
+                try await sql.raw("SELECT pg_advisory_xact_lock(727275, \(bind: Int32(truncatingIfNeeded: owner.organizationID ?? 0)))").run()
+            }
+            guard try await Self.count(of: owner, on: sql) < WebhookEndpointRules.maxEndpointsPerOwner else {
+                throw StoreError.invalid(field: "form", WebhookEndpointRules.tooManyEndpoints)
+            }
             guard let id = try await sql.raw("""
                 INSERT INTO webhook_endpoints (organization_id, url, description, secret, enabled, created_at, created_by)
                 VALUES (\(bind: owner.organizationID), \(bind: url), \(bind: description), \(bind: secret), \(bind: true), \(bind: now),
@@ -231,6 +290,15 @@ public struct WebhookRepository: Sendable {
             }
             for type in events.sorted(by: { $0.rawValue < $1.rawValue }) {
                 try await sql.raw("INSERT INTO webhook_endpoint_events (endpoint_id, event_type) VALUES (\(bind: id), \(bind: type.rawValue))").run()
+            }
+            if case .partner(let organizationID, let locations) = owner {
+                // Only the organization's own locations, whatever the caller passed.
+                for location in locations.sorted() {
+                    try await sql.raw("""
+                        INSERT INTO webhook_endpoint_locations (endpoint_id, location_id)
+                        SELECT \(bind: id), id FROM locations WHERE id = \(bind: location) AND organization_id = \(bind: organizationID)
+                        """).run()
+                }
             }
             guard let endpoint = try await Self.endpoint(id, of: owner, on: sql) else { throw StoreError.notFound("No endpoint \(id).") }
             return endpoint
@@ -304,7 +372,7 @@ public struct WebhookRepository: Sendable {
             let seek: SQLQueryString = before.map { " AND d.id < \(bind: $0)" } ?? ""
             let rows = try await sql.raw("""
                 SELECT \(unsafeRaw: Self.deliveryColumns) FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
-                WHERE d.endpoint_id = \(bind: endpointID)\(seek) ORDER BY d.id DESC LIMIT \(bind: limit + 1)
+                WHERE d.endpoint_id = \(bind: endpointID)\(seek) AND \(owner.eventFilter) ORDER BY d.id DESC LIMIT \(bind: limit + 1)
                 """).all()
             let page = try rows.prefix(limit).map(Self.delivery)
             return WebhookDeliveryPage(deliveries: page, nextBefore: rows.count > limit ? page.last?.id : nil)
@@ -317,7 +385,7 @@ public struct WebhookRepository: Sendable {
             guard try await Self.endpoint(endpointID, of: owner, on: sql) != nil,
                   let row = try await sql.raw("""
                     SELECT \(unsafeRaw: Self.deliveryColumns), ev.payload FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
-                    WHERE d.id = \(bind: id) AND d.endpoint_id = \(bind: endpointID)
+                    WHERE d.id = \(bind: id) AND d.endpoint_id = \(bind: endpointID) AND \(owner.eventFilter)
                     """).first() else { return nil }
             let attempts = try await sql.raw("""
                 SELECT at, http_status, error, duration_ms, response_excerpt FROM webhook_attempts WHERE delivery_id = \(bind: id) ORDER BY id
@@ -332,16 +400,36 @@ public struct WebhookRepository: Sendable {
         }
     }
 
-    /// "Send again": the delivery is due now, whatever it was (a failed one gets one more attempt).
+    /// "Send again": the delivery is due now, whatever it was (a failed one gets one more attempt). Counts as a
+    /// manual send (`WebhookSendLimited` past the limit).
     public func sendAgain(_ id: Int64, of endpointID: Int64, owner: WebhookOwner, now: Date) async throws {
         try await db.write(changesClaims: false) { sql in
             guard try await Self.endpoint(endpointID, of: owner, on: sql) != nil else { throw StoreError.notFound("No endpoint \(endpointID).") }
             let updated = try await sql.raw("""
                 UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = \(bind: now), lease_until = NULL
-                WHERE id = \(bind: id) AND endpoint_id = \(bind: endpointID) RETURNING id
+                WHERE id = \(bind: id) AND endpoint_id = \(bind: endpointID)
+                  AND event_id IN (SELECT ev.id FROM webhook_events ev WHERE \(owner.eventFilter)) RETURNING id
                 """).all()
             guard updated.count == 1 else { throw StoreError.notFound("No delivery \(id).") }
+            try await countManualSend(to: endpointID, now: now, on: sql)
         }
+    }
+
+    /// Records a manual send to the endpoint, or throws `WebhookSendLimited` (rolling the caller's change back)
+    /// when the endpoint has had its share this minute.
+    func countManualSend(to endpointID: Int64, now: Date, on sql: any SQLDatabase) async throws {
+        if db.flavor == .postgres {
+            // Two clicks at once must not both pass the limit: one endpoint's manual sends take turns.
+            try await sql.raw("SELECT id FROM webhook_endpoints WHERE id = \(bind: endpointID) FOR UPDATE").run()
+        }
+        let since = now.addingTimeInterval(-manualSends.window)
+        try await sql.raw("DELETE FROM webhook_manual_sends WHERE endpoint_id = \(bind: endpointID) AND at <= \(bind: since)").run()
+        let earlier = try await sql.raw("SELECT at FROM webhook_manual_sends WHERE endpoint_id = \(bind: endpointID)").all()
+            .map { try $0.decode(column: "at", as: Date.self) }
+        if let until = manualSends.nextAllowed(after: earlier, now: now) {
+            throw WebhookSendLimited(until: until, message: manualSends.message(until: until, now: now))
+        }
+        try await sql.raw("INSERT INTO webhook_manual_sends (endpoint_id, at) VALUES (\(bind: endpointID), \(bind: now))").run()
     }
 
     struct PingData: Encodable {
@@ -350,14 +438,16 @@ public struct WebhookRepository: Sendable {
         let message: String
     }
 
-    /// A `webhook.ping` event to this endpoint alone, due now. Returns the delivery's id.
+    /// A `webhook.ping` event to this endpoint alone, due now. Returns the delivery's id. Counts as a manual send
+    /// (`WebhookSendLimited` past the limit).
     public func sendTest(_ endpointID: Int64, owner: WebhookOwner, now: Date) async throws -> Int64 {
         try await db.write(changesClaims: false) { sql in
             guard let endpoint = try await Self.endpoint(endpointID, of: owner, on: sql) else {
                 throw StoreError.notFound("No endpoint \(endpointID).")
             }
+            try await countManualSend(to: endpointID, now: now, on: sql)
             let data = PingData(endpoint: .init(id: endpoint.id, url: endpoint.url), message: "A test event sent from the webhook settings.")
-            guard let id = try await WebhookEvents.insert(.webhookPing, organizationID: owner.organizationID, data: data,
+            guard let id = try await WebhookEvents.insert(.webhookPing, organizationID: owner.organizationID, locationID: nil, data: data,
                                                           endpoints: [endpointID], now: now, on: sql).first else {
                 throw StoreError.corrupt("The test delivery was not written.")
             }
@@ -368,13 +458,24 @@ public struct WebhookRepository: Sendable {
     // MARK: The delivery service's side
 
     /// Takes up to `limit` due deliveries of enabled endpoints, oldest due first, leased for `lease`
-    /// seconds; each counts one attempt. A delivery whose taker died is due again after its lease.
+    /// seconds; each counts one attempt. A delivery whose taker died is due again after its lease. A partner
+    /// endpoint's delivery carries its `refusal` when its creator may no longer read the claim's location
+    /// (`WebhookDeliveryScope`, on the roles of now).
     public func take(now: Date, limit: Int = 20, lease: TimeInterval = 120) async throws -> [WebhookSend] {
         try await db.write(changesClaims: false) { sql in
             let rows = try await LeasedQueue.take(
                 from: "webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id JOIN webhook_events ev ON ev.id = d.event_id",
                 alias: "d", table: "webhook_deliveries",
-                columns: "d.id AS id, d.attempts, e.url, e.secret, e.previous_secret, e.previous_secret_until, ev.public_id, ev.payload",
+                columns: """
+                    d.id AS id, d.attempts, e.url, e.secret, e.previous_secret, e.previous_secret_until, ev.public_id, ev.payload,
+                    ev.type, ev.location_id, e.organization_id,
+                    CASE WHEN EXISTS (SELECT 1 FROM webhook_endpoint_locations wl WHERE wl.endpoint_id = e.id AND wl.location_id = ev.location_id)
+                      THEN 1 ELSE 0 END AS takes_location,
+                    CASE WHEN EXISTS (SELECT 1 FROM users u JOIN user_location_roles r ON r.user_id = u.id
+                                      WHERE u.id = e.created_by AND u.organization_id = e.organization_id
+                                        AND r.location_id = ev.location_id AND r.role = 'incentives_admin')
+                      THEN 1 ELSE 0 END AS creator_admin
+                    """,
                 due: """
                     d.status = 'pending' AND d.next_attempt_at <= \(bind: now) AND (d.lease_until IS NULL OR d.lease_until <= \(bind: now))
                     AND e.enabled = \(bind: true)
@@ -388,24 +489,33 @@ public struct WebhookRepository: Sendable {
                    let until = try row.decode(column: "previous_secret_until", as: Date?.self), now < until {
                     secrets.append(previous)
                 }
+                // The vendor's endpoints take every organization's events; a partner's, only what its creator may read now.
+                let refusal = try row.decode(column: "organization_id", as: Int64?.self) == nil ? nil : WebhookDeliveryScope.refusal(
+                    eventLocation: try row.decode(column: "location_id", as: Int64?.self),
+                    isTestEvent: try row.decode(column: "type", as: String.self) == WebhookEventType.webhookPing.rawValue,
+                    endpointTakesLocation: try row.decode(column: "takes_location", as: Int.self) == 1,
+                    creatorIsIncentivesAdmin: try row.decode(column: "creator_admin", as: Int.self) == 1)
                 return WebhookSend(deliveryID: try row.decode(column: "id", as: Int64.self), url: try row.decode(column: "url", as: String.self),
                                    eventPublicID: try row.decode(column: "public_id", as: String.self),
                                    payload: try row.decode(column: "payload", as: String.self), secrets: secrets,
-                                   attempt: try row.decode(column: "attempts", as: Int.self) + 1)
+                                   attempt: try row.decode(column: "attempts", as: Int.self) + 1, refusal: refusal)
             }
         }
     }
 
     /// Records an attempt and moves the delivery: delivered, pending again after the policy's delay, or failed
-    /// when no attempt is left. `spread` (-1...1) places the delay in its jitter band. Returns the new status.
+    /// when no attempt is left or it was refused. `spread` (-1...1) places the delay in its jitter band. Returns the
+    /// new status.
     @discardableResult
     public func record(_ send: WebhookSend, outcome: WebhookAttemptOutcome, durationMS: Int, now: Date,
                        spread: Double = Double.random(in: -1...1)) async throws -> WebhookDeliveryStatus {
-        let delay = outcome.succeeded ? nil : policy.delay(afterAttempt: send.attempt, spread: spread)
+        let retries: Bool
+        if case .refused = outcome { retries = false } else { retries = !outcome.succeeded }
+        let delay = retries ? policy.delay(afterAttempt: send.attempt, spread: spread) : nil
         let status: WebhookDeliveryStatus = outcome.succeeded ? .delivered : delay == nil ? .failed : .pending
         let (httpStatus, error, excerpt): (Int?, String?, String?) = switch outcome {
         case .response(let code, let text): (code, nil, Self.excerpt(text))
-        case .error(let message): (nil, String(message.prefix(1_000)), nil)
+        case .error(let message), .refused(let message): (nil, String(message.prefix(1_000)), nil)
         }
         try await db.write(changesClaims: false) { sql in
             try await sql.raw("""
@@ -428,4 +538,11 @@ public struct WebhookRepository: Sendable {
     public func counts() async throws -> [WebhookDeliveryStatus: Int] {
         try await LeasedQueue.counts(of: "webhook_deliveries", as: WebhookDeliveryStatus.self, on: db)
     }
+}
+
+/// A manual send ("Send test event", "Send again") refused: the endpoint had its share this minute.
+public struct WebhookSendLimited: Error, Sendable, Hashable {
+    /// When the next one may go.
+    public let until: Date
+    public let message: String
 }

@@ -81,8 +81,8 @@ public func buildApplication(_ deps: AppDependencies, logger: Logger) -> some Ap
     let mail = MailDelivery(outbox: Outbox(db: deps.db), setting: deps.config.mailTransport, from: deps.config.mailFrom,
                             messageIDDomain: deps.config.publicHost, clock: deps.clock, interval: deps.config.mailPollInterval,
                             logger: logger)
-    let webhooks = WebhookDelivery(webhooks: WebhookRepository(db: deps.db), clock: deps.clock,
-                                   interval: deps.config.webhookPollInterval, logger: logger)
+    let webhooks = WebhookDelivery(webhooks: WebhookRepository(db: deps.db), addressPolicy: deps.config.webhookAddressPolicy,
+                                   clock: deps.clock, interval: deps.config.webhookPollInterval, logger: logger)
     return Application(
         responder: buildResponder(deps),
         configuration: .init(address: .hostname(deps.config.host, port: deps.config.port), serverName: "partner-incentives"),

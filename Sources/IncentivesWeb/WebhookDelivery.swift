@@ -4,14 +4,28 @@ import IncentivesDomain
 import IncentivesStore
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Sends webhook deliveries for as long as the app runs: every `interval` it takes the due deliveries under
-/// a lease (so another instance never sends the same one at once), POSTs each batch in parallel through one
-/// HTTP client, and records every attempt; failures retry on `WebhookRetryPolicy`'s schedule.
+/// a lease (so another instance never sends the same one at once), POSTs each batch in parallel, and records
+/// every attempt; failures retry on `WebhookRetryPolicy`'s schedule. Before each POST the endpoint's address is
+/// checked again under `addressPolicy` and its host resolved: every address must pass, and the connection goes to
+/// the address that was checked.
 public struct WebhookDelivery: Service {
+    /// Looks up a host name's addresses: the system's resolver in production, a stand-in in tests.
+    public typealias Resolver = @Sendable (String) async throws -> [IPAddress]
+
     let webhooks: WebhookRepository
-    let client: HTTPClient
+    let addressPolicy: WebhookAddressPolicy
+    let resolve: Resolver
     let clock: any WallClock
     let interval: Duration
     let logger: Logger
@@ -23,23 +37,15 @@ public struct WebhookDelivery: Service {
     /// Bytes of a response kept on the attempt.
     static let excerptBytes = 1_024
 
-    public init(webhooks: WebhookRepository, clock: any WallClock, interval: Duration, logger: Logger) {
-        self.webhooks = webhooks; self.clock = clock; self.interval = interval; self.logger = logger
-        // One client for the process (its connection pool is shared by every send). Redirects are not followed:
-        // the registered address is the one that gets the signed body, and a 3xx is a failed attempt.
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: Self.timeout, read: Self.timeout),
-            decompression: .disabled))
+    public init(webhooks: WebhookRepository, addressPolicy: WebhookAddressPolicy, resolve: @escaping Resolver = WebhookDelivery.systemResolver,
+                clock: any WallClock, interval: Duration, logger: Logger) {
+        self.webhooks = webhooks; self.addressPolicy = addressPolicy; self.resolve = resolve
+        self.clock = clock; self.interval = interval; self.logger = logger
     }
 
     public func run() async throws {
         await DrainLoop.run(batch: Self.batch, interval: interval) { await deliverDue() }
-        try await client.shutdown()
     }
-
-    /// Closes the HTTP client; for callers that use `deliverDue` without `run` (tests, the CLI).
-    public func shutdown() async throws { try await client.shutdown() }
 
     /// One pass: takes the due deliveries and sends them in parallel. Returns how many were taken.
     /// Failures are recorded on the delivery, never thrown.
@@ -78,8 +84,14 @@ public struct WebhookDelivery: Service {
         }
     }
 
-    /// One signed POST of the stored body.
+    /// One signed POST of the stored body, unless the delivery or its address is no longer allowed.
     func send(_ item: WebhookSend) async -> WebhookAttemptOutcome {
+        if let refusal = item.refusal { return .refused("Not sent. \(refusal)") }
+        let pin: [String: String]
+        switch await destination(of: item.url) {
+        case .pinned(let checked): pin = checked
+        case .notSent(let outcome): return outcome
+        }
         let timestamp = Int(clock.now.timeIntervalSince1970.rounded(.down))
         var request = HTTPClientRequest(url: item.url)
         request.method = .POST
@@ -90,6 +102,15 @@ public struct WebhookDelivery: Service {
         request.headers.add(name: "Webhook-Signature",
                             value: WebhookSignature.header(timestamp: timestamp, body: item.payload, secrets: item.secrets))
         request.body = .bytes(ByteBuffer(string: item.payload))
+        // A client per send, so that it connects to the address just checked (`dnsOverride`: the host is not looked
+        // up again, and DNS cannot swap the address in between), while TLS still sends SNI for the host name and
+        // verifies its certificate. Redirects are not followed: the registered address is the one that gets the
+        // signed body, and a 3xx is a failed attempt.
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: Self.timeout, read: Self.timeout),
+                                                     decompression: .disabled)
+        configuration.dnsOverride = pin
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let outcome: WebhookAttemptOutcome
         do {
             let response = try await client.execute(request, timeout: Self.timeout)
             var excerpt = ByteBuffer()
@@ -98,15 +119,84 @@ public struct WebhookDelivery: Service {
                 excerpt.writeBuffer(&chunk)
                 if excerpt.readableBytes >= Self.excerptBytes { break }
             }
-            return .response(status: Int(response.status.code), excerpt: String(buffer: excerpt))
+            outcome = .response(status: Int(response.status.code), excerpt: String(buffer: excerpt))
         } catch {
-            return .error(Self.describe(error))
+            outcome = .error(Self.describe(error))
         }
+        try? await client.shutdown()
+        return outcome
+    }
+
+    enum Destination {
+        /// Host name → the checked address to connect to (empty when the URL names an address itself).
+        case pinned([String: String])
+        case notSent(WebhookAttemptOutcome)
+    }
+
+    /// Checks `url` at send time: the stored address under today's policy, then every address its host resolves to.
+    /// A lookup that fails is an ordinary failed attempt (retried); an address the policy refuses is refused.
+    func destination(of url: String) async -> Destination {
+        // The host as the HTTP client reads it: the string it would look up.
+        guard let raw = URL(string: url)?.host, !raw.isEmpty else { return .notSent(.refused("Not sent. The address has no host.")) }
+        let host = raw.hasPrefix("[") && raw.hasSuffix("]") ? String(raw.dropFirst().dropLast()) : raw
+        if let literal = IPAddress(host) {
+            return addressPolicy.refusal(sending: url, resolvedTo: [literal]).map { .notSent(.refused("Not sent. \($0)")) } ?? .pinned([:])
+        }
+        // What the policy refuses as written (localhost, http://) is refused before any lookup.
+        if let refusal = addressPolicy.refusal(sending: url) { return .notSent(.refused("Not sent. \(refusal)")) }
+        let addresses: [IPAddress]
+        do {
+            addresses = try await resolve(host)
+        } catch {
+            return .notSent(.error("\(host) could not be looked up: \(error)"))
+        }
+        if let refusal = addressPolicy.refusal(sending: url, resolvedTo: addresses) { return .notSent(.refused("Not sent. \(refusal)")) }
+        return .pinned([raw: addresses[0].description])
     }
 
     /// Words for the attempt list ("connect timeout", "connection refused") rather than a type dump.
     static func describe(_ error: any Error) -> String {
         if let error = error as? HTTPClientError { return "\(error)" }
         return String(describing: error)
+    }
+
+    /// The system's resolver (`getaddrinfo`, which the HTTP client itself would use), off the cooperative threads.
+    public static let systemResolver: Resolver = { host in
+        try await NIOThreadPool.singleton.runIfActive { try lookUp(host) }
+    }
+
+    struct LookupFailed: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Every IPv4 and IPv6 address `getaddrinfo` gives for `host`, in its order, each once.
+    static func lookUp(_ host: String) throws -> [IPAddress] {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        #if canImport(Glibc)
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        #else
+        hints.ai_socktype = SOCK_STREAM
+        #endif
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, nil, &hints, &list)
+        guard status == 0, let first = list else { throw LookupFailed(description: String(cString: gai_strerror(status))) }
+        defer { freeaddrinfo(first) }
+        var addresses: [IPAddress] = []
+        var next: UnsafeMutablePointer<addrinfo>? = first
+        while let info = next {
+            next = info.pointee.ai_next
+            guard let socketAddress = info.pointee.ai_addr else { continue }
+            let bytes: [UInt8]
+            switch Int32(socketAddress.pointee.sa_family) {
+            case AF_INET:
+                bytes = socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { withUnsafeBytes(of: $0.pointee.sin_addr, Array.init) }
+            case AF_INET6:
+                bytes = socketAddress.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { withUnsafeBytes(of: $0.pointee.sin6_addr, Array.init) }
+            default: continue
+            }
+            if let address = IPAddress(bytes: bytes), !addresses.contains(address) { addresses.append(address) }
+        }
+        return addresses
     }
 }

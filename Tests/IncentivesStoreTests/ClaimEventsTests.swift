@@ -42,19 +42,19 @@ struct ClaimEventsTests {
         return try #require(id, "no \(status) claim at location \(location)")
     }
 
-    func endpoint(_ db: Database, _ owner: WebhookOwner, _ events: Set<WebhookEventType>, _ name: String) async throws -> Int64 {
-        try await WebhookRepository(db: db).create(url: "https://\(name).example/hooks", description: "", events: events, owner: owner,
-                                                   by: nil, policy: .publicOnly, now: now).endpoint.id
+    /// An endpoint added by `email`: the demo admins are Incentives admin of every location of their organization.
+    func endpoint(_ db: Database, _ email: String, _ events: Set<WebhookEventType>, _ name: String) async throws -> Int64 {
+        try await WebhookOwners.endpoint(db, by: email, url: "https://\(name).example/hooks", events: events, now: now).id
     }
 
     @Test("a status change reaches the claim's organization and the vendor, never another organization; the payload is the shared claim",
           arguments: TestDatabases.flavors)
     func scopedFanOut(flavor: SQLFlavor) async throws {
         try await TestDatabases.with(flavor, seeded: true) { db in
-            let bluefin = try await endpoint(db, .organization(1), [.claimStatusChanged], "bluefin")
-            let cedar = try await endpoint(db, .organization(2), [.claimStatusChanged, .claimCreated], "cedar")
-            let vendor = try await endpoint(db, .vendor, [.claimStatusChanged], "vendor")
-            _ = try await endpoint(db, .organization(1), [.claimCommentAdded], "bluefin-comments")
+            let bluefin = try await endpoint(db, "admin@bluefin.example", [.claimStatusChanged], "bluefin")
+            let cedar = try await endpoint(db, "admin@cedar.example", [.claimStatusChanged, .claimCreated], "cedar")
+            let vendor = try await endpoint(db, "manager@vendor.example", [.claimStatusChanged], "vendor")
+            _ = try await endpoint(db, "admin@bluefin.example", [.claimCommentAdded], "bluefin-comments")
             let id = try await claimID(.submitted, location: 1, db)
             try await ClaimRepository(db: db).perform(ClaimCommand(.startReview, by: reviewer), on: id, in: .vendor, at: now)
             let written = try await events(db)
@@ -88,12 +88,12 @@ struct ClaimEventsTests {
     @Test("no event row when no endpoint listens to the type; a failed change writes no event", arguments: TestDatabases.flavors)
     func nobodyListens(flavor: SQLFlavor) async throws {
         try await TestDatabases.with(flavor, seeded: true) { db in
-            _ = try await endpoint(db, .organization(1), [.claimCommentAdded], "bluefin")
-            _ = try await endpoint(db, .organization(2), [.claimStatusChanged], "cedar")
+            _ = try await endpoint(db, "admin@bluefin.example", [.claimCommentAdded], "bluefin")
+            _ = try await endpoint(db, "admin@cedar.example", [.claimStatusChanged], "cedar")
             let id = try await claimID(.submitted, location: 1, db)
             try await ClaimRepository(db: db).perform(ClaimCommand(.startReview, by: reviewer), on: id, in: .vendor, at: now)
             #expect(try await eventRows(db) == 0)
-            _ = try await endpoint(db, .organization(1), [.claimStatusChanged], "bluefin-status")
+            _ = try await endpoint(db, "admin@bluefin.example", [.claimStatusChanged], "bluefin-status")
             await #expect(throws: ClaimRefusal.self) {
                 try await ClaimRepository(db: db).perform(ClaimCommand(.startReview, by: reviewer), on: id, in: .vendor, at: now)
             }
@@ -105,8 +105,8 @@ struct ClaimEventsTests {
           arguments: TestDatabases.flavors)
     func sweeperExpiries(flavor: SQLFlavor) async throws {
         try await TestDatabases.with(flavor, seeded: true) { db in
-            let bluefin = try await endpoint(db, .organization(1), [.claimStatusChanged], "bluefin")
-            try await WebhookRepository(db: db).setEnabled(bluefin, false, of: .organization(1))
+            let bluefin = try await endpoint(db, "admin@bluefin.example", [.claimStatusChanged], "bluefin")
+            try await WebhookRepository(db: db).setEnabled(bluefin, false, of: try await WebhookOwners.of("admin@bluefin.example", db).owner)
             let later = now.addingTimeInterval(400 * 86_400)
             let expired = try await ClaimRepository(db: db).expireDue(at: later, links: links)
             let bluefinExpired = try await db.read { sql in
@@ -133,7 +133,7 @@ struct ClaimEventsTests {
     func otherEvents(flavor: SQLFlavor) async throws {
         try await TestDatabases.with(flavor, seeded: true) { db in
             let all: Set<WebhookEventType> = Set(WebhookEventType.subscribable)
-            _ = try await endpoint(db, .organization(1), all, "bluefin")
+            _ = try await endpoint(db, "admin@bluefin.example", all, "bluefin")
             let repo = ClaimRepository(db: db)
             // A new claim: claim.created with its actor, and no status change.
             let user = Actor(role: .incentivesUser, userID: 2, name: "Sam Rivera")

@@ -12,8 +12,10 @@ public enum TestDatabases {
         ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] == nil ? [.sqlite] : [.sqlite, .postgres]
     }
 
-    /// Opens an empty, migrated database of the flavor, runs `body`, and drops it.
-    public static func with<T>(_ flavor: SQLFlavor, seeded: Bool = false, _ body: (Database) async throws -> T) async throws -> T {
+    /// Opens an empty, migrated database of the flavor, runs `body`, and drops it. `migrations`: all, unless a test
+    /// checks how one applies to data written before it.
+    public static func with<T>(_ flavor: SQLFlavor, seeded: Bool = false, migrations: [Migration] = Migrator.all,
+                               _ body: (Database) async throws -> T) async throws -> T {
         let name = "t_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
         let location: DatabaseLocation
         var admin: Database?
@@ -43,7 +45,7 @@ public enum TestDatabases {
             }
         }
         do {
-            try await Migrator.migrate(db, clock: FixedClock(now))
+            try await Migrator.migrate(db, clock: FixedClock(now), migrations: migrations)
             if seeded { try await Seeder(db: db).seedDemo(now: now, passwordCost: 4) }
             let result = try await body(db)
             try await cleanUp()

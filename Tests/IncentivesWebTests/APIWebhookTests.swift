@@ -14,12 +14,8 @@ struct APIWebhookTests {
     @Test("cancelling through the API writes claim.status_changed whose claim is the API's own JSON of it", arguments: TestDatabases.flavors)
     func actionThroughAPIEmitsEvent(flavor: SQLFlavor) async throws {
         try await WebHarness.with(flavor: flavor) { app in
-            let (bluefin, _) = try await WebhookRepository(db: app.db).create(
-                url: "https://crm.bluefin.example/hooks", description: "CRM", events: [.claimStatusChanged],
-                owner: .organization(1), by: nil, policy: .publicOnly, now: app.clock.now)
-            let (cedar, _) = try await WebhookRepository(db: app.db).create(
-                url: "https://crm.cedar.example/hooks", description: "CRM", events: [.claimStatusChanged],
-                owner: .organization(2), by: nil, policy: .publicOnly, now: app.clock.now)
+            let bluefin = try await WebhookOwners.endpoint(app.db, by: "admin@bluefin.example", url: "https://crm.bluefin.example/hooks")
+            let cedar = try await WebhookOwners.endpoint(app.db, by: "admin@cedar.example", url: "https://crm.cedar.example/hooks")
             let claim = try await ClaimPageTests.draftClaim(app)
             let token = try await app.token("admin@bluefin.example")
 

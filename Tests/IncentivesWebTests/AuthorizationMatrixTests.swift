@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import IncentivesDomain
 import IncentivesStore
+import IncentivesTestSupport
 @testable import IncentivesWeb
 import SQLKit
 import Testing
@@ -165,9 +166,9 @@ struct AuthorizationMatrixTests {
             // Endpoints with one delivery each: Bluefin's (own for its admin), the vendor's (own for the manager), Cedar's (foreign).
             let webhooks = WebhookRepository(db: app.db)
             var hooks: [String: (endpoint: Int64, delivery: Int64)] = [:]
-            for (name, owner) in [("bluefin", WebhookOwner.organization(1)), ("vendor", .vendor), ("cedar", .organization(2))] {
-                let (endpoint, _) = try await webhooks.create(url: "https://\(name).example/hooks", description: "", events: [.claimCreated],
-                                                              owner: owner, by: nil, policy: .publicOnly, now: app.clock.now)
+            for (name, email) in [("bluefin", "admin@bluefin.example"), ("vendor", "manager@vendor.example"), ("cedar", "admin@cedar.example")] {
+                let owner = try await WebhookOwners.of(email, app.db).owner
+                let endpoint = try await WebhookOwners.endpoint(app.db, by: email, url: "https://\(name).example/hooks", events: [.claimCreated])
                 hooks[name] = (endpoint.id, try await webhooks.sendTest(endpoint.id, owner: owner, now: app.clock.now))
             }
 

@@ -25,14 +25,15 @@ struct WebhookPagesTests {
             #expect(plain.body.contains(#"id="webhook-url-error">Use https://. Plain http:// is allowed only for 127.0.0.1 and localhost."#))
             #expect(plain.body.contains(#"id="webhook-events-error">Choose at least one event."#))
             #expect(plain.body.contains(#"value="http://crm.example.com/hook""#), "what was typed stays in the form")
+            let (bluefin, _) = try await WebhookOwners.of("admin@bluefin.example", app.db)
             let credentials = try await admin.post("/settings/webhooks", [("url", "https://user:pw@crm.example.com/hook"), ("event", "claim.created")])
             #expect(credentials.status == .unprocessableContent && credentials.body.contains("Leave the user name and password out"))
             let unknown = try await admin.post("/settings/webhooks", [("url", "https://crm.example.com/hook"), ("event", "claim.exploded")])
             #expect(unknown.status == .unprocessableContent && unknown.body.contains("An event type was not recognised"))
-            #expect(try await WebhookRepository(db: app.db).endpoints(of: .organization(1)).isEmpty)
+            #expect(try await WebhookRepository(db: app.db).endpoints(of: bluefin).isEmpty)
             let noToken = try await admin.post("/settings/webhooks", [("url", "https://crm.example.com/hook"), ("event", "claim.created")], csrf: "forged")
             #expect(noToken.status == .forbidden)
-            #expect(try await WebhookRepository(db: app.db).endpoints(of: .organization(1)).isEmpty)
+            #expect(try await WebhookRepository(db: app.db).endpoints(of: bluefin).isEmpty)
         }
     }
 
@@ -44,11 +45,12 @@ struct WebhookPagesTests {
         #expect(try await AppConfig.load(environment: ["DEMO": "1"], dotEnvPath: none).webhookAddressPolicy == .allowLocal)
         // The store refuses what the page would, whichever way an endpoint comes in.
         try await TestDatabases.with(.sqlite, seeded: true) { (db: Database) async throws -> Void in
+            let (bluefin, admin) = try await WebhookOwners.of("admin@bluefin.example", db)
             await #expect(throws: StoreError.invalid(field: "url", "Use a public address: this server does not call addresses inside its own network.")) {
                 try await WebhookRepository(db: db).create(url: "https://169.254.169.254/latest", description: "", events: [.claimCreated],
-                                                           owner: .organization(1), by: nil, policy: .publicOnly, now: TestDatabases.now)
+                                                           owner: bluefin, by: admin, policy: .publicOnly, now: TestDatabases.now)
             }
-            #expect(try await WebhookRepository(db: db).endpoints(of: .organization(1)).isEmpty)
+            #expect(try await WebhookRepository(db: db).endpoints(of: bluefin).isEmpty)
         }
     }
 
@@ -62,7 +64,7 @@ struct WebhookPagesTests {
                                                                           ("event", "claim.status_changed"), ("event", "earning.created")])
                 #expect(created.status == .created)
                 let secret = try #require(Self.secret(in: created.body))
-                let endpoint = try #require(try await WebhookRepository(db: app.db).endpoints(of: .organization(1)).first)
+                let endpoint = try #require(try await WebhookRepository(db: app.db).endpoints(of: try await WebhookOwners.of("admin@bluefin.example", app.db).owner).first)
                 #expect(endpoint.events == [.claimStatusChanged, .earningCreated] && endpoint.description == "Our CRM")
                 let list = try await admin.get("/settings/webhooks")
                 #expect(list.body.contains(url) && Self.secret(in: list.body) == nil)
@@ -71,9 +73,9 @@ struct WebhookPagesTests {
                 let test = try await admin.post("/settings/webhooks/\(endpoint.id)/test")
                 #expect(test.status == .seeOther)
                 let deliveryPath = try #require(test.location)
-                let sender = WebhookDelivery(webhooks: WebhookRepository(db: app.db), clock: app.clock, interval: .seconds(1), logger: Logger(label: "test"))
+                let sender = WebhookDelivery(webhooks: WebhookRepository(db: app.db), addressPolicy: .allowLocal, clock: app.clock, interval: .seconds(1),
+                                             logger: Logger(label: "test"))
                 #expect(await sender.deliverDue() == 1)
-                try await sender.shutdown()
                 let got = await receiver.received
                 try #require(got.count == 1)
                 #expect(verifiedSecrets(got[0], candidates: [secret]) == [secret])
@@ -105,9 +107,9 @@ struct WebhookPagesTests {
     func foreignIDs() async throws {
         try await WebHarness.with { app in
             let webhooks = WebhookRepository(db: app.db)
-            let (cedar, _) = try await webhooks.create(url: "https://cedar.example/hook", description: "", events: [.claimCreated],
-                                                       owner: .organization(2), by: nil, policy: .publicOnly, now: app.clock.now)
-            let delivery = try await webhooks.sendTest(cedar.id, owner: .organization(2), now: app.clock.now)
+            let (cedarAdmin, _) = try await WebhookOwners.of("admin@cedar.example", app.db)
+            let cedar = try await WebhookOwners.endpoint(app.db, by: "admin@cedar.example", url: "https://cedar.example/hook", events: [.claimCreated])
+            let delivery = try await webhooks.sendTest(cedar.id, owner: cedarAdmin, now: app.clock.now)
             let admin = try await app.signedIn("admin@bluefin.example")
             try await admin.get("/settings/webhooks")
             for path in ["/settings/webhooks/\(cedar.id)", "/settings/webhooks/\(cedar.id)/deliveries/\(delivery)",
@@ -116,7 +118,7 @@ struct WebhookPagesTests {
             }
             #expect(try await admin.post("/settings/webhooks/\(cedar.id)/deliveries/\(delivery)/resend").status == .notFound)
             #expect(try await admin.post("/settings/webhooks/\(cedar.id)/delete", [("confirm", "delete")]).status == .notFound)
-            #expect(try await webhooks.endpoint(cedar.id, of: .organization(2)) != nil)
+            #expect(try await webhooks.endpoint(cedar.id, of: cedarAdmin) != nil)
             let manager = try await app.signedIn("manager@vendor.example")
             #expect(try await manager.get("/settings/webhooks/\(cedar.id)").status == .notFound)
             try await manager.get("/settings/webhooks")
@@ -131,11 +133,12 @@ struct WebhookPagesTests {
     @Test("the endpoint page lists deliveries newest first in keyset pages of 25")
     func deliveryPages() async throws {
         try await WebHarness.with { app in
-            let webhooks = WebhookRepository(db: app.db)
-            let (endpoint, _) = try await webhooks.create(url: "https://bluefin.example/hook", description: "", events: [.claimCreated],
-                                                          owner: .organization(1), by: nil, policy: .publicOnly, now: app.clock.now)
+            // Thirty test events at once: more than a person may send by hand in a minute.
+            let webhooks = WebhookRepository(db: app.db, manualSends: WebhookManualSendLimit(perWindow: 30))
+            let (bluefin, _) = try await WebhookOwners.of("admin@bluefin.example", app.db)
+            let endpoint = try await WebhookOwners.endpoint(app.db, by: "admin@bluefin.example", url: "https://bluefin.example/hook", events: [.claimCreated])
             var ids: [Int64] = []
-            for _ in 1...30 { ids.append(try await webhooks.sendTest(endpoint.id, owner: .organization(1), now: app.clock.now)) }
+            for _ in 1...30 { ids.append(try await webhooks.sendTest(endpoint.id, owner: bluefin, now: app.clock.now)) }
             let admin = try await app.signedIn("admin@bluefin.example")
             let first = try await admin.get("/settings/webhooks/\(endpoint.id)")
             func listed(_ body: String) -> [Int64] {

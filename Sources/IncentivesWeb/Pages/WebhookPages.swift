@@ -3,9 +3,10 @@ import Hummingbird
 import IncentivesDomain
 import IncentivesStore
 
-/// `/settings/webhooks`: a partner organization's Incentives admins (for the organization) and the vendor's
-/// program manager (for the vendor's own endpoints) register endpoints, see every delivery with its attempts,
-/// send one again, send a test event, disable, rotate the secret and delete.
+/// `/settings/webhooks`: a partner organization's Incentives admins (for the locations where they are Incentives
+/// admin) and the vendor's program manager (for the vendor's own endpoints) register endpoints, see every delivery
+/// with its attempts, send one again, send a test event, disable, rotate the secret and delete. A partner admin sees
+/// the endpoints whose locations all lie among theirs; any other answers 404.
 struct WebhookPages: Sendable {
     let deps: AppDependencies
 
@@ -15,18 +16,26 @@ struct WebhookPages: Sendable {
     struct EndpointLine: Sendable {
         let id: Int64; let url: String; let description: String; let events: String; let enabled: Bool
         let lastStatus: String?; let lastStatusClass: String
+        /// Whose events it takes: location names, or every organization's for the vendor's.
+        let locations: String
     }
     struct ListView: PageView {
         let shell: Shell
         let owner: String
+        /// Which locations a new endpoint takes the events of.
+        let scope: String
         let endpoints: [EndpointLine]
         let hasEndpoints: Bool
+        /// The owner has as many endpoints as allowed: the form is replaced by this message.
+        let limitReached: String?
         let url: String
         let description: String
         let choices: [EventChoice]
         let urlError: String?
         let descriptionError: String?
         let eventsError: String?
+        /// A refusal that concerns no one field.
+        let formMessage: String?
         let formError: Bool
     }
     struct SecretView: PageView {
@@ -88,7 +97,7 @@ struct WebhookPages: Sendable {
         router.post("/settings/webhooks/{id}/test") { request, context -> Response in
             let viewer = try context.viewer(for: .webhooks, request)
             let endpoint = try await endpoint(context, of: viewer)
-            let delivery = try await webhooks.sendTest(endpoint.id, owner: owner(of: viewer), now: deps.clock.now)
+            let delivery = try await limited { try await webhooks.sendTest(endpoint.id, owner: owner(of: viewer), now: deps.clock.now) }
             let note = endpoint.enabled ? "It goes out within seconds." : "The endpoint is disabled: it waits until you enable it."
             return deps.redirect(to: "/settings/webhooks/\(endpoint.id)/deliveries/\(delivery)",
                                  flash: Flash(kind: .success, message: "Test event queued. \(note)"))
@@ -126,15 +135,22 @@ struct WebhookPages: Sendable {
             let viewer = try context.viewer(for: .webhooks, request)
             let endpoint = try await endpoint(context, of: viewer)
             guard let delivery = context.parameters.get("delivery", as: Int64.self) else { throw HTTPError(.notFound) }
-            try await webhooks.sendAgain(delivery, of: endpoint.id, owner: owner(of: viewer), now: deps.clock.now)
+            try await limited { try await webhooks.sendAgain(delivery, of: endpoint.id, owner: owner(of: viewer), now: deps.clock.now) }
             let note = endpoint.enabled ? "It goes out within seconds." : "The endpoint is disabled: it waits until you enable it."
             return deps.redirect(to: "/settings/webhooks/\(endpoint.id)/deliveries/\(delivery)",
                                  flash: Flash(kind: .success, message: "Delivery queued again. \(note)"))
         }
     }
 
-    func owner(of viewer: Viewer) -> WebhookOwner {
-        viewer.organizationID.map(WebhookOwner.organization) ?? .vendor
+    func owner(of viewer: Viewer) -> WebhookOwner { WebhookOwner(viewer) }
+
+    /// A manual send past its limit answers 429 with when to try again.
+    func limited<T>(_ send: () async throws -> T) async throws -> T {
+        do {
+            return try await send()
+        } catch let limit as WebhookSendLimited {
+            throw HTTPError(.tooManyRequests, message: limit.message)
+        }
     }
 
     func endpoint(_ context: AppRequestContext, of viewer: Viewer) async throws -> WebhookEndpoint {
@@ -146,7 +162,9 @@ struct WebhookPages: Sendable {
     func line(_ endpoint: WebhookEndpoint) -> EndpointLine {
         EndpointLine(id: endpoint.id, url: endpoint.url, description: endpoint.description,
                      events: endpoint.events.map(\.rawValue).joined(separator: ", "), enabled: endpoint.enabled,
-                     lastStatus: endpoint.lastStatus?.label, lastStatusClass: Self.badge(endpoint.lastStatus))
+                     lastStatus: endpoint.lastStatus?.label, lastStatusClass: Self.badge(endpoint.lastStatus),
+                     locations: endpoint.organizationID == nil ? "Every organization's"
+                        : endpoint.locations.isEmpty ? "None (no location is left to it)" : endpoint.locations.joined(separator: ", "))
     }
 
     static func badge(_ status: WebhookDeliveryStatus?) -> String {
@@ -162,19 +180,27 @@ struct WebhookPages: Sendable {
 
     func list(_ viewer: Viewer, _ context: AppRequestContext,
               form: (url: String, description: String, events: Set<String>, errors: [String: String])?) async throws -> HTML {
-        let endpoints = try await webhooks.endpoints(of: owner(of: viewer)).map(line)
+        let owner = owner(of: viewer)
+        let endpoints = try await webhooks.endpoints(of: owner).map(line)
+        let full = try await webhooks.count(of: owner) >= WebhookEndpointRules.maxEndpointsPerOwner
         let errors = form?.errors ?? [:]
         let checked = form?.events ?? Set([WebhookEventType.claimStatusChanged.rawValue])
+        let count = viewer.webhookLocations.count
         return deps.page("webhooks", ListView(
             shell: Shell(context, deps: deps, title: "Webhooks", section: .webhooks),
             owner: viewer.vendorRole == nil ? viewer.organizationName : "the vendor (events of every organization)",
-            endpoints: endpoints, hasEndpoints: !endpoints.isEmpty,
+            scope: viewer.vendorRole == nil
+                ? "An endpoint you add receives the events of claims at the \(count) location\(count == 1 ? "" : "s") where you are Incentives admin, "
+                    + "for as long as you are. You see the endpoints whose locations are all yours."
+                : "An endpoint you add receives the events of every organization's claims.",
+            endpoints: endpoints, hasEndpoints: !endpoints.isEmpty, limitReached: full && form == nil ? WebhookEndpointRules.tooManyEndpoints : nil,
             url: form?.url ?? "", description: form?.description ?? "",
             choices: WebhookEventType.subscribable.map {
                 EventChoice(value: $0.rawValue, label: $0.label, checked: checked.contains($0.rawValue),
                             inputID: "event-" + $0.rawValue.replacingOccurrences(of: ".", with: "-").replacingOccurrences(of: "_", with: "-"))
             },
-            urlError: errors["url"], descriptionError: errors["description"], eventsError: errors["events"], formError: !errors.isEmpty),
+            urlError: errors["url"], descriptionError: errors["description"], eventsError: errors["events"], formMessage: errors["form"],
+            formError: !errors.isEmpty),
             status: errors.isEmpty ? .ok : .unprocessableContent)
     }
 
