@@ -170,8 +170,11 @@ struct ClaimPage: Sendable {
             let viewer = try context.viewer(for: .claims, request)
             let file = try await load(context, viewer)
             let actor = try self.actor(viewer, file)
-            let upload = try await MultipartUpload.read(request, context: context, limit: deps.config.uploadPolicy.maxBytes)
-            let kind = ProofRequirement.Kind(rawValue: upload.fields["kind"] ?? "") ?? .invoice
+            let upload = try await MultipartUpload.read(request, context: context, limit: deps.config.uploadPolicy.maxBytes,
+                                                        fields: ["kind", "version"])
+            guard let kind = ProofRequirement.Kind(rawValue: upload.fields["kind"] ?? "") else {
+                throw HTTPError(.badRequest, message: "That kind of document was not recognised; nothing was saved.")
+            }
             var values: [String: String] = [:]
             return try await attempt(file, viewer: viewer, context: context, area: "proof-\(kind.rawValue)", values: &values) {
                 let safeName = try await intake.add(kind, fileName: upload.fileName, bytes: upload.fileBytes, tooLarge: upload.tooLarge,
@@ -295,10 +298,8 @@ struct ClaimPage: Sendable {
         do {
             let message = try await change()
             return deps.redirect(to: path, flash: Flash(kind: .success, message: message))
-        } catch let refusal as ClaimRefusal {
+        } catch let refusal as any DomainRefusal {
             (problem, status) = (Problem(area: area, message: refusal.description, values: values), .unprocessableContent)
-        } catch let problemUpload as UploadProblem {
-            (problem, status) = (Problem(area: area, message: problemUpload.description, values: values), .unprocessableContent)
         } catch StoreError.invalid(_, let message) {
             (problem, status) = (Problem(area: area, message: message, values: values), .unprocessableContent)
         } catch StoreError.conflict {
@@ -481,24 +482,22 @@ struct ClaimPage: Sendable {
     }
 }
 
-/// Customer contacts as forms send them: `contact_name_1`, `contact_title_1`, `contact_email_1`, … up to 5;
-/// rows left wholly empty are skipped, a half-filled one is an error naming the row.
+/// Customer contacts as forms send them: `contact_name_1`, `contact_title_1`, `contact_email_1`, … up to the
+/// domain's `ContactInput.maxCount`; rows left wholly empty are skipped, the others checked by the domain's rule
+/// (a refusal names the row).
 enum ContactForm {
-    static let rows = 3
+    static let rows = ContactInput.maxCount
 
-    static func contacts(from form: FormFields) throws -> [Contact] {
+    static func contacts(from form: FormFields) throws(InputRefusal) -> [Contact] {
         var contacts: [Contact] = []
         for i in 1...rows {
-            let name = form.text("contact_name_\(i)"), title = form.text("contact_title_\(i)"), email = form.text("contact_email_\(i)")
-            if name.isEmpty && title.isEmpty && email.isEmpty { continue }
-            guard !name.isEmpty else { throw StoreError.invalid(field: "contact_name_\(i)", "Contact \(i): give the person's name.") }
-            guard MailMessage.isAddress(email) else {
-                throw StoreError.invalid(field: "contact_email_\(i)", "Contact \(i): '\(email)' is not an email address.")
-            }
-            guard name.count <= 200, title.count <= 200 else { throw StoreError.invalid(field: "contact_name_\(i)", "Contact \(i): keep names under 200 characters.") }
-            contacts.append(Contact(name: name, title: title, email: email.lowercased()))
+            let input = ContactInput(name: form.text("contact_name_\(i)"), title: form.text("contact_title_\(i)"), email: form.text("contact_email_\(i)"))
+            if input.name.isEmpty && input.title.isEmpty && input.email.isEmpty { continue }
+            contacts.append(try input.checked(position: i - 1))
         }
-        guard !contacts.isEmpty else { throw StoreError.invalid(field: "contact_name_1", "Give at least one customer contact: consent and surveys go to them.") }
+        guard !contacts.isEmpty else {
+            throw InputRefusal(field: "contacts", .invalid, "Give at least one customer contact: consent and surveys go to them.")
+        }
         return contacts
     }
 }
