@@ -4,7 +4,7 @@ import IncentivesDomain
 
 /// The limits of the API's contract (Sources/IncentivesAPI/openapi.yaml) as domain rules (issue 15): every surface
 /// checks input through them, so the page, the API and the store refuse alike.
-@Suite("Input rules: the contract's limits, characters a name may hold, contacts, hours, dates")
+@Suite("Input rules: the contract's limits, characters a name may hold, contacts, hours, dates, arbitration")
 struct InputRulesTests {
     /// Every `maxLength` of a request body (and of the upload's `file_name`) in openapi.yaml, with the rule that holds it.
     static let contract: [(String, TextRule, Int)] = [
@@ -120,5 +120,30 @@ struct InputRulesTests {
         }
         #expect(errors("2026-11-20", "Power\u{202E}Apps")["products"] != nil)
         #expect(errors("2026-11-20", String(repeating: "p", count: 2_001))["products"] != nil)
+    }
+
+    @Test("lose arbitration: never offered on a claim, refused without an arbitration, allowed in one; who can still lose one")
+    func arbitration() {
+        let claim = Fixture.claim(kind: .useOrConsume, status: .submitted, firstSubmittedAt: Fixture.created)
+        var context = Fixture.context(kind: .useOrConsume)
+        let reviewer = actor(.reviewer)
+        for role in ActorRole.allCases {
+            #expect(!ClaimLifecycle.availableActions(for: claim, role: role, context: context, at: Fixture.created).contains(.loseArbitration))
+        }
+        let refused = tryPerform(ClaimCommand(.loseArbitration, by: reviewer, reason: ClaimLifecycle.arbitrationLostNote), on: claim,
+                                 context: context, at: Fixture.created)
+        #expect(refused.failure != nil)
+        context.inArbitration = true
+        let lost = tryPerform(ClaimCommand(.loseArbitration, by: reviewer, reason: ClaimLifecycle.arbitrationLostNote), on: claim,
+                              context: context, at: Fixture.created)
+        #expect(lost.success?.claim.status == .rejectedFinal)
+        #expect(lost.success?.entry.note == "Another partner was chosen for this subscription.")
+        #expect(!ClaimAction.loseArbitration.isDirect && !ClaimAction.expire.isDirect && ClaimAction.approve.isDirect)
+
+        let arbitrable: Set<ClaimStatus> = [.customerClaimed, .submitted, .underReview, .partnerActionRequired, .rejected, .disputed]
+        for status in ClaimStatus.allCases {
+            #expect(ClaimLifecycle.isArbitrable(Fixture.claim(kind: .useOrConsume, status: status)) == arbitrable.contains(status), "\(status)")
+            #expect(!ClaimLifecycle.isArbitrable(Fixture.claim(kind: .partnerActivities, status: status)), "\(status)")
+        }
     }
 }

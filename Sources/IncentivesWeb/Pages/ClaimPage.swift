@@ -104,7 +104,8 @@ struct ClaimPage: Sendable {
         let place: String
         let created: String
         let arbitration: Bool
-        let stale: String?
+        /// The notice of a stale form, or a refusal with no form on the page to show it by.
+        let alert: String?
         let actions: [ActionForm]
         let hasActions: Bool
         let proof: [ProofItem]
@@ -150,6 +151,9 @@ struct ClaimPage: Sendable {
             let form = context.form
             guard let action = ClaimAction(rawValue: form.text("action")), action.isTransition, action != .create, action != .expire else {
                 throw HTTPError(.badRequest, message: "That action was not recognised; nothing was changed.")
+            }
+            guard action.isDirect else {
+                throw ClaimRefusal.cannotClaim("\(action.label) is not taken on a claim: only the arbitration of competing claims decides it. Nothing was changed.")
             }
             var note = try ClaimNote.words(form.text("reason")) ?? ""
             var code: ReviewReason?
@@ -289,7 +293,8 @@ struct ClaimPage: Sendable {
     }
 
     /// Runs a change; on success back to the claim with a message, on a refusal the page again with the
-    /// message next to the form (422), on a stale version the page as it is now with a notice (409).
+    /// message next to the form (422; at the top for a form the page does not show now), on a stale version
+    /// the page as it is now with a notice (409).
     private func attempt(_ file: ClaimFile, viewer: Viewer, context: AppRequestContext, area: String, values: inout [String: String],
                          _ change: () async throws -> String) async throws -> Response {
         let path = "/claims/\(file.claim.id)"
@@ -383,6 +388,9 @@ struct ClaimPage: Sendable {
                 reasonValue: problem?.area == "action-\(action.rawValue)" ? problem?.values["reason"] ?? "" : "")
         }
 
+        // A refused action the page offers no form for (any more) is said at the top.
+        let actionAreas = Set(actions.map { "action-\($0.action)" })
+
         // Proof of execution, requirement by requirement.
         let editors = ClaimLifecycle.proofEditors(for: claim)
         let canEditProof = role.map(editors.contains) ?? false
@@ -456,7 +464,7 @@ struct ClaimPage: Sendable {
             engagementHref: isPartner ? "/engagements/\(claim.engagementID)" : nil,
             place: isPartner ? file.location.name : "\(file.organizationName): \(file.location.name)",
             created: deps.format(claim.createdAt, for: viewer), arbitration: file.arbitrationPending,
-            stale: problem?.area == "stale" ? problem?.message : nil,
+            alert: problem.flatMap { $0.area == "stale" || ($0.area.hasPrefix("action-") && !actionAreas.contains($0.area)) ? $0.message : nil },
             actions: actions, hasActions: !actions.isEmpty,
             proof: proof, hasProof: !proof.isEmpty, missing: missing, hasMissing: !missing.isEmpty && !claim.status.isTerminal,
             uploadLimit: deps.config.uploadPolicy.limitText,
