@@ -28,6 +28,7 @@ public struct TextRule: Hashable, Sendable {
     /// The most code points (Unicode scalars) it may hold: what the contract's `maxLength` counts, never less than a
     /// browser's `maxlength` (UTF-16 units) lets through.
     public var maxLength: Int
+    /// The contract's `minLength: 1`: empty is outside its limits, blank (spaces only) is refused as missing.
     public var required: Bool
     /// Notes and comments keep line breaks and tabs; names, titles and ids are one line.
     public var multiline: Bool
@@ -47,7 +48,8 @@ public struct TextRule: Hashable, Sendable {
     public static let directoryID = TextRule(label: "The id", maxLength: 36)
     public static let contactName = TextRule(label: "The contact's name", maxLength: 200, required: true)
     public static let contactTitle = TextRule(label: "The contact's title", maxLength: 200)
-    public static let contactEmail = TextRule(label: "The contact's email", maxLength: 254, required: true)
+    /// Not `required`: the contract states no `minLength`; an empty one is refused as no address (`ContactInput`).
+    public static let contactEmail = TextRule(label: "The contact's email", maxLength: 254)
     public static let mismatchReason = TextRule(label: "Why these contacts speak for the customer", maxLength: 2_000, multiline: true)
     public static let note = TextRule(label: "The note", maxLength: ClaimNote.maxLength, multiline: true)
     public static let comment = TextRule(label: "The comment", maxLength: ClaimNote.maxLength, required: true, multiline: true,

@@ -43,6 +43,10 @@ struct InputRulesTests {
         #expect(Self.refusal(.claimName, " ")?.message == "Give the claim a name you will recognise it by.")
         #expect(Self.refusal(.comment, "")?.message == "Write the comment first.")
         #expect(Self.refusal(.contactTitle, "") == nil)
+        // No minLength on an email in the contract: an empty one is no address, refused by the rule of addresses.
+        do { _ = try ContactInput.checked([ContactInput(name: "Ada", title: "", email: "")]) } catch {
+            #expect(error.kind == .invalid && error.message == "Contact 1: '' is not an email address.")
+        }
         #expect(try TextRule.contactName.check("  Ada Lovelace \n", field: "f") == "Ada Lovelace")
     }
 
