@@ -88,6 +88,15 @@ public enum ClaimAction: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// Whether a person takes it on the claim itself (its page, the API, bulk review). Not `create`, not the clock's
+    /// `expire`, not `loseArbitration`: only the arbitration of competing claims issues that one.
+    public var isDirect: Bool {
+        switch self {
+        case .create, .expire, .loseArbitration: false
+        default: isTransition
+        }
+    }
+
     /// Actions that must say why (a reviewer's request or rejection, a dispute, a disassociation).
     public var requiresReason: Bool {
         switch self {
@@ -171,11 +180,13 @@ public struct ClaimContext: Sendable {
     public var earnedOnEngagement: Money?
     /// The proof of execution the claim holds now.
     public var providedProof: Set<ProofRequirement.Kind>
+    /// Use or consume: the claim competes with another partner's for one subscription and waits for arbitration.
+    public var inArbitration: Bool
 
     public init(engagement: Engagement, market: Market, calendar: WorkingCalendar = .mondayToFriday,
-                earnedOnEngagement: Money? = nil, providedProof: Set<ProofRequirement.Kind> = []) {
+                earnedOnEngagement: Money? = nil, providedProof: Set<ProofRequirement.Kind> = [], inArbitration: Bool = false) {
         self.engagement = engagement; self.market = market; self.calendar = calendar
-        self.earnedOnEngagement = earnedOnEngagement; self.providedProof = providedProof
+        self.earnedOnEngagement = earnedOnEngagement; self.providedProof = providedProof; self.inArbitration = inArbitration
     }
 
     /// The version a claim is held to.
@@ -354,6 +365,15 @@ public enum ClaimLifecycle {
         }
     }
 
+    /// Whether the claim can still lose an arbitration: a use-or-consume claim neither approved nor finished. A claim
+    /// that leaves this set leaves any arbitration it was in.
+    public static func isArbitrable(_ claim: Claim) -> Bool {
+        rule(for: .loseArbitration, from: claim.status, kind: claim.kind, disputeRound: claim.isDisputeRound) != nil
+    }
+
+    /// The history note of a claim that lost an arbitration: which partner won is another organization's business.
+    public static let arbitrationLostNote = "Another partner was chosen for this subscription."
+
     /// The actions a role could take on a claim now (ignoring reasons and proof, which the form asks for).
     public static func availableActions(for claim: Claim, role: ActorRole, context: ClaimContext, at now: Date) -> [ClaimAction] {
         let clock = openClock(for: claim, policy: context.version(of: claim).deadlines, calendar: context.calendar)
@@ -361,7 +381,7 @@ public enum ClaimLifecycle {
             return role == .clock ? [.expire] : []
         }
         return ClaimAction.allCases.filter { action in
-            rule(for: action, from: claim.status, kind: claim.kind, disputeRound: claim.isDisputeRound)?
+            action.isDirect && rule(for: action, from: claim.status, kind: claim.kind, disputeRound: claim.isDisputeRound)?
                 .actors.contains(role) == true
         }
     }
@@ -429,6 +449,9 @@ public enum ClaimLifecycle {
             }
             guard rule.actors.contains(command.actor.role) else {
                 throw .notYourRole(command.action, allowed: rule.actors.sorted { $0.rawValue < $1.rawValue })
+            }
+            if command.action == .loseArbitration && !context.inArbitration {
+                throw .cannotClaim("Only the arbitration of partners claiming one subscription decides this, and this claim is in none.")
             }
             if clockRanOut, let clock { throw .deadlinePassed(clock.kind, clock.dueAt) }
             target = rule.to

@@ -201,9 +201,12 @@ public enum Survey: String, Sendable, CaseIterable {
         }
     }
 
-    /// Validates posted answers: every required one given, dates real and not in the future, ratings
-    /// 1 to 5, texts at most 2000 characters. Returns the answers in question order and the errors by
-    /// question id (the answers count only when there are no errors).
+    /// The earliest delivery date an answer may give: the program's work is of this century.
+    public static let earliestDay = DayDate(year: 2000, month: 1, day: 1)
+
+    /// Validates posted answers: every required one given, dates real, not in the future nor before
+    /// `earliestDay`, ratings 1 to 5, texts by `TextRule.surveyAnswer`. Returns the answers in question order
+    /// and the errors by question id (the answers count only when there are no errors).
     public func validate(_ fields: [String: String], today: DayDate) -> (answers: [(id: String, value: String)], errors: [String: String]) {
         var answers: [(String, String)] = []
         var errors: [String: String] = [:]
@@ -215,10 +218,11 @@ public enum Survey: String, Sendable, CaseIterable {
             }
             switch q.answer {
             case .text, .longText:
-                if value.count > 2_000 { errors[q.id] = "Keep it under 2000 characters." }
+                do throws(InputRefusal) { _ = try TextRule.surveyAnswer.check(value, field: q.id) } catch { errors[q.id] = error.message }
             case .date:
                 guard let day = DayDate(value) else { errors[q.id] = "Give a date like 2026-11-20."; continue }
                 if day > today { errors[q.id] = "The date can't be in the future." }
+                if day < Self.earliestDay { errors[q.id] = "Give the date the work was delivered; this one is before \(Self.earliestDay.text)." }
             case .yesNo:
                 if value != "yes" && value != "no" { errors[q.id] = "Answer yes or no." }
             case .rating:
@@ -262,15 +266,21 @@ extension ClaimLifecycle {
         return claim.kind == .useOrConsume ? admin : partners
     }
 
+    /// The most hours one claim may count, whatever its engagement's maximum: more is a typing mistake.
+    public static let hoursCeiling: Decimal = 10_000
+
     /// Variable pay: hours delivered, at most the version's maximum; the claim's amount follows.
     public static func enterHours(_ text: String, on claim: Claim, context: ClaimContext) throws(ClaimRefusal) -> Claim {
         let version = context.version(of: claim)
         guard version.payModel == .variable else { throw .cannotClaim("This engagement pays a fixed amount; it does not count hours.") }
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard let hours = Decimal(string: trimmed, locale: Locale(identifier: "en_US_POSIX")), hours > 0,
-              trimmed.allSatisfy({ $0.isNumber || $0 == "." }) else {
+        // ASCII digits and at most one point: Decimal would read "12.5.1" as 12.5 and other scripts' digits not at all.
+        guard trimmed.count <= 12, trimmed.filter({ $0 == "." }).count <= 1,
+              trimmed.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+              let hours = Decimal(string: trimmed, locale: Locale(identifier: "en_US_POSIX")), hours > 0 else {
             throw .cannotClaim("Give the hours delivered as a number, like 12 or 7.5.")
         }
+        if hours > hoursCeiling { throw .cannotClaim("Give the hours delivered on this claim: at most \(hoursCeiling).") }
         if let max = version.maxHours, hours > max { throw .cannotClaim("This engagement pays at most \(max) hours per claim.") }
         var next = claim
         next.hours = hours
@@ -292,6 +302,7 @@ public enum ClaimNote {
     public static func words(_ text: String) throws(ClaimRefusal) -> String? {
         let words = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if isTooLong(words) { throw .cannotClaim("Keep the note under \(maxLength) characters; nothing was changed.") }
+        do throws(InputRefusal) { _ = try TextRule.note.check(words, field: "note") } catch { throw .cannotClaim(error.message) }
         return words.isEmpty ? nil : words
     }
 }

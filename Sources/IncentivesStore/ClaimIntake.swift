@@ -137,6 +137,7 @@ public struct ClaimIntake: Sendable {
     /// customer's domain or explained. A competing use-or-consume claim is accepted and flagged, with the
     /// claims it competes with, for a reviewer to arbitrate.
     public func create(_ request: IntakeRequest, by actor: Actor, in scope: AccessScope, at now: Date) async throws -> Claim {
+        try request.checkLimits()
         guard case .partner(let organization, let locations) = scope, organization == request.organizationID,
               locations.contains(request.locationID) else {
             throw StoreError.notFound("That location is not one you hold a role on.")

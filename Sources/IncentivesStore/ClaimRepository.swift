@@ -117,6 +117,9 @@ public struct ClaimRepository: Sendable {
         if command.action == .submit {
             context.providedProof = try await Self.providedProof(of: id, on: sql)
         }
+        if command.action == .loseArbitration {
+            context.inArbitration = try await ReviewDesk.isInArbitration(id, on: sql)
+        }
         if command.action == .approve {
             // Two approvals at once on PostgreSQL must not both see the total before the other's earning.
             try await TransactionLocks.earningsCap(location: claim.locationID, engagement: claim.engagementID, on: sql, flavor: flavor)
@@ -293,6 +296,7 @@ public struct ClaimRepository: Sendable {
         guard updated.count == 1 else {
             throw StoreError.conflict("This claim changed since you opened it; reload to see its current state.")
         }
+        if !ClaimLifecycle.isArbitrable(claim) { try await ReviewDesk.leaveArbitration(claim, on: sql) }
         try await ClaimWriter.insertHistory([transition.entry], on: sql)
         switch transition.earning {
         case .create(let earning):

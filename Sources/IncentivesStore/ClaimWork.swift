@@ -204,6 +204,7 @@ public struct ClaimWork: Sendable {
     /// links nobody answered yet (they went to the old contacts).
     public func changeContacts(_ contacts: [Contact], on claimID: Int64, expectedVersion: Int?, by actor: Actor,
                                in scope: AccessScope, at now: Date) async throws {
+        let contacts = try ContactInput.checked(contacts.map(ContactInput.init))
         try await change(claimID, expectedVersion: expectedVersion, in: scope, by: actor, at: now) { claim, _, sql in
             let answered = try await sql.raw("SELECT id FROM claim_proof WHERE claim_id = \(bind: claimID) AND kind = 'customer_survey'").first() != nil
             guard ClaimLifecycle.contactEditors(for: claim, customerSurveyAnswered: answered).contains(actor.role) else {
@@ -243,9 +244,7 @@ public struct ClaimWork: Sendable {
 
     /// A comment from a partner user (Incentives roles) or vendor staff; any status, even finished.
     public func comment(_ body: String, on claimID: Int64, by actor: Actor, in scope: AccessScope, at now: Date) async throws {
-        let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { throw StoreError.invalid(field: "body", "Write the comment first.") }
-        guard !ClaimNote.isTooLong(text) else { throw StoreError.invalid(field: "body", "Keep a comment under \(ClaimNote.maxLength) characters.") }
+        let text = try TextRule.comment.check(body, field: "body")
         guard actor.role.side == .partner || actor.role.side == .vendor else {
             throw StoreError.invalid(field: "body", "Only the partner and the vendor comment on claims.")
         }

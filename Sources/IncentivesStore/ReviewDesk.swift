@@ -107,32 +107,53 @@ public struct ReviewDesk: Sendable {
     }
 
     /// Decides an arbitration: `winner` stays the partner of record; every other competing claim becomes
-    /// Rejected final with the reason, and its partner hears of it. Returns the claims that lost.
+    /// Rejected final with a note that names no partner, and its partner hears of it. A flagged claim that
+    /// left the competition (canceled, expired, decided) takes no part. Returns the claims that lost.
     @discardableResult
     public func arbitrate(winner: Int64, by actor: Actor, at now: Date) async throws -> [Int64] {
         try await db.write { sql in
-            let group = try await sql.raw("""
-                SELECT o.id, org.name AS partner FROM claims c
-                JOIN claims o ON o.customer_id = c.customer_id AND o.engagement_id = c.engagement_id
-                JOIN organizations org ON org.id = c.organization_id
-                WHERE c.id = \(bind: winner) AND c.arbitration = 'pending' AND o.arbitration = 'pending'
-                """).all()
-            guard group.count >= 2 else {
-                throw ClaimRefusal.cannotClaim("This claim has no competing claim waiting for arbitration any more.")
+            let flagged = try await sql.raw("""
+                SELECT o.id FROM claims c JOIN claims o ON o.customer_id = c.customer_id AND o.engagement_id = c.engagement_id
+                WHERE c.id = \(bind: winner) AND c.arbitration = 'pending' AND o.arbitration = 'pending' ORDER BY o.id
+                """).all().map { try $0.decode(column: "id", as: Int64.self) }
+            var group: [Int64] = []
+            for id in flagged {
+                if let claim = try await ClaimRepository.load(id, in: .vendor, on: sql, lock: true, flavor: db.flavor),
+                   ClaimLifecycle.isArbitrable(claim) { group.append(id) }
             }
-            let partner = try group[0].decode(column: "partner", as: String.self)
+            guard group.contains(winner), group.count >= 2 else {
+                throw ClaimRefusal.cannotClaim("This claim has no competing claim waiting for arbitration any more; nothing was changed.")
+            }
             var losers: [Int64] = []
-            for row in group {
-                let id = try row.decode(column: "id", as: Int64.self)
-                if id != winner {
-                    try await ClaimRepository.perform(
-                        ClaimCommand(.loseArbitration, by: actor, reason: "Another partner (\(partner)) was chosen as the customer's partner of record."),
-                        on: id, expectedVersion: nil, in: .vendor, at: now, links: links, on: sql, flavor: db.flavor)
-                    losers.append(id)
-                }
-                try await sql.raw("UPDATE claims SET arbitration = NULL WHERE id = \(bind: id)").run()
+            for id in group where id != winner {
+                try await ClaimRepository.perform(
+                    ClaimCommand(.loseArbitration, by: actor, reason: ClaimLifecycle.arbitrationLostNote),
+                    on: id, expectedVersion: nil, in: .vendor, at: now, links: links, on: sql, flavor: db.flavor)
+                losers.append(id)
             }
+            for id in flagged { try await sql.raw("UPDATE claims SET arbitration = NULL WHERE id = \(bind: id)").run() }
             return losers
+        }
+    }
+
+    /// Whether a claim waits for an arbitration now.
+    static func isInArbitration(_ id: Int64, on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("SELECT arbitration FROM claims WHERE id = \(bind: id)").first()?
+            .decode(column: "arbitration", as: String?.self) == "pending"
+    }
+
+    /// A claim that can no longer lose an arbitration leaves it; a competitor left alone waits for nothing any more.
+    static func leaveArbitration(_ claim: Claim, on sql: any SQLDatabase) async throws {
+        let left = try await sql.raw("""
+            UPDATE claims SET arbitration = NULL WHERE id = \(bind: claim.id) AND arbitration IS NOT NULL RETURNING id
+            """).all()
+        guard !left.isEmpty else { return }
+        let rest = try await sql.raw("""
+            SELECT id FROM claims
+            WHERE customer_id = \(bind: claim.customerID) AND engagement_id = \(bind: claim.engagementID) AND arbitration = 'pending'
+            """).all()
+        if rest.count == 1 {
+            try await sql.raw("UPDATE claims SET arbitration = NULL WHERE id = \(bind: try rest[0].decode(column: "id", as: Int64.self))").run()
         }
     }
 }

@@ -91,8 +91,9 @@ struct ClaimLifecyclePropertyTests {
             let clock = FixedClock(at("2026-03-02T08:00:00Z").addingTimeInterval(TimeInterval(rng.int(0...(20 * 86_400)))))
 
             let creator = kind == .useOrConsume ? actor(.incentivesAdmin) : actor(rng.pick([ActorRole.incentivesAdmin, .incentivesUser]))
+            // Half the use-or-consume walks compete for their subscription: only those can lose an arbitration.
             let fullContext = ClaimContext(engagement: engagement, market: market, calendar: calendar, earnedOnEngagement: earned,
-                                           providedProof: Fixture.everyProofKind)
+                                           providedProof: Fixture.everyProofKind, inArbitration: kind == .useOrConsume && rng.chance(50))
             let new = NewClaim(organizationID: 1, locationID: 2, customerID: 3, engagementID: engagement.id, name: "Walk \(walk)", kind: kind)
             guard case .success(let created) = tryCreate(new, by: creator, context: fullContext, at: clock.now) else {
                 fail(walk, 0, "create refused")
@@ -129,7 +130,8 @@ struct ClaimLifecyclePropertyTests {
                 }
 
                 // availableActions agrees with perform: every offered move succeeds when reason and proof are
-                // supplied, and moves that are not offered are refused.
+                // supplied, and moves that are not offered are refused (but losing an arbitration, which only the
+                // arbitration decides, never offered on the claim).
                 var probe = claim
                 if probe.hours == nil && variable { probe.hours = dec("10") }
                 var probes = offered.map { ($0.role, $0.action, true) }
@@ -143,7 +145,7 @@ struct ClaimLifecyclePropertyTests {
                     switch (listed, outcome) {
                     case (true, .failure(let error)):
                         fail(walk, step, "\(a) is available to \(r) in \(claim.status) but perform refused: \(error)")
-                    case (false, .success(let t)):
+                    case (false, .success(let t)) where a != .loseArbitration:
                         fail(walk, step, "\(a) by \(r) in \(claim.status) is not listed but perform went to \(t.claim.status)")
                     default:
                         break
@@ -153,7 +155,10 @@ struct ClaimLifecyclePropertyTests {
                 // Pick a move: mostly one that is offered (exits less often, so walks get deep), otherwise anything.
                 let role: ActorRole
                 let action: ClaimAction
-                if rng.chance(65), !offered.isEmpty {
+                if fullContext.inArbitration && rng.chance(5) {
+                    // The arbitration's move, never offered on the claim: tried now and then.
+                    (role, action) = (.reviewer, .loseArbitration)
+                } else if rng.chance(65), !offered.isEmpty {
                     var move = rng.pick(offered)
                     for _ in 0..<5 where Self.exits.contains(move.action) { move = rng.pick(offered) }
                     (role, action) = move
@@ -198,6 +203,7 @@ struct ClaimLifecyclePropertyTests {
                         fail(walk, step, "\(next.status) reached by \(action) by \(role)")
                     }
                     if action == .expire && role != .clock { fail(walk, step, "expired by \(role)") }
+                    if action == .loseArbitration && !context.inArbitration { fail(walk, step, "lost an arbitration it was not in") }
                     if next.id != before.id || next.kind != before.kind || next.createdAt != before.createdAt {
                         fail(walk, step, "identity of the claim changed")
                     }

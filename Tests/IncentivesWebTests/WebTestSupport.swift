@@ -97,21 +97,47 @@ actor Browser {
         return try await send(path, method: .post, body: body)
     }
 
+    /// Posts an urlencoded body exactly as given (percent escapes, raw bytes and all), then this page's form token.
+    @discardableResult
+    func post(_ path: String, encoded: [UInt8]) async throws -> Page {
+        var body = ByteBuffer(bytes: encoded)
+        if let token = csrfToken ?? cookies["pi_csrf"] { body.writeString("&csrf_token=\(token)") }
+        return try await send(path, method: .post, body: body, contentType: "application/x-www-form-urlencoded")
+    }
+
     /// Posts a `multipart/form-data` form as a browser's file upload does: the form token first, then the
     /// fields, then the file.
     @discardableResult
     func upload(_ path: String, _ fields: [(String, String)], file: (field: String, name: String, bytes: [UInt8])?,
                 csrf: String? = nil) async throws -> Page {
+        let token = csrf ?? csrfToken ?? cookies["pi_csrf"] ?? ""
+        var parts = ((token.isEmpty ? [] : [("csrf_token", token)]) + fields).map { MultipartPart(name: $0.0, text: $0.1) }
+        if let file { parts.append(MultipartPart(name: file.field, fileName: file.name, bytes: file.bytes)) }
+        return try await multipart(path, parts)
+    }
+
+    /// One part of a `multipart/form-data` body: a field, or a file when it has a file name.
+    struct MultipartPart: Sendable {
+        var name: String
+        var fileName: String?
+        var bytes: [UInt8]
+
+        init(name: String, text: String) { self.name = name; fileName = nil; bytes = Array(text.utf8) }
+        init(name: String, fileName: String, bytes: [UInt8]) { self.name = name; self.fileName = fileName; self.bytes = bytes }
+    }
+
+    /// Posts the parts exactly in the order given, adding nothing (not even the form token).
+    @discardableResult
+    func multipart(_ path: String, _ parts: [MultipartPart]) async throws -> Page {
         let boundary = "----web-tests-\(UUID().uuidString)"
         var body = ByteBuffer()
-        let token = csrf ?? csrfToken ?? cookies["pi_csrf"] ?? ""
-        for (name, value) in (token.isEmpty ? [] : [("csrf_token", token)]) + fields {
-            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
-        }
-        if let file {
-            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\n")
-            body.writeString("Content-Type: application/octet-stream\r\n\r\n")
-            body.writeBytes(file.bytes)
+        for part in parts {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(part.name)\"")
+            if let fileName = part.fileName {
+                body.writeString("; filename=\"\(fileName)\"\r\nContent-Type: application/octet-stream")
+            }
+            body.writeString("\r\n\r\n")
+            body.writeBytes(part.bytes)
             body.writeString("\r\n")
         }
         body.writeString("--\(boundary)--\r\n")

@@ -100,8 +100,10 @@ struct APIGateway: RouterMiddleware {
     let clock: any WallClock
     let limiter: RateLimiter
     let paths: APIPathIndex
-    /// The largest request body kept for idempotency (the largest upload, and some).
-    let bodyLimit: Int
+    /// The largest body of a document upload (the largest file, and some).
+    let uploadLimit: Int
+    /// The largest body of every other operation: JSON of a few fields.
+    static let jsonLimit = 64 * 1024
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -170,12 +172,13 @@ struct APIGateway: RouterMiddleware {
         }
         var request = request
         let body: ByteBuffer
-        do { body = try await request.collectBody(upTo: bodyLimit) } catch {
-            throw APIProblem(.tooLarge, "The body is larger than this server accepts.")
+        let upload = Self.isUpload(request.uri.path)
+        do { body = try await request.collectBody(upTo: upload ? uploadLimit : Self.jsonLimit) } catch {
+            throw APIProblem(.tooLarge, upload ? "The body is larger than this server accepts."
+                                               : "A request body is at most \(Self.jsonLimit / 1024) KB (only a document upload may be larger).")
         }
         // JSON may spell NUL as an escape; no field of the API takes one (and PostgreSQL refuses it in text).
-        if (request.headers[.contentType] ?? "").lowercased().contains("json"),
-           body.readableBytesView.contains(0) || String(buffer: body).lowercased().contains("\\u0000") {
+        if (request.headers[.contentType] ?? "").lowercased().contains("json"), Self.containsNUL(body.readableBytesView) {
             throw APIProblem(.badRequest, "NUL characters are not accepted.")
         }
         guard let key else {
@@ -217,6 +220,32 @@ struct APIGateway: RouterMiddleware {
             }
             return response
         }
+    }
+
+    /// Whether the path is the document upload's, the one operation whose body is a file.
+    static func isUpload(_ path: String) -> Bool {
+        let parts = path.dropFirst(prefix.count).split(separator: "/")
+        return parts.count == 3 && parts[0] == "claims" && parts[2] == "documents"
+    }
+
+    /// Whether a JSON text holds a NUL, as a byte or as the escape `\u0000`, read in place: a backslash that is
+    /// itself escaped (`\\u0000`) starts no escape.
+    static func containsNUL(_ bytes: ByteBufferView) -> Bool {
+        let backslash = UInt8(ascii: "\\"), zero = UInt8(ascii: "0")
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let byte = bytes[i]
+            if byte == 0 { return true }
+            if byte == backslash {
+                let escaped = i + 1
+                if escaped + 4 < bytes.endIndex, bytes[escaped] == UInt8(ascii: "u"),
+                   bytes[(escaped + 1)...(escaped + 4)].allSatisfy({ $0 == zero }) { return true }
+                i = escaped + 1
+                continue
+            }
+            i += 1
+        }
+        return false
     }
 
     /// A response body's bytes (POST responses are small: a claim or a problem).

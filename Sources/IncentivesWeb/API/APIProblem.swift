@@ -70,7 +70,7 @@ struct APIProblem: Error, Sendable {
         /// What the reference page says about it.
         var explanation: String {
             switch self {
-            case .badRequest: "A parameter, header or body did not match the contract (a wrong type, an unknown value, a damaged cursor, a NUL character)."
+            case .badRequest: "A parameter, header or body did not match the contract (a wrong type, an unknown value, a text longer than its `maxLength`, more items than `maxItems`, a damaged cursor, a NUL character)."
             case .unauthorized: "No `Authorization: Bearer` header, or a token that is unknown or revoked. Answered with `WWW-Authenticate: Bearer`."
             case .forbidden: "The token's user may not use this part of the program (for example a partner asking for the vendor's catalogue)."
             case .readOnlyToken: "A POST with a token of scope `read`."
@@ -83,7 +83,7 @@ struct APIProblem: Error, Sendable {
             case .actionNotAllowed: "The claim's lifecycle does not allow the action now; `detail` says why."
             case .invalidInput: "A field's value was refused; `detail` says which and why."
             case .invalidDocument: "The upload was empty, or not a document type the program accepts."
-            case .tooLarge: "The upload is larger than the server accepts (`UPLOAD_MAX_MB`)."
+            case .tooLarge: "A JSON body over 64 KB, or an upload larger than the server accepts (`UPLOAD_MAX_MB`)."
             case .rateLimited: "The token's requests per minute are spent; `Retry-After` says how many seconds to wait."
             case .unavailable: "The database is not answering."
             case .serverError: "An unexpected error, logged on the server."
@@ -125,12 +125,17 @@ struct APIProblem: Error, Sendable {
         switch error {
         case let problem as APIProblem:
             return problem
+        case let input as InputRefusal:
+            // What the contract's own limits refuse is a 400, as the contract says; the rest is a 422.
+            return APIProblem(input.kind == .outsideLimits ? .badRequest : .invalidInput, "\(input.field): \(input.message)")
         case let refusal as ClaimRefusal:
             if case .notYourRole = refusal { return APIProblem(.roleNotAllowed, refusal.description) }
             return APIProblem(.actionNotAllowed, refusal.description)
         case let upload as UploadProblem:
             if case .tooLarge = upload { return APIProblem(.tooLarge, upload.description) }
             return APIProblem(.invalidDocument, upload.description)
+        case let refusal as any DomainRefusal:
+            return APIProblem(.actionNotAllowed, refusal.description)
         case let store as StoreError:
             switch store {
             case .notFound: return .notFound()
@@ -146,8 +151,8 @@ struct APIProblem: Error, Sendable {
         case let server as ServerError:
             // The generated server wraps what the handler threw; a request it could not even decode (no input yet)
             // is the client's to fix.
-            if server.underlyingError is APIProblem || server.underlyingError is ClaimRefusal || server.underlyingError is StoreError
-                || server.underlyingError is UploadProblem || server.underlyingError is HTTPError {
+            if server.underlyingError is APIProblem || server.underlyingError is any DomainRefusal || server.underlyingError is StoreError
+                || server.underlyingError is HTTPError {
                 return from(server.underlyingError, logger: logger)
             }
             if server.operationInput == nil {

@@ -24,7 +24,7 @@ func buildAPIRouter(_ deps: AppDependencies, listing: ClaimListing) -> Router<Ap
     // Added after the contract's routes, so it wraps every operation and the not-found answer, not those two.
     router.add(middleware: APIGateway(tokens: APITokenRepository(db: deps.db), callers: deps.apiCallers, clock: deps.clock,
                                       limiter: RateLimiter(perMinute: deps.config.apiRateLimit), paths: spec.paths,
-                                      bodyLimit: deps.config.uploadPolicy.maxBytes + 64 * 1024))
+                                      uploadLimit: deps.config.uploadPolicy.maxBytes + 64 * 1024))
     let api = PublicAPI(deps: deps, listing: listing)
     let transport = HandRoutedTransport(router: router, skipped: ["GET /api/v1/claims"], nulls: spec.nulls)
     do {

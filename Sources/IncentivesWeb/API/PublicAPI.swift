@@ -250,6 +250,7 @@ struct PublicAPI: APIProtocol {
         let viewer = try viewer(for: .claims)
         let (file, actor) = try await fileAndActor(input.path.id, viewer)
         guard case .binary(let body) = input.body else { throw APIProblem(.badRequest, "Send the file itself as the body.") }
+        _ = try TextRule.fileName.check(input.query.fileName, field: "file_name")
         let limit = deps.config.uploadPolicy.maxBytes
         var bytes: [UInt8] = []
         var tooLarge = false
@@ -479,12 +480,20 @@ enum APINewClaim {
     static func request(_ body: Components.Schemas.NewClaim, viewer: Viewer) throws -> IntakeRequest {
         func invalid(_ field: String, _ message: String) -> APIProblem { APIProblem(.invalidInput, "\(field): \(message)") }
         guard let organization = viewer.organizationID else { throw APIProblem(.forbidden, "Only partners add customers.") }
-        let kind: ClaimKind = body.kind == .partnerActivities ? .partnerActivities : .useOrConsume
-        let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 200 else { throw invalid("name", "Give the claim a name of up to 200 characters.") }
         let c = body.customer
+        // The contract's limits, on the values as sent, before anything else is looked at.
+        let input = try NewClaimInput(
+            name: body.name, customerName: c.name ?? "",
+            contacts: (body.contacts ?? []).map { ContactInput(name: $0.name, title: $0.title ?? "", email: $0.email) },
+            mismatchReason: body.mismatchReason ?? "").checked()
+        let ids: [(String, String?, TextRule)] = [("customer.domain", c.domain, .customerDomain), ("customer.tenant_id", c.tenantId, .directoryID),
+                                                  ("customer.subscription_id", c.subscriptionId, .directoryID)]
+        for (field, value, rule) in ids {
+            if let value { _ = try rule.check(value, field: field) }
+        }
+        let kind: ClaimKind = body.kind == .partnerActivities ? .partnerActivities : .useOrConsume
         let customer: IntakeCustomer
-        let customerName = (c.name ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let customerName = input.customerName
         switch (c.id, c.domain, c.tenantId, c.subscriptionId) {
         case (let id?, nil, nil, nil):
             customer = .existing(id)
@@ -502,16 +511,7 @@ enum APINewClaim {
         default:
             throw invalid("customer", "Name the customer by exactly one of id, domain, tenant_id or subscription_id.")
         }
-        var contacts: [Contact] = []
-        for (i, contact) in (body.contacts ?? []).enumerated() {
-            let name = contact.name.trimmingCharacters(in: .whitespacesAndNewlines)
-            let email = contact.email.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !name.isEmpty, name.count <= 200 else { throw invalid("contacts[\(i)].name", "Give the person's name.") }
-            guard MailMessage.isAddress(email) else { throw invalid("contacts[\(i)].email", "'\(email)' is not an email address.") }
-            contacts.append(Contact(name: name, title: (contact.title ?? "").trimmingCharacters(in: .whitespacesAndNewlines),
-                                    email: email.lowercased()))
-        }
-        return IntakeRequest(kind: kind, name: name, organizationID: organization, locationID: body.locationId, customer: customer,
-                             engagementID: body.engagementId, contacts: contacts, mismatchReason: body.mismatchReason ?? "")
+        return IntakeRequest(kind: kind, name: input.name, organizationID: organization, locationID: body.locationId, customer: customer,
+                             engagementID: body.engagementId, contacts: input.contacts, mismatchReason: input.mismatchReason)
     }
 }

@@ -133,8 +133,9 @@ struct AddCustomerPage: Sendable {
             var checked = Checked()
             // Details: checked on every later step too.
             let locations = Self.locations(of: viewer, kind: kind)
-            if values.name.isEmpty { checked.errors["name"] = "Give the claim a name you will recognise it by." }
-            else if values.name.count > 200 { checked.errors["name"] = "Keep the name under 200 characters." }
+            do throws(InputRefusal) { _ = try TextRule.claimName.check(values.name, field: "name") } catch { checked.errors["name"] = error.message }
+            do throws(InputRefusal) { _ = try TextRule.customerName.check(values.customerName, field: "customer_name") }
+            catch { checked.errors["customer_name"] = error.message }
             if let id = Int64(values.location), locations.contains(id) { checked.locationID = id }
             else { checked.errors["location"] = "Choose one of your locations." }
             switch CustomerIDType(rawValue: values.idType).flatMap({ CustomerIDType.offered(for: kind).contains($0) ? $0 : nil }) {
@@ -173,8 +174,10 @@ struct AddCustomerPage: Sendable {
             }
             if submitted == .engagements { return try await render(.contacts, values, checked, viewer: viewer, context: context).response }
             // The contacts.
-            do { checked.contacts = try ContactForm.contacts(from: context.form) }
-            catch StoreError.invalid(_, let message) { checked.errors["contacts"] = message }
+            do throws(InputRefusal) { checked.contacts = try ContactForm.contacts(from: context.form) }
+            catch { checked.errors["contacts"] = error.message }
+            do throws(InputRefusal) { _ = try TextRule.mismatchReason.check(values.mismatchReason, field: "mismatch_reason") }
+            catch { checked.errors["mismatch_reason"] = error.message }
             let domain = Self.domain(of: checked)
             if checked.errors.isEmpty, !CustomerIntake.foreignContacts(checked.contacts, customerDomain: domain).isEmpty, values.mismatchReason.isEmpty {
                 checked.errors["mismatch_reason"] = "Some contacts are not at \(domain ?? "the customer's domain"). Say why they speak for the customer."
@@ -193,7 +196,7 @@ struct AddCustomerPage: Sendable {
                     in: viewer.scope, at: now)
                 let next = kind == .partnerActivities ? "Next: send the customer the consent request." : "Next: submit it when it is ready."
                 return deps.redirect(to: "/claims/\(claim.id)", flash: Flash(kind: .success, message: "Claim created. \(next)"))
-            } catch let refusal as ClaimRefusal {
+            } catch let refusal as any DomainRefusal {
                 return try await render(.review, values, checked, viewer: viewer, context: context, formError: refusal.description,
                                         status: .unprocessableContent).response
             } catch StoreError.invalid(_, let message) {

@@ -104,7 +104,8 @@ struct ClaimPage: Sendable {
         let place: String
         let created: String
         let arbitration: Bool
-        let stale: String?
+        /// The notice of a stale form, or a refusal with no form on the page to show it by.
+        let alert: String?
         let actions: [ActionForm]
         let hasActions: Bool
         let proof: [ProofItem]
@@ -151,6 +152,9 @@ struct ClaimPage: Sendable {
             guard let action = ClaimAction(rawValue: form.text("action")), action.isTransition, action != .create, action != .expire else {
                 throw HTTPError(.badRequest, message: "That action was not recognised; nothing was changed.")
             }
+            guard action.isDirect else {
+                throw ClaimRefusal.cannotClaim("\(action.label) is not taken on a claim: only the arbitration of competing claims decides it. Nothing was changed.")
+            }
             var note = try ClaimNote.words(form.text("reason")) ?? ""
             var code: ReviewReason?
             if !ReviewReason.offered(for: action).isEmpty {
@@ -170,8 +174,11 @@ struct ClaimPage: Sendable {
             let viewer = try context.viewer(for: .claims, request)
             let file = try await load(context, viewer)
             let actor = try self.actor(viewer, file)
-            let upload = try await MultipartUpload.read(request, context: context, limit: deps.config.uploadPolicy.maxBytes)
-            let kind = ProofRequirement.Kind(rawValue: upload.fields["kind"] ?? "") ?? .invoice
+            let upload = try await MultipartUpload.read(request, context: context, limit: deps.config.uploadPolicy.maxBytes,
+                                                        fields: ["kind", "version"])
+            guard let kind = ProofRequirement.Kind(rawValue: upload.fields["kind"] ?? "") else {
+                throw HTTPError(.badRequest, message: "That kind of document was not recognised; nothing was saved.")
+            }
             var values: [String: String] = [:]
             return try await attempt(file, viewer: viewer, context: context, area: "proof-\(kind.rawValue)", values: &values) {
                 let safeName = try await intake.add(kind, fileName: upload.fileName, bytes: upload.fileBytes, tooLarge: upload.tooLarge,
@@ -286,7 +293,8 @@ struct ClaimPage: Sendable {
     }
 
     /// Runs a change; on success back to the claim with a message, on a refusal the page again with the
-    /// message next to the form (422), on a stale version the page as it is now with a notice (409).
+    /// message next to the form (422; at the top for a form the page does not show now), on a stale version
+    /// the page as it is now with a notice (409).
     private func attempt(_ file: ClaimFile, viewer: Viewer, context: AppRequestContext, area: String, values: inout [String: String],
                          _ change: () async throws -> String) async throws -> Response {
         let path = "/claims/\(file.claim.id)"
@@ -295,10 +303,8 @@ struct ClaimPage: Sendable {
         do {
             let message = try await change()
             return deps.redirect(to: path, flash: Flash(kind: .success, message: message))
-        } catch let refusal as ClaimRefusal {
+        } catch let refusal as any DomainRefusal {
             (problem, status) = (Problem(area: area, message: refusal.description, values: values), .unprocessableContent)
-        } catch let problemUpload as UploadProblem {
-            (problem, status) = (Problem(area: area, message: problemUpload.description, values: values), .unprocessableContent)
         } catch StoreError.invalid(_, let message) {
             (problem, status) = (Problem(area: area, message: message, values: values), .unprocessableContent)
         } catch StoreError.conflict {
@@ -382,6 +388,9 @@ struct ClaimPage: Sendable {
                 reasonValue: problem?.area == "action-\(action.rawValue)" ? problem?.values["reason"] ?? "" : "")
         }
 
+        // A refused action the page offers no form for (any more) is said at the top.
+        let actionAreas = Set(actions.map { "action-\($0.action)" })
+
         // Proof of execution, requirement by requirement.
         let editors = ClaimLifecycle.proofEditors(for: claim)
         let canEditProof = role.map(editors.contains) ?? false
@@ -455,7 +464,7 @@ struct ClaimPage: Sendable {
             engagementHref: isPartner ? "/engagements/\(claim.engagementID)" : nil,
             place: isPartner ? file.location.name : "\(file.organizationName): \(file.location.name)",
             created: deps.format(claim.createdAt, for: viewer), arbitration: file.arbitrationPending,
-            stale: problem?.area == "stale" ? problem?.message : nil,
+            alert: problem.flatMap { $0.area == "stale" || ($0.area.hasPrefix("action-") && !actionAreas.contains($0.area)) ? $0.message : nil },
             actions: actions, hasActions: !actions.isEmpty,
             proof: proof, hasProof: !proof.isEmpty, missing: missing, hasMissing: !missing.isEmpty && !claim.status.isTerminal,
             uploadLimit: deps.config.uploadPolicy.limitText,
@@ -481,24 +490,22 @@ struct ClaimPage: Sendable {
     }
 }
 
-/// Customer contacts as forms send them: `contact_name_1`, `contact_title_1`, `contact_email_1`, … up to 5;
-/// rows left wholly empty are skipped, a half-filled one is an error naming the row.
+/// Customer contacts as forms send them: `contact_name_1`, `contact_title_1`, `contact_email_1`, … up to the
+/// domain's `ContactInput.maxCount`; rows left wholly empty are skipped, the others checked by the domain's rule
+/// (a refusal names the row).
 enum ContactForm {
-    static let rows = 3
+    static let rows = ContactInput.maxCount
 
-    static func contacts(from form: FormFields) throws -> [Contact] {
+    static func contacts(from form: FormFields) throws(InputRefusal) -> [Contact] {
         var contacts: [Contact] = []
         for i in 1...rows {
-            let name = form.text("contact_name_\(i)"), title = form.text("contact_title_\(i)"), email = form.text("contact_email_\(i)")
-            if name.isEmpty && title.isEmpty && email.isEmpty { continue }
-            guard !name.isEmpty else { throw StoreError.invalid(field: "contact_name_\(i)", "Contact \(i): give the person's name.") }
-            guard MailMessage.isAddress(email) else {
-                throw StoreError.invalid(field: "contact_email_\(i)", "Contact \(i): '\(email)' is not an email address.")
-            }
-            guard name.count <= 200, title.count <= 200 else { throw StoreError.invalid(field: "contact_name_\(i)", "Contact \(i): keep names under 200 characters.") }
-            contacts.append(Contact(name: name, title: title, email: email.lowercased()))
+            let input = ContactInput(name: form.text("contact_name_\(i)"), title: form.text("contact_title_\(i)"), email: form.text("contact_email_\(i)"))
+            if input.name.isEmpty && input.title.isEmpty && input.email.isEmpty { continue }
+            contacts.append(try input.checked(position: i - 1))
         }
-        guard !contacts.isEmpty else { throw StoreError.invalid(field: "contact_name_1", "Give at least one customer contact: consent and surveys go to them.") }
+        guard !contacts.isEmpty else {
+            throw InputRefusal(field: "contacts", .invalid, "Give at least one customer contact: consent and surveys go to them.")
+        }
         return contacts
     }
 }

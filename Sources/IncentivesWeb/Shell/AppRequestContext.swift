@@ -54,12 +54,29 @@ struct FormFields: Sendable {
     init() {}
 
     init(urlEncoded text: String) {
-        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String {
-                String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+        for (name, value) in Self.pairs(text) { values[name ?? "", default: []].append(value ?? "") }
+    }
+
+    /// A posted form's fields. What no browser sends is refused (400) rather than read as something else:
+    /// bytes that are not UTF-8, raw or percent-encoded, and NUL.
+    init(form body: ByteBuffer) throws {
+        let damaged = HTTPError(.badRequest, message: "The form arrived damaged (its text is not UTF-8); nothing was changed. Reload the page and try again.")
+        guard let text = String(validating: body.readableBytesView, as: UTF8.self) else { throw damaged }
+        for (name, value) in Self.pairs(text) {
+            guard let name, let value else { throw damaged }
+            guard !name.utf8.contains(0), !value.utf8.contains(0) else {
+                throw HTTPError(.badRequest, message: "NUL characters are not accepted in forms; nothing was changed.")
             }
-            values[decode(parts[0]), default: []].append(parts.count > 1 ? decode(parts[1]) : "")
+            values[name, default: []].append(value)
+        }
+    }
+
+    /// Name and value of each `name=value` pair, decoded (nil where the escapes are not UTF-8).
+    private static func pairs(_ text: String) -> [(String?, String?)] {
+        text.split(separator: "&", omittingEmptySubsequences: true).map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String? { String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
         }
     }
 

@@ -88,7 +88,8 @@ func localPath(_ next: String?) -> String? {
 }
 
 /// Turns every failure into a page in the same layout, with the right status, in one place:
-/// a missing or foreign record is 404, a section the role may not use 403, anything unexpected 500.
+/// a missing or foreign record is 404, a section the role may not use 403, a refusal by a rule of the
+/// program 422 with its reason, anything unexpected 500.
 struct ErrorPageMiddleware: RouterMiddleware {
     let deps: AppDependencies
 
@@ -113,6 +114,8 @@ struct ErrorPageMiddleware: RouterMiddleware {
         } catch is CSRFRefused {
             return try page(.forbidden, "Not allowed",
                             "This form has expired or did not come from this site. Reload the page and try again.", request, context)
+        } catch let refusal as any DomainRefusal {
+            return try page(.unprocessableContent, "This can't be done", refusal.description, request, context)
         } catch let error as HTTPError {
             switch error.status {
             case .notFound:

@@ -113,7 +113,7 @@ struct CSRFMiddleware: RouterMiddleware {
             } catch {
                 throw HTTPError(.contentTooLarge, message: "The form is too large.")
             }
-            context.form = FormFields(urlEncoded: String(buffer: body))
+            context.form = try FormFields(form: body)
         } else if contentType.hasPrefix("multipart/form-data") && MultipartUpload.isUploadPath(request.uri.path) {
             // Upload handlers read the body as it streams and check the token in it (`MultipartUpload.read`).
             return try await next(request, context)
