@@ -26,6 +26,17 @@ public struct Customer: Hashable, Sendable, Codable, Identifiable {
         self.id = id; self.name = name; self.domain = domain; self.tenantID = tenantID
         self.topParentID = topParentID; self.subscriptionID = subscriptionID; self.opportunityID = opportunityID
     }
+
+    /// The identifiers a customer can be recorded with.
+    public enum Field: Sendable, CaseIterable { case domain, tenantID, subscriptionID }
+
+    public subscript(field: Field) -> String? {
+        switch field {
+        case .domain: domain
+        case .tenantID: tenantID
+        case .subscriptionID: subscriptionID
+        }
+    }
 }
 
 /// An engagement claim: one location claiming one customer on one engagement.

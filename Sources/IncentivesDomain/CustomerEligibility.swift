@@ -51,31 +51,80 @@ public struct CustomerStanding: Hashable, Sendable {
         self.activeClaimsWithThisPartner = activeClaimsWithThisPartner
     }
 
-    /// The first reason that applies, in the order a partner would check them. A customer this partner
-    /// is already claiming stays eligible for it (its own claim is in progress), whatever the limit says.
+    /// A fact `eligibility` looks at, one per step of `CustomerStanding.steps`.
+    public enum Check: Sendable, CaseIterable {
+        case approvedWithThisPartner, claimedByThisPartner, criteriaNotMet, approvedWithAnotherPartner,
+             consentedWithAnotherPartner, activeClaimLimitReached
+    }
+
+    /// One step of the decision: when its check holds, the customer's eligibility is the outcome.
+    public struct Step: Sendable {
+        public let check: Check
+        public let outcome: CustomerEligibility
+    }
+
+    /// The reasons in the order a partner would check them; the first that holds decides, and none holding is
+    /// eligible. A customer this partner is already claiming stays eligible for it (its own claim is in progress),
+    /// whatever the limit says. Reads that sort customers in SQL translate these steps rather than restating them.
+    public static let steps: [Step] = [
+        Step(check: .approvedWithThisPartner, outcome: .complete),
+        Step(check: .claimedByThisPartner, outcome: .eligible),
+        Step(check: .criteriaNotMet, outcome: .ineligible(.criteriaNotMet)),
+        Step(check: .approvedWithAnotherPartner, outcome: .ineligible(.completedWithAnotherPartner)),
+        Step(check: .consentedWithAnotherPartner, outcome: .ineligible(.consentedToAnotherPartner)),
+        Step(check: .activeClaimLimitReached, outcome: .ineligible(.activeClaimLimitReached)),
+    ]
+
+    /// Whether a check holds for this standing, with `limit` active claims per customer.
+    public func holds(_ check: Check, limit: Int) -> Bool {
+        switch check {
+        case .approvedWithThisPartner: approvedWithThisPartner
+        case .claimedByThisPartner: activeClaimsWithThisPartner > 0
+        case .criteriaNotMet: !meetsCriteria
+        case .approvedWithAnotherPartner: approvedWithAnotherPartner
+        case .consentedWithAnotherPartner: consentedWithAnotherPartner
+        case .activeClaimLimitReached: activeClaims >= limit
+        }
+    }
+
+    /// The outcome of the first step that holds (`steps`).
     public func eligibility(limit: Int) -> CustomerEligibility {
-        if approvedWithThisPartner { return .complete }
-        if activeClaimsWithThisPartner > 0 { return .eligible }
-        if !meetsCriteria { return .ineligible(.criteriaNotMet) }
-        if approvedWithAnotherPartner { return .ineligible(.completedWithAnotherPartner) }
-        if consentedWithAnotherPartner { return .ineligible(.consentedToAnotherPartner) }
-        if activeClaims >= limit { return .ineligible(.activeClaimLimitReached) }
-        return .eligible
+        Self.steps.first { holds($0.check, limit: limit) }?.outcome ?? .eligible
     }
 
     /// Whether this partner could add the customer to the engagement now: eligible, not already being
     /// claimed by it, and the engagement taking claims.
     public func canBeClaimed(limit: Int, engagementTakesClaims: Bool) -> Bool {
-        engagementTakesClaims && activeClaimsWithThisPartner == 0 && eligibility(limit: limit) == .eligible
+        engagementTakesClaims && !holds(.claimedByThisPartner, limit: limit) && eligibility(limit: limit) == .eligible
     }
 
     /// The customer criteria as far as stored data tells them (criteria themselves are prose for people):
     /// use or consume needs a workload to be partner of record on, i.e. a subscription id; build intent
     /// needs the customer identified by a domain or a tenant id.
     public static func meetsRecordedCriteria(role: PartnerRole, customer: Customer) -> Bool {
+        identifyingFields(for: role).contains { !(customer[$0] ?? "").isEmpty }
+    }
+
+    /// The fields of which one, not empty, meets a role's recorded customer criteria.
+    public static func identifyingFields(for role: PartnerRole) -> [Customer.Field] {
         switch role {
-        case .useOrConsume: return !(customer.subscriptionID ?? "").isEmpty
-        case .buildIntent: return !(customer.domain ?? "").isEmpty || !(customer.tenantID ?? "").isEmpty
+        case .useOrConsume: [.subscriptionID]
+        case .buildIntent: [.domain, .tenantID]
+        }
+    }
+}
+
+extension CustomerEligibility {
+    /// The three lists an engagement's customers fall in.
+    public enum Group: String, Sendable, CaseIterable {
+        case eligible, ineligible, complete
+    }
+
+    public var group: Group {
+        switch self {
+        case .eligible: .eligible
+        case .ineligible: .ineligible
+        case .complete: .complete
         }
     }
 }

@@ -90,6 +90,12 @@ public struct ClaimCursor: Sendable, Hashable {
     }
 }
 
+/// A page token whose claim the caller does not see (another organization's, or none at all): refused like a
+/// damaged token, so a list never tells whether that claim exists or when it last changed.
+public struct ClaimCursorRefused: Error, Sendable {
+    public init() {}
+}
+
 /// One page of the claims list, and how many claims each tab holds under the same search and filters.
 public struct ClaimListPage: Sendable {
     public var claims: [ClaimSummary]
@@ -99,7 +105,7 @@ public struct ClaimListPage: Sendable {
     public var countAttention: Int
     /// Per solution area id.
     public var countByArea: [Int64: Int]
-    /// False for a broad search (more than `ClaimListing.broadSearchCount` claims match anywhere): counting
+    /// False for a broad search (more than `ClaimListing.broadSearchCount` of the scope's claims match): counting
     /// them would read them all, so the counts are left at 0 and the page says "more than".
     public var counted = true
 
@@ -113,7 +119,7 @@ public struct ClaimListPage: Sendable {
 }
 
 extension ClaimListing {
-    /// A search matching more claims than this, anywhere, is broad: its tabs are not counted.
+    /// A search matching more of the scope's claims than this is broad: its tabs are not counted.
     public static var broadSearchCount: Int { ClaimSearchIndex.narrowLimit }
 
     /// One keyset page of the scope's claims in the shared JSON shape (the API's list), without tab counts:
@@ -121,7 +127,7 @@ extension ClaimListing {
     public func claimsJSON(_ query: ClaimListQuery, in scope: AccessScope, now: Date) async throws -> (claims: [ClaimJSON], next: ClaimCursor?) {
         let db = self.db, searchNarrowLimit = self.searchNarrowLimit
         return try await db.read { sql in
-            let match = try await ClaimSearchIndex.match(query.search, flavor: db.flavor, narrowLimit: searchNarrowLimit, on: sql)
+            let match = try await ClaimSearchIndex.match(query.search, flavor: db.flavor, narrowLimit: searchNarrowLimit, in: scope, on: sql)
             let (rows, next) = try await Self.lines(query, match: match, in: scope, now: now, json: true, on: sql)
             return (rows.compactMap(\.json), next)
         }
@@ -131,7 +137,7 @@ extension ClaimListing {
     public func page(_ query: ClaimListQuery, in scope: AccessScope, now: Date) async throws -> ClaimListPage {
         let db = self.db, searchNarrowLimit = self.searchNarrowLimit
         return try await db.read { sql in
-            let match = try await ClaimSearchIndex.match(query.search, flavor: db.flavor, narrowLimit: searchNarrowLimit, on: sql)
+            let match = try await ClaimSearchIndex.match(query.search, flavor: db.flavor, narrowLimit: searchNarrowLimit, in: scope, on: sql)
             let (rows, next) = try await Self.rows(query, match: match, in: scope, now: now, on: sql)
             // Tab counts read many rows (the attention tab's deadlines in the next 7 days: ~15,000 index entries of a
             // partner with 450,000 claims); the same view asked again within the cache's life, with no claim written
@@ -225,10 +231,16 @@ extension ClaimListing {
             // Dates are compared with the cursor row's stored value, not a decoded and re-bound copy: a
             // timestamp's round trip through Double (SQLite) or microseconds (PostgreSQL) may not be exact,
             // and an inexact bound would show a row twice or skip one.
-            let bound: SQLQueryString = switch after.key {
-            case .date: "(SELECT \(dateKey(query.sort, alias: "x")) FROM claims x WHERE x.id = \(bind: after.id))"
-            case .text(let s): "\(bind: s)"
-            case .number(let n): "\(bind: n)"
+            let bound: SQLQueryString
+            switch after.key {
+            case .date:
+                // The bound is read from the claim the token names, so it must be one the caller sees: otherwise the
+                // rows shown would bracket another organization's claim's dates.
+                let seen: SQLQueryString = "x.id = \(bind: after.id) AND \(scope.claimFilter("x"))"
+                guard try await sql.raw("SELECT x.id FROM claims x WHERE \(seen)").first() != nil else { throw ClaimCursorRefused() }
+                bound = "(SELECT \(dateKey(query.sort, alias: "x")) FROM claims x WHERE \(seen))"
+            case .text(let s): bound = "\(bind: s)"
+            case .number(let n): bound = "\(bind: n)"
             }
             // A row value, not "key < bound OR (key = bound AND id < last)": both databases turn it into one
             // index range, where the OR form scanned the index from its start, so page n cost n pages.
@@ -268,7 +280,7 @@ extension ClaimListing {
         let flavor = db.flavor
         let search = query.search
         let limit = searchNarrowLimit
-        let match = try await db.read { try await ClaimSearchIndex.match(search, flavor: flavor, narrowLimit: limit, on: $0) }
+        let match = try await db.read { try await ClaimSearchIndex.match(search, flavor: flavor, narrowLimit: limit, in: scope, on: $0) }
         var count = 0
         while true {
             let current = query

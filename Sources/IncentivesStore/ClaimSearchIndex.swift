@@ -58,16 +58,17 @@ enum ClaimSearchIndex {
         }
     }
 
-    /// The claims whose search text contains the search (case-insensitive, `%` and `_` taken literally), or whose
-    /// id it is (`42` or `#42`); nil when there is no search.
-    static func match(_ search: String?, flavor: SQLFlavor, narrowLimit: Int = narrowLimit,
+    /// The scope's claims whose search text contains the search (case-insensitive, `%` and `_` taken literally), or
+    /// whose id it is (`42` or `#42`); nil when there is no search. The scope applies before `narrowLimit`: how many
+    /// other organizations' claims match never shows.
+    static func match(_ search: String?, flavor: SQLFlavor, narrowLimit: Int = narrowLimit, in scope: AccessScope,
                       on sql: any SQLDatabase) async throws -> Match? {
         // Control characters are dropped here, for every caller: nobody types them, PostgreSQL refuses NUL in text, and
         // char 31 separates the indexed fields.
         let typed = search.map { String(String.UnicodeScalarView($0.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F })) }
         guard let term = typed?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased(), !term.isEmpty else { return nil }
         let id = Int64(term.hasPrefix("#") ? String(term.dropFirst()) : term)
-        let source = matching(term, flavor: flavor)
+        let source = matching(term, flavor: flavor, in: scope)
         var limited = source
         limited.appendLiteral(" LIMIT \(narrowLimit + 1)")
         let ids = try await sql.raw(limited).all().map { try $0.decode(column: "id", as: Int64.self) }
@@ -91,18 +92,30 @@ enum ClaimSearchIndex {
         return .broad(condition)
     }
 
-    /// The ids (column `id`) of the claims whose search text contains `term` (lower-cased already).
-    static func matching(_ term: String, flavor: SQLFlavor) -> SQLQueryString {
+    /// The ids (column `id`) of the scope's claims whose search text contains `term` (lower-cased already).
+    static func matching(_ term: String, flavor: SQLFlavor, in scope: AccessScope) -> SQLQueryString {
         switch flavor {
         case .sqlite where term.unicodeScalars.count >= 3:
             // A phrase of the trigram index: every character literal (quotes doubled), read from the index. (LIKE
-            // would use the index too, but not with an ESCAPE clause, which literal % and _ need.)
-            return "SELECT rowid AS id FROM claim_search WHERE claim_search MATCH \(bind: "\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\"")"
+            // would use the index too, but not with an ESCAPE clause, which literal % and _ need.) CROSS JOIN keeps the
+            // index the outer loop: SQLite would otherwise walk the scope's claims and run the phrase once per claim.
+            return """
+                SELECT claim_search.rowid AS id FROM claim_search CROSS JOIN claims c
+                WHERE claim_search MATCH \(bind: "\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\"")
+                  AND c.id = claim_search.rowid AND \(scope.claimFilter("c"))
+                """
         case .sqlite:
-            // One or two characters are shorter than a trigram: every text is read.
-            return "SELECT rowid AS id FROM claim_search WHERE doc LIKE \(bind: likePattern(term)) ESCAPE '\\'"
+            // One or two characters are shorter than a trigram: the scope's texts are read, from FTS5's own content
+            // table (through the virtual table, each lookup by id costs far more).
+            return """
+                SELECT c.id FROM claims c JOIN claim_search_content s ON s.id = c.id
+                WHERE \(scope.claimFilter("c")) AND s.c0 LIKE \(bind: likePattern(term)) ESCAPE '\\'
+                """
         case .postgres:
-            return "SELECT claim_id AS id FROM claim_search WHERE doc LIKE \(bind: likePattern(term)) ESCAPE '\\'"
+            return """
+                SELECT s.claim_id AS id FROM claim_search s JOIN claims c ON c.id = s.claim_id
+                WHERE s.doc LIKE \(bind: likePattern(term)) ESCAPE '\\' AND \(scope.claimFilter("c"))
+                """
         }
     }
 

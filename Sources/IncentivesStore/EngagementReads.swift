@@ -60,14 +60,20 @@ public struct EngagementDetail: Sendable {
     public var program: Program?
     /// The viewer's locations (every one, listed on the engagement or not), with their standing on it.
     public var locations: [LocationStanding]
-    /// The customers of the viewer's locations, by name (only when asked for).
+    /// One page of the customers of the viewer's locations, by name (only when asked for).
     public var customers: [EngagementCustomer]
-    /// More customers than `customers` holds (the list is bounded).
-    public var customersTruncated: Bool
+    /// Where the next page of customers starts, when there is one.
+    public var nextCustomers: ClaimCursor?
+    /// How many customers of the viewer's locations each group holds (only when customers were asked for).
+    public var customerCounts: [CustomerEligibility.Group: Int]
+
+    /// More customers than `customers` holds.
+    public var customersTruncated: Bool { nextCustomers != nil }
 }
 
 /// Scoped reads behind `/engagements` and `/engagements/{id}`. Engagements are few (a program's catalogue:
-/// tens), so their lists are read whole; customers are read per organization and bounded per page.
+/// tens), so their lists are read whole; customers are counted in SQL and read one keyset page at a time
+/// (`CustomerStandingSQL`), so no read grows with the claims.
 public struct EngagementReads: Sendable {
     public let db: Database
 
@@ -75,67 +81,53 @@ public struct EngagementReads: Sendable {
 
     /// The engagements page: every solution area, and the engagements with an eligible location of the scope.
     public func board(in scope: AccessScope, at now: Date) async throws -> EngagementBoard {
-        try await db.read { sql in
-            let areas = try await sql.raw("SELECT id, code, name FROM solution_areas ORDER BY position, id").all().map { row in
-                SolutionArea(id: try row.decode(column: "id", as: Int64.self), code: try row.decode(column: "code", as: String.self),
-                             name: try row.decode(column: "name", as: String.self))
-            }
-            let locations = try await ProgramReads.standings(in: scope, at: now, on: sql)
-            var engagements = try await Self.engagementStandings(in: scope, at: now, onlyEligible: true, locations: locations, on: sql)
-            let facts = try await Self.customerFacts(in: scope, engagementID: nil, on: sql)
-            for i in engagements.indices {
-                let e = engagements[i]
-                let standings = facts.standings(engagementID: e.id, role: e.role)
-                engagements[i].activeCustomers = standings.values.filter { $0.activeClaimsWithThisPartner > 0 }.count
-                let open = e.takesClaims(at: now)
-                engagements[i].eligibleCustomers = standings.values.filter {
-                    $0.canBeClaimed(limit: e.activeClaimsPerCustomer, engagementTakesClaims: open)
-                }.count
-            }
-            let programID = try await sql.raw("SELECT MIN(id) AS id FROM programs").first()?.decode(column: "id", as: Int64?.self)
-            let program = try await programID.asyncMap { try await CatalogueRepository.program($0, on: sql) } ?? nil
-            return EngagementBoard(areas: areas, locations: locations, engagements: engagements, program: program)
+        try await db.read { try await Self.board(in: scope, at: now, on: $0) }
+    }
+
+    static func board(in scope: AccessScope, at now: Date, on sql: any SQLDatabase) async throws -> EngagementBoard {
+        let areas = try await sql.raw("SELECT id, code, name FROM solution_areas ORDER BY position, id").all().map { row in
+            SolutionArea(id: try row.decode(column: "id", as: Int64.self), code: try row.decode(column: "code", as: String.self),
+                         name: try row.decode(column: "name", as: String.self))
         }
+        let locations = try await ProgramReads.standings(in: scope, at: now, on: sql)
+        var engagements = try await engagementStandings(in: scope, at: now, onlyEligible: true, locations: locations, on: sql)
+        try await countCustomers(of: &engagements, in: scope, at: now, on: sql)
+        let programID = try await sql.raw("SELECT MIN(id) AS id FROM programs").first()?.decode(column: "id", as: Int64?.self)
+        let program = try await programID.asyncMap { try await CatalogueRepository.program($0, on: sql) } ?? nil
+        return EngagementBoard(areas: areas, locations: locations, engagements: engagements, program: program)
     }
 
     /// One engagement, if at least one of the scope's locations is on its eligibility list; nil otherwise
-    /// (unknown and foreign alike). Customers are read only when `customerLimit` is above zero.
-    public func detail(_ id: Int64, in scope: AccessScope, at now: Date, customerLimit: Int = 0) async throws -> EngagementDetail? {
-        try await db.read { sql in
-            guard try await sql.raw("""
-                SELECT 1 AS listed FROM location_criteria lc JOIN locations l ON l.id = lc.location_id
-                WHERE lc.engagement_id = \(bind: id) AND \(scope.locationFilter("l"))
-                LIMIT 1
-                """).first() != nil,
-                  let engagement = try await CatalogueRepository.engagement(id, on: sql),
-                  let areaRow = try await sql.raw("SELECT id, code, name FROM solution_areas WHERE id = \(bind: engagement.solutionAreaID)").first()
-            else { return nil }
-            let area = SolutionArea(id: try areaRow.decode(column: "id", as: Int64.self), code: try areaRow.decode(column: "code", as: String.self),
-                                    name: try areaRow.decode(column: "name", as: String.self))
-            let locations = try await ProgramReads.standings(in: scope, at: now, on: sql)
-            let program = try await CatalogueRepository.program(engagement.programID, on: sql)
-            var customers: [EngagementCustomer] = []
-            var truncated = false
-            if customerLimit > 0 {
-                let facts = try await Self.customerFacts(in: scope, engagementID: id, on: sql)
-                let standings = facts.standings(engagementID: id, role: engagement.role)
-                let open = EarningTerms.takesClaims(status: engagement.status, lastClaimDay: engagement.lastClaimDay, at: now)
-                let ordered = facts.customers.values.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
-                truncated = ordered.count > customerLimit
-                customers = ordered.prefix(customerLimit).map { customer in
-                    let standing = standings[customer.id] ?? CustomerStanding(
-                        meetsCriteria: CustomerStanding.meetsRecordedCriteria(role: engagement.role, customer: customer), activeClaims: 0,
-                        consentedWithAnotherPartner: false, approvedWithThisPartner: false, approvedWithAnotherPartner: false)
-                    let claim = facts.latestOwnClaim[customer.id]
-                    return EngagementCustomer(
-                        customer: customer, eligibility: standing.eligibility(limit: engagement.activeClaimsPerCustomer),
-                        canBeClaimed: standing.canBeClaimed(limit: engagement.activeClaimsPerCustomer, engagementTakesClaims: open),
-                        claimID: claim?.id, claimName: claim?.name, claimStatus: claim?.status)
-                }
-            }
-            return EngagementDetail(engagement: engagement, solutionArea: area, program: program, locations: locations,
-                                    customers: customers, customersTruncated: truncated)
+    /// (unknown and foreign alike). Customers are read only when `customerLimit` is above zero: that many of
+    /// `group` (every group when nil) by name, after the `after` cursor of an earlier page.
+    public func detail(_ id: Int64, in scope: AccessScope, at now: Date, customerLimit: Int = 0,
+                       group: CustomerEligibility.Group? = nil, after: ClaimCursor? = nil) async throws -> EngagementDetail? {
+        try await db.read {
+            try await Self.detail(id, in: scope, at: now, customerLimit: customerLimit, group: group, after: after, on: $0)
         }
+    }
+
+    static func detail(_ id: Int64, in scope: AccessScope, at now: Date, customerLimit: Int = 0, group: CustomerEligibility.Group? = nil,
+                       after: ClaimCursor? = nil, on sql: any SQLDatabase) async throws -> EngagementDetail? {
+        guard try await sql.raw("""
+            SELECT 1 AS listed FROM location_criteria lc JOIN locations l ON l.id = lc.location_id
+            WHERE lc.engagement_id = \(bind: id) AND \(scope.locationFilter("l"))
+            LIMIT 1
+            """).first() != nil,
+              let engagement = try await CatalogueRepository.engagement(id, on: sql),
+              let areaRow = try await sql.raw("SELECT id, code, name FROM solution_areas WHERE id = \(bind: engagement.solutionAreaID)").first()
+        else { return nil }
+        let area = SolutionArea(id: try areaRow.decode(column: "id", as: Int64.self), code: try areaRow.decode(column: "code", as: String.self),
+                                name: try areaRow.decode(column: "name", as: String.self))
+        let locations = try await ProgramReads.standings(in: scope, at: now, on: sql)
+        let program = try await CatalogueRepository.program(engagement.programID, on: sql)
+        var detail = EngagementDetail(engagement: engagement, solutionArea: area, program: program, locations: locations,
+                                      customers: [], nextCustomers: nil, customerCounts: [:])
+        if customerLimit > 0 {
+            (detail.customers, detail.nextCustomers, detail.customerCounts) = try await customers(
+                on: engagement, in: scope, at: now, group: group, after: after, limit: customerLimit, on: sql)
+        }
+        return detail
     }
 
     // MARK: Engagements
@@ -215,26 +207,140 @@ public struct EngagementReads: Sendable {
 
     // MARK: Customers
 
-    /// What decides customer eligibility, for the customers of the scope's claims.
-    struct CustomerFacts {
-        var customers: [Int64: Customer] = [:]
-        /// Per engagement, per customer.
-        var claims: [Int64: [Int64: [ClaimFact]]] = [:]
-        var latestOwnClaim: [Int64: (id: Int64, name: String, status: ClaimStatus)] = [:]
+    /// Fills each engagement's active and eligible customer counts with two aggregate statements: a row per
+    /// engagement for the customers with a claim on it, and how many of the scope's customers meet each role's
+    /// criteria (a customer without a claim on an engagement stands on those alone).
+    static func countCustomers(of engagements: inout [EngagementStanding], in scope: AccessScope, at now: Date,
+                               on sql: any SQLDatabase) async throws {
+        guard case .partner(let organization, _) = scope, !engagements.isEmpty else { return }
+        let limit: SQLQueryString = "claim_limit"
+        var claimed: [Int64: (meeting: Int, active: Int, claimable: Int)] = [:]
+        for row in try await sql.raw("""
+            WITH facts AS (
+              SELECT k.customer_id, k.engagement_id, \(CustomerStandingSQL.facts(in: scope, organization: organization))
+              FROM claims k WHERE k.customer_id IN (\(CustomerStandingSQL.scopeCustomerIDs(scope)))
+              GROUP BY k.customer_id, k.engagement_id
+            ),
+            standing AS (
+              SELECT f.*, e.active_claims_per_customer AS claim_limit, \(CustomerStandingSQL.meetsByRole) AS meets
+              FROM facts f JOIN engagements e ON e.id = f.engagement_id JOIN customers cu ON cu.id = f.customer_id
+            )
+            SELECT engagement_id, CAST(SUM(meets) AS BIGINT) AS meeting,
+                   CAST(SUM(CASE WHEN \(CustomerStandingSQL.condition(.claimedByThisPartner, limit: limit)) THEN 1 ELSE 0 END) AS BIGINT) AS active,
+                   CAST(SUM(CASE WHEN \(CustomerStandingSQL.claimable(limit: limit)) THEN 1 ELSE 0 END) AS BIGINT) AS claimable
+            FROM standing GROUP BY engagement_id
+            """).all() {
+            claimed[try row.decode(column: "engagement_id", as: Int64.self)] = (
+                try row.decode(column: "meeting", as: Int.self), try row.decode(column: "active", as: Int.self),
+                try row.decode(column: "claimable", as: Int.self))
+        }
+        var meetingRole: SQLQueryString = ""
+        for (i, role) in PartnerRole.allCases.enumerated() {
+            meetingRole.appendLiteral(i > 0 ? ", " : "")
+            meetingRole.appendLiteral("CAST(COALESCE(SUM(")
+            meetingRole.appendInterpolation(CustomerStandingSQL.meets(role))
+            meetingRole.appendLiteral("), 0) AS BIGINT) AS \(role.rawValue)")
+        }
+        guard let totals = try await sql.raw("""
+            SELECT \(meetingRole) FROM customers cu WHERE cu.id IN (\(CustomerStandingSQL.scopeCustomerIDs(scope)))
+            """).first() else { return }
+        let untouched = CustomerStanding(meetsCriteria: true, activeClaims: 0, consentedWithAnotherPartner: false,
+                                         approvedWithThisPartner: false, approvedWithAnotherPartner: false)
+        for i in engagements.indices {
+            let e = engagements[i]
+            let open = e.takesClaims(at: now)
+            let facts = claimed[e.id] ?? (0, 0, 0)
+            // The rest of the scope's customers meeting the criteria have no claim here: nothing else decides for them.
+            let unclaimed = try totals.decode(column: e.role.rawValue, as: Int.self) - facts.meeting
+            engagements[i].activeCustomers = facts.active
+            engagements[i].eligibleCustomers = !open ? 0
+                : facts.claimable + (untouched.canBeClaimed(limit: e.activeClaimsPerCustomer, engagementTakesClaims: open) ? unclaimed : 0)
+        }
+    }
 
+    /// One keyset page of the scope's customers in a group (nil: all), by name then id, each with its eligibility
+    /// and the newest claim of the scope on it; the cursor of the next page; and how many customers each group
+    /// holds. One statement: every customer's standing is worked out once, for the counts and the page.
+    static func customers(on engagement: Engagement, in scope: AccessScope, at now: Date, group: CustomerEligibility.Group?,
+                          after: ClaimCursor?, limit: Int, on sql: any SQLDatabase)
+    async throws -> (customers: [EngagementCustomer], next: ClaimCursor?, counts: [CustomerEligibility.Group: Int]) {
+        guard case .partner(let organization, _) = scope, limit > 0 else { return ([], nil, [:]) }
+        var condition: SQLQueryString = "1 = 1"
+        if let group { condition.appendLiteral(" AND grp = "); condition.appendInterpolation(bind: group.rawValue) }
+        if let after {
+            guard case .text(let name) = after.key else { throw ClaimCursorRefused() }
+            condition.appendLiteral(" AND (name, id) > (")
+            condition.appendInterpolation(bind: name)
+            condition.appendLiteral(", ")
+            condition.appendInterpolation(bind: after.id)
+            condition.appendLiteral(")")
+        }
+        var counts: SQLQueryString = ""
+        for (i, group) in CustomerEligibility.Group.allCases.enumerated() {
+            counts.appendLiteral("\(i > 0 ? ", " : "")CAST(COALESCE(SUM(CASE WHEN grp = '\(group.rawValue)' THEN 1 ELSE 0 END), 0) AS BIGINT) AS n_\(group.rawValue)")
+        }
+        // The newest claim is looked up for the page's rows only, through the customer's claims: the scope test is an
+        // expression, so that no planner walks the organization's claims on the engagement for it instead.
+        let rows = try await sql.raw("""
+            WITH facts AS (
+              SELECT cu.id, cu.name, cu.domain, cu.tenant_id, cu.top_parent_id, cu.subscription_id, cu.opportunity_id,
+                     \(CustomerStandingSQL.meets(engagement.role)) AS meets, \(CustomerStandingSQL.facts(in: scope, organization: organization))
+              FROM customers cu LEFT JOIN claims k ON k.customer_id = cu.id AND k.engagement_id = \(bind: engagement.id)
+              WHERE cu.id IN (\(CustomerStandingSQL.scopeCustomerIDs(scope)))
+              GROUP BY cu.id, cu.name, cu.domain, cu.tenant_id, cu.top_parent_id, cu.subscription_id, cu.opportunity_id
+            ),
+            standing AS (
+              SELECT facts.*, \(CustomerStandingSQL.group(limit: "\(bind: engagement.activeClaimsPerCustomer)")) AS grp FROM facts
+            ),
+            counts AS (SELECT \(counts) FROM standing),
+            page AS (SELECT * FROM standing WHERE \(condition) ORDER BY name, id LIMIT \(literal: limit + 1))
+            SELECT n.*, p.id, p.name, p.domain, p.tenant_id, p.top_parent_id, p.subscription_id, p.opportunity_id,
+                   CAST(p.active_claims AS BIGINT) AS active_claims, CAST(p.ours_active AS BIGINT) AS ours_active,
+                   CAST(p.approved_ours AS BIGINT) AS approved_ours, CAST(p.approved_other AS BIGINT) AS approved_other,
+                   CAST(p.consented_other AS BIGINT) AS consented_other,
+                   x.id AS claim_id, x.name AS claim_name, x.status AS claim_status
+            FROM counts n
+            LEFT JOIN page p ON 1 = 1
+            LEFT JOIN claims x ON x.id = (
+              SELECT y.id FROM claims y
+              WHERE y.customer_id = p.id AND y.engagement_id = \(bind: engagement.id) AND (CASE WHEN \(scope.claimFilter("y")) THEN 1 ELSE 0 END) = 1
+              ORDER BY y.updated_at DESC, y.id DESC LIMIT 1)
+            ORDER BY p.name, p.id
+            """).all()
+        var groups: [CustomerEligibility.Group: Int] = [:]
+        if let first = rows.first {
+            for group in CustomerEligibility.Group.allCases { groups[group] = try first.decode(column: "n_\(group.rawValue)", as: Int.self) }
+        }
+        let open = EarningTerms.takesClaims(status: engagement.status, lastClaimDay: engagement.lastClaimDay, at: now)
+        let customers = try rows.prefix(limit).compactMap { row -> EngagementCustomer? in
+            guard let id = try row.decode(column: "id", as: Int64?.self) else { return nil } // no customer in the group
+            let customer = Customer(
+                id: id, name: try row.decode(column: "name", as: String.self),
+                domain: try row.decode(column: "domain", as: String?.self), tenantID: try row.decode(column: "tenant_id", as: String?.self),
+                topParentID: try row.decode(column: "top_parent_id", as: String?.self),
+                subscriptionID: try row.decode(column: "subscription_id", as: String?.self),
+                opportunityID: try row.decode(column: "opportunity_id", as: String?.self))
+            let standing = try CustomerStandingSQL.standing(row, customer: customer, role: engagement.role)
+            let claimID = try row.decode(column: "claim_id", as: Int64?.self)
+            var status: ClaimStatus?
+            if let claimID {
+                status = ClaimStatus(rawValue: try row.decode(column: "claim_status", as: String.self))
+                if status == nil { throw StoreError.corrupt("Claim \(claimID) holds an unknown status.") }
+            }
+            return EngagementCustomer(
+                customer: customer, eligibility: standing.eligibility(limit: engagement.activeClaimsPerCustomer),
+                canBeClaimed: standing.canBeClaimed(limit: engagement.activeClaimsPerCustomer, engagementTakesClaims: open),
+                claimID: claimID, claimName: try row.decode(column: "claim_name", as: String?.self), claimStatus: status)
+        }
+        let next = rows.count > limit ? customers.last.map { ClaimCursor(key: .text($0.customer.name), id: $0.customer.id) } : nil
+        return (customers, next, groups)
+    }
+
+    /// A customer's standing on one engagement from every partner's claims on it (Add customer decides one
+    /// customer at a time with it; the engagements pages count the same facts in SQL, `CustomerStandingSQL`).
+    enum CustomerFacts {
         struct ClaimFact { var status: ClaimStatus; var consented: Bool; var ours: Bool; var sameOrganization: Bool }
 
-        /// A standing for every customer of the scope on the engagement (the domain decides eligibility from it).
-        func standings(engagementID: Int64, role: PartnerRole) -> [Int64: CustomerStanding] {
-            let byCustomer = claims[engagementID] ?? [:]
-            var result: [Int64: CustomerStanding] = [:]
-            for (id, customer) in customers {
-                result[id] = Self.standing(of: customer, claims: byCustomer[id] ?? [], role: role)
-            }
-            return result
-        }
-
-        /// A customer's standing on one engagement from every partner's claims on it.
         static func standing(of customer: Customer, claims facts: [ClaimFact], role: PartnerRole) -> CustomerStanding {
             let others = facts.filter { !$0.sameOrganization }
             return CustomerStanding(
@@ -245,53 +351,6 @@ public struct EngagementReads: Sendable {
                 approvedWithAnotherPartner: others.contains { $0.status == .approved },
                 activeClaimsWithThisPartner: facts.filter { $0.ours && $0.status.isActive }.count)
         }
-    }
-
-    /// The customers on the scope's claims, and every claim on them (any partner's, for the limit and the
-    /// "another partner" reasons; only the facts leave, never another partner's claim), optionally for one engagement.
-    static func customerFacts(in scope: AccessScope, engagementID: Int64?, on sql: any SQLDatabase) async throws -> CustomerFacts {
-        var facts = CustomerFacts()
-        guard case .partner(let organization, let locationIDs) = scope else { return facts }
-        let onEngagement: SQLQueryString = engagementID.map { "AND cl.engagement_id = \(bind: $0)" } ?? ""
-        for row in try await sql.raw("""
-            SELECT cu.id, cu.name, cu.domain, cu.tenant_id, cu.top_parent_id, cu.subscription_id, cu.opportunity_id
-            FROM customers cu WHERE cu.id IN (SELECT c.customer_id FROM claims c WHERE \(scope.claimFilter("c")))
-            """).all() {
-            let customer = Customer(
-                id: try row.decode(column: "id", as: Int64.self), name: try row.decode(column: "name", as: String.self),
-                domain: try row.decode(column: "domain", as: String?.self), tenantID: try row.decode(column: "tenant_id", as: String?.self),
-                topParentID: try row.decode(column: "top_parent_id", as: String?.self),
-                subscriptionID: try row.decode(column: "subscription_id", as: String?.self),
-                opportunityID: try row.decode(column: "opportunity_id", as: String?.self))
-            facts.customers[customer.id] = customer
-        }
-        var latest: [Int64: Date] = [:]
-        for row in try await sql.raw("""
-            SELECT cl.id, cl.name, cl.customer_id, cl.engagement_id, cl.organization_id, cl.location_id, cl.status, cl.updated_at,
-                   CASE WHEN cl.consent_at IS NULL THEN 0 ELSE 1 END AS consented
-            FROM claims cl
-            WHERE cl.customer_id IN (SELECT c.customer_id FROM claims c WHERE \(scope.claimFilter("c"))) \(onEngagement)
-            """).all() {
-            let id = try row.decode(column: "id", as: Int64.self)
-            guard let status = ClaimStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
-                throw StoreError.corrupt("Claim \(id) holds an unknown status.")
-            }
-            let customer = try row.decode(column: "customer_id", as: Int64.self)
-            let sameOrganization = try row.decode(column: "organization_id", as: Int64.self) == organization
-            let locationID = try row.decode(column: "location_id", as: Int64.self)
-            let ours = sameOrganization && locationIDs.contains(locationID)
-            facts.claims[try row.decode(column: "engagement_id", as: Int64.self), default: [:]][customer, default: []].append(
-                CustomerFacts.ClaimFact(status: status, consented: try row.decode(column: "consented", as: Int.self) == 1,
-                                        ours: ours, sameOrganization: sameOrganization))
-            if ours, engagementID != nil {
-                let updated = try row.decode(column: "updated_at", as: Date.self)
-                if latest[customer].map({ updated > $0 }) ?? true {
-                    latest[customer] = updated
-                    facts.latestOwnClaim[customer] = (id, try row.decode(column: "name", as: String.self), status)
-                }
-            }
-        }
-        return facts
     }
 }
 

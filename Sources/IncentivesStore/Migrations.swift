@@ -468,6 +468,7 @@ public enum Migrator {
         migration12,
         migration14,
         migration15,
+        migration16,
     ]
 
     /// Brings the schema up to date; returns the numbers of the migrations it applied.

@@ -118,7 +118,7 @@ struct ClaimSearchTests {
             }
             func found(_ term: String, narrowLimit: Int = ClaimSearchIndex.narrowLimit) async throws -> Set<Int64> {
                 try await db.read { sql in
-                    let match = try #require(try await ClaimSearchIndex.match(term, flavor: db.flavor, narrowLimit: narrowLimit, on: sql))
+                    let match = try #require(try await ClaimSearchIndex.match(term, flavor: db.flavor, narrowLimit: narrowLimit, in: .system, on: sql))
                     if narrowLimit == 0, case .narrow(let ids) = match, !ids.isEmpty {
                         Issue.record("\(term): with a limit of 0 every search that matches is broad")
                     }
@@ -302,6 +302,69 @@ struct ClaimSearchTests {
                 try await sql.raw("DELETE FROM claims WHERE id = \(bind: victim)").run()
             }
             try await compare("after writes")
+        }
+    }
+
+    @Test("a date page token naming a claim the scope does not see is refused, whether that claim exists or not",
+          arguments: TestDatabases.flavors)
+    func foreignCursor(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let (own, cedar) = try await db.read { sql in
+                let first = { (organization: Int64) in
+                    try await sql.raw("SELECT id FROM claims WHERE organization_id = \(bind: organization) ORDER BY id").first()!
+                        .decode(column: "id", as: Int64.self)
+                }
+                return (try await first(1), try await first(2))
+            }
+            let listing = ClaimListing(db: db)
+            for sort in [ClaimListQuery.Sort.updated, .due] {
+                var query = ClaimListQuery()
+                query.sort = sort
+                for foreign in [cedar, 987_654_321] {
+                    query.after = ClaimCursor(key: .date(now), id: foreign)
+                    await #expect(throws: ClaimCursorRefused.self, "\(sort) after \(foreign)") { try await listing.page(query, in: bluefin, now: now) }
+                    await #expect(throws: ClaimCursorRefused.self) { try await listing.claimsJSON(query, in: bluefin, now: now) }
+                }
+                // The vendor sees Cedar's claim, so the same token is a page to it; Bluefin's own claim is one to Bluefin.
+                query.after = ClaimCursor(key: .date(now), id: cedar)
+                _ = try await listing.page(query, in: .vendor, now: now)
+                query.after = ClaimCursor(key: .date(now), id: own)
+                _ = try await listing.page(query, in: bluefin, now: now)
+            }
+        }
+    }
+
+    @Test("a search counts only the scope's matches: other organizations' claims never make it broad", arguments: TestDatabases.flavors)
+    func searchIsScopedBeforeTheLimit(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            // Four of Cedar's claims share a name no Bluefin claim has; three make a search broad here.
+            try await db.write {
+                try await $0.raw("""
+                    UPDATE claims SET name = 'Zebra oracle ' || CAST(id AS TEXT)
+                    WHERE id IN (SELECT id FROM claims WHERE organization_id = 2 ORDER BY id LIMIT 4)
+                    """).run()
+            }
+            var listing = ClaimListing(db: db)
+            listing.searchNarrowLimit = 3
+            var query = ClaimListQuery()
+            query.search = "zebra oracle"
+            let partner = try await listing.page(query, in: bluefin, now: now)
+            #expect(partner.counted && partner.countAll == 0 && partner.claims.isEmpty, "Bluefin learns nothing of Cedar's claims")
+            let cedar = try await listing.page(query, in: .partner(organizationID: 2, locationIDs: [5, 6, 7]), now: now)
+            #expect(!cedar.counted && cedar.claims.count == 4, "Cedar's own four are a broad search for it")
+        }
+    }
+
+    @Test("on SQLite a partner's search reads the trigram index first, or for a short term only the partner's texts")
+    func scopedSearchPlans() async throws {
+        try await TestDatabases.with(.sqlite, seeded: true) { db in
+            for (term, first) in [("example", "SCAN claim_search VIRTUAL TABLE"), ("ex", "SEARCH c USING")] {
+                var explain: SQLQueryString = "EXPLAIN QUERY PLAN "
+                explain.appendInterpolation(ClaimSearchIndex.matching(term, flavor: .sqlite, in: bluefin))
+                let query = explain
+                let plan = try await db.read { try await $0.raw(query).all() }.map { try $0.decode(column: "detail", as: String.self) }
+                #expect(plan.first?.hasPrefix(first) == true, "\(term): \(plan)")
+            }
         }
     }
 

@@ -125,4 +125,112 @@ struct EngagementReadsTests {
             #expect(try #require(try await reads.detail(1, in: bluefin, at: now)).customers.isEmpty)
         }
     }
+
+    @Test("the SQL that groups and counts customers decides as CustomerStanding does, for every standing and limit",
+          arguments: TestDatabases.flavors)
+    func sqlDecidesAsTheDomain(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor) { db in
+            var standings: [(row: [Int], standing: CustomerStanding)] = []
+            for meets in [0, 1] {
+                for active in 0...2 {
+                    for ours in 0...min(active, 1) {
+                        for approvedOurs in [0, 1] {
+                            for approvedOther in [0, 1] {
+                                for consentedOther in [0, 1] {
+                                    standings.append(([meets, active, ours, approvedOurs, approvedOther, consentedOther], CustomerStanding(
+                                        meetsCriteria: meets == 1, activeClaims: active, consentedWithAnotherPartner: consentedOther == 1,
+                                        approvedWithThisPartner: approvedOurs == 1, approvedWithAnotherPartner: approvedOther == 1,
+                                        activeClaimsWithThisPartner: ours)))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let values = standings.map { "(\($0.row.map(String.init).joined(separator: ", ")))" }.joined(separator: ", ")
+            for limit in 0...2 {
+                let bound: SQLQueryString = "\(bind: limit)"
+                let rows = try await db.read { sql in
+                    try await sql.raw("""
+                        WITH standing (meets, active_claims, ours_active, approved_ours, approved_other, consented_other) AS (VALUES \(unsafeRaw: values))
+                        SELECT \(CustomerStandingSQL.group(limit: bound)) AS grp,
+                               CASE WHEN \(CustomerStandingSQL.claimable(limit: bound)) THEN 1 ELSE 0 END AS claimable
+                        FROM standing
+                        """).all()
+                }
+                #expect(rows.count == standings.count)
+                // VALUES keeps its order: row i is standing i.
+                for (row, expected) in zip(rows, standings) {
+                    let standing = expected.standing
+                    #expect(try row.decode(column: "grp", as: String.self) == standing.eligibility(limit: limit).group.rawValue, "\(expected.row) limit \(limit)")
+                    #expect(try row.decode(column: "claimable", as: Int.self) == (standing.canBeClaimed(limit: limit, engagementTakesClaims: true) ? 1 : 0),
+                            "\(expected.row) limit \(limit)")
+                }
+            }
+        }
+    }
+
+    @Test("every customer's eligibility on every engagement, and the counts, are what the scope's claims say, at a larger scale too",
+          arguments: TestDatabases.flavors)
+    func customersMatchTheClaims(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            try await Seeder(db: db).seedScale(count: 400, now: now, batchSize: 400)
+            let reads = EngagementReads(db: db)
+            let scopes: [(AccessScope, Set<Int64>)] = [(bluefin, [1, 2, 3, 4]), (seattle, [1])]
+            for (scope, locations) in scopes {
+                let board = try await reads.board(in: scope, at: now)
+                #expect(!board.engagements.isEmpty)
+                for e in board.engagements {
+                    let expected = try await referenceEligibility(engagement: e, organization: 1, locations: locations, db: db)
+                    let detail = try #require(try await reads.detail(e.id, in: scope, at: now, customerLimit: 100_000))
+                    #expect(detail.customers.count == expected.count && !detail.customersTruncated)
+                    for c in detail.customers { #expect(c.eligibility == expected[c.customer.id], "engagement \(e.id), customer \(c.customer.id)") }
+                    for group in CustomerEligibility.Group.allCases {
+                        #expect(detail.customerCounts[group, default: 0] == expected.values.filter { $0.group == group }.count)
+                    }
+                    #expect(e.eligibleCustomers == detail.customers.filter(\.canBeClaimed).count, "engagement \(e.id)")
+                    // A page of each group, then the rest by cursor: every customer of the group once, by name.
+                    for group in CustomerEligibility.Group.allCases where e.id == board.engagements.first?.id {
+                        var seen: [EngagementCustomer] = [], after: ClaimCursor?
+                        repeat {
+                            let page = try #require(try await reads.detail(e.id, in: scope, at: now, customerLimit: 15, group: group, after: after))
+                            seen += page.customers
+                            after = page.nextCustomers
+                        } while after != nil
+                        #expect(seen.map(\.customer.id) == detail.customers.filter { $0.eligibility.group == group }.map(\.customer.id))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Each customer of the scope's claims with its eligibility on an engagement, worked out in Swift from every claim
+    /// on it, as the reads did before they counted in SQL.
+    func referenceEligibility(engagement e: EngagementStanding, organization: Int64, locations: Set<Int64>,
+                              db: Database) async throws -> [Int64: CustomerEligibility] {
+        try await db.read { sql in
+            var customers: [Int64: Customer] = [:]
+            for row in try await sql.raw("SELECT cu.id, cu.name, cu.domain, cu.tenant_id, cu.subscription_id, c.location_id FROM customers cu JOIN claims c ON c.customer_id = cu.id WHERE c.organization_id = \(bind: organization)").all()
+            where locations.contains(try row.decode(column: "location_id", as: Int64.self)) {
+                let id = try row.decode(column: "id", as: Int64.self)
+                customers[id] = Customer(id: id, name: try row.decode(column: "name", as: String.self), domain: try row.decode(column: "domain", as: String?.self),
+                                         tenantID: try row.decode(column: "tenant_id", as: String?.self),
+                                         subscriptionID: try row.decode(column: "subscription_id", as: String?.self))
+            }
+            var facts: [Int64: [EngagementReads.CustomerFacts.ClaimFact]] = [:]
+            for row in try await sql.raw("SELECT customer_id, organization_id, location_id, status, consent_at FROM claims WHERE engagement_id = \(bind: e.id)").all() {
+                let customer = try row.decode(column: "customer_id", as: Int64.self)
+                guard customers[customer] != nil else { continue }
+                let same = try row.decode(column: "organization_id", as: Int64.self) == organization
+                let location = try row.decode(column: "location_id", as: Int64.self)
+                facts[customer, default: []].append(.init(
+                    status: ClaimStatus(rawValue: try row.decode(column: "status", as: String.self))!,
+                    consented: try row.decode(column: "consent_at", as: Date?.self) != nil,
+                    ours: same && locations.contains(location), sameOrganization: same))
+            }
+            return customers.mapValues { customer in
+                EngagementReads.CustomerFacts.standing(of: customer, claims: facts[customer.id] ?? [], role: e.role).eligibility(limit: e.activeClaimsPerCustomer)
+            }
+        }
+    }
 }

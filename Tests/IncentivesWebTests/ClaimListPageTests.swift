@@ -39,6 +39,21 @@ struct ClaimListPageTests {
         }
     }
 
+    @Test("a page link naming another organization's claim is refused like a damaged one, on the page and in the API")
+    func foreignCursor() async throws {
+        try await WebHarness.with { app in
+            let cedar = try await app.db.read {
+                try await $0.raw("SELECT id FROM claims WHERE organization_id = 2 ORDER BY id").first()!.decode(column: "id", as: Int64.self)
+            }
+            let token = ClaimCursor(key: .date(app.clock.now), id: cedar).token
+            let admin = try await app.signedIn("admin@bluefin.example")
+            let page = try await admin.get("/claims?sort=updated&after=\(token)")
+            #expect(page.status == .badRequest && page.body.contains("Start again from the first page."))
+            let api = try await app.api("/api/v1/claims?sort=due&dir=asc&after=\(token)", token: try await app.token("admin@bluefin.example"))
+            #expect(api.status == .badRequest && String(buffer: api.body).contains("after: this cursor"))
+        }
+    }
+
     @Test("the XLSX is an attachment of the current view: same filters, same scope, the page links to it")
     func xlsx() async throws {
         try await WebHarness.with { app in

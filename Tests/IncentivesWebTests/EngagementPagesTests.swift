@@ -236,6 +236,49 @@ struct EngagementPagesTests {
         }
     }
 
+    /// The address of a page's "Next page" link, if it has one.
+    static func nextHref(_ body: String) -> String? {
+        guard let end = body.range(of: #"" rel="next""#),
+              let start = body.range(of: #"href=""#, options: .backwards, range: body.startIndex..<end.lowerBound) else { return nil }
+        return unescaped(String(body[start.upperBound..<end.lowerBound]))
+    }
+
+    static func unescaped(_ html: String) -> String {
+        [("&quot;", "\""), ("&#39;", "'"), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")].reduce(html) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+    }
+
+    @Test("customers come a page at a time: the tab counts are every customer's, Next and First page walk the tab by name")
+    func customerPages() async throws {
+        try await WebHarness.with { app in
+            try await Seeder(db: app.db).seedScale(count: 500, now: app.clock.now, batchSize: 500)
+            let reads = EngagementReads(db: app.db)
+            let all = try #require(try await reads.detail(1, in: Self.bluefin, at: app.clock.now, customerLimit: 100_000, group: .eligible))
+            let total = all.customers.count
+            #expect(total > EngagementPages.customersPerPage, "more eligible customers than a page holds")
+            let browser = try await app.signedIn("admin@bluefin.example")
+            var path = "/engagements/1/customers?tab=eligible"
+            var shown: [String] = [], pages = 0
+            while true {
+                let page = try await browser.get(path)
+                #expect(page.status == .ok)
+                #expect(page.body.contains("Eligible <span class=\"tab-count\">(\(total))</span>"), "the count is the tab's, not the page's")
+                #expect(page.body.contains(#">First page</a>"#) == (pages > 0))
+                shown += page.body.components(separatedBy: "<tr><td>").dropFirst().map { Self.unescaped(String($0.prefix { $0 != "<" })) }
+                pages += 1
+                guard let next = Self.nextHref(page.body), pages < 20 else { break }
+                #expect(next.hasPrefix("/engagements/1/customers?tab=eligible&after="))
+                path = next
+            }
+            #expect(pages == (total + EngagementPages.customersPerPage - 1) / EngagementPages.customersPerPage)
+            #expect(shown == all.customers.map(\.customer.name))
+            // A damaged page link, or one of another kind, is refused as on the claims list.
+            #expect(try await browser.get("/engagements/1/customers?tab=eligible&after=zzz").status == .badRequest)
+            let dated = ClaimCursor(key: .date(app.clock.now), id: 1).token
+            let refused = try await browser.get("/engagements/1/customers?tab=eligible&after=\(dated)")
+            #expect(refused.status == .badRequest && refused.body.contains("Start again from the first page."))
+        }
+    }
+
     @Test("eligibility: every enrolled location with criteria met or not, payee status linked, green checks when earning")
     func eligibility() async throws {
         try await WebHarness.with { app in

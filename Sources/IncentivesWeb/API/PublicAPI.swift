@@ -185,7 +185,10 @@ struct PublicAPI: APIProtocol {
     func claimListBody(_ fields: FormFields) async throws -> [UInt8] {
         let viewer = try viewer(for: .claims)
         let query = try await APIClaimQuery.parse(fields, db: deps.db)
-        let (rows, next) = try await listing.claimsJSON(query, in: viewer.scope, now: now)
+        let rows: [ClaimJSON], next: ClaimCursor?
+        do { (rows, next) = try await listing.claimsJSON(query, in: viewer.scope, now: now) } catch is ClaimCursorRefused {
+            throw APIProblem(.badRequest, APIClaimQuery.damagedCursor)
+        }
         var out: [UInt8] = []
         out.reserveCapacity(rows.count * 900 + 64)
         out.append(contentsOf: #"{"claims":["#.utf8)
@@ -445,6 +448,9 @@ enum APIClaimQuery {
         FormFields(pairs: pairs.compactMap { name, value in value.map { (name, $0) } })
     }
 
+    /// A cursor that does not decode, or names a claim the caller does not see.
+    static let damagedCursor = "after: this cursor is damaged; start from the first page."
+
     static func parse(_ fields: FormFields, db: Database) async throws -> ClaimListQuery {
         func bad(_ message: String) -> APIProblem { APIProblem(.badRequest, message) }
         if let status = fields["status"], ClaimStatus(rawValue: status) == nil { throw bad("status: unknown claim status '\(status)'.") }
@@ -461,7 +467,7 @@ enum APIClaimQuery {
             throw bad("per: one of \(ClaimListQuery.pageSizes.map(String.init).joined(separator: ", ")).")
         }
         if let q = fields["q"], q.count > 200 { throw bad("q: at most 200 characters.") }
-        if let after = fields["after"], ClaimCursor(token: after) == nil { throw bad("after: this cursor is damaged; start from the first page.") }
+        if let after = fields["after"], ClaimCursor(token: after) == nil { throw bad(damagedCursor) }
         var areas: [SolutionArea] = []
         if let tab = fields["tab"], tab != "attention" {
             areas = try await CatalogueRepository(db: db).solutionAreas()

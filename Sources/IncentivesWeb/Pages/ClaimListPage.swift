@@ -31,9 +31,7 @@ struct ClaimListPage: Sendable {
             query.descending = p["dir"].map { $0 != "asc" } ?? true
             query.limit = p["per"].flatMap { Int($0) }.flatMap { ClaimListQuery.pageSizes.contains($0) ? $0 : nil } ?? 50
             if let token = p["after"], !token.isEmpty {
-                guard let cursor = ClaimCursor(token: token) else {
-                    throw HTTPError(.badRequest, message: "This page link is damaged. Start again from the first page.")
-                }
+                guard let cursor = ClaimCursor(token: token) else { throw damagedPageLink }
                 query.after = cursor
             }
         }
@@ -103,7 +101,8 @@ struct ClaimListPage: Sendable {
             let now = deps.clock.now
             let choices = try await listing.choices(in: viewer.scope)
             let state = try State(Self.parameters(request), areas: choices.areas)
-            let page = try await listing.page(state.query, in: viewer.scope, now: now)
+            let page: IncentivesStore.ClaimListPage
+            do { page = try await listing.page(state.query, in: viewer.scope, now: now) } catch is ClaimCursorRefused { throw damagedPageLink }
             return deps.page("claims", view(state, page, choices, viewer: viewer, context: context, now: now))
         }
         for format in ExportFormat.allCases {

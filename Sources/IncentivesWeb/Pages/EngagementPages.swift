@@ -28,9 +28,18 @@ struct EngagementPages: Sendable {
             return deps.page("engagement", summaryView(detail, viewer: viewer, context: context))
         }
         router.get("/engagements/{id}/customers") { request, context in
-            let (_, detail) = try await engagement(request, context, customerLimit: Self.customerLimit)
             let tab = CustomerTab(rawValue: request.uri.queryParameters.get("tab") ?? "") ?? .eligible
-            return deps.page("engagement-customers", customersView(detail, tab: tab, context: context))
+            var after: ClaimCursor?
+            if let token = request.uri.queryParameters.get("after"), !token.isEmpty {
+                guard let cursor = ClaimCursor(token: token) else { throw damagedPageLink }
+                after = cursor
+            }
+            do {
+                let (_, detail) = try await engagement(request, context, customers: (tab, after))
+                return deps.page("engagement-customers", customersView(detail, tab: tab, after: after, context: context))
+            } catch is ClaimCursorRefused {
+                throw damagedPageLink
+            }
         }
         router.get("/engagements/{id}/eligibility") { request, context in
             let (_, detail) = try await engagement(request, context)
@@ -47,14 +56,17 @@ struct EngagementPages: Sendable {
         }
     }
 
-    /// Customers shown on one page of the Customers tab (an organization's customers can grow; the page says when cut).
-    static let customerLimit = 500
+    /// Customers on one page of the Customers tab; the next ones are a keyset page away.
+    static let customersPerPage = 100
 
-    /// The viewer and the engagement, or 404 for a malformed, unknown or foreign id.
-    private func engagement(_ request: Request, _ context: AppRequestContext, customerLimit: Int = 0) async throws -> (Viewer, EngagementDetail) {
+    /// The viewer and the engagement (with a page of its customers of a tab when asked), or 404 for a malformed,
+    /// unknown or foreign id.
+    private func engagement(_ request: Request, _ context: AppRequestContext,
+                            customers: (tab: CustomerTab, after: ClaimCursor?)? = nil) async throws -> (Viewer, EngagementDetail) {
         let viewer = try context.viewer(for: .engagements, request)
         guard let id = context.parameters.get("id", as: Int64.self),
-              let detail = try await reads.detail(id, in: viewer.scope, at: deps.clock.now, customerLimit: customerLimit) else {
+              let detail = try await reads.detail(id, in: viewer.scope, at: deps.clock.now, customerLimit: customers == nil ? 0 : Self.customersPerPage,
+                                                  group: customers?.tab, after: customers?.after) else {
             throw HTTPError(.notFound)
         }
         return (viewer, detail)
@@ -312,10 +324,7 @@ struct EngagementPages: Sendable {
 
     // MARK: Customers
 
-    enum CustomerTab: String, CaseIterable, Sendable {
-        case eligible, ineligible, complete
-        var title: String { rawValue.capitalized }
-    }
+    typealias CustomerTab = CustomerEligibility.Group
     struct CustomerRow: Sendable {
         let name: String; let identifier: String; let reason: String
         let claimHref: String?; let claimName: String; let claimStatus: String; let claimTone: String; let canBeClaimed: Bool
@@ -332,17 +341,14 @@ struct EngagementPages: Sendable {
         let showsReason: Bool
         let addHref: String?
         let claimRefusal: String?
-        let truncated: Bool
-        let limit: Int
+        let nextHref: String?
+        let firstHref: String?
     }
 
-    private func customersView(_ detail: EngagementDetail, tab: CustomerTab, context: AppRequestContext) -> CustomersView {
+    private func customersView(_ detail: EngagementDetail, tab: CustomerTab, after: ClaimCursor?, context: AppRequestContext) -> CustomersView {
         let e = detail.engagement
-        func tabOf(_ c: EngagementCustomer) -> CustomerTab {
-            switch c.eligibility { case .eligible: .eligible; case .ineligible: .ineligible; case .complete: .complete }
-        }
         let refusal = e.refusalToClaim(at: deps.clock.now)
-        let rows = detail.customers.filter { tabOf($0) == tab }.map { c in
+        let rows = detail.customers.map { c in
             var reason = ""
             if case .ineligible(let why) = c.eligibility {
                 reason = why.description.prefix(1).uppercased() + why.description.dropFirst() + "."
@@ -355,15 +361,15 @@ struct EngagementPages: Sendable {
                 addHref: c.canBeClaimed && refusal == nil
                     ? queryPath("/claims/new", [("engagement", String(e.id)), ("id_type", "existing"), ("existing", String(c.customer.id))]) : nil)
         }
+        let tabPath = { (t: CustomerTab) in "/engagements/\(e.id)/customers?tab=\(t.rawValue)" }
         return CustomersView(
             shell: shell(detail, context, page: "Customers"), heading: heading(detail, current: "Customers"),
             tabs: CustomerTab.allCases.map { t in
-                Tab(name: t.title, href: "/engagements/\(e.id)/customers?tab=\(t.rawValue)",
-                    count: detail.customers.filter { tabOf($0) == t }.count, current: t == tab)
+                Tab(name: t.title, href: tabPath(t), count: detail.customerCounts[t] ?? 0, current: t == tab)
             },
             tabTitle: tab.title, rows: rows, hasRows: !rows.isEmpty, showsReason: tab == .ineligible,
             addHref: refusal == nil ? "/claims/new?engagement=\(e.id)" : nil, claimRefusal: refusal,
-            truncated: detail.customersTruncated, limit: Self.customerLimit)
+            nextHref: detail.nextCustomers.map { tabPath(tab) + "&after=" + $0.token }, firstHref: after == nil ? nil : tabPath(tab))
     }
 
     // MARK: Eligibility
@@ -418,6 +424,11 @@ struct EngagementPages: Sendable {
             rows: rows, hasRows: !rows.isEmpty, earningCount: rows.filter(\.earning).count, enrolledCount: rows.count,
             managerName: detail.program?.managerName ?? "the program manager", managerEmail: detail.program?.managerEmail ?? "")
     }
+}
+
+extension CustomerEligibility.Group {
+    /// The tab's name on an engagement's Customers page.
+    var title: String { rawValue.capitalized }
 }
 
 /// A proof-of-execution template as a plain text file the partner fills in: the sections the reviewer

@@ -21,8 +21,9 @@ struct VendorPages: Sendable {
         work = ClaimWork(db: deps.db, links: links)
     }
 
-    /// The queue with the URL's filters: oldest first, dispute rounds and competing claims marked.
-    func reviewPage(viewer: Viewer, context: AppRequestContext, query: FormFields) async throws -> HTML {
+    /// The queue with the URL's filters: oldest first, dispute rounds and competing claims marked; above it, what
+    /// became of each claim of a bulk action just taken.
+    func reviewPage(viewer: Viewer, context: AppRequestContext, query: FormFields, bulk: BulkOutcome? = nil) async throws -> HTML {
         var filter = ReviewFilter()
         filter.status = ClaimStatus(rawValue: query.text("status")).flatMap { ReviewFilter.statuses.contains($0) ? $0 : nil }
         filter.kind = ClaimKind(rawValue: query.text("kind"))
@@ -47,7 +48,15 @@ struct VendorPages: Sendable {
             disputesOnly: filter.disputesOnly, competingOnly: filter.competingOnly, isFiltered: filter != ReviewFilter(),
             canDecide: viewer.vendorRole == .reviewer,
             codes: ReviewReason.offered(for: .requestInformation).map { ListOption(value: $0.rawValue, label: $0.label, selected: false) },
-            outcomes: [], hasOutcomes: false))
+            outcomeSummary: bulk?.summary, outcomeTone: bulk?.refused.isEmpty == false ? "error" : "success",
+            outcomes: bulk?.refused ?? [], hasOutcomes: bulk?.refused.isEmpty == false))
+    }
+
+    /// What a bulk action did: how many claims it took, and each it left with the reason. Shown on the page the POST
+    /// answers with, not in the flash cookie: a hundred refusals do not fit in a cookie.
+    struct BulkOutcome: Sendable {
+        let summary: String
+        let refused: [String]
     }
 
     struct QueueRow: Sendable {
@@ -72,6 +81,8 @@ struct VendorPages: Sendable {
         let isFiltered: Bool
         let canDecide: Bool
         let codes: [ListOption]
+        let outcomeSummary: String?
+        let outcomeTone: String
         let outcomes: [String]
         let hasOutcomes: Bool
     }
@@ -136,11 +147,10 @@ struct VendorPages: Sendable {
             let done = outcomes.filter { $0.refusal == nil }.count
             let refused = outcomes.filter { $0.refusal != nil }
             let verb = command.action == .approve ? "Approved" : "Asked for more information on"
-            var message = "\(verb) \(done) claim\(done == 1 ? "" : "s")."
-            if !refused.isEmpty {
-                message += " Not done: " + refused.map { "#\($0.claimID) \($0.claimName) (\($0.refusal!))" }.joined(separator: "; ")
-            }
-            return deps.redirect(to: "/review", flash: Flash(kind: refused.isEmpty ? .success : .error, message: message))
+            let outcome = BulkOutcome(
+                summary: "\(verb) \(done) claim\(done == 1 ? "" : "s")." + (refused.isEmpty ? "" : " Not done:"),
+                refused: refused.map { "#\($0.claimID) \($0.claimName) (\($0.refusal!))" })
+            return try await reviewPage(viewer: viewer, context: context, query: FormFields(urlEncoded: ""), bulk: outcome).response
         }
 
         router.get("/review/arbitration/{id}") { request, context in

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import Mustache
 
 /// The pieces every list page shares: tabs with counts, filter choices, sortable column headers, and
@@ -22,6 +23,9 @@ struct SortHeader: Sendable {
         arrow = current ? (descending ? "▼" : "▲") : ""
     }
 }
+
+/// What a list page answers for a page token that does not decode, or names a row the viewer does not see.
+let damagedPageLink = HTTPError(.badRequest, message: "This page link is damaged. Start again from the first page.")
 
 /// `path?name=value&...` with the values percent-encoded; just `path` when there are none.
 func queryPath(_ path: String, _ items: [(String, String)]) -> String {

@@ -1,0 +1,133 @@
+import Foundation
+import IncentivesDomain
+@testable import IncentivesStore
+import Logging
+import NIOCore
+import SQLKit
+import Synchronization
+import Testing
+
+/// A connection that counts what passes through it: the statements sent and the rows that come back to Swift.
+final class CountingSQL: SQLDatabase {
+    let base: any SQLDatabase
+    private let seen = Mutex<(statements: [any SQLExpression], rows: Int)>(([], 0))
+
+    init(_ base: any SQLDatabase) { self.base = base }
+
+    var statements: [any SQLExpression] { seen.withLock { $0.statements } }
+    var rows: Int { seen.withLock { $0.rows } }
+
+    var logger: Logger { base.logger }
+    var eventLoop: any EventLoop { base.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { base.version }
+    var dialect: any SQLDialect { base.dialect }
+    var queryLogLevel: Logger.Level? { base.queryLogLevel }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+        seen.withLock { $0.statements.append(query) }
+        return base.execute(sql: query) { row in
+            self.seen.withLock { $0.rows += 1 }
+            onRow(row)
+        }
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+        seen.withLock { $0.statements.append(query) }
+        try await base.execute(sql: query) { row in
+            self.seen.withLock { $0.rows += 1 }
+            onRow(row)
+        }
+    }
+}
+
+/// DESIGN's rule "a request path never reads in proportion to all claims", for the engagements pages and API:
+/// the same reads at two data sizes send the same statements and bring back about the same rows, and on SQLite
+/// every plan seeks claims and customers by an index instead of scanning them.
+@Suite("Engagement reads at scale")
+struct EngagementScaleTests {
+    let now = TestDatabases.now
+    let bluefin = AccessScope.partner(organizationID: 1, locationIDs: [1, 2, 3, 4])
+    let seattle = AccessScope.partner(organizationID: 1, locationIDs: [1])
+
+    struct Cost { var statements: [any SQLExpression]; var rows: Int }
+
+    /// What the engagements page, the API's list and one engagement's Customers tab read, for one scope.
+    func cost(_ scope: AccessScope, db: Database) async throws -> Cost {
+        let now = self.now
+        return try await db.read { sql in
+            let counting = CountingSQL(sql)
+            _ = try await EngagementReads.board(in: scope, at: now, on: counting)
+            _ = try await EngagementReads.detail(1, in: scope, at: now, customerLimit: 10, on: counting)
+            return Cost(statements: counting.statements, rows: counting.rows)
+        }
+    }
+
+    @Test("the board and a Customers page send the same statements and read about the same rows with 3,000 more claims",
+          arguments: TestDatabases.flavors)
+    func flatWithClaims(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let claims = { try await db.read { try await $0.raw("SELECT COUNT(*) AS n FROM claims").first()!.decode(column: "n", as: Int.self) } }
+            let before = try await claims()
+            let small = [try await cost(bluefin, db: db), try await cost(seattle, db: db)]
+            try await Seeder(db: db).seedScale(count: 3_000, now: now, batchSize: 1_000)
+            #expect(try await claims() - before == 3_000)
+            let large = [try await cost(bluefin, db: db), try await cost(seattle, db: db)]
+            for (s, l) in zip(small, large) {
+                #expect(l.statements.count == s.statements.count)
+                // A few rows more is allowed (an engagement that had no claim now has one); one per claim is not.
+                #expect(l.rows - s.rows <= 30, "rows read: \(s.rows) with \(before) claims, \(l.rows) with \(before + 3_000)")
+            }
+        }
+    }
+
+    @Test("on SQLite every statement seeks claims by the scope, by customer or by id, and customers by id; nothing is scanned")
+    func plansUseIndexes() async throws {
+        try await TestDatabases.with(.sqlite, seeded: true) { db in
+            try await Seeder(db: db).seedScale(count: 1_000, now: now, batchSize: 1_000)
+            for scope in [bluefin, seattle] {
+                for statement in try await cost(scope, db: db).statements {
+                    let text = try await db.read { sql in
+                        var serializer = SQLSerializer(database: sql)
+                        statement.serialize(to: &serializer)
+                        return serializer.sql
+                    }
+                    let plan = try await Self.plan(of: statement, db: db)
+                    // Claims are reached through the scope's range of an index, one customer's claims, or an id; never by
+                    // a scan, nor by a range that holds other customers' claims (the organization's on an engagement).
+                    let seeks = ["(organization_id=? AND location_id=?)", "(customer_id=?", "(rowid=?)"]
+                    let wrong = plan.filter { line in
+                        Self.growingAliases(in: text).contains { alias in
+                            line.hasPrefix("SCAN \(alias) ") || line == "SCAN \(alias)"
+                                || (line.hasPrefix("SEARCH \(alias) ") && !seeks.contains { line.contains($0) })
+                        }
+                    }
+                    #expect(wrong.isEmpty, "\(wrong) in:\n\(text)\n\(plan.joined(separator: "\n"))")
+                }
+            }
+        }
+    }
+
+    /// SQLite's `EXPLAIN QUERY PLAN` lines of a statement, with its binds.
+    static func plan(of statement: any SQLExpression, db: Database) async throws -> [String] {
+        var explain: SQLQueryString = "EXPLAIN QUERY PLAN "
+        explain.appendInterpolation(statement)
+        let query = explain
+        return try await db.read { try await $0.raw(query).all() }.map { try $0.decode(column: "detail", as: String.self) }
+    }
+
+    /// The names a statement gives the tables that grow with the claims (`claims`, and `customers`: one per claim at scale).
+    static func growingAliases(in sql: String) -> Set<String> {
+        var aliases: Set<String> = []
+        let words = sql.replacingOccurrences(of: "\"", with: "").split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "_" })
+            .map(String.init)
+        for (i, word) in words.enumerated() where word == "claims" || word == "customers" {
+            aliases.insert(word)
+            var next = i + 1
+            if next < words.count, words[next].uppercased() == "AS" { next += 1 }
+            if next < words.count, !Self.keywords.contains(words[next].uppercased()) { aliases.insert(words[next]) }
+        }
+        return aliases
+    }
+
+    static let keywords: Set<String> = ["WHERE", "JOIN", "LEFT", "INNER", "ON", "GROUP", "ORDER", "LIMIT", "SET", "VALUES", "UNION", "SELECT", "AND", "OR"]
+}
