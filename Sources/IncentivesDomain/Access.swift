@@ -218,6 +218,7 @@ public struct SignInThrottle: Sendable, Hashable {
     public var perAccount: Int
     /// Failures from one network address within the window that lock it (higher: offices share addresses).
     public var perAddress: Int
+    public var freePerPair = 3
 
     public init(window: TimeInterval = 15 * 60, perAccount: Int = 5, perAddress: Int = 20) {
         self.window = window; self.perAccount = perAccount; self.perAddress = perAddress

@@ -65,6 +65,7 @@ public struct APITokenRepository: Sendable {
     public static let idempotencyWindow: TimeInterval = 24 * 3600
     /// A token's last use is written at most this often, so reads stay reads.
     public static let touchEvery: TimeInterval = 60
+    public static let inFlightLimit: TimeInterval = 5 * 60
     static let base62 = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
     public init(db: Database) { self.db = db }

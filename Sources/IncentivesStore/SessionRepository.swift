@@ -15,7 +15,7 @@ public struct SessionRepository: Sendable {
     public let db: Database
     public let policy: SessionPolicy
 
-    public init(db: Database, policy: SessionPolicy = .standard) {
+    public init(db: Database, policy: SessionPolicy = .standard, acceptsDemoUsers: Bool = false) {
         self.db = db; self.policy = policy
     }
 

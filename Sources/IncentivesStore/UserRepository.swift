@@ -185,7 +185,7 @@ public struct UserRepository: Sendable {
     }
 
     /// Sets a new password and ends every session of the user.
-    public func setPassword(userID: Int64, passwordHash: String) async throws {
+    public func setPassword(userID: Int64, passwordHash: String, now: Date) async throws {
         try await db.write { sql in
             let found = try await sql.raw("SELECT id FROM users WHERE id = \(bind: userID)").first()
             guard found != nil else { throw StoreError.notFound("No such user.") }

@@ -39,6 +39,7 @@ public struct AppConfig: Sendable {
     public var uploadPolicy: UploadPolicy
     /// `API_RATE_LIMIT`: requests per minute per API token.
     public var apiRateLimit: Int
+    public var httpIdleTimeout: Duration
 
     /// The host name of `publicURL`, for Message-IDs and the default sender.
     public var publicHost: String { URL(string: publicURL)?.host ?? host }
@@ -55,7 +56,7 @@ public struct AppConfig: Sendable {
                 mailTransport: MailTransportSetting = .mailDrop(directory: "./data/mail"), mailFrom: String? = nil,
                 mailPollInterval: Duration = .seconds(5), webhookPollInterval: Duration = .seconds(5),
                 webhookAllowLocal: Bool = false, uploadDirectory: String = "./data/uploads",
-                uploadPolicy: UploadPolicy = UploadPolicy(), apiRateLimit: Int = 600) {
+                uploadPolicy: UploadPolicy = UploadPolicy(), apiRateLimit: Int = 600, httpIdleTimeout: Duration = .seconds(60)) {
         self.host = host; self.port = port; self.database = database; self.sweepInterval = sweepInterval; self.demo = demo
         self.publicURLSetting = publicURL
         self.sessionPolicy = sessionPolicy
@@ -64,6 +65,7 @@ public struct AppConfig: Sendable {
         self.webhookPollInterval = webhookPollInterval; self.webhookAllowLocal = webhookAllowLocal
         self.uploadDirectory = uploadDirectory; self.uploadPolicy = uploadPolicy
         self.apiRateLimit = apiRateLimit
+        self.httpIdleTimeout = httpIdleTimeout
     }
 
     /// Reads `DATABASE_URL`, `HOST`, `PORT`, `SWEEP_INTERVAL_SECONDS`, `PUBLIC_URL`,

@@ -172,7 +172,7 @@ struct UsersPasswd: AsyncParsableCommand {
         let user = try await Runtime.withDatabase(config) { db in
             let users = UserRepository(db: db)
             guard let user = try await users.find(email: email) else { throw CLIError("No user has the email '\(email)'.") }
-            try await users.setPassword(userID: user.id, passwordHash: hash)
+            try await users.setPassword(userID: user.id, passwordHash: hash, now: SystemClock().now)
             return user
         }
         print("Set a new password for \(user.email); every session of theirs has ended, so they sign in again.")

@@ -197,7 +197,7 @@ struct AccountTests {
             let second = try await sessions.start(userID: ana, address: "10.0.0.2", userAgent: "test", now: now)
             let admins = try await sessions.start(userID: w.admin, address: "10.0.0.3", userAgent: "test", now: now)
 
-            try await w.users.setPassword(userID: ana, passwordHash: PasswordHasher.hash("a brand new password", cost: 4))
+            try await w.users.setPassword(userID: ana, passwordHash: PasswordHasher.hash("a brand new password", cost: 4), now: now)
             #expect(try await sessions.resume(token: first.token, now: now) == nil)
             #expect(try await sessions.resume(token: second.token, now: now) == nil)
             #expect(try await sessions.resume(token: admins.token, now: now)?.viewer.userID == w.admin)
@@ -205,7 +205,7 @@ struct AccountTests {
             let hash = try #require(try await w.users.credentials(email: "ana@cedar.example")?.passwordHash)
             #expect(PasswordHasher.verify("a brand new password", hash: hash) && !PasswordHasher.verify("member password", hash: hash))
 
-            await expectStoreError(Self.isNotFound) { try await w.users.setPassword(userID: 9_999, passwordHash: hash) }
+            await expectStoreError(Self.isNotFound) { try await w.users.setPassword(userID: 9_999, passwordHash: hash, now: now) }
         }
     }
 
@@ -409,7 +409,7 @@ struct AccountTests {
             let secret = try await w.users.invite(email: "new@cedar.example", name: "New", roles: [(w.austin, .incentivesUser)], by: inviter, now: now)
             let userID = try #require(try await w.users.find(email: "new@cedar.example")).id
             let hash = PasswordHasher.hash("set by the operator", cost: 4)
-            try await w.users.setPassword(userID: userID, passwordHash: hash)
+            try await w.users.setPassword(userID: userID, passwordHash: hash, now: now)
             #expect(try await w.users.invitation(secret: secret, now: now) == nil)
             await expectStoreError(Self.isNotFound) {
                 _ = try await w.users.accept(secret: secret, name: "Someone", passwordHash: "x", now: now.addingTimeInterval(60))
