@@ -36,8 +36,9 @@ struct SignInPages: Sendable {
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/login") { request, context in
-            if context.viewer != nil { return deps.redirect(to: localPath(request.uri.queryParameters["next"].map(String.init)) ?? "/") }
-            return try render(context, email: "", next: request.uri.queryParameters["next"].map(String.init), error: nil, status: .ok)
+            let next = RedirectTarget.sameOriginPath(request.uri.queryParameters["next"].map(String.init))
+            if context.viewer != nil { return deps.redirect(to: next ?? "/") }
+            return try render(context, email: "", next: next, error: nil, status: .ok)
                 .response(from: request, context: context)
         }
         router.post("/login") { request, context in try await signIn(request, context) }
@@ -56,7 +57,7 @@ struct SignInPages: Sendable {
 
     func render(_ context: AppRequestContext, email: String, next: String?, error: String?, status: HTTPResponse.Status) -> HTML {
         let view = View(
-            shell: Shell(context, deps: deps, title: "Sign in"), email: email, next: localPath(next), error: error,
+            shell: Shell(context, deps: deps, title: "Sign in"), email: email, next: RedirectTarget.sameOriginPath(next), error: error,
             demo: deps.config.demo,
             signIns: deps.config.demo ? Seeder.demoSignIns.map { SignIn(email: $0.email, role: $0.role) } : [],
             password: deps.config.demo ? Seeder.demoPassword : "")
@@ -93,7 +94,7 @@ struct SignInPages: Sendable {
         if let old = context.sessionToken { try await sessions.end(token: old) }
         let started = try await sessions.start(userID: userID, address: context.remoteAddress,
                                                userAgent: request.headers[.userAgent] ?? "", now: now)
-        var response = deps.redirect(to: localPath(next) ?? "/")
+        var response = deps.redirect(to: RedirectTarget.sameOriginPath(next) ?? "/")
         response.setCookie(Cookies.make(Cookies.session, started.token, secure: deps.config.secureCookies))
         return response
     }

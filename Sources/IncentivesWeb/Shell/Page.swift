@@ -80,13 +80,6 @@ extension AppDependencies {
     enum DateFormat { case date, dateTime }
 }
 
-/// Only a path on this site may follow sign-in (no `//host` or `https://` open redirects).
-func localPath(_ next: String?) -> String? {
-    guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.contains("\r"), !next.contains("\n"),
-          next.count <= 2_000 else { return nil }
-    return next
-}
-
 /// Turns every failure into a page in the same layout, with the right status, in one place:
 /// a missing or foreign record is 404, a section the role may not use 403, anything unexpected 500.
 struct ErrorPageMiddleware: RouterMiddleware {
@@ -106,7 +99,7 @@ struct ErrorPageMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let signIn as SignInRequired {
             var query = ""
-            if let next = localPath(signIn.next), next != "/" {
+            if let next = RedirectTarget.sameOriginPath(signIn.next), next != "/" {
                 query = "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~"))) ?? "")
             }
             return deps.redirect(to: "/login" + query)
