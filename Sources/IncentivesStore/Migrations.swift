@@ -465,6 +465,7 @@ public enum Migrator {
             """,
             "CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, id)",
         ]),
+        migration13,
     ]
 
     /// Brings the schema up to date; returns the numbers of the migrations it applied.

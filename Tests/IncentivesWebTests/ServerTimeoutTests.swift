@@ -8,6 +8,7 @@ import IncentivesTestSupport
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 import Testing
 
 @Suite("The HTTP server's own limits")
@@ -37,5 +38,28 @@ struct ServerTimeoutTests {
                 #expect(AppConfig().httpIdleTimeout == .seconds(60))
             }
         }
+    }
+}
+
+@Suite("bcrypt's turn")
+struct AsyncSemaphoreTests {
+    @Test("no more tasks run inside than there are permits, and every one gets its turn")
+    func permits() async throws {
+        let semaphore = AsyncSemaphore(permits: 2)
+        final class Inside: Sendable { let counts = Mutex((now: 0, most: 0, done: 0)) }
+        let inside = Inside()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<16 {
+                group.addTask {
+                    await semaphore.withPermit {
+                        inside.counts.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+                        try? await Task.sleep(for: .milliseconds(10))
+                        inside.counts.withLock { $0.now -= 1; $0.done += 1 }
+                    }
+                }
+            }
+        }
+        let counts = inside.counts.withLock { $0 }
+        #expect(counts.most == 2 && counts.done == 16)
     }
 }

@@ -4,10 +4,13 @@ import IncentivesDomain
 import IncentivesStore
 import NIOPosix
 
-/// bcrypt is slow on purpose: it runs on NIO's thread pool so it never stalls the request threads.
+/// bcrypt is slow on purpose: it runs on NIO's thread pool so it never stalls the request threads, and at most
+/// one per core at a time, so a burst of sign-ins waits its turn here instead of taking every thread.
 enum BlockingWork {
+    static let passwords = AsyncSemaphore(permits: max(1, ProcessInfo.processInfo.activeProcessorCount))
+
     static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(work)
+        try await passwords.withPermit { try await NIOThreadPool.singleton.runIfActive(work) }
     }
 }
 
@@ -75,21 +78,26 @@ struct SignInPages: Sendable {
         guard !email.isEmpty, !password.isEmpty else {
             return try fail("Enter your email and password.", .unprocessableContent)
         }
-        let recent = try await sessions.recentFailures(account: account, address: context.remoteAddress, now: now, window: throttle.window)
-        if let until = throttle.lockedUntil(accountFailures: recent.account, addressFailures: recent.address, now: now) {
-            // While locked, the password is not even checked: guessing gains nothing.
-            return try fail(SignInThrottle.message(until: until, now: now), .tooManyRequests)
+        // The attempt is counted before its password is checked, so parallel guesses get no more checks than serial ones.
+        let attempt: Int64
+        switch try await sessions.beginSignIn(account: account, address: context.remoteAddress, now: now, throttle: throttle) {
+        case .refused(let until):
+            // While it must wait, the password is not even checked: guessing gains nothing.
+            var response = try fail(SignInThrottle.message(until: until, now: now), .tooManyRequests)
+            response.headers[.retryAfter] = String(SignInThrottle.seconds(until: until, now: now))
+            return response
+        case .admitted(let attemptID):
+            attempt = attemptID
         }
         let found = try await users.credentials(email: email)
         // An unknown account costs the same bcrypt work as a wrong password, so timing tells nothing.
         let hash = found?.passwordHash ?? PasswordHasher.decoy
         let verified = try await BlockingWork.run { PasswordHasher.verify(password, hash: hash) }
-        let matches = verified && found?.passwordHash != nil
-        guard matches, let userID = found?.id else {
-            try await sessions.recordFailure(account: account, address: context.remoteAddress, now: now)
+        guard verified, found?.passwordHash != nil, let userID = found?.id else {
+            try await sessions.finishSignIn(attemptID: attempt, succeeded: false)
             return try fail(Self.failure, .unprocessableContent)
         }
-        try await sessions.clearFailures(account: account)
+        try await sessions.finishSignIn(attemptID: attempt, succeeded: true)
         // A new session id on every sign-in: a session fixed before sign-in is worth nothing after it.
         if let old = context.sessionToken { try await sessions.end(token: old) }
         let started = try await sessions.start(userID: userID, address: context.remoteAddress,
