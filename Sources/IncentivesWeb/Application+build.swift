@@ -16,9 +16,16 @@ public struct AppDependencies: Sendable {
     public let apiSpec: APISpec
     /// API tokens' callers, remembered for a moment (revoking here forgets at once).
     let apiCallers = APICallerCache()
+    /// Signs signed-out visitors' form tokens with the server's secret.
+    let formTokens: FormTokenSigner
 
     public init(config: AppConfig, db: Database, clock: any WallClock) async throws {
         self.config = config; self.db = db; self.clock = clock
+        if let secret = config.secretKey {
+            formTokens = FormTokenSigner(secret: secret)
+        } else {
+            formTokens = FormTokenSigner(secret: try await ServerSecrets(db: db).secret(named: "form_tokens", now: clock.now))
+        }
         apiSpec = try APISpec.load()
         guard let folder = Bundle.module.resourceURL?.appendingPathComponent("Templates").path else {
             throw StoreError.badConfiguration("The page templates are missing from the app bundle.")
@@ -37,8 +44,8 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     // Order matters: headers on everything; the session before the error pages (so they show
     // who is signed in); the form token checked inside the error pages (so a refusal is a page).
     router.add(middleware: SecurityHeadersMiddleware())
-    router.add(middleware: SessionMiddleware(sessions: sessions, clock: deps.clock, secure: deps.config.secureCookies,
-                                             trustedProxy: deps.config.trustedProxy))
+    router.add(middleware: SessionMiddleware(sessions: sessions, clock: deps.clock, cookies: deps.cookies,
+                                             formTokens: deps.formTokens, trustedProxy: deps.config.trustedProxy))
     router.add(middleware: ErrorPageMiddleware(deps: deps))
     router.add(middleware: CSRFMiddleware())
     if let publicFolder = Bundle.module.resourceURL?.appendingPathComponent("Public").path {

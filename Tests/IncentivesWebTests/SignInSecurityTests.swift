@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import IncentivesDomain
 import IncentivesStore
+import IncentivesTestSupport
 @testable import IncentivesWeb
 import Testing
 
@@ -201,6 +202,23 @@ struct SignInSecurityTests {
             let login = try await app.browser().get("/login")
             #expect(login.setCookies.contains { $0.hasPrefix("pi_csrf=") })
         }
+    }
+
+    @Test("the form-token key is made once and kept in the database for every instance, or comes from SECRET_KEY")
+    func formTokenKey() async throws {
+        try await TestDatabases.with(.sqlite) { db in
+            let clock = FixedClock(TestDatabases.now)
+            let one = try await AppDependencies(config: AppConfig(), db: db, clock: clock)
+            let two = try await AppDependencies(config: AppConfig(), db: db, clock: clock)
+            let token = one.formTokens.issue()
+            #expect(two.formTokens.isGenuine(token) && token != one.formTokens.issue())
+            let configured = try await AppDependencies(config: AppConfig(secretKey: String(repeating: "k", count: 32)), db: db, clock: clock)
+            #expect(!configured.formTokens.isGenuine(token))
+            #expect(configured.formTokens.isGenuine(configured.formTokens.issue()))
+        }
+        let none = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-\(UUID()).env").path
+        #expect(try await AppConfig.load(environment: ["SECRET_KEY": String(repeating: "s", count: 40)], dotEnvPath: none).secretKey?.count == 40)
+        await #expect(throws: StoreError.self) { try await AppConfig.load(environment: ["SECRET_KEY": "short"], dotEnvPath: none) }
     }
 
     // MARK: Demo accounts

@@ -27,7 +27,9 @@ struct SignInTests {
             // A session cookie planted before sign-in (fixation) must not survive it.
             let planted = try await SessionRepository(db: app.db).start(userID: 2, address: "x", userAgent: "x", now: app.clock.now)
             await browser.set(cookie: "pi_session", planted.token)
-            let done = try await browser.post("/login", [("email", "ADMIN@bluefin.example "), ("password", "demo-password")])
+            // With a live session, forms carry that session's token (and only it is accepted).
+            let done = try await browser.post("/login", [("email", "ADMIN@bluefin.example "), ("password", "demo-password")],
+                                              csrf: planted.csrfToken)
             #expect(done.status == .seeOther)
             #expect(done.location == "/")
             let cookie = try #require(done.setCookies.first { $0.hasPrefix("pi_session=") })

@@ -53,7 +53,7 @@ struct SignInPages: Sendable {
         router.post("/logout") { _, context -> Response in
             if let token = context.sessionToken { try await sessions.end(token: token) }
             var response = deps.redirect(to: "/login", flash: Flash(kind: .info, message: "You are signed out."))
-            response.setCookie(Cookies.clear(Cookies.session, secure: deps.config.secureCookies))
+            response.setCookie(deps.cookies.clear(.session))
             return response
         }
     }
@@ -98,12 +98,22 @@ struct SignInPages: Sendable {
             return try fail(Self.failure, .unprocessableContent)
         }
         try await sessions.finishSignIn(attemptID: attempt, succeeded: true)
-        // A new session id on every sign-in: a session fixed before sign-in is worth nothing after it.
+        return try await deps.startSession(userID: userID, sessions: sessions, request: request, context: context,
+                                           redirectTo: RedirectTarget.sameOriginPath(next) ?? "/")
+    }
+}
+
+extension AppDependencies {
+    /// Signs a user in on this browser: a new session id (a session fixed before sign-in is worth nothing after
+    /// it), its cookie, and the signed-out form token dropped (the session's own token replaces it).
+    func startSession(userID: Int64, sessions: SessionRepository, request: Request, context: AppRequestContext,
+                      redirectTo path: String, flash: Flash? = nil) async throws -> Response {
         if let old = context.sessionToken { try await sessions.end(token: old) }
         let started = try await sessions.start(userID: userID, address: context.remoteAddress,
-                                               userAgent: request.headers[.userAgent] ?? "", now: now)
-        var response = deps.redirect(to: RedirectTarget.sameOriginPath(next) ?? "/")
-        response.setCookie(Cookies.make(Cookies.session, started.token, secure: deps.config.secureCookies))
+                                               userAgent: request.headers[.userAgent] ?? "", now: clock.now)
+        var response = redirect(to: path, flash: flash)
+        response.setCookie(cookies.make(.session, started.token))
+        response.setCookie(cookies.clear(.csrf))
         return response
     }
 }

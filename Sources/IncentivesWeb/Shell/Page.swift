@@ -59,6 +59,9 @@ protocol PageView: Sendable {
 }
 
 extension AppDependencies {
+    /// The app's cookies, `__Host-` named behind https.
+    var cookies: Cookies { Cookies(secure: config.secureCookies) }
+
     /// Renders a page template (which extends `layout`) with its view model.
     func page(_ template: String, _ view: some PageView, status: HTTPResponse.Status = .ok) -> HTML {
         HTML(status: status, body: templates.render(view, withTemplate: template) ?? "")
@@ -67,7 +70,7 @@ extension AppDependencies {
     /// A 303 redirect after a form, with an optional one-time message for the next page.
     func redirect(to path: String, flash: Flash? = nil) -> Response {
         var response = Response(status: .seeOther, headers: [.location: path])
-        if let flash { response.setCookie(Cookies.make(Cookies.flash, FlashCookie.encode(flash), secure: config.secureCookies, maxAge: 300)) }
+        if let flash { response.setCookie(cookies.make(.flash, FlashCookie.encode(flash), maxAge: 300)) }
         return response
     }
 
