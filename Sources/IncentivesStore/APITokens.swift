@@ -68,7 +68,10 @@ public struct APITokenRepository: Sendable {
     public static let inFlightLimit: TimeInterval = 5 * 60
     static let base62 = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
-    public init(db: Database) { self.db = db }
+    /// Whether demo accounts' tokens work: only while the server runs in demo mode.
+    public let acceptsDemoUsers: Bool
+
+    public init(db: Database, acceptsDemoUsers: Bool = false) { self.db = db; self.acceptsDemoUsers = acceptsDemoUsers }
 
     /// A new secret: `pi_` and 24 base62 characters (142 random bits).
     public static func makeSecret() -> String {
@@ -135,7 +138,7 @@ public struct APITokenRepository: Sendable {
             try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM api_tokens WHERE token_hash = \(bind: hash) AND revoked_at IS NULL")
                 .first().map(Self.record)
         }
-        guard let token, let viewer = try await UserRepository(db: db).viewer(token.userID) else { return nil }
+        guard let token, let viewer = try await UserRepository(db: db).viewer(token.userID, acceptsDemoUsers: acceptsDemoUsers) else { return nil }
         if token.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.touchEvery }) ?? true {
             try await db.write(changesClaims: false) { sql in
                 try await sql.raw("UPDATE api_tokens SET last_used_at = \(bind: now) WHERE id = \(bind: token.id)").run()

@@ -14,9 +14,11 @@ public struct SessionRecord: Sendable, Hashable {
 public struct SessionRepository: Sendable {
     public let db: Database
     public let policy: SessionPolicy
+    /// Whether demo accounts keep their sessions: only while the server runs in demo mode.
+    public let acceptsDemoUsers: Bool
 
     public init(db: Database, policy: SessionPolicy = .standard, acceptsDemoUsers: Bool = false) {
-        self.db = db; self.policy = policy
+        self.db = db; self.policy = policy; self.acceptsDemoUsers = acceptsDemoUsers
     }
 
     /// Starts a session; returns the cookie's secret (stored only as a hash) and the session's CSRF token.
@@ -48,7 +50,7 @@ public struct SessionRepository: Sendable {
             try await end(token: token)
             return nil
         }
-        guard let viewer = try await UserRepository(db: db).viewer(found.userID) else { return nil }
+        guard let viewer = try await UserRepository(db: db).viewer(found.userID, acceptsDemoUsers: acceptsDemoUsers) else { return nil }
         if now.timeIntervalSince(found.lastSeen) >= policy.touchEvery {
             try await db.write(changesClaims: false) { sql in
                 try await sql.raw("UPDATE sessions SET last_seen_at = \(bind: now) WHERE token_hash = \(bind: hash)").run()

@@ -17,6 +17,8 @@ public struct UserRecord: Sendable, Hashable {
     public var createdAt: Date
     public var timeZone: String
     public var roles: [Int64: Set<LocationRole>]
+    /// Seeded by the demo, with the published password: usable only while the server runs in demo mode.
+    public var isDemo = false
 
     public var viewer: Viewer {
         Viewer(userID: id, email: email, name: name,
@@ -77,17 +79,27 @@ public struct UserRepository: Sendable {
 
     public init(db: Database) { self.db = db }
 
-    /// What a signed-in user may see and do; nil for an unknown user.
-    public func viewer(_ userID: Int64) async throws -> Viewer? {
-        try await db.read { try await Self.records(where: "u.id = \(bind: userID)", on: $0).first?.viewer }
+    /// What a signed-in user may see and do; nil for an unknown user, and for a demo account unless `acceptsDemoUsers`.
+    public func viewer(_ userID: Int64, acceptsDemoUsers: Bool = false) async throws -> Viewer? {
+        let record = try await db.read { try await Self.records(where: "u.id = \(bind: userID)", on: $0).first }
+        guard let record, acceptsDemoUsers || !record.isDemo else { return nil }
+        return record.viewer
     }
 
     /// The user with this email, for signing in.
-    public func credentials(email: String) async throws -> (id: Int64, passwordHash: String?)? {
+    public func credentials(email: String) async throws -> (id: Int64, passwordHash: String?, isDemo: Bool)? {
         guard let email = Credentials.normalizedEmail(email) else { return nil }
         return try await db.read { sql in
-            guard let row = try await sql.raw("SELECT id, password_hash FROM users WHERE email = \(bind: email)").first() else { return nil }
-            return (try row.decode(column: "id", as: Int64.self), try row.decode(column: "password_hash", as: String?.self))
+            guard let row = try await sql.raw("SELECT id, password_hash, demo FROM users WHERE email = \(bind: email)").first() else { return nil }
+            return (try row.decode(column: "id", as: Int64.self), try row.decode(column: "password_hash", as: String?.self),
+                    try row.decode(column: "demo", as: Bool.self))
+        }
+    }
+
+    /// How many demo accounts the database holds (a warning at start-up outside demo mode).
+    public func demoUserCount() async throws -> Int {
+        try await db.read { sql in
+            try await sql.raw("SELECT COUNT(*) AS n FROM users WHERE demo = \(bind: true)").first()?.decode(column: "n", as: Int.self) ?? 0
         }
     }
 
@@ -184,12 +196,15 @@ public struct UserRepository: Sendable {
         }
     }
 
-    /// Sets a new password and ends every session of the user.
+    /// Sets a new password and ends every session of the user. A demo account given a password of its own is an
+    /// ordinary account from then on.
     public func setPassword(userID: Int64, passwordHash: String, now: Date) async throws {
         try await db.write { sql in
             let found = try await sql.raw("SELECT id FROM users WHERE id = \(bind: userID)").first()
             guard found != nil else { throw StoreError.notFound("No such user.") }
-            try await sql.raw("UPDATE users SET password_hash = \(bind: passwordHash) WHERE id = \(bind: userID)").run()
+            try await sql.raw("""
+                UPDATE users SET password_hash = \(bind: passwordHash), demo = \(bind: false) WHERE id = \(bind: userID)
+                """).run()
             try await sql.raw("DELETE FROM sessions WHERE user_id = \(bind: userID)").run()
         }
     }
@@ -340,7 +355,7 @@ public struct UserRepository: Sendable {
     static func records(where condition: SQLQueryString, on sql: any SQLDatabase) async throws -> [UserRecord] {
         var query: SQLQueryString = """
             SELECT u.id, u.email, u.name, u.organization_id, o.name AS organization_name, u.vendor_role,
-                   u.password_hash IS NOT NULL AS has_password, u.created_at, u.time_zone
+                   u.password_hash IS NOT NULL AS has_password, u.created_at, u.time_zone, u.demo
             FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE
             """
         query.appendLiteral(" ")
@@ -354,7 +369,8 @@ public struct UserRepository: Sendable {
                        vendorRole: try row.decode(column: "vendor_role", as: String?.self).flatMap(VendorRole.init(rawValue:)),
                        hasPassword: try row.decode(column: "has_password", as: Bool.self),
                        createdAt: try row.decode(column: "created_at", as: Date.self),
-                       timeZone: try row.decode(column: "time_zone", as: String.self), roles: [:])
+                       timeZone: try row.decode(column: "time_zone", as: String.self), roles: [:],
+                       isDemo: try row.decode(column: "demo", as: Bool.self))
         }
         guard !users.isEmpty else { return [] }
         var roleQuery: SQLQueryString = "SELECT user_id, location_id, role FROM user_location_roles WHERE user_id IN ("

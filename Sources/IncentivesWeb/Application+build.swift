@@ -38,7 +38,7 @@ public struct AppDependencies: Sendable {
 /// authorization matrix complete.
 public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    let sessions = SessionRepository(db: deps.db, policy: deps.config.sessionPolicy)
+    let sessions = SessionRepository(db: deps.db, policy: deps.config.sessionPolicy, acceptsDemoUsers: deps.config.demo)
     let users = UserRepository(db: deps.db)
     let listing = ClaimListing(db: deps.db)
     // Order matters: headers on everything; the session before the error pages (so they show

@@ -64,3 +64,29 @@ struct APITokenLifecycleTests {
         }
     }
 }
+
+@Suite("Migration 13 on a database seeded before it")
+struct DemoAccountMigrationTests {
+    @Test("the demo's sign-ins are marked as demo accounts; other users are not")
+    func demoSignInsMarked() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("incentives-tests/m13-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let db = try await Database.open(.sqlite(path: path))
+        let clock = FixedClock(TestDatabases.now)
+        try await Migrator.migrate(db, clock: clock, migrations: Migrator.all.filter { $0.number < 13 })
+        try await db.write { sql in
+            try await sql.raw("INSERT INTO seed_runs (name, seeded_at) VALUES ('demo', \(bind: clock.now))").run()
+            for email in ["manager@vendor.example", "someone@vendor.example"] {
+                try await sql.raw("""
+                    INSERT INTO users (email, name, vendor_role, created_at) VALUES (\(bind: email), 'X', 'program_manager', \(bind: clock.now))
+                    """).run()
+            }
+        }
+        #expect(try await Migrator.migrate(db, clock: clock).contains(13))
+        let users = UserRepository(db: db)
+        #expect(try await users.find(email: "manager@vendor.example")?.isDemo == true)
+        #expect(try await users.find(email: "someone@vendor.example")?.isDemo == false)
+        #expect(try await users.demoUserCount() == 1)
+        await db.close()
+    }
+}

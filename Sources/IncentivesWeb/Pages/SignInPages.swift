@@ -23,6 +23,7 @@ struct SignInPages: Sendable {
 
     /// The one message for a failed sign-in: it never says whether the account exists.
     static let failure = "Email or password is incorrect."
+    static let demoOnly = "Demo accounts sign in only when the server runs in demo mode."
 
     struct SignIn: Sendable { let email: String; let role: String }
     struct View: PageView {
@@ -93,12 +94,17 @@ struct SignInPages: Sendable {
         // An unknown account costs the same bcrypt work as a wrong password, so timing tells nothing.
         let hash = found?.passwordHash ?? PasswordHasher.decoy
         let verified = try await BlockingWork.run { PasswordHasher.verify(password, hash: hash) }
-        guard verified, found?.passwordHash != nil, let userID = found?.id else {
+        guard verified, found?.passwordHash != nil, let user = found else {
             try await sessions.finishSignIn(attemptID: attempt, succeeded: false)
             return try fail(Self.failure, .unprocessableContent)
         }
+        // The demo's password is published: its accounts are for demo mode only.
+        guard !user.isDemo || deps.config.demo else {
+            try await sessions.finishSignIn(attemptID: attempt, succeeded: false)
+            return try fail(Self.demoOnly, .forbidden)
+        }
         try await sessions.finishSignIn(attemptID: attempt, succeeded: true)
-        return try await deps.startSession(userID: userID, sessions: sessions, request: request, context: context,
+        return try await deps.startSession(userID: user.id, sessions: sessions, request: request, context: context,
                                            redirectTo: RedirectTarget.sameOriginPath(next) ?? "/")
     }
 }
@@ -115,5 +121,16 @@ extension AppDependencies {
         response.setCookie(cookies.make(.session, started.token))
         response.setCookie(cookies.clear(.csrf))
         return response
+    }
+}
+
+extension AppDependencies {
+    /// The start-up warning when the database holds demo accounts and the server is not in demo mode.
+    public func demoAccountsWarning() async throws -> String? {
+        guard !config.demo else { return nil }
+        let count = try await UserRepository(db: db).demoUserCount()
+        guard count > 0 else { return nil }
+        return "This database holds \(count) demo account\(count == 1 ? "" : "s") with the published password; without --demo "
+            + "they can't sign in, keep a session or use an API token. `incentives users passwd` makes one an ordinary account."
     }
 }
