@@ -196,8 +196,8 @@ public struct UserRepository: Sendable {
         }
     }
 
-    /// Sets a new password and ends every session of the user. A demo account given a password of its own is an
-    /// ordinary account from then on.
+    /// Sets a new password, ends every session of the user and revokes their API tokens: after a reset nothing
+    /// made with the old password still works. A demo account given a password of its own is an ordinary account.
     public func setPassword(userID: Int64, passwordHash: String, now: Date) async throws {
         try await db.write { sql in
             let found = try await sql.raw("SELECT id FROM users WHERE id = \(bind: userID)").first()
@@ -206,6 +206,7 @@ public struct UserRepository: Sendable {
                 UPDATE users SET password_hash = \(bind: passwordHash), demo = \(bind: false) WHERE id = \(bind: userID)
                 """).run()
             try await sql.raw("DELETE FROM sessions WHERE user_id = \(bind: userID)").run()
+            try await sql.raw("UPDATE api_tokens SET revoked_at = \(bind: now) WHERE user_id = \(bind: userID) AND revoked_at IS NULL").run()
         }
     }
 
@@ -233,6 +234,7 @@ public struct UserRepository: Sendable {
         guard !roles.isEmpty else { throw StoreError.invalid(field: "roles", "Choose at least one role on one location.") }
         let secret = Secret.make()
         try await db.write { sql in
+            try await Self.checkInvitable(email, organizationID: organizationID, on: sql)
             let userID = try await Self.insertUser(email: email, name: name, organizationID: organizationID, vendorRole: nil,
                                                    passwordHash: nil, now: now, on: sql)
             for (locationID, role) in roles {
@@ -336,6 +338,17 @@ public struct UserRepository: Sendable {
             """).first()
         guard let row else { throw StoreError.conflict("The user could not be added.") }
         return try row.decode(column: "id", as: Int64.self)
+    }
+
+    /// An email already taken is named only to an account admin of the same organization: whether an address
+    /// belongs to another organization or to the vendor is not theirs to learn.
+    static func checkInvitable(_ rawEmail: String, organizationID: Int64, on sql: any SQLDatabase) async throws {
+        guard let email = Credentials.normalizedEmail(rawEmail),
+              let taken = try await sql.raw("SELECT organization_id FROM users WHERE email = \(bind: email)").first() else { return }
+        if try taken.decode(column: "organization_id", as: Int64?.self) == organizationID {
+            throw StoreError.invalid(field: "email", "\(email) is already a user of your organization.")
+        }
+        throw StoreError.invalid(field: "email", "This email address can't be invited. Check it, or ask your colleague for another one.")
     }
 
     /// The location must belong to the user's organization (and be one the caller administers);

@@ -39,6 +39,7 @@ public struct AppConfig: Sendable {
     public var uploadPolicy: UploadPolicy
     /// `API_RATE_LIMIT`: requests per minute per API token.
     public var apiRateLimit: Int
+    /// `HTTP_IDLE_TIMEOUT_SECONDS`: a connection without a request in progress for this long is closed.
     public var httpIdleTimeout: Duration
     /// `SECRET_KEY`: the server's own secret (form tokens are signed with a key derived from it). Unset, the
     /// server makes one once and keeps it in the database.
@@ -76,7 +77,7 @@ public struct AppConfig: Sendable {
     /// Reads `DATABASE_URL`, `HOST`, `PORT`, `SWEEP_INTERVAL_SECONDS`, `PUBLIC_URL`,
     /// `SESSION_IDLE_MINUTES`, `SESSION_MAX_HOURS`, `TRUSTED_PROXY`, `MAIL_TRANSPORT`, `MAIL_DROP_DIR`, `SENDMAIL_PATH`,
     /// `MAIL_FROM`, `MAIL_POLL_SECONDS`, `WEBHOOK_POLL_SECONDS`, `WEBHOOK_ALLOW_LOCAL`, `UPLOAD_DIR`, `UPLOAD_MAX_MB`, `API_RATE_LIMIT`,
-    /// `SECRET_KEY` (and `DEMO`),
+    /// `HTTP_IDLE_TIMEOUT_SECONDS`, `SECRET_KEY` (and `DEMO`),
     /// the environment winning over `.env`.
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
                             dotEnvPath: String = ".env") async throws -> AppConfig {
@@ -122,6 +123,7 @@ public struct AppConfig: Sendable {
         let webhookPoll = try whole("webhook.poll.seconds", "WEBHOOK_POLL_SECONDS", default: 5)
         let uploadMB = try whole("upload.max.mb", "UPLOAD_MAX_MB", default: 25)
         let apiRateLimit = try whole("api.rate.limit", "API_RATE_LIMIT", default: 600)
+        let idleTimeout = try whole("http.idle.timeout.seconds", "HTTP_IDLE_TIMEOUT_SECONDS", default: 60)
         let secretKey = reader.string(forKey: "secret.key", isSecret: true)
         if let secretKey, secretKey.utf8.count < 32 {
             throw StoreError.badConfiguration("SECRET_KEY must be at least 32 characters (e.g. `openssl rand -base64 32`), or unset.")
@@ -137,6 +139,6 @@ public struct AppConfig: Sendable {
                          webhookAllowLocal: ["1", "true", "yes"].contains(reader.string(forKey: "webhook.allow.local", default: "false").lowercased()),
                          uploadDirectory: reader.string(forKey: "upload.dir", default: "./data/uploads"),
                          uploadPolicy: UploadPolicy(maxBytes: uploadMB * 1024 * 1024), apiRateLimit: apiRateLimit,
-                         secretKey: secretKey)
+                         httpIdleTimeout: .seconds(idleTimeout), secretKey: secretKey)
     }
 }

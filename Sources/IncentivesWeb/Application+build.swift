@@ -5,6 +5,7 @@ import IncentivesDomain
 import IncentivesStore
 import Logging
 import Mustache
+import NIOCore
 
 /// Everything a request handler needs, built once at start-up.
 public struct AppDependencies: Sendable {
@@ -90,6 +91,8 @@ public func buildApplication(_ deps: AppDependencies, logger: Logger) -> some Ap
                                    interval: deps.config.webhookPollInterval, logger: logger)
     return Application(
         responder: buildResponder(deps),
+        // A connection that sends nothing (or trickles a request byte by byte) is closed after a while.
+        server: .http1(configuration: .init(idleTimeout: TimeAmount(deps.config.httpIdleTimeout))),
         configuration: .init(address: .hostname(deps.config.host, port: deps.config.port), serverName: "partner-incentives"),
         services: [sweeper, mail, webhooks],
         logger: logger)

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import IncentivesDomain
 import IncentivesStore
 import IncentivesTestSupport
+import SQLKit
 @testable import IncentivesWeb
 import Testing
 
@@ -253,6 +254,32 @@ struct SignInSecurityTests {
     }
 
     // MARK: Low findings
+
+    @Test("the first uses of one Idempotency-Key at the same moment: one comment, the others 409 or its replay, never 500",
+          arguments: TestDatabases.flavors)
+    func idempotencyRace(flavor: SQLFlavor) async throws {
+        try await WebHarness.with(flavor: flavor) { app in
+            let token = try await app.token("admin@bluefin.example")
+            let draft = try await ClaimPageTests.draftClaim(app)
+            for round in 0..<5 {
+                let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "race-\(round)"]
+                let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                    for _ in 0..<6 {
+                        group.addTask {
+                            try await app.api("/api/v1/claims/\(draft)/comments", method: .post, token: token, headers: key,
+                                              json: "{\"body\": \"once, round \(round)\"}").status
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(statuses.allSatisfy { $0 == .created || $0 == .conflict }, "\(statuses)")
+            }
+            let comments = try await app.db.read { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM claim_comments WHERE claim_id = \(bind: draft)").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(comments == 5)
+        }
+    }
 
     @Test("inviting an email of another organization says nothing about it; one of the caller's own organization is named")
     func inviteDoesNotEnumerate() async throws {
