@@ -91,7 +91,7 @@ public func buildApplication(_ deps: AppDependencies, logger: Logger) -> some Ap
                                    interval: deps.config.webhookPollInterval, logger: logger)
     return Application(
         responder: buildResponder(deps),
-        // A connection that sends nothing (or trickles a request byte by byte) is closed after a while.
+        // A connection with no request under way (silent, or trickling its headers in) is closed after a while.
         server: .http1(configuration: .init(idleTimeout: TimeAmount(deps.config.httpIdleTimeout))),
         configuration: .init(address: .hostname(deps.config.host, port: deps.config.port), serverName: "partner-incentives"),
         services: [sweeper, mail, webhooks],
