@@ -210,39 +210,6 @@ public struct SessionPolicy: Sendable, Hashable {
     }
 }
 
-/// When repeated failed sign-ins lock out an account or an address for a while.
-public struct SignInThrottle: Sendable, Hashable {
-    /// Failures counted over this window.
-    public var window: TimeInterval
-    /// Failures on one account within the window that lock it.
-    public var perAccount: Int
-    /// Failures from one network address within the window that lock it (higher: offices share addresses).
-    public var perAddress: Int
-
-    public init(window: TimeInterval = 15 * 60, perAccount: Int = 5, perAddress: Int = 20) {
-        self.window = window; self.perAccount = perAccount; self.perAddress = perAddress
-    }
-
-    public static let standard = SignInThrottle()
-
-    /// When sign-in may be tried again, given the recent failures (oldest first) of the account and the
-    /// address; nil when it may be tried now. Locked until the oldest counted failure leaves the window.
-    public func lockedUntil(accountFailures: [Date], addressFailures: [Date], now: Date) -> Date? {
-        func until(_ failures: [Date], limit: Int) -> Date? {
-            let recent = failures.filter { now.timeIntervalSince($0) < window }.sorted()
-            guard recent.count >= limit else { return nil }
-            return recent[recent.count - limit].addingTimeInterval(window)
-        }
-        return [until(accountFailures, limit: perAccount), until(addressFailures, limit: perAddress)].compactMap { $0 }.max()
-    }
-
-    /// The message shown while locked: the same whether or not the account exists.
-    public static func message(until: Date, now: Date) -> String {
-        let minutes = max(1, Int((until.timeIntervalSince(now) / 60).rounded(.up)))
-        return "Too many failed sign-ins. Try again in \(minutes) minute\(minutes == 1 ? "" : "s")."
-    }
-}
-
 /// Checks on new users and passwords, the same for the web and the command line.
 public enum Credentials {
     public static let minimumPasswordLength = 12

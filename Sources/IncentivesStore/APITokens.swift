@@ -65,9 +65,14 @@ public struct APITokenRepository: Sendable {
     public static let idempotencyWindow: TimeInterval = 24 * 3600
     /// A token's last use is written at most this often, so reads stay reads.
     public static let touchEvery: TimeInterval = 60
+    /// A key whose first request has not finished after this long is taken as abandoned (POSTs take seconds).
+    public static let inFlightLimit: TimeInterval = 5 * 60
     static let base62 = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
-    public init(db: Database) { self.db = db }
+    /// Whether demo accounts' tokens work: only while the server runs in demo mode.
+    public let acceptsDemoUsers: Bool
+
+    public init(db: Database, acceptsDemoUsers: Bool = false) { self.db = db; self.acceptsDemoUsers = acceptsDemoUsers }
 
     /// A new secret: `pi_` and 24 base62 characters (142 random bits).
     public static func makeSecret() -> String {
@@ -134,7 +139,7 @@ public struct APITokenRepository: Sendable {
             try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM api_tokens WHERE token_hash = \(bind: hash) AND revoked_at IS NULL")
                 .first().map(Self.record)
         }
-        guard let token, let viewer = try await UserRepository(db: db).viewer(token.userID) else { return nil }
+        guard let token, let viewer = try await UserRepository(db: db).viewer(token.userID, acceptsDemoUsers: acceptsDemoUsers) else { return nil }
         if token.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.touchEvery }) ?? true {
             try await db.write(changesClaims: false) { sql in
                 try await sql.raw("UPDATE api_tokens SET last_used_at = \(bind: now) WHERE id = \(bind: token.id)").run()
@@ -150,23 +155,29 @@ public struct APITokenRepository: Sendable {
     public func claim(key: String, tokenID: Int64, requestHash: String, now: Date) async throws -> IdempotencyClaim {
         try await db.write(changesClaims: false) { sql in
             try await sql.raw("DELETE FROM idempotency_keys WHERE created_at < \(bind: now.addingTimeInterval(-Self.idempotencyWindow))").run()
-            if let row = try await sql.raw("""
-                SELECT request_hash, status, content_type, headers, body FROM idempotency_keys
-                WHERE token_id = \(bind: tokenID) AND idem_key = \(bind: key)
-                """).first() {
-                guard try row.decode(column: "request_hash", as: String.self) == requestHash else { return .mismatch }
-                guard let status = try row.decode(column: "status", as: Int?.self) else { return .inFlight }
-                let headers = try row.decode(column: "headers", as: String?.self)
-                    .flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
-                let body = try row.decode(column: "body", as: String?.self).flatMap { Data(base64Encoded: $0) } ?? Data()
-                return .replay(StoredResponse(status: status, contentType: try row.decode(column: "content_type", as: String?.self),
-                                              headers: headers, body: [UInt8](body)))
-            }
+            // A first request that never finished (its process died, or recording its end failed) was abandoned.
             try await sql.raw("""
+                DELETE FROM idempotency_keys WHERE token_id = \(bind: tokenID) AND idem_key = \(bind: key) AND status IS NULL
+                  AND created_at < \(bind: now.addingTimeInterval(-Self.inFlightLimit))
+                """).run()
+            // Two first uses at once: one inserts, the other (on PostgreSQL after the first commits) finds its row.
+            let inserted = try await sql.raw("""
                 INSERT INTO idempotency_keys (token_id, idem_key, request_hash, created_at)
                 VALUES (\(bind: tokenID), \(bind: key), \(bind: requestHash), \(bind: now))
-                """).run()
-            return .fresh
+                ON CONFLICT (token_id, idem_key) DO NOTHING RETURNING token_id
+                """).first()
+            if inserted != nil { return .fresh }
+            guard let row = try await sql.raw("""
+                SELECT request_hash, status, content_type, headers, body FROM idempotency_keys
+                WHERE token_id = \(bind: tokenID) AND idem_key = \(bind: key)
+                """).first() else { return .inFlight } // the first one was abandoned this very moment: retry later
+            guard try row.decode(column: "request_hash", as: String.self) == requestHash else { return .mismatch }
+            guard let status = try row.decode(column: "status", as: Int?.self) else { return .inFlight }
+            let headers = try row.decode(column: "headers", as: String?.self)
+                .flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+            let body = try row.decode(column: "body", as: String?.self).flatMap { Data(base64Encoded: $0) } ?? Data()
+            return .replay(StoredResponse(status: status, contentType: try row.decode(column: "content_type", as: String?.self),
+                                          headers: headers, body: [UInt8](body)))
         }
     }
 

@@ -466,6 +466,7 @@ public enum Migrator {
             "CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, id)",
         ]),
         migration12,
+        migration13,
         migration14,
         migration15,
         migration16,

@@ -10,13 +10,15 @@ public struct SessionRecord: Sendable, Hashable {
 }
 
 /// Sessions in the database, so several app instances on one PostgreSQL share them; and the record of
-/// failed sign-ins that throttles guessing.
+/// sign-in attempts that throttles guessing.
 public struct SessionRepository: Sendable {
     public let db: Database
     public let policy: SessionPolicy
+    /// Whether demo accounts keep their sessions: only while the server runs in demo mode.
+    public let acceptsDemoUsers: Bool
 
-    public init(db: Database, policy: SessionPolicy = .standard) {
-        self.db = db; self.policy = policy
+    public init(db: Database, policy: SessionPolicy = .standard, acceptsDemoUsers: Bool = false) {
+        self.db = db; self.policy = policy; self.acceptsDemoUsers = acceptsDemoUsers
     }
 
     /// Starts a session; returns the cookie's secret (stored only as a hash) and the session's CSRF token.
@@ -48,7 +50,7 @@ public struct SessionRepository: Sendable {
             try await end(token: token)
             return nil
         }
-        guard let viewer = try await UserRepository(db: db).viewer(found.userID) else { return nil }
+        guard let viewer = try await UserRepository(db: db).viewer(found.userID, acceptsDemoUsers: acceptsDemoUsers) else { return nil }
         if now.timeIntervalSince(found.lastSeen) >= policy.touchEvery {
             try await db.write(changesClaims: false) { sql in
                 try await sql.raw("UPDATE sessions SET last_seen_at = \(bind: now) WHERE token_hash = \(bind: hash)").run()
@@ -64,7 +66,8 @@ public struct SessionRepository: Sendable {
         }
     }
 
-    /// Deletes sessions past their idle or absolute limit, and failures too old to count; returns how many sessions.
+    /// Deletes sessions past their idle or absolute limit, and sign-in attempts the throttle no longer reads
+    /// (failures past its window, sign-ins past its trust); returns how many sessions.
     @discardableResult
     public func purge(now: Date, throttle: SignInThrottle = .standard) async throws -> Int {
         try await db.write(changesClaims: false) { sql in
@@ -72,39 +75,82 @@ public struct SessionRepository: Sendable {
             let rows = try await sql.raw("""
                 DELETE FROM sessions WHERE last_seen_at <= \(bind: idleCutoff) OR created_at <= \(bind: absoluteCutoff) RETURNING user_id
                 """).all()
-            try await sql.raw("DELETE FROM sign_in_failures WHERE failed_at <= \(bind: now.addingTimeInterval(-throttle.window))").run()
+            try await sql.raw("""
+                DELETE FROM sign_in_attempts
+                WHERE (outcome <> 'succeeded' AND attempted_at <= \(bind: now.addingTimeInterval(-throttle.window)))
+                   OR attempted_at <= \(bind: now.addingTimeInterval(-throttle.trustedFor))
+                """).run()
+            // The failures of versions before migration 13 count no more.
+            try await sql.raw("DELETE FROM sign_in_failures").run()
             return rows.count
         }
     }
 
     // MARK: Throttling
 
-    /// Failed sign-ins within the throttle's window for an account (email as typed, normalized) and an address.
-    public func recentFailures(account: String, address: String, now: Date, window: TimeInterval) async throws -> (account: [Date], address: [Date]) {
-        let since = now.addingTimeInterval(-window)
-        return try await db.read { sql in
-            let byAccount = try await sql.raw("""
-                SELECT failed_at FROM sign_in_failures WHERE account = \(bind: account) AND failed_at > \(bind: since) ORDER BY failed_at
-                """).all().map { try $0.decode(column: "failed_at", as: Date.self) }
-            let byAddress = try await sql.raw("""
-                SELECT failed_at FROM sign_in_failures WHERE address = \(bind: address) AND failed_at > \(bind: since) ORDER BY failed_at
-                """).all().map { try $0.decode(column: "failed_at", as: Date.self) }
-            return (byAccount, byAddress)
+    /// What the throttle said about a sign-in attempt.
+    public enum SignInAdmission: Sendable, Hashable {
+        /// Check the password, then record how it went with `finishSignIn`.
+        case admitted(attemptID: Int64)
+        /// Not before this instant; nothing was recorded.
+        case refused(until: Date)
+    }
+
+    /// Notes an attempt on `account` (the email as typed, normalized) from `address` before its password is
+    /// checked, and decides by the throttle over the attempts before it, in one write transaction: concurrent
+    /// attempts each see the ones admitted before them, so a burst gets no more checks than one at a time.
+    /// A refused attempt is not kept (waiting it out is free; hammering gains nothing).
+    public func beginSignIn(account rawAccount: String, address rawAddress: String, now: Date,
+                            throttle: SignInThrottle = .standard) async throws -> SignInAdmission {
+        let account = String(rawAccount.prefix(254)), address = String(rawAddress.prefix(64))
+        let since = now.addingTimeInterval(-throttle.window), trustedSince = now.addingTimeInterval(-throttle.trustedFor)
+        let flavor = db.flavor
+        return try await db.write(changesClaims: false) { sql in
+            if flavor == .postgres {
+                // SQLite has one writer at a time; PostgreSQL serializes the attempts of one account and of one
+                // address here (always account first, so two attempts never wait on each other).
+                try await sql.raw("SELECT pg_advisory_xact_lock(727275, hashtext(\(bind: account)))").run()
+                try await sql.raw("SELECT pg_advisory_xact_lock(727276, hashtext(\(bind: address)))").run()
+            }
+            let attemptID = try await sql.raw("""
+                INSERT INTO sign_in_attempts (account, address, attempted_at, outcome)
+                VALUES (\(bind: account), \(bind: address), \(bind: now), 'pending') RETURNING id
+                """).first()!.decode(column: "id", as: Int64.self)
+            var history = try await Self.attempts(sql, """
+                WHERE account = \(bind: account) AND attempted_at > \(bind: since) AND id <> \(bind: attemptID)
+                """)
+            history += try await Self.attempts(sql, """
+                WHERE address = \(bind: address) AND account <> \(bind: account) AND attempted_at > \(bind: since)
+                """)
+            // The pair's last sign-in, which may be older than the window: it makes the address the owner's.
+            history += try await Self.attempts(sql, """
+                WHERE account = \(bind: account) AND address = \(bind: address) AND outcome = 'succeeded'
+                  AND attempted_at > \(bind: trustedSince) AND attempted_at <= \(bind: since)
+                ORDER BY attempted_at DESC LIMIT 1
+                """)
+            if let until = throttle.notBefore(account: account, address: address, history: history, now: now) {
+                try await sql.raw("DELETE FROM sign_in_attempts WHERE id = \(bind: attemptID)").run()
+                return .refused(until: until)
+            }
+            return .admitted(attemptID: attemptID)
         }
     }
 
-    public func recordFailure(account: String, address: String, now: Date) async throws {
+    /// Records how an admitted attempt went.
+    public func finishSignIn(attemptID: Int64, succeeded: Bool) async throws {
+        let outcome: SignInAttempt.Outcome = succeeded ? .succeeded : .failed
         try await db.write(changesClaims: false) { sql in
-            try await sql.raw("""
-                INSERT INTO sign_in_failures (account, address, failed_at) VALUES (\(bind: String(account.prefix(254))), \(bind: String(address.prefix(64))), \(bind: now))
-                """).run()
+            try await sql.raw("UPDATE sign_in_attempts SET outcome = \(bind: outcome.rawValue) WHERE id = \(bind: attemptID)").run()
         }
     }
 
-    /// A successful sign-in forgives the account's failures (not the address's).
-    public func clearFailures(account: String) async throws {
-        try await db.write(changesClaims: false) { sql in
-            try await sql.raw("DELETE FROM sign_in_failures WHERE account = \(bind: account)").run()
+    static func attempts(_ sql: any SQLDatabase, _ condition: SQLQueryString) async throws -> [SignInAttempt] {
+        var query: SQLQueryString = "SELECT account, address, attempted_at, outcome FROM sign_in_attempts "
+        query.appendInterpolation(condition)
+        return try await sql.raw(query).all().map { row in
+            SignInAttempt(account: try row.decode(column: "account", as: String.self), address: try row.decode(column: "address", as: String.self),
+                          at: try row.decode(column: "attempted_at", as: Date.self),
+                          outcome: SignInAttempt.Outcome(rawValue: try row.decode(column: "outcome", as: String.self)) ?? .failed)
         }
     }
 }

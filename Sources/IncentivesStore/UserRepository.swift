@@ -17,6 +17,8 @@ public struct UserRecord: Sendable, Hashable {
     public var createdAt: Date
     public var timeZone: String
     public var roles: [Int64: Set<LocationRole>]
+    /// Seeded by the demo, with the published password: usable only while the server runs in demo mode.
+    public var isDemo = false
 
     public var viewer: Viewer {
         Viewer(userID: id, email: email, name: name,
@@ -77,17 +79,27 @@ public struct UserRepository: Sendable {
 
     public init(db: Database) { self.db = db }
 
-    /// What a signed-in user may see and do; nil for an unknown user.
-    public func viewer(_ userID: Int64) async throws -> Viewer? {
-        try await db.read { try await Self.records(where: "u.id = \(bind: userID)", on: $0).first?.viewer }
+    /// What a signed-in user may see and do; nil for an unknown user, and for a demo account unless `acceptsDemoUsers`.
+    public func viewer(_ userID: Int64, acceptsDemoUsers: Bool = false) async throws -> Viewer? {
+        let record = try await db.read { try await Self.records(where: "u.id = \(bind: userID)", on: $0).first }
+        guard let record, acceptsDemoUsers || !record.isDemo else { return nil }
+        return record.viewer
     }
 
     /// The user with this email, for signing in.
-    public func credentials(email: String) async throws -> (id: Int64, passwordHash: String?)? {
+    public func credentials(email: String) async throws -> (id: Int64, passwordHash: String?, isDemo: Bool)? {
         guard let email = Credentials.normalizedEmail(email) else { return nil }
         return try await db.read { sql in
-            guard let row = try await sql.raw("SELECT id, password_hash FROM users WHERE email = \(bind: email)").first() else { return nil }
-            return (try row.decode(column: "id", as: Int64.self), try row.decode(column: "password_hash", as: String?.self))
+            guard let row = try await sql.raw("SELECT id, password_hash, demo FROM users WHERE email = \(bind: email)").first() else { return nil }
+            return (try row.decode(column: "id", as: Int64.self), try row.decode(column: "password_hash", as: String?.self),
+                    try row.decode(column: "demo", as: Bool.self))
+        }
+    }
+
+    /// How many demo accounts the database holds (a warning at start-up outside demo mode).
+    public func demoUserCount() async throws -> Int {
+        try await db.read { sql in
+            try await sql.raw("SELECT COUNT(*) AS n FROM users WHERE demo = \(bind: true)").first()?.decode(column: "n", as: Int.self) ?? 0
         }
     }
 
@@ -184,13 +196,17 @@ public struct UserRepository: Sendable {
         }
     }
 
-    /// Sets a new password and ends every session of the user.
-    public func setPassword(userID: Int64, passwordHash: String) async throws {
+    /// Sets a new password, ends every session of the user and revokes their API tokens: after a reset nothing
+    /// made with the old password still works. A demo account given a password of its own is an ordinary account.
+    public func setPassword(userID: Int64, passwordHash: String, now: Date) async throws {
         try await db.write { sql in
             let found = try await sql.raw("SELECT id FROM users WHERE id = \(bind: userID)").first()
             guard found != nil else { throw StoreError.notFound("No such user.") }
-            try await sql.raw("UPDATE users SET password_hash = \(bind: passwordHash) WHERE id = \(bind: userID)").run()
+            try await sql.raw("""
+                UPDATE users SET password_hash = \(bind: passwordHash), demo = \(bind: false) WHERE id = \(bind: userID)
+                """).run()
             try await sql.raw("DELETE FROM sessions WHERE user_id = \(bind: userID)").run()
+            try await sql.raw("UPDATE api_tokens SET revoked_at = \(bind: now) WHERE user_id = \(bind: userID) AND revoked_at IS NULL").run()
         }
     }
 
@@ -218,6 +234,7 @@ public struct UserRepository: Sendable {
         guard !roles.isEmpty else { throw StoreError.invalid(field: "roles", "Choose at least one role on one location.") }
         let secret = Secret.make()
         try await db.write { sql in
+            try await Self.checkInvitable(email, organizationID: organizationID, on: sql)
             let userID = try await Self.insertUser(email: email, name: name, organizationID: organizationID, vendorRole: nil,
                                                    passwordHash: nil, now: now, on: sql)
             for (locationID, role) in roles {
@@ -323,6 +340,17 @@ public struct UserRepository: Sendable {
         return try row.decode(column: "id", as: Int64.self)
     }
 
+    /// An email already taken is named only to an account admin of the same organization: whether an address
+    /// belongs to another organization or to the vendor is not theirs to learn.
+    static func checkInvitable(_ rawEmail: String, organizationID: Int64, on sql: any SQLDatabase) async throws {
+        guard let email = Credentials.normalizedEmail(rawEmail),
+              let taken = try await sql.raw("SELECT organization_id FROM users WHERE email = \(bind: email)").first() else { return }
+        if try taken.decode(column: "organization_id", as: Int64?.self) == organizationID {
+            throw StoreError.invalid(field: "email", "\(email) is already a user of your organization.")
+        }
+        throw StoreError.invalid(field: "email", "This email address can't be invited. Check it, or ask your colleague for another one.")
+    }
+
     /// The location must belong to the user's organization (and be one the caller administers);
     /// anything else looks like a missing location. Returns the organization's id.
     @discardableResult
@@ -340,7 +368,7 @@ public struct UserRepository: Sendable {
     static func records(where condition: SQLQueryString, on sql: any SQLDatabase) async throws -> [UserRecord] {
         var query: SQLQueryString = """
             SELECT u.id, u.email, u.name, u.organization_id, o.name AS organization_name, u.vendor_role,
-                   u.password_hash IS NOT NULL AS has_password, u.created_at, u.time_zone
+                   u.password_hash IS NOT NULL AS has_password, u.created_at, u.time_zone, u.demo
             FROM users u LEFT JOIN organizations o ON o.id = u.organization_id WHERE
             """
         query.appendLiteral(" ")
@@ -354,7 +382,8 @@ public struct UserRepository: Sendable {
                        vendorRole: try row.decode(column: "vendor_role", as: String?.self).flatMap(VendorRole.init(rawValue:)),
                        hasPassword: try row.decode(column: "has_password", as: Bool.self),
                        createdAt: try row.decode(column: "created_at", as: Date.self),
-                       timeZone: try row.decode(column: "time_zone", as: String.self), roles: [:])
+                       timeZone: try row.decode(column: "time_zone", as: String.self), roles: [:],
+                       isDemo: try row.decode(column: "demo", as: Bool.self))
         }
         guard !users.isEmpty else { return [] }
         var roleQuery: SQLQueryString = "SELECT user_id, location_id, role FROM user_location_roles WHERE user_id IN ("

@@ -41,6 +41,11 @@ public struct AppConfig: Sendable {
     public var uploadPolicy: UploadPolicy
     /// `API_RATE_LIMIT`: requests per minute per API token.
     public var apiRateLimit: Int
+    /// `HTTP_IDLE_TIMEOUT_SECONDS`: a connection without a request in progress for this long is closed.
+    public var httpIdleTimeout: Duration
+    /// `SECRET_KEY`: the server's own secret (form tokens are signed with a key derived from it). Unset, the
+    /// server makes one once and keeps it in the database.
+    public var secretKey: String?
 
     /// The host name of `publicURL`, for Message-IDs and the default sender.
     public var publicHost: String { URL(string: publicURL)?.host ?? host }
@@ -57,7 +62,8 @@ public struct AppConfig: Sendable {
                 mailTransport: MailTransportSetting = .mailDrop(directory: "./data/mail"), mailFrom: String? = nil,
                 mailPollInterval: Duration = .seconds(5), webhookPollInterval: Duration = .seconds(5),
                 webhookAllowLocal: Bool = false, uploadDirectory: String = "./data/uploads",
-                uploadPolicy: UploadPolicy = UploadPolicy(), apiRateLimit: Int = 600) {
+                uploadPolicy: UploadPolicy = UploadPolicy(), apiRateLimit: Int = 600, httpIdleTimeout: Duration = .seconds(60),
+                secretKey: String? = nil) {
         self.host = host; self.port = port; self.database = database; self.sweepInterval = sweepInterval; self.demo = demo
         self.publicURLSetting = publicURL
         self.sessionPolicy = sessionPolicy
@@ -66,11 +72,14 @@ public struct AppConfig: Sendable {
         self.webhookPollInterval = webhookPollInterval; self.webhookAllowLocal = webhookAllowLocal
         self.uploadDirectory = uploadDirectory; self.uploadPolicy = uploadPolicy
         self.apiRateLimit = apiRateLimit
+        self.httpIdleTimeout = httpIdleTimeout
+        self.secretKey = secretKey
     }
 
     /// Reads `DATABASE_URL`, `HOST`, `PORT`, `SWEEP_INTERVAL_SECONDS`, `PUBLIC_URL`,
     /// `SESSION_IDLE_MINUTES`, `SESSION_MAX_HOURS`, `TRUSTED_PROXY`, `MAIL_TRANSPORT`, `MAIL_DROP_DIR`, `SENDMAIL_PATH`,
-    /// `MAIL_FROM`, `MAIL_POLL_SECONDS`, `WEBHOOK_POLL_SECONDS`, `WEBHOOK_ALLOW_LOCAL`, `UPLOAD_DIR`, `UPLOAD_MAX_MB`, `API_RATE_LIMIT`, `DATABASE_WAIT_SECONDS` (and `DEMO`),
+    /// `MAIL_FROM`, `MAIL_POLL_SECONDS`, `WEBHOOK_POLL_SECONDS`, `WEBHOOK_ALLOW_LOCAL`, `UPLOAD_DIR`, `UPLOAD_MAX_MB`, `API_RATE_LIMIT`,
+    /// `HTTP_IDLE_TIMEOUT_SECONDS`, `SECRET_KEY`, `DATABASE_WAIT_SECONDS` (and `DEMO`),
     /// the environment winning over `.env`.
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
                             dotEnvPath: String = ".env") async throws -> AppConfig {
@@ -117,6 +126,11 @@ public struct AppConfig: Sendable {
         let uploadMB = try whole("upload.max.mb", "UPLOAD_MAX_MB", default: 25)
         let apiRateLimit = try whole("api.rate.limit", "API_RATE_LIMIT", default: 600)
         let databaseWait = try whole("database.wait.seconds", "DATABASE_WAIT_SECONDS", default: 5)
+        let idleTimeout = try whole("http.idle.timeout.seconds", "HTTP_IDLE_TIMEOUT_SECONDS", default: 60)
+        let secretKey = reader.string(forKey: "secret.key", isSecret: true)
+        if let secretKey, secretKey.utf8.count < 32 {
+            throw StoreError.badConfiguration("SECRET_KEY must be at least 32 characters (e.g. `openssl rand -base64 32`), or unset.")
+        }
         var config = AppConfig(host: host, port: portNumber,
                          database: try DatabaseLocation(parsing: url), sweepInterval: .seconds(seconds),
                          demo: ["1", "true", "yes"].contains(reader.string(forKey: "demo", default: "false").lowercased()),
@@ -127,7 +141,8 @@ public struct AppConfig: Sendable {
                          webhookPollInterval: .seconds(webhookPoll),
                          webhookAllowLocal: ["1", "true", "yes"].contains(reader.string(forKey: "webhook.allow.local", default: "false").lowercased()),
                          uploadDirectory: reader.string(forKey: "upload.dir", default: "./data/uploads"),
-                         uploadPolicy: UploadPolicy(maxBytes: uploadMB * 1024 * 1024), apiRateLimit: apiRateLimit)
+                         uploadPolicy: UploadPolicy(maxBytes: uploadMB * 1024 * 1024), apiRateLimit: apiRateLimit,
+                         httpIdleTimeout: .seconds(idleTimeout), secretKey: secretKey)
         config.databaseWait = .seconds(databaseWait)
         return config
     }

@@ -5,6 +5,7 @@ import IncentivesDomain
 import IncentivesStore
 import Logging
 import Mustache
+import NIOCore
 import ServiceLifecycle
 
 /// Everything a request handler needs, built once at start-up.
@@ -17,9 +18,16 @@ public struct AppDependencies: Sendable {
     public let apiSpec: APISpec
     /// API tokens' callers, remembered for a moment (revoking here forgets at once).
     let apiCallers = APICallerCache()
+    /// Signs signed-out visitors' form tokens with the server's secret.
+    let formTokens: FormTokenSigner
 
     public init(config: AppConfig, db: Database, clock: any WallClock) async throws {
         self.config = config; self.db = db; self.clock = clock
+        if let secret = config.secretKey {
+            formTokens = FormTokenSigner(secret: secret)
+        } else {
+            formTokens = FormTokenSigner(secret: try await ServerSecrets(db: db).secret(named: "form_tokens", now: clock.now))
+        }
         apiSpec = try APISpec.load()
         guard let folder = Bundle.module.resourceURL?.appendingPathComponent("Templates").path else {
             throw StoreError.badConfiguration("The page templates are missing from the app bundle.")
@@ -32,15 +40,15 @@ public struct AppDependencies: Sendable {
 /// authorization matrix complete.
 public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    let sessions = SessionRepository(db: deps.db, policy: deps.config.sessionPolicy)
+    let sessions = SessionRepository(db: deps.db, policy: deps.config.sessionPolicy, acceptsDemoUsers: deps.config.demo)
     let users = UserRepository(db: deps.db)
     let listing = ClaimListing(db: deps.db)
     // Order matters: headers on everything; the session before the error pages (so they show
     // who is signed in); the form token checked inside the error pages (so a refusal is a page).
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: OutageMiddleware())
-    router.add(middleware: SessionMiddleware(sessions: sessions, clock: deps.clock, secure: deps.config.secureCookies,
-                                             trustedProxy: deps.config.trustedProxy))
+    router.add(middleware: SessionMiddleware(sessions: sessions, clock: deps.clock, cookies: deps.cookies,
+                                             formTokens: deps.formTokens, trustedProxy: deps.config.trustedProxy))
     router.add(middleware: ErrorPageMiddleware(deps: deps))
     router.add(middleware: CSRFMiddleware())
     if let publicFolder = Bundle.module.resourceURL?.appendingPathComponent("Public").path {
@@ -85,6 +93,8 @@ public func buildApplication(_ deps: AppDependencies, logger: Logger) -> some Ap
                                    clock: deps.clock, interval: deps.config.webhookPollInterval, logger: logger)
     return Application(
         responder: buildResponder(deps),
+        // A connection with no request under way (silent, or trickling its headers in) is closed after a while.
+        server: .http1(configuration: .init(idleTimeout: TimeAmount(deps.config.httpIdleTimeout))),
         configuration: .init(address: .hostname(deps.config.host, port: deps.config.port), serverName: "partner-incentives"),
         services: [sweeper, mail, webhooks],
         logger: logger)

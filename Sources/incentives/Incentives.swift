@@ -95,6 +95,7 @@ struct Serve: AsyncParsableCommand {
                 if summary.wrote { logger.info("Seeded the demo program: \(summary)") }
             }
             let deps = try await AppDependencies(config: config, db: db, clock: clock)
+            if let warning = try await deps.demoAccountsWarning() { logger.warning("\(warning)") }
             let app = buildApplication(deps, logger: logger)
             print(banner(config))
             fflush(nil) // flush every stream: the banner must show even when stdout is a pipe or file

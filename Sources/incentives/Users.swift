@@ -159,7 +159,7 @@ struct UsersRevoke: AsyncParsableCommand {
 
 struct UsersPasswd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "passwd", abstract: "Set a user's password; it ends all of the user's sessions.",
+        commandName: "passwd", abstract: "Set a user's password; it ends all of the user's sessions and revokes their API tokens.",
         discussion: "Without --password-stdin a strong random password is generated and printed once.")
 
     @Option(help: "The user's email address.") var email: String
@@ -172,10 +172,10 @@ struct UsersPasswd: AsyncParsableCommand {
         let user = try await Runtime.withDatabase(config) { db in
             let users = UserRepository(db: db)
             guard let user = try await users.find(email: email) else { throw CLIError("No user has the email '\(email)'.") }
-            try await users.setPassword(userID: user.id, passwordHash: hash)
+            try await users.setPassword(userID: user.id, passwordHash: hash, now: SystemClock().now)
             return user
         }
-        print("Set a new password for \(user.email); every session of theirs has ended, so they sign in again.")
+        print("Set a new password for \(user.email); every session of theirs has ended and their API tokens are revoked.")
         password.printIfGenerated()
     }
 }

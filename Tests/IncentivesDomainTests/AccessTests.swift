@@ -107,60 +107,6 @@ struct AccessTests {
         #expect(SessionPolicy.standard == policy)
     }
 
-    // MARK: Sign-in throttling
-
-    let throttle = SignInThrottle(window: 15 * 60, perAccount: 5, perAddress: 20)
-    let now = at("2026-11-25T10:00:00Z")
-
-    /// `count` failures `every` seconds apart, the last `endingAgo` seconds before `now`, oldest first.
-    func failures(_ count: Int, every: TimeInterval = 60, endingAgo: TimeInterval = 60) -> [Date] {
-        (0..<count).map { now.addingTimeInterval(-endingAgo - TimeInterval(count - 1 - $0) * every) }
-    }
-
-    @Test("below the account limit sign-in stays open")
-    func belowLimit() {
-        #expect(throttle.lockedUntil(accountFailures: failures(4), addressFailures: failures(4), now: now) == nil)
-        #expect(throttle.lockedUntil(accountFailures: [], addressFailures: failures(19, every: 30), now: now) == nil)
-    }
-
-    @Test("at the limit the account is locked until the oldest counted failure leaves the window")
-    func atLimit() {
-        let five = failures(5) // 09:55 ... 09:59
-        #expect(throttle.lockedUntil(accountFailures: five, addressFailures: [], now: now) == at("2026-11-25T10:10:00Z"))
-        // A sixth failure: five remain in the window until the second oldest leaves it.
-        let six = failures(6) // 09:54 ... 09:59
-        #expect(throttle.lockedUntil(accountFailures: six, addressFailures: [], now: now) == at("2026-11-25T10:10:00Z"))
-        // Order of the input does not matter.
-        #expect(throttle.lockedUntil(accountFailures: five.reversed(), addressFailures: [], now: now) == at("2026-11-25T10:10:00Z"))
-    }
-
-    @Test("an address is locked at its own, higher limit; the later lock wins")
-    func addressLimit() {
-        let twenty = failures(20, every: 30, endingAgo: 0) // 09:50:30 ... 10:00
-        #expect(throttle.lockedUntil(accountFailures: [], addressFailures: twenty, now: now) == at("2026-11-25T10:05:30Z"))
-        // Twenty on one account lock it as well, by the account's limit.
-        #expect(throttle.lockedUntil(accountFailures: twenty, addressFailures: [], now: now) == at("2026-11-25T10:13:00Z"))
-        let account = failures(5, endingAgo: 0) // 09:56 ... 10:00
-        #expect(throttle.lockedUntil(accountFailures: account, addressFailures: twenty, now: now) == at("2026-11-25T10:11:00Z"))
-    }
-
-    @Test("failures outside the window do not count")
-    func oldFailuresIgnored() {
-        // The oldest of five is exactly one window old: it has left, four remain.
-        let five = failures(5, endingAgo: 11 * 60) // 09:45 ... 09:49
-        #expect(five.first == at("2026-11-25T09:45:00Z"))
-        #expect(throttle.lockedUntil(accountFailures: five, addressFailures: [], now: now) == nil)
-        let old = failures(30, endingAgo: 16 * 60)
-        #expect(throttle.lockedUntil(accountFailures: old, addressFailures: old, now: now) == nil)
-    }
-
-    @Test("the lock message rounds minutes up and never says zero", arguments: [
-        (1.0, "1 minute"), (59, "1 minute"), (60, "1 minute"), (61, "2 minutes"), (0, "1 minute"), (14 * 60 + 30, "15 minutes"),
-    ] as [(TimeInterval, String)])
-    func lockMessage(seconds: TimeInterval, minutes: String) {
-        #expect(SignInThrottle.message(until: now.addingTimeInterval(seconds), now: now) == "Too many failed sign-ins. Try again in \(minutes).")
-    }
-
     // MARK: Credentials
 
     @Test("emails are trimmed and lower-cased", arguments: [

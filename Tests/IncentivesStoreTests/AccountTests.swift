@@ -197,7 +197,7 @@ struct AccountTests {
             let second = try await sessions.start(userID: ana, address: "10.0.0.2", userAgent: "test", now: now)
             let admins = try await sessions.start(userID: w.admin, address: "10.0.0.3", userAgent: "test", now: now)
 
-            try await w.users.setPassword(userID: ana, passwordHash: PasswordHasher.hash("a brand new password", cost: 4))
+            try await w.users.setPassword(userID: ana, passwordHash: PasswordHasher.hash("a brand new password", cost: 4), now: now)
             #expect(try await sessions.resume(token: first.token, now: now) == nil)
             #expect(try await sessions.resume(token: second.token, now: now) == nil)
             #expect(try await sessions.resume(token: admins.token, now: now)?.viewer.userID == w.admin)
@@ -205,7 +205,7 @@ struct AccountTests {
             let hash = try #require(try await w.users.credentials(email: "ana@cedar.example")?.passwordHash)
             #expect(PasswordHasher.verify("a brand new password", hash: hash) && !PasswordHasher.verify("member password", hash: hash))
 
-            await expectStoreError(Self.isNotFound) { try await w.users.setPassword(userID: 9_999, passwordHash: hash) }
+            await expectStoreError(Self.isNotFound) { try await w.users.setPassword(userID: 9_999, passwordHash: hash, now: now) }
         }
     }
 
@@ -288,11 +288,11 @@ struct AccountTests {
         }
     }
 
-    @Test("purge deletes dead sessions and failures too old to count", arguments: TestDatabases.flavors)
+    @Test("purge deletes dead sessions, failed attempts past the window and sign-ins past the trust", arguments: TestDatabases.flavors)
     func purge(flavor: SQLFlavor) async throws {
         try await withWorld(flavor) { w in
             let sessions = SessionRepository(db: w.db, policy: policy)
-            let throttle = SignInThrottle(window: 15 * 60, perAccount: 5, perAddress: 20)
+            let throttle = SignInThrottle(window: 15 * 60, trustedFor: 3600)
             let later = now.addingTimeInterval(12 * 3600)
             // Busy until a minute ago, but started 12 hours ago: past the absolute limit.
             let old = try await sessions.start(userID: w.admin, address: "a", userAgent: "t", now: now)
@@ -303,37 +303,51 @@ struct AccountTests {
             }
             _ = try await sessions.start(userID: w.admin, address: "a", userAgent: "t", now: later.addingTimeInterval(-30 * 60)) // idle
             let alive = try await sessions.start(userID: w.admin, address: "a", userAgent: "t", now: later.addingTimeInterval(-29 * 60))
-            try await sessions.recordFailure(account: "x@example.com", address: "a", now: later.addingTimeInterval(-15 * 60))
-            try await sessions.recordFailure(account: "x@example.com", address: "a", now: later.addingTimeInterval(-14 * 60))
+            func attempt(minutesAgo: Double, succeeded: Bool) async throws {
+                let admission = try await sessions.beginSignIn(account: "x@example.com", address: "a",
+                                                               now: later.addingTimeInterval(-minutesAgo * 60), throttle: throttle)
+                guard case .admitted(let id) = admission else { Issue.record("refused"); return }
+                try await sessions.finishSignIn(attemptID: id, succeeded: succeeded)
+            }
+            try await attempt(minutesAgo: 61, succeeded: true)  // past the trust: gone
+            try await attempt(minutesAgo: 59, succeeded: true)  // kept
+            try await attempt(minutesAgo: 15, succeeded: false) // past the window: gone
+            try await attempt(minutesAgo: 14, succeeded: false) // kept
 
             #expect(try await sessions.purge(now: later, throttle: throttle) == 2)
             #expect(try await w.count("sessions") == 1)
             #expect(try await sessions.resume(token: alive.token, now: later) != nil)
-            #expect(try await w.count("sign_in_failures") == 1)
+            #expect(try await w.count("sign_in_attempts") == 2)
             #expect(try await sessions.purge(now: later, throttle: throttle) == 0)
         }
     }
 
-    @Test("failed sign-ins are recorded per account and address, read within the window, and forgiven per account",
+    @Test("attempts at one instant, in parallel: the throttle's free ones are admitted, the others refused and not kept",
           arguments: TestDatabases.flavors)
-    func throttleRecords(flavor: SQLFlavor) async throws {
+    func parallelAttempts(flavor: SQLFlavor) async throws {
         try await withWorld(flavor) { w in
             let sessions = SessionRepository(db: w.db)
-            let window: TimeInterval = 15 * 60
-            try await sessions.recordFailure(account: "ana@cedar.example", address: "10.0.0.1", now: now.addingTimeInterval(-20 * 60))
-            try await sessions.recordFailure(account: "ana@cedar.example", address: "10.0.0.1", now: now.addingTimeInterval(-15 * 60))
-            try await sessions.recordFailure(account: "ana@cedar.example", address: "10.0.0.2", now: now.addingTimeInterval(-2 * 60))
-            try await sessions.recordFailure(account: "ana@cedar.example", address: "10.0.0.1", now: now.addingTimeInterval(-5 * 60))
-            try await sessions.recordFailure(account: "bob@cedar.example", address: "10.0.0.1", now: now.addingTimeInterval(-1 * 60))
-
-            let recent = try await sessions.recentFailures(account: "ana@cedar.example", address: "10.0.0.1", now: now, window: window)
-            #expect(recent.account == [now.addingTimeInterval(-5 * 60), now.addingTimeInterval(-2 * 60)]) // oldest first
-            #expect(recent.address == [now.addingTimeInterval(-5 * 60), now.addingTimeInterval(-1 * 60)])
-
-            try await sessions.clearFailures(account: "ana@cedar.example")
-            let after = try await sessions.recentFailures(account: "ana@cedar.example", address: "10.0.0.1", now: now, window: window)
-            #expect(after.account.isEmpty)
-            #expect(after.address == [now.addingTimeInterval(-1 * 60)]) // Bob's failure from the address still counts
+            // Every pooled connection open first, so the attempts really run side by side.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 { group.addTask { try await w.db.read { _ in try await Task.sleep(for: .milliseconds(50)) } } }
+                try await group.waitForAll()
+            }
+            let admissions = try await withThrowingTaskGroup(of: SessionRepository.SignInAdmission.self) { group in
+                for _ in 0..<20 {
+                    group.addTask { try await sessions.beginSignIn(account: "ana@cedar.example", address: "10.0.0.1", now: now) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let admitted = admissions.compactMap { if case .admitted(let id) = $0 { id } else { nil } }
+            #expect(admitted.count == SignInThrottle.standard.freePerPair)
+            #expect(admissions.filter { $0 == .refused(until: now.addingTimeInterval(2)) }.count == 20 - admitted.count)
+            #expect(try await w.count("sign_in_attempts") == admitted.count)
+            for id in admitted { try await sessions.finishSignIn(attemptID: id, succeeded: false) }
+            // Another address on the same account, and the same address once the wait is over.
+            #expect(try await sessions.beginSignIn(account: "ana@cedar.example", address: "10.0.0.2", now: now) != .refused(until: now.addingTimeInterval(2)))
+            if case .refused = try await sessions.beginSignIn(account: "ana@cedar.example", address: "10.0.0.1", now: now.addingTimeInterval(2)) {
+                Issue.record("the wait was over")
+            }
         }
     }
 
@@ -409,7 +423,7 @@ struct AccountTests {
             let secret = try await w.users.invite(email: "new@cedar.example", name: "New", roles: [(w.austin, .incentivesUser)], by: inviter, now: now)
             let userID = try #require(try await w.users.find(email: "new@cedar.example")).id
             let hash = PasswordHasher.hash("set by the operator", cost: 4)
-            try await w.users.setPassword(userID: userID, passwordHash: hash)
+            try await w.users.setPassword(userID: userID, passwordHash: hash, now: now)
             #expect(try await w.users.invitation(secret: secret, now: now) == nil)
             await expectStoreError(Self.isNotFound) {
                 _ = try await w.users.accept(secret: secret, name: "Someone", passwordHash: "x", now: now.addingTimeInterval(60))

@@ -32,7 +32,7 @@ struct UserPagesTests {
             #expect(memberPage.body.contains("Invited, not yet accepted"))
             let link = try #require(memberPage.body.range(of: #"/invitations/[A-Za-z0-9_-]{43}"#, options: .regularExpression).map { String(memberPage.body[$0]) })
             let dup = try await admin.post("/settings/users", [("email", "dana@bluefin.example"), ("name", "Dana"), ("role", "1:incentives_user")])
-            #expect(dup.body.contains("A user with the email dana@bluefin.example already exists."))
+            #expect(dup.body.contains("dana@bluefin.example is already a user of your organization."))
 
             let colleague = app.browser()
             let form = try await colleague.get(link)

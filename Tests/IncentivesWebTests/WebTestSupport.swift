@@ -17,9 +17,10 @@ struct WebHarness: Sendable {
 
     var db: Database { deps.db }
 
-    static func with(flavor: SQLFlavor = .sqlite, demo: Bool = true, publicURL: String? = nil, trustedProxy: Bool = false,
+    /// - Parameter seeded: whether the demo data is there (by default, in demo mode only).
+    static func with(flavor: SQLFlavor = .sqlite, demo: Bool = true, seeded: Bool? = nil, publicURL: String? = nil, trustedProxy: Bool = false,
                      apiRateLimit: Int = 600, _ body: @Sendable (WebHarness) async throws -> Void) async throws {
-        try await TestDatabases.with(flavor, seeded: demo) { db in
+        try await TestDatabases.with(flavor, seeded: seeded ?? demo) { db in
             let clock = FixedClock(TestDatabases.now)
             let uploads = FileManager.default.temporaryDirectory.appendingPathComponent("incentives-uploads-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: uploads) }

@@ -138,9 +138,9 @@ struct DemoWorld {
             let userID = Int64(u + 1)
             let orgID = spec.organization.map { Int64($0 + 1) }
             try await sql.raw("""
-                INSERT INTO users (id, email, name, password_hash, organization_id, vendor_role, created_at, time_zone)
+                INSERT INTO users (id, email, name, password_hash, organization_id, vendor_role, created_at, time_zone, demo)
                 VALUES (\(bind: userID), \(bind: spec.email), \(bind: spec.name), \(bind: passwordHash), \(bind: orgID),
-                  \(bind: spec.vendorRole?.rawValue), \(bind: now.adding(calendarDays: -400)), \(bind: spec.timeZone))
+                  \(bind: spec.vendorRole?.rawValue), \(bind: now.adding(calendarDays: -400)), \(bind: spec.timeZone), \(bind: true))
                 """).run()
             if let vendorRole = spec.vendorRole {
                 if vendorRole == .reviewer { reviewer = Actor(role: .reviewer, userID: userID, name: spec.name) }

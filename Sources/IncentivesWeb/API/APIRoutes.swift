@@ -22,7 +22,8 @@ func buildAPIRouter(_ deps: AppDependencies, listing: ClaimListing) -> Router<Ap
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: spec.json)))
     }
     // Added after the contract's routes, so it wraps every operation and the not-found answer, not those two.
-    router.add(middleware: APIGateway(tokens: APITokenRepository(db: deps.db), callers: deps.apiCallers, clock: deps.clock,
+    router.add(middleware: APIGateway(tokens: APITokenRepository(db: deps.db, acceptsDemoUsers: deps.config.demo),
+                                      callers: deps.apiCallers, clock: deps.clock,
                                       limiter: RateLimiter(perMinute: deps.config.apiRateLimit), paths: spec.paths,
                                       uploadLimit: deps.config.uploadPolicy.maxBytes + 64 * 1024))
     let api = PublicAPI(deps: deps, listing: listing)

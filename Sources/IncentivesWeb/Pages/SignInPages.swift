@@ -4,10 +4,13 @@ import IncentivesDomain
 import IncentivesStore
 import NIOPosix
 
-/// bcrypt is slow on purpose: it runs on NIO's thread pool so it never stalls the request threads.
+/// bcrypt is slow on purpose: it runs on NIO's thread pool so it never stalls the request threads, and at most
+/// one per core at a time, so a burst of sign-ins waits its turn here instead of taking every thread.
 enum BlockingWork {
+    static let passwords = AsyncSemaphore(permits: max(1, ProcessInfo.processInfo.activeProcessorCount))
+
     static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(work)
+        try await passwords.withPermit { try await NIOThreadPool.singleton.runIfActive(work) }
     }
 }
 
@@ -20,6 +23,7 @@ struct SignInPages: Sendable {
 
     /// The one message for a failed sign-in: it never says whether the account exists.
     static let failure = "Email or password is incorrect."
+    static let demoOnly = "Demo accounts sign in only when the server runs in demo mode."
 
     struct SignIn: Sendable { let email: String; let role: String }
     struct View: PageView {
@@ -36,8 +40,9 @@ struct SignInPages: Sendable {
 
     func register(on router: Router<AppRequestContext>) {
         router.get("/login") { request, context in
-            if context.viewer != nil { return deps.redirect(to: localPath(request.uri.queryParameters["next"].map(String.init)) ?? "/") }
-            return try render(context, email: "", next: request.uri.queryParameters["next"].map(String.init), error: nil, status: .ok)
+            let next = RedirectTarget.sameOriginPath(request.uri.queryParameters["next"].map(String.init))
+            if context.viewer != nil { return deps.redirect(to: next ?? "/") }
+            return try render(context, email: "", next: next, error: nil, status: .ok)
                 .response(from: request, context: context)
         }
         router.post("/login") { request, context in try await signIn(request, context) }
@@ -49,14 +54,14 @@ struct SignInPages: Sendable {
         router.post("/logout") { _, context -> Response in
             if let token = context.sessionToken { try await sessions.end(token: token) }
             var response = deps.redirect(to: "/login", flash: Flash(kind: .info, message: "You are signed out."))
-            response.setCookie(Cookies.clear(Cookies.session, secure: deps.config.secureCookies))
+            response.setCookie(deps.cookies.clear(.session))
             return response
         }
     }
 
     func render(_ context: AppRequestContext, email: String, next: String?, error: String?, status: HTTPResponse.Status) -> HTML {
         let view = View(
-            shell: Shell(context, deps: deps, title: "Sign in"), email: email, next: localPath(next), error: error,
+            shell: Shell(context, deps: deps, title: "Sign in"), email: email, next: RedirectTarget.sameOriginPath(next), error: error,
             demo: deps.config.demo,
             signIns: deps.config.demo ? Seeder.demoSignIns.map { SignIn(email: $0.email, role: $0.role) } : [],
             password: deps.config.demo ? Seeder.demoPassword : "")
@@ -74,27 +79,58 @@ struct SignInPages: Sendable {
         guard !email.isEmpty, !password.isEmpty else {
             return try fail("Enter your email and password.", .unprocessableContent)
         }
-        let recent = try await sessions.recentFailures(account: account, address: context.remoteAddress, now: now, window: throttle.window)
-        if let until = throttle.lockedUntil(accountFailures: recent.account, addressFailures: recent.address, now: now) {
-            // While locked, the password is not even checked: guessing gains nothing.
-            return try fail(SignInThrottle.message(until: until, now: now), .tooManyRequests)
+        // The attempt is counted before its password is checked, so parallel guesses get no more checks than serial ones.
+        let attempt: Int64
+        switch try await sessions.beginSignIn(account: account, address: context.remoteAddress, now: now, throttle: throttle) {
+        case .refused(let until):
+            // While it must wait, the password is not even checked: guessing gains nothing.
+            var response = try fail(SignInThrottle.message(until: until, now: now), .tooManyRequests)
+            response.headers[.retryAfter] = String(SignInThrottle.seconds(until: until, now: now))
+            return response
+        case .admitted(let attemptID):
+            attempt = attemptID
         }
         let found = try await users.credentials(email: email)
         // An unknown account costs the same bcrypt work as a wrong password, so timing tells nothing.
         let hash = found?.passwordHash ?? PasswordHasher.decoy
         let verified = try await BlockingWork.run { PasswordHasher.verify(password, hash: hash) }
-        let matches = verified && found?.passwordHash != nil
-        guard matches, let userID = found?.id else {
-            try await sessions.recordFailure(account: account, address: context.remoteAddress, now: now)
+        guard verified, found?.passwordHash != nil, let user = found else {
+            try await sessions.finishSignIn(attemptID: attempt, succeeded: false)
             return try fail(Self.failure, .unprocessableContent)
         }
-        try await sessions.clearFailures(account: account)
-        // A new session id on every sign-in: a session fixed before sign-in is worth nothing after it.
+        // The demo's password is published: its accounts are for demo mode only.
+        guard !user.isDemo || deps.config.demo else {
+            try await sessions.finishSignIn(attemptID: attempt, succeeded: false)
+            return try fail(Self.demoOnly, .forbidden)
+        }
+        try await sessions.finishSignIn(attemptID: attempt, succeeded: true)
+        return try await deps.startSession(userID: user.id, sessions: sessions, request: request, context: context,
+                                           redirectTo: RedirectTarget.sameOriginPath(next) ?? "/")
+    }
+}
+
+extension AppDependencies {
+    /// Signs a user in on this browser: a new session id (a session fixed before sign-in is worth nothing after
+    /// it), its cookie, and the signed-out form token dropped (the session's own token replaces it).
+    func startSession(userID: Int64, sessions: SessionRepository, request: Request, context: AppRequestContext,
+                      redirectTo path: String, flash: Flash? = nil) async throws -> Response {
         if let old = context.sessionToken { try await sessions.end(token: old) }
         let started = try await sessions.start(userID: userID, address: context.remoteAddress,
-                                               userAgent: request.headers[.userAgent] ?? "", now: now)
-        var response = deps.redirect(to: localPath(next) ?? "/")
-        response.setCookie(Cookies.make(Cookies.session, started.token, secure: deps.config.secureCookies))
+                                               userAgent: request.headers[.userAgent] ?? "", now: clock.now)
+        var response = redirect(to: path, flash: flash)
+        response.setCookie(cookies.make(.session, started.token))
+        response.setCookie(cookies.clear(.csrf))
         return response
+    }
+}
+
+extension AppDependencies {
+    /// The start-up warning when the database holds demo accounts and the server is not in demo mode.
+    public func demoAccountsWarning() async throws -> String? {
+        guard !config.demo else { return nil }
+        let count = try await UserRepository(db: db).demoUserCount()
+        guard count > 0 else { return nil }
+        return "This database holds \(count) demo account\(count == 1 ? "" : "s") with the published password; without --demo "
+            + "they can't sign in, keep a session or use an API token. `incentives users passwd` makes one an ordinary account."
     }
 }

@@ -247,10 +247,7 @@ struct UserPages: Sendable {
         }
         let hash = try await BlockingWork.run { PasswordHasher.hash(password) }
         let userID = try await users.accept(secret: token, name: name, passwordHash: hash, timeZone: zone, now: now)
-        if let old = context.sessionToken { try await sessions.end(token: old) }
-        let started = try await sessions.start(userID: userID, address: context.remoteAddress, userAgent: request.headers[.userAgent] ?? "", now: now)
-        var response = deps.redirect(to: "/", flash: Flash(kind: .success, message: "Welcome to \(invitation.organizationName). You are signed in."))
-        response.setCookie(Cookies.make(Cookies.session, started.token, secure: deps.config.secureCookies))
-        return response
+        return try await deps.startSession(userID: userID, sessions: sessions, request: request, context: context, redirectTo: "/",
+                                           flash: Flash(kind: .success, message: "Welcome to \(invitation.organizationName). You are signed in."))
     }
 }

@@ -13,6 +13,8 @@ public struct AppRequestContext: RequestContext {
     var sessionToken: String?
     /// The token this visitor's forms carry: the session's, or a signed-out visitor's cookie.
     var csrfToken = ""
+    /// A signed-out visitor's form token from its cookie, when the server signed it.
+    var signedOutFormToken: String?
     /// A one-time message from the previous request (set before a redirect).
     var flash: Flash?
     /// The fields of a posted `application/x-www-form-urlencoded` body.

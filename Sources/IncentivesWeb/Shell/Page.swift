@@ -59,6 +59,9 @@ protocol PageView: Sendable {
 }
 
 extension AppDependencies {
+    /// The app's cookies, `__Host-` named behind https.
+    var cookies: Cookies { Cookies(secure: config.secureCookies) }
+
     /// Renders a page template (which extends `layout`) with its view model.
     func page(_ template: String, _ view: some PageView, status: HTTPResponse.Status = .ok) -> HTML {
         HTML(status: status, body: templates.render(view, withTemplate: template) ?? "")
@@ -67,7 +70,7 @@ extension AppDependencies {
     /// A 303 redirect after a form, with an optional one-time message for the next page.
     func redirect(to path: String, flash: Flash? = nil) -> Response {
         var response = Response(status: .seeOther, headers: [.location: path])
-        if let flash { response.setCookie(Cookies.make(Cookies.flash, FlashCookie.encode(flash), secure: config.secureCookies, maxAge: 300)) }
+        if let flash { response.setCookie(cookies.make(.flash, FlashCookie.encode(flash), maxAge: 300)) }
         return response
     }
 
@@ -78,13 +81,6 @@ extension AppDependencies {
     }
 
     enum DateFormat { case date, dateTime }
-}
-
-/// Only a path on this site may follow sign-in (no `//host` or `https://` open redirects).
-func localPath(_ next: String?) -> String? {
-    guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.contains("\r"), !next.contains("\n"),
-          next.count <= 2_000 else { return nil }
-    return next
 }
 
 /// Turns every failure into a page in the same layout, with the right status, in one place:
@@ -107,7 +103,7 @@ struct ErrorPageMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let signIn as SignInRequired {
             var query = ""
-            if let next = localPath(signIn.next), next != "/" {
+            if let next = RedirectTarget.sameOriginPath(signIn.next), next != "/" {
                 query = "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~"))) ?? "")
             }
             return deps.redirect(to: "/login" + query)

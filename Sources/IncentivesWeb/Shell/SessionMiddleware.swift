@@ -1,31 +1,75 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
 import IncentivesDomain
 import IncentivesStore
 
-/// Cookie names and how they are set, in one place.
-enum Cookies {
-    static let session = "pi_session"
-    /// A signed-out visitor's form token (login, invitations): the double-submit pattern.
-    static let csrf = "pi_csrf"
-    static let flash = "pi_flash"
-
-    static func make(_ name: String, _ value: String, secure: Bool, maxAge: Int? = nil) -> Cookie {
-        Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+/// The app's cookies and how they are set, in one place. Behind https their names carry the `__Host-`
+/// prefix: a browser then takes them only from this very host, over https, for the whole site, so no sibling
+/// subdomain or plain-http attacker can plant one. Plain names on http, for local use.
+struct Cookies: Sendable {
+    enum Name: String {
+        case session = "pi_session"
+        /// A signed-out visitor's form token (login, invitations): signed by the server, sent back in forms.
+        case csrf = "pi_csrf"
+        case flash = "pi_flash"
     }
 
-    static func clear(_ name: String, secure: Bool) -> Cookie {
-        Cookie(name: name, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    /// Whether the site is served over https (`PUBLIC_URL`).
+    let secure: Bool
+
+    func name(_ name: Name) -> String { secure ? "__Host-" + name.rawValue : name.rawValue }
+
+    func value(_ name: Name, in request: Request) -> String? { request.cookies[self.name(name)]?.value }
+
+    func make(_ name: Name, _ value: String, maxAge: Int? = nil) -> Cookie {
+        Cookie(name: self.name(name), value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
+    func clear(_ name: Name) -> Cookie { make(name, "", maxAge: 0) }
+
+    /// Whether the response already sets this cookie.
+    func isSet(_ name: Name, in response: Response) -> Bool {
+        response.headers[values: .setCookie].contains { $0.hasPrefix("\(self.name(name))=") }
     }
 }
 
-/// Resumes the session from its cookie, hands out a form token to signed-out visitors, and carries
+/// Signed-out visitors' form tokens: random, and signed with the server's key (HMAC-SHA256), so only this
+/// server makes them; a token a client chose, or altered, is refused.
+struct FormTokenSigner: Sendable {
+    let key: SymmetricKey
+
+    /// The key from the server's secret, kept apart from any other use of that secret.
+    init(secret: String) {
+        key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Data("partner-incentives form tokens".utf8),
+                                                                 using: SymmetricKey(data: Data(secret.utf8))))
+    }
+
+    func issue() -> String {
+        let nonce = Secret.make()
+        return nonce + "." + signature(nonce)
+    }
+
+    func isGenuine(_ token: String) -> Bool {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].utf8.count == 43 else { return false }
+        return CSRFMiddleware.constantTimeEquals(signature(String(parts[0])), String(parts[1]))
+    }
+
+    private func signature(_ nonce: String) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: Data(nonce.utf8), using: key)).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}
+
+/// Resumes the session from its cookie, hands out a signed form token to signed-out visitors, and carries
 /// the flash message of the previous request.
 struct SessionMiddleware: RouterMiddleware {
     let sessions: SessionRepository
     let clock: any WallClock
-    let secure: Bool
+    let cookies: Cookies
+    let formTokens: FormTokenSigner
     var trustedProxy = false
 
     func handle(_ request: Request, context: AppRequestContext,
@@ -34,26 +78,28 @@ struct SessionMiddleware: RouterMiddleware {
         if trustedProxy, let forwarded = Self.clientAddress(forwardedFor: request.headers[values: HTTPField.Name("X-Forwarded-For")!]) {
             context.remoteAddress = forwarded
         }
-        if let token = request.cookies[Cookies.session]?.value, !token.isEmpty {
+        if let token = cookies.value(.session, in: request), !token.isEmpty {
             context.sessionToken = token
             context.session = try await sessions.resume(token: token, now: clock.now)
         }
-        let anonymousToken = Self.anonymousToken(request)
-        let issuedToken = anonymousToken == nil ? Secret.make() : nil
-        context.csrfToken = context.session?.csrfToken ?? anonymousToken ?? issuedToken ?? ""
-        if let flash = request.cookies[Cookies.flash]?.value { context.flash = FlashCookie.decode(flash) }
+        var issuedToken: String?
+        if context.session == nil {
+            context.signedOutFormToken = cookies.value(.csrf, in: request).flatMap { formTokens.isGenuine($0) ? $0 : nil }
+            if context.signedOutFormToken == nil { issuedToken = formTokens.issue() }
+        }
+        context.csrfToken = context.session?.csrfToken ?? context.signedOutFormToken ?? issuedToken ?? ""
+        if let flash = cookies.value(.flash, in: request) { context.flash = FlashCookie.decode(flash) }
 
         var response = try await next(request, context)
-        if let issuedToken { response.setCookie(Cookies.make(Cookies.csrf, issuedToken, secure: secure)) }
+        if let issuedToken, !cookies.isSet(.csrf, in: response) { response.setCookie(cookies.make(.csrf, issuedToken)) }
         // A flash is shown once: cleared by the page that displayed it (not by a redirect passing it on).
         if context.flash != nil, request.method == .get, response.status.code < 300 || response.status.code >= 400,
-           !response.headers[values: .setCookie].contains(where: { $0.hasPrefix("\(Cookies.flash)=") }) {
-            response.setCookie(Cookies.clear(Cookies.flash, secure: secure))
+           !cookies.isSet(.flash, in: response) {
+            response.setCookie(cookies.clear(.flash))
         }
-        if context.sessionToken != nil, context.session == nil,
-           !response.headers[values: .setCookie].contains(where: { $0.hasPrefix("\(Cookies.session)=") }) {
+        if context.sessionToken != nil, context.session == nil, !cookies.isSet(.session, in: response) {
             // The cookie named a session that has ended: drop it.
-            response.setCookie(Cookies.clear(Cookies.session, secure: secure))
+            response.setCookie(cookies.clear(.session))
         }
         if context.session != nil {
             // Signed-in pages are personal: never stored by shared caches or the back-forward cache of another user.
@@ -66,12 +112,6 @@ struct SessionMiddleware: RouterMiddleware {
     static func clientAddress(forwardedFor values: [String]) -> String? {
         let entries = values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         return entries.last.map { String($0.prefix(64)) }
-    }
-
-    /// The signed-out visitor's form token from its cookie, if it looks like one of ours.
-    static func anonymousToken(_ request: Request) -> String? {
-        guard let value = request.cookies[Cookies.csrf]?.value, value.count >= 32 else { return nil }
-        return value
     }
 }
 
@@ -122,14 +162,15 @@ struct CSRFMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// Whether a sent form token belongs to this browser. Either secret bound to it will do: a login form
-    /// opened before signing in elsewhere still works.
+    /// Whether a sent form token is this visitor's: signed in, the session's own token and nothing else;
+    /// signed out, the server-signed token of its cookie. The one check for every form, urlencoded or multipart.
     static func accepts(_ sent: String, request: Request, context: AppRequestContext) -> Bool {
-        let accepted = [context.session?.csrfToken, SessionMiddleware.anonymousToken(request)].compactMap { $0 }
-        return !sent.isEmpty && accepted.contains(where: { constantTimeEquals($0, sent) })
+        let expected = context.session.map { $0.csrfToken } ?? context.signedOutFormToken
+        guard let expected, !sent.isEmpty else { return false }
+        return constantTimeEquals(expected, sent)
     }
 
-    private static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
         let x = Array(a.utf8), y = Array(b.utf8)
         guard x.count == y.count else { return false }
         return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
