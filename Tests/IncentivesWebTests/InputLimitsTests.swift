@@ -104,6 +104,26 @@ struct InputLimitsTests {
         }
     }
 
+    @Test("a search is 200 code points as the contract counts them: one letter carrying a thousand combining marks is not one character")
+    func searchCountsCodePoints() async throws {
+        try await WebHarness.with { app in
+            let token = try await app.token("admin@bluefin.example")
+            let heavy = "a" + String(repeating: "\u{0301}", count: 1_000)
+            #expect(heavy.count == 1 && heavy.unicodeScalars.count == 1_001)
+            let query = heavy.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let api = try await app.api("/api/v1/claims?q=\(query)", method: .get, token: token)
+            #expect(api.status == .badRequest, "\(String(buffer: api.body))")
+            #expect(Self.detail(api).contains("200"))
+            // The page keeps the first 200 code points of what was typed and searches for that.
+            let page = try await app.signedIn("admin@bluefin.example").get("/claims?q=\(query)")
+            #expect(page.status == .ok)
+            // Compared as bytes: String's own `contains` compares whole characters, and all of this is one.
+            let shown = Array(page.body.utf8)
+            #expect(shown.firstRange(of: Array(("a" + String(repeating: "\u{0301}", count: 199)).utf8)) != nil)
+            #expect(shown.firstRange(of: Array(("a" + String(repeating: "\u{0301}", count: 200)).utf8)) == nil)
+        }
+    }
+
     @Test("multipart uploads: the form token must come first, hundreds of parts or a body past the limit stop early, unknown fields are ignored",
           arguments: TestDatabases.flavors)
     func multipart(flavor: SQLFlavor) async throws {

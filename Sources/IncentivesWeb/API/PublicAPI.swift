@@ -466,7 +466,7 @@ enum APIClaimQuery {
         if let per = fields["per"], !(Int(per).map(ClaimListQuery.pageSizes.contains) ?? false) {
             throw bad("per: one of \(ClaimListQuery.pageSizes.map(String.init).joined(separator: ", ")).")
         }
-        if let q = fields["q"], q.count > 200 { throw bad("q: at most 200 characters.") }
+        if let q = fields["q"], q.unicodeScalars.count > 200 { throw bad("q: at most 200 characters (code points).") }
         if let after = fields["after"], ClaimCursor(token: after) == nil { throw bad(damagedCursor) }
         var areas: [SolutionArea] = []
         if let tab = fields["tab"], tab != "attention" {

@@ -21,7 +21,9 @@ struct ClaimListPage: Sendable {
             if tabCode == "attention" { query.tab = .attention }
             else if let area = areas.first(where: { $0.code == tabCode }) { query.tab = .area(area.id) }
             else { tabCode = nil }
-            query.search = p["q"].map { String($0.prefix(200)) }.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+            // 200 code points, as the API's contract counts: a Character may carry any number of combining marks.
+            query.search = p["q"].map { String(String.UnicodeScalarView($0.unicodeScalars.prefix(200))) }
+                .flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
             query.status = p["status"].flatMap(ClaimStatus.init(rawValue:))
             query.kind = p["kind"].flatMap(ClaimKind.init(rawValue:))
             query.engagementID = p["engagement"].flatMap { Int64($0) }
