@@ -12,7 +12,11 @@ public enum WebhookOwner: Hashable, Sendable {
 
     /// The owner a signed-in user acts as.
     public init(_ viewer: Viewer) {
-        self = viewer.organizationID.map { .partner(organizationID: $0, locations: viewer.webhookLocations) } ?? .vendor
+        // Spelled out: the `Optional.map` form crashed the release build's ownership verifier (Swift 6.3.1).
+        switch viewer.membership {
+        case .partner(let organization, _): self = .partner(organizationID: organization, locations: viewer.webhookLocations)
+        case .vendor: self = .vendor
+        }
     }
 
     var organizationID: Int64? {
