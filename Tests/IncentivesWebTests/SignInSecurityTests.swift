@@ -43,8 +43,13 @@ struct SignInSecurityTests {
             let signedIn = try await app.signedIn("user@bluefin.example")
             for next in Self.offSite {
                 let page = try await signIn(app, "user@bluefin.example", next: next)
-                #expect(page.status == .seeOther)
-                #expect(page.location == "/", "next=\(next.debugDescription)")
+                if next.contains("\u{0000}") {
+                    // A posted form holding NUL is refused whole before anything reads it (Input limits).
+                    #expect(page.status == .badRequest, "next=\(next.debugDescription)")
+                } else {
+                    #expect(page.status == .seeOther)
+                    #expect(page.location == "/", "next=\(next.debugDescription)")
+                }
                 // Already signed in, the sign-in page sends them on at once: the same rule.
                 let query = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
                 #expect(try await signedIn.get("/login?next=" + query).location == "/", "next=\(next.debugDescription)")
