@@ -213,19 +213,21 @@ public struct SessionPolicy: Sendable, Hashable {
 /// Checks on new users and passwords, the same for the web and the command line.
 public enum Credentials {
     public static let minimumPasswordLength = 12
+    /// bcrypt reads no further: a longer password is refused when set, so no account's is longer.
+    public static let maximumPasswordBytes = 72
 
     /// Why a password is not acceptable, or nil.
     public static func problem(withPassword password: String) -> String? {
         if password.count < minimumPasswordLength { return "Use at least \(minimumPasswordLength) characters." }
-        if password.utf8.count > 72 { return "Use at most 72 bytes; longer passwords are cut by bcrypt." }
+        if password.utf8.count > maximumPasswordBytes { return "Use at most \(maximumPasswordBytes) bytes; longer passwords are cut by bcrypt." }
         return nil
     }
 
     /// The address in lower case, or nil when it is not a plausible email address.
     public static func normalizedEmail(_ raw: String) -> String? {
-        let email = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        // The outbox's own rule, so that no account holds an address its mail could never be sent to.
-        guard email.count <= 254, MailMessage.isAddress(email) else { return nil }
+        // One line without hidden characters, within the outbox's limit, then the outbox's own rule, so that no
+        // account holds an address its mail could never be sent to.
+        guard let email = try? TextRule.accountEmail.check(raw, field: "email").lowercased(), MailMessage.isAddress(email) else { return nil }
         return email
     }
 }

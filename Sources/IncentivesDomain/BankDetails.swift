@@ -168,12 +168,11 @@ public struct BankDetails: Sendable, Hashable {
     /// `account_number`, `routing_code`, `swift_bic`).
     public static func validate(_ form: BankDetailsForm) -> Result<BankDetails, BankDetailsErrors> {
         var errors: [String: String] = [:]
-        let holder = form.holderName.trimmingCharacters(in: .whitespacesAndNewlines)
-        let bank = form.bankName.trimmingCharacters(in: .whitespacesAndNewlines)
-        if holder.isEmpty { errors["holder_name"] = "Enter the account holder's name as the bank knows it." }
-        else if holder.count > 140 { errors["holder_name"] = "Use at most 140 characters." }
-        if bank.isEmpty { errors["bank_name"] = "Enter the bank's name." }
-        else if bank.count > 140 { errors["bank_name"] = "Use at most 140 characters." }
+        func text(_ field: String, _ raw: String, _ rule: TextRule) -> String {
+            do throws(InputRefusal) { return try rule.check(raw, field: field) } catch { errors[field] = error.message; return "" }
+        }
+        let holder = text("holder_name", form.holderName, .accountHolder)
+        let bank = text("bank_name", form.bankName, .bankName)
         let countryCode = form.country.trimmingCharacters(in: .whitespaces).uppercased()
         var account = "", routing: String? = nil
         if let country = BankCountry.named(countryCode) {

@@ -71,10 +71,11 @@ extension BankProfileStatus {
             guard self != .approved else { return .failure(EnrollmentRefusal(message: "The profile is already approved.")) }
             return .success((.approved, nil))
         case .actionRequired:
-            let reason = (reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !reason.isEmpty else { return .failure(EnrollmentRefusal(message: "Say what the partner must change.")) }
-            guard reason.count <= 500 else { return .failure(EnrollmentRefusal(message: "Use at most 500 characters.")) }
-            return .success((.actionRequired, reason))
+            do throws(InputRefusal) {
+                return .success((.actionRequired, try TextRule.bankUpdateReason.check(reason ?? "", field: "reason")))
+            } catch {
+                return .failure(EnrollmentRefusal(message: error.message))
+            }
         }
     }
 }

@@ -57,6 +57,29 @@ public struct TextRule: Hashable, Sendable {
     public static let surveyAnswer = TextRule(label: "The answer", maxLength: 2_000, multiline: true)
     public static let fileName = TextRule(label: "The file's name", maxLength: 255, required: true)
 
+    // Text outside claims: one rule per kind of field, shared by the pages, the store and the CLI.
+    /// A person's name on their account (invited, accepting an invitation, added by an operator).
+    public static let personName = TextRule(label: "The name", maxLength: 120, required: true, missing: "Enter the name.")
+    /// An account's email address, its sign-in name: at most what the outbox sends to.
+    public static let accountEmail = TextRule(label: "The email address", maxLength: 254, required: true,
+                                              missing: "Enter an email address like name@example.com.")
+    public static let tokenName = TextRule(label: "The token's name", maxLength: 100, required: true,
+                                           missing: "Give the token a name of up to 100 characters, like \"CRM sync\".")
+    public static let accountHolder = TextRule(label: "The account holder's name", maxLength: 140, required: true,
+                                               missing: "Enter the account holder's name as the bank knows it.")
+    public static let bankName = TextRule(label: "The bank's name", maxLength: 140, required: true, missing: "Enter the bank's name.")
+    /// What the program manager asks a partner to change on a bank profile, shown on the partner's list.
+    public static let bankUpdateReason = TextRule(label: "What the partner must change", maxLength: 500, required: true,
+                                                  missing: "Say what the partner must change.")
+    public static let webhookURL = TextRule(label: "The address", maxLength: WebhookEndpointRules.maxURLLength, required: true,
+                                            missing: "Enter the address that receives the events.")
+    public static let webhookDescription = TextRule(label: "The description", maxLength: WebhookEndpointRules.maxDescriptionLength)
+
+    /// Why `raw` is refused, in words; nil when it is fine (for forms that gather every field's problem).
+    public func problem(with raw: String) -> String? {
+        do throws(InputRefusal) { _ = try check(raw, field: ""); return nil } catch { return error.message }
+    }
+
     /// This rule under another label ("Contact 2's name"), saying so when it is missing.
     public func labelled(_ label: String) -> TextRule {
         var rule = self

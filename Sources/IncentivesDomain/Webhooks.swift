@@ -79,8 +79,7 @@ public enum WebhookEndpointRules {
     /// Why `url` cannot receive webhooks under `policy`, or nil. Never credentials in the address (they would
     /// show in the list). See `WebhookAddressPolicy` for which hosts are allowed.
     public static func problem(withURL url: String, policy: WebhookAddressPolicy) -> String? {
-        if url.isEmpty { return "Enter the address that receives the events." }
-        if url.count > maxURLLength { return "Use at most \(maxURLLength) characters." }
+        if let problem = TextRule.webhookURL.problem(with: url) { return problem }
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
               let host = components.host, !host.isEmpty else {
             return "Enter a whole address, like https://crm.example.com/hooks/incentives."
@@ -89,6 +88,10 @@ public enum WebhookEndpointRules {
             return "Leave the user name and password out of the address; check the signature instead."
         }
         if components.fragment != nil { return "Leave out the #fragment: it is never sent." }
+        // URLComponents reads a port past its range as none, which would send to 443 what was meant elsewhere.
+        if let port = writtenPort(url), !port.isEmpty, !(port.allSatisfy { $0.isASCII && $0.isNumber } && (Int(port).map { (1...65_535).contains($0) } ?? false)) {
+            return "Write the port as a number from 1 to 65535, or leave it out."
+        }
         let parsed = WebhookAddressPolicy.host(host)
         let local = parsed.specialPurpose != nil
         switch parsed {
@@ -107,8 +110,16 @@ public enum WebhookEndpointRules {
         }
     }
 
+    /// The port as written after the host (after an IPv6 address's "]"), nil when none is written.
+    static func writtenPort(_ url: String) -> Substring? {
+        guard let start = url.range(of: "://")?.upperBound else { return nil }
+        let authority = url[start...].prefix { !"/?#".contains($0) }
+        let host = authority[(authority.lastIndex(of: "]") ?? authority.startIndex)...]
+        return host.lastIndex(of: ":").map { host[host.index(after: $0)...] }
+    }
+
     public static func problem(withDescription description: String) -> String? {
-        description.count > maxDescriptionLength ? "Use at most \(maxDescriptionLength) characters." : nil
+        TextRule.webhookDescription.problem(with: description)
     }
 
     /// The chosen types, or why the choice is not acceptable.

@@ -89,9 +89,9 @@ public struct APITokenRepository: Sendable {
 
     /// Creates a token for a user; returns its record and the secret, which is not kept and can't be shown again.
     public func create(userID: Int64, name rawName: String, scope: APITokenScope, now: Date) async throws -> (APITokenRecord, String) {
-        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 100, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw StoreError.invalid(field: "name", "Give the token a name of up to 100 characters, like \"CRM sync\".")
+        let name: String
+        do throws(InputRefusal) { name = try TextRule.tokenName.check(rawName, field: "name") } catch {
+            throw StoreError.invalid(field: "name", error.message)
         }
         let secret = Self.makeSecret()
         let prefix = String(secret.prefix(9))

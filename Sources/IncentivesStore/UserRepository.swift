@@ -288,8 +288,7 @@ public struct UserRepository: Sendable {
             guard let invitation = try await Self.openInvitation(secret: secret, now: now, on: sql) else {
                 throw StoreError.notFound("This invitation link is not valid any more. Ask your account admin for a new one.")
             }
-            let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !name.isEmpty, name.count <= 120 else { throw StoreError.invalid(field: "name", "Enter your name (up to 120 characters).") }
+            let name = try Self.checked(name)
             guard TimeZone(identifier: timeZone) != nil else { throw StoreError.invalid(field: "time_zone", "Choose a time zone from the list.") }
             try await sql.raw("""
                 UPDATE users SET name = \(bind: name), password_hash = \(bind: passwordHash), time_zone = \(bind: timeZone) WHERE id = \(bind: invitation.userID)
@@ -315,13 +314,19 @@ public struct UserRepository: Sendable {
                           expiresAt: try row.decode(column: "expires_at", as: Date.self))
     }
 
+    /// A person's name by the domain's rule, for every way a name gets in (pages, CLI).
+    static func checked(_ name: String) throws -> String {
+        do throws(InputRefusal) { return try TextRule.personName.check(name, field: "name") } catch {
+            throw StoreError.invalid(field: "name", error.message)
+        }
+    }
+
     static func insertUser(email rawEmail: String, name rawName: String, organizationID: Int64?, vendorRole: VendorRole?,
                            passwordHash: String?, now: Date, on sql: any SQLDatabase) async throws -> Int64 {
         guard let email = Credentials.normalizedEmail(rawEmail) else {
             throw StoreError.invalid(field: "email", "Enter an email address like name@example.com.")
         }
-        let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 120 else { throw StoreError.invalid(field: "name", "Enter a name (up to 120 characters).") }
+        let name = try checked(rawName)
         guard (organizationID == nil) != (vendorRole == nil) else {
             throw StoreError.invalid(field: "organization", "A user belongs either to a partner organization or to the vendor.")
         }

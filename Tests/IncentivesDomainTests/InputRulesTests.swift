@@ -36,6 +36,35 @@ struct InputRulesTests {
         #expect(TextRule.note.maxLength == ClaimNote.maxLength)
     }
 
+    @Test("text outside claims: each kind of field by its rule, counted in code points, one line without hidden characters")
+    func otherFields() {
+        for (name, rule, max) in [("person name", TextRule.personName, 120), ("account email", .accountEmail, 254), ("token name", .tokenName, 100),
+                                  ("account holder", .accountHolder, 140), ("bank name", .bankName, 140), ("bank update reason", .bankUpdateReason, 500),
+                                  ("webhook address", .webhookURL, 2_000), ("webhook description", .webhookDescription, 200)] {
+            #expect(rule.maxLength == max && !rule.multiline, "\(name)")
+            #expect(rule.problem(with: String(repeating: "é", count: max)) == nil, "\(name)")
+            #expect(rule.problem(with: String(repeating: "e\u{301}", count: max / 2 + 1)) != nil, "\(name): letters with accents counted as code points")
+            #expect(rule.problem(with: "a\u{202E}b") != nil && rule.problem(with: "a\nb") != nil, "\(name)")
+        }
+        #expect(Credentials.normalizedEmail("Dana@Bluefin.example") == "dana@bluefin.example")
+        for hidden in ["dana\u{202E}@bluefin.example", "dana@bluefin.example\u{200F}", "dana\u{7}@bluefin.example", String(repeating: "d", count: 250) + "@b.example"] {
+            #expect(Credentials.normalizedEmail(hidden) == nil, "\(hidden)")
+        }
+        let bank = BankDetailsForm(holderName: String(repeating: "e\u{301}", count: 71), bankName: "Thames\u{2066}Bank", country: "GB",
+                                   accountNumber: "GB82WEST12345698765432", swiftBIC: "THBKGB2L")
+        guard case .failure(let errors) = BankDetails.validate(bank) else { Issue.record("accepted"); return }
+        #expect(Set(errors.byField.keys) == ["holder_name", "bank_name"])
+        #expect(BankProfileStatus.pendingValidation.deciding(.actionRequired, reason: "Fix the \u{202E}IBAN", replaced: false).isFailure)
+        #expect(BankProfileStatus.pendingValidation.deciding(.actionRequired, reason: String(repeating: "r", count: 501), replaced: false).isFailure)
+        #expect(WebhookEndpointRules.problem(withDescription: "CRM \u{202E}sync") != nil)
+        #expect(WebhookEndpointRules.problem(withURL: "https://crm\u{202E}.example.com/", policy: .publicOnly) != nil)
+        for port in ["99999999999999999999", "0", "65536", "-1", "44３"] {
+            #expect(WebhookEndpointRules.problem(withURL: "https://crm.example.com:\(port)/hooks", policy: .publicOnly) != nil, "port \(port)")
+        }
+        #expect(WebhookEndpointRules.problem(withURL: "https://crm.example.com:8443/hooks", policy: .publicOnly) == nil)
+        #expect(WebhookEndpointRules.problem(withURL: "https://[2606:4700::1111]:8443/hooks", policy: .publicOnly) == nil)
+    }
+
     @Test("minLength 1: empty breaks the contract, blank is only missing; optional text may be empty")
     func required() throws {
         #expect(Self.refusal(.claimName, "")?.kind == .outsideLimits)
@@ -150,4 +179,8 @@ struct InputRulesTests {
             #expect(!ClaimLifecycle.isArbitrable(Fixture.claim(kind: .partnerActivities, status: status)), "\(status)")
         }
     }
+}
+
+private extension Result {
+    var isFailure: Bool { if case .failure = self { true } else { false } }
 }

@@ -133,6 +133,19 @@ struct AuthorizationMatrixTests {
         "POST /settings/tokens/{id}/revoke": record { _ in true },
     ]
 
+    /// A customer link on the claim, open for a day, as the consent and survey emails carry it; its secret.
+    static func customerLink(_ app: WebHarness, on claim: Int64, purpose: String) async throws -> String {
+        let secret = Secret.make()
+        try await app.db.write { sql in
+            try await sql.raw("""
+                INSERT INTO customer_links (claim_id, purpose, token_hash, email, contact_name, created_at, expires_at)
+                VALUES (\(bind: claim), \(bind: purpose), \(bind: Secret.hash(secret)), 'it@contoso.example', 'Ada',
+                        \(bind: app.clock.now), \(bind: app.clock.now.addingTimeInterval(86_400)))
+                """).run()
+        }
+        return secret
+    }
+
     @Test("every route has an entry, and every role gets the expected status on own and foreign ids")
     func matrixHolds() async throws {
         try await WebHarness.with { app in
@@ -152,16 +165,8 @@ struct AuthorizationMatrixTests {
                                                                    roles: [(1, .incentivesUser)], by: inviter, now: app.clock.now)
 
             // Customer links on an own claim, as the consent and survey emails carry them.
-            let consentToken = Secret.make(), surveyToken = Secret.make()
-            for (purpose, secret) in [("consent", consentToken), ("survey", surveyToken)] {
-                try await app.db.write { sql in
-                    try await sql.raw("""
-                        INSERT INTO customer_links (claim_id, purpose, token_hash, email, contact_name, created_at, expires_at)
-                        VALUES (\(bind: ownClaim), \(bind: purpose), \(bind: Secret.hash(secret)), 'it@contoso.example', 'Ada',
-                                \(bind: app.clock.now), \(bind: app.clock.now.addingTimeInterval(86_400)))
-                        """).run()
-                }
-            }
+            let consentToken = try await Self.customerLink(app, on: ownClaim, purpose: "consent")
+            let surveyToken = try await Self.customerLink(app, on: ownClaim, purpose: "survey")
 
             // Endpoints with one delivery each: Bluefin's (own for its admin), the vendor's (own for the manager), Cedar's (foreign).
             let webhooks = WebhookRepository(db: app.db)

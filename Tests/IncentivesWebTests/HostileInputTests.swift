@@ -19,13 +19,29 @@ struct HostileInputTests {
     static let formula = "=cmd|' /C calc'!A0"
     static let script = "<script>alert(1)</script>"
 
-    /// Every row a claim write can add or change, and the claims' versions: equal before and after a refusal.
-    static func snapshot(_ app: WebHarness) async throws -> [Int] {
-        var counts = try await InputLimitsTests.rows(app)
-        counts.append(try await app.db.read {
-            try await $0.raw("SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) AS n FROM claims").first()!.decode(column: "n", as: Int.self)
-        })
-        return counts
+    /// Every table's row count, and what an update without a new row changes (versions, names, passwords, descriptions):
+    /// equal before and after a refusal, whichever table the route writes.
+    static func snapshot(_ app: WebHarness) async throws -> [String: Int] {
+        let listing: SQLQueryString = app.db.flavor == .postgres
+            ? "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()"
+            : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        return try await app.db.read { sql in
+            var state: [String: Int] = [:]
+            func number(_ query: SQLQueryString) async throws -> Int {
+                try await sql.raw("SELECT CAST(COALESCE((\(query)), 0) AS BIGINT) AS n").first()!.decode(column: "n", as: Int.self)
+            }
+            for table in try await sql.raw(listing).all().map({ try $0.decode(column: "name", as: String.self) }) {
+                state[table] = try await number("SELECT COUNT(*) FROM \(unsafeRaw: table)")
+            }
+            for (name, query) in [("claims.version", "SELECT SUM(version) FROM claims"), ("bank_profiles.version", "SELECT SUM(version) FROM bank_profiles"),
+                                  ("enrollments.version", "SELECT SUM(version) FROM enrollments"),
+                                  ("users.name", "SELECT SUM(LENGTH(name)) FROM users"), ("users.password", "SELECT COUNT(password_hash) FROM users"),
+                                  ("webhook_endpoints.description", "SELECT SUM(LENGTH(description)) FROM webhook_endpoints"),
+                                  ("api_tokens.revoked", "SELECT COUNT(revoked_at) FROM api_tokens")] as [(String, SQLQueryString)] {
+                state[name] = try await number(query)
+            }
+            return state
+        }
     }
 
     /// Sends a request and checks it was refused with a 4xx that changed nothing.
@@ -35,7 +51,8 @@ struct HostileInputTests {
         let answer = try await send()
         if let status { #expect(answer == status, "\(label): \(answer)") }
         #expect((400..<500).contains(answer.code), "\(label): \(answer)")
-        #expect(try await snapshot(app) == before, "\(label) stored something")
+        let after = try await snapshot(app)
+        #expect(after == before, "\(label) stored something: \(after.filter { before[$0.key] != $0.value }.map(\.key).sorted())")
     }
 
     /// The first Seattle partner-activities claim in Consent received whose engagement version asks for `what`.

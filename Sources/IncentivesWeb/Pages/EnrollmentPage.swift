@@ -56,7 +56,10 @@ struct EnrollmentPage: Sendable {
             guard let program = context.parameters.get("program", as: Int64.self),
                   let location = context.parameters.get("location", as: Int64.self),
                   isManager || PayeeRepository.adminLocations(of: viewer).contains(location) else { throw HTTPError(.notFound) }
-            guard let action = EnrollmentAction(rawValue: context.form.text("action")) else {
+            let step = context.form.text("action")
+            guard let action = EnrollmentAction(rawValue: step) else {
+                // The page's buttons name a step: anything else did not come from it.
+                if !step.isEmpty { throw HTTPError(.badRequest, message: "That step was not recognised; nothing was changed.") }
                 return deps.redirect(to: "/enrollment", flash: Flash(kind: .error, message: "That step was not recognised; nothing was changed."))
             }
             let version = Int64(context.form.text("version")) ?? -1

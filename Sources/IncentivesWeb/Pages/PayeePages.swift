@@ -127,12 +127,18 @@ struct PayeePages: Sendable {
             let viewer = try context.viewer(for: .payeeProfiles, request)
             guard viewer.vendorRole == .programManager else { throw HTTPError(.forbidden) }
             guard let id = context.parameters.get("id", as: Int64.self) else { throw HTTPError(.notFound) }
-            guard let decision = BankProfileStatus(rawValue: context.form.text("status")), decision != .pendingValidation else {
+            let status = context.form.text("status")
+            guard let decision = BankProfileStatus(rawValue: status), decision != .pendingValidation else {
+                // The page's buttons send one of two words: anything else did not come from it.
+                if !status.isEmpty { throw HTTPError(.badRequest, message: "That decision was not recognised; nothing was changed.") }
                 return deps.redirect(to: "/payee-profiles", flash: Flash(kind: .error, message: "Choose approved or action required; nothing was changed."))
             }
+            let reason = context.form.text("reason")
+            // Text the rule refuses is answered with its reason (422); a reason left out goes back to the list.
+            if decision == .actionRequired, !reason.isEmpty { _ = try TextRule.bankUpdateReason.check(reason, field: "reason") }
             let version = Int64(context.form.text("version")) ?? -1
             do {
-                try await payees.decide(bankProfile: id, decision, reason: context.form.text("reason"), expectedVersion: version,
+                try await payees.decide(bankProfile: id, decision, reason: reason, expectedVersion: version,
                                         by: viewer, now: deps.clock.now)
             } catch StoreError.invalid(_, let message) {
                 return deps.redirect(to: "/payee-profiles", flash: Flash(kind: .error, message: "Nothing was changed: \(message)"))
@@ -145,8 +151,10 @@ struct PayeePages: Sendable {
         router.post("/payee-profiles/locations/{id}/bank") { request, context -> Response in
             let viewer = try admin(context, request)
             let location = try await administeredLocation(context, viewer).id
-            guard let profile = Int64(context.form.text("bank_profile_id")) else {
-                return deps.redirect(to: "/payee-profiles", flash: Flash(kind: .error, message: "Choose a bank profile."))
+            let chosen = context.form.text("bank_profile_id")
+            guard !chosen.isEmpty else { return deps.redirect(to: "/payee-profiles", flash: Flash(kind: .error, message: "Choose a bank profile.")) }
+            guard let profile = Int64(chosen), profile > 0 else {
+                throw HTTPError(.badRequest, message: "That bank profile was not recognised; nothing was changed.")
             }
             do {
                 try await payees.assign(bankProfile: profile, toLocation: location, by: viewer, now: deps.clock.now)

@@ -79,6 +79,11 @@ struct SignInPages: Sendable {
         guard !email.isEmpty, !password.isEmpty else {
             return try fail("Enter your email and password.", .unprocessableContent)
         }
+        // No account has an address that breaks the rule, or a longer password: refused before it is counted or checked.
+        guard Credentials.normalizedEmail(email) != nil else {
+            return try fail("Enter your email address, like name@example.com.", .unprocessableContent)
+        }
+        guard password.utf8.count <= Credentials.maximumPasswordBytes else { return try fail(Self.failure, .unprocessableContent) }
         // The attempt is counted before its password is checked, so parallel guesses get no more checks than serial ones.
         let attempt: Int64
         switch try await sessions.beginSignIn(account: account, address: context.remoteAddress, now: now, throttle: throttle) {

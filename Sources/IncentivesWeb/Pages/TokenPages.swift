@@ -55,8 +55,10 @@ struct TokenPages: Sendable {
             guard let id = context.parameters.get("id", as: Int64.self), let token = try await tokens.find(id, userID: viewer.userID) else {
                 throw HTTPError(.notFound)
             }
-            guard context.form.text("confirm") == "yes" else {
-                return try await page(viewer, context, confirming: token.id).response
+            switch context.form.text("confirm") {
+            case "yes": break
+            case "": return try await page(viewer, context, confirming: token.id).response
+            default: throw HTTPError(.badRequest, message: "The confirmation was not recognised; nothing was revoked.")
             }
             try await tokens.revoke(token.id, userID: viewer.userID, now: deps.clock.now)
             deps.apiCallers.forget(tokenID: token.id)

@@ -111,7 +111,7 @@ struct UserPages: Sendable {
         let email = context.form.text("email"), name = context.form.text("name")
         var errors: [String: String] = [:]
         if Credentials.normalizedEmail(email) == nil { errors["email"] = "Enter an email address like name@example.com." }
-        if name.isEmpty { errors["name"] = "Enter the colleague's name." } else if name.count > 120 { errors["name"] = "Use at most 120 characters." }
+        if name.isEmpty { errors["name"] = "Enter the colleague's name." } else if let problem = TextRule.personName.problem(with: name) { errors["name"] = problem }
         let roles = parseRoles(context.form.all("role"))
         if roles == nil { errors["roles"] = "A role was not recognised; reload the page and try again." }
         else if roles!.isEmpty { errors["roles"] = "Choose at least one role on one location." }
@@ -155,8 +155,9 @@ struct UserPages: Sendable {
     }
 
     func changeRoles(of member: UserRecord, by viewer: Viewer, _ context: AppRequestContext) async throws -> Response {
+        // The page offers "LOCATION:ROLE" checkboxes only: anything else did not come from it.
         guard let wanted = parseRoles(context.form.all("role")) else {
-            return deps.redirect(to: "/settings/users/\(member.id)", flash: Flash(kind: .error, message: "A role was not recognised; nothing was changed."))
+            throw HTTPError(.badRequest, message: "A role was not recognised; nothing was changed. Reload the page and try again.")
         }
         let wantedSet = Set(wanted.map { "\($0.location):\($0.role.rawValue)" })
         var grants: [(Int64, LocationRole)] = [], revokes: [(Int64, LocationRole)] = []
@@ -237,7 +238,7 @@ struct UserPages: Sendable {
         let name = context.form.text("name"), zone = context.form.text("time_zone")
         let password = context.form["password"] ?? "", confirmation = context.form["password_confirmation"] ?? ""
         var errors: [String: String] = [:]
-        if name.isEmpty { errors["name"] = "Enter your name." } else if name.count > 120 { errors["name"] = "Use at most 120 characters." }
+        if name.isEmpty { errors["name"] = "Enter your name." } else if let problem = TextRule.personName.problem(with: name) { errors["name"] = problem }
         if let problem = Credentials.problem(withPassword: password) { errors["password"] = problem }
         else if password != confirmation { errors["password"] = "The two passwords differ." }
         if TimeZone(identifier: zone) == nil { errors["time_zone"] = "Choose a time zone from the list." }

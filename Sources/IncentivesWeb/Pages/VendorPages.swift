@@ -122,7 +122,13 @@ struct VendorPages: Sendable {
             let viewer = try context.viewer(for: .review, request)
             guard viewer.vendorRole == .reviewer else { throw HTTPError(.forbidden) }
             let form = context.form
-            let picked = form.all("claim").compactMap { Int64($0) }.map { ($0, Int(form.text("version_\($0)")) ?? -1) }
+            // The page writes each ticked claim's id and version: anything else did not come from it.
+            let picked = try form.all("claim").map { value -> (Int64, Int) in
+                guard let id = Int64(value), id > 0, let version = Int(form.text("version_\(value)")), version >= 0 else {
+                    throw HTTPError(.badRequest, message: "A ticked claim was not recognised; nothing was changed. Reload the page and try again.")
+                }
+                return (id, version)
+            }
             guard !picked.isEmpty else {
                 return deps.redirect(to: "/review", flash: Flash(kind: .error, message: "Tick the claims to act on first; nothing was changed."))
             }
@@ -134,6 +140,9 @@ struct VendorPages: Sendable {
                 command = ClaimCommand(.approve, by: actor)
             case ClaimAction.requestInformation.rawValue:
                 let code = ReviewReason(rawValue: form.text("reason_code"))
+                if code == nil && !form.text("reason_code").isEmpty { throw HTTPError(.badRequest, message: "That reason was not recognised; nothing was changed.") }
+                // Text the rule refuses is answered with its reason (422), as on a claim's page.
+                _ = try TextRule.note.check(form["reason"] ?? "", field: "reason")
                 do {
                     let note = try ReviewReason.note(code, text: form.text("reason"), for: .requestInformation)
                     command = ClaimCommand(.requestInformation, by: actor, reason: note, reasonCode: code)
