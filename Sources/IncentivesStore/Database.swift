@@ -92,7 +92,7 @@ public final class Database: Sendable {
     private let connections: Connections
     /// SQLite has one writer at a time; queueing writers in-process keeps the thread pool free
     /// instead of parking threads in SQLite's busy handler.
-    let writeGate: AsyncGate?
+    let writeGate: AsyncSemaphore?
     let logger: Logger
     /// Raised by every committed write that may change claims (all but sessions and the mail outbox): what is
     /// derived from claims and kept in memory (the claims list's tab counts) holds while it stays the same.
@@ -135,7 +135,7 @@ public final class Database: Sendable {
                 }
                 return SQLiteHandle(sql: sql, close: { try? await connection.close() })
             }
-            db = Database(flavor: .sqlite, location: location, connections: .sqlite(handles), writeGate: AsyncGate(), logger: logger)
+            db = Database(flavor: .sqlite, location: location, connections: .sqlite(handles), writeGate: AsyncSemaphore(permits: 1), logger: logger)
         case .postgres(let url):
             var configuration = try PostgresSettings.client(url: url)
             configuration.options.maximumConnections = maxConnections
@@ -177,7 +177,7 @@ public final class Database: Sendable {
         }
     }
 
-    private init(flavor: SQLFlavor, location: DatabaseLocation, connections: Connections, writeGate: AsyncGate?, logger: Logger) {
+    private init(flavor: SQLFlavor, location: DatabaseLocation, connections: Connections, writeGate: AsyncSemaphore?, logger: Logger) {
         self.flavor = flavor; self.location = location; self.connections = connections; self.writeGate = writeGate; self.logger = logger
     }
 
@@ -197,14 +197,11 @@ public final class Database: Sendable {
     ///   leave what is cached about claims alone.
     public func write<T: Sendable>(changesClaims: Bool = true, file: StaticString = #fileID, function: StaticString = #function,
                                    _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        await writeGate?.enter()
         do {
-            let result = try await transaction(body)
+            let result = if let writeGate { try await writeGate.withPermit { try await transaction(body) } } else { try await transaction(body) }
             if changesClaims { claimWrites.add(1, ordering: .releasing) }
-            await writeGate?.leave()
             return result
         } catch {
-            await writeGate?.leave()
             throw Self.translated(error, file: file, function: function)
         }
     }
@@ -455,20 +452,5 @@ actor SQLiteHandles {
         let handles = idle
         idle.removeAll()
         for handle in handles { await handle.close() }
-    }
-}
-
-/// A first-come, first-served async mutex.
-actor AsyncGate {
-    private var busy = false
-    private var queue: [CheckedContinuation<Void, Never>] = []
-
-    func enter() async {
-        if !busy { busy = true; return }
-        await withCheckedContinuation { queue.append($0) }
-    }
-
-    func leave() {
-        if queue.isEmpty { busy = false } else { queue.removeFirst().resume() }
     }
 }

@@ -106,12 +106,8 @@ public struct SessionRepository: Sendable {
         let since = now.addingTimeInterval(-throttle.window), trustedSince = now.addingTimeInterval(-throttle.trustedFor)
         let flavor = db.flavor
         return try await db.write(changesClaims: false) { sql in
-            if flavor == .postgres {
-                // SQLite has one writer at a time; PostgreSQL serializes the attempts of one account and of one
-                // address here (always account first, so two attempts never wait on each other).
-                try await sql.raw("SELECT pg_advisory_xact_lock(727275, hashtext(\(bind: account)))").run()
-                try await sql.raw("SELECT pg_advisory_xact_lock(727276, hashtext(\(bind: address)))").run()
-            }
+            // SQLite has one writer at a time; PostgreSQL serializes the attempts of one account and of one address.
+            try await TransactionLocks.signIn(account: account, address: address, on: sql, flavor: flavor)
             let attemptID = try await sql.raw("""
                 INSERT INTO sign_in_attempts (account, address, attempted_at, outcome)
                 VALUES (\(bind: account), \(bind: address), \(bind: now), 'pending') RETURNING id

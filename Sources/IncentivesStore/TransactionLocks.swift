@@ -32,6 +32,22 @@ enum TransactionLocks {
         try await advisory("earnings-cap:\(location):\(engagement)", on: sql)
     }
 
+    /// One account's sign-in attempts, then one address's (always in that order), so the throttle counts each
+    /// attempt after the ones admitted before it.
+    static func signIn(account: String, address: String, on sql: any SQLDatabase, flavor: SQLFlavor) async throws {
+        guard flavor == .postgres else { return }
+        try await advisory("sign-in-account:\(account)", on: sql)
+        try await advisory("sign-in-address:\(address)", on: sql)
+    }
+
+    /// One webhook owner's endpoints: two adds at once must not both pass the cap.
+    static func webhookEndpoints(organization: Int64?, on sql: any SQLDatabase, flavor: SQLFlavor) async throws {
+        guard flavor == .postgres else { return }
+        try await advisory("webhook-endpoints:\(organization.map(String.init) ?? "vendor")", on: sql)
+    }
+
+    /// Every lock here is named by a string in its own namespace ("customer:", "sign-in-account:", ...), hashed to
+    /// PostgreSQL's 64-bit key, so no two rules share a key by accident.
     private static func advisory(_ key: String, on sql: any SQLDatabase) async throws {
         try await sql.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: key), 0))").run()
     }

@@ -278,10 +278,7 @@ public struct WebhookRepository: Sendable {
         let secret = WebhookSignature.newSecret()
         let flavor = db.flavor
         let endpoint = try await db.write(changesClaims: false) { sql -> WebhookEndpoint in
-            if flavor == .postgres {
-                // Two adds at once must not both pass the cap: one owner's adds take turns.
-                try await sql.raw("SELECT pg_advisory_xact_lock(727275, \(bind: Int32(truncatingIfNeeded: owner.organizationID ?? 0)))").run()
-            }
+            try await TransactionLocks.webhookEndpoints(organization: owner.organizationID, on: sql, flavor: flavor)
             guard try await Self.count(of: owner, on: sql) < WebhookEndpointRules.maxEndpointsPerOwner else {
                 throw StoreError.invalid(field: "form", WebhookEndpointRules.tooManyEndpoints)
             }

@@ -1,7 +1,8 @@
 import Synchronization
 
-/// At most `permits` tasks inside at once; the others wait their turn, first come first served.
-final class AsyncSemaphore: Sendable {
+/// At most `permits` tasks inside at once; the others wait their turn, first come first served. With one permit it
+/// is SQLite's write gate; with one per core it bounds bcrypt.
+public final class AsyncSemaphore: Sendable {
     private struct State {
         var available: Int
         var waiting: [CheckedContinuation<Void, Never>] = []
@@ -9,12 +10,12 @@ final class AsyncSemaphore: Sendable {
 
     private let state: Mutex<State>
 
-    init(permits: Int) {
+    public init(permits: Int) {
         precondition(permits > 0, "a semaphore needs at least one permit")
         state = Mutex(State(available: permits))
     }
 
-    func withPermit<T>(_ body: () async throws -> T) async rethrows -> T {
+    public func withPermit<T>(_ body: () async throws -> T) async rethrows -> T {
         await acquire()
         defer { release() }
         return try await body()
