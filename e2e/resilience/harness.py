@@ -223,33 +223,20 @@ COUNT_DRIFT = """
 
 
 class Visitor:
-    """A browser's part of HTTP for the pages: cookies kept, the form token read off the page, no redirects followed."""
+    """A browser's part of HTTP for the pages: e2e/support.py's request, with the cookies it is given kept and the
+    form token read off the sign-in page."""
 
     def __init__(self, base_url: str):
         self.base_url = base_url
         self.cookies: dict[str, str] = {}
 
-    def send(self, method: str, path: str, form: dict[str, str] | None = None, timeout: float = 60.0) -> Answer:
-        parts = urllib.parse.urlsplit(self.base_url)
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-        headers = {"Accept": "text/html"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Origin"] = self.base_url
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            resp = conn.getresponse()
-            for name, value in resp.getheaders():
-                if name.lower() == "set-cookie":
-                    key, _, rest = value.partition("=")
-                    self.cookies[key] = rest.split(";", 1)[0]
-            return Answer(resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read())
-        finally:
-            conn.close()
+    def send(self, method: str, path: str, form: dict[str, str] | None = None) -> Answer:
+        from support import http_request  # e2e/ is on the path under pytest (its conftest.py)
+        result = http_request(self.base_url, method, path, cookies=self.cookies, form=form)
+        for value in result.headers.get_all("Set-Cookie") or []:
+            key, _, rest = value.partition("=")
+            self.cookies[key] = rest.split(";", 1)[0]
+        return Answer(result.status, {k.lower(): v for k, v in result.headers.items()}, result.body.encode())
 
     def sign_in(self, email: str, password: str = "demo-password"):
         import re

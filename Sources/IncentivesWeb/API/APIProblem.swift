@@ -143,7 +143,7 @@ struct APIProblem: Error, Sendable {
             case .invalid(let field, let message): return APIProblem(.invalidInput, "\(field): \(message)")
             case .unreachable, .badConfiguration:
                 logger.error("store unavailable: \(store)")
-                return APIProblem(.unavailable, "The database is not answering. Try again in a minute.", headers: [.retryAfter: "10"])
+                return APIProblem(.unavailable, DatabaseOutage.message, headers: [.retryAfter: DatabaseOutage.retryAfter])
             case .corrupt:
                 logger.error("API: \(String(reflecting: store))")
                 return APIProblem(.serverError, "The error has been logged.")

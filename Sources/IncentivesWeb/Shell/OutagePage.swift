@@ -11,18 +11,25 @@ struct OutageMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as StoreError {
             guard case .unreachable = error else { throw error }
             context.logger.error("store unavailable: \(error)")
-            return Self.page
+            return DatabaseOutage.page
         }
     }
+}
 
+/// What every surface (pages, the API) says while the database is down, and when to ask again.
+enum DatabaseOutage {
+    static let message = "The database is not answering. Try again in a minute."
+    static let retryAfter = "10"
+
+    /// The page built without the database (no session, no template).
     static var page: Response {
-        Response(status: .serviceUnavailable, headers: [.contentType: "text/html; charset=utf-8", .retryAfter: "10", .cacheControl: "no-store"],
+        Response(status: .serviceUnavailable, headers: [.contentType: "text/html; charset=utf-8", .retryAfter: retryAfter, .cacheControl: "no-store"],
                  body: .init(byteBuffer: ByteBuffer(string: """
                     <!doctype html>
                     <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
                     <title>Temporarily unavailable · Partner Incentives</title><link rel="stylesheet" href="/static/app.css"></head>
                     <body><main class="narrow"><h1>Temporarily unavailable</h1>
-                    <p>The database is not answering. Try again in a minute.</p></main></body></html>
+                    <p>\(message)</p></main></body></html>
                     """)))
     }
 }

@@ -135,8 +135,8 @@ struct ErrorPageMiddleware: RouterMiddleware {
                 return try serverError(error, request, context)
             case .unreachable, .badConfiguration:
                 context.logger.error("store unavailable: \(error)")
-                var response = try page(.serviceUnavailable, "Temporarily unavailable", "The database is not answering. Try again in a minute.", request, context)
-                response.headers[.retryAfter] = "10"
+                var response = try page(.serviceUnavailable, "Temporarily unavailable", DatabaseOutage.message, request, context)
+                response.headers[.retryAfter] = DatabaseOutage.retryAfter
                 return response
             }
         } catch {
