@@ -104,6 +104,21 @@ struct InputLimitsTests {
         }
     }
 
+    @Test("an If-Match past the contract's 100 characters is a 400 that changes nothing, whatever it holds (schemathesis found one accepted)")
+    func longIfMatch() async throws {
+        try await WebHarness.with { app in
+            let token = try await app.token("admin@bluefin.example")
+            let draft = try await ClaimPageTests.draftClaim(app)
+            let before = try await Self.rows(app)
+            let long = #"mk?RKng=l9,CA}zM#OaQY/TXDlOy!~wTuTe`x6K79^Lr^JB](FcCX?0gEQdL;[!+}ed(`}Kkl7K{g3}E)F"%jG=f(-wqpGVl1D:fcGc*nD]#O"2hw`{QzCxnhD"#
+            #expect(long.count > 100)
+            let answer = try await app.api("/api/v1/claims/\(draft)/send-consent", method: .post, token: token, headers: [.ifMatch: long])
+            #expect(answer.status == .badRequest, "\(String(buffer: answer.body))")
+            #expect(Self.detail(answer).contains("If-Match"))
+            #expect(try await Self.rows(app) == before)
+        }
+    }
+
     @Test("a search is 200 code points as the contract counts them: one letter carrying a thousand combining marks is not one character")
     func searchCountsCodePoints() async throws {
         try await WebHarness.with { app in

@@ -117,6 +117,11 @@ struct APIGateway: RouterMiddleware {
             if (request.uri.query ?? "").contains("%00") || request.uri.path.contains("%00") {
                 throw APIProblem(.badRequest, "NUL characters are not accepted in parameters.")
             }
+            // The contract's maxLength: the generated server doesn't check header lengths, and a long list of
+            // entity tags could otherwise be read as none at all.
+            if request.headers[values: .ifMatch].joined(separator: ", ").count > 100 {
+                throw APIProblem(.badRequest, "If-Match takes the claim's ETag, at most 100 characters, like \"3\".")
+            }
             let decision = limiter.take(caller.token.id, at: clock.now)
             var response: Response
             if !decision.allowed {
