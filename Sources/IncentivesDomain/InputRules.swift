@@ -197,15 +197,3 @@ public struct NewClaimInput: Hashable, Sendable {
                        mismatchReason: try TextRule.mismatchReason.check(mismatchReason, field: "mismatch_reason"))
     }
 }
-
-/// A refusal by a rule of the program, in words for the person who asked: every page and the API answer it with 422
-/// (the API answers 400 for what its contract already refuses) and the sentence, never with a server error.
-public protocol DomainRefusal: Error, CustomStringConvertible {}
-
-extension InputRefusal: DomainRefusal {}
-extension ClaimRefusal: DomainRefusal {}
-extension UploadProblem: DomainRefusal {}
-extension CatalogueError: DomainRefusal {}
-extension EnrollmentRefusal: DomainRefusal {
-    public var description: String { message }
-}

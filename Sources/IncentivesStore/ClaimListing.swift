@@ -29,7 +29,7 @@ public struct ClaimSummary: Sendable, Hashable {
 /// (The full claims list with search, filters and keyset pages is its own query.)
 public struct ClaimListing: Sendable {
     public let db: Database
-    /// More matches than this make a search broad (`ClaimListPage.counted` false); tests lower it.
+    /// More matches than this make a search broad (`ClaimSlice.counted` false); tests lower it.
     var searchNarrowLimit = ClaimSearchIndex.narrowLimit
 
     public init(db: Database) { self.db = db }

@@ -97,7 +97,7 @@ public struct ClaimCursorRefused: Error, Sendable {
 }
 
 /// One page of the claims list, and how many claims each tab holds under the same search and filters.
-public struct ClaimListPage: Sendable {
+public struct ClaimSlice: Sendable {
     public var claims: [ClaimSummary]
     /// The cursor of the next page, when there is one.
     public var next: ClaimCursor?
@@ -134,7 +134,7 @@ extension ClaimListing {
     }
 
     /// A page of the scope's claims for the query, sorted with the claim id as the tie-breaker, and the tab counts.
-    public func page(_ query: ClaimListQuery, in scope: AccessScope, now: Date) async throws -> ClaimListPage {
+    public func page(_ query: ClaimListQuery, in scope: AccessScope, now: Date) async throws -> ClaimSlice {
         let db = self.db, searchNarrowLimit = self.searchNarrowLimit
         return try await db.read { sql in
             let match = try await ClaimSearchIndex.match(query.search, flavor: db.flavor, narrowLimit: searchNarrowLimit, in: scope, on: sql)
@@ -143,7 +143,7 @@ extension ClaimListing {
             // partner with 450,000 claims); the same view asked again within the cache's life, with no claim written
             // by this instance meanwhile, gets them from memory.
             if case .broad = match {
-                return ClaimListPage(claims: rows, next: next, countAll: 0, countAttention: 0, countByArea: [:], counted: false)
+                return ClaimSlice(claims: rows, next: next, countAll: 0, countAttention: 0, countByArea: [:], counted: false)
             }
             let key = TabCountCache.key(query, scope: scope, now: now)
             let generation = db.claimGeneration
@@ -154,7 +154,7 @@ extension ClaimListing {
                 counts = try await Self.tabCounts(query, match: match, in: scope, now: now, on: sql)
                 db.tabCounts.store(counts, for: key, generation: generation)
             }
-            return ClaimListPage(claims: rows, next: next, countAll: counts.all, countAttention: counts.attention,
+            return ClaimSlice(claims: rows, next: next, countAll: counts.all, countAttention: counts.attention,
                                  countByArea: counts.byArea)
         }
     }

@@ -34,7 +34,7 @@ public struct EarningTotal: Sendable, Hashable {
 }
 
 /// A page of earnings, newest approval first, with totals over all of the scope's earnings.
-public struct EarningsPage: Sendable, Hashable {
+public struct EarningsSummary: Sendable, Hashable {
     public var lines: [EarningLine]
     /// How many earnings the scope holds (the page may show fewer).
     public var totalCount: Int
@@ -294,10 +294,10 @@ public struct EarningsReads: Sendable {
 
 extension ProgramReads {
     /// The newest `limit` earnings of the scope by approval, and totals per currency over all of them.
-    public func earnings(in scope: AccessScope, limit: Int = 100) async throws -> EarningsPage {
+    public func earnings(in scope: AccessScope, limit: Int = 100) async throws -> EarningsSummary {
         let reads = EarningsReads(db: db)
         let slice = try await reads.page(in: scope, limit: limit)
         let totals = EarningsReads.totals(try await reads.monthly(in: scope))
-        return EarningsPage(lines: slice.lines, totalCount: totals.reduce(0) { $0 + $1.lines }, totals: totals)
+        return EarningsSummary(lines: slice.lines, totalCount: totals.reduce(0) { $0 + $1.lines }, totals: totals)
     }
 }

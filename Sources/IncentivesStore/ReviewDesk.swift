@@ -77,16 +77,17 @@ public struct ReviewDesk: Sendable {
 
     /// One action on many claims, each decided on its own (its own version, status and rules) in its own
     /// transaction: one refusal stops nothing else.
-    public func bulk(_ command: ClaimCommand, on claims: [(id: Int64, version: Int)], at now: Date) async throws -> [BulkOutcome] {
-        let repository = ClaimRepository(db: db)
+    public func bulk(_ request: ClaimActionRequest, on claims: [(id: Int64, version: Int)], by viewer: Viewer,
+                     at now: Date) async throws -> [BulkOutcome] {
+        let actions = ClaimActions(db: db, links: links)
         var outcomes: [BulkOutcome] = []
         for (id, version) in claims {
             let name = try await db.read { try await $0.raw("SELECT name FROM claims WHERE id = \(bind: id)").first()?.decode(column: "name", as: String.self) }
             guard let name else { outcomes.append(BulkOutcome(claimID: id, claimName: "#\(id)", refusal: "No such claim.")); continue }
             do {
-                try await repository.perform(command, on: id, expectedVersion: version, in: .vendor, at: now, links: links)
+                try await actions.run(request, on: id, expectedVersion: version, by: viewer, at: now)
                 outcomes.append(BulkOutcome(claimID: id, claimName: name, refusal: nil))
-            } catch let refusal as ClaimRefusal {
+            } catch let refusal as any DomainRefusal {
                 outcomes.append(BulkOutcome(claimID: id, claimName: name, refusal: refusal.description))
             } catch StoreError.conflict {
                 outcomes.append(BulkOutcome(claimID: id, claimName: name, refusal: "It changed since the queue was shown; reload to see it."))

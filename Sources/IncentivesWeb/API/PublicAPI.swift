@@ -13,6 +13,7 @@ struct PublicAPI: APIProtocol {
     let listing: ClaimListing
     let claims: ClaimRepository
     let work: ClaimWork
+    let actions: ClaimActions
     let intake: ClaimIntake
     let documents: DocumentIntake
 
@@ -21,6 +22,7 @@ struct PublicAPI: APIProtocol {
         self.listing = listing
         claims = ClaimRepository(db: deps.db)
         work = ClaimWork(db: deps.db, links: ClaimLinks(publicURL: deps.config.publicURL))
+        actions = ClaimActions(db: deps.db, links: work.links)
         intake = ClaimIntake(db: deps.db)
         documents = DocumentIntake(deps: deps, work: work)
     }
@@ -312,24 +314,13 @@ struct PublicAPI: APIProtocol {
         return .ok(.init(headers: .init(eTag: etag), body: .json(claim)))
     }
 
-    /// One lifecycle action on a claim, decided by the domain as on the claim page; the claim after it.
+    /// One lifecycle action on a claim, run by the same service as the claim page's; the claim after it.
     private func act(_ action: ClaimAction, _ id: Int64, ifMatch: String?, note: String?,
                      code: ReviewReason? = nil) async throws -> (Components.Schemas.Claim, String) {
         let viewer = try viewer(for: .claims)
         let expected = try Self.version(ifMatch)
-        guard let claim = try await claims.find(id, in: viewer.scope) else { throw APIProblem.notFound() }
-        guard let role = viewer.actorRole(atLocation: claim.locationID) else {
-            throw APIProblem(.roleNotAllowed, "You hold no Incentives role on this claim's location.")
-        }
-        // The contract's maxLength, counted as it counts (the whole string): a body that breaks it is a 400.
-        if let note, ClaimNote.isTooLong(note) { throw APIProblem(.badRequest, "note: at most \(ClaimNote.maxLength) characters.") }
-        var reason = try ClaimNote.words(note ?? "")
-        if !ReviewReason.offered(for: action).isEmpty {
-            reason = try ReviewReason.note(code, text: reason ?? "", for: action)
-        }
-        try await claims.perform(ClaimCommand(action, by: Actor(role: role, userID: viewer.userID, name: viewer.name),
-                                              reason: reason, reasonCode: code),
-                                 on: id, expectedVersion: expected, in: viewer.scope, at: now, links: work.links)
+        try await actions.run(ClaimActionRequest(action, note: note ?? "", reasonCode: code?.rawValue), on: id,
+                              expectedVersion: expected, by: viewer, at: now)
         let json = try await claimJSON(id, in: viewer.scope)
         return (try Self.generated(json), Self.etag(json))
     }
@@ -382,9 +373,7 @@ struct PublicAPI: APIProtocol {
 
     private func fileAndActor(_ id: Int64, _ viewer: Viewer) async throws -> (ClaimFile, Actor) {
         guard let file = try await work.file(id, in: viewer.scope) else { throw APIProblem.notFound() }
-        guard let role = viewer.actorRole(atLocation: file.claim.locationID) else {
-            throw APIProblem(.roleNotAllowed, "You hold no Incentives role on this claim's location.")
-        }
+        guard let role = viewer.actorRole(atLocation: file.claim.locationID) else { throw NoRoleOnClaim() }
         return (file, Actor(role: role, userID: viewer.userID, name: viewer.name))
     }
 

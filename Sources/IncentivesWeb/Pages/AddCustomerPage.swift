@@ -196,10 +196,8 @@ struct AddCustomerPage: Sendable {
                     in: viewer.scope, at: now)
                 let next = kind == .partnerActivities ? "Next: send the customer the consent request." : "Next: submit it when it is ready."
                 return deps.redirect(to: "/claims/\(claim.id)", flash: Flash(kind: .success, message: "Claim created. \(next)"))
-            } catch let refusal as any DomainRefusal {
-                return try await render(.review, values, checked, viewer: viewer, context: context, formError: refusal.description,
-                                        status: .unprocessableContent).response
-            } catch StoreError.invalid(_, let message) {
+            } catch {
+                guard let message = ErrorAnswer.formRefusal(error)?.detail else { throw error }
                 return try await render(.review, values, checked, viewer: viewer, context: context, formError: message,
                                         status: .unprocessableContent).response
             }

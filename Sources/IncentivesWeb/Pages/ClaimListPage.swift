@@ -103,7 +103,7 @@ struct ClaimListPage: Sendable {
             let now = deps.clock.now
             let choices = try await listing.choices(in: viewer.scope)
             let state = try State(Self.parameters(request), areas: choices.areas)
-            let page: IncentivesStore.ClaimListPage
+            let page: ClaimSlice
             do { page = try await listing.page(state.query, in: viewer.scope, now: now) } catch is ClaimCursorRefused { throw damagedPageLink }
             return deps.page("claims", view(state, page, choices, viewer: viewer, context: context, now: now))
         }
@@ -130,7 +130,7 @@ struct ClaimListPage: Sendable {
                                                .cacheControl: "no-store"], body: body)
     }
 
-    private func view(_ state: State, _ page: IncentivesStore.ClaimListPage, _ choices: ClaimListChoices, viewer: Viewer,
+    private func view(_ state: State, _ page: ClaimSlice, _ choices: ClaimListChoices, viewer: Viewer,
                       context: AppRequestContext, now: Date) -> View {
         let q = state.query
         var tabs = [Tab(name: "All", href: state.path(tab: .some(nil)), count: page.countAll, current: q.tab == .all, hasCount: page.counted),

@@ -9,15 +9,15 @@ import IncentivesStore
 /// another user has since made stale changes nothing and says so.
 struct ClaimPage: Sendable {
     let deps: AppDependencies
-    let claims: ClaimRepository
+    let actions: ClaimActions
     let work: ClaimWork
     let documents: DocumentStore
     let intake: DocumentIntake
 
     init(deps: AppDependencies) {
         self.deps = deps
-        claims = ClaimRepository(db: deps.db)
         work = ClaimWork(db: deps.db, links: ClaimLinks(publicURL: deps.config.publicURL))
+        actions = ClaimActions(db: deps.db, links: work.links)
         intake = DocumentIntake(deps: deps, work: work)
         documents = intake.documents
     }
@@ -149,24 +149,14 @@ struct ClaimPage: Sendable {
         claimForm(router, "/claims/{id}/actions", area: { _, context in "action-\(context.form.text("action"))" },
                   keep: ["reason", "reason_code"]) { file, actor, viewer, context in
             let form = context.form
-            guard let action = ClaimAction(rawValue: form.text("action")), action.isTransition, action != .create, action != .expire else {
+            // An action this form could not have offered is a malformed request, not a refusal to explain.
+            guard let action = try? ClaimActionRequest.action(named: form.text("action")) else {
                 throw HTTPError(.badRequest, message: "That action was not recognised; nothing was changed.")
             }
-            guard action.isDirect else {
-                throw ClaimRefusal.cannotClaim("\(action.label) is not taken on a claim: only the arbitration of competing claims decides it. Nothing was changed.")
-            }
-            var note = try ClaimNote.words(form.text("reason")) ?? ""
-            var code: ReviewReason?
-            if !ReviewReason.offered(for: action).isEmpty {
-                code = ReviewReason(rawValue: form.text("reason_code"))
-                note = try ReviewReason.note(code, text: note, for: action)
-                if let proofID = Int64(form.text("document")), let doc = file.proof.first(where: { $0.id == proofID }) {
-                    note += " (about \(doc.kind.label)\(doc.fileName.map { ": \($0)" } ?? ""))"
-                }
-            }
-            let transition = try await claims.perform(ClaimCommand(action, by: actor, reason: note, reasonCode: code),
-                                                      on: file.claim.id, expectedVersion: Self.version(context),
-                                                      in: viewer.scope, at: deps.clock.now, links: work.links)
+            let request = ClaimActionRequest(action, note: form.text("reason"), reasonCode: form.text("reason_code"),
+                                             aboutProof: Int64(form.text("document")))
+            let transition = try await actions.run(request, on: file.claim.id, expectedVersion: Self.version(context), by: viewer,
+                                                   at: deps.clock.now)
             return "\(action.label): done. The claim is now \(transition.claim.status.label.lowercased())."
         }
 
@@ -288,7 +278,7 @@ struct ClaimPage: Sendable {
 
     /// The viewer acting on the claim, in the role they hold on its location (or their vendor role).
     private func actor(_ viewer: Viewer, _ file: ClaimFile) throws -> Actor {
-        guard let role = viewer.actorRole(atLocation: file.claim.locationID) else { throw HTTPError(.forbidden) }
+        guard let role = viewer.actorRole(atLocation: file.claim.locationID) else { throw NoRoleOnClaim() }
         return Actor(role: role, userID: viewer.userID, name: viewer.name)
     }
 
@@ -303,14 +293,13 @@ struct ClaimPage: Sendable {
         do {
             let message = try await change()
             return deps.redirect(to: path, flash: Flash(kind: .success, message: message))
-        } catch let refusal as any DomainRefusal {
-            (problem, status) = (Problem(area: area, message: refusal.description, values: values), .unprocessableContent)
-        } catch StoreError.invalid(_, let message) {
-            (problem, status) = (Problem(area: area, message: message, values: values), .unprocessableContent)
         } catch StoreError.conflict {
             let fresh = try await work.file(file.claim.id, in: viewer.scope) ?? file
             let stale = Problem(area: "stale", message: "This claim changed while you had it open; nothing you sent was saved. Here it is as it is now: check it, then try again.")
             return render(fresh, viewer: viewer, context: context, problem: stale, status: .conflict).response
+        } catch {
+            guard let refusal = ErrorAnswer.formRefusal(error) else { throw error }
+            (problem, status) = (Problem(area: area, message: refusal.detail, values: values), refusal.pageStatus)
         }
         let fresh = try await work.file(file.claim.id, in: viewer.scope) ?? file
         return render(fresh, viewer: viewer, context: context, problem: problem, status: status).response

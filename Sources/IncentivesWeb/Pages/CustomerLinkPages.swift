@@ -65,9 +65,10 @@ struct CustomerLinkPages: Sendable {
                 default: "Your consent is withdrawn; \(view.partnerName) will not earn on this claim."
                 }
                 return deps.redirect(to: "/consent/\(token)", flash: Flash(kind: .success, message: message))
-            } catch let refusal as ClaimRefusal {
+            } catch {
+                guard let refusal = ErrorAnswer.formRefusal(error) else { throw error }
                 let fresh = try await work.customerLink(token: token) ?? view
-                return page(consent(fresh, token: token, context: context, error: refusal.description), status: .unprocessableContent)
+                return page(consent(fresh, token: token, context: context, error: refusal.detail), status: .unprocessableContent)
             }
         }
         router.get("/survey/{token}") { request, context -> Response in
@@ -87,8 +88,9 @@ struct CustomerLinkPages: Sendable {
                 try await work.answerCustomerSurvey(token: token, answers.map { SurveyAnswer(id: $0.id, value: $0.value) },
                                                     address: context.remoteAddress, at: deps.clock.now)
                 return deps.redirect(to: "/survey/\(token)", flash: Flash(kind: .success, message: "Thank you: your answers are recorded."))
-            } catch let refusal as ClaimRefusal {
-                return page(survey(view, token: token, context: context, values: fields, error: refusal.description), status: .unprocessableContent)
+            } catch {
+                guard let refusal = ErrorAnswer.formRefusal(error) else { throw error }
+                return page(survey(view, token: token, context: context, values: fields, error: refusal.detail), status: .unprocessableContent)
             }
         }
     }

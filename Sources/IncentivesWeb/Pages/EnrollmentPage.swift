@@ -67,7 +67,8 @@ struct EnrollmentPage: Sendable {
                 let status = try await payees.changeEnrollment(program: program, location: location, action, expectedVersion: version,
                                                                by: viewer, now: deps.clock.now)
                 return deps.redirect(to: "/enrollment", flash: Flash(kind: .success, message: "Enrollment is now \(status.label.lowercased())."))
-            } catch StoreError.invalid(_, let message) {
+            } catch {
+                guard let message = ErrorAnswer.formRefusal(error)?.detail else { throw error }
                 return deps.redirect(to: "/enrollment", flash: Flash(kind: .error, message: "Nothing was changed: \(message)"))
             }
         }

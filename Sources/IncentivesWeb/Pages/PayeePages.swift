@@ -140,7 +140,8 @@ struct PayeePages: Sendable {
             do {
                 try await payees.decide(bankProfile: id, decision, reason: reason, expectedVersion: version,
                                         by: viewer, now: deps.clock.now)
-            } catch StoreError.invalid(_, let message) {
+            } catch {
+                guard let message = ErrorAnswer.formRefusal(error)?.detail else { throw error }
                 return deps.redirect(to: "/payee-profiles", flash: Flash(kind: .error, message: "Nothing was changed: \(message)"))
             }
             let message = decision == .approved
@@ -158,7 +159,8 @@ struct PayeePages: Sendable {
             }
             do {
                 try await payees.assign(bankProfile: profile, toLocation: location, by: viewer, now: deps.clock.now)
-            } catch StoreError.invalid(_, let message) {
+            } catch {
+                guard let message = ErrorAnswer.formRefusal(error)?.detail else { throw error }
                 return deps.redirect(to: "/payee-profiles", flash: Flash(kind: .error, message: message))
             }
             return deps.redirect(to: "/payee-profiles", flash: Flash(kind: .success, message: "Bank profile assigned."))

@@ -46,7 +46,8 @@ struct TokenPages: Sendable {
             do {
                 let (record, secret) = try await tokens.create(userID: viewer.userID, name: name, scope: scope, now: deps.clock.now)
                 return try await page(viewer, context, created: (record, secret)).response
-            } catch StoreError.invalid(_, let message) {
+            } catch {
+                guard let message = ErrorAnswer.formRefusal(error)?.detail else { throw error }
                 return try await page(viewer, context, name: name, nameError: message, status: .unprocessableContent).response
             }
         }

@@ -76,7 +76,8 @@ struct UserPages: Sendable {
                 let secret = try await users.reinvite(userID: member.id, by: viewer, now: deps.clock.now,
                                                       mail: invitationMail(to: member.email, from: viewer))
                 return deps.redirect(to: "/settings/users/\(member.id)", flash: Flash(kind: .success, message: linkMessage(for: member.email, secret)))
-            } catch StoreError.invalid(_, let message) {
+            } catch {
+                guard let message = ErrorAnswer.formRefusal(error)?.detail else { throw error }
                 return deps.redirect(to: "/settings/users/\(member.id)", flash: Flash(kind: .error, message: message))
             }
         }
@@ -174,7 +175,8 @@ struct UserPages: Sendable {
         do {
             for (location, role) in grants { try await users.grant(role, onLocation: location, toUser: member.id, administered: viewer.administeredLocations) }
             for (location, role) in revokes { try await users.revoke(role, onLocation: location, fromUser: member.id, administered: viewer.administeredLocations) }
-        } catch StoreError.invalid(_, let message) {
+        } catch {
+            guard let message = ErrorAnswer.formRefusal(error)?.detail else { throw error }
             return deps.redirect(to: "/settings/users/\(member.id)", flash: Flash(kind: .error, message: message))
         }
         let changed = grants.count + revokes.count

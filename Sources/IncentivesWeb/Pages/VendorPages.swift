@@ -133,29 +133,28 @@ struct VendorPages: Sendable {
                 return deps.redirect(to: "/review", flash: Flash(kind: .error, message: "Tick the claims to act on first; nothing was changed."))
             }
             guard picked.count <= 100 else { throw HTTPError(.badRequest, message: "Act on at most 100 claims at once.") }
-            let actor = Actor(role: .reviewer, userID: viewer.userID, name: viewer.name)
-            let command: ClaimCommand
+            let action: ClaimAction
             switch form.text("bulk") {
-            case ClaimAction.approve.rawValue:
-                command = ClaimCommand(.approve, by: actor)
-            case ClaimAction.requestInformation.rawValue:
-                let code = ReviewReason(rawValue: form.text("reason_code"))
-                if code == nil && !form.text("reason_code").isEmpty { throw HTTPError(.badRequest, message: "That reason was not recognised; nothing was changed.") }
-                // Text the rule refuses is answered with its reason (422), as on a claim's page.
-                _ = try TextRule.note.check(form["reason"] ?? "", field: "reason")
-                do {
-                    let note = try ReviewReason.note(code, text: form.text("reason"), for: .requestInformation)
-                    command = ClaimCommand(.requestInformation, by: actor, reason: note, reasonCode: code)
-                } catch let refusal as ClaimRefusal {
-                    return deps.redirect(to: "/review", flash: Flash(kind: .error, message: "Nothing was changed: \(refusal.description)"))
-                }
-            default:
-                throw HTTPError(.badRequest, message: "That action was not recognised; nothing was changed.")
+            case ClaimAction.approve.rawValue: action = .approve
+            case ClaimAction.requestInformation.rawValue: action = .requestInformation
+            default: throw HTTPError(.badRequest, message: "That action was not recognised; nothing was changed.")
             }
-            let outcomes = try await desk.bulk(command, on: picked, at: deps.clock.now)
+            let code = form.text("reason_code")
+            if !code.isEmpty && ReviewReason(rawValue: code) == nil {
+                throw HTTPError(.badRequest, message: "That reason was not recognised; nothing was changed.")
+            }
+            let request = ClaimActionRequest(action, note: form.text("reason"), reasonCode: code)
+            // The inputs are the same for every ticked claim: checked once, before any claim is touched. Text the rule
+            // refuses is answered with its reason (422), as on a claim's page; a reason left out is said at the top.
+            do {
+                _ = try request.command(by: Actor(role: .reviewer, userID: viewer.userID, name: viewer.name))
+            } catch let refusal as ClaimRefusal {
+                return deps.redirect(to: "/review", flash: Flash(kind: .error, message: "Nothing was changed: \(refusal.description)"))
+            }
+            let outcomes = try await desk.bulk(request, on: picked, by: viewer, at: deps.clock.now)
             let done = outcomes.filter { $0.refusal == nil }.count
             let refused = outcomes.filter { $0.refusal != nil }
-            let verb = command.action == .approve ? "Approved" : "Asked for more information on"
+            let verb = action == .approve ? "Approved" : "Asked for more information on"
             let outcome = BulkOutcome(
                 summary: "\(verb) \(done) claim\(done == 1 ? "" : "s")." + (refused.isEmpty ? "" : " Not done:"),
                 refused: refused.map { "#\($0.claimID) \($0.claimName) (\($0.refusal!))" })

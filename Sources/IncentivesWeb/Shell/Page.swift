@@ -110,8 +110,6 @@ struct ErrorPageMiddleware: RouterMiddleware {
         } catch is CSRFRefused {
             return try page(.forbidden, "Not allowed",
                             "This form has expired or did not come from this site. Reload the page and try again.", request, context)
-        } catch let refusal as any DomainRefusal {
-            return try page(.unprocessableContent, "This can't be done", refusal.description, request, context)
         } catch let error as HTTPError {
             switch error.status {
             case .notFound:
@@ -122,25 +120,21 @@ struct ErrorPageMiddleware: RouterMiddleware {
             default:
                 return try page(error.status, error.status.reasonPhrase, error.body ?? error.status.reasonPhrase, request, context)
             }
-        } catch let error as StoreError {
-            switch error {
-            case .notFound:
-                return try page(.notFound, "Page not found",
-                                "There is nothing here, or it is not yours to see. Check the address, or go back to the home page.", request, context)
-            case .conflict:
-                return try page(.conflict, "This changed meanwhile", "Someone else changed this a moment ago. Reload the page and try again.", request, context)
-            case .invalid(_, let message):
-                return try page(.unprocessableContent, "Check what you entered", message, request, context)
-            case .corrupt:
-                return try serverError(error, request, context)
-            case .unreachable, .badConfiguration:
-                context.logger.error("store unavailable: \(error)")
-                var response = try page(.serviceUnavailable, "Temporarily unavailable", DatabaseOutage.message, request, context)
-                response.headers[.retryAfter] = DatabaseOutage.retryAfter
-                return response
-            }
         } catch {
-            return try serverError(error, request, context)
+            guard let answer = ErrorAnswer(error), answer.kind != .serverError else { return try serverError(error, request, context) }
+            if answer.kind == .unavailable { context.logger.error("store unavailable: \(error)") }
+            var response = try page(answer.pageStatus, answer.kind.pageHeading, Self.pageMessage(answer), request, context)
+            response.headers.append(contentsOf: answer.headers)
+            return response
+        }
+    }
+
+    /// What the page says: its own words for what a page has no detail to add to.
+    private static func pageMessage(_ answer: ErrorAnswer) -> String {
+        switch answer.kind {
+        case .notFound: "There is nothing here, or it is not yours to see. Check the address, or go back to the home page."
+        case .versionConflict: "Someone else changed this a moment ago. Reload the page and try again."
+        default: answer.detail
         }
     }
 
