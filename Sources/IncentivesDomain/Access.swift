@@ -69,22 +69,6 @@ public enum Section: String, CaseIterable, Sendable {
         case .webhooks: "Webhooks"
         }
     }
-
-    public var path: String {
-        switch self {
-        case .home: "/"
-        case .engagements: "/engagements"
-        case .claims: "/claims"
-        case .eligibility: "/eligibility"
-        case .payeeProfiles: "/payee-profiles"
-        case .enrollment: "/enrollment"
-        case .earnings: "/earnings"
-        case .review: "/review"
-        case .catalogue: "/catalogue"
-        case .users: "/settings/users"
-        case .webhooks: "/settings/webhooks"
-        }
-    }
 }
 
 /// The signed-in person a request acts for: who they are and what they may see and do.

@@ -58,7 +58,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     SignInPages(deps: deps, users: users, sessions: sessions, throttle: .standard).register(on: router)
     HomePage(deps: deps, listing: listing).register(on: router)
     AddCustomerPage(deps: deps).register(on: router)
-    ClaimPage(deps: deps).register(on: router)
+    ClaimController(deps: deps).register(on: router)
     CustomerLinkPages(deps: deps).register(on: router)
     ClaimListPage(deps: deps, listing: listing).register(on: router)
     EngagementPages(deps: deps).register(on: router)

@@ -39,7 +39,7 @@ struct CustomerLinkPages: Sendable {
         let customer: String
         let state: String
         let canAnswer: Bool
-        let fields: [ClaimPage.SurveyField]
+        let fields: [SurveyField]
         let formError: String?
     }
 
@@ -164,7 +164,7 @@ struct CustomerLinkPages: Sendable {
         else if view.claim.status.isTerminal { state = "The partner's claim is closed; your answers are no longer needed. Thank you." }
         else { canAnswer = true; state = "Three short questions; your answers go to the vendor's reviewers." }
         let fields = Survey.customer.questions.map { q in
-            ClaimPage.SurveyField(q, value: values[q.id] ?? "", error: errors[q.id])
+            SurveyField(q, value: values[q.id] ?? "", error: errors[q.id])
         }
         return deps.page("survey", SurveyView(
             shell: Shell(context, deps: deps, title: "Customer survey"), action: "/survey/\(token)", partner: view.partnerName,

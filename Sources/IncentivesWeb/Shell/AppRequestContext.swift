@@ -21,6 +21,8 @@ public struct AppRequestContext: RequestContext {
     var form = FormFields()
     /// The client's address, for sign-in throttling and the session record (see `AppConfig.trustedProxy`).
     var remoteAddress: String
+    /// The claim of a `/claims/{id}` route, put here by `ClaimResolver`.
+    var claim: ClaimFile?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -30,26 +30,31 @@ struct Shell: Sendable {
     /// - Parameters:
     ///   - section: the navigation entry to mark current.
     ///   - trail: breadcrumbs after the section, the last one being this page (no link).
-    init(_ context: AppRequestContext, deps: AppDependencies, title: String, section: Section? = nil, trail: [(String, String?)] = []) {
-        let viewer = context.viewer
+    init(_ input: PageInput, title: String, section: Section? = nil, trail: [(String, String?)] = []) {
+        let viewer = input.viewer
         pageTitle = title
         signedIn = viewer != nil
         userName = viewer?.name ?? ""
         organizationName = viewer?.organizationName ?? ""
         roleSummary = viewer?.roleSummary ?? ""
-        nav = viewer?.sections.map { NavItem(title: $0.title, path: $0.path, current: $0 == section) } ?? []
+        nav = viewer?.sections.map { NavItem(title: $0.title, path: $0.sitePath.href(), current: $0 == section) } ?? []
         hasNav = !nav.isEmpty
         var trailItems: [(String, String?)] = []
         if let section, section != .home, viewer != nil {
-            trailItems.append((section.title, trail.isEmpty ? nil : section.path))
+            trailItems.append((section.title, trail.isEmpty ? nil : section.sitePath.href()))
         }
         trailItems += trail
         crumbs = trailItems.enumerated().map { Crumb(title: $1.0, path: $1.1, isLast: $0 == trailItems.count - 1) }
         hasCrumbs = !trailItems.isEmpty
-        flash = context.flash.map { FlashView(message: $0.message, kind: $0.kind.rawValue) }
-        csrfToken = context.csrfToken
-        database = deps.db.flavor == .sqlite ? "embedded SQLite" : "PostgreSQL"
-        demo = deps.config.demo
+        flash = input.flash.map { FlashView(message: $0.message, kind: $0.kind.rawValue) }
+        csrfToken = input.csrfToken
+        database = input.database
+        demo = input.demo
+    }
+
+    /// The same from the request, for pages not yet built from a `PageInput`.
+    init(_ context: AppRequestContext, deps: AppDependencies, title: String, section: Section? = nil, trail: [(String, String?)] = []) {
+        self.init(deps.pageInput(context), title: title, section: section, trail: trail)
     }
 }
 

@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+import IncentivesDomain
+import IncentivesStore
+
+/// A route group's first check, once for all its routes: the visitor is signed in (or is sent to sign in) and their
+/// role opens the section (or 403). Handlers behind it read `context.signedIn`.
+struct SectionGuard: RouterMiddleware {
+    let section: Section
+
+    func handle(_ request: Request, context: AppRequestContext,
+                next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        _ = try context.viewer(for: section, request)
+        return try await next(request, context)
+    }
+}
+
+/// Puts the claim of a `/claims/{id}` route in the context, loaded in the viewer's scope: a malformed, unknown or
+/// foreign id is a 404 before any handler runs.
+struct ClaimResolver: RouterMiddleware {
+    let work: ClaimWork
+
+    func handle(_ request: Request, context: AppRequestContext,
+                next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        let viewer = try context.signedIn
+        guard let id = context.parameters.get("id", as: Int64.self), let file = try await work.file(id, in: viewer.scope) else {
+            throw HTTPError(.notFound)
+        }
+        var context = context
+        context.claim = file
+        return try await next(request, context)
+    }
+}
+
+extension AppRequestContext {
+    /// The viewer a `SectionGuard` let through.
+    var signedIn: Viewer {
+        get throws {
+            guard let viewer else { throw SignInRequired(next: "/") }
+            return viewer
+        }
+    }
+
+    /// The claim a `ClaimResolver` loaded.
+    var resolvedClaim: ClaimFile {
+        get throws {
+            guard let claim else { throw HTTPError(.notFound) }
+            return claim
+        }
+    }
+}

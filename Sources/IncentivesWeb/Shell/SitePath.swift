@@ -1,0 +1,139 @@
+import Foundation
+import Hummingbird
+import IncentivesStore
+
+/// A path parameter: `.key` where a route is registered (`{id}`), a value where a link is made.
+enum PathKey: Hashable, Sendable, ExpressibleByIntegerLiteral {
+    case key
+    case id(Int64)
+    case text(String)
+
+    init(integerLiteral value: Int64) { self = .id(value) }
+
+    func segment(_ name: String) -> String {
+        switch self {
+        case .key: "{\(name)}"
+        case .id(let id): String(id)
+        case .text(let text): text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? text
+        }
+    }
+}
+
+/// Every address of the site's pages, typed: controllers register `pattern`, view models make `href`, so no handler or
+/// template spells a path, and a test checks that each one is routed.
+enum SitePath: Hashable, Sendable {
+    case home, health, login, logout, apiDocs
+    case claims, claimsExport(ExportFormat), newClaim
+    case claim(PathKey), claimActions(PathKey), claimComments(PathKey), claimContacts(PathKey), claimHours(PathKey)
+    case claimDocuments(PathKey), claimDocument(PathKey, proof: PathKey), claimProofRemove(PathKey, proof: PathKey)
+    case claimSurvey(PathKey), claimCustomerSurvey(PathKey)
+    case consent(token: PathKey), survey(token: PathKey), invitation(token: PathKey)
+    case engagements, engagement(PathKey), engagementCustomers(PathKey), engagementEligibility(PathKey)
+    case engagementTemplate(PathKey, kind: PathKey)
+    case eligibility, earnings, earningsCSV, catalogue
+    case enrollment, enrollmentDecision(program: PathKey, location: PathKey)
+    case payeeProfiles, newBankProfile, bankDecision(PathKey), bankReplace(PathKey), locationBank(PathKey), locationNewTax(PathKey)
+    case review, reviewBulk, arbitration(PathKey)
+    case tokens, tokenRevoke(PathKey)
+    case users, user(PathKey), userInvitation(PathKey), userRoles(PathKey)
+    case webhooks, webhook(PathKey), webhookEnable(PathKey), webhookDisable(PathKey), webhookTest(PathKey)
+    case webhookRotate(PathKey), webhookDelete(PathKey)
+    case webhookDelivery(PathKey, delivery: PathKey), webhookResend(PathKey, delivery: PathKey)
+
+    /// The path: with `{name}` where a parameter is `.key`, for the router; with values, for a link.
+    var path: String {
+        switch self {
+        case .home: "/"
+        case .health: "/health"
+        case .login: "/login"
+        case .logout: "/logout"
+        case .apiDocs: "/api/docs"
+        case .claims: "/claims"
+        case .claimsExport(let format): "/claims.\(format.rawValue)"
+        case .newClaim: "/claims/new"
+        case .claim(let id): "/claims/\(id.segment("id"))"
+        case .claimActions(let id): "/claims/\(id.segment("id"))/actions"
+        case .claimComments(let id): "/claims/\(id.segment("id"))/comments"
+        case .claimContacts(let id): "/claims/\(id.segment("id"))/contacts"
+        case .claimHours(let id): "/claims/\(id.segment("id"))/hours"
+        case .claimDocuments(let id): "/claims/\(id.segment("id"))/documents"
+        case .claimDocument(let id, let proof): "/claims/\(id.segment("id"))/documents/\(proof.segment("proof"))"
+        case .claimProofRemove(let id, let proof): "/claims/\(id.segment("id"))/proof/\(proof.segment("proof"))/remove"
+        case .claimSurvey(let id): "/claims/\(id.segment("id"))/survey"
+        case .claimCustomerSurvey(let id): "/claims/\(id.segment("id"))/customer-survey"
+        case .consent(let token): "/consent/\(token.segment("token"))"
+        case .survey(let token): "/survey/\(token.segment("token"))"
+        case .invitation(let token): "/invitations/\(token.segment("token"))"
+        case .engagements: "/engagements"
+        case .engagement(let id): "/engagements/\(id.segment("id"))"
+        case .engagementCustomers(let id): "/engagements/\(id.segment("id"))/customers"
+        case .engagementEligibility(let id): "/engagements/\(id.segment("id"))/eligibility"
+        case .engagementTemplate(let id, let kind): "/engagements/\(id.segment("id"))/templates/\(kind.segment("kind"))"
+        case .eligibility: "/eligibility"
+        case .earnings: "/earnings"
+        case .earningsCSV: "/earnings.csv"
+        case .catalogue: "/catalogue"
+        case .enrollment: "/enrollment"
+        case .enrollmentDecision(let program, let location): "/enrollment/\(program.segment("program"))/\(location.segment("location"))"
+        case .payeeProfiles: "/payee-profiles"
+        case .newBankProfile: "/payee-profiles/bank/new"
+        case .bankDecision(let id): "/payee-profiles/bank/\(id.segment("id"))/decision"
+        case .bankReplace(let id): "/payee-profiles/bank/\(id.segment("id"))/replace"
+        case .locationBank(let id): "/payee-profiles/locations/\(id.segment("id"))/bank"
+        case .locationNewTax(let id): "/payee-profiles/locations/\(id.segment("id"))/tax/new"
+        case .review: "/review"
+        case .reviewBulk: "/review/bulk"
+        case .arbitration(let id): "/review/arbitration/\(id.segment("id"))"
+        case .tokens: "/settings/tokens"
+        case .tokenRevoke(let id): "/settings/tokens/\(id.segment("id"))/revoke"
+        case .users: "/settings/users"
+        case .user(let id): "/settings/users/\(id.segment("id"))"
+        case .userInvitation(let id): "/settings/users/\(id.segment("id"))/invitation"
+        case .userRoles(let id): "/settings/users/\(id.segment("id"))/roles"
+        case .webhooks: "/settings/webhooks"
+        case .webhook(let id): "/settings/webhooks/\(id.segment("id"))"
+        case .webhookEnable(let id): "/settings/webhooks/\(id.segment("id"))/enable"
+        case .webhookDisable(let id): "/settings/webhooks/\(id.segment("id"))/disable"
+        case .webhookTest(let id): "/settings/webhooks/\(id.segment("id"))/test"
+        case .webhookRotate(let id): "/settings/webhooks/\(id.segment("id"))/rotate"
+        case .webhookDelete(let id): "/settings/webhooks/\(id.segment("id"))/delete"
+        case .webhookDelivery(let id, let delivery): "/settings/webhooks/\(id.segment("id"))/deliveries/\(delivery.segment("delivery"))"
+        case .webhookResend(let id, let delivery):
+            "/settings/webhooks/\(id.segment("id"))/deliveries/\(delivery.segment("delivery"))/resend"
+        }
+    }
+
+    /// A link to it, with an optional query (`?a=1&b=2`, encoded).
+    func href(_ query: [(String, String)] = []) -> String {
+        guard !query.isEmpty else { return path }
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let pairs = query.map { name, value in
+            "\(name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
+        }
+        return path + "?" + pairs.joined(separator: "&")
+    }
+
+    /// What the router matches.
+    var pattern: RouterPath { RouterPath(path) }
+
+    /// Every page address, with its parameters as keys: the router must serve each, and nothing else.
+    static let all: [SitePath] = [
+        .home, .health, .login, .logout, .apiDocs,
+        .claims, .newClaim,
+        .claim(.key), .claimActions(.key), .claimComments(.key), .claimContacts(.key), .claimHours(.key),
+        .claimDocuments(.key), .claimDocument(.key, proof: .key), .claimProofRemove(.key, proof: .key),
+        .claimSurvey(.key), .claimCustomerSurvey(.key),
+        .consent(token: .key), .survey(token: .key), .invitation(token: .key),
+        .engagements, .engagement(.key), .engagementCustomers(.key), .engagementEligibility(.key),
+        .engagementTemplate(.key, kind: .key),
+        .eligibility, .earnings, .earningsCSV, .catalogue,
+        .enrollment, .enrollmentDecision(program: .key, location: .key),
+        .payeeProfiles, .newBankProfile, .bankDecision(.key), .bankReplace(.key), .locationBank(.key), .locationNewTax(.key),
+        .review, .reviewBulk, .arbitration(.key),
+        .tokens, .tokenRevoke(.key),
+        .users, .user(.key), .userInvitation(.key), .userRoles(.key),
+        .webhooks, .webhook(.key), .webhookEnable(.key), .webhookDisable(.key), .webhookTest(.key),
+        .webhookRotate(.key), .webhookDelete(.key),
+        .webhookDelivery(.key, delivery: .key), .webhookResend(.key, delivery: .key),
+    ] + ExportFormat.allCases.map { .claimsExport($0) }
+}
