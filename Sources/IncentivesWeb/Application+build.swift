@@ -8,6 +8,16 @@ import Mustache
 import NIOCore
 import ServiceLifecycle
 
+extension AppDependencies {
+    /// The page templates from the app bundle (tests render view models with them, without a server).
+    static func loadTemplates() async throws -> MustacheLibrary {
+        guard let folder = Bundle.module.resourceURL?.appendingPathComponent("Templates").path else {
+            throw StoreError.badConfiguration("The page templates are missing from the app bundle.")
+        }
+        return try await MustacheLibrary(directory: folder)
+    }
+}
+
 /// Everything a request handler needs, built once at start-up.
 public struct AppDependencies: Sendable {
     public let config: AppConfig
@@ -29,10 +39,7 @@ public struct AppDependencies: Sendable {
             formTokens = FormTokenSigner(secret: try await ServerSecrets(db: db).secret(named: "form_tokens", now: clock.now))
         }
         apiSpec = try APISpec.load()
-        guard let folder = Bundle.module.resourceURL?.appendingPathComponent("Templates").path else {
-            throw StoreError.badConfiguration("The page templates are missing from the app bundle.")
-        }
-        self.templates = try await MustacheLibrary(directory: folder)
+        templates = try await Self.loadTemplates()
     }
 }
 
