@@ -30,9 +30,14 @@ public struct AppDependencies: Sendable {
     let apiCallers = APICallerCache()
     /// Signs signed-out visitors' form tokens with the server's secret.
     let formTokens: FormTokenSigner
+    /// The repositories and application services, built once.
+    public let stores: AppStores
 
     public init(config: AppConfig, db: Database, clock: any WallClock) async throws {
-        self.config = config; self.db = db; self.clock = clock
+        self.config = config
+        self.db = db
+        self.clock = clock
+        stores = AppStores(db: db, config: config)
         if let secret = config.secretKey {
             formTokens = FormTokenSigner(secret: secret)
         } else {
@@ -47,9 +52,9 @@ public struct AppDependencies: Sendable {
 /// authorization matrix complete.
 public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    let sessions = SessionRepository(db: deps.db, policy: deps.config.sessionPolicy, acceptsDemoUsers: deps.config.demo)
-    let users = UserRepository(db: deps.db)
-    let listing = ClaimListing(db: deps.db)
+    let sessions = deps.stores.sessions
+    let users = deps.stores.users
+    let listing = deps.stores.listing
     // Order matters: headers on everything; the session before the error pages (so they show
     // who is signed in); the form token checked inside the error pages (so a refusal is a page).
     router.add(middleware: SecurityHeadersMiddleware())
@@ -84,7 +89,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
 /// The pages' and the API's routers behind one responder, answering `HEAD` like `GET`.
 public func buildResponder(_ deps: AppDependencies) -> some HTTPResponder<AppRequestContext> {
     HeadAsGetResponder(inner: SiteResponder(pages: buildRouter(deps).buildResponder(),
-                                            api: buildAPIRouter(deps, listing: ClaimListing(db: deps.db)).buildResponder()))
+                                            api: buildAPIRouter(deps, listing: deps.stores.listing).buildResponder()))
 }
 
 /// Builds the HTTP application: routes, middleware, and the background services in its ServiceGroup.

@@ -14,8 +14,8 @@ struct ClaimController: Sendable {
 
     init(deps: AppDependencies) {
         self.deps = deps
-        work = ClaimWork(db: deps.db, links: ClaimLinks(publicURL: deps.config.publicURL))
-        actions = ClaimActions(db: deps.db, links: work.links)
+        work = deps.stores.claimWork
+        actions = deps.stores.claimActions
         intake = DocumentIntake(deps: deps, work: work)
     }
 

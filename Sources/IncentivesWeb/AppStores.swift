@@ -1,0 +1,46 @@
+import Foundation
+import IncentivesStore
+
+/// The repositories and application services, built once with the app's dependencies: controllers take theirs from
+/// here and never build one per request.
+public struct AppStores: Sendable {
+    public let claims: ClaimRepository
+    public let claimWork: ClaimWork
+    public let claimActions: ClaimActions
+    public let claimIntake: ClaimIntake
+    /// Shared by the pages and the API, with its cache of tab counts.
+    public let listing: ClaimListing
+    public let reviewDesk: ReviewDesk
+    public let catalogue: CatalogueRepository
+    public let engagements: EngagementReads
+    public let program: ProgramReads
+    public let earnings: EarningsReads
+    public let payees: PayeeRepository
+    public let users: UserRepository
+    /// Sessions as sign-in and the session middleware see them: demo accounts only under `--demo`.
+    public let sessions: SessionRepository
+    public let apiTokens: APITokenRepository
+    public let webhooks: WebhookRepository
+    public let outbox: Outbox
+    public let links: ClaimLinks
+
+    public init(db: Database, config: AppConfig) {
+        links = ClaimLinks(publicURL: config.publicURL)
+        claims = ClaimRepository(db: db)
+        claimWork = ClaimWork(db: db, links: links)
+        claimActions = ClaimActions(db: db, links: links)
+        claimIntake = ClaimIntake(db: db)
+        listing = ClaimListing(db: db)
+        reviewDesk = ReviewDesk(db: db, links: links)
+        catalogue = CatalogueRepository(db: db)
+        engagements = EngagementReads(db: db)
+        program = ProgramReads(db: db)
+        earnings = EarningsReads(db: db)
+        payees = PayeeRepository(db: db)
+        users = UserRepository(db: db)
+        sessions = SessionRepository(db: db, policy: config.sessionPolicy, acceptsDemoUsers: config.demo)
+        apiTokens = APITokenRepository(db: db, acceptsDemoUsers: config.demo)
+        webhooks = WebhookRepository(db: db)
+        outbox = Outbox(db: db)
+    }
+}
