@@ -18,5 +18,6 @@ extension Migrator {
         migration14,
         migration15,
         migration16,
+        migration17,
     ]
 }

@@ -39,6 +39,8 @@ struct MigrationChecksumTests {
              postgres: "61bbd55ec997e818bda306adb1fd27ba4fd5792264b7a573c3a189cc62ac6b46"),
         16: (sqlite: "a2fbb2d4a73842eb2acf2b303fcd027be2f1d573e966378d4fa517e8aec81fe9",
              postgres: "a2fbb2d4a73842eb2acf2b303fcd027be2f1d573e966378d4fa517e8aec81fe9"),
+        17: (sqlite: "9a64ed4f724ae08fa73a341a7638482dd6ed4168548068f6f013c6e6267d79b4",
+             postgres: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")
