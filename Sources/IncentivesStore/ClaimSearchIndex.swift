@@ -6,30 +6,8 @@ import Synchronization
 /// The claims list's search, read from `claim_search` (migration 9): one lower-cased text per claim of its name,
 /// the customer's name, domain and tenant id, and the contacts' emails. SQLite keeps it in an FTS5 trigram index
 /// and PostgreSQL in a table with a pg_trgm index, so a search of 3 characters or more reads the index, not a
-/// million claims.
+/// million claims. The triggers of migrations 9 and 17 write that text; a change to it needs a new migration.
 enum ClaimSearchIndex {
-    /// A claim's search text, on `claims c JOIN customers cu` (SQLite). Frozen: migration 9's triggers hold it; a
-    /// change needs a new migration that re-creates them and fills the index again.
-    static let sqliteDoc = """
-        lower(c.name || char(31) || cu.name || char(31) || COALESCE(cu.domain, '') || char(31) || COALESCE(cu.tenant_id, '') || char(31) || \
-        COALESCE((SELECT group_concat(cc.email, char(31)) FROM claim_contacts cc WHERE cc.claim_id = c.id), ''))
-        """
-    /// The same for PostgreSQL. Frozen as `sqliteDoc`.
-    static let postgresDoc = """
-        lower(c.name || chr(31) || cu.name || chr(31) || COALESCE(cu.domain, '') || chr(31) || COALESCE(cu.tenant_id, '') || chr(31) || \
-        COALESCE((SELECT string_agg(cc.email, chr(31) ORDER BY cc.position) FROM claim_contacts cc WHERE cc.claim_id = c.id), ''))
-        """
-
-    /// SQLite: one statement that indexes the claims meeting `condition` (on `claims c`). Frozen with `sqliteDoc`.
-    static func sqliteFill(where condition: String) -> String {
-        "INSERT INTO claim_search (rowid, doc) SELECT c.id, \(sqliteDoc) FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE \(condition)"
-    }
-
-    /// SQLite: a trigger's body that indexes the claims meeting `condition` again (their old texts out first).
-    static func sqliteReindex(where condition: String) -> String {
-        "DELETE FROM claim_search WHERE rowid IN (SELECT c.id FROM claims c WHERE \(condition)); \(sqliteFill(where: condition));"
-    }
-
     /// Up to this many matching claims, the list reads them by id; past it the search is broad, and the list
     /// walks its sort order keeping the matches (which then come quickly, being many).
     static let narrowLimit = 5_000

@@ -1,0 +1,71 @@
+import Foundation
+@testable import IncentivesStore
+import Testing
+
+@Suite("Landed migrations are frozen: the SQL each one runs is pinned, per dialect")
+struct MigrationChecksumTests {
+    /// The SHA-256 of the statements each landed migration runs (placeholders filled in), each followed by ";\n", as
+    /// `sha256sum` prints it. Written out by hand, once, when the migration lands; never updated afterwards.
+    static let landed: [Int: (sqlite: String, postgres: String)] = [
+        1: (sqlite: "3450effd78b987c6b378b7bcd903ff343955dcbfbd5a927570553fbdb630bb62",
+             postgres: "cddef73f8cfc067fce0e64287ed27cd1523d2f197a11fea1218588ad6b8b2229"),
+        2: (sqlite: "05c8f576df21586c93acf94ee7ffeb0e22f3dc9a895133c9ca0fd45d7c59f359",
+             postgres: "ae18345b63762eded65cdad6de238d5bc2057f334cc905b6710e76dedf024fd7"),
+        3: (sqlite: "525e39f6e02e1cbf7648cb6e3a481bf6578a82172cca0a636e2b1f1f04dfe3d4",
+             postgres: "f90376f2a7ea5cb7be880183b2b8e8e466fd892690a471f25ced7dd01748fe5f"),
+        4: (sqlite: "aee10c5592822972e65eba2b0de213f36e5ec9d47e39dd523ec529500ea7c6c6",
+             postgres: "aee10c5592822972e65eba2b0de213f36e5ec9d47e39dd523ec529500ea7c6c6"),
+        5: (sqlite: "6f22fcf6f60801ff8c3953982bc0e9084b54145047bce23f2b94de9c33c84184",
+             postgres: "aa7e536fbdbfb2613c9b65dbe7eb9fc5a0bc4c55489bb4ea312066eda1b61666"),
+        6: (sqlite: "67e151ea1e20cb407c48147f5163d859bc9b2ccbca2216bf30b8deb6349fcb83",
+             postgres: "40a7dc7bb6e80cb11d0ee3619efacc97a8b452e158d40bfa7422dd6a90d2f5b3"),
+        7: (sqlite: "eecd347736be7ff6f6c41a9218afdafac3ad7a665f9226bd2d477a489f9ca9a0",
+             postgres: "f3c33681ca76b0397e5c51d610449302003703c4c55e1a613929101d718c29d7"),
+        8: (sqlite: "7fc00cc8d478be781d31d60c364d1dbce39df070b6e3a306392eb12be001a1e1",
+             postgres: "e6cb5b5b47da26dda1267bb8a30fdcc7435ed6231eed8fca412016d2acd9d7af"),
+        9: (sqlite: "277aee17a95b763e0e118848b58ac110c040f5312930d2e12aa1bd204007dd9c",
+             postgres: "f111af99d2e4bcc7cfdb5e8e1c99ad141a888275fba0cbda61fc596a609627f5"),
+        10: (sqlite: "e17f66acdc737ba4a3e133f83cf1290bac81a5ceedba959b29fcc92e317a5f93",
+             postgres: "58768cd6e319eca783cad684c52b0c32718b638c147090ea4de85ec8e84aded8"),
+        11: (sqlite: "8207ffb5cc3b3daf118447332e1aeb1ded71fab773b78baa3e02a1ef99135f3f",
+             postgres: "1aa3cb399be97a45279651a7f93006fc00832a77e8b38624134527813045cc32"),
+        12: (sqlite: "f9736a0b6cb25605324903a544b40c62337b09b5edbf91ff4d02c205566522a7",
+             postgres: "63e523975ed06f193412ab521b85caa1dd144d2fa13285afc337fb92abb8a338"),
+        13: (sqlite: "f2652e34b939866d76a1d158e071d7cb6799fdfb1f4b0f1873458391346767fc",
+             postgres: "08d4569ebd63bc9bcd1ebf139986ad86533f331227aa5e555c78731a3b62d24e"),
+        14: (sqlite: "cae7cbe0bef667dfa8a61c505d3a895d890c057fa5aed288f9987b4108185667",
+             postgres: "cae7cbe0bef667dfa8a61c505d3a895d890c057fa5aed288f9987b4108185667"),
+        15: (sqlite: "52d492b2b643c184aceb7665500ccbfc1a4b911f3f8e1b760c609c34f98c8172",
+             postgres: "61bbd55ec997e818bda306adb1fd27ba4fd5792264b7a573c3a189cc62ac6b46"),
+        16: (sqlite: "a2fbb2d4a73842eb2acf2b303fcd027be2f1d573e966378d4fa517e8aec81fe9",
+             postgres: "a2fbb2d4a73842eb2acf2b303fcd027be2f1d573e966378d4fa517e8aec81fe9"),
+        17: (sqlite: "9a64ed4f724ae08fa73a341a7638482dd6ed4168548068f6f013c6e6267d79b4",
+             postgres: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+    ]
+
+    @Test("no landed migration's SQL changed, on either dialect")
+    func landedMigrationsUnchanged() {
+        for migration in Migrator.all {
+            guard let pinned = Self.landed[migration.number] else { continue }
+            #expect(migration.checksum(for: .sqlite) == pinned.sqlite,
+                    "migration \(migration.number) changed on SQLite: migrations are frozen once landed; add a new one")
+            #expect(migration.checksum(for: .postgres) == pinned.postgres,
+                    "migration \(migration.number) changed on PostgreSQL: migrations are frozen once landed; add a new one")
+        }
+    }
+
+    @Test("every migration is numbered 1 to N once, and every one has its checksums here")
+    func everyMigrationPinned() {
+        let numbers = Migrator.all.map(\.number)
+        #expect(numbers == Array(1...numbers.count), "Migrator.all lists migrations 1 to \(numbers.count) in order, each once: \(numbers)")
+        for migration in Migrator.all where Self.landed[migration.number] == nil {
+            Issue.record("""
+                migration \(migration.number) has no checksum: add it to MigrationChecksumTests.landed as \
+                \(migration.number): (sqlite: "\(migration.checksum(for: .sqlite))", postgres: "\(migration.checksum(for: .postgres))")
+                """)
+        }
+        for number in Self.landed.keys.sorted() where !numbers.contains(number) {
+            Issue.record("migration \(number) landed and is gone from Migrator.all: a landed migration stays")
+        }
+    }
+}
