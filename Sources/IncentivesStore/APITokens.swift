@@ -103,7 +103,7 @@ public struct APITokenRepository: Sendable {
                 INSERT INTO api_tokens (user_id, name, prefix, token_hash, scope, created_at)
                 VALUES (\(bind: userID), \(bind: name), \(bind: prefix), \(bind: Secret.hash(secret)), \(bind: scope.rawValue), \(bind: now))
                 RETURNING id
-                """).first()!.decode(column: "id", as: Int64.self)
+                """).first(decodingColumn: "id", as: Int64.self)!
         }
         return (APITokenRecord(id: id, userID: userID, name: name, prefix: prefix, scope: scope, createdAt: now), secret)
     }
@@ -112,14 +112,15 @@ public struct APITokenRepository: Sendable {
     public func list(userID: Int64) async throws -> [APITokenRecord] {
         try await db.read { sql in
             try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM api_tokens WHERE user_id = \(bind: userID) ORDER BY id DESC")
-                .all().map(Self.record)
+                .all(decoding: TokenRow.self, with: .snakeCase).map(\.record)
         }
     }
 
     /// One token, by id; with `userID`, only that user's (a foreign id looks missing).
     public func find(_ id: Int64, userID: Int64? = nil) async throws -> APITokenRecord? {
         try await db.read { sql in
-            try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM api_tokens WHERE id = \(bind: id)").first().map(Self.record)
+            try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM api_tokens WHERE id = \(bind: id)")
+                .first(decoding: TokenRow.self, with: .snakeCase)?.record
         }.flatMap { token in userID.map { $0 == token.userID ? token : nil } ?? token }
     }
 
@@ -137,7 +138,7 @@ public struct APITokenRepository: Sendable {
         let hash = Secret.hash(secret)
         let token = try await db.read { sql in
             try await sql.raw("SELECT \(unsafeRaw: Self.columns) FROM api_tokens WHERE token_hash = \(bind: hash) AND revoked_at IS NULL")
-                .first().map(Self.record)
+                .first(decoding: TokenRow.self, with: .snakeCase)?.record
         }
         guard let token, let viewer = try await UserRepository(db: db).viewer(token.userID, acceptsDemoUsers: acceptsDemoUsers) else { return nil }
         if token.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.touchEvery }) ?? true {
@@ -170,14 +171,12 @@ public struct APITokenRepository: Sendable {
             guard let row = try await sql.raw("""
                 SELECT request_hash, status, content_type, headers, body FROM idempotency_keys
                 WHERE token_id = \(bind: tokenID) AND idem_key = \(bind: key)
-                """).first() else { return .inFlight } // the first one was abandoned this very moment: retry later
-            guard try row.decode(column: "request_hash", as: String.self) == requestHash else { return .mismatch }
-            guard let status = try row.decode(column: "status", as: Int?.self) else { return .inFlight }
-            let headers = try row.decode(column: "headers", as: String?.self)
-                .flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
-            let body = try row.decode(column: "body", as: String?.self).flatMap { Data(base64Encoded: $0) } ?? Data()
-            return .replay(StoredResponse(status: status, contentType: try row.decode(column: "content_type", as: String?.self),
-                                          headers: headers, body: [UInt8](body)))
+                """).first(decoding: IdempotencyRow.self, with: .snakeCase) else { return .inFlight } // abandoned this very moment: retry later
+            guard row.requestHash == requestHash else { return .mismatch }
+            guard let status = row.status else { return .inFlight }
+            let headers = row.headers.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+            let body = row.body.flatMap { Data(base64Encoded: $0) } ?? Data()
+            return .replay(StoredResponse(status: status, contentType: row.contentType, headers: headers, body: [UInt8](body)))
         }
     }
 
@@ -202,12 +201,29 @@ public struct APITokenRepository: Sendable {
 
     static let columns = "id, user_id, name, prefix, scope, created_at, last_used_at, revoked_at"
 
-    static func record(_ row: any SQLRow) throws -> APITokenRecord {
-        APITokenRecord(id: try row.decode(column: "id", as: Int64.self), userID: try row.decode(column: "user_id", as: Int64.self),
-                       name: try row.decode(column: "name", as: String.self), prefix: try row.decode(column: "prefix", as: String.self),
-                       scope: APITokenScope(rawValue: try row.decode(column: "scope", as: String.self)) ?? .read,
-                       createdAt: try row.decode(column: "created_at", as: Date.self),
-                       lastUsedAt: try row.decode(column: "last_used_at", as: Date?.self),
-                       revokedAt: try row.decode(column: "revoked_at", as: Date?.self))
+    /// An `api_tokens` row (`columns`), never its hash.
+    private struct TokenRow: Decodable {
+        var id: Int64
+        var userId: Int64
+        var name: String
+        var prefix: String
+        var scope: String
+        var createdAt: Date
+        var lastUsedAt: Date?
+        var revokedAt: Date?
+
+        var record: APITokenRecord {
+            APITokenRecord(id: id, userID: userId, name: name, prefix: prefix, scope: APITokenScope(rawValue: scope) ?? .read,
+                           createdAt: createdAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt)
+        }
+    }
+
+    /// A kept idempotency key: the request it was first used with and, once done, its response.
+    private struct IdempotencyRow: Decodable {
+        var requestHash: String
+        var status: Int?
+        var contentType: String?
+        var headers: String?
+        var body: String?
     }
 }

@@ -11,10 +11,8 @@ public struct CatalogueRepository: Sendable {
 
     public func solutionAreas() async throws -> [SolutionArea] {
         try await db.read { sql in
-            try await sql.raw("SELECT id, code, name FROM solution_areas ORDER BY position, id").all().map { row in
-                SolutionArea(id: try row.decode(column: "id", as: Int64.self), code: try row.decode(column: "code", as: String.self),
-                             name: try row.decode(column: "name", as: String.self))
-            }
+            // `SolutionArea`'s properties are its columns.
+            try await sql.raw("SELECT id, code, name FROM solution_areas ORDER BY position, id").all(decoding: SolutionArea.self, with: .snakeCase)
         }
     }
 
@@ -24,7 +22,7 @@ public struct CatalogueRepository: Sendable {
 
     public func engagements() async throws -> [Engagement] {
         try await db.read { sql in
-            let ids = try await sql.raw("SELECT id FROM engagements ORDER BY id").all().map { try $0.decode(column: "id", as: Int64.self) }
+            let ids = try await sql.raw("SELECT id FROM engagements ORDER BY id").all(decodingColumn: "id", as: Int64.self)
             var result: [Engagement] = []
             for id in ids { if let e = try await Self.engagement(id, on: sql) { result.append(e) } }
             return result

@@ -123,11 +123,17 @@ enum ClaimEvents {
               AND (e.organization_id IS NULL OR (e.organization_id = c.organization_id AND EXISTS (
                 SELECT 1 FROM webhook_endpoint_locations wl WHERE wl.endpoint_id = e.id AND wl.location_id = c.location_id)))
             ORDER BY e.id
-            """).all()
+            """).all(decoding: ListenerRow.self, with: .snakeCase)
         guard let first = rows.first else { return }
         guard let claim = try await ClaimJSON.load(ids: [claimID], on: sql).first else { return }
-        try await WebhookEvents.insert(type, organizationID: try first.decode(column: "organization_id", as: Int64.self),
-                                       locationID: try first.decode(column: "location_id", as: Int64.self), data: data(claim),
-                                       endpoints: try rows.map { try $0.decode(column: "id", as: Int64.self) }, now: now, on: sql)
+        try await WebhookEvents.insert(type, organizationID: first.organizationId, locationID: first.locationId, data: data(claim),
+                                       endpoints: rows.map(\.id), now: now, on: sql)
+    }
+
+    /// An endpoint listening for an event, with the claim's organization and location (the same on every row).
+    private struct ListenerRow: Decodable {
+        var id: Int64
+        var organizationId: Int64
+        var locationId: Int64
     }
 }

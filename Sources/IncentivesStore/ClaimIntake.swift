@@ -48,7 +48,7 @@ public struct ClaimIntake: Sendable {
             try await sql.raw("""
                 SELECT id FROM customers WHERE id IN (SELECT c.customer_id FROM claims c WHERE \(scope.claimFilter("c")))
                 ORDER BY name, id LIMIT \(bind: limit)
-                """).all().asyncCompactMap { try await ClaimWork.customer(try $0.decode(column: "id", as: Int64.self), on: sql) }
+                """).all(decodingColumn: "id", as: Int64.self).asyncCompactMap { try await ClaimWork.customer($0, on: sql) }
         }
     }
 
@@ -71,8 +71,8 @@ public struct ClaimIntake: Sendable {
             else if let tenant { match = "tenant_id = \(bind: tenant)" }
             else if let domain { match = "domain = \(bind: domain)" }
             else { return nil }
-            guard let id = try await sql.raw("SELECT id FROM customers WHERE \(match) ORDER BY id LIMIT 1").first()?
-                .decode(column: "id", as: Int64.self) else { return nil }
+            guard let id = try await sql.raw("SELECT id FROM customers WHERE \(match) ORDER BY id LIMIT 1")
+                .first(decodingColumn: "id", as: Int64.self) else { return nil }
             return try await ClaimWork.customer(id, on: sql)
         }
     }
@@ -95,24 +95,22 @@ public struct ClaimIntake: Sendable {
             WHERE e.role = \(bind: role.rawValue)
               AND e.id IN (SELECT engagement_id FROM location_criteria WHERE location_id = \(bind: locationID))
             ORDER BY a.position, e.name, e.id
-            """).all()
+            """).all(decoding: OfferedEngagementRow.self, with: .snakeCase)
         var claims: [Int64: [EngagementReads.CustomerFacts.ClaimFact]] = [:]
         if let customer {
             for row in try await sql.raw("""
                 SELECT engagement_id, organization_id, location_id, status, CASE WHEN consent_at IS NULL THEN 0 ELSE 1 END AS consented
                 FROM claims WHERE customer_id = \(bind: customer.id)
-                """).all() {
-                guard let status = ClaimStatus(rawValue: try row.decode(column: "status", as: String.self)) else { continue }
-                let same = try row.decode(column: "organization_id", as: Int64.self) == organization
-                let location = try row.decode(column: "location_id", as: Int64.self)
-                claims[try row.decode(column: "engagement_id", as: Int64.self), default: []].append(.init(
-                    status: status, consented: try row.decode(column: "consented", as: Int.self) == 1,
-                    ours: same && locations.contains(location), sameOrganization: same))
+                """).all(decoding: CustomerClaimRow.self, with: .snakeCase) {
+                guard let status = ClaimStatus(rawValue: row.status) else { continue }
+                let same = row.organizationId == organization
+                claims[row.engagementId, default: []].append(.init(
+                    status: status, consented: row.consented == 1, ours: same && locations.contains(row.locationId), sameOrganization: same))
             }
         }
         var result: [IntakeEngagement] = []
         for row in rows {
-            let id = try row.decode(column: "id", as: Int64.self)
+            let id = row.id
             guard let engagement = try await CatalogueRepository.engagement(id, on: sql) else { continue }
             let facts = claims[id] ?? []
             // A customer the program has not met yet meets the recorded criteria by the ids the partner gives.
@@ -125,9 +123,8 @@ public struct ClaimIntake: Sendable {
                 engagement: engagement, location: standing.engagements[id], market: standing.location.market, standing: customerStanding,
                 otherPartnersActive: facts.filter { !$0.sameOrganization && $0.status.isActive }.count,
                 earnedOnEngagement: earned, at: now)
-            result.append(IntakeEngagement(id: id, name: engagement.name, solutionArea: SolutionArea(
-                id: try row.decode(column: "area_id", as: Int64.self), code: try row.decode(column: "code", as: String.self),
-                name: try row.decode(column: "area_name", as: String.self)), option: option))
+            result.append(IntakeEngagement(id: id, name: engagement.name,
+                                           solutionArea: SolutionArea(id: row.areaId, code: row.code, name: row.areaName), option: option))
         }
         return result
     }
@@ -168,7 +165,7 @@ public struct ClaimIntake: Sendable {
                 let id = try await sql.raw("""
                     INSERT INTO customers (name, domain, tenant_id, subscription_id, created_at)
                     VALUES (\(bind: named), \(bind: domain), \(bind: tenant), \(bind: subscription), \(bind: now)) RETURNING id
-                    """).first()!.decode(column: "id", as: Int64.self)
+                    """).first(decodingColumn: "id", as: Int64.self)!
                 customer = try await ClaimWork.customer(id, on: sql)
             }
             guard let customer else { throw StoreError.notFound("No such customer.") }
@@ -195,6 +192,23 @@ public struct ClaimIntake: Sendable {
             return claim
         }
     }
+}
+
+/// An engagement of the location's lists, with its solution area.
+private struct OfferedEngagementRow: Decodable {
+    var id: Int64
+    var areaId: Int64
+    var code: String
+    var areaName: String
+}
+
+/// A claim on the customer, by any partner: what its standing on the engagement counts.
+private struct CustomerClaimRow: Decodable {
+    var engagementId: Int64
+    var organizationId: Int64
+    var locationId: Int64
+    var status: String
+    var consented: Int
 }
 
 extension Array {

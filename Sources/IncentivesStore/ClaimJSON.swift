@@ -159,6 +159,8 @@ public struct ClaimJSON: Codable, Hashable, Sendable {
         try await db.read { try await load(ids: ids, on: $0) }
     }
 
+    /// A claim from a row holding the columns of `load`'s query (the API's list reads the same, `ClaimListing.jsonColumns`).
+    /// By hand, not a `Decodable` row: the API's list decodes 26 columns a claim (Rows.swift says why).
     init(row: any SQLRow) throws {
         func column<T: Decodable>(_ name: String, _ type: T.Type = T.self) throws -> T { try row.decode(column: name, as: type) }
         let statusText: String = try column("status")

@@ -62,10 +62,9 @@ public struct ClaimListing: Sendable {
     public func countsByStatus(in scope: AccessScope) async throws -> [ClaimStatus: Int] {
         try await db.read { sql in
             var counts: [ClaimStatus: Int] = [:]
-            for row in try await sql.raw("SELECT c.status, COUNT(*) AS n FROM claims c WHERE \(scope.claimFilter("c")) GROUP BY c.status").all() {
-                if let status = ClaimStatus(rawValue: try row.decode(column: "status", as: String.self)) {
-                    counts[status] = try row.decode(column: "n", as: Int.self)
-                }
+            for row in try await sql.raw("SELECT c.status, COUNT(*) AS n FROM claims c WHERE \(scope.claimFilter("c")) GROUP BY c.status")
+                .all(decoding: StatusCountRow.self, with: .snakeCase) {
+                if let status = ClaimStatus(rawValue: row.status) { counts[status] = row.n }
             }
             return counts
         }
@@ -122,6 +121,7 @@ public struct ClaimListing: Sendable {
         query.appendLiteral(" ORDER BY ")
         query.appendInterpolation(orderBy)
         query.appendLiteral(" LIMIT \(max(1, min(limit, 501)))")
+        // By hand, not a `Decodable` row: every claims list reads these (Rows.swift says why).
         return try await sql.raw(query).all().map { row -> Line in
             if json { return .json(try ClaimJSON(row: row)) }
             let currency = Currency(try row.decode(column: "currency", as: String.self))

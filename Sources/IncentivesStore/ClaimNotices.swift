@@ -21,7 +21,7 @@ extension ClaimRepository {
             WHERE r.location_id = \(bind: locationID) AND r.role IN ('incentives_admin', 'incentives_user')
               AND u.password_hash IS NOT NULL
             ORDER BY u.email
-            """).all().map { try $0.decode(column: "email", as: String.self) }
+            """).all(decodingColumn: "email", as: String.self)
     }
 
     /// Writes the deadline reminders due at `now` (7 days and 1 day before a deadline the partner must
@@ -46,18 +46,15 @@ extension ClaimRepository {
                     WHERE c.id IN (SELECT id FROM claims WHERE expires_at > \(bind: now) AND expires_at <= \(bind: horizon)
                                      AND status IN (\(unsafeRaw: waiting)) AND id > \(bind: from) ORDER BY id LIMIT \(bind: batchSize))
                     ORDER BY c.id\(lock)
-                    """).all()
+                    """).all(decoding: ReminderRow.self, with: .snakeCase)
                 var claims: [(id: Int64, name: String, kind: DeadlineKind?, due: Date, location: Int64, sent: Set<DeadlineReminder>)] = []
                 for row in rows {
-                    let id = try row.decode(column: "id", as: Int64.self)
-                    let sent = try row.decode(column: "reminder", as: Int?.self).flatMap(DeadlineReminder.init(rawValue:))
-                    if claims.last?.id == id {
+                    let sent = row.reminder.flatMap(DeadlineReminder.init(rawValue:))
+                    if claims.last?.id == row.id {
                         if let sent { claims[claims.count - 1].sent.insert(sent) }
                         continue
                     }
-                    claims.append((id, try row.decode(column: "name", as: String.self),
-                                   try row.decode(column: "due_kind", as: String?.self).flatMap(DeadlineKind.init(rawValue:)),
-                                   try row.decode(column: "expires_at", as: Date.self), try row.decode(column: "location_id", as: Int64.self),
+                    claims.append((row.id, row.name, row.dueKind.flatMap(DeadlineKind.init(rawValue:)), row.expiresAt, row.locationId,
                                    sent.map { [$0] } ?? []))
                 }
                 var count = 0
@@ -99,6 +96,16 @@ extension ClaimRepository {
             afterID = lastID
             if picked < batchSize { return reminded }
         }
+    }
+
+    /// A claim whose deadline comes, once per reminder already sent for it (or once with none).
+    private struct ReminderRow: Decodable {
+        var id: Int64
+        var name: String
+        var dueKind: String?
+        var expiresAt: Date
+        var locationId: Int64
+        var reminder: Int?
     }
 
     static func utcTime(_ date: Date) -> String {

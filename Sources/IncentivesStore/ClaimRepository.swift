@@ -151,15 +151,14 @@ public struct ClaimRepository: Sendable {
                 let rows = try await sql.raw("""
                     SELECT id, expires_at, solution_area_id FROM claims WHERE expires_at IS NOT NULL AND expires_at <= \(bind: now) \(past)
                     ORDER BY expires_at, id LIMIT \(bind: batchSize)\(lock)
-                    """).all()
+                    """).all(decoding: DueRow.self, with: .snakeCase)
                 var picked: [(claim: Claim, area: Int64, context: ClaimContext, transition: ClaimTransition?)] = []
                 var contexts = ContextCache()
                 for row in rows {
-                    let id = try row.decode(column: "id", as: Int64.self)
-                    guard let claim = try await Self.load(id, in: .system, on: sql, lock: false, flavor: db.flavor) else { continue }
+                    guard let claim = try await Self.load(row.id, in: .system, on: sql, lock: false, flavor: db.flavor) else { continue }
                     let context = try await contexts.context(for: claim, on: sql)
                     let transition = try? ClaimLifecycle.perform(ClaimCommand(.expire, by: .clock), on: claim, context: context, at: now)
-                    picked.append((claim, try row.decode(column: "solution_area_id", as: Int64.self), context, transition))
+                    picked.append((claim, row.solutionAreaId, context, transition))
                 }
                 try await ClaimCountLocks.lock(Set(picked.flatMap { p -> [ClaimCountLocks.Key] in
                     guard let moved = p.transition?.claim else { return [] }
@@ -190,8 +189,7 @@ public struct ClaimRepository: Sendable {
                         db.logger.error("Claim \(p.claim.id) was not expired and is passed over in this sweep: \(Database.translated(error, file: #fileID, function: #function))")
                     }
                 }
-                let last = try rows.last.map { (try $0.decode(column: "expires_at", as: Date.self), try $0.decode(column: "id", as: Int64.self)) }
-                return (batch, last, rows.count)
+                return (batch, rows.last.map { ($0.expiresAt, $0.id) }, rows.count)
             }
             counts.merge(batch, uniquingKeysWith: +)
             if picked < batchSize { return counts }
@@ -199,26 +197,43 @@ public struct ClaimRepository: Sendable {
         }
     }
 
+    /// A claim the sweep found due: its key in the walk, and its count row's solution area.
+    private struct DueRow: Decodable {
+        var id: Int64
+        var expiresAt: Date
+        var solutionAreaId: Int64
+    }
+
     // MARK: - Pieces run inside a transaction
+
+    /// A `claim_history` row.
+    private struct HistoryRow: Decodable {
+        var claimId: Int64
+        var at: Date
+        var action: String
+        var actorRole: String
+        var actorUserId: Int64?
+        var actorName: String
+        var fromStatus: String?
+        var toStatus: String
+        var note: String?
+        var reasonCode: String?
+        var address: String?
+
+        var entry: ClaimHistoryEntry {
+            ClaimHistoryEntry(
+                claimID: claimId, at: at, action: ClaimAction(rawValue: action) ?? .create,
+                actor: Actor(role: ActorRole(rawValue: actorRole) ?? .clock, userID: actorUserId, name: actorName),
+                from: fromStatus.flatMap(ClaimStatus.init(rawValue:)), to: ClaimStatus(rawValue: toStatus) ?? .customerClaimed,
+                note: note, reasonCode: reasonCode.flatMap(ReviewReason.init(rawValue:)), address: address)
+        }
+    }
 
     static func historyRows(of id: Int64, on sql: any SQLDatabase) async throws -> [ClaimHistoryEntry] {
         try await sql.raw("""
             SELECT claim_id, at, action, actor_role, actor_user_id, actor_name, from_status, to_status, note, reason_code, address
             FROM claim_history WHERE claim_id = \(bind: id) ORDER BY id
-            """).all().map { row in
-                let role = ActorRole(rawValue: try row.decode(column: "actor_role", as: String.self)) ?? .clock
-                return ClaimHistoryEntry(
-                    claimID: try row.decode(column: "claim_id", as: Int64.self),
-                    at: try row.decode(column: "at", as: Date.self),
-                    action: ClaimAction(rawValue: try row.decode(column: "action", as: String.self)) ?? .create,
-                    actor: Actor(role: role, userID: try row.decode(column: "actor_user_id", as: Int64?.self),
-                                 name: try row.decode(column: "actor_name", as: String.self)),
-                    from: try row.decode(column: "from_status", as: String?.self).flatMap(ClaimStatus.init(rawValue:)),
-                    to: ClaimStatus(rawValue: try row.decode(column: "to_status", as: String.self)) ?? .customerClaimed,
-                    note: try row.decode(column: "note", as: String?.self),
-                    reasonCode: try row.decode(column: "reason_code", as: String?.self).flatMap(ReviewReason.init(rawValue:)),
-                    address: try row.decode(column: "address", as: String?.self))
-            }
+            """).all(decoding: HistoryRow.self, with: .snakeCase).map(\.entry)
     }
 
     static func load(_ id: Int64, in scope: AccessScope, on sql: any SQLDatabase, lock: Bool, flavor: SQLFlavor) async throws -> Claim? {
@@ -230,13 +245,8 @@ public struct ClaimRepository: Sendable {
     }
 
     static func location(_ id: Int64, on sql: any SQLDatabase) async throws -> Location? {
-        guard let row = try await sql.raw("SELECT id, organization_id, name, country FROM locations WHERE id = \(bind: id)").first() else {
-            return nil
-        }
-        return Location(id: try row.decode(column: "id", as: Int64.self),
-                        organizationID: try row.decode(column: "organization_id", as: Int64.self),
-                        name: try row.decode(column: "name", as: String.self),
-                        country: try row.decode(column: "country", as: String.self))
+        try await sql.raw("SELECT id, organization_id, name, country FROM locations WHERE id = \(bind: id)")
+            .first(decoding: LocationRow.self, with: .snakeCase)?.location
     }
 
     static func requestedEngagement(for new: NewClaim, on sql: any SQLDatabase) async throws -> Int64 {
@@ -263,8 +273,8 @@ public struct ClaimRepository: Sendable {
     }
 
     static func providedProof(of claimID: Int64, on sql: any SQLDatabase) async throws -> Set<ProofRequirement.Kind> {
-        Set(try await sql.raw("SELECT DISTINCT kind FROM claim_proof WHERE claim_id = \(bind: claimID)").all()
-            .compactMap { ProofRequirement.Kind(rawValue: try $0.decode(column: "kind", as: String.self)) })
+        Set(try await sql.raw("SELECT DISTINCT kind FROM claim_proof WHERE claim_id = \(bind: claimID)")
+            .all(decodingColumn: "kind", as: String.self).compactMap(ProofRequirement.Kind.init(rawValue:)))
     }
 
     static func earned(locationID: Int64, engagementID: Int64, currency: Currency, on sql: any SQLDatabase) async throws -> Money {
@@ -272,7 +282,7 @@ public struct ClaimRepository: Sendable {
             SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) AS total FROM earnings
             WHERE location_id = \(bind: locationID) AND engagement_id = \(bind: engagementID)
               AND payment_status NOT IN ('reversed', 'forfeited')
-            """).first()?.decode(column: "total", as: Int64.self) ?? 0
+            """).first(decodingColumn: "total", as: Int64.self) ?? 0
         return Money(minorUnits: total, currency: currency)
     }
 

@@ -199,9 +199,7 @@ extension ClaimListing {
         query.appendInterpolation(condition)
         query.appendLiteral(" GROUP BY \(alias).solution_area_id")
         var counts: [Int64: Int] = [:]
-        for row in try await sql.raw(query).all() {
-            counts[try row.decode(column: "area", as: Int64.self)] = try row.decode(column: "n", as: Int.self)
-        }
+        for row in try await sql.raw(query).all(decoding: AreaCountRow.self, with: .snakeCase) { counts[row.area] = row.n }
         return counts
     }
 
@@ -209,7 +207,7 @@ extension ClaimListing {
     private static func total(_ count: String, from: String, where condition: SQLQueryString, on sql: any SQLDatabase) async throws -> Int {
         var query: SQLQueryString = "SELECT CAST(COALESCE(\(unsafeRaw: count), 0) AS BIGINT) AS n FROM \(unsafeRaw: from) WHERE "
         query.appendInterpolation(condition)
-        return try await sql.raw(query).first()?.decode(column: "n", as: Int.self) ?? 0
+        return try await sql.raw(query).first(decodingColumn: "n", as: Int.self) ?? 0
     }
 
     /// One keyset page of the query's rows (no counts), and the cursor of the next page.
@@ -269,9 +267,8 @@ extension ClaimListing {
     public func export(_ query: ClaimListQuery, as format: ExportFormat, in scope: AccessScope, now: Date, batch: Int = 500,
                        to sink: ([UInt8]) async throws -> Void) async throws -> Int {
         let areas = try await db.read { sql in
-            try await sql.raw("SELECT id, name FROM solution_areas").all().reduce(into: [Int64: String]()) {
-                $0[try $1.decode(column: "id", as: Int64.self)] = try $1.decode(column: "name", as: String.self)
-            }
+            try await sql.raw("SELECT id, name FROM solution_areas").all(decoding: NamedRow.self, with: .snakeCase)
+                .reduce(into: [Int64: String]()) { $0[$1.id] = $1.name }
         }
         var writer = format.writer(columns: Self.exportColumns, sheetName: "Claims", now: now)
         var query = query
@@ -299,8 +296,7 @@ extension ClaimListing {
     /// The id of the partner organization of that name (compared case-insensitively), for the operator's export.
     public func organizationID(named name: String) async throws -> Int64? {
         try await db.read { sql in
-            try await sql.raw("SELECT id FROM organizations WHERE LOWER(name) = LOWER(\(bind: name))").first()?
-                .decode(column: "id", as: Int64.self)
+            try await sql.raw("SELECT id FROM organizations WHERE LOWER(name) = LOWER(\(bind: name))").first(decodingColumn: "id", as: Int64.self)
         }
     }
 
@@ -431,17 +427,25 @@ public struct ClaimListChoices: Sendable {
 extension ClaimListing {
     public func choices(in scope: AccessScope) async throws -> ClaimListChoices {
         try await db.read { sql in
-            let areas = try await sql.raw("SELECT id, code, name FROM solution_areas ORDER BY position, id").all().map {
-                SolutionArea(id: try $0.decode(column: "id", as: Int64.self), code: try $0.decode(column: "code", as: String.self),
-                             name: try $0.decode(column: "name", as: String.self))
-            }
-            let engagements = try await sql.raw("SELECT id, name FROM engagements ORDER BY name, id").all().map {
-                (id: try $0.decode(column: "id", as: Int64.self), name: try $0.decode(column: "name", as: String.self))
-            }
-            let locations = try await sql.raw("SELECT l.id, l.name FROM locations l WHERE \(scope.locationFilter("l")) ORDER BY l.name, l.id").all().map {
-                (id: try $0.decode(column: "id", as: Int64.self), name: try $0.decode(column: "name", as: String.self))
-            }
-            return ClaimListChoices(areas: areas, engagements: engagements, locations: locations)
+            let areas = try await sql.raw("SELECT id, code, name FROM solution_areas ORDER BY position, id")
+                .all(decoding: SolutionArea.self, with: .snakeCase)
+            let engagements = try await sql.raw("SELECT id, name FROM engagements ORDER BY name, id").all(decoding: NamedRow.self, with: .snakeCase)
+            let locations = try await sql.raw("SELECT l.id, l.name FROM locations l WHERE \(scope.locationFilter("l")) ORDER BY l.name, l.id")
+                .all(decoding: NamedRow.self, with: .snakeCase)
+            return ClaimListChoices(areas: areas, engagements: engagements.map { ($0.id, $0.name) },
+                                    locations: locations.map { ($0.id, $0.name) })
         }
     }
+}
+
+/// Something listed by id and name (a solution area in exports, an engagement or location in the filters).
+private struct NamedRow: Decodable {
+    var id: Int64
+    var name: String
+}
+
+/// A count per solution area.
+private struct AreaCountRow: Decodable {
+    var area: Int64
+    var n: Int
 }

@@ -49,7 +49,7 @@ enum ClaimSearchIndex {
         let source = matching(term, flavor: flavor, in: scope)
         var limited = source
         limited.appendLiteral(" LIMIT \(narrowLimit + 1)")
-        let ids = try await sql.raw(limited).all().map { try $0.decode(column: "id", as: Int64.self) }
+        let ids = try await sql.raw(limited).all(decodingColumn: "id", as: Int64.self)
         if ids.count <= narrowLimit {
             return .narrow(Array(Set(ids + (id.map { [$0] } ?? []))).sorted())
         }

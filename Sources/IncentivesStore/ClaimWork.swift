@@ -111,10 +111,10 @@ public struct ClaimWork: Sendable {
             guard let customer = try await Self.customer(claim.customerID, on: sql) else {
                 throw StoreError.corrupt("Claim \(id) names a missing customer.")
             }
-            let organization = try await sql.raw("SELECT name FROM organizations WHERE id = \(bind: claim.organizationID)").first()?
-                .decode(column: "name", as: String.self) ?? ""
-            let arbitration = try await sql.raw("SELECT arbitration FROM claims WHERE id = \(bind: id)").first()?
-                .decode(column: "arbitration", as: String?.self)
+            let organization = try await sql.raw("SELECT name FROM organizations WHERE id = \(bind: claim.organizationID)")
+                .first(decodingColumn: "name", as: String.self) ?? ""
+            let arbitration = try await sql.raw("SELECT arbitration FROM claims WHERE id = \(bind: id)")
+                .first(decodingColumn: "arbitration", as: String?.self) ?? nil
             return ClaimFile(
                 claim: claim, customer: customer, engagement: context.engagement, version: version, location: location,
                 organizationName: organization, contacts: try await Self.contacts(of: id, on: sql),
@@ -147,7 +147,7 @@ public struct ClaimWork: Sendable {
                 throw StoreError.invalid(field: "kind", "This engagement does not ask for that document.")
             }
             let replaced = try await sql.raw("SELECT file_name FROM claim_proof WHERE claim_id = \(bind: claimID) AND kind = \(bind: kind.rawValue)")
-                .all().compactMap { try $0.decode(column: "file_name", as: String?.self) }
+                .all(decodingColumn: "file_name", as: String?.self).compactMap { $0 }
             try await sql.raw("DELETE FROM claim_proof WHERE claim_id = \(bind: claimID) AND kind = \(bind: kind.rawValue)").run()
             try await sql.raw("""
                 INSERT INTO claim_proof (claim_id, kind, file_name, content_hash, size_bytes, added_by, added_at, content_type)
@@ -166,13 +166,12 @@ public struct ClaimWork: Sendable {
             try ClaimLifecycle.checkProofEditor(actor.role, on: claim)
             guard let row = try await sql.raw("""
                 SELECT kind, file_name FROM claim_proof WHERE id = \(bind: proofID) AND claim_id = \(bind: claimID)
-                """).first(), let kind = ProofRequirement.Kind(rawValue: try row.decode(column: "kind", as: String.self)),
+                """).first(decoding: ProofNameRow.self, with: .snakeCase), let kind = ProofRequirement.Kind(rawValue: row.kind),
                   kind != .customerSurvey else {
                 throw StoreError.notFound("No such document on this claim.")
             }
             try await sql.raw("DELETE FROM claim_proof WHERE id = \(bind: proofID)").run()
-            let name = try row.decode(column: "file_name", as: String?.self)
-            return (claim, .removeProof, name.map { "\(kind.label): \($0)" } ?? kind.label)
+            return (claim, .removeProof, row.fileName.map { "\(kind.label): \($0)" } ?? kind.label)
         }
     }
 
@@ -269,16 +268,15 @@ public struct ClaimWork: Sendable {
                   let claim = try await ClaimRepository.load(link.claimID, in: .system, on: sql, lock: false, flavor: db.flavor) else {
                 return nil
             }
-            guard let row = try await sql.raw("""
+            guard let names = try await sql.raw("""
                 SELECT o.name AS partner, e.name AS engagement, cu.name AS customer
                 FROM claims c JOIN organizations o ON o.id = c.organization_id JOIN engagements e ON e.id = c.engagement_id
                 JOIN customers cu ON cu.id = c.customer_id WHERE c.id = \(bind: claim.id)
-                """).first() else { return nil }
+                """).first(decoding: LinkPageNamesRow.self, with: .snakeCase) else { return nil }
             let engagement = try await CatalogueRepository.engagement(claim.engagementID, on: sql)
             let description = engagement.map { e in (e.version(number: claim.engagementVersion) ?? e.currentVersion).description } ?? ""
-            return CustomerLinkView(link: link, claim: claim, partnerName: try row.decode(column: "partner", as: String.self),
-                                    engagementName: try row.decode(column: "engagement", as: String.self),
-                                    engagementDescription: description, customerName: try row.decode(column: "customer", as: String.self))
+            return CustomerLinkView(link: link, claim: claim, partnerName: names.partner, engagementName: names.engagement,
+                                    engagementDescription: description, customerName: names.customer)
         }
     }
 
@@ -413,13 +411,12 @@ public struct ClaimWork: Sendable {
             VALUES (\(bind: claim.id), \(bind: purpose.rawValue), \(bind: Secret.hash(token)), \(bind: contact.email),
                     \(bind: contact.name), \(bind: now), \(bind: expires))
             """).run()
-        guard let row = try await sql.raw("""
+        guard let names = try await sql.raw("""
             SELECT o.name AS partner, e.name AS engagement FROM claims c
             JOIN organizations o ON o.id = c.organization_id JOIN engagements e ON e.id = c.engagement_id WHERE c.id = \(bind: claim.id)
-            """).first() else { throw StoreError.notFound("No claim \(claim.id).") }
+            """).first(decoding: LinkNamesRow.self, with: .snakeCase) else { throw StoreError.notFound("No claim \(claim.id).") }
         let facts = CustomerMailFacts(
-            contactName: contact.name, partnerName: try row.decode(column: "partner", as: String.self),
-            engagementName: try row.decode(column: "engagement", as: String.self), claimID: claim.id,
+            contactName: contact.name, partnerName: names.partner, engagementName: names.engagement, claimID: claim.id,
             link: purpose == .survey ? links.survey(token) : links.consent(token),
             expires: "\(DayDate(expires).text), \(ClaimRepository.utcTime(expires)) UTC")
         let message: MailMessage = switch purpose {
@@ -432,47 +429,27 @@ public struct ClaimWork: Sendable {
     }
 
     static func customer(_ id: Int64, on sql: any SQLDatabase) async throws -> Customer? {
-        guard let row = try await sql.raw("""
+        try await sql.raw("""
             SELECT id, name, domain, tenant_id, top_parent_id, subscription_id, opportunity_id FROM customers WHERE id = \(bind: id)
-            """).first() else { return nil }
-        return Customer(id: try row.decode(column: "id", as: Int64.self), name: try row.decode(column: "name", as: String.self),
-                        domain: try row.decode(column: "domain", as: String?.self), tenantID: try row.decode(column: "tenant_id", as: String?.self),
-                        topParentID: try row.decode(column: "top_parent_id", as: String?.self),
-                        subscriptionID: try row.decode(column: "subscription_id", as: String?.self),
-                        opportunityID: try row.decode(column: "opportunity_id", as: String?.self))
+            """).first(decoding: CustomerRow.self, with: .snakeCase)?.customer
     }
 
+    /// `Contact`'s properties are its `claim_contacts` columns.
     static func contacts(of claimID: Int64, on sql: any SQLDatabase) async throws -> [Contact] {
-        try await sql.raw("SELECT name, title, email FROM claim_contacts WHERE claim_id = \(bind: claimID) ORDER BY position").all().map {
-            Contact(name: try $0.decode(column: "name", as: String.self), title: try $0.decode(column: "title", as: String.self),
-                    email: try $0.decode(column: "email", as: String.self))
-        }
+        try await sql.raw("SELECT name, title, email FROM claim_contacts WHERE claim_id = \(bind: claimID) ORDER BY position")
+            .all(decoding: Contact.self, with: .snakeCase)
     }
 
     static func proof(of claimID: Int64, on sql: any SQLDatabase) async throws -> [StoredProof] {
         try await sql.raw("""
             SELECT id, kind, file_name, content_type, content_hash, size_bytes, added_by, added_at, answers
             FROM claim_proof WHERE claim_id = \(bind: claimID) ORDER BY id
-            """).all().compactMap { row in
-                guard let kind = ProofRequirement.Kind(rawValue: try row.decode(column: "kind", as: String.self)) else { return nil }
-                let answers = try row.decode(column: "answers", as: String?.self)
-                    .flatMap { try? JSONDecoder().decode([SurveyAnswer].self, from: Data($0.utf8)) } ?? []
-                return StoredProof(id: try row.decode(column: "id", as: Int64.self), kind: kind,
-                                   fileName: try row.decode(column: "file_name", as: String?.self),
-                                   contentType: try row.decode(column: "content_type", as: String?.self),
-                                   contentHash: try row.decode(column: "content_hash", as: String?.self),
-                                   sizeBytes: try row.decode(column: "size_bytes", as: Int64?.self),
-                                   addedBy: try row.decode(column: "added_by", as: String.self),
-                                   addedAt: try row.decode(column: "added_at", as: Date.self), answers: answers)
-            }
+            """).all(decoding: ProofRow.self, with: .snakeCase).compactMap(\.proof)
     }
 
     static func comments(of claimID: Int64, on sql: any SQLDatabase) async throws -> [ClaimComment] {
-        try await sql.raw("SELECT at, author_name, side, body FROM claim_comments WHERE claim_id = \(bind: claimID) ORDER BY id").all().map {
-            ClaimComment(at: try $0.decode(column: "at", as: Date.self), author: try $0.decode(column: "author_name", as: String.self),
-                         side: Side(rawValue: try $0.decode(column: "side", as: String.self)) ?? .partner,
-                         body: try $0.decode(column: "body", as: String.self))
-        }
+        try await sql.raw("SELECT at, author_name, side, body FROM claim_comments WHERE claim_id = \(bind: claimID) ORDER BY id")
+            .all(decoding: CommentRow.self, with: .snakeCase).map(\.comment)
     }
 
     static let linkColumns = """
@@ -482,27 +459,88 @@ public struct ClaimWork: Sendable {
 
     static func links(of claimID: Int64, on sql: any SQLDatabase) async throws -> [CustomerLinkRecord] {
         try await sql.raw("SELECT \(unsafeRaw: linkColumns) FROM customer_links WHERE claim_id = \(bind: claimID) ORDER BY id")
-            .all().map(linkRecord)
+            .all(decoding: LinkRow.self, with: .snakeCase).map(\.record)
     }
 
     static func link(hash: String, on sql: any SQLDatabase, lock: Bool = false) async throws -> CustomerLinkRecord? {
         let forUpdate: SQLQueryString = lock ? " FOR UPDATE" : ""
         return try await sql.raw("SELECT \(unsafeRaw: linkColumns) FROM customer_links WHERE token_hash = \(bind: hash)\(forUpdate)")
-            .first().map(linkRecord)
+            .first(decoding: LinkRow.self, with: .snakeCase)?.record
     }
+}
 
-    static func linkRecord(_ row: any SQLRow) throws -> CustomerLinkRecord {
+// MARK: Rows
+
+/// A document's kind and name, as removing it names it in the history.
+private struct ProofNameRow: Decodable {
+    var kind: String
+    var fileName: String?
+}
+
+/// The names a customer's email shows.
+private struct LinkNamesRow: Decodable {
+    var partner: String
+    var engagement: String
+}
+
+/// The names the page behind a customer's link shows.
+private struct LinkPageNamesRow: Decodable {
+    var partner: String
+    var engagement: String
+    var customer: String
+}
+
+/// A `claim_proof` row; a kind this version does not know is left out, as before.
+private struct ProofRow: Decodable {
+    var id: Int64
+    var kind: String
+    var fileName: String?
+    var contentType: String?
+    var contentHash: String?
+    var sizeBytes: Int64?
+    var addedBy: String
+    var addedAt: Date
+    var answers: String?
+
+    var proof: StoredProof? {
+        guard let kind = ProofRequirement.Kind(rawValue: kind) else { return nil }
+        let answers = answers.flatMap { try? JSONDecoder().decode([SurveyAnswer].self, from: Data($0.utf8)) } ?? []
+        return StoredProof(id: id, kind: kind, fileName: fileName, contentType: contentType, contentHash: contentHash,
+                           sizeBytes: sizeBytes, addedBy: addedBy, addedAt: addedAt, answers: answers)
+    }
+}
+
+/// A `claim_comments` row.
+private struct CommentRow: Decodable {
+    var at: Date
+    var authorName: String
+    var side: String
+    var body: String
+
+    var comment: ClaimComment { ClaimComment(at: at, author: authorName, side: Side(rawValue: side) ?? .partner, body: body) }
+}
+
+/// A `customer_links` row (`ClaimWork.linkColumns`), never its token.
+private struct LinkRow: Decodable {
+    var id: Int64
+    var claimId: Int64
+    var purpose: String
+    var email: String
+    var contactName: String
+    var createdAt: Date
+    var expiresAt: Date
+    var voidedAt: Date?
+    var answer: String?
+    var answeredAt: Date?
+    var answerAddress: String?
+    var revokedAt: Date?
+    var revokeAddress: String?
+
+    var record: CustomerLinkRecord {
         CustomerLinkRecord(
-            id: try row.decode(column: "id", as: Int64.self), claimID: try row.decode(column: "claim_id", as: Int64.self),
-            purpose: CustomerLinkPurpose(rawValue: try row.decode(column: "purpose", as: String.self)) ?? .consent,
-            email: try row.decode(column: "email", as: String.self), contactName: try row.decode(column: "contact_name", as: String.self),
-            createdAt: try row.decode(column: "created_at", as: Date.self), expiresAt: try row.decode(column: "expires_at", as: Date.self),
-            voidedAt: try row.decode(column: "voided_at", as: Date?.self),
-            answer: try row.decode(column: "answer", as: String?.self).flatMap(CustomerAnswer.init(rawValue:)),
-            answeredAt: try row.decode(column: "answered_at", as: Date?.self),
-            answerAddress: try row.decode(column: "answer_address", as: String?.self),
-            revokedAt: try row.decode(column: "revoked_at", as: Date?.self),
-            revokeAddress: try row.decode(column: "revoke_address", as: String?.self))
+            id: id, claimID: claimId, purpose: CustomerLinkPurpose(rawValue: purpose) ?? .consent, email: email, contactName: contactName,
+            createdAt: createdAt, expiresAt: expiresAt, voidedAt: voidedAt, answer: answer.flatMap(CustomerAnswer.init(rawValue:)),
+            answeredAt: answeredAt, answerAddress: answerAddress, revokedAt: revokedAt, revokeAddress: revokeAddress)
     }
 }
 

@@ -28,10 +28,10 @@ enum ClaimWriter {
 
     /// One claim; the database assigns its id.
     static func insert(_ claim: Claim, clock: OpenClock?, solutionAreaID: Int64, on sql: any SQLDatabase) async throws -> Int64 {
-        let row = try await sql.insert(into: "claims").columns(claimColumns)
+        let id = try await sql.insert(into: "claims").columns(claimColumns)
             .values(claimValues(claim, clock: clock, solutionAreaID: solutionAreaID))
-            .returning("id").first()
-        guard let id = try row?.decode(column: "id", as: Int64.self) else {
+            .returning("id").first(decodingColumn: "id", as: Int64.self)
+        guard let id else {
             throw StoreError.invalid(field: "claim", "The database did not return the new claim's id.")
         }
         return id

@@ -83,15 +83,21 @@ enum CustomerStandingSQL {
         }
     }
 
-    /// The standing read back from a row: criteria from the customer's own fields, as the domain decides them.
-    static func standing(_ row: any SQLRow, customer: Customer, role: PartnerRole) throws -> CustomerStanding {
-        CustomerStanding(
-            meetsCriteria: CustomerStanding.meetsRecordedCriteria(role: role, customer: customer),
-            activeClaims: try row.decode(column: "active_claims", as: Int.self),
-            consentedWithAnotherPartner: try row.decode(column: "consented_other", as: Int.self) == 1,
-            approvedWithThisPartner: try row.decode(column: "approved_ours", as: Int.self) == 1,
-            approvedWithAnotherPartner: try row.decode(column: "approved_other", as: Int.self) == 1,
-            activeClaimsWithThisPartner: try row.decode(column: "ours_active", as: Int.self))
+    /// A standing row's claim facts, read back.
+    struct FactsRow: Decodable {
+        var activeClaims: Int
+        var oursActive: Int
+        var approvedOurs: Int
+        var approvedOther: Int
+        var consentedOther: Int
+
+        /// The standing: criteria from the customer's own fields, as the domain decides them, and these facts.
+        func standing(of customer: Customer, role: PartnerRole) -> CustomerStanding {
+            CustomerStanding(
+                meetsCriteria: CustomerStanding.meetsRecordedCriteria(role: role, customer: customer), activeClaims: activeClaims,
+                consentedWithAnotherPartner: consentedOther == 1, approvedWithThisPartner: approvedOurs == 1,
+                approvedWithAnotherPartner: approvedOther == 1, activeClaimsWithThisPartner: oursActive)
+        }
     }
 
     /// The statuses of a claim still running (`ClaimStatus.isActive`), quoted for an IN list.

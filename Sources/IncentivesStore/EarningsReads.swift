@@ -94,8 +94,8 @@ public struct MonthlyEarning: Sendable, Hashable {
     }
 }
 
-/// A location the viewer may filter earnings by.
-public struct EarningsLocation: Sendable, Hashable {
+/// A location the viewer may filter earnings by (decoded as is from its columns).
+public struct EarningsLocation: Sendable, Hashable, Decodable {
     public var id: Int64
     public var name: String
     public var organizationName: String
@@ -140,13 +140,7 @@ public struct EarningsReads: Sendable {
                 WHERE \(Self.conditions(scope, filter))
                 """
             query.appendLiteral(" GROUP BY ea.payment_month, ea.currency ORDER BY ea.payment_month, ea.currency")
-            return try await sql.raw(query).all().map { row in
-                let currency = Currency(try row.decode(column: "currency", as: String.self))
-                return MonthlyEarning(month: try row.decode(column: "payment_month", as: String.self),
-                                      earned: Money(minorUnits: try row.decode(column: "earned", as: Int64.self), currency: currency),
-                                      sent: Money(minorUnits: try row.decode(column: "sent", as: Int64.self), currency: currency),
-                                      lines: try row.decode(column: "n", as: Int.self))
-            }
+            return try await sql.raw(query).all(decoding: MonthRow.self, with: .snakeCase).map(\.month)
         }
     }
 
@@ -171,10 +165,7 @@ public struct EarningsReads: Sendable {
                 SELECT l.id, l.name, o.name AS organization_name FROM locations l JOIN organizations o ON o.id = l.organization_id
                 WHERE \(scope.locationFilter("l")) AND EXISTS (SELECT 1 FROM earnings ea WHERE ea.location_id = l.id)
                 ORDER BY o.name, l.name, l.id
-                """).all().map { row in
-                EarningsLocation(id: try row.decode(column: "id", as: Int64.self), name: try row.decode(column: "name", as: String.self),
-                                 organizationName: try row.decode(column: "organization_name", as: String.self))
-            }
+                """).all(decoding: EarningsLocation.self, with: .snakeCase)
         }
     }
 
@@ -268,6 +259,8 @@ public struct EarningsReads: Sendable {
         return query
     }
 
+    /// By hand, not a `Decodable` row: the earnings page and the CSV export, which streams every earning, read these
+    /// (Rows.swift says why).
     static func line(_ row: any SQLRow) throws -> EarningLine {
         let id = try row.decode(column: "id", as: Int64.self)
         let currency = Currency(try row.decode(column: "currency", as: String.self))
@@ -289,6 +282,21 @@ public struct EarningsReads: Sendable {
             amount: Money(minorUnits: try row.decode(column: "amount_minor", as: Int64.self), currency: currency),
             approvedAt: try row.decode(column: "approved_at", as: Date.self),
             paymentMonth: try row.decode(column: "payment_month", as: String.self), paymentStatus: status)
+    }
+
+    /// One payment month's sums in one currency.
+    private struct MonthRow: Decodable {
+        var paymentMonth: String
+        var currency: String
+        var n: Int
+        var earned: Int64
+        var sent: Int64
+
+        var month: MonthlyEarning {
+            let currency = Currency(currency)
+            return MonthlyEarning(month: paymentMonth, earned: Money(minorUnits: earned, currency: currency),
+                                  sent: Money(minorUnits: sent, currency: currency), lines: n)
+        }
     }
 }
 

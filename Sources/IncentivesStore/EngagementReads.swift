@@ -85,14 +85,12 @@ public struct EngagementReads: Sendable {
     }
 
     static func board(in scope: AccessScope, at now: Date, on sql: any SQLDatabase) async throws -> EngagementBoard {
-        let areas = try await sql.raw("SELECT id, code, name FROM solution_areas ORDER BY position, id").all().map { row in
-            SolutionArea(id: try row.decode(column: "id", as: Int64.self), code: try row.decode(column: "code", as: String.self),
-                         name: try row.decode(column: "name", as: String.self))
-        }
+        let areas = try await sql.raw("SELECT id, code, name FROM solution_areas ORDER BY position, id")
+            .all(decoding: SolutionArea.self, with: .snakeCase)
         let locations = try await ProgramReads.standings(in: scope, at: now, on: sql)
         var engagements = try await engagementStandings(in: scope, at: now, onlyEligible: true, locations: locations, on: sql)
         try await countCustomers(of: &engagements, in: scope, at: now, on: sql)
-        let programID = try await sql.raw("SELECT MIN(id) AS id FROM programs").first()?.decode(column: "id", as: Int64?.self)
+        let programID = try await sql.raw("SELECT MIN(id) AS id FROM programs").first(decodingColumn: "id", as: Int64?.self) ?? nil
         let program = try await programID.asyncMap { try await CatalogueRepository.program($0, on: sql) } ?? nil
         return EngagementBoard(areas: areas, locations: locations, engagements: engagements, program: program)
     }
@@ -115,10 +113,9 @@ public struct EngagementReads: Sendable {
             LIMIT 1
             """).first() != nil,
               let engagement = try await CatalogueRepository.engagement(id, on: sql),
-              let areaRow = try await sql.raw("SELECT id, code, name FROM solution_areas WHERE id = \(bind: engagement.solutionAreaID)").first()
+              let area = try await sql.raw("SELECT id, code, name FROM solution_areas WHERE id = \(bind: engagement.solutionAreaID)")
+                .first(decoding: SolutionArea.self, with: .snakeCase)
         else { return nil }
-        let area = SolutionArea(id: try areaRow.decode(column: "id", as: Int64.self), code: try areaRow.decode(column: "code", as: String.self),
-                                name: try areaRow.decode(column: "name", as: String.self))
         let locations = try await ProgramReads.standings(in: scope, at: now, on: sql)
         let program = try await CatalogueRepository.program(engagement.programID, on: sql)
         var detail = EngagementDetail(engagement: engagement, solutionArea: area, program: program, locations: locations,
@@ -145,26 +142,11 @@ public struct EngagementReads: Sendable {
             WHERE e.id IN (SELECT lc.engagement_id FROM location_criteria lc JOIN locations l ON l.id = lc.location_id
                            WHERE \(scope.locationFilter("l")))
             ORDER BY sa.position, sa.id, e.name, e.id
-            """).all()
+            """).all(decoding: EngagementStandingRow.self, with: .snakeCase)
         return try rows.compactMap { row in
-            let id = try row.decode(column: "id", as: Int64.self)
-            guard let role = PartnerRole(rawValue: try row.decode(column: "role", as: String.self)),
-                  let type = EngagementType(rawValue: try row.decode(column: "type", as: String.self)),
-                  let status = EngagementStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
-                throw StoreError.corrupt("Engagement \(id) holds an unknown role, type or status.")
-            }
-            let listed = locations.compactMap { $0.engagements[id] }
-            if onlyEligible && !listed.contains(where: \.isEligible) { return nil }
-            return EngagementStanding(
-                id: id, programID: try row.decode(column: "program_id", as: Int64.self),
-                name: try row.decode(column: "name", as: String.self),
-                solutionArea: SolutionArea(id: try row.decode(column: "area_id", as: Int64.self),
-                                           code: try row.decode(column: "area_code", as: String.self),
-                                           name: try row.decode(column: "area_name", as: String.self)),
-                role: role, type: type, status: status,
-                lastClaimDay: try row.decode(column: "last_claim_day", as: String?.self).flatMap { DayDate($0) },
-                activeClaimsPerCustomer: try row.decode(column: "active_claims_per_customer", as: Int.self),
-                locations: listed)
+            let listed = locations.compactMap { $0.engagements[row.id] }
+            let standing = try row.standing(locations: listed)
+            return onlyEligible && !listed.contains(where: \.isEligible) ? nil : standing
         }
     }
 
@@ -178,24 +160,22 @@ public struct EngagementReads: Sendable {
             WHERE v.engagement_id IN (SELECT lc.engagement_id FROM location_criteria lc JOIN locations l ON l.id = lc.location_id
                                       WHERE \(scope.locationFilter("l")))
             ORDER BY v.engagement_id, v.number
-            """).all() {
+            """).all(decoding: VersionRatesRow.self, with: .snakeCase) {
             var paid = Set<Market>()
-            for (market, column) in [(Market.a, "rate_a_minor"), (.b, "rate_b_minor"), (.c, "rate_c_minor")]
-            where try row.decode(column: column, as: Int64?.self) != nil { paid.insert(market) }
-            versions[try row.decode(column: "engagement_id", as: Int64.self), default: []].append(
-                (try row.decode(column: "number", as: Int.self), try row.decode(column: "effective_from", as: Date.self), paid))
+            for (market, rate) in [(Market.a, row.rateAMinor), (.b, row.rateBMinor), (.c, row.rateCMinor)] where rate != nil { paid.insert(market) }
+            versions[row.engagementId, default: []].append((row.number, row.effectiveFrom, paid))
         }
         var terms: [Int64: @Sendable (Market) -> EarningTerms] = [:]
         for row in try await sql.raw("""
             SELECT e.id, e.status, e.last_claim_day FROM engagements e
             WHERE e.id IN (SELECT lc.engagement_id FROM location_criteria lc JOIN locations l ON l.id = lc.location_id
                            WHERE \(scope.locationFilter("l")))
-            """).all() {
-            let id = try row.decode(column: "id", as: Int64.self)
-            guard let status = EngagementStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
+            """).all(decoding: EngagementTermsRow.self, with: .snakeCase) {
+            let id = row.id
+            guard let status = EngagementStatus(rawValue: row.status) else {
                 throw StoreError.corrupt("Engagement \(id) holds an unknown status.")
             }
-            let last = try row.decode(column: "last_claim_day", as: String?.self).flatMap { DayDate($0) }
+            let last = row.lastClaimDay.flatMap { DayDate($0) }
             // Same rule as `Engagement.version(inForceAt:)`: the newest already effective, or the first.
             let list = versions[id] ?? []
             let inForce = list.last { $0.from <= instant } ?? list.first
@@ -229,10 +209,8 @@ public struct EngagementReads: Sendable {
                    CAST(SUM(CASE WHEN \(CustomerStandingSQL.condition(.claimedByThisPartner, limit: limit)) THEN 1 ELSE 0 END) AS BIGINT) AS active,
                    CAST(SUM(CASE WHEN \(CustomerStandingSQL.claimable(limit: limit)) THEN 1 ELSE 0 END) AS BIGINT) AS claimable
             FROM standing GROUP BY engagement_id
-            """).all() {
-            claimed[try row.decode(column: "engagement_id", as: Int64.self)] = (
-                try row.decode(column: "meeting", as: Int.self), try row.decode(column: "active", as: Int.self),
-                try row.decode(column: "claimable", as: Int.self))
+            """).all(decoding: ClaimedCustomersRow.self, with: .snakeCase) {
+            claimed[row.engagementId] = (row.meeting, row.active, row.claimable)
         }
         var meetingRole: SQLQueryString = ""
         for (i, role) in PartnerRole.allCases.enumerated() {
@@ -251,6 +229,7 @@ public struct EngagementReads: Sendable {
             let open = e.takesClaims(at: now)
             let facts = claimed[e.id] ?? (0, 0, 0)
             // The rest of the scope's customers meeting the criteria have no claim here: nothing else decides for them.
+            // (By hand: the column is named after the role.)
             let unclaimed = try totals.decode(column: e.role.rawValue, as: Int.self) - facts.meeting
             engagements[i].activeCustomers = facts.active
             engagements[i].eligibleCustomers = !open ? 0
@@ -309,28 +288,24 @@ public struct EngagementReads: Sendable {
             """).all()
         var groups: [CustomerEligibility.Group: Int] = [:]
         if let first = rows.first {
+            // By hand: the count columns are named after the groups.
             for group in CustomerEligibility.Group.allCases { groups[group] = try first.decode(column: "n_\(group.rawValue)", as: Int.self) }
         }
         let open = EarningTerms.takesClaims(status: engagement.status, lastClaimDay: engagement.lastClaimDay, at: now)
         let customers = try rows.prefix(limit).compactMap { row -> EngagementCustomer? in
-            guard let id = try row.decode(column: "id", as: Int64?.self) else { return nil } // no customer in the group
-            let customer = Customer(
-                id: id, name: try row.decode(column: "name", as: String.self),
-                domain: try row.decode(column: "domain", as: String?.self), tenantID: try row.decode(column: "tenant_id", as: String?.self),
-                topParentID: try row.decode(column: "top_parent_id", as: String?.self),
-                subscriptionID: try row.decode(column: "subscription_id", as: String?.self),
-                opportunityID: try row.decode(column: "opportunity_id", as: String?.self))
-            let standing = try CustomerStandingSQL.standing(row, customer: customer, role: engagement.role)
-            let claimID = try row.decode(column: "claim_id", as: Int64?.self)
+            let line = try row.decoded(CustomerLineRow.self)
+            guard line.id != nil else { return nil } // no customer in the group
+            let customer = try row.decoded(CustomerRow.self).customer
+            let standing = try row.decoded(CustomerStandingSQL.FactsRow.self).standing(of: customer, role: engagement.role)
             var status: ClaimStatus?
-            if let claimID {
-                status = ClaimStatus(rawValue: try row.decode(column: "claim_status", as: String.self))
+            if let claimID = line.claimId {
+                status = line.claimStatus.flatMap(ClaimStatus.init(rawValue:))
                 if status == nil { throw StoreError.corrupt("Claim \(claimID) holds an unknown status.") }
             }
             return EngagementCustomer(
                 customer: customer, eligibility: standing.eligibility(limit: engagement.activeClaimsPerCustomer),
                 canBeClaimed: standing.canBeClaimed(limit: engagement.activeClaimsPerCustomer, engagementTakesClaims: open),
-                claimID: claimID, claimName: try row.decode(column: "claim_name", as: String?.self), claimStatus: status)
+                claimID: line.claimId, claimName: line.claimName, claimStatus: status)
         }
         let next = rows.count > limit ? customers.last.map { ClaimCursor(key: .text($0.customer.name), id: $0.customer.id) } : nil
         return (customers, next, groups)
@@ -352,6 +327,68 @@ public struct EngagementReads: Sendable {
                 activeClaimsWithThisPartner: facts.filter { $0.ours && $0.status.isActive }.count)
         }
     }
+}
+
+// MARK: Rows
+
+/// An engagement of the scope's lists, with its solution area.
+private struct EngagementStandingRow: Decodable {
+    var id: Int64
+    var programId: Int64
+    var name: String
+    var role: String
+    var type: String
+    var status: String
+    var lastClaimDay: String?
+    var activeClaimsPerCustomer: Int
+    var areaId: Int64
+    var areaCode: String
+    var areaName: String
+
+    func standing(locations: [LocationEligibility]) throws -> EngagementStanding {
+        guard let role = PartnerRole(rawValue: role), let type = EngagementType(rawValue: type),
+              let status = EngagementStatus(rawValue: status) else {
+            throw StoreError.corrupt("Engagement \(id) holds an unknown role, type or status.")
+        }
+        return EngagementStanding(
+            id: id, programID: programId, name: name, solutionArea: SolutionArea(id: areaId, code: areaCode, name: areaName),
+            role: role, type: type, status: status, lastClaimDay: lastClaimDay.flatMap { DayDate($0) },
+            activeClaimsPerCustomer: activeClaimsPerCustomer, locations: locations)
+    }
+}
+
+/// Which markets an engagement version pays in, and from when.
+private struct VersionRatesRow: Decodable {
+    var engagementId: Int64
+    var number: Int
+    var effectiveFrom: Date
+    var rateAMinor: Int64?
+    var rateBMinor: Int64?
+    var rateCMinor: Int64?
+}
+
+/// An engagement's status and last day.
+private struct EngagementTermsRow: Decodable {
+    var id: Int64
+    var status: String
+    var lastClaimDay: String?
+}
+
+/// The scope's customers with a claim on one engagement, counted.
+private struct ClaimedCustomersRow: Decodable {
+    var engagementId: Int64
+    var meeting: Int
+    var active: Int
+    var claimable: Int
+}
+
+/// A customers-page row past its customer and standing columns: no id on the one row of a page with no customer
+/// (the counts alone), and the scope's newest claim on the customer, if any.
+private struct CustomerLineRow: Decodable {
+    var id: Int64?
+    var claimId: Int64?
+    var claimName: String?
+    var claimStatus: String?
 }
 
 extension Optional {

@@ -20,6 +20,7 @@ enum LeasedQueue {
             SELECT \(unsafeRaw: columns) FROM \(unsafeRaw: from) WHERE \(due)
             ORDER BY \(unsafeRaw: order) LIMIT \(unsafeRaw: String(max(1, min(limit, 500))))\(lock)
             """).all()
+        // By hand: the rows are the caller's, which decodes them into its own row struct.
         let ids = Set(try rows.map { try $0.decode(column: "id", as: Int64.self) })
         // One statement leases the whole batch (the rows are locked, or the SQLite write is exclusive).
         if !ids.isEmpty {
@@ -33,9 +34,10 @@ enum LeasedQueue {
         async throws -> [Status: Int] where Status.RawValue == String {
         try await db.read { sql in
             var counts: [Status: Int] = [:]
-            for row in try await sql.raw("SELECT status, COUNT(*) AS n FROM \(unsafeRaw: table) GROUP BY status").all() {
-                guard let status = Status(rawValue: try row.decode(column: "status", as: String.self)) else { continue }
-                counts[status] = try row.decode(column: "n", as: Int.self)
+            for row in try await sql.raw("SELECT status, COUNT(*) AS n FROM \(unsafeRaw: table) GROUP BY status")
+                .all(decoding: StatusCountRow.self, with: .snakeCase) {
+                guard let status = Status(rawValue: row.status) else { continue }
+                counts[status] = row.n
             }
             return counts
         }

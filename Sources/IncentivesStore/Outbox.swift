@@ -58,20 +58,25 @@ public struct Outbox: Sendable {
                 order: "next_attempt_at, id", limit: limit,
                 lease: "status = 'sending', attempts = attempts + 1, lease_until = \(bind: now.addingTimeInterval(lease))",
                 flavor: db.flavor, on: sql)
-            return try rows.map { row in
-                let id = try row.decode(column: "id", as: Int64.self)
-                guard let kind = MailKind(rawValue: try row.decode(column: "kind", as: String.self)) else {
-                    throw StoreError.corrupt("Outbox message \(id) holds an unknown kind.")
-                }
-                return OutboxMessage(
-                    id: id,
-                    message: MailMessage(kind: kind, to: try row.decode(column: "to_address", as: String.self),
-                                         subject: try row.decode(column: "subject", as: String.self),
-                                         body: try row.decode(column: "body", as: String.self),
-                                         claimID: try row.decode(column: "claim_id", as: Int64?.self)),
-                    createdAt: try row.decode(column: "created_at", as: Date.self),
-                    attempts: try row.decode(column: "attempts", as: Int.self) + 1)
-            }
+            return try rows.map { try $0.decoded(MessageRow.self).message() }
+        }
+    }
+
+    /// A `mail_outbox` row as `take` leases it.
+    private struct MessageRow: Decodable {
+        var id: Int64
+        var kind: String
+        var toAddress: String
+        var subject: String
+        var body: String
+        var claimId: Int64?
+        var createdAt: Date
+        var attempts: Int
+
+        func message() throws -> OutboxMessage {
+            guard let kind = MailKind(rawValue: kind) else { throw StoreError.corrupt("Outbox message \(id) holds an unknown kind.") }
+            return OutboxMessage(id: id, message: MailMessage(kind: kind, to: toAddress, subject: subject, body: body, claimID: claimId),
+                                 createdAt: createdAt, attempts: attempts + 1)
         }
     }
 

@@ -74,7 +74,7 @@ public struct PayeeRepository: Sendable {
             try await sql.raw("""
                 SELECT \(unsafeRaw: Self.bankColumns) FROM bank_profiles
                 WHERE organization_id = \(bind: organizationID) AND replaced_by IS NULL ORDER BY created_at DESC, id DESC
-                """).all().map(Self.bankRecord)
+                """).all(decoding: BankRecordRow.self, with: .snakeCase).map { try $0.record() }
         }
     }
 
@@ -89,21 +89,7 @@ public struct PayeeRepository: Sendable {
                 JOIN locations l ON l.id = en.location_id JOIN organizations o ON o.id = l.organization_id
                 WHERE \(scope.locationFilter("l"))
                 ORDER BY p.name, p.id, o.name, l.name, l.id
-                """).all().map { row in
-                let raw = try row.decode(column: "status", as: String.self)
-                guard let status = EnrollmentStatus(rawValue: raw) else { throw StoreError.corrupt("An enrollment holds an unknown status (\(raw)).") }
-                let tax = try row.decode(column: "tax_expires_on", as: String?.self).flatMap { DayDate($0) }
-                let hasBank = try row.decode(column: "bank_profile_id", as: Int64?.self) != nil
-                return EnrollmentLine(
-                    programID: try row.decode(column: "program_id", as: Int64.self),
-                    programName: try row.decode(column: "program_name", as: String.self),
-                    locationID: try row.decode(column: "location_id", as: Int64.self),
-                    locationName: try row.decode(column: "location_name", as: String.self),
-                    organizationName: try row.decode(column: "organization_name", as: String.self),
-                    status: status, version: try row.decode(column: "version", as: Int64.self),
-                    updatedAt: try row.decode(column: "updated_at", as: Date.self),
-                    payeeReady: hasBank && tax.map { now < $0.endUTC } == true)
-            }
+                """).all(decoding: EnrollmentLineRow.self, with: .snakeCase).map { try $0.line(now: now) }
         }
     }
 
@@ -175,10 +161,7 @@ public struct PayeeRepository: Sendable {
         return try await db.read { sql in
             try await sql.raw("""
                 SELECT id, name, country FROM locations WHERE id = \(bind: locationID) AND organization_id = \(bind: organizationID)
-                """).first().map {
-                LocationSummary(id: try $0.decode(column: "id", as: Int64.self), name: try $0.decode(column: "name", as: String.self),
-                                country: try $0.decode(column: "country", as: String.self))
-            }
+                """).first(decoding: LocationSummary.self, with: .snakeCase)
         }
     }
 
@@ -189,17 +172,16 @@ public struct PayeeRepository: Sendable {
         return try await db.write { sql in
             guard let country = try await sql.raw("""
                 SELECT country FROM locations WHERE id = \(bind: locationID) AND organization_id = \(bind: organizationID)
-                """).first()?.decode(column: "country", as: String.self) else { throw StoreError.notFound("No such location.") }
+                """).first(decodingColumn: "country", as: String.self) else { throw StoreError.notFound("No such location.") }
             guard details.form == TaxForm.expected(forCountry: country) else {
                 throw StoreError.invalid(field: "form", "A location in \(country) files the \(TaxForm.expected(forCountry: country).rawValue).")
             }
-            guard let row = try await sql.raw("""
+            guard let id = try await sql.raw("""
                 INSERT INTO tax_profiles (location_id, country, form, tax_id, expires_on, created_at)
                 VALUES (\(bind: locationID), \(bind: country), \(bind: details.form.rawValue), \(bind: details.taxID),
                         \(bind: details.expiresOn.description), \(bind: now))
                 RETURNING id
-                """).first() else { throw StoreError.conflict("The tax profile could not be added.") }
-            let id = try row.decode(column: "id", as: Int64.self)
+                """).first(decodingColumn: "id", as: Int64.self) else { throw StoreError.conflict("The tax profile could not be added.") }
             try await Self.history(organizationID: organizationID, subject: "tax_profile", subjectID: id, locationID: locationID, actor: Actor(viewer),
                                    action: "added", from: nil, to: nil, note: "\(details.form.rawValue), expires \(details.expiresOn).", now: now, on: sql)
             return id
@@ -214,10 +196,9 @@ public struct PayeeRepository: Sendable {
                        by viewer: Viewer, now: Date) async throws {
         guard viewer.vendorRole == .programManager else { throw StoreError.notFound("No such bank profile.") }
         try await db.write { sql in
-            guard let row = try await sql.raw("""
+            guard let organizationID = try await sql.raw("""
                 SELECT organization_id FROM bank_profiles WHERE id = \(bind: id)
-                """).first() else { throw StoreError.notFound("No such bank profile.") }
-            let organizationID = try row.decode(column: "organization_id", as: Int64.self)
+                """).first(decodingColumn: "organization_id", as: Int64.self) else { throw StoreError.notFound("No such bank profile.") }
             guard let current = try await Self.bankProfile(id, organizationID: organizationID, on: sql) else { throw StoreError.notFound("No such bank profile.") }
             guard current.version == expectedVersion else { throw StoreError.conflict("This bank profile changed meanwhile; reload the page.") }
             let (status, statusReason): (BankProfileStatus, String?)
@@ -259,14 +240,12 @@ public struct PayeeRepository: Sendable {
                        (SELECT MAX(t.expires_on) FROM tax_profiles t WHERE t.location_id = l.id) AS tax_expires_on
                 FROM enrollments en JOIN locations l ON l.id = en.location_id
                 WHERE en.program_id = \(bind: programID) AND en.location_id = \(bind: locationID) AND \(scope)
-                """).first() else { throw StoreError.notFound("No such enrollment.") }
-            let raw = try row.decode(column: "status", as: String.self)
-            guard let status = EnrollmentStatus(rawValue: raw) else { throw StoreError.corrupt("An enrollment holds an unknown status (\(raw)).") }
-            guard try row.decode(column: "version", as: Int64.self) == expectedVersion else {
+                """).first(decoding: EnrollmentStepRow.self, with: .snakeCase) else { throw StoreError.notFound("No such enrollment.") }
+            let status = try EnrollmentLineRow.status(row.status)
+            guard row.version == expectedVersion else {
                 throw StoreError.conflict("This enrollment changed meanwhile; reload the page.")
             }
-            let tax = try row.decode(column: "tax_expires_on", as: String?.self).flatMap { DayDate($0) }
-            let ready = try row.decode(column: "bank_profile_id", as: Int64?.self) != nil && tax.map { now < $0.endUTC } == true
+            let ready = EnrollmentLineRow.payeeReady(bankProfileID: row.bankProfileId, taxExpiresOn: row.taxExpiresOn, at: now)
             let next: EnrollmentStatus
             switch status.applying(action, by: actor, payeeReady: ready) {
             case .success(let s): next = s
@@ -278,7 +257,7 @@ public struct PayeeRepository: Sendable {
                 RETURNING location_id
                 """).all()
             guard updated.count == 1 else { throw StoreError.conflict("This enrollment changed meanwhile; reload the page.") }
-            try await Self.history(organizationID: try row.decode(column: "organization_id", as: Int64.self), subject: "enrollment",
+            try await Self.history(organizationID: row.organizationId, subject: "enrollment",
                                    subjectID: programID, locationID: locationID, actor: Actor(viewer), action: action.rawValue,
                                    from: status.rawValue, to: next.rawValue, note: nil, now: now, on: sql)
             return next
@@ -298,43 +277,29 @@ public struct PayeeRepository: Sendable {
         return organizationID
     }
 
-    static func bankRecord(_ row: any SQLRow) throws -> BankProfileRecord {
-        let id = try row.decode(column: "id", as: Int64.self)
-        guard let status = BankProfileStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
-            throw StoreError.corrupt("Bank profile \(id) holds an unknown status.")
-        }
-        return BankProfileRecord(
-            id: id, organizationID: try row.decode(column: "organization_id", as: Int64.self),
-            holderName: try row.decode(column: "holder_name", as: String.self), bankName: try row.decode(column: "bank_name", as: String.self),
-            country: try row.decode(column: "country", as: String.self), accountNumber: try row.decode(column: "account_number", as: String.self),
-            routingCode: try row.decode(column: "routing_code", as: String?.self), swiftBIC: try row.decode(column: "swift_bic", as: String.self),
-            status: status, statusReason: try row.decode(column: "status_reason", as: String?.self),
-            replacedBy: try row.decode(column: "replaced_by", as: Int64?.self), version: try row.decode(column: "version", as: Int64.self))
-    }
-
     static func bankProfile(_ id: Int64, organizationID: Int64, on sql: any SQLDatabase, forUpdate: Bool = false) async throws -> BankProfileRecord? {
         try await sql.raw("""
             SELECT \(unsafeRaw: bankColumns) FROM bank_profiles WHERE id = \(bind: id) AND organization_id = \(bind: organizationID)
             \(unsafeRaw: forUpdate ? "FOR UPDATE" : "")
-            """).first().map(bankRecord)
+            """).first(decoding: BankRecordRow.self, with: .snakeCase)?.record()
     }
 
     /// Locations paid through a profile on which the caller holds no Incentives admin role.
     static func usersOutside(_ admin: Set<Int64>, of profileID: Int64, on sql: any SQLDatabase) async throws -> [Int64] {
-        try await sql.raw("SELECT id FROM locations WHERE bank_profile_id = \(bind: profileID)").all()
-            .map { try $0.decode(column: "id", as: Int64.self) }.filter { !admin.contains($0) }
+        try await sql.raw("SELECT id FROM locations WHERE bank_profile_id = \(bind: profileID)").all(decodingColumn: "id", as: Int64.self)
+            .filter { !admin.contains($0) }
     }
 
     static func insert(_ details: BankDetails, organizationID: Int64, now: Date, on sql: any SQLDatabase) async throws -> Int64 {
-        guard let row = try await sql.raw("""
+        guard let id = try await sql.raw("""
             INSERT INTO bank_profiles (organization_id, holder_name, bank_name, country, account_number, routing_code, swift_bic,
                                        status, status_reason, replaced_by, created_at, updated_at, version)
             VALUES (\(bind: organizationID), \(bind: details.holderName), \(bind: details.bankName), \(bind: details.country),
                     \(bind: details.accountNumber), \(bind: details.routingCode), \(bind: details.swiftBIC),
                     \(bind: BankProfileStatus.pendingValidation.rawValue), NULL, NULL, \(bind: now), \(bind: now), 1)
             RETURNING id
-            """).first() else { throw StoreError.conflict("The bank profile could not be added.") }
-        return try row.decode(column: "id", as: Int64.self)
+            """).first(decodingColumn: "id", as: Int64.self) else { throw StoreError.conflict("The bank profile could not be added.") }
+        return id
     }
 
     static func history(organizationID: Int64, subject: String, subjectID: Int64, locationID: Int64?, actor: Actor, action: String,
@@ -346,4 +311,70 @@ public struct PayeeRepository: Sendable {
                     \(bind: actor.name), \(bind: action), \(bind: from), \(bind: to), \(bind: note))
             """).run()
     }
+}
+
+// MARK: Rows
+
+/// A `bank_profiles` row (`PayeeRepository.bankColumns`).
+private struct BankRecordRow: Decodable {
+    var id: Int64
+    var organizationId: Int64
+    var holderName: String
+    var bankName: String
+    var country: String
+    var accountNumber: String
+    var routingCode: String?
+    var swiftBic: String
+    var status: String
+    var statusReason: String?
+    var replacedBy: Int64?
+    var version: Int64
+
+    func record() throws -> BankProfileRecord {
+        guard let status = BankProfileStatus(rawValue: status) else { throw StoreError.corrupt("Bank profile \(id) holds an unknown status.") }
+        return BankProfileRecord(
+            id: id, organizationID: organizationId, holderName: holderName, bankName: bankName, country: country,
+            accountNumber: accountNumber, routingCode: routingCode, swiftBIC: swiftBic, status: status, statusReason: statusReason,
+            replacedBy: replacedBy, version: version)
+    }
+}
+
+/// An enrollment with its program's, location's and organization's names and its location's payee facts.
+private struct EnrollmentLineRow: Decodable {
+    var programId: Int64
+    var programName: String
+    var locationId: Int64
+    var locationName: String
+    var organizationName: String
+    var status: String
+    var version: Int64
+    var updatedAt: Date
+    var bankProfileId: Int64?
+    var taxExpiresOn: String?
+
+    func line(now: Date) throws -> EnrollmentLine {
+        EnrollmentLine(
+            programID: programId, programName: programName, locationID: locationId, locationName: locationName,
+            organizationName: organizationName, status: try Self.status(status), version: version, updatedAt: updatedAt,
+            payeeReady: Self.payeeReady(bankProfileID: bankProfileId, taxExpiresOn: taxExpiresOn, at: now))
+    }
+
+    static func status(_ raw: String) throws -> EnrollmentStatus {
+        guard let status = EnrollmentStatus(rawValue: raw) else { throw StoreError.corrupt("An enrollment holds an unknown status (\(raw)).") }
+        return status
+    }
+
+    /// A bank profile is assigned and the latest tax profile has not expired.
+    static func payeeReady(bankProfileID: Int64?, taxExpiresOn: String?, at now: Date) -> Bool {
+        bankProfileID != nil && taxExpiresOn.flatMap { DayDate($0) }.map { now < $0.endUTC } == true
+    }
+}
+
+/// An enrollment about to take a step: its status and version, and its location's organization and payee facts.
+private struct EnrollmentStepRow: Decodable {
+    var status: String
+    var version: Int64
+    var organizationId: Int64
+    var bankProfileId: Int64?
+    var taxExpiresOn: String?
 }

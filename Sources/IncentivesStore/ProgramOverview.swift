@@ -15,17 +15,16 @@ public struct ProgramOverview: Sendable, Equatable {
     public static func load(from db: Database) async throws -> ProgramOverview {
         try await db.read { sql in
             func count(_ table: String) async throws -> Int {
-                try await sql.raw(SQLQueryString("SELECT COUNT(*) AS n FROM \(table)")).first()?.decode(column: "n", as: Int.self) ?? 0
+                try await sql.raw(SQLQueryString("SELECT COUNT(*) AS n FROM \(table)")).first(decodingColumn: "n", as: Int.self) ?? 0
             }
             var byStatus: [ClaimStatus: Int] = [:]
-            for row in try await sql.raw("SELECT status, COUNT(*) AS n FROM claims GROUP BY status").all() {
-                if let status = ClaimStatus(rawValue: try row.decode(column: "status", as: String.self)) {
-                    byStatus[status] = try row.decode(column: "n", as: Int.self)
-                }
+            for row in try await sql.raw("SELECT status, COUNT(*) AS n FROM claims GROUP BY status")
+                .all(decoding: StatusCountRow.self, with: .snakeCase) {
+                if let status = ClaimStatus(rawValue: row.status) { byStatus[status] = row.n }
             }
             return ProgramOverview(
-                programName: try await sql.raw("SELECT name FROM programs ORDER BY id").first()?.decode(column: "name", as: String.self),
-                organizations: try await sql.raw("SELECT name FROM organizations ORDER BY name").all().map { try $0.decode(column: "name", as: String.self) },
+                programName: try await sql.raw("SELECT name FROM programs ORDER BY id").first(decodingColumn: "name", as: String.self),
+                organizations: try await sql.raw("SELECT name FROM organizations ORDER BY name").all(decodingColumn: "name", as: String.self),
                 locations: try await count("locations"), engagements: try await count("engagements"),
                 customers: try await count("customers"), claims: byStatus.values.reduce(0, +), claimsByStatus: byStatus)
         }

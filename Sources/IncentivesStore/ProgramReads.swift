@@ -106,7 +106,9 @@ public struct ProgramReads: Sendable {
     /// The program the installation runs (the first, if there were several).
     public func program() async throws -> Program? {
         try await db.read { sql in
-            guard let id = try await sql.raw("SELECT MIN(id) AS id FROM programs").first()?.decode(column: "id", as: Int64?.self) else { return nil }
+            guard let id = try await sql.raw("SELECT MIN(id) AS id FROM programs").first(decodingColumn: "id", as: Int64?.self) ?? nil else {
+                return nil
+            }
             return try await CatalogueRepository.program(id, on: sql)
         }
     }
@@ -115,9 +117,8 @@ public struct ProgramReads: Sendable {
     /// Every partner organization, by name (the vendor's filters).
     public func partnerOrganizations() async throws -> [PartnerOrganization] {
         try await db.read { sql in
-            try await sql.raw("SELECT id, name FROM organizations ORDER BY name, id").all().map {
-                PartnerOrganization(id: try $0.decode(column: "id", as: Int64.self), name: try $0.decode(column: "name", as: String.self))
-            }
+            // `PartnerOrganization`'s properties are its columns.
+            try await sql.raw("SELECT id, name FROM organizations ORDER BY name, id").all(decoding: PartnerOrganization.self, with: .snakeCase)
         }
     }
 
@@ -139,8 +140,8 @@ public struct ProgramReads: Sendable {
             for row in try await sql.raw("""
                 SELECT l.bank_profile_id, l.name FROM locations l
                 WHERE l.bank_profile_id IS NOT NULL AND \(scope.locationFilter("l")) ORDER BY l.name, l.id
-                """).all() {
-                usedBy[try row.decode(column: "bank_profile_id", as: Int64.self), default: []].append(try row.decode(column: "name", as: String.self))
+                """).all(decoding: PaidLocationRow.self, with: .snakeCase) {
+                usedBy[row.bankProfileId, default: []].append(row.name)
             }
             let banks = try await sql.raw("""
                 SELECT b.id, o.name AS organization_name, b.holder_name, b.bank_name, b.country, b.account_number,
@@ -149,39 +150,14 @@ public struct ProgramReads: Sendable {
                 WHERE \(scope.bankProfileFilter("b"))
                 ORDER BY CASE WHEN b.status = 'pending_validation' AND b.replaced_by IS NULL THEN 0 ELSE 1 END,
                          o.name, b.replaced_by IS NOT NULL, b.created_at DESC, b.id DESC
-                """).all().map { row in
-                let id = try row.decode(column: "id", as: Int64.self)
-                guard let status = BankProfileStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
-                    throw StoreError.corrupt("Bank profile \(id) holds an unknown status.")
-                }
-                return BankProfileSummary(
-                    id: id, organizationName: try row.decode(column: "organization_name", as: String.self),
-                    holderName: try row.decode(column: "holder_name", as: String.self),
-                    bankName: try row.decode(column: "bank_name", as: String.self),
-                    country: try row.decode(column: "country", as: String.self),
-                    maskedAccountNumber: BankProfileSummary.mask(try row.decode(column: "account_number", as: String.self)),
-                    status: status, statusReason: try row.decode(column: "status_reason", as: String?.self),
-                    replacedBy: try row.decode(column: "replaced_by", as: Int64?.self), usedBy: usedBy[id] ?? [],
-                    version: try row.decode(column: "version", as: Int64.self), createdAt: try row.decode(column: "created_at", as: Date.self))
-            }
+                """).all(decoding: BankSummaryRow.self, with: .snakeCase).map { try $0.summary(usedBy: usedBy[$0.id] ?? []) }
             var seen = Set<Int64>()
             let taxes = try await sql.raw("""
                 SELECT t.id, t.location_id, l.name AS location_name, o.name AS organization_name, t.country, t.form, t.expires_on
                 FROM tax_profiles t JOIN locations l ON l.id = t.location_id JOIN organizations o ON o.id = l.organization_id
                 WHERE \(scope.locationFilter("l"))
                 ORDER BY o.name, l.name, l.id, t.expires_on DESC, t.id DESC
-                """).all().map { row in
-                let id = try row.decode(column: "id", as: Int64.self)
-                let locationID = try row.decode(column: "location_id", as: Int64.self)
-                guard let expires = DayDate(try row.decode(column: "expires_on", as: String.self)) else {
-                    throw StoreError.corrupt("Tax profile \(id) holds an unreadable expiry date.")
-                }
-                return TaxProfileSummary(
-                    id: id, locationID: locationID, locationName: try row.decode(column: "location_name", as: String.self),
-                    organizationName: try row.decode(column: "organization_name", as: String.self),
-                    country: try row.decode(column: "country", as: String.self), form: try row.decode(column: "form", as: String.self),
-                    expiresOn: expires, isCurrent: seen.insert(locationID).inserted)
-            }
+                """).all(decoding: TaxSummaryRow.self, with: .snakeCase).map { try $0.summary(isCurrent: seen.insert($0.locationId).inserted) }
             return PayeeProfiles(bankProfiles: banks, taxProfiles: taxes)
         }
     }
@@ -191,17 +167,14 @@ public struct ProgramReads: Sendable {
     public func catalogue() async throws -> [CatalogueEntry] {
         try await db.read { sql in
             var areas: [Int64: SolutionArea] = [:]
-            for row in try await sql.raw("SELECT id, code, name FROM solution_areas").all() {
-                let area = SolutionArea(id: try row.decode(column: "id", as: Int64.self), code: try row.decode(column: "code", as: String.self),
-                                        name: try row.decode(column: "name", as: String.self))
+            for area in try await sql.raw("SELECT id, code, name FROM solution_areas").all(decoding: SolutionArea.self, with: .snakeCase) {
                 areas[area.id] = area
             }
             var entries: [CatalogueEntry] = []
-            for row in try await sql.raw("""
+            for id in try await sql.raw("""
                 SELECT e.id FROM engagements e JOIN solution_areas sa ON sa.id = e.solution_area_id
                 ORDER BY sa.position, sa.id, e.name, e.id
-                """).all() {
-                let id = try row.decode(column: "id", as: Int64.self)
+                """).all(decodingColumn: "id", as: Int64.self) {
                 guard let engagement = try await CatalogueRepository.engagement(id, on: sql),
                       let area = areas[engagement.solutionAreaID] else { continue }
                 entries.append(CatalogueEntry(engagement: engagement, solutionArea: area))
@@ -221,31 +194,17 @@ public struct ProgramReads: Sendable {
             LEFT JOIN bank_profiles b ON b.id = l.bank_profile_id AND b.organization_id = l.organization_id
             WHERE \(scope.locationFilter("l"))
             ORDER BY o.name, l.name, l.id
-            """).all().map { row in
-            let id = try row.decode(column: "id", as: Int64.self)
-            let bank = try row.decode(column: "bank_status", as: String?.self)
-            let bankStatus = bank.flatMap(BankProfileStatus.init(rawValue:))
-            if bank != nil && bankStatus == nil { throw StoreError.corrupt("The bank profile of location \(id) holds an unknown status.") }
-            return LocationStanding(
-                location: Location(id: id, organizationID: try row.decode(column: "organization_id", as: Int64.self),
-                                   name: try row.decode(column: "name", as: String.self), country: try row.decode(column: "country", as: String.self)),
-                organizationName: try row.decode(column: "organization_name", as: String.self), enrollments: [:],
-                bankProfileID: try row.decode(column: "bank_id", as: Int64?.self),
-                payee: PayeeStanding(bankStatus: bankStatus,
-                                     taxExpiresOn: try row.decode(column: "tax_expires_on", as: String?.self).flatMap { DayDate($0) }),
-                engagements: [:])
-        }
+            """).all(decoding: StandingRow.self, with: .snakeCase).map { try $0.standing() }
         let index = Dictionary(uniqueKeysWithValues: standings.enumerated().map { ($1.location.id, $0) })
         for row in try await sql.raw("""
             SELECT en.program_id, en.location_id, en.status FROM enrollments en JOIN locations l ON l.id = en.location_id
             WHERE \(scope.locationFilter("l"))
-            """).all() {
-            guard let i = index[try row.decode(column: "location_id", as: Int64.self)] else { continue }
-            let raw = try row.decode(column: "status", as: String.self)
-            guard let status = EnrollmentStatus(rawValue: raw) else {
-                throw StoreError.corrupt("An enrollment holds an unknown status (\(raw)).")
+            """).all(decoding: EnrollmentRow.self, with: .snakeCase) {
+            guard let i = index[row.locationId] else { continue }
+            guard let status = EnrollmentStatus(rawValue: row.status) else {
+                throw StoreError.corrupt("An enrollment holds an unknown status (\(row.status)).")
             }
-            standings[i].enrollments[try row.decode(column: "program_id", as: Int64.self)] = status
+            standings[i].enrollments[row.programId] = status
         }
         let terms = try await EngagementReads.earningTerms(in: scope, at: instant, on: sql)
         for row in try await sql.raw("""
@@ -254,6 +213,7 @@ public struct ProgramReads: Sendable {
             WHERE \(scope.locationFilter("l"))
             ORDER BY lc.location_id, lc.engagement_id, lc.position
             """).all() {
+            // By hand, not a `Decodable` row: the engagements board reads a row per location, engagement and criterion.
             guard let i = index[try row.decode(column: "location_id", as: Int64.self)] else { continue }
             let engagementID = try row.decode(column: "engagement_id", as: Int64.self)
             let result = CriterionResult(criterion: try row.decode(column: "criterion", as: String.self), met: try row.decode(column: "met", as: Bool.self))
@@ -267,6 +227,82 @@ public struct ProgramReads: Sendable {
         }
         return standings
     }
+}
+
+// MARK: Rows
+
+/// A location paid through a bank profile, by name.
+private struct PaidLocationRow: Decodable {
+    var bankProfileId: Int64
+    var name: String
+}
+
+/// A bank profile as the payee-profiles page lists it.
+private struct BankSummaryRow: Decodable {
+    var id: Int64
+    var organizationName: String
+    var holderName: String
+    var bankName: String
+    var country: String
+    var accountNumber: String
+    var status: String
+    var statusReason: String?
+    var replacedBy: Int64?
+    var version: Int64
+    var createdAt: Date
+
+    func summary(usedBy: [String]) throws -> BankProfileSummary {
+        guard let status = BankProfileStatus(rawValue: status) else { throw StoreError.corrupt("Bank profile \(id) holds an unknown status.") }
+        return BankProfileSummary(
+            id: id, organizationName: organizationName, holderName: holderName, bankName: bankName, country: country,
+            maskedAccountNumber: BankProfileSummary.mask(accountNumber), status: status, statusReason: statusReason, replacedBy: replacedBy,
+            usedBy: usedBy, version: version, createdAt: createdAt)
+    }
+}
+
+/// A tax profile with its location's and organization's names.
+private struct TaxSummaryRow: Decodable {
+    var id: Int64
+    var locationId: Int64
+    var locationName: String
+    var organizationName: String
+    var country: String
+    var form: String
+    var expiresOn: String
+
+    func summary(isCurrent: Bool) throws -> TaxProfileSummary {
+        guard let expires = DayDate(expiresOn) else { throw StoreError.corrupt("Tax profile \(id) holds an unreadable expiry date.") }
+        return TaxProfileSummary(id: id, locationID: locationId, locationName: locationName, organizationName: organizationName,
+                                 country: country, form: form, expiresOn: expires, isCurrent: isCurrent)
+    }
+}
+
+/// A location with its organization's name, bank profile status and latest tax expiry.
+private struct StandingRow: Decodable {
+    var id: Int64
+    var organizationId: Int64
+    var name: String
+    var country: String
+    var organizationName: String
+    var bankId: Int64?
+    var bankStatus: String?
+    var taxExpiresOn: String?
+
+    func standing() throws -> LocationStanding {
+        let status = bankStatus.flatMap(BankProfileStatus.init(rawValue:))
+        if bankStatus != nil && status == nil { throw StoreError.corrupt("The bank profile of location \(id) holds an unknown status.") }
+        return LocationStanding(
+            location: Location(id: id, organizationID: organizationId, name: name, country: country), organizationName: organizationName,
+            enrollments: [:], bankProfileID: bankId,
+            payee: PayeeStanding(bankStatus: status, taxExpiresOn: taxExpiresOn.flatMap { DayDate($0) }), engagements: [:])
+    }
+}
+
+/// A location's enrollment in a program.
+private struct EnrollmentRow: Decodable {
+    var programId: Int64
+    var locationId: Int64
+    var status: String
 }
 
 extension AccessScope {

@@ -59,14 +59,13 @@ public struct ReviewDesk: Sendable {
         try await db.read { sql in
             let condition = Self.condition(filter)
             let summaries = try await ClaimListing.summaries(where: condition, orderBy: "c.updated_at, c.id", limit: limit, on: sql)
-            let total = try await sql.raw("SELECT COUNT(*) AS n FROM claims c WHERE \(condition)").first()?.decode(column: "n", as: Int.self) ?? 0
+            let total = try await sql.raw("SELECT COUNT(*) AS n FROM claims c WHERE \(condition)").first(decodingColumn: "n", as: Int.self) ?? 0
             guard !summaries.isEmpty else { return ([], total) }
             var facts: [Int64: (Int, Bool, Bool)] = [:]
             let ids = summaries.map { String($0.id) }.joined(separator: ", ")
-            for row in try await sql.raw("SELECT id, version, is_dispute_round, arbitration FROM claims WHERE id IN (\(unsafeRaw: ids))").all() {
-                facts[try row.decode(column: "id", as: Int64.self)] = (try row.decode(column: "version", as: Int.self),
-                                                                      try row.decode(column: "is_dispute_round", as: Bool.self),
-                                                                      try row.decode(column: "arbitration", as: String?.self) == "pending")
+            for row in try await sql.raw("SELECT id, version, is_dispute_round, arbitration FROM claims WHERE id IN (\(unsafeRaw: ids))")
+                .all(decoding: QueueFactsRow.self, with: .snakeCase) {
+                facts[row.id] = (row.version, row.isDisputeRound, row.arbitration == "pending")
             }
             return (summaries.map { s in
                 let f = facts[s.id] ?? (0, false, false)
@@ -82,7 +81,9 @@ public struct ReviewDesk: Sendable {
         let actions = ClaimActions(db: db, links: links)
         var outcomes: [BulkOutcome] = []
         for (id, version) in claims {
-            let name = try await db.read { try await $0.raw("SELECT name FROM claims WHERE id = \(bind: id)").first()?.decode(column: "name", as: String.self) }
+            let name = try await db.read {
+                try await $0.raw("SELECT name FROM claims WHERE id = \(bind: id)").first(decodingColumn: "name", as: String.self)
+            }
             guard let name else { outcomes.append(BulkOutcome(claimID: id, claimName: "#\(id)", refusal: "No such claim.")); continue }
             do {
                 try await actions.run(request, on: id, expectedVersion: version, by: viewer, at: now)
@@ -103,7 +104,7 @@ public struct ReviewDesk: Sendable {
                 SELECT o.id FROM claims c JOIN claims o ON o.customer_id = c.customer_id AND o.engagement_id = c.engagement_id
                 WHERE c.id = \(bind: claimID) AND c.arbitration = 'pending' AND o.arbitration = 'pending'
                 ORDER BY o.created_at, o.id
-                """).all().map { try $0.decode(column: "id", as: Int64.self) }
+                """).all(decodingColumn: "id", as: Int64.self)
         }
     }
 
@@ -116,7 +117,7 @@ public struct ReviewDesk: Sendable {
             let flagged = try await sql.raw("""
                 SELECT o.id FROM claims c JOIN claims o ON o.customer_id = c.customer_id AND o.engagement_id = c.engagement_id
                 WHERE c.id = \(bind: winner) AND c.arbitration = 'pending' AND o.arbitration = 'pending' ORDER BY o.id
-                """).all().map { try $0.decode(column: "id", as: Int64.self) }
+                """).all(decodingColumn: "id", as: Int64.self)
             var group: [Int64] = []
             for id in flagged {
                 if let claim = try await ClaimRepository.load(id, in: .vendor, on: sql, lock: true, flavor: db.flavor),
@@ -139,8 +140,7 @@ public struct ReviewDesk: Sendable {
 
     /// Whether a claim waits for an arbitration now.
     static func isInArbitration(_ id: Int64, on sql: any SQLDatabase) async throws -> Bool {
-        try await sql.raw("SELECT arbitration FROM claims WHERE id = \(bind: id)").first()?
-            .decode(column: "arbitration", as: String?.self) == "pending"
+        try await sql.raw("SELECT arbitration FROM claims WHERE id = \(bind: id)").first(decodingColumn: "arbitration", as: String?.self) == "pending"
     }
 
     /// A claim that can no longer lose an arbitration leaves it; a competitor left alone waits for nothing any more.
@@ -152,9 +152,17 @@ public struct ReviewDesk: Sendable {
         let rest = try await sql.raw("""
             SELECT id FROM claims
             WHERE customer_id = \(bind: claim.customerID) AND engagement_id = \(bind: claim.engagementID) AND arbitration = 'pending'
-            """).all()
+            """).all(decodingColumn: "id", as: Int64.self)
         if rest.count == 1 {
-            try await sql.raw("UPDATE claims SET arbitration = NULL WHERE id = \(bind: try rest[0].decode(column: "id", as: Int64.self))").run()
+            try await sql.raw("UPDATE claims SET arbitration = NULL WHERE id = \(bind: rest[0])").run()
         }
+    }
+
+    /// What a bulk action needs of a queued claim beyond its summary.
+    private struct QueueFactsRow: Decodable {
+        var id: Int64
+        var version: Int
+        var isDisputeRound: Bool
+        var arbitration: String?
     }
 }

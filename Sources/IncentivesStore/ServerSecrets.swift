@@ -15,10 +15,11 @@ public struct ServerSecrets: Sendable {
                 INSERT INTO server_secrets (name, secret, created_at) VALUES (\(bind: name), \(bind: Secret.make()), \(bind: now))
                 ON CONFLICT (name) DO NOTHING
                 """).run()
-            guard let row = try await sql.raw("SELECT secret FROM server_secrets WHERE name = \(bind: name)").first() else {
+            guard let secret = try await sql.raw("SELECT secret FROM server_secrets WHERE name = \(bind: name)")
+                .first(decodingColumn: "secret", as: String.self) else {
                 throw StoreError.corrupt("The server secret '\(name)' could not be stored.")
             }
-            return try row.decode(column: "secret", as: String.self)
+            return secret
         }
     }
 }

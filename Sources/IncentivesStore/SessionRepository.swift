@@ -41,9 +41,8 @@ public struct SessionRepository: Sendable {
         let found: (userID: Int64, csrf: String, created: Date, lastSeen: Date)? = try await db.read { sql in
             guard let row = try await sql.raw("""
                 SELECT user_id, csrf_token, created_at, last_seen_at FROM sessions WHERE token_hash = \(bind: hash)
-                """).first() else { return nil }
-            return (try row.decode(column: "user_id", as: Int64.self), try row.decode(column: "csrf_token", as: String.self),
-                    try row.decode(column: "created_at", as: Date.self), try row.decode(column: "last_seen_at", as: Date.self))
+                """).first(decoding: SessionRow.self, with: .snakeCase) else { return nil }
+            return (row.userId, row.csrfToken, row.createdAt, row.lastSeenAt)
         }
         guard let found else { return nil }
         guard policy.isAlive(createdAt: found.created, lastSeenAt: found.lastSeen, now: now) else {
@@ -111,7 +110,7 @@ public struct SessionRepository: Sendable {
             let attemptID = try await sql.raw("""
                 INSERT INTO sign_in_attempts (account, address, attempted_at, outcome)
                 VALUES (\(bind: account), \(bind: address), \(bind: now), 'pending') RETURNING id
-                """).first()!.decode(column: "id", as: Int64.self)
+                """).first(decodingColumn: "id", as: Int64.self)!
             var history = try await Self.attempts(sql, """
                 WHERE account = \(bind: account) AND attempted_at > \(bind: since) AND id <> \(bind: attemptID)
                 """)
@@ -143,10 +142,26 @@ public struct SessionRepository: Sendable {
     static func attempts(_ sql: any SQLDatabase, _ condition: SQLQueryString) async throws -> [SignInAttempt] {
         var query: SQLQueryString = "SELECT account, address, attempted_at, outcome FROM sign_in_attempts "
         query.appendInterpolation(condition)
-        return try await sql.raw(query).all().map { row in
-            SignInAttempt(account: try row.decode(column: "account", as: String.self), address: try row.decode(column: "address", as: String.self),
-                          at: try row.decode(column: "attempted_at", as: Date.self),
-                          outcome: SignInAttempt.Outcome(rawValue: try row.decode(column: "outcome", as: String.self)) ?? .failed)
+        return try await sql.raw(query).all(decoding: AttemptRow.self, with: .snakeCase).map(\.attempt)
+    }
+
+    /// A `sessions` row: whose it is, its CSRF token and its times.
+    private struct SessionRow: Decodable {
+        var userId: Int64
+        var csrfToken: String
+        var createdAt: Date
+        var lastSeenAt: Date
+    }
+
+    /// A `sign_in_attempts` row.
+    private struct AttemptRow: Decodable {
+        var account: String
+        var address: String
+        var attemptedAt: Date
+        var outcome: String
+
+        var attempt: SignInAttempt {
+            SignInAttempt(account: account, address: address, at: attemptedAt, outcome: SignInAttempt.Outcome(rawValue: outcome) ?? .failed)
         }
     }
 }

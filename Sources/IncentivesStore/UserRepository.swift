@@ -27,8 +27,8 @@ public struct UserRecord: Sendable, Hashable {
     }
 }
 
-/// A location as pickers and role tables show it.
-public struct LocationSummary: Sendable, Hashable {
+/// A location as pickers and role tables show it (decoded as is from its `locations` columns).
+public struct LocationSummary: Sendable, Hashable, Decodable {
     public var id: Int64
     public var name: String
     public var country: String
@@ -90,16 +90,16 @@ public struct UserRepository: Sendable {
     public func credentials(email: String) async throws -> (id: Int64, passwordHash: String?, isDemo: Bool)? {
         guard let email = Credentials.normalizedEmail(email) else { return nil }
         return try await db.read { sql in
-            guard let row = try await sql.raw("SELECT id, password_hash, demo FROM users WHERE email = \(bind: email)").first() else { return nil }
-            return (try row.decode(column: "id", as: Int64.self), try row.decode(column: "password_hash", as: String?.self),
-                    try row.decode(column: "demo", as: Bool.self))
+            guard let row = try await sql.raw("SELECT id, password_hash, demo FROM users WHERE email = \(bind: email)")
+                .first(decoding: CredentialsRow.self, with: .snakeCase) else { return nil }
+            return (row.id, row.passwordHash, row.demo)
         }
     }
 
     /// How many demo accounts the database holds (a warning at start-up outside demo mode).
     public func demoUserCount() async throws -> Int {
         try await db.read { sql in
-            try await sql.raw("SELECT COUNT(*) AS n FROM users WHERE demo = \(bind: true)").first()?.decode(column: "n", as: Int.self) ?? 0
+            try await sql.raw("SELECT COUNT(*) AS n FROM users WHERE demo = \(bind: true)").first(decodingColumn: "n", as: Int.self) ?? 0
         }
     }
 
@@ -127,14 +127,13 @@ public struct UserRepository: Sendable {
 
     public func organizationID(named name: String) async throws -> Int64? {
         try await db.read { sql in
-            try await sql.raw("SELECT id FROM organizations WHERE lower(name) = lower(\(bind: name))").first()?
-                .decode(column: "id", as: Int64.self)
+            try await sql.raw("SELECT id FROM organizations WHERE lower(name) = lower(\(bind: name))").first(decodingColumn: "id", as: Int64.self)
         }
     }
 
     public func organizationName(_ id: Int64) async throws -> String? {
         try await db.read { sql in
-            try await sql.raw("SELECT name FROM organizations WHERE id = \(bind: id)").first()?.decode(column: "name", as: String.self)
+            try await sql.raw("SELECT name FROM organizations WHERE id = \(bind: id)").first(decodingColumn: "name", as: String.self)
         }
     }
 
@@ -142,10 +141,7 @@ public struct UserRepository: Sendable {
     public func locations(ofOrganization organizationID: Int64) async throws -> [LocationSummary] {
         try await db.read { sql in
             try await sql.raw("SELECT id, name, country FROM locations WHERE organization_id = \(bind: organizationID) ORDER BY name, id")
-                .all().map {
-                    LocationSummary(id: try $0.decode(column: "id", as: Int64.self), name: try $0.decode(column: "name", as: String.self),
-                                    country: try $0.decode(column: "country", as: String.self))
-                }
+                .all(decoding: LocationSummary.self, with: .snakeCase)
         }
     }
 
@@ -185,7 +181,7 @@ public struct UserRepository: Sendable {
                     SELECT COUNT(DISTINCT r.user_id) AS n FROM user_location_roles r JOIN users u ON u.id = r.user_id
                     WHERE u.organization_id = \(bind: organizationID) AND r.role = 'account_admin' AND u.password_hash IS NOT NULL
                       AND NOT (r.user_id = \(bind: userID) AND r.location_id = \(bind: locationID))
-                    """).first()?.decode(column: "n", as: Int.self) ?? 0
+                    """).first(decodingColumn: "n", as: Int.self) ?? 0
                 if others == 0 {
                     throw StoreError.invalid(field: "role", "The organization needs at least one account admin; grant the role to someone else first.")
                 }
@@ -260,9 +256,9 @@ public struct UserRepository: Sendable {
         try await db.write { sql in
             let row = try await sql.raw("""
                 SELECT password_hash, name FROM users WHERE id = \(bind: userID) AND organization_id = \(bind: organizationID)
-                """).first()
+                """).first(decoding: InviteeRow.self, with: .snakeCase)
             guard let row else { throw StoreError.notFound("No such user.") }
-            guard try row.decode(column: "password_hash", as: String?.self) == nil else {
+            guard row.passwordHash == nil else {
                 throw StoreError.invalid(field: "user", "This user has already accepted the invitation.")
             }
             try await sql.raw("UPDATE invitations SET expires_at = \(bind: now) WHERE user_id = \(bind: userID) AND accepted_at IS NULL AND expires_at > \(bind: now)").run()
@@ -270,7 +266,7 @@ public struct UserRepository: Sendable {
                 INSERT INTO invitations (token_hash, user_id, invited_by, created_at, expires_at)
                 VALUES (\(bind: Secret.hash(secret)), \(bind: userID), \(bind: inviter.userID), \(bind: now), \(bind: now.addingTimeInterval(validFor)))
                 """).run()
-            if let mail { try await Outbox.enqueue(mail(secret, try row.decode(column: "name", as: String.self)), now: now, on: sql) }
+            if let mail { try await Outbox.enqueue(mail(secret, row.name), now: now, on: sql) }
         }
         return secret
     }
@@ -302,16 +298,12 @@ public struct UserRepository: Sendable {
 
     /// A link stops working once the user has a password by any route (accepted, or set by an operator).
     static func openInvitation(secret: String, now: Date, on sql: any SQLDatabase) async throws -> Invitation? {
-        guard let row = try await sql.raw("""
+        try await sql.raw("""
             SELECT i.user_id, i.expires_at, u.email, u.name, o.name AS organization_name
             FROM invitations i JOIN users u ON u.id = i.user_id JOIN organizations o ON o.id = u.organization_id
             WHERE i.token_hash = \(bind: Secret.hash(secret)) AND i.accepted_at IS NULL AND i.expires_at > \(bind: now)
               AND u.password_hash IS NULL
-            """).first() else { return nil }
-        return Invitation(userID: try row.decode(column: "user_id", as: Int64.self), email: try row.decode(column: "email", as: String.self),
-                          name: try row.decode(column: "name", as: String.self),
-                          organizationName: try row.decode(column: "organization_name", as: String.self),
-                          expiresAt: try row.decode(column: "expires_at", as: Date.self))
+            """).first(decoding: InvitationRow.self, with: .snakeCase)?.invitation
     }
 
     /// A person's name by the domain's rule, for every way a name gets in (pages, CLI).
@@ -336,21 +328,22 @@ public struct UserRepository: Sendable {
         }
         let taken = try await sql.raw("SELECT id FROM users WHERE email = \(bind: email)").first()
         guard taken == nil else { throw StoreError.invalid(field: "email", "A user with the email \(email) already exists.") }
-        let row = try await sql.raw("""
+        let id = try await sql.raw("""
             INSERT INTO users (email, name, password_hash, organization_id, vendor_role, created_at)
             VALUES (\(bind: email), \(bind: name), \(bind: passwordHash), \(bind: organizationID), \(bind: vendorRole?.rawValue), \(bind: now))
             RETURNING id
-            """).first()
-        guard let row else { throw StoreError.conflict("The user could not be added.") }
-        return try row.decode(column: "id", as: Int64.self)
+            """).first(decodingColumn: "id", as: Int64.self)
+        guard let id else { throw StoreError.conflict("The user could not be added.") }
+        return id
     }
 
     /// An email already taken is named only to an account admin of the same organization: whether an address
     /// belongs to another organization or to the vendor is not theirs to learn.
     static func checkInvitable(_ rawEmail: String, organizationID: Int64, on sql: any SQLDatabase) async throws {
         guard let email = Credentials.normalizedEmail(rawEmail),
-              let taken = try await sql.raw("SELECT organization_id FROM users WHERE email = \(bind: email)").first() else { return }
-        if try taken.decode(column: "organization_id", as: Int64?.self) == organizationID {
+              let taken = try await sql.raw("SELECT organization_id FROM users WHERE email = \(bind: email)")
+                .first(decodingColumn: "organization_id", as: Int64?.self) else { return }
+        if taken == organizationID {
             throw StoreError.invalid(field: "email", "\(email) is already a user of your organization.")
         }
         throw StoreError.invalid(field: "email", "This email address can't be invited. Check it, or ask your colleague for another one.")
@@ -360,14 +353,14 @@ public struct UserRepository: Sendable {
     /// anything else looks like a missing location. Returns the organization's id.
     @discardableResult
     static func checkLocation(_ locationID: Int64, ofUser userID: Int64, administered: Set<Int64>?, on sql: any SQLDatabase) async throws -> Int64 {
-        let row = try await sql.raw("""
+        let organizationID = try await sql.raw("""
             SELECT l.organization_id FROM locations l JOIN users u ON u.organization_id = l.organization_id
             WHERE l.id = \(bind: locationID) AND u.id = \(bind: userID)
-            """).first()
-        guard let row, administered.map({ $0.contains(locationID) }) ?? true else {
+            """).first(decodingColumn: "organization_id", as: Int64.self)
+        guard let organizationID, administered.map({ $0.contains(locationID) }) ?? true else {
             throw StoreError.notFound("No such location in the user's organization.")
         }
-        return try row.decode(column: "organization_id", as: Int64.self)
+        return organizationID
     }
 
     static func records(where condition: SQLQueryString, on sql: any SQLDatabase) async throws -> [UserRecord] {
@@ -379,17 +372,7 @@ public struct UserRepository: Sendable {
         query.appendLiteral(" ")
         query.appendInterpolation(condition)
         query.appendLiteral(" ORDER BY u.name, u.id")
-        var users = try await sql.raw(query).all().map { row in
-            UserRecord(id: try row.decode(column: "id", as: Int64.self), email: try row.decode(column: "email", as: String.self),
-                       name: try row.decode(column: "name", as: String.self),
-                       organizationID: try row.decode(column: "organization_id", as: Int64?.self),
-                       organizationName: try row.decode(column: "organization_name", as: String?.self),
-                       vendorRole: try row.decode(column: "vendor_role", as: String?.self).flatMap(VendorRole.init(rawValue:)),
-                       hasPassword: try row.decode(column: "has_password", as: Bool.self),
-                       createdAt: try row.decode(column: "created_at", as: Date.self),
-                       timeZone: try row.decode(column: "time_zone", as: String.self), roles: [:],
-                       isDemo: try row.decode(column: "demo", as: Bool.self))
-        }
+        var users = try await sql.raw(query).all(decoding: UserRow.self, with: .snakeCase).map(\.record)
         guard !users.isEmpty else { return [] }
         var roleQuery: SQLQueryString = "SELECT user_id, location_id, role FROM user_location_roles WHERE user_id IN ("
         for (i, user) in users.enumerated() {
@@ -398,11 +381,66 @@ public struct UserRepository: Sendable {
         }
         roleQuery.appendLiteral(")")
         var roles: [Int64: [Int64: Set<LocationRole>]] = [:]
-        for row in try await sql.raw(roleQuery).all() {
-            guard let role = LocationRole(rawValue: try row.decode(column: "role", as: String.self)) else { continue }
-            roles[try row.decode(column: "user_id", as: Int64.self), default: [:]][try row.decode(column: "location_id", as: Int64.self), default: []].insert(role)
+        for row in try await sql.raw(roleQuery).all(decoding: RoleRow.self, with: .snakeCase) {
+            guard let role = LocationRole(rawValue: row.role) else { continue }
+            roles[row.userId, default: [:]][row.locationId, default: []].insert(role)
         }
         for i in users.indices { users[i].roles = roles[users[i].id] ?? [:] }
         return users
     }
+}
+
+// MARK: Rows
+
+/// What signing in needs of a user.
+private struct CredentialsRow: Decodable {
+    var id: Int64
+    var passwordHash: String?
+    var demo: Bool
+}
+
+/// A user about to be invited again.
+private struct InviteeRow: Decodable {
+    var passwordHash: String?
+    var name: String
+}
+
+/// An open invitation with its user and organization.
+private struct InvitationRow: Decodable {
+    var userId: Int64
+    var expiresAt: Date
+    var email: String
+    var name: String
+    var organizationName: String
+
+    var invitation: UserRepository.Invitation {
+        UserRepository.Invitation(userID: userId, email: email, name: name, organizationName: organizationName, expiresAt: expiresAt)
+    }
+}
+
+/// A user with its organization's name; `has_password` is a boolean expression (an integer on SQLite).
+private struct UserRow: Decodable {
+    var id: Int64
+    var email: String
+    var name: String
+    var organizationId: Int64?
+    var organizationName: String?
+    var vendorRole: String?
+    var hasPassword: Bool
+    var createdAt: Date
+    var timeZone: String
+    var demo: Bool
+
+    var record: UserRecord {
+        UserRecord(id: id, email: email, name: name, organizationID: organizationId, organizationName: organizationName,
+                   vendorRole: vendorRole.flatMap(VendorRole.init(rawValue:)), hasPassword: hasPassword, createdAt: createdAt,
+                   timeZone: timeZone, roles: [:], isDemo: demo)
+    }
+}
+
+/// A role a user holds on a location.
+private struct RoleRow: Decodable {
+    var userId: Int64
+    var locationId: Int64
+    var role: String
 }

@@ -171,7 +171,7 @@ public enum WebhookEvents {
             INSERT INTO webhook_events (public_id, type, organization_id, location_id, payload, created_at)
             VALUES (\(bind: publicID), \(bind: type.rawValue), \(bind: organizationID), \(bind: locationID), \(bind: payload), \(bind: now))
             RETURNING id
-            """).first()?.decode(column: "id", as: Int64.self) else {
+            """).first(decodingColumn: "id", as: Int64.self) else {
             throw StoreError.corrupt("The database did not return the new webhook event's id.")
         }
         var deliveries: [Int64] = []
@@ -179,7 +179,7 @@ public enum WebhookEvents {
             if let id = try await sql.raw("""
                 INSERT INTO webhook_deliveries (event_id, endpoint_id, status, attempts, next_attempt_at, created_at)
                 VALUES (\(bind: eventID), \(bind: endpoint), 'pending', 0, \(bind: now), \(bind: now)) RETURNING id
-                """).first()?.decode(column: "id", as: Int64.self) { deliveries.append(id) }
+                """).first(decodingColumn: "id", as: Int64.self) { deliveries.append(id) }
         }
         return deliveries
     }

@@ -26,7 +26,8 @@ public struct WebhookRepository: Sendable {
 
     public func endpoints(of owner: WebhookOwner) async throws -> [WebhookEndpoint] {
         try await db.read { sql in
-            let rows = try await sql.raw("SELECT \(unsafeRaw: Self.endpointColumns) FROM webhook_endpoints e WHERE \(owner.filter) ORDER BY e.id").all()
+            let rows = try await sql.raw("SELECT \(unsafeRaw: Self.endpointColumns) FROM webhook_endpoints e WHERE \(owner.filter) ORDER BY e.id")
+                .all(decoding: EndpointRow.self, with: .snakeCase)
             return try await Self.endpoints(rows, on: sql)
         }
     }
@@ -38,33 +39,55 @@ public struct WebhookRepository: Sendable {
     static func endpoint(_ id: Int64, of owner: WebhookOwner, on sql: any SQLDatabase) async throws -> WebhookEndpoint? {
         let rows = try await sql.raw("""
             SELECT \(unsafeRaw: endpointColumns) FROM webhook_endpoints e WHERE e.id = \(bind: id) AND \(owner.filter)
-            """).all()
+            """).all(decoding: EndpointRow.self, with: .snakeCase)
         return try await endpoints(rows, on: sql).first
     }
 
-    static func endpoints(_ rows: [any SQLRow], on sql: any SQLDatabase) async throws -> [WebhookEndpoint] {
-        var endpoints = try rows.map { row in
+    /// A `webhook_endpoints` row (`endpointColumns`), never its secret.
+    private struct EndpointRow: Decodable {
+        var id: Int64
+        var organizationId: Int64?
+        var url: String
+        var description: String
+        var enabled: Bool
+        var createdAt: Date
+        var previousSecretUntil: Date?
+        var lastStatus: String?
+    }
+
+    /// An endpoint's subscription to an event type.
+    private struct EventTypeRow: Decodable {
+        var endpointId: Int64
+        var eventType: String
+    }
+
+    /// A location whose events an endpoint takes, by name.
+    private struct EndpointLocationRow: Decodable {
+        var endpointId: Int64
+        var name: String
+    }
+
+    private static func endpoints(_ rows: [EndpointRow], on sql: any SQLDatabase) async throws -> [WebhookEndpoint] {
+        var endpoints = rows.map { row in
             WebhookEndpoint(
-                id: try row.decode(column: "id", as: Int64.self), organizationID: try row.decode(column: "organization_id", as: Int64?.self),
-                url: try row.decode(column: "url", as: String.self), description: try row.decode(column: "description", as: String.self),
-                events: [], locations: [], enabled: try row.decode(column: "enabled", as: Bool.self),
-                createdAt: try row.decode(column: "created_at", as: Date.self),
-                previousSecretUntil: try row.decode(column: "previous_secret_until", as: Date?.self),
-                lastStatus: try row.decode(column: "last_status", as: String?.self).flatMap(WebhookDeliveryStatus.init(rawValue:)))
+                id: row.id, organizationID: row.organizationId, url: row.url, description: row.description, events: [], locations: [],
+                enabled: row.enabled, createdAt: row.createdAt, previousSecretUntil: row.previousSecretUntil,
+                lastStatus: row.lastStatus.flatMap(WebhookDeliveryStatus.init(rawValue:)))
         }
         guard !endpoints.isEmpty else { return [] }
         let ids = AccessScope.bindList(Set(endpoints.map(\.id)))
         var events: [Int64: [WebhookEventType]] = [:]
-        for row in try await sql.raw("SELECT endpoint_id, event_type FROM webhook_endpoint_events WHERE endpoint_id IN (\(ids))").all() {
-            guard let type = WebhookEventType(rawValue: try row.decode(column: "event_type", as: String.self)) else { continue }
-            events[try row.decode(column: "endpoint_id", as: Int64.self), default: []].append(type)
+        for row in try await sql.raw("SELECT endpoint_id, event_type FROM webhook_endpoint_events WHERE endpoint_id IN (\(ids))")
+            .all(decoding: EventTypeRow.self, with: .snakeCase) {
+            guard let type = WebhookEventType(rawValue: row.eventType) else { continue }
+            events[row.endpointId, default: []].append(type)
         }
         var locations: [Int64: [String]] = [:]
         for row in try await sql.raw("""
             SELECT wl.endpoint_id, l.name FROM webhook_endpoint_locations wl JOIN locations l ON l.id = wl.location_id
             WHERE wl.endpoint_id IN (\(ids)) ORDER BY l.name, l.id
-            """).all() {
-            locations[try row.decode(column: "endpoint_id", as: Int64.self), default: []].append(try row.decode(column: "name", as: String.self))
+            """).all(decoding: EndpointLocationRow.self, with: .snakeCase) {
+            locations[row.endpointId, default: []].append(row.name)
         }
         for i in endpoints.indices {
             let chosen = Set(events[endpoints[i].id] ?? [])
@@ -81,7 +104,7 @@ public struct WebhookRepository: Sendable {
 
     static func count(of owner: WebhookOwner, on sql: any SQLDatabase) async throws -> Int {
         let whose: SQLQueryString = owner.organizationID.map { "organization_id = \(bind: $0)" } ?? "organization_id IS NULL"
-        return try await sql.raw("SELECT COUNT(*) AS n FROM webhook_endpoints WHERE \(whose)").first()?.decode(column: "n", as: Int.self) ?? 0
+        return try await sql.raw("SELECT COUNT(*) AS n FROM webhook_endpoints WHERE \(whose)").first(decodingColumn: "n", as: Int.self) ?? 0
     }
 
     /// Registers an endpoint, enabled, and returns it with its secret (shown once: only the owner's
@@ -104,7 +127,7 @@ public struct WebhookRepository: Sendable {
                 INSERT INTO webhook_endpoints (organization_id, url, description, secret, enabled, created_at, created_by)
                 VALUES (\(bind: owner.organizationID), \(bind: url), \(bind: description), \(bind: secret), \(bind: true), \(bind: now),
                         \(bind: userID)) RETURNING id
-                """).first()?.decode(column: "id", as: Int64.self) else {
+                """).first(decodingColumn: "id", as: Int64.self) else {
                 throw StoreError.corrupt("The database did not return the new endpoint's id.")
             }
             for type in events.sorted(by: { $0.rawValue < $1.rawValue }) {
@@ -169,18 +192,43 @@ public struct WebhookRepository: Sendable {
         d.id, d.endpoint_id, ev.public_id, ev.type, d.status, d.attempts, d.next_attempt_at, d.created_at, d.last_attempt_at
         """
 
-    static func delivery(_ row: any SQLRow) throws -> WebhookDeliveryRecord {
-        let id = try row.decode(column: "id", as: Int64.self)
-        guard let status = WebhookDeliveryStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
-            throw StoreError.corrupt("Webhook delivery \(id) holds an unknown status.")
+    /// A delivery row (`deliveryColumns`) with its event's public id and type.
+    private struct DeliveryRow: Decodable {
+        var id: Int64
+        var endpointId: Int64
+        var publicId: String
+        var type: String
+        var status: String
+        var attempts: Int
+        var nextAttemptAt: Date
+        var createdAt: Date
+        var lastAttemptAt: Date?
+
+        func record() throws -> WebhookDeliveryRecord {
+            guard let status = WebhookDeliveryStatus(rawValue: status) else {
+                throw StoreError.corrupt("Webhook delivery \(id) holds an unknown status.")
+            }
+            return WebhookDeliveryRecord(id: id, endpointID: endpointId, eventPublicID: publicId, type: type, status: status,
+                                         attempts: attempts, nextAttemptAt: nextAttemptAt, createdAt: createdAt, lastAttemptAt: lastAttemptAt)
         }
-        return WebhookDeliveryRecord(
-            id: id, endpointID: try row.decode(column: "endpoint_id", as: Int64.self),
-            eventPublicID: try row.decode(column: "public_id", as: String.self), type: try row.decode(column: "type", as: String.self),
-            status: status, attempts: try row.decode(column: "attempts", as: Int.self),
-            nextAttemptAt: try row.decode(column: "next_attempt_at", as: Date.self),
-            createdAt: try row.decode(column: "created_at", as: Date.self),
-            lastAttemptAt: try row.decode(column: "last_attempt_at", as: Date?.self))
+    }
+
+    /// The exact body a delivery sends, read beside its `DeliveryRow`.
+    private struct PayloadRow: Decodable {
+        var payload: String
+    }
+
+    /// A `webhook_attempts` row.
+    private struct AttemptRow: Decodable {
+        var at: Date
+        var httpStatus: Int?
+        var error: String?
+        var durationMs: Int
+        var responseExcerpt: String?
+
+        var attempt: WebhookAttempt {
+            WebhookAttempt(at: at, httpStatus: httpStatus, error: error, durationMS: durationMs, responseExcerpt: responseExcerpt)
+        }
     }
 
     /// The endpoint's deliveries, newest first, `limit` a page, older than `before` (a keyset on id).
@@ -192,8 +240,8 @@ public struct WebhookRepository: Sendable {
             let rows = try await sql.raw("""
                 SELECT \(unsafeRaw: Self.deliveryColumns) FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
                 WHERE d.endpoint_id = \(bind: endpointID)\(seek) AND \(owner.eventFilter) ORDER BY d.id DESC LIMIT \(bind: limit + 1)
-                """).all()
-            let page = try rows.prefix(limit).map(Self.delivery)
+                """).all(decoding: DeliveryRow.self, with: .snakeCase)
+            let page = try rows.prefix(limit).map { try $0.record() }
             return WebhookDeliveryPage(deliveries: page, nextBefore: rows.count > limit ? page.last?.id : nil)
         }
     }
@@ -208,13 +256,8 @@ public struct WebhookRepository: Sendable {
                     """).first() else { return nil }
             let attempts = try await sql.raw("""
                 SELECT at, http_status, error, duration_ms, response_excerpt FROM webhook_attempts WHERE delivery_id = \(bind: id) ORDER BY id
-                """).all().map { row in
-                    WebhookAttempt(at: try row.decode(column: "at", as: Date.self), httpStatus: try row.decode(column: "http_status", as: Int?.self),
-                                   error: try row.decode(column: "error", as: String?.self),
-                                   durationMS: try row.decode(column: "duration_ms", as: Int.self),
-                                   responseExcerpt: try row.decode(column: "response_excerpt", as: String?.self))
-                }
-            return WebhookDeliveryDetail(delivery: try Self.delivery(row), payload: try row.decode(column: "payload", as: String.self),
+                """).all(decoding: AttemptRow.self, with: .snakeCase).map(\.attempt)
+            return WebhookDeliveryDetail(delivery: try row.decoded(DeliveryRow.self).record(), payload: try row.decoded(PayloadRow.self).payload,
                                          attempts: attempts)
         }
     }
@@ -243,8 +286,8 @@ public struct WebhookRepository: Sendable {
         }
         let since = now.addingTimeInterval(-manualSends.window)
         try await sql.raw("DELETE FROM webhook_manual_sends WHERE endpoint_id = \(bind: endpointID) AND at <= \(bind: since)").run()
-        let earlier = try await sql.raw("SELECT at FROM webhook_manual_sends WHERE endpoint_id = \(bind: endpointID)").all()
-            .map { try $0.decode(column: "at", as: Date.self) }
+        let earlier = try await sql.raw("SELECT at FROM webhook_manual_sends WHERE endpoint_id = \(bind: endpointID)")
+            .all(decodingColumn: "at", as: Date.self)
         if let until = manualSends.nextAllowed(after: earlier, now: now) {
             throw WebhookSendLimited(until: until, message: manualSends.message(until: until, now: now))
         }
@@ -302,23 +345,7 @@ public struct WebhookRepository: Sendable {
                 order: "d.next_attempt_at, d.id", limit: limit,
                 lease: "attempts = attempts + 1, lease_until = \(bind: now.addingTimeInterval(lease))",
                 flavor: db.flavor, on: sql)
-            return try rows.map { row in
-                var secrets = [try row.decode(column: "secret", as: String.self)]
-                if let previous = try row.decode(column: "previous_secret", as: String?.self),
-                   let until = try row.decode(column: "previous_secret_until", as: Date?.self), now < until {
-                    secrets.append(previous)
-                }
-                // The vendor's endpoints take every organization's events; a partner's, only what its creator may read now.
-                let refusal = try row.decode(column: "organization_id", as: Int64?.self) == nil ? nil : WebhookDeliveryScope.refusal(
-                    eventLocation: try row.decode(column: "location_id", as: Int64?.self),
-                    isTestEvent: try row.decode(column: "type", as: String.self) == WebhookEventType.webhookPing.rawValue,
-                    endpointTakesLocation: try row.decode(column: "takes_location", as: Int.self) == 1,
-                    creatorIsIncentivesAdmin: try row.decode(column: "creator_admin", as: Int.self) == 1)
-                return WebhookSend(deliveryID: try row.decode(column: "id", as: Int64.self), url: try row.decode(column: "url", as: String.self),
-                                   eventPublicID: try row.decode(column: "public_id", as: String.self),
-                                   payload: try row.decode(column: "payload", as: String.self), secrets: secrets,
-                                   attempt: try row.decode(column: "attempts", as: Int.self) + 1, refusal: refusal)
-            }
+            return try rows.map { try $0.decoded(SendRow.self).send(now: now) }
         }
     }
 
@@ -348,6 +375,34 @@ public struct WebhookRepository: Sendable {
                 """).run()
         }
         return status
+    }
+
+    /// A leased delivery with what sending it needs: the endpoint's secrets, the event, and whether its creator may still read it.
+    private struct SendRow: Decodable {
+        var id: Int64
+        var attempts: Int
+        var url: String
+        var secret: String
+        var previousSecret: String?
+        var previousSecretUntil: Date?
+        var publicId: String
+        var payload: String
+        var type: String
+        var locationId: Int64?
+        var organizationId: Int64?
+        var takesLocation: Int
+        var creatorAdmin: Int
+
+        func send(now: Date) -> WebhookSend {
+            var secrets = [secret]
+            if let previousSecret, let previousSecretUntil, now < previousSecretUntil { secrets.append(previousSecret) }
+            // The vendor's endpoints take every organization's events; a partner's, only what its creator may read now.
+            let refusal = organizationId == nil ? nil : WebhookDeliveryScope.refusal(
+                eventLocation: locationId, isTestEvent: type == WebhookEventType.webhookPing.rawValue,
+                endpointTakesLocation: takesLocation == 1, creatorIsIncentivesAdmin: creatorAdmin == 1)
+            return WebhookSend(deliveryID: id, url: url, eventPublicID: publicId, payload: payload, secrets: secrets,
+                               attempt: attempts + 1, refusal: refusal)
+        }
     }
 
     /// At most 1 KB of a response body, cut on a character boundary.

@@ -233,21 +233,21 @@ struct DemoWorld {
 
     static func load(on sql: any SQLDatabase) async throws -> DemoWorld {
         var engagements: [Engagement] = []
-        for row in try await sql.raw("SELECT id FROM engagements ORDER BY id").all() {
-            if let e = try await CatalogueRepository.engagement(try row.decode(column: "id", as: Int64.self), on: sql) { engagements.append(e) }
+        for id in try await sql.raw("SELECT id FROM engagements ORDER BY id").all(decodingColumn: "id", as: Int64.self) {
+            if let e = try await CatalogueRepository.engagement(id, on: sql) { engagements.append(e) }
         }
         let calendar = try await CatalogueRepository.program(1, on: sql)?.calendar ?? .mondayToFriday
         var places: [Place] = []
-        let reviewerRow = try await sql.raw("SELECT id, name FROM users WHERE vendor_role = 'reviewer' ORDER BY id").first()
-        let reviewer = Actor(role: .reviewer, userID: try reviewerRow?.decode(column: "id", as: Int64.self),
-                             name: try reviewerRow?.decode(column: "name", as: String.self) ?? "Reviewer")
-        for row in try await sql.raw("SELECT id FROM locations ORDER BY id").all() {
-            guard let location = try await ClaimRepository.location(try row.decode(column: "id", as: Int64.self), on: sql) else { continue }
+        let reviewerRow = try await sql.raw("SELECT id, name FROM users WHERE vendor_role = 'reviewer' ORDER BY id")
+            .first(decoding: UserNameRow.self, with: .snakeCase)
+        let reviewer = Actor(role: .reviewer, userID: reviewerRow?.id, name: reviewerRow?.name ?? "Reviewer")
+        for id in try await sql.raw("SELECT id FROM locations ORDER BY id").all(decodingColumn: "id", as: Int64.self) {
+            guard let location = try await ClaimRepository.location(id, on: sql) else { continue }
             let unmet = Set(try await sql.raw("""
                 SELECT engagement_id FROM location_criteria WHERE location_id = \(bind: location.id) AND met = \(bind: false)
-                """).all().map { try $0.decode(column: "engagement_id", as: Int64.self) })
+                """).all(decodingColumn: "engagement_id", as: Int64.self))
             let listed = Set(try await sql.raw("SELECT DISTINCT engagement_id FROM location_criteria WHERE location_id = \(bind: location.id)")
-                .all().map { try $0.decode(column: "engagement_id", as: Int64.self) })
+                .all(decodingColumn: "engagement_id", as: Int64.self))
             let claimable = engagements.filter {
                 listed.contains($0.id) && !unmet.contains($0.id) && $0.status != .upcoming
                     && $0.currentVersion.rates.rate(for: location.market) != nil
@@ -257,9 +257,8 @@ struct DemoWorld {
             for roleRow in try await sql.raw("""
                 SELECT u.id, u.name, r.role FROM user_location_roles r JOIN users u ON u.id = r.user_id
                 WHERE r.location_id = \(bind: location.id) ORDER BY u.id
-                """).all() {
-                let actor = Actor(role: ActorRole(rawValue: try roleRow.decode(column: "role", as: String.self)) ?? .incentivesUser,
-                                  userID: try roleRow.decode(column: "id", as: Int64.self), name: try roleRow.decode(column: "name", as: String.self))
+                """).all(decoding: UserRoleRow.self, with: .snakeCase) {
+                let actor = Actor(role: ActorRole(rawValue: roleRow.role) ?? .incentivesUser, userID: roleRow.id, name: roleRow.name)
                 if actor.role == .incentivesAdmin { admin = actor } else { user = actor }
             }
             places.append(Place(location: location, engagements: claimable, admin: admin, user: user))
@@ -268,6 +267,19 @@ struct DemoWorld {
         for e in engagements { areaOf[e.id] = e.solutionAreaID }
         return DemoWorld(engagements: engagements, areaOf: areaOf, calendar: calendar, places: places,
                          customersByOrganization: [:], reviewer: reviewer)
+    }
+
+    /// A user, by id and name.
+    private struct UserNameRow: Decodable {
+        var id: Int64
+        var name: String
+    }
+
+    /// A user with a role on a location.
+    private struct UserRoleRow: Decodable {
+        var id: Int64
+        var name: String
+        var role: String
     }
 
     // MARK: Generating claims

@@ -60,7 +60,7 @@ public struct Seeder: Sendable {
         let world = try await db.read { try await DemoWorld.load(on: $0) }
         let (firstID, firstCustomer) = try await db.read { sql in
             let top = { (table: String) in
-                try await sql.raw("SELECT COALESCE(MAX(id), 0) AS top FROM \(ident: table)").first()?.decode(column: "top", as: Int64.self) ?? 0
+                try await sql.raw("SELECT COALESCE(MAX(id), 0) AS top FROM \(ident: table)").first(decodingColumn: "top", as: Int64.self) ?? 0
             }
             return (try await top("claims") + 1, try await top("customers") + 1)
         }
