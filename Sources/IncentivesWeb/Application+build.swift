@@ -67,7 +67,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
         router.add(middleware: FileMiddleware(publicFolder, urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])])))
     }
     router.get("/health") { _, _ in "ok" }
-    SignInPages(deps: deps, users: users, sessions: sessions, throttle: .standard).register(on: router)
+    SignInController(deps: deps, throttle: .standard).register(on: router)
     HomePage(deps: deps, listing: listing).register(on: router)
     AddCustomerPage(deps: deps).register(on: router)
     ClaimController(deps: deps).register(on: router)
