@@ -53,7 +53,6 @@ public struct AppDependencies: Sendable {
 public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let sessions = deps.stores.sessions
-    let users = deps.stores.users
     let listing = deps.stores.listing
     // Order matters: headers on everything; the session before the error pages (so they show
     // who is signed in); the form token checked inside the error pages (so a refusal is a page).
@@ -79,7 +78,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     EnrollmentPage(deps: deps).register(on: router)
     EarningsPage(deps: deps).register(on: router)
     VendorPages(deps: deps, listing: listing).register(on: router)
-    UserPages(deps: deps, users: users, sessions: sessions).register(on: router)
+    UserController(deps: deps).register(on: router)
     WebhookPages(deps: deps).register(on: router)
     APIDocsPage(deps: deps).register(on: router)
     TokenPages(deps: deps).register(on: router)
