@@ -79,7 +79,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     EarningsPage(deps: deps).register(on: router)
     VendorPages(deps: deps, listing: listing).register(on: router)
     UserController(deps: deps).register(on: router)
-    WebhookPages(deps: deps).register(on: router)
+    WebhookController(deps: deps).register(on: router)
     APIDocsPage(deps: deps).register(on: router)
     TokenPages(deps: deps).register(on: router)
     return router
