@@ -81,7 +81,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     UserController(deps: deps).register(on: router)
     WebhookController(deps: deps).register(on: router)
     APIDocsPage(deps: deps).register(on: router)
-    TokenPages(deps: deps).register(on: router)
+    TokenController(deps: deps).register(on: router)
     return router
 }
 
