@@ -70,7 +70,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     HomePage(deps: deps, listing: listing).register(on: router)
     AddCustomerPage(deps: deps).register(on: router)
     ClaimController(deps: deps).register(on: router)
-    CustomerLinkPages(deps: deps).register(on: router)
+    CustomerLinkController(deps: deps).register(on: router)
     ClaimListPage(deps: deps, listing: listing).register(on: router)
     EngagementPages(deps: deps).register(on: router)
     EligibilityPage(deps: deps).register(on: router)
