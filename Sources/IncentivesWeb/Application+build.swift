@@ -80,7 +80,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     VendorPages(deps: deps, listing: listing).register(on: router)
     UserController(deps: deps).register(on: router)
     WebhookController(deps: deps).register(on: router)
-    APIDocsPage(deps: deps).register(on: router)
+    APIDocsController(deps: deps).register(on: router)
     TokenController(deps: deps).register(on: router)
     return router
 }
