@@ -53,7 +53,6 @@ public struct AppDependencies: Sendable {
 public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let sessions = deps.stores.sessions
-    let users = deps.stores.users
     let listing = deps.stores.listing
     // Order matters: headers on everything; the session before the error pages (so they show
     // who is signed in); the form token checked inside the error pages (so a refusal is a page).
@@ -67,11 +66,11 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
         router.add(middleware: FileMiddleware(publicFolder, urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])])))
     }
     router.get("/health") { _, _ in "ok" }
-    SignInPages(deps: deps, users: users, sessions: sessions, throttle: .standard).register(on: router)
+    SignInController(deps: deps, throttle: .standard).register(on: router)
     HomePage(deps: deps, listing: listing).register(on: router)
     AddCustomerPage(deps: deps).register(on: router)
     ClaimController(deps: deps).register(on: router)
-    CustomerLinkPages(deps: deps).register(on: router)
+    CustomerLinkController(deps: deps).register(on: router)
     ClaimListPage(deps: deps, listing: listing).register(on: router)
     EngagementPages(deps: deps).register(on: router)
     EligibilityPage(deps: deps).register(on: router)
@@ -79,10 +78,10 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     EnrollmentPage(deps: deps).register(on: router)
     EarningsPage(deps: deps).register(on: router)
     VendorPages(deps: deps, listing: listing).register(on: router)
-    UserPages(deps: deps, users: users, sessions: sessions).register(on: router)
-    WebhookPages(deps: deps).register(on: router)
-    APIDocsPage(deps: deps).register(on: router)
-    TokenPages(deps: deps).register(on: router)
+    UserController(deps: deps).register(on: router)
+    WebhookController(deps: deps).register(on: router)
+    APIDocsController(deps: deps).register(on: router)
+    TokenController(deps: deps).register(on: router)
     return router
 }
 

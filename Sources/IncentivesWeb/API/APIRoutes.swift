@@ -15,14 +15,14 @@ func buildAPIRouter(_ deps: AppDependencies, listing: ClaimListing) -> Router<Ap
     router.add(middleware: SecurityHeadersMiddleware())
     let spec = deps.apiSpec
     // The contract is public: clients and fuzzers read it before they hold a token.
-    router.get("/api/v1/openapi.yaml") { _, _ in
+    router.get(RouterPath(APISpec.yamlPath)) { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: spec.yaml)))
     }
-    router.get("/api/v1/openapi.json") { _, _ in
+    router.get(RouterPath(APISpec.jsonPath)) { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: spec.json)))
     }
     // Added after the contract's routes, so it wraps every operation and the not-found answer, not those two.
-    router.add(middleware: APIGateway(tokens: APITokenRepository(db: deps.db, acceptsDemoUsers: deps.config.demo),
+    router.add(middleware: APIGateway(tokens: deps.stores.apiTokens,
                                       callers: deps.apiCallers, clock: deps.clock,
                                       limiter: RateLimiter(perMinute: deps.config.apiRateLimit), paths: spec.paths,
                                       uploadLimit: deps.config.uploadPolicy.maxBytes + 64 * 1024))
@@ -83,26 +83,5 @@ struct SiteResponder<Pages: HTTPResponder, API: HTTPResponder>: HTTPResponder
             return try await api.respond(to: request, context: context)
         }
         return try await pages.respond(to: request, context: context)
-    }
-}
-
-/// `/api/docs`: the reference, rendered from the contract on the server, open to anyone.
-struct APIDocsPage: Sendable {
-    let deps: AppDependencies
-
-    struct View: PageView {
-        let shell: Shell
-        let reference: APIReference
-        let baseURL: String
-        let rateLimit: Int
-        let signedIn: Bool
-    }
-
-    func register(on router: Router<AppRequestContext>) {
-        router.get("/api/docs") { _, context in
-            deps.page("api-docs", View(shell: Shell(context, deps: deps, title: "API reference"), reference: deps.apiSpec.reference,
-                                       baseURL: deps.config.publicURL, rateLimit: deps.config.apiRateLimit,
-                                       signedIn: context.viewer != nil))
-        }
     }
 }

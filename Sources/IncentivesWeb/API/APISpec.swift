@@ -11,6 +11,10 @@ public struct APISpec: Sendable {
     let reference: APIReference
     let nulls: ResponseNulls
 
+    /// Where the contract is served, to anyone: as written, and as JSON.
+    static let yamlPath = APIGateway.prefix + "/openapi.yaml"
+    static let jsonPath = APIGateway.prefix + "/openapi.json"
+
     public static func load() throws -> APISpec {
         let yaml = try APIContract.yaml()
         guard let document = normalized(try Yams.load(yaml: yaml)) as? [String: Any] else {

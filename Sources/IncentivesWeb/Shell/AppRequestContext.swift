@@ -23,6 +23,10 @@ public struct AppRequestContext: RequestContext {
     var remoteAddress: String
     /// The claim of a `/claims/{id}` route, put here by `ClaimResolver`.
     var claim: ClaimFile?
+    /// The colleague of a `/settings/users/{id}` route, put here by a `RecordResolver`.
+    var member: UserRecord?
+    /// The endpoint of a `/settings/webhooks/{id}` route, put here by a `RecordResolver`.
+    var webhookEndpoint: WebhookEndpoint?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

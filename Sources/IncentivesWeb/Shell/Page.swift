@@ -94,24 +94,13 @@ extension AppDependencies {
 struct ErrorPageMiddleware: RouterMiddleware {
     let deps: AppDependencies
 
-    struct View: PageView {
-        let shell: Shell
-        let status: Int
-        let heading: String
-        let message: String
-        let signInLink: Bool
-    }
-
     func handle(_ request: Request, context: AppRequestContext,
                 next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let signIn as SignInRequired {
-            var query = ""
-            if let next = RedirectTarget.sameOriginPath(signIn.next), next != "/" {
-                query = "?next=" + (next.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~"))) ?? "")
-            }
-            return deps.redirect(to: "/login" + query)
+            let next = RedirectTarget.sameOriginPath(signIn.next).flatMap { $0 == SitePath.home.href() ? nil : $0 }
+            return deps.redirect(to: SitePath.login.href(next.map { [("next", $0)] } ?? []))
         } catch is CSRFRefused {
             return try page(.forbidden, "Not allowed",
                             "This form has expired or did not come from this site. Reload the page and try again.", request, context)
@@ -152,8 +141,7 @@ struct ErrorPageMiddleware: RouterMiddleware {
 
     private func page(_ status: HTTPResponse.Status, _ heading: String, _ message: String,
                       _ request: Request, _ context: AppRequestContext) throws -> Response {
-        let view = View(shell: Shell(context, deps: deps, title: heading), status: status.code, heading: heading, message: message,
-                        signInLink: context.viewer == nil)
+        let view = ErrorPageView(status: status.code, heading: heading, message: message, input: deps.pageInput(context))
         return try deps.page("error", view, status: status).response(from: request, context: context)
     }
 }

@@ -15,6 +15,16 @@ struct SectionGuard: RouterMiddleware {
     }
 }
 
+/// A route group's first check where no section holds the pages (personal settings): the visitor is signed in, or is
+/// sent to sign in and come back here.
+struct SignedInGuard: RouterMiddleware {
+    func handle(_ request: Request, context: AppRequestContext,
+                next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        guard context.viewer != nil else { throw SignInRequired(next: request.uri.path) }
+        return try await next(request, context)
+    }
+}
+
 /// Puts the claim of a `/claims/{id}` route in the context, loaded in the viewer's scope: a malformed, unknown or
 /// foreign id is a 404 before any handler runs.
 struct ClaimResolver: RouterMiddleware {
@@ -32,7 +42,31 @@ struct ClaimResolver: RouterMiddleware {
     }
 }
 
+/// Puts the record a route's `{id}` names in the context (with `keep`), read among the viewer's own (by `load`): a
+/// malformed, unknown or foreign id is a 404 before any handler runs. Handlers read it with `context.resolved(\.x)`.
+struct RecordResolver<Record: Sendable>: RouterMiddleware {
+    let load: @Sendable (_ id: Int64, _ viewer: Viewer) async throws -> Record?
+    let keep: @Sendable (inout AppRequestContext, Record) -> Void
+
+    func handle(_ request: Request, context: AppRequestContext,
+                next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        let viewer = try context.signedIn
+        guard let id = context.parameters.get("id", as: Int64.self), let record = try await load(id, viewer) else {
+            throw HTTPError(.notFound)
+        }
+        var context = context
+        keep(&context, record)
+        return try await next(request, context)
+    }
+}
+
 extension AppRequestContext {
+    /// The record a `RecordResolver` put in the context.
+    func resolved<Record>(_ record: KeyPath<AppRequestContext, Record?>) throws -> Record {
+        guard let found = self[keyPath: record] else { throw HTTPError(.notFound) }
+        return found
+    }
+
     /// The viewer a `SectionGuard` let through.
     var signedIn: Viewer {
         get throws {
