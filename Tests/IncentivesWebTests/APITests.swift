@@ -125,10 +125,18 @@ struct APITests {
             current = try await reviewer.startReview(path: .init(id: claim.id)).ok.body.json
             let approved = try await reviewer.approveClaim(path: .init(id: claim.id), headers: .init(ifMatch: "\"\(current.version)\"")).ok
             #expect(try approved.body.json.status == .approved)
-            #expect(try approved.body.json.amount != nil)
+            // The draft's engagement is the demo's "Low-code app in a day workshop" (fixed pay, USD 3,500 / 2,000 / 500 in
+            // markets A / B / C, one version); Seattle (US) is market A. Approved at the clock (25 Nov 2026) + 45 days: January.
+            #expect(model.engagementID == 17 && model.locationID == 1)
+            let amount = try #require(try approved.body.json.amount)
+            #expect(amount.amount == "3500.00" && amount.currency == "USD")
 
             let earnings = try await partner.listEarnings().ok.body.json.earnings
-            #expect(earnings.contains { $0.claimId == claim.id })
+            let earning = try #require(earnings.first { $0.claimId == claim.id })
+            #expect(earning.rate.amount == "3500.00" && earning.rate.currency == "USD" && earning.hours == nil)
+            #expect(earning.amount.amount == "3500.00" && earning.amount.currency == "USD")
+            #expect(earning.market == "a" && earning.engagementVersion == 1 && earning.paymentMonth == "2027-01")
+            #expect(earning.approvedAt == app.clock.now && earning.paymentStatus == "unprocessed")
             let history = try await partner.getClaimHistory(path: .init(id: claim.id)).ok.body.json.history
             #expect(history.map(\.action).contains("request_information"))
             #expect(history.first { $0.action == "request_information" }?.reasonCode == "missing_customer_signature")
