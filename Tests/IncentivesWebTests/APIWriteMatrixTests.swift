@@ -107,9 +107,7 @@ struct APIWriteMatrixTests {
         whose == .foreign ? [5, 6, 7, 8, 9] : who == .partnerAdmin ? [2, 3, 4] : [1]
     }
 
-    static let emails: [Who: String] = [.partnerAdmin: "admin@bluefin.example", .partnerUser: "user@bluefin.example",
-                                        .accountAdminOnly: "accounts@bluefin.example", .reviewer: "reviewer@vendor.example",
-                                        .manager: "manager@vendor.example"]
+    static let emails = AuthorizationMatrixTests.emails
 
     static func claim(_ pick: Pick, at locations: [Int64], _ app: WebHarness) async throws -> Int64 {
         let id = try await app.db.read { sql in
