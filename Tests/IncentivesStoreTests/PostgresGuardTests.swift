@@ -7,8 +7,7 @@ import Testing
 struct PostgresGuardTests {
     /// Whether this run promises the PostgreSQL cases: `CI` set (scripts/test.sh exports it) or `REQUIRE_POSTGRES=1`.
     static func postgresRequired(_ environment: [String: String]) -> Bool {
-        let ci = environment["CI"].map { !$0.isEmpty && $0 != "0" && $0.lowercased() != "false" } ?? false
-        return ci || environment["REQUIRE_POSTGRES"] == "1"
+        TestEnvironment.isCI(environment) || environment["REQUIRE_POSTGRES"] == "1"
     }
 
     @Test("in CI (or with REQUIRE_POSTGRES=1) the PostgreSQL cases run")
