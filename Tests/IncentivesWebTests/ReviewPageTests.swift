@@ -150,9 +150,9 @@ struct ReviewPageTests {
         return cedar.id
     }
 
-    @Test("competing use-or-consume claims are shown side by side; choosing one makes the others rejected final")
-    func arbitration() async throws {
-        try await WebHarness.with { app in
+    @Test("competing use-or-consume claims are shown side by side; choosing one makes the others rejected final", arguments: TestDatabases.flavors)
+    func arbitration(flavor: SQLFlavor) async throws {
+        try await WebHarness.with(flavor: flavor) { app in
             // Two partners on one subscription: a Bluefin claim and a Cedar one on the same customer and engagement.
             let row = try await app.db.read { sql in
                 try await sql.raw("""
