@@ -41,7 +41,8 @@ struct ClaimRepositoryTests {
         #expect(Set(overview.claimsByStatus.keys) == Set(ClaimStatus.allCases))
         #expect((180...220).contains(overview.claims))
         #expect(overview.organizations == ["Bluefin Consulting", "Cedar Systems", "Kestrel IT"])
-        // Same seed and instant on SQLite: byte-identical export, whichever database made it.
+        // Same seed and instant on SQLite: byte-identical export, whichever database made it. (For the SQLite case this
+        // checks that seeding is deterministic; the PostgreSQL case checks that both databases hold the same data.)
         let reference = try await TestDatabases.with(.sqlite, seeded: true) { try await export($0) }
         #expect(first == reference)
         #expect(first.hasPrefix("claim_id,claim_name,status,status_label,kind,solution_area,customer,engagement,partner,location,due_at,due_kind,amount,currency,consent_at,created_at,updated_at\r\n"))
