@@ -161,8 +161,14 @@ struct ClaimEventsTests {
             written = try await events(db)
             #expect(written.dropFirst().map(\.type) == ["claim.status_changed", "earning.created"])
             let earning = try #require((written[2].json["data"] as? [String: Any])?["earning"] as? [String: Any])
+            // The claim is on "Infrastructure modernization workshop": version 2 (USD 5,000 / 3,000 / 1,000 since 60 days ago)
+            // holds it, its consent being 47 days old; Seattle (US) is market A.
+            #expect(approved.claim.engagementID == 2 && approved.claim.engagementVersion == 2)
             let amount = try #require(earning["amount"] as? [String: Any])
-            #expect(amount["amount"] as? String == approved.claim.amount?.plainText && amount["currency"] as? String == approved.claim.amount?.currency.code)
+            #expect(amount["amount"] as? String == "5000.00" && amount["currency"] as? String == "USD")
+            let rate = try #require(earning["rate"] as? [String: Any])
+            #expect(rate["amount"] as? String == "5000.00" && rate["currency"] as? String == "USD" && earning["market"] as? String == "a")
+            #expect(earning["estimated_payment_month"] as? String == "2027-01" && earning["engagement_version"] as? Int == 2)
             #expect(earning["claim_id"] as? Int == Int(id) && earning["approved_at"] as? String == RFC3339.string(now))
             // A deadline reminder, decided where the reminder email is.
             let waiting = try await claimID(.consentReceived, location: 1, db)

@@ -41,7 +41,8 @@ struct ClaimRepositoryTests {
         #expect(Set(overview.claimsByStatus.keys) == Set(ClaimStatus.allCases))
         #expect((180...220).contains(overview.claims))
         #expect(overview.organizations == ["Bluefin Consulting", "Cedar Systems", "Kestrel IT"])
-        // Same seed and instant on SQLite: byte-identical export, whichever database made it.
+        // Same seed and instant on SQLite: byte-identical export, whichever database made it. (For the SQLite case this
+        // checks that seeding is deterministic; the PostgreSQL case checks that both databases hold the same data.)
         let reference = try await TestDatabases.with(.sqlite, seeded: true) { try await export($0) }
         #expect(first == reference)
         #expect(first.hasPrefix("claim_id,claim_name,status,status_label,kind,solution_area,customer,engagement,partner,location,due_at,due_kind,amount,currency,consent_at,created_at,updated_at\r\n"))
@@ -102,19 +103,27 @@ struct ClaimRepositoryTests {
         try await TestDatabases.with(flavor, seeded: true) { db in
             let repo = ClaimRepository(db: db)
             let submitted = try await claim(in: .submitted, db: db)
-            let outcomes = await withTaskGroup(of: Bool.self) { group in
+            // Each writer's error, or nil when it won: the loser must be told of the conflict, not fail any other way.
+            let outcomes = await withTaskGroup(of: (any Error)?.self) { group in
                 for action in [ClaimAction.approve, .reject] {
                     group.addTask {
                         do {
-                            try await repo.perform(ClaimCommand(action, by: reviewer, reason: "Reason"), on: submitted.id,
-                                                   expectedVersion: submitted.version, in: .vendor, at: now)
-                            return true
-                        } catch { return false }
+                            try await repo.perform(ClaimCommand(action, by: reviewer, reason: "Reason", reasonCode: action == .reject ? .duplicateClaim : nil),
+                                                   on: submitted.id, expectedVersion: submitted.version, in: .vendor, at: now)
+                            return nil
+                        } catch { return error }
                     }
                 }
-                return await group.reduce(into: [Bool]()) { $0.append($1) }
+                return await group.reduce(into: [(any Error)?]()) { $0.append($1) }
             }
-            #expect(outcomes.filter { $0 }.count == 1)
+            let errors = outcomes.compactMap { $0 }
+            #expect(outcomes.count == 2 && errors.count == 1, "\(errors)")
+            for error in errors {
+                guard case StoreError.conflict = error else {
+                    Issue.record("the losing writer got \(String(reflecting: error)), not a conflict")
+                    continue
+                }
+            }
             #expect(try await repo.history(of: submitted.id, in: .system)?.filter { $0.from == .submitted && $0.action != .submit }.count == 1)
         }
     }

@@ -194,16 +194,34 @@ struct ClaimSearchTests {
             query.tab = .attention
             let attention = try await listing.page(query, in: bluefin, now: now)
             #expect(!attention.claims.isEmpty && attention.claims.count == attention.countAttention)
+            // The README's list of statuses that wait on the partner, or a deadline within 7 days: every Bluefin claim that
+            // is one, read from the table, and no other.
+            let waiting: Set<String> = ["customer_claimed", "consent_received", "partner_action_required", "rejected"]
             let week = now.addingTimeInterval(7 * 86_400)
-            #expect(attention.claims.allSatisfy { $0.status.waitsOnPartner || ($0.dueAt.map { $0 >= now && $0 <= week } ?? false) })
+            let rows = try await db.read { sql in
+                try await sql.raw("SELECT id, status, location_id, solution_area_id, due_at FROM claims WHERE organization_id = 1").all().map {
+                    (id: try $0.decode(column: "id", as: Int64.self), status: try $0.decode(column: "status", as: String.self),
+                     location: try $0.decode(column: "location_id", as: Int64.self), area: try $0.decode(column: "solution_area_id", as: Int64.self),
+                     due: try $0.decode(column: "due_at", as: Date?.self))
+                }
+            }
+            let expectedAttention = rows.filter { waiting.contains($0.status) || ($0.due.map { $0 >= now && $0 <= week } ?? false) }
+            #expect(Set(attention.claims.map(\.id)) == Set(expectedAttention.map(\.id)))
             query.tab = .area(1)
             query.status = .submitted
             query.locationID = 1
             let filtered = try await listing.page(query, in: bluefin, now: now)
-            #expect(filtered.claims.allSatisfy { $0.status == .submitted && $0.locationID == 1 })
+            let expectedFiltered = rows.filter { $0.area == 1 && $0.status == "submitted" && $0.location == 1 }
+            #expect(!expectedFiltered.isEmpty && Set(filtered.claims.map(\.id)) == Set(expectedFiltered.map(\.id)))
             #expect(filtered.claims.count == filtered.countByArea[1] ?? 0)
+            // A deadline 2 days out, so the 3-day filter has something to keep.
+            let soon = try #require(rows.first { $0.status == "consent_received" })
+            try await db.write { sql in
+                try await sql.raw("UPDATE claims SET due_at = \(bind: now.addingTimeInterval(2 * 86_400)) WHERE id = \(bind: soon.id)").run()
+            }
             query = ClaimListQuery(); query.limit = 500; query.dueWithinDays = 3
             let due = try await listing.page(query, in: bluefin, now: now)
+            #expect(due.claims.map(\.id).contains(soon.id))
             #expect(due.claims.allSatisfy { $0.dueAt.map { $0 >= now && $0 <= now.addingTimeInterval(3 * 86_400) } ?? false })
         }
     }

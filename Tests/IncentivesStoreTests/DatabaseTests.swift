@@ -1,4 +1,5 @@
 import Foundation
+import IncentivesDomain
 @testable import IncentivesStore
 import SQLKit
 import Testing
@@ -43,6 +44,26 @@ struct DatabaseTests {
             }
             #expect(totals == [2, 2], "both transactions are kept, each once")
             #expect(await signals.attempts == 3, "one of the two was aborted by the server and ran again")
+        }
+    }
+
+    @Test("PostgreSQL: instances starting at once on an empty database all migrate it, and each migration is applied once",
+          .enabled(if: TestDatabases.flavors.contains(.postgres)))
+    func concurrentMigrations() async throws {
+        try await TestDatabases.with(.postgres, migrations: []) { db in
+            // Truly empty, as a new deployment's first start finds it.
+            try await db.write { try await $0.raw("DROP TABLE schema_migrations").run() }
+            let clock = FixedClock(TestDatabases.now)
+            let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
+                for _ in 0..<3 { group.addTask { try await Migrator.migrate(db, clock: clock) } }
+                return try await group.reduce(into: [Int]()) { $0 += $1 }
+            }
+            #expect(applied.sorted() == Migrator.all.map(\.number).sorted(), "each migration applied by exactly one instance")
+            let recorded = try await db.read { sql in
+                try await sql.raw("SELECT number FROM schema_migrations ORDER BY number").all().map { try $0.decode(column: "number", as: Int.self) }
+            }
+            #expect(recorded == Migrator.all.map(\.number).sorted())
+            #expect(try await Migrator.migrate(db, clock: clock).isEmpty)
         }
     }
 

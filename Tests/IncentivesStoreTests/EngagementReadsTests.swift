@@ -56,13 +56,14 @@ struct EngagementReadsTests {
                 let figure = e.earningLocations(at: now)
                 #expect(figure.enrolled == e.locations.count) // every Bluefin location is enrolled
                 if e.status != .active { #expect(figure.earning == 0 && !figure.showsGreenIcon) }
-                // Bangalore's tax profile has expired: never earning.
-                #expect(e.locations.first { $0.locationID == 4 }?.isEarning(at: now) != true)
+                // Bangalore's tax profile has expired: never earning (and it is on every list).
+                let bangalore = try #require(e.locations.first { $0.locationID == 4 }, "Bangalore on \(e.name)")
+                #expect(!bangalore.isEarning(at: now))
             }
             // Identity and access workshop pays market A only: Singapore (B) never earns on it.
-            if let identity = board.engagements.first(where: { $0.id == 12 }) {
-                #expect(identity.locations.first { $0.locationID == 3 }?.isEarning(at: now) != true)
-            }
+            let identity = try #require(board.engagements.first { $0.id == 12 })
+            let singapore = try #require(identity.locations.first { $0.locationID == 3 })
+            #expect(!singapore.isEarning(at: now))
             #expect(board.engagements.contains { $0.earningLocations(at: now).showsGreenIcon })
         }
     }

@@ -75,6 +75,27 @@ struct ProgramReadsTests {
                 let keys = list.map { [String(format: "%04d", $0.solutionArea.id), $0.name] }
                 #expect(keys == keys.sorted { $0.lexicographicallyPrecedes($1) })
             }
+            // Literal figures, worked out by hand from the demo's catalogue, profiles and eligibility lists: Bluefin's four
+            // locations are enrolled (M = 4) and Bangalore never earns (expired tax profile); Cedar's M counts Berlin and Dubai
+            // (Sao Paulo's enrollment is action required), Dubai's bank profile waits on validation; Kestrel's is Paris alone
+            // (Johannesburg is invited).
+            let literal: [(AccessScope, Int64, String)] = [
+                // Infrastructure modernization workshop: Seattle, London and Singapore (market B pays 3,000) meet every criterion.
+                (bluefin, 2, "3 of 4"),
+                // Cloud migration assessment: Seattle and Singapore miss a criterion; London earns.
+                (bluefin, 1, "1 of 4"),
+                // Identity and access workshop pays market A only: Singapore (B) can't earn, London misses a criterion.
+                (bluefin, 12, "1 of 4"),
+                // Compliance quick start is closed, Hybrid meetings workshop upcoming: nobody earns.
+                (bluefin, 14, "0 of 4"), (bluefin, 10, "0 of 4"),
+                (seattle, 1, "0 of 1"), (seattle, 2, "1 of 1"),
+                (cedar, 2, "1 of 2"), (cedar, 12, "0 of 2"),
+                (kestrel, 1, "1 of 1"),
+            ]
+            for (scope, id, label) in literal {
+                let engagement = try #require(try await reads.engagements(in: scope, at: now).first { $0.id == id }, "\(id) in \(scope)")
+                #expect(engagement.earningLocations(at: now).label == label, "\(engagement.name) in \(scope)")
+            }
             let bluefinList = try await reads.engagements(in: bluefin, at: now)
             #expect(bluefinList.count == 20)
             // Bangalore's tax profile has expired: it is enrolled everywhere it is listed but earns nowhere.
@@ -100,7 +121,8 @@ struct ProgramReadsTests {
             let bangalore = try #require(bluefinRows.first { $0.location.id == 4 })
             #expect(bangalore.location.market == .c && bangalore.enrollments[program.id] == .enrolled)
             #expect(bangalore.taxProfileIsValid(at: now) == false)
-            #expect(bangalore.notEarningReason(in: program.id, at: now)?.hasPrefix("The tax profile expired on") == true)
+            // The demo's Bangalore tax profile expired 12 days before 25 Nov 2026.
+            #expect(bangalore.notEarningReason(in: program.id, at: now) == "The tax profile expired on 13 Nov 2026.")
             #expect(bangalore.earningEngagements(at: now) == 0)
             let seattleRow = try #require(bluefinRows.first { $0.location.id == 1 })
             #expect(seattleRow.notEarningReason(in: program.id, at: now) == nil)
@@ -110,7 +132,7 @@ struct ProgramReadsTests {
             let cedarRows = Dictionary(uniqueKeysWithValues: try await reads.locations(in: cedar, at: now).map { ($0.location.id, $0) })
             #expect(cedarRows.keys.sorted() == [5, 6, 7])
             #expect(cedarRows[6]?.payee.bankStatus == .pendingValidation)
-            #expect(cedarRows[6]?.notEarningReason(in: program.id, at: now) == PayeeStanding(bankStatus: .pendingValidation, taxExpiresOn: nil).problem(at: now))
+            #expect(cedarRows[6]?.notEarningReason(in: program.id, at: now) == "The bank profile is awaiting validation (up to 48 hours).")
             #expect(cedarRows[7]?.notEarningReason(in: program.id, at: now) == "Enrollment is action required; only enrolled locations earn.")
             #expect(cedarRows[5]?.notEarningReason(in: program.id, at: now) == nil)
             #expect(try await reads.locations(in: forged, at: now).isEmpty)
@@ -199,6 +221,11 @@ struct ProgramReadsTests {
                 }
             }
             #expect(everything.lines.contains { $0.paymentStatus == .reversed })
+            // Bluefin's nine USD earnings, by hand from the demo (rate by market × hours where paid by the hour):
+            // 2,500 + 2,000 + 1,500 + 175 × 46 + 5,000 + 5,000 + 3,000 + 1,500 + 1,500; sent: 2,500 + 1,500 + 8,050 + 5,000 + 3,000.
+            let bluefinTotals = try await reads.earnings(in: bluefin, limit: 500).totals
+            #expect(bluefinTotals.map(\.earned) == [Money(30_050, .usd)] && bluefinTotals.map(\.sent) == [Money(20_050, .usd)])
+            #expect(bluefinTotals.map(\.lines) == [9])
 
             // A page shorter than the whole still totals the whole.
             let first = try await reads.earnings(in: .vendor, limit: 3)

@@ -17,6 +17,13 @@ struct AddCustomerPageTests {
          ("mismatch_reason", reason), ("step", step)]
     }
 
+    /// The HTML of one engagement's choice on the engagements step.
+    static func choice(_ id: Int64, in body: String) -> String? {
+        guard let start = body.range(of: #"<div class="engagement-choice" id="engagement-\#(id)""#),
+              let end = body.range(of: "</div>", range: start.upperBound..<body.endIndex) else { return nil }
+        return String(body[start.upperBound..<end.lowerBound])
+    }
+
     @Test("a new customer by domain: errors next to the fields, eligible and ineligible engagements with reasons, contacts outside the domain explained, then the claim", arguments: TestDatabases.flavors)
     func newCustomer(flavor: SQLFlavor) async throws {
         try await WebHarness.with(flavor: flavor) { app in
@@ -46,11 +53,23 @@ struct AddCustomerPageTests {
             #expect(list.status == .ok)
             #expect(list.body.contains(#"name="step" value="engagements""#))
             #expect(list.body.contains("Eligible"))
-            let open = try await ClaimIntake(db: app.db).options(kind: .partnerActivities, locationID: 1, customer: nil,
-                                                                 in: .partner(organizationID: 1, locationIDs: [1]), at: app.clock.now)
-            let chosen = try #require(open.first { $0.option.isOpen })
-            if let closed = open.first(where: { !$0.option.isOpen }) { #expect(list.body.contains(closed.option.refusal!.replacingOccurrences(of: "'", with: "&#39;"))) }
-            #expect(list.body.contains("per customer, across partners"), "the limit is shown before committing")
+            // Each engagement's verdict in words, with its rate, cap left and per-customer limit, as the demo sets them for
+            // Seattle (market A): engagement 14 is closed, 10 upcoming, and Seattle misses a partner criterion of 1.
+            let expected: [(id: Int64, texts: [String])] = [
+                (14, ["Ineligible", "Compliance quick start is closed; it no longer takes new claims.", "Pays USD 6,500.00"]),
+                (10, ["Ineligible", "Hybrid meetings workshop has not opened for claims yet."]),
+                (1, ["Ineligible", "This location does not meet every partner criterion of the engagement.", "Pays USD 5,000.00"]),
+                (4, ["Eligible", "<li>Pays USD 3,500.00</li>", "<li>At most 1 active claim per customer, across partners</li>"]),
+                // Variable pay with a cap: nothing earned on it yet at Seattle, so the whole cap is left.
+                (5, ["Eligible", "<li>Pays USD 150.00 per hour, at most 80 hours</li>", "<li>Cap USD 20,000.00 per location; USD 20,000.00 left</li>"]),
+                (15, ["Eligible", "<li>At most 2 active claims per customer, across partners</li>"]),
+            ]
+            for (id, texts) in expected {
+                let choice = try #require(Self.choice(id, in: list.body), "engagement \(id) is listed")
+                for text in texts { #expect(choice.contains(text), "engagement \(id): \(text)") }
+                #expect(choice.contains(#"id="choose-\#(id)""#) == texts.contains("Eligible"), "engagement \(id) can be chosen only when eligible")
+            }
+            let chosen = (id: Int64(4), name: "Container readiness assessment")
 
             // Choosing nothing is refused; choosing an open one leads to the contacts.
             #expect(try await user.post("/claims/new", Self.fields(engagement: 0, step: "engagements")).status == .unprocessableContent)
@@ -65,7 +84,7 @@ struct AddCustomerPageTests {
             let review = try await user.post("/claims/new", Self.fields(engagement: chosen.id, contact: "omar@gmail.com",
                                                                         reason: "Omar runs IT for Fabrikam as a contractor", step: "contacts"))
             #expect(review.status == .ok)
-            #expect(review.body.contains(#"id="create-claim""#))
+            #expect(review.body.contains(#"id="create-claim""#) && review.body.contains(chosen.name))
             #expect(try await app.db.read { try await $0.raw("SELECT COUNT(*) AS n FROM customers WHERE domain = 'fabrikam-labs.com'").first()!.decode(column: "n", as: Int.self) } == 0,
                     "nothing is stored before the partner commits")
 

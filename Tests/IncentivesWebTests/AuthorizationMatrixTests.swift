@@ -40,10 +40,22 @@ struct AuthorizationMatrixTests {
         record({ $0.isPartner || $0.isVendor }, ok: ok, foreign: { $0.isVendor ? ok : .notFound })
     }
 
+    /// A partner's change to a claim: done (303) on an own claim, 404 on a foreign one; the vendor reaches every claim and
+    /// is refused by the domain (422, the reason on the page).
+    static let partnerChange: Rule = { who, whose in
+        switch who {
+        case .signedOut: .seeOther
+        case .accountAdminOnly: .forbidden
+        case .reviewer, .manager: .unprocessableContent
+        case .partnerAdmin, .partnerUser: whose == .own ? .seeOther : .notFound
+        }
+    }
+
     static let matrix: [String: Rule] = [
         "GET /health": { _, _ in .ok },
         "GET /login": { who, _ in who == .signedOut ? .ok : .seeOther },
-        "POST /login": { _, _ in .unprocessableContent },
+        // A demo sign-in, signed in or not.
+        "POST /login": { _, _ in .seeOther },
         "GET /logout": { who, _ in who == .signedOut ? .seeOther : .ok },
         "POST /logout": { _, _ in .seeOther },
         "GET /": section { _ in true },
@@ -56,81 +68,81 @@ struct AuthorizationMatrixTests {
         "GET /eligibility": section { $0.isPartner },
         "GET /claims": section { $0.isPartner || $0.isVendor },
         "GET /claims.csv": section { $0.isPartner || $0.isVendor },
-        // Adding customers is the partner's (an empty form shows the first step again).
+        // Adding customers is the partner's (the last step, complete: the claim is made).
         "GET /claims/new": section { $0.isPartner },
-        "POST /claims/new": section { $0.isPartner },
+        "POST /claims/new": section({ $0.isPartner }, ok: .seeOther),
         "GET /claims.xlsx": section { $0.isPartner || $0.isVendor },
         // The vendor sees every organization's claims.
         "GET /claims/{id}": record({ $0.isPartner || $0.isVendor }, foreign: { $0.isVendor ? .ok : .notFound }),
-        // Claim forms sent empty: refused on their content (400 unknown action, 409 no version, 415 not an
-        // upload, 422 nothing to save), never stored; the vendor reaches every organization's claim.
-        "POST /claims/{id}/actions": claimForm(.badRequest),
-        "POST /claims/{id}/documents": claimForm(.unsupportedMediaType),
-        "GET /claims/{id}/documents/{proof}": claimForm(.notFound),
-        "POST /claims/{id}/proof/{proof}/remove": claimForm(.conflict),
-        // The partner's empty answers are checked (422); the vendor may not answer, so its version-less form is stale (409).
-        "POST /claims/{id}/survey": { who, whose in
-            who == .signedOut ? .seeOther : who.isVendor ? .conflict : !who.isPartner ? .forbidden : whose == .own ? .unprocessableContent : .notFound },
-        "POST /claims/{id}/customer-survey": claimForm(.conflict),
-        "POST /claims/{id}/hours": claimForm(.conflict),
-        "POST /claims/{id}/contacts": claimForm(.unprocessableContent),
-        "POST /claims/{id}/comments": claimForm(.unprocessableContent),
+        // Claim forms filled in as the page would, on a claim in a status that allows them (see AuthorizationMatrixForms): the
+        // partner's are done on an own claim, refused by the domain for the vendor; a document really uploaded downloads.
+        "POST /claims/{id}/actions": partnerChange,
+        "POST /claims/{id}/documents": partnerChange,
+        "GET /claims/{id}/documents/{proof}": claimForm(.ok),
+        "POST /claims/{id}/proof/{proof}/remove": partnerChange,
+        "POST /claims/{id}/survey": partnerChange,
+        "POST /claims/{id}/customer-survey": partnerChange,
+        "POST /claims/{id}/hours": partnerChange,
+        "POST /claims/{id}/contacts": partnerChange,
+        "POST /claims/{id}/comments": claimForm(.seeOther),
         // Customer links need no account: the secret in the link is the authority.
         "GET /consent/{token}": { _, whose in whose == .own ? .ok : .notFound },
-        "POST /consent/{token}": { _, whose in whose == .own ? .badRequest : .notFound },
+        "POST /consent/{token}": { _, whose in whose == .own ? .seeOther : .notFound },
         "GET /survey/{token}": { _, whose in whose == .own ? .ok : .notFound },
-        "POST /survey/{token}": { _, whose in whose == .own ? .unprocessableContent : .notFound },
+        "POST /survey/{token}": { _, whose in whose == .own ? .seeOther : .notFound },
         "GET /payee-profiles": section { $0.isPartner || $0 == .manager },
         // Payee edits are the Incentives admin's; Incentives users only view (403); another organization's ids are 404.
         "GET /payee-profiles/bank/new": section { $0 == .partnerAdmin },
-        "POST /payee-profiles/bank/new": section({ $0 == .partnerAdmin }, ok: .unprocessableContent),
+        "POST /payee-profiles/bank/new": section({ $0 == .partnerAdmin }, ok: .seeOther),
         "GET /payee-profiles/bank/{id}/replace": record { $0 == .partnerAdmin },
-        "POST /payee-profiles/bank/{id}/replace": record({ $0 == .partnerAdmin }, ok: .unprocessableContent),
-        // Only the program manager decides, on every organization's profiles (an empty form changes nothing: 303 back).
+        "POST /payee-profiles/bank/{id}/replace": record({ $0 == .partnerAdmin }, ok: .seeOther),
+        // Only the program manager decides, on every organization's profiles (back to the list, done or refused with a reason).
         "POST /payee-profiles/bank/{id}/decision": { who, _ in who == .signedOut || who == .manager ? .seeOther : .forbidden },
         "POST /payee-profiles/locations/{id}/bank": record({ $0 == .partnerAdmin }, ok: .seeOther),
         "GET /payee-profiles/locations/{id}/tax/new": record { $0 == .partnerAdmin },
-        "POST /payee-profiles/locations/{id}/tax/new": record({ $0 == .partnerAdmin }, ok: .unprocessableContent),
+        "POST /payee-profiles/locations/{id}/tax/new": record({ $0 == .partnerAdmin }, ok: .seeOther),
         "GET /enrollment": section { $0.isPartner || $0 == .manager },
-        // The manager decides on every organization's enrollments (an empty form changes nothing: 303 back).
+        // The manager decides on every organization's enrollments (back to the list, done or refused with a reason).
         "POST /enrollment/{program}/{location}": { who, whose in
             who == .signedOut || who == .manager ? .seeOther : who != .partnerAdmin ? .forbidden : whose == .own ? .seeOther : .notFound },
         "GET /earnings": section { $0.isPartner || $0 == .manager },
         "GET /earnings.csv": section { $0.isPartner || $0 == .manager },
         "GET /review": section { $0.isVendor },
-        // Decisions are the reviewer's; the program manager sees the queue. No arbitration waits on the demo claims (404).
-        "POST /review/bulk": { who, _ in who == .signedOut || who == .reviewer ? .seeOther : .forbidden },
-        "GET /review/arbitration/{id}": { who, _ in who == .signedOut ? .seeOther : who.isVendor ? .notFound : .forbidden },
-        "POST /review/arbitration/{id}": { who, _ in who == .signedOut ? .seeOther : who == .reviewer ? .notFound : .forbidden },
+        // Decisions are the reviewer's; the program manager sees the queue. A bulk approval answers with its outcome (200).
+        // Own: a claim in an arbitration; foreign: a claim in none (404).
+        "POST /review/bulk": { who, _ in who == .signedOut ? .seeOther : who == .reviewer ? .ok : .forbidden },
+        "GET /review/arbitration/{id}": { who, whose in who == .signedOut ? .seeOther : !who.isVendor ? .forbidden : whose == .own ? .ok : .notFound },
+        "POST /review/arbitration/{id}": { who, whose in
+            who == .signedOut ? .seeOther : who != .reviewer ? .forbidden : whose == .own ? .seeOther : .notFound },
         "GET /catalogue": section { $0.isVendor },
         "GET /settings/users": section { $0.isAccountAdmin },
-        "POST /settings/users": section({ $0.isAccountAdmin }, ok: .unprocessableContent),
+        "POST /settings/users": section({ $0.isAccountAdmin }, ok: .seeOther),
         "GET /settings/users/{id}": record { $0.isAccountAdmin },
         "POST /settings/users/{id}/roles": record({ $0.isAccountAdmin }, ok: .seeOther),
         "POST /settings/users/{id}/invitation": record({ $0.isAccountAdmin }, ok: .seeOther),
         // Webhooks: an organization's Incentives admins for its endpoints, the program manager for the vendor's; another
-        // owner's endpoint or delivery is 404. Empty forms: the add form is checked (422), deleting needs the confirm field (422).
+        // owner's endpoint or delivery is 404. Adding answers 201 with the new secret, shown once.
         "GET /settings/webhooks": section { $0 == .partnerAdmin || $0 == .manager },
-        "POST /settings/webhooks": section({ $0 == .partnerAdmin || $0 == .manager }, ok: .unprocessableContent),
+        "POST /settings/webhooks": section({ $0 == .partnerAdmin || $0 == .manager }, ok: .created),
         "GET /settings/webhooks/{id}": record { $0 == .partnerAdmin || $0 == .manager },
         "POST /settings/webhooks/{id}/enable": record({ $0 == .partnerAdmin || $0 == .manager }, ok: .seeOther),
         "POST /settings/webhooks/{id}/disable": record({ $0 == .partnerAdmin || $0 == .manager }, ok: .seeOther),
         "POST /settings/webhooks/{id}/test": record({ $0 == .partnerAdmin || $0 == .manager }, ok: .seeOther),
         "POST /settings/webhooks/{id}/rotate": record { $0 == .partnerAdmin || $0 == .manager },
         "GET /settings/webhooks/{id}/delete": record { $0 == .partnerAdmin || $0 == .manager },
-        "POST /settings/webhooks/{id}/delete": record({ $0 == .partnerAdmin || $0 == .manager }, ok: .unprocessableContent),
+        "POST /settings/webhooks/{id}/delete": record({ $0 == .partnerAdmin || $0 == .manager }, ok: .seeOther),
         "GET /settings/webhooks/{id}/deliveries/{delivery}": record { $0 == .partnerAdmin || $0 == .manager },
         "POST /settings/webhooks/{id}/deliveries/{delivery}/resend": record({ $0 == .partnerAdmin || $0 == .manager }, ok: .seeOther),
         // Invitation links need no account: the secret in the link is the authority.
         "GET /invitations/{token}": { _, whose in whose == .own ? .ok : .notFound },
-        "POST /invitations/{token}": { _, whose in whose == .own ? .unprocessableContent : .notFound },
+        "POST /invitations/{token}": { _, whose in whose == .own ? .seeOther : .notFound },
         // The API's reference is public; its operations have their own router and tests (APITests).
         "GET /api/docs": { _, _ in .ok },
-        // Every signed-in user keeps personal API tokens: an empty form is refused (422); revoking asks first (200),
-        // and another user's token is not there (404).
+        // Every signed-in user keeps personal API tokens: a new one is shown once (200); a confirmed revocation is done
+        // (303), and another user's token is not there (404).
         "GET /settings/tokens": section { _ in true },
-        "POST /settings/tokens": section({ _ in true }, ok: .unprocessableContent),
-        "POST /settings/tokens/{id}/revoke": record { _ in true },
+        "POST /settings/tokens": section { _ in true },
+        "POST /settings/tokens/{id}/revoke": record({ _ in true }, ok: .seeOther),
     ]
 
     /// A customer link on the claim, open for a day, as the consent and survey emails carry it; its secret.
@@ -146,48 +158,14 @@ struct AuthorizationMatrixTests {
         return secret
     }
 
-    @Test("every route has an entry, and every role gets the expected status on own and foreign ids")
+    @Test("every route has an entry, and every role gets the expected status on own and foreign ids, POSTs with valid forms")
     func matrixHolds() async throws {
         try await WebHarness.with { app in
             let routes = Set(buildRouter(app.deps).routes.map { "\($0.method) \($0.path)" })
             #expect(routes == Set(Self.matrix.keys), "routes without a matrix entry: \(routes.subtracting(Self.matrix.keys).sorted()); entries without a route: \(Set(Self.matrix.keys).subtracting(routes).sorted())")
-
-            let accountAdmin = try await app.addUser("accounts@bluefin.example", organization: 1, roles: [(1, .accountAdmin)])
-            _ = accountAdmin
-            func claim(at location: Int64) async throws -> Int64 {
-                try await app.db.read { try await $0.raw("SELECT id FROM claims WHERE location_id = \(bind: location) ORDER BY id").first()!.decode(column: "id", as: Int64.self) }
-            }
-            let ownClaim = try await claim(at: 1), cedarClaim = try await claim(at: 5)
-            let bluefinUser = try #require(try await UserRepository(db: app.db).find(email: "user@bluefin.example"))
-            let cedarAdmin = try #require(try await UserRepository(db: app.db).find(email: "admin@cedar.example"))
-            let inviter = try #require(try await UserRepository(db: app.db).find(email: "admin@bluefin.example")).viewer
-            let token = try await UserRepository(db: app.db).invite(email: "new@bluefin.example", name: "New Colleague",
-                                                                   roles: [(1, .incentivesUser)], by: inviter, now: app.clock.now)
-
-            // Customer links on an own claim, as the consent and survey emails carry them.
-            let consentToken = try await Self.customerLink(app, on: ownClaim, purpose: "consent")
-            let surveyToken = try await Self.customerLink(app, on: ownClaim, purpose: "survey")
-
-            // Endpoints with one delivery each: Bluefin's (own for its admin), the vendor's (own for the manager), Cedar's (foreign).
-            let webhooks = WebhookRepository(db: app.db)
-            var hooks: [String: (endpoint: Int64, delivery: Int64)] = [:]
-            for (name, email) in [("bluefin", "admin@bluefin.example"), ("vendor", "manager@vendor.example"), ("cedar", "admin@cedar.example")] {
-                let owner = try await WebhookOwners.of(email, app.db).owner
-                let endpoint = try await WebhookOwners.endpoint(app.db, by: email, url: "https://\(name).example/hooks", events: [.claimCreated])
-                hooks[name] = (endpoint.id, try await webhooks.sendTest(endpoint.id, owner: owner, now: app.clock.now))
-            }
-
-            // One API token per user, so a revocation names an own token or another user's.
-            var tokenIDs: [String: Int64] = [:]
-            for email in ["admin@bluefin.example", "user@bluefin.example", "accounts@bluefin.example", "reviewer@vendor.example",
-                          "manager@vendor.example", "admin@cedar.example"] {
-                let user = try #require(try await UserRepository(db: app.db).find(email: email))
-                tokenIDs[email] = try await APITokenRepository(db: app.db).create(userID: user.id, name: "matrix", scope: .read, now: app.clock.now).0.id
-            }
-            let emails: [Who: String] = [.partnerAdmin: "admin@bluefin.example", .partnerUser: "user@bluefin.example",
-                                         .accountAdminOnly: "accounts@bluefin.example", .reviewer: "reviewer@vendor.example",
-                                         .manager: "manager@vendor.example"]
+            let f = try await Self.setUp(app)
             var failures: [String] = []
+            // GETs first (they read the fixtures as made), then the POSTs, which may change them.
             for (route, rule) in Self.matrix.sorted(by: { $0.key < $1.key }) {
                 let parts = route.split(separator: " ", maxSplits: 1)
                 let method = HTTPRequest.Method(String(parts[0]))!
@@ -195,44 +173,64 @@ struct AuthorizationMatrixTests {
                 let hasID = template.contains("{")
                 for who in Who.allCases {
                     for whose in hasID ? [Whose.own, .foreign] : [.own] {
-                        var path = template
-                        if template.hasPrefix("/review/") { path = path.replacingOccurrences(of: "{id}", with: "\(whose == .own ? ownClaim : cedarClaim)") }
-                        if template.hasPrefix("/claims/") { path = path.replacingOccurrences(of: "{id}", with: "\(whose == .own ? ownClaim : cedarClaim)") }
-                        if template.hasPrefix("/engagements/") {
-                            path = path.replacingOccurrences(of: "{id}", with: whose == .own ? "2" : "987654").replacingOccurrences(of: "{kind}", with: "findings_document")
-                        }
-                        if template.hasPrefix("/payee-profiles/bank/") { path = path.replacingOccurrences(of: "{id}", with: whose == .own ? "1" : "2") }
-                        if template.hasPrefix("/payee-profiles/locations/") { path = path.replacingOccurrences(of: "{id}", with: whose == .own ? "1" : "5") }
-                        if template.hasPrefix("/enrollment/") {
-                            path = path.replacingOccurrences(of: "{program}", with: "1").replacingOccurrences(of: "{location}", with: whose == .own ? "1" : "5")
-                        }
-                        if template.hasPrefix("/settings/tokens/") {
-                            let owner = whose == .own ? emails[who] ?? "admin@bluefin.example" : "admin@cedar.example"
-                            path = path.replacingOccurrences(of: "{id}", with: "\(tokenIDs[owner]!)")
-                        }
-                        if template.hasPrefix("/settings/users/") { path = path.replacingOccurrences(of: "{id}", with: "\(whose == .own ? bluefinUser.id : cedarAdmin.id)") }
-                        if template.hasPrefix("/settings/webhooks/") {
-                            let hook = hooks[whose == .foreign ? "cedar" : who == .manager ? "vendor" : "bluefin"]!
-                            path = path.replacingOccurrences(of: "{id}", with: "\(hook.endpoint)").replacingOccurrences(of: "{delivery}", with: "\(hook.delivery)")
-                        }
-                        path = path.replacingOccurrences(of: "{proof}", with: "999999")
-                        let ownToken = template.hasPrefix("/consent/") ? consentToken : template.hasPrefix("/survey/") ? surveyToken : token
-                        path = path.replacingOccurrences(of: "{token}", with: whose == .own ? ownToken : "not-a-real-token-0123456789abcdef")
-                        let browser = who == .signedOut ? app.browser() : try await app.signedIn(emails[who]!)
+                        let path = Self.path(template, who, whose, f)
+                        let browser = who == .signedOut ? app.browser() : try await app.signedIn(Self.emails[who]!)
                         try await browser.get("/health") // picks up a signed-out form token cookie
                         if who != .signedOut { try await browser.get("/") }
-                        // A no-op body where a form changes something: the user's current roles.
-                        let fields: [(String, String)] = template.hasSuffix("/roles") ? [("role", "1:incentives_user")] : []
-                        let page = method == .post ? try await browser.post(path, fields) : try await browser.get(path, method: method)
+                        let page: Browser.Page
+                        if method == .post {
+                            guard let form = try await Self.form(route, who, whose, path: path, f, app) else {
+                                failures.append("\(route): no valid form to send")
+                                continue
+                            }
+                            if let file = form.file {
+                                page = try await browser.upload(form.path, form.fields, file: file)
+                            } else {
+                                page = try await browser.post(form.path, form.fields)
+                            }
+                        } else {
+                            page = try await browser.get(path, method: method)
+                        }
                         let expected = rule(who, whose)
                         if page.status != expected {
-                            failures.append("\(method) \(path) as \(who) (\(whose)): expected \(expected.code), got \(page.status.code)")
+                            failures.append("\(method) \(path) as \(who) (\(whose)): expected \(expected.code), got \(page.status.code) \(page.body.h1 ?? "")")
                         }
                     }
                 }
             }
             #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
         }
+    }
+
+    /// The route's path with the fixtures' own or foreign ids (a POST's form may pick a claim in the right status instead).
+    static func path(_ template: String, _ who: Who, _ whose: Whose, _ f: Fixtures) -> String {
+        let own = whose == .own
+        var path = template
+        if template.hasPrefix("/review/") { path = path.replacingOccurrences(of: "{id}", with: "\(own ? f.arbitration : f.cedarClaim)") }
+        if template.hasSuffix("/documents/{proof}") {
+            let (claim, proof) = own ? f.ownProof : f.cedarProof
+            return "/claims/\(claim)/documents/\(proof)"
+        }
+        if template.hasPrefix("/claims/") { path = path.replacingOccurrences(of: "{id}", with: "\(own ? f.ownClaim : f.cedarClaim)") }
+        if template.hasPrefix("/engagements/") {
+            path = path.replacingOccurrences(of: "{id}", with: own ? "2" : "987654").replacingOccurrences(of: "{kind}", with: "findings_document")
+        }
+        if template.hasPrefix("/payee-profiles/bank/") { path = path.replacingOccurrences(of: "{id}", with: own ? "1" : "2") }
+        if template.hasPrefix("/payee-profiles/locations/") { path = path.replacingOccurrences(of: "{id}", with: own ? "1" : "5") }
+        if template.hasPrefix("/enrollment/") {
+            path = path.replacingOccurrences(of: "{program}", with: "1").replacingOccurrences(of: "{location}", with: own ? "1" : "5")
+        }
+        if template.hasPrefix("/settings/tokens/") {
+            let owner = own ? emails[who] ?? "admin@bluefin.example" : "admin@cedar.example"
+            path = path.replacingOccurrences(of: "{id}", with: "\(f.tokens[owner]!)")
+        }
+        if template.hasPrefix("/settings/users/") { path = path.replacingOccurrences(of: "{id}", with: "\(own ? f.bluefinUser : f.cedarAdmin)") }
+        if template.hasPrefix("/settings/webhooks/") {
+            let hook = f.hooks[!own ? "cedar" : who == .manager ? "vendor" : "bluefin"]!
+            path = path.replacingOccurrences(of: "{id}", with: "\(hook.endpoint)").replacingOccurrences(of: "{delivery}", with: "\(hook.delivery)")
+        }
+        let ownToken = template.hasPrefix("/consent/") ? f.consentToken : template.hasPrefix("/survey/") ? f.surveyToken : f.invitation
+        return path.replacingOccurrences(of: "{token}", with: own ? ownToken : "not-a-real-token-0123456789abcdef")
     }
 
     /// The API's reads for each role, as the pages decide them (`Viewer.may(open:)`); no token is 401.
@@ -270,11 +268,8 @@ struct AuthorizationMatrixTests {
                 try await app.db.read { try await $0.raw("SELECT id FROM claims WHERE location_id = \(bind: location) ORDER BY id").first()!.decode(column: "id", as: Int64.self) }
             }
             let ownClaim = try await claim(at: 1), cedarClaim = try await claim(at: 5)
-            let emails: [Who: String] = [.partnerAdmin: "admin@bluefin.example", .partnerUser: "user@bluefin.example",
-                                         .accountAdminOnly: "accounts@bluefin.example", .reviewer: "reviewer@vendor.example",
-                                         .manager: "manager@vendor.example"]
             var reading: [Who: String] = [:]
-            for (who, email) in emails { reading[who] = try await app.token(email, scope: .read) }
+            for (who, email) in Self.emails { reading[who] = try await app.token(email, scope: .read) }
             var failures: [String] = []
             for operation in operations.sorted() {
                 let parts = operation.split(separator: " ", maxSplits: 1)

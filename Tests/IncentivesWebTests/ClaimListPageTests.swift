@@ -33,7 +33,8 @@ struct ClaimListPageTests {
             #expect(csv.status == .ok)
             let lines = csv.body.components(separatedBy: "\r\n").filter { !$0.isEmpty }
             #expect(lines.first?.hasPrefix("claim_id,claim_name,status") == true)
-            #expect(lines.dropFirst().allSatisfy { $0.contains(",approved,Approved,") })
+            // Seattle's two approved (use-or-consume) claims in the demo.
+            #expect(lines.count == 3 && lines.dropFirst().allSatisfy { $0.contains(",approved,Approved,") })
             // Seattle only: the user's one location.
             #expect(lines.dropFirst().allSatisfy { $0.contains("Bluefin Consulting - Seattle") })
         }

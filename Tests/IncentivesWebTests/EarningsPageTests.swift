@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import IncentivesDomain
 import IncentivesStore
+import IncentivesTestSupport
 @testable import IncentivesWeb
 import Testing
 
@@ -19,6 +20,37 @@ struct EarningsPageTests {
     static func claimIDs(_ body: String) -> [String] {
         guard let table = body.range(of: #"id="lines-heading""#) else { return [] }
         return body[table.upperBound...].components(separatedBy: #"<a href="/claims/"#).dropFirst().map { String($0.prefix { $0 != "\"" }) }
+    }
+
+    /// The text of each cell of the table row that links to the claim, tags stripped.
+    static func row(linking claim: Int64, in body: String) -> [String]? {
+        guard let link = body.range(of: #"<a href="/claims/\#(claim)">"#),
+              let start = body.range(of: "<tr>", options: .backwards, range: body.startIndex..<link.lowerBound),
+              let end = body.range(of: "</tr>", range: link.upperBound..<body.endIndex) else { return nil }
+        return body[start.upperBound..<end.lowerBound].components(separatedBy: "</td>").dropLast().map {
+            $0.replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    @Test("Bluefin's money, worked out by hand from the seed: one line's rate × hours, and the USD totals", arguments: TestDatabases.flavors)
+    func moneyFromTheSeed(flavor: SQLFlavor) async throws {
+        try await WebHarness.with(flavor: flavor) { app in
+            let b = try await app.signedIn("admin@bluefin.example")
+            let page = try await b.get("/earnings?per=200")
+            #expect(page.status == .ok)
+            // Claim 45: London (GB, market A) on "Datacenter exit project", variable pay at USD 175 an hour in market A,
+            // 46 hours delivered: 46 × 175 = 8,050. Approved 26 Jun 2026 (the admin's zone), paid 45 days later: August.
+            let line = try #require(Self.row(linking: 45, in: page.body))
+            #expect(Array(line.dropFirst()) == ["Datacenter exit project", "Bluefin Consulting - London", "A", "1", "USD 175.00 × 46 h",
+                                                "USD 8,050.00", "26 Jun 2026", "Aug 2026", "Sent"])
+            // Bluefin's nine earnings, all USD and none reversed: Seattle 2,500 (Business apps consumption, A) + 2,000 (Cloud
+            // consumption accelerator, A); London 1,500 (Collaboration adoption, A) + 8,050 + 5,000 + 5,000 (Cloud migration
+            // assessment, A, twice); Singapore 3,000 (Customer service envisioning workshop, B); Bangalore 1,500 (Compliance
+            // quick start, C) + 1,500 (Data platform workshop, C) = 30,050. Sent: 2,500 + 1,500 + 8,050 + 5,000 + 3,000 = 20,050.
+            #expect(page.body.contains(#"<tr><td>USD</td><td class="num">USD 30,050.00</td><td class="num">USD 20,050.00</td><td class="num">9</td></tr>"#))
+            #expect(!page.body.contains("<tr><td>EUR</td>") && !page.body.contains("<tr><td>JPY</td>"))
+            #expect(Self.claimIDs(page.body).count == 9)
+        }
     }
 
     @Test("an accessible SVG chart per currency, with the same figures as a table, and no inline style")
@@ -88,7 +120,9 @@ struct EarningsPageTests {
             #expect(sent.body.contains(#"<option value="sent" selected>"#))
             #expect(sent.body.contains(#"href="/earnings.csv?status=sent""#))
             #expect(!sent.body.contains("badge-progress"))
-            if let older = Self.link("next", in: sent.body) { #expect(older.contains("status=sent")) }
+            // Bluefin has five sent earnings: two a page leaves an Older link, which keeps the filter.
+            let older = try #require(Self.link("next", in: sent.body))
+            #expect(older.contains("status=sent"))
             for bad in ["status=paid", "month=2026-13", "month=december", "location=x", "after=-1", "per=0", "per=1000"] {
                 #expect(try await b.get("/earnings?\(bad)").status == .badRequest, "\(bad)")
             }
@@ -115,7 +149,8 @@ struct EarningsPageTests {
             let page = try await b.get("/earnings?per=200")
             #expect(rows.map { $0.split(separator: ",")[1] }.map(String.init) == Self.claimIDs(page.body))
             let filtered = try await b.get("/earnings.csv?status=sent")
-            #expect(filtered.body.components(separatedBy: "\r\n").dropFirst().dropLast().allSatisfy { $0.hasSuffix(",sent") })
+            let sentRows = filtered.body.components(separatedBy: "\r\n").dropFirst().dropLast()
+            #expect(sentRows.count == 5 && sentRows.allSatisfy { $0.hasSuffix(",sent") })
         }
     }
 

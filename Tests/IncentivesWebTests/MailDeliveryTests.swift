@@ -86,14 +86,16 @@ struct MailDeliveryTests {
         try await WebHarness.with { app in
             let folder = try Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: folder) }
-            // A real program in sendmail's place: records its arguments and input; fails while a flag file exists.
+            // A real program in sendmail's place: keeps each try's input, records its arguments; fails while a flag file exists.
             let script = folder.appendingPathComponent("sendmail")
             let failFlag = folder.appendingPathComponent("fail")
             try """
             #!/bin/sh
+            n=$(ls "\(folder.path)" | grep -c '^try-')
+            cat > "\(folder.path)/try-$n"
             if [ -e "\(failFlag.path)" ]; then echo "mail server unreachable" >&2; exit 75; fi
             echo "$@" > "\(folder.path)/args"
-            cat > "\(folder.path)/input"
+            cp "\(folder.path)/try-$n" "\(folder.path)/input"
             """.write(to: script, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
             FileManager.default.createFile(atPath: failFlag.path, contents: Data())
@@ -113,6 +115,12 @@ struct MailDeliveryTests {
             let input = try String(contentsOf: folder.appendingPathComponent("input"), encoding: .utf8)
             #expect(input.hasPrefix("From: Incentives <no-reply@incentives.example>\nTo: partner1@bluefin.example\n"))
             #expect(try await outbox.counts() == [.sent: 1])
+            // Both tries carried the same message, Message-ID and all, so a receiver can drop a duplicate.
+            let messageIDs = try (0...1).map { n in
+                try String(contentsOf: folder.appendingPathComponent("try-\(n)"), encoding: .utf8)
+                    .split(separator: "\n").first { $0.hasPrefix("Message-ID: ") }.map(String.init)
+            }
+            #expect(messageIDs[0] != nil && messageIDs[0] == messageIDs[1])
         }
     }
 
@@ -170,5 +178,19 @@ struct MailDeliveryTests {
             try await AppConfig.load(environment: ["MAIL_TRANSPORT": "smtp"], dotEnvPath: none)
         }
         await #expect(throws: StoreError.self) { try await AppConfig.load(environment: ["MAIL_FROM": "nobody"], dotEnvPath: none) }
+    }
+
+    @Test("settings come from the environment, then .env, then the defaults")
+    func precedence() async throws {
+        let folder = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let dotEnv = folder.appendingPathComponent(".env")
+        try "PORT=9090\nMAIL_TRANSPORT=sendmail\nSENDMAIL_PATH=/opt/from-dotenv/sendmail\n".write(to: dotEnv, atomically: true, encoding: .utf8)
+        let fromFile = try await AppConfig.load(environment: [:], dotEnvPath: dotEnv.path)
+        #expect(fromFile.port == 9090 && fromFile.mailTransport == .sendmail(path: "/opt/from-dotenv/sendmail"))
+        let overridden = try await AppConfig.load(environment: ["PORT": "7070", "SENDMAIL_PATH": "/usr/sbin/sendmail"], dotEnvPath: dotEnv.path)
+        #expect(overridden.port == 7070 && overridden.mailTransport == .sendmail(path: "/usr/sbin/sendmail"), "the environment wins")
+        let defaults = try await AppConfig.load(environment: [:], dotEnvPath: folder.appendingPathComponent("missing.env").path)
+        #expect(defaults.port == 8080 && defaults.mailTransport == .mailDrop(directory: "./data/mail"))
     }
 }

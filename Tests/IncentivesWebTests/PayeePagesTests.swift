@@ -14,6 +14,16 @@ struct PayeePagesTests {
         try await app.db.read { try await $0.raw("SELECT COUNT(*) AS n FROM bank_profiles").first()!.decode(column: "n", as: Int.self) }
     }
 
+    /// The Eligibility cell ("N of M", with ✓ when one earns) of an engagement's row on the engagements list.
+    static func eligibility(of engagement: Int64, in body: String) -> String? {
+        guard let row = body.range(of: #"<tr data-engagement="\#(engagement)">"#),
+              let end = body.range(of: "</tr>", range: row.upperBound..<body.endIndex) else { return nil }
+        let cells = body[row.upperBound..<end.lowerBound].components(separatedBy: "</td>")
+        guard cells.count > 3 else { return nil }
+        return cells[3].replacingOccurrences(of: #"<span class="visually-hidden">[^<]*</span>"#, with: "", options: .regularExpression)
+            .replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     @Test("an admin adds a bank profile: a wrong IBAN is shown next to the field (422, nothing stored), a right one is saved pending")
     func addWithWrongThenRightIBAN() async throws {
         try await WebHarness.with { app in
@@ -99,8 +109,13 @@ struct PayeePagesTests {
             let dubai = try #require(payee.body.range(of: #"<tr id="location-6">[\s\S]*?</tr>"#, options: .regularExpression).map { String(payee.body[$0]) })
             #expect(dubai.contains("Complete"))
             // The N of M on the engagements list are computed from the stored status: they change with it.
+            // Infrastructure modernization workshop (2): Berlin earns; Dubai meets its criteria and earns once its bank is approved.
             let engagementsAfter = try await cedar.get("/engagements")
-            #expect(engagementsBefore.body != engagementsAfter.body)
+            #expect(Self.eligibility(of: 2, in: engagementsBefore.body) == "✓ 1 of 2")
+            #expect(Self.eligibility(of: 2, in: engagementsAfter.body) == "✓ 2 of 2")
+            // Identity and access workshop (12) pays market A only: Dubai (B) still earns nothing there.
+            let modernWork = try await cedar.get("/engagements?area=modern-work-security")
+            #expect(Self.eligibility(of: 12, in: modernWork.body) == "0 of 2")
             let reads = ProgramReads(db: app.db)
             let scope = AccessScope.partner(organizationID: 2, locationIDs: [5, 6, 7])
             let dubai6 = try #require(try await reads.locations(in: scope, at: app.clock.now).first { $0.location.id == 6 })

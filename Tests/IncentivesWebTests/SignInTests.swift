@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import IncentivesDomain
 import IncentivesStore
+import IncentivesTestSupport
 @testable import IncentivesWeb
 import SQLKit
 import Testing
@@ -60,9 +61,9 @@ struct SignInTests {
         }
     }
 
-    @Test("after three failures each attempt waits, the right password included, then it works again")
-    func throttling() async throws {
-        try await WebHarness.with { app in
+    @Test("after three failures each attempt waits, the right password included, then it works again", arguments: TestDatabases.flavors)
+    func throttling(flavor: SQLFlavor) async throws {
+        try await WebHarness.with(flavor: flavor) { app in
             for _ in 0..<3 { _ = try await signIn(app.browser(), "admin@kestrel.example", "guess-\(UUID())") }
             let waiting = try await signIn(app.browser(), "admin@kestrel.example")
             #expect(waiting.status == .tooManyRequests)
@@ -105,9 +106,9 @@ struct SignInTests {
         }
     }
 
-    @Test("sessions end after 30 idle minutes and after 12 hours whatever happens")
-    func expiry() async throws {
-        try await WebHarness.with { app in
+    @Test("sessions end after 30 idle minutes and after 12 hours whatever happens", arguments: TestDatabases.flavors)
+    func expiry(flavor: SQLFlavor) async throws {
+        try await WebHarness.with(flavor: flavor) { app in
             let browser = try await app.signedIn("user@bluefin.example")
             app.clock.advance(by: 29 * 60)
             #expect(try await browser.get("/").status == .ok)

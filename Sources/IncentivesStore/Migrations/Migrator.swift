@@ -43,6 +43,8 @@ public enum Migrator {
     @discardableResult
     public static func migrate(_ db: Database, clock: any WallClock, migrations: [Migration] = Migrator.all) async throws -> [Int] {
         try await db.write { sql in
+            // Instances starting at once on an empty database: CREATE TABLE IF NOT EXISTS races itself on PostgreSQL.
+            if db.flavor == .postgres { try await sql.raw("SELECT pg_advisory_xact_lock(727274)").run() }
             try await sql.raw(SQLQueryString(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (number BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at \(db.flavor == .sqlite ? "REAL" : "TIMESTAMPTZ") NOT NULL)"
             )).run()

@@ -1,0 +1,197 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import IncentivesDomain
+import IncentivesStore
+import IncentivesTestSupport
+@testable import IncentivesWeb
+import NIOCore
+import SQLKit
+import Testing
+
+/// Every API POST × every role × an own or a foreign claim, with a write token and a body the contract and the
+/// domain's input rules accept, on a claim in a status where the operation's action is allowed: so what the test
+/// sees is the permission decision (403 for a role the operation is not for, 404 for another organization's claim)
+/// or, for the right role, the domain's own answer. An operation of the contract without an entry here fails.
+@Suite("API write matrix: every POST × role × own or foreign claim")
+struct APIWriteMatrixTests {
+    typealias Who = AuthorizationMatrixTests.Who
+    typealias Whose = AuthorizationMatrixTests.Whose
+    typealias Rule = AuthorizationMatrixTests.Rule
+
+    /// The demo claim an operation acts on: the first one, when the request is sent, in `status` at the locations
+    /// of the case (see `locations`).
+    struct Pick: Sendable {
+        var status: ClaimStatus
+        var kind: ClaimKind = .partnerActivities
+    }
+
+    struct Operation: Sendable {
+        /// Nil for `POST /claims`, which names a location instead of a claim.
+        var pick: Pick?
+        var query = ""
+        /// A JSON body, or nil for the document upload (a PDF as the body).
+        var json: String?
+        var expected: Rule
+    }
+
+    static let pdf = ClaimPageTests.pdf
+
+    /// Partners' operations: the Incentives admin (and user, unless `adminOnly`) on an own claim gets `ok`; a foreign
+    /// claim is 404; the vendor's roles are refused by the domain (403), the account admin by the section (403).
+    static func partners(_ ok: HTTPResponse.Status, adminOnly: Bool = false, vendor: HTTPResponse.Status = .forbidden) -> Rule {
+        { who, whose in
+            switch who {
+            case .signedOut: .unauthorized
+            case .accountAdminOnly: .forbidden
+            case .reviewer, .manager: vendor
+            case .partnerAdmin: whose == .own ? ok : .notFound
+            case .partnerUser: whose == .foreign ? .notFound : adminOnly ? .forbidden : ok
+            }
+        }
+    }
+
+    /// The reviewer's decisions, on every organization's claims; partners see theirs refused (403), others' not at all.
+    static let reviewers: Rule = { who, whose in
+        switch who {
+        case .signedOut: .unauthorized
+        case .accountAdminOnly, .manager: .forbidden
+        case .reviewer: .ok
+        case .partnerAdmin, .partnerUser: whose == .own ? .forbidden : .notFound
+        }
+    }
+
+    static let matrix: [String: Operation] = [
+        "POST /claims": Operation(pick: nil, json: "", expected: { who, whose in
+            switch who {
+            case .signedOut: .unauthorized
+            case .accountAdminOnly, .reviewer, .manager: .forbidden
+            case .partnerAdmin, .partnerUser: whose == .own ? .created : .notFound
+            }
+        }),
+        // Both sides comment on any claim they can see.
+        "POST /claims/{id}/comments": Operation(pick: Pick(status: .underReview), json: #"{"body": "Checked the invoice."}"#,
+                                                expected: { who, whose in
+            switch who {
+            case .signedOut: .unauthorized
+            case .accountAdminOnly: .forbidden
+            case .reviewer, .manager: .created
+            case .partnerAdmin, .partnerUser: whose == .own ? .created : .notFound
+            }
+        }),
+        // Proof is the partner's; the domain refuses the vendor's upload as a change it can't make now (422).
+        "POST /claims/{id}/documents": Operation(pick: Pick(status: .consentReceived), query: "?kind=findings_document&file_name=findings.pdf",
+                                                 json: nil, expected: partners(.created, vendor: .unprocessableContent)),
+        "POST /claims/{id}/send-consent": Operation(pick: Pick(status: .awaitingConsent), json: #"{"note": "Sent again"}"#,
+                                                    expected: partners(.ok)),
+        "POST /claims/{id}/submit": Operation(pick: Pick(status: .partnerActionRequired), json: #"{"note": "Signed copy added"}"#,
+                                              expected: partners(.ok)),
+        "POST /claims/{id}/cancel": Operation(pick: Pick(status: .customerClaimed), json: #"{"note": "The customer went elsewhere"}"#,
+                                              expected: partners(.ok)),
+        // Disputes are an Incentives admin's.
+        "POST /claims/{id}/dispute": Operation(pick: Pick(status: .rejected), json: #"{"note": "Not a duplicate: another site"}"#,
+                                               expected: partners(.ok, adminOnly: true)),
+        "POST /claims/{id}/start-review": Operation(pick: Pick(status: .submitted), json: "{}", expected: reviewers),
+        "POST /claims/{id}/approve": Operation(pick: Pick(status: .underReview), json: #"{"note": "All there"}"#, expected: reviewers),
+        "POST /claims/{id}/request-information": Operation(
+            pick: Pick(status: .underReview), json: #"{"reason_code": "missing_customer_signature", "note": "Page 2 is unsigned"}"#,
+            expected: reviewers),
+        "POST /claims/{id}/reject": Operation(pick: Pick(status: .submitted), json: #"{"reason_code": "duplicate_claim"}"#,
+                                              expected: reviewers),
+    ]
+
+    /// Where a case's claim (or new claim) is: Bluefin's admin acts away from Seattle, so its successes never use up
+    /// the Seattle claim the other roles are tried on; a foreign claim is another organization's.
+    static func locations(_ who: Who, _ whose: Whose) -> [Int64] {
+        whose == .foreign ? [5, 6, 7, 8, 9] : who == .partnerAdmin ? [2, 3, 4] : [1]
+    }
+
+    static let emails = AuthorizationMatrixTests.emails
+
+    static func claim(_ pick: Pick, at locations: [Int64], _ app: WebHarness) async throws -> Int64 {
+        let id = try await app.db.read { sql in
+            try await sql.raw("""
+                SELECT id FROM claims WHERE status = \(bind: pick.status.rawValue) AND kind = \(bind: pick.kind.rawValue)
+                  AND is_dispute_round = \(bind: false) AND location_id IN (\(unsafeRaw: locations.map(String.init).joined(separator: ",")))
+                ORDER BY id
+                """).first()?.decode(column: "id", as: Int64.self)
+        }
+        return try #require(id, "no \(pick.status) claim at locations \(locations)")
+    }
+
+    /// An active partner-activities engagement on which Seattle and London meet every partner criterion.
+    static func openEngagement(_ app: WebHarness) async throws -> Int64 {
+        let id = try await app.db.read { sql in
+            try await sql.raw("""
+                SELECT e.id FROM engagements e JOIN location_criteria lc ON lc.engagement_id = e.id AND lc.location_id IN (1, 2)
+                WHERE e.status = 'active' AND e.role = 'build_intent' AND e.last_claim_day IS NULL
+                GROUP BY e.id HAVING COUNT(DISTINCT lc.location_id) = 2 AND SUM(CASE WHEN lc.met THEN 0 ELSE 1 END) = 0
+                ORDER BY e.id
+                """).first()?.decode(column: "id", as: Int64.self)
+        }
+        return try #require(id)
+    }
+
+    static func newClaimBody(location: Int64, engagement: Int64, tag: String) -> String {
+        """
+        {"kind": "partner_activities", "name": "Matrix \(tag)", "location_id": \(location), "engagement_id": \(engagement),
+         "customer": {"name": "Matrix \(tag)", "domain": "matrix-\(tag).example"},
+         "contacts": [{"name": "Ana Chen", "title": "CIO", "email": "ana@matrix-\(tag).example"}]}
+        """
+    }
+
+    @Test("every API POST of the contract has an entry")
+    func everyPostHasAnEntry() async throws {
+        try await WebHarness.with(seeded: false) { app in
+            let posts = Set(app.deps.apiSpec.paths.entries.flatMap { entry in
+                entry.methods.filter { $0.rawValue == "POST" }.map { _ in "POST /\(entry.segments.joined(separator: "/"))" }
+            })
+            #expect(posts == Set(Self.matrix.keys),
+                    "POSTs without an entry: \(posts.subtracting(Self.matrix.keys).sorted()); entries without a POST: \(Set(Self.matrix.keys).subtracting(posts).sorted())")
+        }
+    }
+
+    @Test("each role gets the permission decision, or the domain's answer, on own and foreign claims",
+          arguments: TestDatabases.flavors, Self.matrix.keys.sorted())
+    func operationHolds(flavor: SQLFlavor, name: String) async throws {
+        let operation = try #require(Self.matrix[name])
+        // A fresh demo per operation: its successes use up claims another operation would want in the same status.
+        try await WebHarness.with(flavor: flavor) { app in
+            _ = try await app.addUser("accounts@bluefin.example", organization: 1, roles: [(1, .accountAdmin)])
+            var tokens: [Who: String] = [:]
+            for (who, email) in Self.emails { tokens[who] = try await app.token(email) }
+            let engagement = try await Self.openEngagement(app)
+            let template = String(name.dropFirst("POST ".count))
+            let cases = Who.allCases.flatMap { who in [Whose.own, .foreign].map { (who, $0) } }
+            // Refusals first: they change nothing, so each success still finds its claim as the demo left it.
+            let ordered = cases.filter { operation.expected($0.0, $0.1).code >= 300 } + cases.filter { operation.expected($0.0, $0.1).code < 300 }
+            var failures: [String] = []
+            for (who, whose) in ordered {
+                let expected = operation.expected(who, whose)
+                let locations = Self.locations(who, whose)
+                var path = "/api/v1" + template + operation.query
+                var body = operation.json.map { ByteBuffer(string: $0) } ?? ByteBuffer(bytes: Self.pdf)
+                if let pick = operation.pick {
+                    path = path.replacingOccurrences(of: "{id}", with: String(try await Self.claim(pick, at: locations, app)))
+                } else {
+                    body = ByteBuffer(string: Self.newClaimBody(location: locations[0], engagement: engagement, tag: "\(who)-\(whose)"))
+                }
+                var headers: HTTPFields = [.contentType: operation.json == nil ? "application/octet-stream" : "application/json"]
+                if let token = tokens[who] { headers[.authorization] = "Bearer \(token)" }
+                let response = try await app.client.executeRequest(uri: path, method: .post, headers: headers, body: body)
+                let type = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])?["type"] as? String
+                // A refusal must come from the permission check: the problem names it.
+                let types: [HTTPResponse.Status: Set<String>] = [
+                    .forbidden: ["/api/docs#problem-forbidden", "/api/docs#problem-role-not-allowed"],
+                    .notFound: ["/api/docs#problem-not-found"], .unauthorized: ["/api/docs#problem-unauthorized"],
+                ]
+                if response.status != expected || types[expected].map({ !$0.contains(type ?? "") }) == true {
+                    failures.append("\(name) as \(who) (\(whose)) on \(path): expected \(expected.code), got \(response.status.code) \(type ?? "") "
+                                    + String(buffer: response.body).prefix(200))
+                }
+            }
+            #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+        }
+    }
+}
