@@ -2,8 +2,10 @@
 # Fuzzes the public API with schemathesis (pinned in e2e/fuzz-requirements.txt, installed into .venv-fuzz when
 # that file changes) against the built server with the demo data: once with a write token of a partner's
 # Incentives admin and once with a reviewer's, every check, at least 50 examples per operation, one worker.
-# Fails on any finding. Runs on SQLite, and again on a fresh PostgreSQL database when TEST_DATABASE_URL is set
-# (scripts/test.sh sets it). Uses scripts/lib/server.sh, as scripts/e2e.sh does. Extra arguments go to `st run`.
+# Fails on any finding, on any schemathesis warning (e2e/schemathesis.toml), and unless every per-claim operation
+# reached a real claim at least once (e2e/fuzz_reach.py over the runs' HAR reports). Runs on SQLite, and again on a fresh
+# PostgreSQL database when TEST_DATABASE_URL is set (scripts/test.sh sets it). Uses scripts/lib/server.sh, as
+# scripts/e2e.sh does. Extra arguments go to `st run`.
 # Env: INCENTIVES_BIN (default .build/debug/incentives), FUZZ_EXAMPLES (default 50).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +29,44 @@ token() { # email scope: a new token of the user, made with the CLI on the serve
   DATABASE_URL="$SERVER_DATABASE_URL" "$BIN" tokens create --user "$1" --scope "$2" --name fuzz | sed -n 's/^Token (shown only now): //p'
 }
 
+# e2e/schemathesis.toml, after the operations the role may not use: there 403 is right, so the missing-authentication
+# warning does not fail the run (nor, on writes, the two that e2e/schemathesis.toml leaves to e2e/fuzz_reach.py).
+# They come first: for an operation, schemathesis takes the warnings of the first [[operations]] block naming it.
+role_config() { # email file
+  local reads writes
+  case "$1" in
+    admin@bluefin.example)
+      reads='"listCatalogueEngagements"'
+      writes='"startReview", "approveClaim", "requestInformation", "rejectClaim"' ;;
+    reviewer@vendor.example)
+      reads='"listEngagements", "getEngagement", "listLocations", "listPayeeProfiles", "listEarnings"'
+      writes='"createClaim", "uploadClaimDocument", "sendConsent", "submitClaim", "cancelClaim", "disputeClaim"' ;;
+  esac
+  "$PYTHON" - "$reads" "$writes" >"$2" <<'PY'
+import sys
+from schemathesis.config._warnings import DEFAULT_DISPLAYED_WARNINGS
+def shown(*left_out):
+    return ", ".join(f'"{w.value}"' for w in DEFAULT_DISPLAYED_WARNINGS if w.value not in left_out)
+print(f"[[operations]]\ninclude-operation-id = [{sys.argv[1]}]\nwarnings = {{ display = [{shown('missing_auth')}], fail-on = true }}\n")
+print(f"[[operations]]\ninclude-operation-id = [{sys.argv[2]}]\nwarnings = {{ display = [{shown('missing_auth', 'missing_test_data', 'validation_mismatch')}], fail-on = true }}\n")
+PY
+  cat "$ROOT/e2e/schemathesis.toml" >>"$2"
+}
+
+# The demo claim ids the fuzzer is given must still be Bluefin's (the demo is the same on every seed, unless changed).
+check_demo_ids() { # secret of admin@bluefin.example
+  local id code
+  for id in $("$PYTHON" -c 'import sys, tomllib
+print(*tomllib.load(open(sys.argv[1], "rb"))["dictionaries"]["demo-claims"]["values"])' "$ROOT/e2e/schemathesis.toml"); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $1" "$BASE_URL/api/v1/claims/$id")
+    [ "$code" = 200 ] || { echo "demo claim $id answers $code to admin@bluefin.example: update e2e/schemathesis.toml" >&2; return 1; }
+  done
+}
+
+# Every request and response of the last run, per database and token (HAR), to look into a finding.
+REPORTS=$ROOT/e2e/.schemathesis
+mkdir -p "$REPORTS"
+
 # Once on SQLite, and once on PostgreSQL when scripts/test.sh started one (TEST_DATABASE_URL): a fresh database there.
 databases=(sqlite)
 [ -n "${TEST_DATABASE_URL:-}" ] && databases+=(postgres)
@@ -42,15 +82,19 @@ for database in "${databases[@]}"; do
   for who in admin@bluefin.example reviewer@vendor.example; do
     secret=$(token "$who" write)
     [ -n "$secret" ] || { echo "no token for $who" >&2; exit 1; }
+    [ "$who" = admin@bluefin.example ] && { check_demo_ids "$secret" || status=1; }
+    role_config "$who" "$SERVER_TMP/schemathesis.toml"
     log "schemathesis as $who against $BASE_URL/api/v1 ($database)"
     set +e
-    (cd "$ROOT/e2e" && "$VENV/bin/st" --config-file "$ROOT/e2e/schemathesis.toml" run "$BASE_URL/api/v1/openapi.json" \
-      --url "$BASE_URL/api/v1" --header "Authorization: Bearer $secret" --checks all \
-      --max-examples "${FUZZ_EXAMPLES:-50}" --workers 1 --seed 1 "$@")
+    (cd "$ROOT/e2e" && SCHEMATHESIS_HOOKS="$ROOT/e2e/fuzz_hooks.py" "$VENV/bin/st" --config-file "$SERVER_TMP/schemathesis.toml" \
+      run "$BASE_URL/api/v1/openapi.json" --url "$BASE_URL/api/v1" --header "Authorization: Bearer $secret" --checks all \
+      --max-examples "${FUZZ_EXAMPLES:-50}" --workers 1 --seed 1 --report har --report-har-path "$REPORTS/$database-$who.har" "$@")
     run=$?
     set -e
     [ "$run" -ne 0 ] && status=$run
   done
+  log "Per-claim operations that reached a real claim ($database)"
+  "$PYTHON" "$ROOT/e2e/fuzz_reach.py" "$ROOT/Sources/IncentivesAPI/openapi.yaml" "$REPORTS/$database"-*.har || status=1
   if [ "$status" -ne 0 ]; then
     log "Server log (last 80 lines)"
     tail -n 80 "$SERVER_TMP/server.log"

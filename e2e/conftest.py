@@ -15,7 +15,7 @@ os.environ.setdefault("SE_OFFLINE", "true")
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 
-from support import Browser, http_request, slug  # noqa: E402
+from support import Browser, http_request, slug, unavailable  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -96,7 +96,7 @@ def mail_dir() -> Path:
     """The server's mail-drop folder (scripts/e2e.sh sets MAIL_DROP_DIR and passes it as E2E_MAIL_DIR)."""
     folder = os.environ.get("E2E_MAIL_DIR")
     if not folder:
-        pytest.skip("E2E_MAIL_DIR is not set: run through scripts/e2e.sh")
+        unavailable("E2E_MAIL_DIR is not set: run through scripts/e2e.sh")
     return Path(folder)
 
 

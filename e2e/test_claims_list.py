@@ -3,7 +3,9 @@ column both ways, keyset pages, and the CSV and XLSX of the current view."""
 import csv
 import datetime
 import io
+import re
 import urllib.parse
+from decimal import Decimal
 
 import openpyxl
 
@@ -27,6 +29,17 @@ def query(browser):
     return dict(urllib.parse.parse_qsl(browser.query))
 
 
+# The README's "Attention required": waiting on the partner, or due within 7 days.
+WAITS_ON_PARTNER = {"customer_claimed", "consent_received", "partner_action_required", "rejected"}
+DUE_WITHIN_7_DAYS = re.compile(r".*(due now|just passed|due in \d+ (minutes|hours)|due in [2-7] days|overdue by .*)")
+
+
+def amounts(browser):
+    """The Amount cells as numbers (claims without an amount yet left out), in the order shown."""
+    cells = [r.find_elements(By.CSS_SELECTOR, "td")[6].text for r in rows(browser)]
+    return [Decimal(re.sub(r"[^\d.]", "", cell)) for cell in cells if re.search(r"\d", cell)]
+
+
 def test_tabs_search_filters_sort_and_pages(browser):
     browser.sign_in("admin@bluefin.example")
     assert browser.open("/claims", "claims") == 200
@@ -39,7 +52,14 @@ def test_tabs_search_filters_sort_and_pages(browser):
     # The attention tab: each row waits on the partner or is due soon; its count is its rows.
     browser.click_and_wait(browser.driver.find_element(By.PARTIAL_LINK_TEXT, "Attention required"), "attention tab")
     assert query(browser).get("tab") == "attention"
-    assert len(rows(browser)) == min(50, counts["Attention required"][0])
+    assert len(rows(browser)) == min(50, counts["Attention required"][0]) > 0
+    statuses = []
+    for row in rows(browser):
+        cells = row.find_elements(By.CSS_SELECTOR, "td")
+        status = cells[4].find_element(By.CSS_SELECTOR, ".badge").get_dom_attribute("data-status")
+        statuses.append(status)
+        assert status in WAITS_ON_PARTNER or DUE_WITHIN_7_DAYS.fullmatch(cells[5].text), f"{status}: {cells[5].text!r}"
+    assert WAITS_ON_PARTNER & set(statuses), statuses
 
     # A search by customer, from the search box; the tab is kept, the address holds the search.
     browser.open("/claims", "claims again")
@@ -65,8 +85,12 @@ def test_tabs_search_filters_sort_and_pages(browser):
     browser.click_and_wait(header.find_element(By.TAG_NAME, "a"), "by amount")
     assert query(browser).get("sort") == "amount"
     first_dir = query(browser).get("dir")
+    shown = amounts(browser)
+    assert len(shown) > 5 and shown == sorted(shown, reverse=first_dir == "desc"), (first_dir, shown)
     browser.click_and_wait(browser.find('th[aria-sort] a[href*="sort=amount"]'), "by amount, reversed")
     assert query(browser).get("dir") != first_dir
+    reversed_shown = amounts(browser)
+    assert len(reversed_shown) > 5 and reversed_shown == sorted(reversed_shown, reverse=first_dir != "desc"), reversed_shown
 
     # Keyset pages: Next walks on, with no claim twice, and First page goes back.
     browser.open("/claims?per=25", "25 a page")

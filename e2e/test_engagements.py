@@ -1,6 +1,8 @@
 """Engagements in a real browser: solution-area tabs with counts, filters and sort kept in the URL, a row
 opened from the keyboard, the engagement's Summary / Customers / Eligibility tabs, a template download,
 the empty tab's contact, and /eligibility linking each location to its payee profiles."""
+import datetime
+import re
 import urllib.parse
 
 from selenium.webdriver.common.by import By
@@ -112,21 +114,12 @@ def test_a_row_opens_from_the_keyboard_and_the_engagement_tabs_work(browser):
     assert "Last day to claim customers" in browser.text('section[aria-labelledby="deadlines"]')
     assert len(browser.find_all('section[aria-labelledby="your-earnings"] tbody tr')) == 4, "each Bluefin location"
 
-    # A template downloads as an attachment, named with its version.
-    templates = browser.find_all('section[aria-labelledby="proof"] a[download]')
-    if templates:
-        status, headers, body = browser.fetch(templates[0].get_dom_attribute("href"))
-        assert status == 200 and "attachment" in headers.get("Content-Disposition", "") and body.strip()
-
-    # Customers: three tabs whose counts add up; an ineligible customer says why in words.
+    # Customers: three tabs (an ineligible customer's reason: test_a_template_downloads_and_ineligible_customers_say_why).
     browser.click_and_wait(browser.driver.find_element(By.LINK_TEXT, "Customers"), "customers tab")
     assert browser.path == engagement_path + "/customers"
     tabs = browser.find_all('nav[aria-label="Customer eligibility"] a')
     assert [t.text.split(" (")[0] for t in tabs] == ["Eligible", "Ineligible", "Complete"]
     assert browser.maybe('a[href^="/claims/new?engagement="]') is not None, "a button to add a customer"
-    browser.open(engagement_path + "/customers?tab=ineligible", "ineligible customers")
-    reasons = [r.find_elements(By.CSS_SELECTOR, "td")[2].text for r in browser.find_all("main table tbody tr")]
-    assert all(reason.endswith(".") and len(reason) > 10 for reason in reasons), reasons
 
     # A customer with a claim links to it.
     for tab in ("eligible", "ineligible", "complete"):
@@ -176,14 +169,34 @@ def test_a_foreign_engagement_is_not_found(browser):
     assert browser.open(href + "/customers", "its customers as Kestrel") == 404
 
 
+def test_a_template_downloads_and_ineligible_customers_say_why(browser):
+    browser.sign_in("admin@bluefin.example")
+    # Engagement 2, a workshop, asks for findings on its "Workshop findings template", version 3.1.
+    browser.open("/engagements/2", "an engagement with a template")
+    templates = browser.find_all('section[aria-labelledby="proof"] a[download]')
+    assert len(templates) == 1, [t.text for t in templates]
+    status, headers, body = browser.fetch(templates[0].get_dom_attribute("href"))
+    disposition = headers.get("Content-Disposition", "")
+    assert status == 200 and "attachment" in disposition and "3.1" in disposition and body.strip(), disposition
+    # Engagement 7 has customers a Bluefin location may not claim; each says why in a sentence.
+    browser.open("/engagements/7/customers?tab=ineligible", "ineligible customers")
+    reasons = [r.find_elements(By.CSS_SELECTOR, "td")[2].text for r in browser.find_all("main table tbody tr")]
+    assert reasons and all(reason.endswith(".") and len(reason) > 10 for reason in reasons), reasons
+
+
 def test_eligibility_page_explains_each_location(browser):
-    browser.sign_in("user@bluefin.example")
+    # Bluefin's account admin sees all four locations; Bangalore's tax profile expired 12 days before the seed.
+    browser.sign_in("admin@bluefin.example")
     assert browser.open("/eligibility", "eligibility") == 200
-    lines = browser.find_all("main table tbody tr")
-    assert len(lines) >= 1
-    texts = [" ".join(line.text.split()) for line in lines]
-    bangalore = next((t for t in texts if "Bangalore" in t), None)
-    if bangalore:
-        assert "Not earning" in bangalore and "tax" in bangalore.lower(), bangalore
+    texts = {line.find_element(By.CSS_SELECTOR, "td").text.rpartition(" - ")[2]: " ".join(line.text.split())
+             for line in browser.find_all("main table tbody tr")}
+    assert sorted(texts) == ["Bangalore", "London", "Seattle", "Singapore"], texts
+    bangalore = texts["Bangalore"]
+    assert "Not earning" in bangalore and "Earning" not in bangalore.replace("Not earning", ""), bangalore
+    expired = re.search(r"Not earning The tax profile expired on (\d{1,2} [A-Z][a-z]{2} \d{4})\.$", bangalore)
+    assert expired, bangalore
+    days_ago = (datetime.date.today() - datetime.datetime.strptime(expired.group(1), "%d %b %Y").date()).days
+    assert 11 <= days_ago <= 13, bangalore  # 12 days before the server seeded the demo at start-up
+    assert "Not earning" not in texts["Seattle"] and "Earning" in texts["Seattle"], texts["Seattle"]
     link = browser.find('main table a[href^="/payee-profiles#location-"]')
     assert browser.click_and_wait(link, "payee profile from eligibility") == 200

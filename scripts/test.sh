@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # The one test command: builds, then runs every test on SQLite and on a throwaway PostgreSQL 15, then the
+# `incentives` command's tests (scripts/cli-tests.sh: the built binary on SQLite and PostgreSQL), then the
 # real-browser tests (scripts/e2e.sh: headless Chromium against the built server), then the API fuzzer
 # (e2e/api_fuzz.sh: schemathesis against the contract, on SQLite and PostgreSQL), then the crash, outage and
 # two-instance tests (scripts/resilience.sh). Fails if any suite fails.
 # Idempotent set-up: installs PostgreSQL, chromium and chromium-driver from Debian when they are missing,
-# and the pinned e2e/requirements.txt into .venv when it changed.
+# and the pinned e2e/requirements.txt into .venv when it changed (before the Swift tests: the XLSX tests read workbooks
+# back with its openpyxl). Exports CI=1 and REQUIRE_POSTGRES=1: guards then fail, not skip, when a check (the
+# PostgreSQL cases, openpyxl) did not run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$PWD
+export CI=${CI:-1} REQUIRE_POSTGRES=1
 
 log() { printf '\n== %s\n' "$*"; }
 
@@ -40,6 +45,12 @@ start_postgres() {
     sleep 0.2
   done
   "$PG_BIN/pg_isready" -h 127.0.0.1 -p "$PG_PORT" -q || { cat "$PG_DIR/log"; echo "PostgreSQL did not start"; exit 1; }
+  # Another server already on the port answers pg_isready too: ours must be alive and be the one answering.
+  local answering
+  answering=$("$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -XAtc 'SHOW data_directory' 2>/dev/null || true)
+  if ! kill -0 "$PG_PID" 2>/dev/null || [ "$answering" != "$PG_DIR/data" ]; then
+    cat "$PG_DIR/log"; echo "PostgreSQL did not start: port $PG_PORT is answered by ${answering:-another server}" >&2; exit 1
+  fi
   export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
   log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT (pid $PG_PID)"
 }
@@ -50,10 +61,18 @@ start_postgres
 log "Building"
 swift build --build-tests
 
+. "$ROOT/scripts/lib/server.sh"  # ensure_pinned_venv
+ensure_pinned_venv "$ROOT/.venv" "$ROOT/e2e/requirements.txt"
+
 log "Swift tests (SQLite always, PostgreSQL via TEST_DATABASE_URL)"
 set +e
 swift test --skip-build 2>&1 | tee /tmp/incentives-swift-test.log
 swift_status=${PIPESTATUS[0]}
+set -e
+
+set +e
+scripts/cli-tests.sh
+cli_status=$?
 set -e
 
 set +e
@@ -72,8 +91,10 @@ PG_BIN=$PG_BIN scripts/resilience.sh
 resilience_status=$?
 set -e
 
-log "swift test: exit $swift_status; browser tests: exit $e2e_status; API fuzzing: exit $fuzz_status; resilience: exit $resilience_status"
+log "swift test: exit $swift_status; CLI tests: exit $cli_status; browser tests: exit $e2e_status; API fuzzing: exit $fuzz_status;" \
+  "resilience: exit $resilience_status"
 [ "$swift_status" -ne 0 ] && exit "$swift_status"
+[ "$cli_status" -ne 0 ] && exit "$cli_status"
 [ "$e2e_status" -ne 0 ] && exit "$e2e_status"
 [ "$fuzz_status" -ne 0 ] && exit "$fuzz_status"
 exit "$resilience_status"

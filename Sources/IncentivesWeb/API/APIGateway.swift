@@ -135,6 +135,8 @@ struct APIGateway: RouterMiddleware {
             } else {
                 response = await run(request, context: context, caller: caller, next: next)
             }
+            // swift-openapi-runtime writes header values URI-encoded (`%223%22`); an entity tag goes out as RFC 9110 has it.
+            if let etag = response.headers[.eTag], let plain = etag.removingPercentEncoding { response.headers[.eTag] = plain }
             response.headers[HTTPField.Name("RateLimit-Limit")!] = String(decision.limit)
             response.headers[HTTPField.Name("RateLimit-Remaining")!] = String(decision.remaining)
             response.headers[HTTPField.Name("RateLimit-Reset")!] = String(decision.resetSeconds)
