@@ -17,24 +17,15 @@ struct ClaimListPage: Sendable {
         var query = ClaimListQuery()
 
         init(_ p: FormFields, areas: [SolutionArea]) throws {
-            tabCode = p["tab"].flatMap { $0.isEmpty ? nil : $0 }
-            if tabCode == "attention" { query.tab = .attention }
-            else if let area = areas.first(where: { $0.code == tabCode }) { query.tab = .area(area.id) }
-            else { tabCode = nil }
-            // 200 code points, as the API's contract counts: a Character may carry any number of combining marks.
-            query.search = p["q"].map { String(String.UnicodeScalarView($0.unicodeScalars.prefix(200))) }
-                .flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
-            query.status = p["status"].flatMap(ClaimStatus.init(rawValue:))
-            query.kind = p["kind"].flatMap(ClaimKind.init(rawValue:))
-            query.engagementID = p["engagement"].flatMap { Int64($0) }
-            query.locationID = p["location"].flatMap { Int64($0) }
-            query.dueWithinDays = p["due"].flatMap { Int($0) }.flatMap { (1...365).contains($0) ? $0 : nil }
-            query.sort = p["sort"].flatMap(ClaimListQuery.Sort.init(rawValue:)) ?? .updated
-            query.descending = p["dir"].map { $0 != "asc" } ?? true
-            query.limit = p["per"].flatMap { Int($0) }.flatMap { ClaimListQuery.pageSizes.contains($0) ? $0 : nil } ?? 50
-            if let token = p["after"], !token.isEmpty {
-                guard let cursor = ClaimCursor(token: token) else { throw damagedPageLink }
-                query.after = cursor
+            do {
+                query = try ClaimListParameters { p[$0] }.query(areas: areas, reading: .lenient)
+            } catch {
+                throw damagedPageLink
+            }
+            tabCode = switch query.tab {
+            case .all: nil
+            case .attention: "attention"
+            case .area(let id): areas.first { $0.id == id }?.code
             }
         }
 
