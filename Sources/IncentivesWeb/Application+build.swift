@@ -72,7 +72,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     AddCustomerPage(deps: deps).register(on: router)
     ClaimController(deps: deps).register(on: router)
     CustomerLinkPages(deps: deps).register(on: router)
-    ClaimListPage(deps: deps, listing: listing).register(on: router)
+    ClaimListController(deps: deps).register(on: router)
     EngagementPages(deps: deps).register(on: router)
     EligibilityPage(deps: deps).register(on: router)
     PayeePages(deps: deps).register(on: router)

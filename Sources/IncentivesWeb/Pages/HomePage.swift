@@ -40,7 +40,7 @@ struct HomePage: Sendable {
         let inProgram = viewer.may(open: .claims)
         let partner = viewer.organizationID != nil && inProgram
         let rows = partner
-            ? try await listing.expiring(between: now, and: now.adding(calendarDays: 7), in: viewer.scope).map { ClaimLine($0, viewer: viewer, now: now, deps: deps) }
+            ? try await listing.expiring(between: now, and: now.adding(calendarDays: 7), in: viewer.scope).map { ClaimLine($0, input: deps.pageInput(context)) }
             : []
         let counts = inProgram ? try await listing.countsByStatus(in: viewer.scope) : [:]
         let queue = viewer.may(open: .review)

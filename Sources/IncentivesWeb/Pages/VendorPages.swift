@@ -35,7 +35,7 @@ struct VendorPages: Sendable {
         let (items, total) = try await desk.queue(filter)
         let choices = try await listing.choices(in: .vendor)
         let partners = try await reads.partnerOrganizations()
-        let rows = items.map { QueueRow(line: ClaimLine($0.summary, viewer: viewer, now: now, deps: deps), version: $0.version,
+        let rows = items.map { QueueRow(line: ClaimLine($0.summary, input: deps.pageInput(context)), version: $0.version,
                                         dispute: $0.isDisputeRound, competing: $0.arbitrationPending, kind: $0.summary.kind.label) }
         return deps.page("review", ReviewView(
             shell: Shell(context, deps: deps, title: Section.review.title, section: .review),
