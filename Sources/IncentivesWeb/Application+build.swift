@@ -54,7 +54,6 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let sessions = deps.stores.sessions
     let users = deps.stores.users
-    let listing = deps.stores.listing
     // Order matters: headers on everything; the session before the error pages (so they show
     // who is signed in); the form token checked inside the error pages (so a refusal is a page).
     router.add(middleware: SecurityHeadersMiddleware())
@@ -78,7 +77,8 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     PayeePages(deps: deps).register(on: router)
     EnrollmentPage(deps: deps).register(on: router)
     EarningsPage(deps: deps).register(on: router)
-    VendorPages(deps: deps, listing: listing).register(on: router)
+    ReviewController(deps: deps).register(on: router)
+    CatalogueController(deps: deps).register(on: router)
     UserPages(deps: deps, users: users, sessions: sessions).register(on: router)
     WebhookPages(deps: deps).register(on: router)
     APIDocsPage(deps: deps).register(on: router)
