@@ -68,7 +68,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     router.get("/health") { _, _ in "ok" }
     SignInPages(deps: deps, users: users, sessions: sessions, throttle: .standard).register(on: router)
     HomeController(deps: deps).register(on: router)
-    AddCustomerPage(deps: deps).register(on: router)
+    AddCustomerController(deps: deps).register(on: router)
     ClaimController(deps: deps).register(on: router)
     CustomerLinkPages(deps: deps).register(on: router)
     ClaimListController(deps: deps).register(on: router)
