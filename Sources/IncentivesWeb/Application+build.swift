@@ -53,7 +53,6 @@ public struct AppDependencies: Sendable {
 public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let sessions = deps.stores.sessions
-    let listing = deps.stores.listing
     // Order matters: headers on everything; the session before the error pages (so they show
     // who is signed in); the form token checked inside the error pages (so a refusal is a page).
     router.add(middleware: SecurityHeadersMiddleware())
@@ -67,17 +66,18 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     }
     router.get("/health") { _, _ in "ok" }
     SignInController(deps: deps, throttle: .standard).register(on: router)
-    HomePage(deps: deps, listing: listing).register(on: router)
-    AddCustomerPage(deps: deps).register(on: router)
+    HomeController(deps: deps).register(on: router)
+    AddCustomerController(deps: deps).register(on: router)
     ClaimController(deps: deps).register(on: router)
     CustomerLinkController(deps: deps).register(on: router)
-    ClaimListPage(deps: deps, listing: listing).register(on: router)
+    ClaimListController(deps: deps).register(on: router)
     EngagementPages(deps: deps).register(on: router)
     EligibilityPage(deps: deps).register(on: router)
     PayeePages(deps: deps).register(on: router)
     EnrollmentPage(deps: deps).register(on: router)
     EarningsPage(deps: deps).register(on: router)
-    VendorPages(deps: deps, listing: listing).register(on: router)
+    ReviewController(deps: deps).register(on: router)
+    CatalogueController(deps: deps).register(on: router)
     UserController(deps: deps).register(on: router)
     WebhookController(deps: deps).register(on: router)
     APIDocsController(deps: deps).register(on: router)

@@ -65,7 +65,7 @@ struct PublicAPI: APIProtocol {
     /// written by `ClaimJSON`'s fast writer. The hand-written `GET /claims` route sends these bytes as they are.
     func claimListBody(_ fields: FormFields) async throws -> [UInt8] {
         let viewer = try viewer(for: .claims)
-        let query = try await APIClaimQuery.parse(fields, db: deps.db)
+        let query = try await APIClaimQuery.parse(fields, catalogue: deps.stores.catalogue)
         let rows: [ClaimJSON], next: ClaimCursor?
         do { (rows, next) = try await listing.claimsJSON(query, in: viewer.scope, now: now) } catch is ClaimCursorRefused {
             throw APIProblem(.badRequest, APIClaimQuery.damagedCursor)
@@ -105,7 +105,7 @@ struct PublicAPI: APIProtocol {
     /// The claims list as a file, made by the page export's code and streamed as it is made.
     private func export(_ format: ExportFormat, _ fields: [(String, String?)]) async throws -> HTTPBody {
         let viewer = try viewer(for: .claims)
-        let query = try await APIClaimQuery.parse(APIClaimQuery.fields(fields), db: deps.db)
+        let query = try await APIClaimQuery.parse(APIClaimQuery.fields(fields), catalogue: deps.stores.catalogue)
         let (listing, scope, now) = (self.listing, viewer.scope, self.now)
         let (stream, continuation) = AsyncThrowingStream<ArraySlice<UInt8>, any Error>.makeStream()
         let task = Task {
@@ -121,8 +121,8 @@ struct PublicAPI: APIProtocol {
     }
 }
 
-/// The claims list's parameters as the API takes them: each value checked strictly (an unknown value is a 400,
-/// where the page falls back to its default), then read by the page's own `ClaimListPage.State`.
+/// The claims list's parameters as the API takes them: read strictly by the list's one parser (an unknown value is a
+/// 400, where the page falls back to its default).
 enum APIClaimQuery {
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
@@ -135,34 +135,16 @@ enum APIClaimQuery {
     }
 
     /// A cursor that does not decode, or names a claim the caller does not see.
-    static let damagedCursor = "after: this cursor is damaged; start from the first page."
+    static let damagedCursor = ClaimListParameterRefusal.damagedCursor.message
 
-    static func parse(_ fields: FormFields, db: Database) async throws -> ClaimListQuery {
-        func bad(_ message: String) -> APIProblem { APIProblem(.badRequest, message) }
-        if let status = fields["status"], ClaimStatus(rawValue: status) == nil { throw bad("status: unknown claim status '\(status)'.") }
-        if let kind = fields["kind"], ClaimKind(rawValue: kind) == nil { throw bad("kind: partner_activities or use_or_consume.") }
-        for name in ["engagement", "location"] {
-            if let value = fields[name], Int64(value) == nil { throw bad("\(name): an id, a whole number.") }
-        }
-        if let due = fields["due"], !(Int(due).map { (1...365).contains($0) } ?? false) { throw bad("due: a number of days from 1 to 365.") }
-        if let sort = fields["sort"], ClaimListQuery.Sort(rawValue: sort) == nil {
-            throw bad("sort: one of \(ClaimListQuery.Sort.allCases.map(\.rawValue).joined(separator: ", ")).")
-        }
-        if let dir = fields["dir"], dir != "asc" && dir != "desc" { throw bad("dir: asc or desc.") }
-        if let per = fields["per"], !(Int(per).map(ClaimListQuery.pageSizes.contains) ?? false) {
-            throw bad("per: one of \(ClaimListQuery.pageSizes.map(String.init).joined(separator: ", ")).")
-        }
-        if let q = fields["q"], q.unicodeScalars.count > 200 { throw bad("q: at most 200 characters (code points).") }
-        if let after = fields["after"], ClaimCursor(token: after) == nil { throw bad(damagedCursor) }
-        var areas: [SolutionArea] = []
-        if let tab = fields["tab"], tab != "attention" {
-            areas = try await CatalogueRepository(db: db).solutionAreas()
-            guard areas.contains(where: { $0.code == tab }) else { throw bad("tab: attention, or a solution area's code.") }
-        }
-        do {
-            return try ClaimListPage.State(fields, areas: areas).query
-        } catch let error as HTTPError {
-            throw bad(error.body ?? "A parameter could not be read.")
+    static func parse(_ fields: FormFields, catalogue: CatalogueRepository) async throws -> ClaimListQuery {
+        let parameters = ClaimListParameters { fields[$0] }
+        // The areas are read only when a tab names one.
+        let areas = parameters.namesArea ? try await catalogue.solutionAreas() : []
+        do throws(ClaimListParameterRefusal) {
+            return try parameters.query(areas: areas, reading: .strict)
+        } catch {
+            throw APIProblem(.badRequest, error.message)
         }
     }
 }

@@ -1,12 +1,12 @@
 import Foundation
-import Hummingbird
 import Mustache
 import IncentivesDomain
 import IncentivesStore
 
-/// A claim as a table row shows it, in the viewer's words and zone.
+/// A claim as a table row shows it, in the viewer's words and zone: on the claims list, the review queue and the home page.
 struct ClaimLine: Sendable {
     let id: Int64
+    let href: String
     let name: String
     let customer: String
     let engagement: String
@@ -22,19 +22,27 @@ struct ClaimLine: Sendable {
     let amount: String
     let updated: String
 
-    init(_ claim: ClaimSummary, viewer: Viewer, now: Date, deps: AppDependencies) {
-        id = claim.id; name = claim.name; customer = claim.customerName; engagement = claim.engagementName
-        location = claim.locationName; organization = claim.organizationName
-        place = viewer.vendorRole == nil ? claim.locationName : "\(claim.organizationName): \(claim.locationName)"
-        status = claim.status.label; statusCode = claim.status.rawValue; tone = claim.status.tone
+    init(_ claim: ClaimSummary, input: PageInput) {
+        id = claim.id
+        href = SitePath.claim(.id(claim.id)).href()
+        name = claim.name
+        customer = claim.customerName
+        engagement = claim.engagementName
+        location = claim.locationName
+        organization = claim.organizationName
+        place = input.viewer?.vendorRole == nil ? claim.locationName : "\(claim.organizationName): \(claim.locationName)"
+        status = claim.status.label
+        statusCode = claim.status.rawValue
+        tone = claim.status.tone
         if let due = claim.dueAt, let kind = claim.dueKind {
-            deadline = "\(kind.label.prefix(1).uppercased() + kind.label.dropFirst()) \(Countdown.phrase(from: now, to: due))"
-            deadlineTitle = deps.format(due, for: viewer)
+            deadline = "\(kind.label.prefix(1).uppercased() + kind.label.dropFirst()) \(Countdown.phrase(from: input.now, to: due))"
+            deadlineTitle = input.times.dateTime(due)
         } else {
-            deadline = ""; deadlineTitle = ""
+            deadline = ""
+            deadlineTitle = ""
         }
         amount = claim.amount?.description ?? ""
-        updated = deps.format(claim.updatedAt, for: viewer, style: .date)
+        updated = input.times.date(claim.updatedAt)
     }
 }
 
@@ -44,6 +52,7 @@ extension ClaimLine: MustacheParent {
     func child(named name: String) -> Any? {
         switch name {
         case "id": id
+        case "href": href
         case "name": name_
         case "customer": customer
         case "engagement": engagement
