@@ -143,7 +143,7 @@ struct EarningsPage: Sendable {
                        amount: e.amount.description, approvedOn: deps.format(e.approvedAt, for: viewer, style: .date),
                        approvedTitle: deps.format(e.approvedAt, for: viewer),
                        paymentMonth: Wording.monthText(e.paymentMonth), paymentStatus: e.paymentStatus.label,
-                       paymentTone: Wording.tone(e.paymentStatus))
+                       paymentTone: e.paymentStatus.tone)
         }
         let totals = EarningsReads.totals(monthly).map {
             TotalLine(currency: $0.earned.currency.code, earned: $0.earned.description, sent: $0.sent.description, lines: $0.lines)

@@ -51,7 +51,7 @@ struct EligibilityPage: Sendable {
                     name: standing.location.name, organization: standing.organizationName, country: standing.location.country,
                     market: standing.location.market.rawValue.uppercased(),
                     enrollment: enrollment?.label ?? "Not enrolled", enrollmentTone: enrollment == .enrolled ? "success" : "attention",
-                    bank: standing.payee.bankStatus?.label ?? "None assigned", bankTone: Wording.tone(standing.payee.bankStatus),
+                    bank: standing.payee.bankStatus?.label ?? "None assigned", bankTone: standing.payee.bankStatus.tone,
                     tax: tax.0, taxTone: tax.1, payeeHref: PayeePages.locationPath(standing.location.id), earning: reason == nil,
                     reason: reason ?? "Earning on \(standing.earningEngagements(at: now)) of \(standing.engagements.count) listed engagements")
             }
@@ -62,16 +62,5 @@ struct EligibilityPage: Sendable {
                 locationPlural: rows.count == 1 ? "" : "s", programName: program?.name ?? "the program"))
         }
 
-    }
-}
-
-extension EngagementStatus {
-    /// The badge colour of the status on lists.
-    var tone: String {
-        switch self {
-        case .active: "success"
-        case .upcoming: "progress"
-        case .closed: "muted"
-        }
     }
 }

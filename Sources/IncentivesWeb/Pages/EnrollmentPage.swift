@@ -38,7 +38,7 @@ struct EnrollmentPage: Sendable {
                 let actions = isManager ? e.status.actions(for: .programManager)
                     : admin.contains(e.locationID) ? e.status.actions(for: .incentivesAdmin) : []
                 return Line(programID: e.programID, locationID: e.locationID, version: e.version, program: e.programName,
-                            organization: e.organizationName, location: e.locationName, status: e.status.label, statusTone: Self.tone(e.status),
+                            organization: e.organizationName, location: e.locationName, status: e.status.label, statusTone: e.status.tone,
                             explanation: isManager ? Self.managerExplanation(e.status, payeeReady: e.payeeReady)
                                                    : Self.explanation(e.status, payeeReady: e.payeeReady),
                             since: deps.format(e.updatedAt, for: viewer, style: .date),
@@ -83,15 +83,6 @@ struct EnrollmentPage: Sendable {
         case .deactivate: "Deactivate"
         case .reactivate: "Reactivate"
         case .discontinue: "Discontinue"
-        }
-    }
-
-    static func tone(_ status: EnrollmentStatus) -> String {
-        switch status {
-        case .enrolled: "success"
-        case .validating, .enrolling: "progress"
-        case .invited, .actionRequired: "attention"
-        case .inactive, .discontinued: "muted"
         }
     }
 

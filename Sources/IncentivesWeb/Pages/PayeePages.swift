@@ -201,7 +201,7 @@ struct PayeePages: Sendable {
         }.map(\.id))
         let banks = profiles.bankProfiles.map { b in
             BankLine(id: b.id, version: b.version, organization: b.organizationName, holder: b.holderName, bank: b.bankName, country: b.country,
-                     account: b.maskedAccountNumber, status: b.status.label, statusTone: Wording.tone(b.status),
+                     account: b.maskedAccountNumber, status: b.status.label, statusTone: b.status.tone,
                      reason: b.status == .actionRequired ? (b.statusReason ?? "The vendor asked for an update; check the details.") : "",
                      replaced: b.replacedBy != nil,
                      usedBy: b.usedBy.isEmpty ? "No location" : b.usedBy.joined(separator: ", "),
@@ -219,7 +219,7 @@ struct PayeePages: Sendable {
             return LocationLine(
                 id: s.location.id, name: s.location.name, country: s.location.country,
                 bank: bank.map { "\($0.bankName) \($0.maskedAccountNumber) (\($0.status.label))" } ?? "None assigned",
-                bankTone: bank.map { Wording.tone($0.status) } ?? "danger",
+                bankTone: bank.map(\.status.tone) ?? "danger",
                 tax: s.payee.taxExpiresOn.map { "\(taxValid == true ? "Valid until" : "Expired on") \(deps.day($0))" } ?? "None on file",
                 taxTone: taxValid == true ? "success" : "danger", earningReady: s.payee.isComplete(at: now),
                 editable: adminLocations.contains(s.location.id),
