@@ -75,7 +75,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     ClaimListPage(deps: deps, listing: listing).register(on: router)
     EngagementPages(deps: deps).register(on: router)
     EligibilityPage(deps: deps).register(on: router)
-    PayeePages(deps: deps).register(on: router)
+    PayeeProfilesController(deps: deps).register(on: router)
     EnrollmentPage(deps: deps).register(on: router)
     EarningsPage(deps: deps).register(on: router)
     VendorPages(deps: deps, listing: listing).register(on: router)

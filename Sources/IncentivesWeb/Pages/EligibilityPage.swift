@@ -52,7 +52,7 @@ struct EligibilityPage: Sendable {
                     market: standing.location.market.rawValue.uppercased(),
                     enrollment: enrollment?.label ?? "Not enrolled", enrollmentTone: enrollment == .enrolled ? "success" : "attention",
                     bank: standing.payee.bankStatus?.label ?? "None assigned", bankTone: standing.payee.bankStatus.tone,
-                    tax: tax.0, taxTone: tax.1, payeeHref: PayeePages.locationPath(standing.location.id), earning: reason == nil,
+                    tax: tax.0, taxTone: tax.1, payeeHref: PayeeProfilesView.locationHref(standing.location.id), earning: reason == nil,
                     reason: reason ?? "Earning on \(standing.earningEngagements(at: now)) of \(standing.engagements.count) listed engagements")
             }
             let earning = rows.filter(\.earning).count

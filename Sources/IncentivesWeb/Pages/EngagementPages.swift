@@ -415,7 +415,7 @@ struct EngagementPages: Sendable {
                 criteria: criteria, hasCriteria: !criteria.isEmpty,
                 listNote: eligibility == nil ? "This location is not on the engagement's eligibility list. Ask \(manager) to add it." : "",
                 payeeComplete: payeeProblem == nil, payee: payeeProblem ?? "Complete",
-                payeeHref: PayeePages.locationPath(standing.location.id),
+                payeeHref: PayeeProfilesView.locationHref(standing.location.id),
                 earning: earning,
                 notEarning: earning ? "" : (eligibility?.problems(at: now) ?? ["Not on the engagement's eligibility list."]).joined(separator: " "))
         }
