@@ -76,7 +76,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     EngagementPages(deps: deps).register(on: router)
     EligibilityPage(deps: deps).register(on: router)
     PayeeProfilesController(deps: deps).register(on: router)
-    EnrollmentPage(deps: deps).register(on: router)
+    EnrollmentController(deps: deps).register(on: router)
     EarningsPage(deps: deps).register(on: router)
     VendorPages(deps: deps, listing: listing).register(on: router)
     UserPages(deps: deps, users: users, sessions: sessions).register(on: router)
