@@ -74,7 +74,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     CustomerLinkPages(deps: deps).register(on: router)
     ClaimListPage(deps: deps, listing: listing).register(on: router)
     EngagementPages(deps: deps).register(on: router)
-    EligibilityPage(deps: deps).register(on: router)
+    EligibilityController(deps: deps).register(on: router)
     PayeeProfilesController(deps: deps).register(on: router)
     EnrollmentController(deps: deps).register(on: router)
     EarningsPage(deps: deps).register(on: router)
