@@ -77,7 +77,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     EligibilityController(deps: deps).register(on: router)
     PayeeProfilesController(deps: deps).register(on: router)
     EnrollmentController(deps: deps).register(on: router)
-    EarningsPage(deps: deps).register(on: router)
+    EarningsController(deps: deps).register(on: router)
     VendorPages(deps: deps, listing: listing).register(on: router)
     UserPages(deps: deps, users: users, sessions: sessions).register(on: router)
     WebhookPages(deps: deps).register(on: router)
