@@ -73,7 +73,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     ClaimController(deps: deps).register(on: router)
     CustomerLinkPages(deps: deps).register(on: router)
     ClaimListPage(deps: deps, listing: listing).register(on: router)
-    EngagementPages(deps: deps).register(on: router)
+    EngagementController(deps: deps).register(on: router)
     EligibilityController(deps: deps).register(on: router)
     PayeeProfilesController(deps: deps).register(on: router)
     EnrollmentController(deps: deps).register(on: router)

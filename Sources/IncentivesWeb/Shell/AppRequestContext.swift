@@ -23,6 +23,8 @@ public struct AppRequestContext: RequestContext {
     var remoteAddress: String
     /// The claim of a `/claims/{id}` route, put here by `ClaimResolver`.
     var claim: ClaimFile?
+    /// The engagement of an `/engagements/{id}` route, put here by `EngagementResolver`.
+    var engagement: EngagementDetail?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -1,6 +1,5 @@
 import Foundation
 import IncentivesDomain
-import IncentivesStore
 
 /// How pages word months, and the tone (the colour family of a status badge, `badge-<tone>` in the CSS) of every
 /// status the pages show: one place, so a status looks the same on every page.
@@ -71,9 +70,4 @@ extension PaymentStatus {
         case .unprocessed: "muted"
         }
     }
-}
-
-extension AppDependencies {
-    /// A UTC calendar day as pages write dates, e.g. "25 Nov 2026": the same day in every zone, so no zone shift.
-    func day(_ day: DayDate) -> String { day.text }
 }
