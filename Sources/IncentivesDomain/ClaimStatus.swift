@@ -99,15 +99,4 @@ public enum ClaimStatus: String, CaseIterable, Sendable, Codable {
         default: false
         }
     }
-
-    /// A colour family for the status badge (pages map it to CSS).
-    public var tone: String {
-        switch self {
-        case .approved: "success"
-        case .rejected, .rejectedFinal, .consentDeclined, .consentRejected: "danger"
-        case .partnerActionRequired, .disputed, .customerClaimed, .consentReceived: "attention"
-        case .submitted, .underReview, .awaitingConsent: "progress"
-        default: "muted"
-        }
-    }
 }

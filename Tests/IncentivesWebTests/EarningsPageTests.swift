@@ -168,11 +168,11 @@ struct EarningsPageTests {
 
     @Test("short bar labels come from integer minor units")
     func shortAmounts() {
-        #expect(EarningsPage.shortAmount(Money(950, .usd)) == "950")
-        #expect(EarningsPage.shortAmount(Money(12_500, .usd)) == "12.5k")
-        #expect(EarningsPage.shortAmount(Money(4_000, .usd)) == "4k")
-        #expect(EarningsPage.shortAmount(Money(1_250_000, Currency("JPY"))) == "1.2M")
-        let charts = EarningsPage.charts([
+        #expect(EarningsChart.shortAmount(Money(950, .usd)) == "950")
+        #expect(EarningsChart.shortAmount(Money(12_500, .usd)) == "12.5k")
+        #expect(EarningsChart.shortAmount(Money(4_000, .usd)) == "4k")
+        #expect(EarningsChart.shortAmount(Money(1_250_000, Currency("JPY"))) == "1.2M")
+        let charts = EarningsChart.charts([
             MonthlyEarning(month: "2026-11", earned: Money(100, .usd), sent: .zero(.usd), lines: 1),
             MonthlyEarning(month: "2026-11", earned: Money(300, .eur), sent: .zero(.eur), lines: 1),
             MonthlyEarning(month: "2026-12", earned: Money(50, .usd), sent: .zero(.usd), lines: 1),

@@ -254,7 +254,7 @@ struct EngagementPagesTests {
             let reads = EngagementReads(db: app.db)
             let all = try #require(try await reads.detail(1, in: Self.bluefin, at: app.clock.now, customerLimit: 100_000, group: .eligible))
             let total = all.customers.count
-            #expect(total > EngagementPages.customersPerPage, "more eligible customers than a page holds")
+            #expect(total > EngagementController.customersPerPage, "more eligible customers than a page holds")
             let browser = try await app.signedIn("admin@bluefin.example")
             var path = "/engagements/1/customers?tab=eligible"
             var shown: [String] = [], pages = 0
@@ -269,7 +269,7 @@ struct EngagementPagesTests {
                 #expect(next.hasPrefix("/engagements/1/customers?tab=eligible&after="))
                 path = next
             }
-            #expect(pages == (total + EngagementPages.customersPerPage - 1) / EngagementPages.customersPerPage)
+            #expect(pages == (total + EngagementController.customersPerPage - 1) / EngagementController.customersPerPage)
             #expect(shown == all.customers.map(\.customer.name))
             // A damaged page link, or one of another kind, is refused as on the claims list.
             #expect(try await browser.get("/engagements/1/customers?tab=eligible&after=zzz").status == .badRequest)

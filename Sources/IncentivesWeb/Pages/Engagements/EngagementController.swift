@@ -1,0 +1,105 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import IncentivesDomain
+import IncentivesStore
+
+/// `/engagements` and one engagement's pages (Summary, Customers, Eligibility, template downloads), for partner users;
+/// every read is scoped in `EngagementReads`, and an engagement none of the viewer's locations is listed on answers 404
+/// like an unknown one. `SectionGuard` checks the viewer once; `EngagementResolver` reads the engagement of the pages
+/// that show it alone.
+struct EngagementController: Sendable {
+    let deps: AppDependencies
+    let reads: EngagementReads
+
+    /// Customers on one page of the Customers tab; the next ones are a keyset page away.
+    static let customersPerPage = 100
+
+    init(deps: AppDependencies) {
+        self.deps = deps
+        reads = deps.stores.engagements
+    }
+
+    func register(on router: Router<AppRequestContext>) {
+        let section = router.group().add(middleware: SectionGuard(section: .engagements))
+        section.get(SitePath.engagements.pattern, use: list)
+        // The Customers page reads the engagement with one page of customers, so it reads it itself.
+        section.get(SitePath.engagementCustomers(.key).pattern, use: customers)
+        let engagement = section.group().add(middleware: EngagementResolver(reads: reads, clock: deps.clock))
+        engagement.get(SitePath.engagement(.key).pattern, use: show)
+        engagement.get(SitePath.engagementEligibility(.key).pattern, use: eligibility)
+        engagement.get(SitePath.engagementTemplate(.key, kind: .key).pattern, use: downloadTemplate)
+    }
+
+    // MARK: Handlers
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> HTML {
+        let input = deps.pageInput(context)
+        let board = try await reads.board(in: try context.signedIn.scope, at: input.now)
+        return deps.page("engagements", EngagementBoardView(board, query: EngagementListQuery(request.uri.queryParameters), input: input))
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> HTML {
+        deps.page("engagement", EngagementView(try context.resolvedEngagement, input: deps.pageInput(context)))
+    }
+
+    @Sendable func customers(_ request: Request, context: AppRequestContext) async throws -> HTML {
+        let tab = EngagementCustomersView.Tab(rawValue: request.uri.queryParameters.get("tab") ?? "") ?? .eligible
+        var after: ClaimCursor?
+        if let token = request.uri.queryParameters.get("after"), !token.isEmpty {
+            guard let cursor = ClaimCursor(token: token) else { throw damagedPageLink }
+            after = cursor
+        }
+        let input = deps.pageInput(context)
+        do {
+            guard let id = context.parameters.get("id", as: Int64.self),
+                  let detail = try await reads.detail(id, in: try context.signedIn.scope, at: input.now, customerLimit: Self.customersPerPage,
+                                                      group: tab, after: after) else { throw HTTPError(.notFound) }
+            return deps.page("engagement-customers", EngagementCustomersView(detail, tab: tab, after: after, input: input))
+        } catch is ClaimCursorRefused {
+            throw damagedPageLink
+        }
+    }
+
+    @Sendable func eligibility(_ request: Request, context: AppRequestContext) async throws -> HTML {
+        deps.page("engagement-eligibility", EngagementEligibilityView(try context.resolvedEngagement, input: deps.pageInput(context)))
+    }
+
+    /// A proof template of the version in force, as a text file to fill in.
+    @Sendable func downloadTemplate(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let detail = try context.resolvedEngagement
+        guard let kind = ProofRequirement.Kind(rawValue: context.parameters.get("kind") ?? ""),
+              let file = ProofTemplate(detail.engagement, kind: kind, at: deps.clock.now) else { throw HTTPError(.notFound) }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        headers[.contentDisposition] = "attachment; filename=\"\(file.fileName)\""
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: .init(string: file.text)))
+    }
+}
+
+/// Puts the engagement of an `/engagements/{id}` route in the context, read in the viewer's scope: a malformed, unknown
+/// or foreign id is a 404 before any handler runs.
+struct EngagementResolver: RouterMiddleware {
+    let reads: EngagementReads
+    let clock: any WallClock
+
+    func handle(_ request: Request, context: AppRequestContext,
+                next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        let viewer = try context.signedIn
+        guard let id = context.parameters.get("id", as: Int64.self),
+              let detail = try await reads.detail(id, in: viewer.scope, at: clock.now) else { throw HTTPError(.notFound) }
+        var context = context
+        context.engagement = detail
+        return try await next(request, context)
+    }
+}
+
+extension AppRequestContext {
+    /// The engagement an `EngagementResolver` read.
+    var resolvedEngagement: EngagementDetail {
+        get throws {
+            guard let engagement else { throw HTTPError(.notFound) }
+            return engagement
+        }
+    }
+}
