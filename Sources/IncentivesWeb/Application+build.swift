@@ -93,14 +93,12 @@ public func buildResponder(_ deps: AppDependencies) -> some HTTPResponder<AppReq
 
 /// Builds the HTTP application: routes, middleware, and the background services in its ServiceGroup.
 public func buildApplication(_ deps: AppDependencies, logger: Logger) -> some ApplicationProtocol {
-    let sweeper = DeadlineSweeper(claims: ClaimRepository(db: deps.db),
-                                  sessions: SessionRepository(db: deps.db, policy: deps.config.sessionPolicy),
-                                  links: ClaimLinks(publicURL: deps.config.publicURL),
+    let sweeper = DeadlineSweeper(claims: deps.stores.claims, sessions: deps.stores.sessions, links: deps.stores.links,
                                   clock: deps.clock, interval: deps.config.sweepInterval, logger: logger)
-    let mail = MailDelivery(outbox: Outbox(db: deps.db), setting: deps.config.mailTransport, from: deps.config.mailFrom,
+    let mail = MailDelivery(outbox: deps.stores.outbox, setting: deps.config.mailTransport, from: deps.config.mailFrom,
                             messageIDDomain: deps.config.publicHost, clock: deps.clock, interval: deps.config.mailPollInterval,
                             logger: logger)
-    let webhooks = WebhookDelivery(webhooks: WebhookRepository(db: deps.db), addressPolicy: deps.config.webhookAddressPolicy,
+    let webhooks = WebhookDelivery(webhooks: deps.stores.webhooks, addressPolicy: deps.config.webhookAddressPolicy,
                                    clock: deps.clock, interval: deps.config.webhookPollInterval, logger: logger)
     return Application(
         responder: buildResponder(deps),

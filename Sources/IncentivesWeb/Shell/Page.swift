@@ -191,6 +191,10 @@ extension Shell: MustacheParent {
         case "csrfToken": csrfToken
         case "database": database
         case "demo": demo
+        // The header's links: the same on every page, so computed here rather than stored in each view model.
+        case "homeHref": SitePath.home.href()
+        case "tokensHref": SitePath.tokens.href()
+        case "signOutAction": SitePath.logout.href()
         default: nil
         }
     }
