@@ -21,7 +21,7 @@ public struct AppRequestContext: RequestContext {
     var form = FormFields()
     /// The client's address, for sign-in throttling and the session record (see `AppConfig.trustedProxy`).
     var remoteAddress: String
-    /// The claim of a `/claims/{id}` route, put here by `ClaimResolver`.
+    /// The claim of a `/claims/{id}` route, put here by a `RecordResolver`.
     var claim: ClaimFile?
     /// The colleague of a `/settings/users/{id}` route, put here by a `RecordResolver`.
     var member: UserRecord?

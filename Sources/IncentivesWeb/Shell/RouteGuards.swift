@@ -25,23 +25,6 @@ struct SignedInGuard: RouterMiddleware {
     }
 }
 
-/// Puts the claim of a `/claims/{id}` route in the context, loaded in the viewer's scope: a malformed, unknown or
-/// foreign id is a 404 before any handler runs.
-struct ClaimResolver: RouterMiddleware {
-    let work: ClaimWork
-
-    func handle(_ request: Request, context: AppRequestContext,
-                next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
-        let viewer = try context.signedIn
-        guard let id = context.parameters.get("id", as: Int64.self), let file = try await work.file(id, in: viewer.scope) else {
-            throw HTTPError(.notFound)
-        }
-        var context = context
-        context.claim = file
-        return try await next(request, context)
-    }
-}
-
 /// Puts the record a route's `{id}` names in the context (with `keep`), read among the viewer's own (by `load`): a
 /// malformed, unknown or foreign id is a 404 before any handler runs. Handlers read it with `context.resolved(\.x)`.
 struct RecordResolver<Record: Sendable>: RouterMiddleware {
@@ -75,11 +58,8 @@ extension AppRequestContext {
         }
     }
 
-    /// The claim a `ClaimResolver` loaded.
+    /// The claim a `RecordResolver` loaded for a `/claims/{id}` route.
     var resolvedClaim: ClaimFile {
-        get throws {
-            guard let claim else { throw HTTPError(.notFound) }
-            return claim
-        }
+        get throws { try resolved(\.claim) }
     }
 }

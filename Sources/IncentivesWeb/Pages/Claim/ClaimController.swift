@@ -5,7 +5,7 @@ import IncentivesStore
 
 /// `/claims/{id}`: one claim and everything that can be done on it now, by this viewer. Every form carries the claim's
 /// version, so one sent from a page another user has since made stale changes nothing and says so. The routes share a
-/// group: `SectionGuard` checks the viewer and `ClaimResolver` loads the claim once, before any handler.
+/// group: `SectionGuard` checks the viewer and `RecordResolver` loads the claim once, before any handler.
 struct ClaimController: Sendable {
     let deps: AppDependencies
     let work: ClaimWork
@@ -20,7 +20,9 @@ struct ClaimController: Sendable {
     }
 
     func register(on router: Router<AppRequestContext>) {
-        let claim = router.group().add(middleware: SectionGuard(section: .claims)).add(middleware: ClaimResolver(work: work))
+        let claim = router.group().add(middleware: SectionGuard(section: .claims)).add(middleware: RecordResolver(load: { [work] id, viewer in
+            try await work.file(id, in: viewer.scope)
+        }, keep: { $0.claim = $1 }))
         claim.get(SitePath.claim(.key).pattern, use: show)
         claim.post(SitePath.claimActions(.key).pattern, use: act)
         claim.post(SitePath.claimDocuments(.key).pattern, use: uploadDocument)
