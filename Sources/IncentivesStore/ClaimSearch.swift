@@ -266,31 +266,24 @@ extension ClaimListing {
     @discardableResult
     public func export(_ query: ClaimListQuery, as format: ExportFormat, in scope: AccessScope, now: Date, batch: Int = 500,
                        to sink: ([UInt8]) async throws -> Void) async throws -> Int {
+        try await prepareExport(query, as: format, in: scope, now: now, batch: batch).write(to: sink)
+    }
+
+    /// The export with what it reads first already read: the search resolved against the index and the solution
+    /// areas' names. A server awaits this before it answers, so that anything refused or failing here is an error
+    /// answer, not a stream broken after its headers were sent.
+    public func prepareExport(_ query: ClaimListQuery, as format: ExportFormat, in scope: AccessScope, now: Date,
+                              batch: Int = 500) async throws -> ClaimExport {
         let areas = try await db.read { sql in
             try await sql.raw("SELECT id, name FROM solution_areas").all(decoding: NamedRow.self, with: .snakeCase)
                 .reduce(into: [Int64: String]()) { $0[$1.id] = $1.name }
         }
-        var writer = format.writer(columns: Self.exportColumns, sheetName: "Claims", now: now)
         var query = query
         query.after = nil
         query.limit = max(1, min(batch, 500))
-        let flavor = db.flavor
-        let search = query.search
-        let limit = searchNarrowLimit
+        let (flavor, search, limit) = (db.flavor, query.search, searchNarrowLimit)
         let match = try await db.read { try await ClaimSearchIndex.match(search, flavor: flavor, narrowLimit: limit, in: scope, on: $0) }
-        var count = 0
-        while true {
-            let current = query
-            let (rows, next) = try await db.read { try await Self.rows(current, match: match, in: scope, now: now, on: $0) }
-            for claim in rows { writer.row(Self.exportCells(claim, area: areas[claim.solutionAreaID] ?? "")) }
-            if writer.pendingCount >= 1 << 16 { try await sink(writer.take()) }
-            count += rows.count
-            guard let next else { break }
-            query.after = next
-        }
-        writer.finish()
-        try await sink(writer.take())
-        return count
+        return ClaimExport(db: db, query: query, format: format, scope: scope, now: now, areas: areas, match: match)
     }
 
     /// The id of the partner organization of that name (compared case-insensitively), for the operator's export.
@@ -448,4 +441,35 @@ private struct NamedRow: Decodable {
 private struct AreaCountRow: Decodable {
     var area: Int64
     var n: Int
+}
+
+/// A claims export ready to stream (`ClaimListing.prepareExport`): only the keyset batches are left to read.
+public struct ClaimExport: Sendable {
+    let db: Database
+    let query: ClaimListQuery
+    let format: ExportFormat
+    let scope: AccessScope
+    let now: Date
+    let areas: [Int64: String]
+    let match: ClaimSearchIndex.Match?
+
+    /// Writes the file to `sink` in pieces of about 64 KiB; returns the number of claims written.
+    @discardableResult
+    public func write(to sink: ([UInt8]) async throws -> Void) async throws -> Int {
+        var writer = format.writer(columns: ClaimListing.exportColumns, sheetName: "Claims", now: now)
+        var query = self.query
+        var count = 0
+        while true {
+            let (current, match, scope, now) = (query, self.match, self.scope, self.now)
+            let (rows, next) = try await db.read { try await ClaimListing.rows(current, match: match, in: scope, now: now, on: $0) }
+            for claim in rows { writer.row(ClaimListing.exportCells(claim, area: areas[claim.solutionAreaID] ?? "")) }
+            if writer.pendingCount >= 1 << 16 { try await sink(writer.take()) }
+            count += rows.count
+            guard let next else { break }
+            query.after = next
+        }
+        writer.finish()
+        try await sink(writer.take())
+        return count
+    }
 }

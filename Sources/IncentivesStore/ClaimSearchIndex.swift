@@ -79,7 +79,7 @@ enum ClaimSearchIndex {
             // index the outer loop: SQLite would otherwise walk the scope's claims and run the phrase once per claim.
             return """
                 SELECT claim_search.rowid AS id FROM claim_search CROSS JOIN claims c
-                WHERE claim_search MATCH \(bind: "\"" + term.replacingOccurrences(of: "\"", with: "\"\"") + "\"")
+                WHERE claim_search MATCH \(bind: phrase(term))
                   AND c.id = claim_search.rowid AND \(scope.claimFilter("c"))
                 """
         case .sqlite:
@@ -97,10 +97,15 @@ enum ClaimSearchIndex {
         }
     }
 
-    /// `%term%` with the user's `%`, `_` and `\` taken literally.
+    /// An FTS5 phrase of `term`: in double quotes, its own quotes doubled.
+    /// By code point: a quote followed by a mark is one Swift `Character`, and a `replacingOccurrences` missed it.
+    static func phrase(_ term: String) -> String {
+        "\"" + term.escapingScalars { $0 == "\"" ? "\"\"" : nil } + "\""
+    }
+
+    /// `%term%` with the user's `%`, `_` and `\` taken literally (by code point, as LIKE reads them).
     static func likePattern(_ term: String) -> String {
-        "%" + term.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        "%" + term.escapingScalars { $0 == "\\" || $0 == "%" || $0 == "_" ? "\\" + String($0) : nil } + "%"
     }
 }
 

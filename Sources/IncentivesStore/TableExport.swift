@@ -57,14 +57,17 @@ public enum CSV {
         fields.map(field).joined(separator: ",") + "\r\n"
     }
 
+    /// Looked at by code point, as a CSV reader does: a quote or comma followed by a combining mark is one Swift
+    /// `Character` that is neither.
     public static func field(_ value: String) -> String {
-        guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        guard value.containsScalar(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return "\"" + value.escapingScalars { $0 == "\"" ? "\"\"" : nil } + "\""
     }
 
-    /// Text a person typed (names) is kept from being read as a formula by spreadsheet programs.
+    /// Text a person typed (names) is kept from being read as a formula by spreadsheet programs. The first code point
+    /// decides: `=` followed by a combining mark is still a formula to a spreadsheet.
     public static func text(_ value: String) -> String {
-        guard let first = value.first, "=+-@\t\r".contains(first) else { return value }
+        guard let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return value }
         return "'" + value
     }
 }

@@ -14,7 +14,7 @@ extension AppDependencies {
         guard let folder = Bundle.module.resourceURL?.appendingPathComponent("Templates").path else {
             throw StoreError.badConfiguration("The page templates are missing from the app bundle.")
         }
-        return try await MustacheLibrary(directory: folder)
+        return try PageTemplates.load(from: folder)
     }
 }
 

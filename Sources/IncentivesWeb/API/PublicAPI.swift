@@ -106,11 +106,12 @@ struct PublicAPI: APIProtocol {
     private func export(_ format: ExportFormat, _ fields: [(String, String?)]) async throws -> HTTPBody {
         let viewer = try viewer(for: .claims)
         let query = try await APIClaimQuery.parse(APIClaimQuery.fields(fields), catalogue: deps.stores.catalogue)
-        let (listing, scope, now) = (self.listing, viewer.scope, self.now)
+        // Prepared before the answer starts: past the headers, a failure can only cut the stream short.
+        let export = try await listing.prepareExport(query, as: format, in: viewer.scope, now: now)
         let (stream, continuation) = AsyncThrowingStream<ArraySlice<UInt8>, any Error>.makeStream()
         let task = Task {
             do {
-                try await listing.export(query, as: format, in: scope, now: now) { continuation.yield(ArraySlice($0)) }
+                try await export.write { continuation.yield(ArraySlice($0)) }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)

@@ -81,7 +81,8 @@ struct ClaimController: Sendable {
         let name = doc.fileName ?? "document"
         return Response(status: .ok, headers: [
             .contentType: doc.contentType ?? "application/octet-stream",
-            .contentDisposition: "attachment; filename=\"\(name.replacingOccurrences(of: "\"", with: ""))\"",
+            // Stored names hold no quote (`Uploads`); dropped here by code point all the same, as a header reader sees them.
+            .contentDisposition: "attachment; filename=\"\(name.escapingScalars { $0 == "\"" || $0 == "\\" ? "" : nil })\"",
             .cacheControl: "private, no-store",
         ], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

@@ -45,9 +45,10 @@ struct ClaimListController: Sendable {
         let now = deps.clock.now
         let choices = try await listing.choices(in: viewer.scope)
         let query = try Self.query(request, areas: choices.areas)
-        let (listing, scope) = (self.listing, viewer.scope)
+        // Prepared before the answer starts: past the headers, a failure can only cut the stream short.
+        let export = try await listing.prepareExport(query, as: format, in: viewer.scope, now: now)
         let body = ResponseBody { writer in
-            try await listing.export(query, as: format, in: scope, now: now) { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
+            try await export.write { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
             try await writer.finish(nil)
         }
         let day = DayDate(now)
