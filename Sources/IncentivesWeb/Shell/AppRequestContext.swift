@@ -27,7 +27,7 @@ public struct AppRequestContext: RequestContext {
     var member: UserRecord?
     /// The endpoint of a `/settings/webhooks/{id}` route, put here by a `RecordResolver`.
     var webhookEndpoint: WebhookEndpoint?
-    /// The engagement of an `/engagements/{id}` route, put here by `EngagementResolver`.
+    /// The engagement of an `/engagements/{id}` route, put here by a `RecordResolver`.
     var engagement: EngagementDetail?
 
     public init(source: ApplicationRequestContextSource) {

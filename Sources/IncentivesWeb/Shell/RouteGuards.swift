@@ -25,6 +25,25 @@ struct SignedInGuard: RouterMiddleware {
     }
 }
 
+/// A route group's check of the viewer's role, after `SectionGuard`: a role the section admits but these routes are not
+/// for is refused (403) before anything is read.
+struct RoleGuard: RouterMiddleware {
+    let admits: @Sendable (Viewer) -> Bool
+
+    func handle(_ request: Request, context: AppRequestContext,
+                next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        guard admits(try context.signedIn) else { throw HTTPError(.forbidden) }
+        return try await next(request, context)
+    }
+
+    /// Decisions on the review queue are the reviewer's: the program manager may open the section, not decide.
+    static let reviewers = RoleGuard { $0.vendorRole == .reviewer }
+    /// Only partners add customers: the vendor may open the claims section, not claim.
+    static let partners = RoleGuard { $0.vendorRole == nil }
+    /// Payee profiles are changed by a location's Incentives admins; Incentives users and the vendor only view them.
+    static let incentivesAdmins = RoleGuard { $0.vendorRole == nil && $0.isIncentivesAdmin }
+}
+
 /// Puts the record a route's `{id}` names in the context (with `keep`), read among the viewer's own (by `load`): a
 /// malformed, unknown or foreign id is a 404 before any handler runs. Handlers read it with `context.resolved(\.x)`.
 struct RecordResolver<Record: Sendable>: RouterMiddleware {
@@ -61,5 +80,10 @@ extension AppRequestContext {
     /// The claim a `RecordResolver` loaded for a `/claims/{id}` route.
     var resolvedClaim: ClaimFile {
         get throws { try resolved(\.claim) }
+    }
+
+    /// The engagement a `RecordResolver` read for an `/engagements/{id}` route.
+    var resolvedEngagement: EngagementDetail {
+        get throws { try resolved(\.engagement) }
     }
 }

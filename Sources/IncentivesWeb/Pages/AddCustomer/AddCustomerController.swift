@@ -21,7 +21,7 @@ struct AddCustomerController: Sendable {
     }
 
     func register(on router: Router<AppRequestContext>) {
-        let intake = router.group().add(middleware: SectionGuard(section: .claims)).add(middleware: PartnersOnly())
+        let intake = router.group().add(middleware: SectionGuard(section: .claims)).add(middleware: RoleGuard.partners)
         intake.get(SitePath.newClaim.pattern, use: start)
         intake.post(SitePath.newClaim.pattern, use: advance)
     }
@@ -118,14 +118,5 @@ struct AddCustomerController: Sendable {
         let view = AddCustomerView(step, values: values, checks: checks, standings: standings, known: known, options: options,
                                    formError: formError, input: input)
         return deps.page("add-customer", view, status: status ?? (checks.errors.isEmpty ? .ok : .unprocessableContent))
-    }
-}
-
-/// Only partners add customers: the vendor, who may open the claims section, is refused (403) before anything is read.
-struct PartnersOnly: RouterMiddleware {
-    func handle(_ request: Request, context: AppRequestContext,
-                next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
-        guard try context.signedIn.vendorRole == nil else { throw HTTPError(.forbidden) }
-        return try await next(request, context)
     }
 }

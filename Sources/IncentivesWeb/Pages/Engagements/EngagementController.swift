@@ -6,7 +6,7 @@ import IncentivesStore
 
 /// `/engagements` and one engagement's pages (Summary, Customers, Eligibility, template downloads), for partner users;
 /// every read is scoped in `EngagementReads`, and an engagement none of the viewer's locations is listed on answers 404
-/// like an unknown one. `SectionGuard` checks the viewer once; `EngagementResolver` reads the engagement of the pages
+/// like an unknown one. `SectionGuard` checks the viewer once; a `RecordResolver` reads the engagement of the pages
 /// that show it alone.
 struct EngagementController: Sendable {
     let deps: AppDependencies
@@ -25,7 +25,9 @@ struct EngagementController: Sendable {
         section.get(SitePath.engagements.pattern, use: list)
         // The Customers page reads the engagement with one page of customers, so it reads it itself.
         section.get(SitePath.engagementCustomers(.key).pattern, use: customers)
-        let engagement = section.group().add(middleware: EngagementResolver(reads: reads, clock: deps.clock))
+        let engagement = section.group().add(middleware: RecordResolver(load: { [reads, clock = deps.clock] id, viewer in
+            try await reads.detail(id, in: viewer.scope, at: clock.now)
+        }, keep: { $0.engagement = $1 }))
         engagement.get(SitePath.engagement(.key).pattern, use: show)
         engagement.get(SitePath.engagementEligibility(.key).pattern, use: eligibility)
         engagement.get(SitePath.engagementTemplate(.key, kind: .key).pattern, use: downloadTemplate)
@@ -74,32 +76,5 @@ struct EngagementController: Sendable {
         headers[.contentType] = "text/plain; charset=utf-8"
         headers[.contentDisposition] = "attachment; filename=\"\(file.fileName)\""
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: .init(string: file.text)))
-    }
-}
-
-/// Puts the engagement of an `/engagements/{id}` route in the context, read in the viewer's scope: a malformed, unknown
-/// or foreign id is a 404 before any handler runs.
-struct EngagementResolver: RouterMiddleware {
-    let reads: EngagementReads
-    let clock: any WallClock
-
-    func handle(_ request: Request, context: AppRequestContext,
-                next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
-        let viewer = try context.signedIn
-        guard let id = context.parameters.get("id", as: Int64.self),
-              let detail = try await reads.detail(id, in: viewer.scope, at: clock.now) else { throw HTTPError(.notFound) }
-        var context = context
-        context.engagement = detail
-        return try await next(request, context)
-    }
-}
-
-extension AppRequestContext {
-    /// The engagement an `EngagementResolver` read.
-    var resolvedEngagement: EngagementDetail {
-        get throws {
-            guard let engagement else { throw HTTPError(.notFound) }
-            return engagement
-        }
     }
 }

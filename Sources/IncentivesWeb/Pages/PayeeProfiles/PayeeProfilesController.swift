@@ -4,7 +4,7 @@ import IncentivesDomain
 import IncentivesStore
 
 /// `/payee-profiles`: bank profiles (organization level) and tax profiles (per location), which profile each location
-/// uses; Incentives admins add, replace and assign them (`IncentivesAdminGuard`); the program manager approves bank
+/// uses; Incentives admins add, replace and assign them (`RoleGuard.incentivesAdmins`); the program manager approves bank
 /// profiles. `SectionGuard` checks the viewer once for every route.
 struct PayeeProfilesController: Sendable {
     let deps: AppDependencies
@@ -21,7 +21,7 @@ struct PayeeProfilesController: Sendable {
         let section = router.group().add(middleware: SectionGuard(section: .payeeProfiles))
         section.get(SitePath.payeeProfiles.pattern, use: list)
         section.post(SitePath.bankDecision(.key).pattern, use: decide)
-        let admin = section.group().add(middleware: IncentivesAdminGuard())
+        let admin = section.group().add(middleware: RoleGuard.incentivesAdmins)
         admin.get(SitePath.newBankProfile.pattern, use: newBankProfile)
         admin.post(SitePath.newBankProfile.pattern, use: addBankProfile)
         admin.get(SitePath.bankReplace(.key).pattern, use: editReplacement)
@@ -164,15 +164,5 @@ struct PayeeProfilesController: Sendable {
 
     private func refused(_ message: String) -> Response {
         deps.redirect(to: SitePath.payeeProfiles.href(), flash: Flash(kind: .error, message: message))
-    }
-}
-
-/// Lets through the Incentives admins of a location only: Incentives users and the vendor view payee profiles (403).
-struct IncentivesAdminGuard: RouterMiddleware {
-    func handle(_ request: Request, context: AppRequestContext,
-                next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
-        let viewer = try context.signedIn
-        guard viewer.vendorRole == nil, viewer.isIncentivesAdmin else { throw HTTPError(.forbidden) }
-        return try await next(request, context)
     }
 }

@@ -24,7 +24,7 @@ struct ReviewController: Sendable {
         let review = router.group().add(middleware: SectionGuard(section: .review))
         review.get(SitePath.review.pattern, use: queue)
         review.get(SitePath.arbitration(.key).pattern, use: showArbitration)
-        let decisions = review.group().add(middleware: ReviewerGuard())
+        let decisions = review.group().add(middleware: RoleGuard.reviewers)
         decisions.post(SitePath.reviewBulk.pattern, use: bulk)
         decisions.post(SitePath.arbitration(.key).pattern, use: arbitrate)
     }
@@ -95,15 +95,5 @@ struct ReviewController: Sendable {
         let group = try await desk.competing(with: id)
         guard group.count >= 2 else { throw HTTPError(.notFound) }
         return group
-    }
-}
-
-/// Decisions on the queue are the reviewer's: the program manager, who may open the section, is refused (403) before
-/// anything is read.
-struct ReviewerGuard: RouterMiddleware {
-    func handle(_ request: Request, context: AppRequestContext,
-                next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
-        guard try context.signedIn.vendorRole == .reviewer else { throw HTTPError(.forbidden) }
-        return try await next(request, context)
     }
 }
