@@ -19,5 +19,6 @@ extension Migrator {
         migration15,
         migration16,
         migration17,
+        migration18,
     ]
 }

@@ -41,6 +41,8 @@ struct MigrationChecksumTests {
              postgres: "a2fbb2d4a73842eb2acf2b303fcd027be2f1d573e966378d4fa517e8aec81fe9"),
         17: (sqlite: "9a64ed4f724ae08fa73a341a7638482dd6ed4168548068f6f013c6e6267d79b4",
              postgres: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        18: (sqlite: "c9a471806e7051be5849969dd9ab42256ca74cce63db2e380eb03670eb128485",
+             postgres: "95fa52aca06f3dde1ddcc63b9478d8a6669dbbb16733ba8f6acf9b0ebe927dd7"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")
