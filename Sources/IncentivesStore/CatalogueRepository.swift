@@ -49,7 +49,7 @@ public struct CatalogueRepository: Sendable {
             SELECT engagement_id, number, effective_from, pay_model, rate_a_minor, rate_b_minor, rate_c_minor, max_hours,
                    consent_days, submission_days, review_days, dispute_days, cpor_response_days, description,
                    partner_criteria, customer_criteria, proof_requirements, resource_links
-            FROM engagement_versions WHERE engagement_id = \(bind: id) ORDER BY number
+            FROM engagement_versions WHERE engagement_id = \(bind: id) AND state = 'published' ORDER BY number
             """).all().map { try $0.decoded(EngagementVersionRow.self).version(currency: currency) }
         guard !versions.isEmpty,
               let role = PartnerRole(rawValue: row.role), let type = EngagementType(rawValue: row.type),

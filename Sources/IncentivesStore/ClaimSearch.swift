@@ -422,7 +422,7 @@ extension ClaimListing {
         try await db.read { sql in
             let areas = try await sql.raw("SELECT id, code, name FROM solution_areas ORDER BY position, id")
                 .all(decoding: SolutionArea.self, with: .snakeCase)
-            let engagements = try await sql.raw("SELECT id, name FROM engagements ORDER BY name, id").all(decoding: NamedRow.self, with: .snakeCase)
+            let engagements = try await sql.raw("SELECT id, name FROM engagements WHERE lifecycle <> 'draft' ORDER BY name, id").all(decoding: NamedRow.self, with: .snakeCase)
             let locations = try await sql.raw("SELECT l.id, l.name FROM locations l WHERE \(scope.locationFilter("l")) ORDER BY l.name, l.id")
                 .all(decoding: NamedRow.self, with: .snakeCase)
             return ClaimListChoices(areas: areas, engagements: engagements.map { ($0.id, $0.name) },

@@ -109,6 +109,7 @@ public struct EngagementReads: Sendable {
                        after: ClaimCursor? = nil, on sql: any SQLDatabase) async throws -> EngagementDetail? {
         guard try await sql.raw("""
             SELECT 1 AS listed FROM location_criteria lc JOIN locations l ON l.id = lc.location_id
+              JOIN engagements e ON e.id = lc.engagement_id AND e.lifecycle <> 'draft'
             WHERE lc.engagement_id = \(bind: id) AND \(scope.locationFilter("l"))
             LIMIT 1
             """).first() != nil,
@@ -141,6 +142,7 @@ public struct EngagementReads: Sendable {
             FROM engagements e JOIN solution_areas sa ON sa.id = e.solution_area_id
             WHERE e.id IN (SELECT lc.engagement_id FROM location_criteria lc JOIN locations l ON l.id = lc.location_id
                            WHERE \(scope.locationFilter("l")))
+              AND e.lifecycle <> 'draft'
             ORDER BY sa.position, sa.id, e.name, e.id
             """).all(decoding: EngagementStandingRow.self, with: .snakeCase)
         return try rows.compactMap { row in
@@ -157,7 +159,7 @@ public struct EngagementReads: Sendable {
         for row in try await sql.raw("""
             SELECT v.engagement_id, v.number, v.effective_from, v.rate_a_minor, v.rate_b_minor, v.rate_c_minor
             FROM engagement_versions v
-            WHERE v.engagement_id IN (SELECT lc.engagement_id FROM location_criteria lc JOIN locations l ON l.id = lc.location_id
+            WHERE v.state = 'published' AND v.engagement_id IN (SELECT lc.engagement_id FROM location_criteria lc JOIN locations l ON l.id = lc.location_id
                                       WHERE \(scope.locationFilter("l")))
             ORDER BY v.engagement_id, v.number
             """).all(decoding: VersionRatesRow.self, with: .snakeCase) {
@@ -170,6 +172,7 @@ public struct EngagementReads: Sendable {
             SELECT e.id, e.status, e.last_claim_day FROM engagements e
             WHERE e.id IN (SELECT lc.engagement_id FROM location_criteria lc JOIN locations l ON l.id = lc.location_id
                            WHERE \(scope.locationFilter("l")))
+              AND e.lifecycle <> 'draft'
             """).all(decoding: EngagementTermsRow.self, with: .snakeCase) {
             let id = row.id
             guard let status = EngagementStatus(rawValue: row.status) else {

@@ -173,6 +173,7 @@ public struct ProgramReads: Sendable {
             var entries: [CatalogueEntry] = []
             for id in try await sql.raw("""
                 SELECT e.id FROM engagements e JOIN solution_areas sa ON sa.id = e.solution_area_id
+                WHERE e.lifecycle <> 'draft'
                 ORDER BY sa.position, sa.id, e.name, e.id
                 """).all(decodingColumn: "id", as: Int64.self) {
                 guard let engagement = try await CatalogueRepository.engagement(id, on: sql),
@@ -210,7 +211,7 @@ public struct ProgramReads: Sendable {
         for row in try await sql.raw("""
             SELECT lc.location_id, lc.engagement_id, e.program_id, lc.criterion, lc.met
             FROM location_criteria lc JOIN locations l ON l.id = lc.location_id JOIN engagements e ON e.id = lc.engagement_id
-            WHERE \(scope.locationFilter("l"))
+            WHERE \(scope.locationFilter("l")) AND e.lifecycle <> 'draft'
             ORDER BY lc.location_id, lc.engagement_id, lc.position
             """).all() {
             // By hand, not a `Decodable` row: the engagements board reads a row per location, engagement and criterion.

@@ -12,6 +12,8 @@ public struct AppStores: Sendable {
     public let listing: ClaimListing
     public let reviewDesk: ReviewDesk
     public let catalogue: CatalogueRepository
+    /// The program manager's catalogue: areas, engagements drafted, published in versions, closed.
+    public let console: CatalogueConsole
     public let engagements: EngagementReads
     public let program: ProgramReads
     public let earnings: EarningsReads
@@ -33,6 +35,7 @@ public struct AppStores: Sendable {
         listing = ClaimListing(db: db)
         reviewDesk = ReviewDesk(db: db, links: links)
         catalogue = CatalogueRepository(db: db)
+        console = CatalogueConsole(db: db)
         engagements = EngagementReads(db: db)
         program = ProgramReads(db: db)
         earnings = EarningsReads(db: db)

@@ -12,13 +12,16 @@ public struct DeadlineSweeper: Service {
     let claims: ClaimRepository
     let sessions: SessionRepository?
     let links: ClaimLinks?
+    /// Moves engagements from upcoming to active to closed with their dates, and puts a new version in force on its day.
+    let catalogue: CatalogueConsole?
     let clock: any WallClock
     let interval: Duration
     let logger: Logger
 
-    public init(claims: ClaimRepository, sessions: SessionRepository? = nil, links: ClaimLinks? = nil, clock: any WallClock,
-                interval: Duration, logger: Logger) {
-        self.claims = claims; self.sessions = sessions; self.links = links; self.clock = clock; self.interval = interval; self.logger = logger
+    public init(claims: ClaimRepository, sessions: SessionRepository? = nil, links: ClaimLinks? = nil, catalogue: CatalogueConsole? = nil,
+                clock: any WallClock, interval: Duration, logger: Logger) {
+        self.claims = claims; self.sessions = sessions; self.links = links; self.catalogue = catalogue; self.clock = clock
+        self.interval = interval; self.logger = logger
     }
 
     public func run() async throws {
@@ -30,6 +33,14 @@ public struct DeadlineSweeper: Service {
 
     /// One pass; a failure is logged and the next pass tries again.
     public func sweepOnce() async {
+        // Engagements first: a claim swept below is then held to today's status of its engagement.
+        do {
+            if let changed = try await catalogue?.refresh(at: clock.now), changed > 0 {
+                logger.info("Engagement statuses", metadata: ["changed": "\(changed)"])
+            }
+        } catch {
+            logger.error("Engagement status refresh failed: \(error)")
+        }
         do {
             let expired = try await claims.expireDue(at: clock.now, links: links)
             if !expired.isEmpty {
