@@ -97,6 +97,13 @@ public struct UserRepository: Sendable {
     }
 
     /// How many demo accounts the database holds (a warning at start-up outside demo mode).
+    /// How many program managers can run the program (nobody can sign in to a fresh database until one exists).
+    public func programManagerCount() async throws -> Int {
+        try await db.read { sql in
+            try await sql.raw("SELECT COUNT(*) AS n FROM users WHERE vendor_role = 'program_manager'").first(decodingColumn: "n", as: Int.self) ?? 0
+        }
+    }
+
     public func demoUserCount() async throws -> Int {
         try await db.read { sql in
             try await sql.raw("SELECT COUNT(*) AS n FROM users WHERE demo = \(bind: true)").first(decodingColumn: "n", as: Int.self) ?? 0

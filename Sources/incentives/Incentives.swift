@@ -97,7 +97,8 @@ struct Serve: AsyncParsableCommand {
             let deps = try await AppDependencies(config: config, db: db, clock: clock)
             if let warning = try await deps.demoAccountsWarning() { logger.warning("\(warning)") }
             let app = buildApplication(deps, logger: logger)
-            print(banner(config))
+            let managers = try await deps.stores.users.programManagerCount()
+            print(banner(config, programManagers: managers))
             fflush(nil) // flush every stream: the banner must show even when stdout is a pipe or file
             try await runUntilStopped(app, logger: logger)
         } catch {
@@ -107,7 +108,7 @@ struct Serve: AsyncParsableCommand {
         await db.close()
     }
 
-    func banner(_ config: AppConfig) -> String {
+    func banner(_ config: AppConfig, programManagers: Int) -> String {
         var lines = ["partner-incentives on http://\(config.host):\(config.port)  (database \(config.database))"]
         switch config.mailTransport {
         case .mailDrop(let directory): lines.append("Emails are written to \(directory) (one .eml per message; MAIL_TRANSPORT=sendmail to send them).")
@@ -116,6 +117,11 @@ struct Serve: AsyncParsableCommand {
         if config.demo {
             lines.append("Demo sign-ins (password \(Seeder.demoPassword)):")
             for signIn in Seeder.demoSignIns { lines.append("  \(signIn.email.padding(toLength: 26, withPad: " ", startingAt: 0)) \(signIn.role)") }
+        } else if programManagers == 0 {
+            // A fresh database: nobody can sign in yet. The first program manager is made here, then starts the program.
+            lines.append("No program manager yet. Create the first one (a password is printed once), sign in, and open /catalogue")
+            lines.append("to start your program; README, \"Set up your own program\", walks through the rest:")
+            lines.append("  incentives users add --email you@vendor.example --name \"Your Name\" --vendor program_manager")
         }
         return lines.joined(separator: "\n")
     }
