@@ -48,8 +48,11 @@ extension CatalogueConsole {
         amount.map { Money($0, currency).minorUnits }
     }
 
-    /// Writes a draft version of `terms`; lists are JSON text with sorted keys, as the seeder writes them.
-    static func insertVersion(_ terms: EngagementTerms, engagementID: Int64, number: Int, effectiveFrom: Date, on sql: any SQLDatabase) async throws {
+    enum VersionState: String { case draft, published }
+
+    /// Writes a version of `terms` (a draft, unless the seeder writes a published one); lists are JSON text with sorted keys.
+    static func insertVersion(_ terms: EngagementTerms, engagementID: Int64, number: Int, effectiveFrom: Date, state: VersionState = .draft,
+                              on sql: any SQLDatabase) async throws {
         let json = JSONEncoder()
         json.outputFormatting = .sortedKeys
         func text<T: Encodable>(_ value: T) throws -> String { String(decoding: try json.encode(value), as: UTF8.self) }
@@ -64,7 +67,7 @@ extension CatalogueConsole {
               \(bind: terms.maxHours.map { "\($0)" }), \(bind: deadlines.consentDays), \(bind: deadlines.submissionDays),
               \(bind: deadlines.reviewDays), \(bind: deadlines.disputeDays), \(bind: deadlines.cporResponseBusinessDays),
               \(bind: terms.description), \(bind: try text(terms.partnerCriteria)), \(bind: try text(terms.customerCriteria)),
-              \(bind: try text(terms.proofRequirements)), \(bind: try text(terms.resourceLinks)), 'draft', \(bind: terms.type.rawValue),
+              \(bind: try text(terms.proofRequirements)), \(bind: try text(terms.resourceLinks)), \(bind: state.rawValue), \(bind: terms.type.rawValue),
               \(bind: minor(terms.earningsCap, currency)), \(bind: terms.activeClaimsPerCustomer), \(bind: terms.lastClaimDay?.description))
             """).run()
     }

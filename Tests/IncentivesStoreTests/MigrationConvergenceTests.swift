@@ -82,7 +82,9 @@ struct MigrationConvergenceTests {
                     INSERT INTO schema_migrations (number, name, applied_at) VALUES (9, 'claim search index', \(bind: now))
                     """).run()
             }
-            try await Migrator.migrate(db, clock: FixedClock(now), migrations: Migrator.all.filter { $0.number < 17 })
+            // Every migration but 17: the seeder writes today's schema (migration 20's columns among them), and the ones
+            // after 17 leave the search index alone, so the database is as one that took the first migration 9 would be.
+            try await Migrator.migrate(db, clock: FixedClock(now), migrations: Migrator.all.filter { $0.number != 17 })
             try await Seeder(db: db).seedDemo(now: now, passwordCost: 4)
             let (first, last) = try await Self.claimsWithContacts(db)
             try await Self.editEmail(of: first, to: "wren.early@edited.example", db)
@@ -90,7 +92,7 @@ struct MigrationConvergenceTests {
             #expect(before.contains(first) == (flavor == .postgres), "before migration 17 only PostgreSQL's index follows an edited email")
 
             let applied = try await Migrator.migrate(db, clock: FixedClock(now))
-            #expect(applied == Migrator.all.map(\.number).filter { $0 >= 17 })
+            #expect(applied == [17])
             #expect(try await Self.found("wren.early", db) == [first], "an email edited before migration 17 is found")
             try await Self.editEmail(of: last, to: "kit.late@edited.example", db)
             #expect(try await Self.found("kit.late", db) == [last], "an email edited after migration 17 is found")

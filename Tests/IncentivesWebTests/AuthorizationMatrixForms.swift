@@ -30,6 +30,8 @@ extension AuthorizationMatrixTests {
         var tokens: [String: Int64]
         var hooks: [String: (endpoint: Int64, delivery: Int64)]
         var invitation: String, consentToken: String, surveyToken: String
+        /// An engagement the console has in draft.
+        var catalogueDraft: Int64
     }
 
     static let emails: [Who: String] = [.partnerAdmin: "admin@bluefin.example", .partnerUser: "user@bluefin.example",
@@ -97,7 +99,8 @@ extension AuthorizationMatrixTests {
                         arbitration: try await arbitration(app), invitedMember: invited.id,
                         bluefinUser: bluefinUser.id, cedarAdmin: cedarAdmin.id, tokens: tokens, hooks: hooks, invitation: invitation,
                         consentToken: try await customerLink(app, on: ownClaim, purpose: "consent"),
-                        surveyToken: try await customerLink(app, on: ownClaim, purpose: "survey"))
+                        surveyToken: try await customerLink(app, on: ownClaim, purpose: "survey"),
+                        catalogueDraft: try await CataloguePagesTests.engagement(app, published: false))
     }
 
     static func token(_ app: WebHarness, of email: String) async throws -> Int64 {
@@ -237,6 +240,19 @@ extension AuthorizationMatrixTests {
                                                             url: "https://delete-\(who.rawValue.lowercased()).example/hooks")
             return Form(path: "/settings/webhooks/\(endpoint.id)/delete", fields: [("confirm", "delete")])
         case "POST /settings/tokens": return Form(path: path, fields: [("name", "Matrix"), ("scope", "read")])
+        case "POST /catalogue/program":
+            return Form(path: path, fields: [("name", "Second program"), ("manager_name", "Robin Park"), ("manager_email", "pm@vendor.example")])
+        case "POST /catalogue/areas": return Form(path: path, fields: [("name", "Matrix \(who.rawValue)"), ("code", "matrix-\(who.rawValue.lowercased())")])
+        case "POST /catalogue/areas/{id}":
+            return Form(path: path, fields: [("name", "Cloud infrastructure"), ("code", "cloud-infrastructure"), ("position", "1")])
+        case "POST /catalogue/engagements", "POST /catalogue/engagements/{id}/draft":
+            return Form(path: path, fields: CataloguePagesTests.engagementFields + [("solution_area", "1")])
+        case "POST /catalogue/engagements/{id}/publish", "POST /catalogue/engagements/{id}/versions", "POST /catalogue/engagements/{id}/close":
+            let fields = route.hasSuffix("/close") ? [("confirm", "close")] : []
+            guard own, who == .manager else { return Form(path: path, fields: fields) }
+            // A fresh engagement each time: publishing, a new version and closing use it up.
+            let id = try await CataloguePagesTests.engagement(app, published: !route.hasSuffix("/publish"))
+            return Form(path: path.replacingOccurrences(of: "/\(f.catalogueDraft)/", with: "/\(id)/"), fields: fields)
         case "POST /settings/tokens/{id}/revoke":
             guard own else { return Form(path: path, fields: [("confirm", "yes")]) }
             let fresh = try await token(app, of: emails[who] ?? "admin@bluefin.example")

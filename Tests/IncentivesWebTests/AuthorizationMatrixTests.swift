@@ -115,6 +115,20 @@ struct AuthorizationMatrixTests {
         "POST /review/arbitration/{id}": { who, whose in
             who == .signedOut ? .seeOther : who != .reviewer ? .forbidden : whose == .own ? .seeOther : .notFound },
         "GET /catalogue": section { $0.isVendor },
+        // The console: reviewers read every engagement; changes are the program manager's (the demo has its program
+        // already, so starting one is refused next to the form). Own: an area and an engagement that exist; foreign: 404.
+        "GET /catalogue/engagements/{id}": record { $0.isVendor },
+        "GET /catalogue/engagements/new": section { $0 == .manager },
+        "POST /catalogue/engagements": section({ $0 == .manager }, ok: .seeOther),
+        "GET /catalogue/engagements/{id}/draft": record { $0 == .manager },
+        "POST /catalogue/engagements/{id}/draft": record({ $0 == .manager }, ok: .seeOther),
+        "POST /catalogue/engagements/{id}/versions": record({ $0 == .manager }, ok: .seeOther),
+        "POST /catalogue/engagements/{id}/publish": record({ $0 == .manager }, ok: .seeOther),
+        "POST /catalogue/engagements/{id}/close": record({ $0 == .manager }, ok: .seeOther),
+        "POST /catalogue/program": section({ $0 == .manager }, ok: .unprocessableContent),
+        "POST /catalogue/areas": section({ $0 == .manager }, ok: .seeOther),
+        "GET /catalogue/areas/{id}": record { $0 == .manager },
+        "POST /catalogue/areas/{id}": record({ $0 == .manager }, ok: .seeOther),
         "GET /settings/users": section { $0.isAccountAdmin },
         "POST /settings/users": section({ $0.isAccountAdmin }, ok: .seeOther),
         "GET /settings/users/{id}": record { $0.isAccountAdmin },
@@ -215,6 +229,8 @@ struct AuthorizationMatrixTests {
         if template.hasPrefix("/engagements/") {
             path = path.replacingOccurrences(of: "{id}", with: own ? "2" : "987654").replacingOccurrences(of: "{kind}", with: "findings_document")
         }
+        if template.hasPrefix("/catalogue/areas/") { path = path.replacingOccurrences(of: "{id}", with: own ? "1" : "987654") }
+        if template.hasPrefix("/catalogue/engagements/") { path = path.replacingOccurrences(of: "{id}", with: own ? "\(f.catalogueDraft)" : "987654") }
         if template.hasPrefix("/payee-profiles/bank/") { path = path.replacingOccurrences(of: "{id}", with: own ? "1" : "2") }
         if template.hasPrefix("/payee-profiles/locations/") { path = path.replacingOccurrences(of: "{id}", with: own ? "1" : "5") }
         if template.hasPrefix("/enrollment/") {

@@ -36,6 +36,10 @@ struct HostileFormsTests {
         "POST /settings/webhooks/{id}/test", "POST /settings/webhooks/{id}/rotate", "POST /settings/webhooks/{id}/delete",
         "POST /settings/webhooks/{id}/deliveries/{delivery}/resend",
         "POST /settings/tokens", "POST /settings/tokens/{id}/revoke",
+        // The catalogue console's, in `CataloguePagesTests.hostile`.
+        "POST /catalogue/program", "POST /catalogue/areas", "POST /catalogue/areas/{id}", "POST /catalogue/engagements",
+        "POST /catalogue/engagements/{id}/draft", "POST /catalogue/engagements/{id}/versions", "POST /catalogue/engagements/{id}/publish",
+        "POST /catalogue/engagements/{id}/close",
     ]
     /// The API's operations with a body or a path the corpus reaches: claims, comments and documents in
     /// `HostileInputTests`, the lifecycle actions here.

@@ -192,28 +192,16 @@ struct DemoWorld {
     static func insert(_ e: Engagement, on sql: any SQLDatabase, now: Date) async throws {
         try await sql.raw("""
             INSERT INTO engagements (id, program_id, solution_area_id, name, role, type, status, last_claim_day,
-              active_claims_per_customer, cap_minor, currency, created_at)
+              active_claims_per_customer, cap_minor, currency, created_at, lifecycle)
             VALUES (\(bind: e.id), \(bind: e.programID), \(bind: e.solutionAreaID), \(bind: e.name), \(bind: e.role.rawValue),
               \(bind: e.type.rawValue), \(bind: e.status.rawValue), \(bind: e.lastClaimDay?.description),
               \(bind: e.activeClaimsPerCustomer), \(bind: e.earningsCap?.minorUnits), \(bind: e.currentVersion.rates.currency.code),
-              \(bind: now.adding(calendarDays: -720)))
+              \(bind: now.adding(calendarDays: -720)), \(bind: e.status == .closed ? "closed" : "published"))
             """).run()
-        let json = JSONEncoder()
-        json.outputFormatting = .sortedKeys
-        func text<T: Encodable>(_ value: T) throws -> String { String(decoding: try json.encode(value), as: UTF8.self) }
+        // The console's own writer, so a seeded version holds every term a published one does.
         for v in e.versions {
-            let minor = { (m: Market) in v.rates.rate(for: m)?.minorUnits }
-            try await sql.raw("""
-                INSERT INTO engagement_versions (engagement_id, number, effective_from, pay_model, rate_a_minor, rate_b_minor,
-                  rate_c_minor, max_hours, consent_days, submission_days, review_days, dispute_days, cpor_response_days,
-                  description, partner_criteria, customer_criteria, proof_requirements, resource_links)
-                VALUES (\(bind: e.id), \(bind: v.number), \(bind: v.effectiveFrom), \(bind: v.payModel.rawValue),
-                  \(bind: minor(.a)), \(bind: minor(.b)), \(bind: minor(.c)), \(bind: v.maxHours.map { "\($0)" }),
-                  \(bind: v.deadlines.consentDays), \(bind: v.deadlines.submissionDays), \(bind: v.deadlines.reviewDays),
-                  \(bind: v.deadlines.disputeDays), \(bind: v.deadlines.cporResponseBusinessDays), \(bind: v.description),
-                  \(bind: try text(v.partnerCriteria)), \(bind: try text(v.customerCriteria)),
-                  \(bind: try text(v.proofRequirements)), \(bind: try text(v.resourceLinks)))
-                """).run()
+            try await CatalogueConsole.insertVersion(EngagementTerms(v, of: e), engagementID: e.id, number: v.number, effectiveFrom: v.effectiveFrom,
+                                                     state: .published, on: sql)
         }
     }
 

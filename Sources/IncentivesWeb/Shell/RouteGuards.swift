@@ -38,6 +38,8 @@ struct RoleGuard: RouterMiddleware {
 
     /// Decisions on the review queue are the reviewer's: the program manager may open the section, not decide.
     static let reviewers = RoleGuard { $0.vendorRole == .reviewer }
+    /// The catalogue is the program manager's to change; reviewers read it.
+    static let programManagers = RoleGuard { $0.vendorRole == .programManager }
     /// Only partners add customers: the vendor may open the claims section, not claim.
     static let partners = RoleGuard { $0.vendorRole == nil }
     /// Payee profiles are changed by a location's Incentives admins; Incentives users and the vendor only view them.

@@ -31,6 +31,8 @@ enum SitePath: Hashable, Sendable {
     case engagements, engagement(PathKey), engagementCustomers(PathKey), engagementEligibility(PathKey)
     case engagementTemplate(PathKey, kind: PathKey)
     case eligibility, earnings, earningsCSV, catalogue
+    case catalogueProgram, catalogueAreas, catalogueArea(PathKey), catalogueNewEngagement, catalogueEngagements
+    case catalogueEngagement(PathKey), catalogueDraft(PathKey), catalogueVersions(PathKey), cataloguePublish(PathKey), catalogueClose(PathKey)
     case enrollment, enrollmentDecision(program: PathKey, location: PathKey)
     case payeeProfiles, newBankProfile, bankDecision(PathKey), bankReplace(PathKey), locationBank(PathKey), locationNewTax(PathKey)
     case review, reviewBulk, arbitration(PathKey)
@@ -73,6 +75,16 @@ enum SitePath: Hashable, Sendable {
         case .earnings: "/earnings"
         case .earningsCSV: "/earnings.csv"
         case .catalogue: "/catalogue"
+        case .catalogueProgram: "/catalogue/program"
+        case .catalogueAreas: "/catalogue/areas"
+        case .catalogueArea(let id): "/catalogue/areas/\(id.segment("id"))"
+        case .catalogueNewEngagement: "/catalogue/engagements/new"
+        case .catalogueEngagements: "/catalogue/engagements"
+        case .catalogueEngagement(let id): "/catalogue/engagements/\(id.segment("id"))"
+        case .catalogueDraft(let id): "/catalogue/engagements/\(id.segment("id"))/draft"
+        case .catalogueVersions(let id): "/catalogue/engagements/\(id.segment("id"))/versions"
+        case .cataloguePublish(let id): "/catalogue/engagements/\(id.segment("id"))/publish"
+        case .catalogueClose(let id): "/catalogue/engagements/\(id.segment("id"))/close"
         case .enrollment: "/enrollment"
         case .enrollmentDecision(let program, let location): "/enrollment/\(program.segment("program"))/\(location.segment("location"))"
         case .payeeProfiles: "/payee-profiles"
@@ -127,6 +139,8 @@ enum SitePath: Hashable, Sendable {
         .engagements, .engagement(.key), .engagementCustomers(.key), .engagementEligibility(.key),
         .engagementTemplate(.key, kind: .key),
         .eligibility, .earnings, .earningsCSV, .catalogue,
+        .catalogueProgram, .catalogueAreas, .catalogueArea(.key), .catalogueNewEngagement, .catalogueEngagements,
+        .catalogueEngagement(.key), .catalogueDraft(.key), .catalogueVersions(.key), .cataloguePublish(.key), .catalogueClose(.key),
         .enrollment, .enrollmentDecision(program: .key, location: .key),
         .payeeProfiles, .newBankProfile, .bankDecision(.key), .bankReplace(.key), .locationBank(.key), .locationNewTax(.key),
         .review, .reviewBulk, .arbitration(.key),

@@ -2,56 +2,127 @@ import Foundation
 import IncentivesDomain
 import IncentivesStore
 
-/// The catalogue's view model: each engagement with the version in force on the page's day, built from the catalogue's
-/// entries and the page input (no database).
+/// The console's front page: the program (or the form that starts it), its solution areas, and every engagement by
+/// area with its lifecycle, status and version. Built from the console's overview and the page input (no database).
 struct CatalogueView: PageView {
     struct Line: Sendable {
         let name: String
-        let area: String
+        let href: String
         let type: String
         let role: String
         let payModel: String
+        let lifecycle: String
+        let isDraft: Bool
         let status: String
         let statusTone: String
-        let versions: Int
-        let versionInForce: Int
-        let rateA: String
-        let rateB: String
-        let rateC: String
+        let version: String
+        let draftNote: String?
+        let rateA: String, rateB: String, rateC: String
         let perHour: Bool
         let lastClaimDay: String
 
-        init(_ entry: CatalogueEntry, now: Date) {
-            let engagement = entry.engagement
-            let version = engagement.version(inForceAt: now)
-            let rate = { (market: Market) in version.rates.rate(for: market)?.description ?? "None" }
-            name = engagement.name
-            area = entry.solutionArea.name
-            type = engagement.type.label
-            role = engagement.role.label
-            payModel = version.payModel.label
-            status = engagement.status.label
-            statusTone = engagement.status.tone
-            versions = engagement.versions.count
-            versionInForce = version.number
-            rateA = rate(.a)
-            rateB = rate(.b)
-            rateC = rate(.c)
-            perHour = version.payModel == .variable
-            // The last day is a day of the program, the same everywhere: shown as the UTC date.
-            lastClaimDay = engagement.lastClaimDay.map { PageTimes(zone: PageTime.utc).date($0.startUTC) } ?? "No end date"
+        init(_ line: ConsoleEngagementLine) {
+            name = line.name
+            href = SitePath.catalogueEngagement(.id(line.id)).href()
+            type = line.type.label
+            role = line.role.label
+            payModel = line.terms?.payModel.label ?? ""
+            lifecycle = line.lifecycle.label
+            isDraft = line.lifecycle == .draft
+            status = line.status.label
+            statusTone = line.status.tone
+            version = line.versionInForce.map { "Version \($0)" } ?? "Not published"
+            draftNote = line.lifecycle == .draft ? nil : line.draftVersion.map { "Version \($0) in draft" }
+            let rate = { (market: Market) in line.terms?.rates.rate(for: market)?.description ?? "None" }
+            rateA = rate(.a); rateB = rate(.b); rateC = rate(.c)
+            perHour = line.terms?.payModel == .variable
+            lastClaimDay = line.terms?.lastClaimDay.map { PageTimes(zone: PageTime.utc).date($0.startUTC) } ?? "No end date"
         }
     }
 
-    let shell: Shell
-    let rows: [Line]
-    let hasRows: Bool
-    let count: Int
+    struct AreaGroup: Sendable {
+        let name: String
+        let code: String
+        let href: String
+        let newHref: String
+        let lines: [Line]
+        let isEmpty: Bool
+    }
 
-    init(_ entries: [CatalogueEntry], input: PageInput) {
+    let shell: Shell
+    let isManager: Bool
+    let hasProgram: Bool
+    let programName: String
+    let managerName: String
+    let managerEmail: String
+    let programFields: [FormFieldView]
+    let programError: String?
+    let areas: [AreaGroup]
+    let hasAreas: Bool
+    let areaFields: [FormFieldView]
+    let areaError: String?
+    let count: Int
+    let forms: Forms
+
+    struct Forms: Sendable {
+        let program = SitePath.catalogueProgram.href()
+        let areas = SitePath.catalogueAreas.href()
+        let newEngagement = SitePath.catalogueNewEngagement.href()
+    }
+
+    init(_ overview: ConsoleOverview, programForm: ProgramForm, areaForm: AreaForm, input: PageInput) {
         shell = Shell(input, title: Section.catalogue.title, section: .catalogue)
-        rows = entries.map { Line($0, now: input.now) }
-        hasRows = !rows.isEmpty
-        count = rows.count
+        isManager = input.viewer?.vendorRole == .programManager
+        hasProgram = overview.program != nil
+        programName = overview.program?.name ?? ""
+        managerName = overview.program?.managerName ?? ""
+        managerEmail = overview.program?.managerEmail ?? ""
+        programFields = [
+            FormFieldView("name", "Program name", value: programForm.name, errors: programForm.errors, required: true, prefix: "program"),
+            FormFieldView("manager_name", "Who partners contact", value: programForm.managerName,
+                          hint: "Shown to partners who ask to be added to an engagement.", errors: programForm.errors, required: true, prefix: "program"),
+            FormFieldView("manager_email", "Their email", value: programForm.managerEmail, errors: programForm.errors, required: true, prefix: "program"),
+        ]
+        programError = programForm.errors["form"]
+        let byArea = Dictionary(grouping: overview.engagements, by: \.solutionAreaID)
+        areas = overview.areas.map { area in
+            let lines = (byArea[area.id] ?? []).map(Line.init)
+            return AreaGroup(name: area.name, code: area.code, href: SitePath.catalogueArea(.id(area.id)).href(),
+                             newHref: SitePath.catalogueNewEngagement.href([("area", String(area.id))]), lines: lines, isEmpty: lines.isEmpty)
+        }
+        hasAreas = !areas.isEmpty
+        areaFields = [
+            FormFieldView("name", "Name", value: areaForm.name, hint: "A tab on the engagements and claims lists, such as Cloud infrastructure.",
+                          errors: areaForm.errors, required: true, prefix: "area"),
+            FormFieldView("code", "Code", value: areaForm.code, hint: "Lower-case letters, digits and hyphens: cloud-infrastructure.",
+                          errors: areaForm.errors, required: true, prefix: "area"),
+        ]
+        areaError = areaForm.errors["form"]
+        count = overview.engagements.count
+        forms = Forms()
+    }
+}
+
+/// One solution area's page: its name, code and place in the tabs.
+struct AreaView: PageView {
+    let shell: Shell
+    let name: String
+    let fields: [FormFieldView]
+    let formError: String?
+    let action: String
+    let back: String
+
+    init(_ area: SolutionArea, form: AreaForm, input: PageInput) {
+        shell = Shell(input, title: area.name, section: .catalogue, trail: [(area.name, nil)])
+        name = area.name
+        fields = [
+            FormFieldView("name", "Name", value: form.name, errors: form.errors, required: true, prefix: "area"),
+            FormFieldView("code", "Code", value: form.code, hint: "Part of addresses: changing it breaks links already shared.",
+                          errors: form.errors, required: true, prefix: "area"),
+            FormFieldView("position", "Place in the tabs", value: form.position, hint: "1 comes first.", errors: form.errors, prefix: "area"),
+        ]
+        formError = form.errors["form"]
+        action = SitePath.catalogueArea(.id(area.id)).href()
+        back = SitePath.catalogue.href()
     }
 }
