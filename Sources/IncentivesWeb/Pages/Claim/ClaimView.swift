@@ -112,7 +112,8 @@ struct ClaimView: PageView {
         customerIDs = [file.customer.domain.map { "domain \($0)" }, file.customer.tenantID.map { "tenant \($0)" },
                        file.customer.subscriptionID.map { "subscription \($0)" }].compactMap { $0 }.joined(separator: " · ")
         engagement = file.engagement.name
-        engagementHref = isPartner ? SitePath.engagement(.id(claim.engagementID)).href() : nil
+        // Partners read the engagement on their own pages; the vendor in the catalogue, criteria and every version included.
+        engagementHref = isPartner ? SitePath.engagement(.id(claim.engagementID)).href() : SitePath.catalogueEngagement(.id(claim.engagementID)).href()
         place = isPartner ? file.location.name : "\(file.organizationName): \(file.location.name)"
         created = times.dateTime(claim.createdAt)
         arbitration = file.arbitrationPending
