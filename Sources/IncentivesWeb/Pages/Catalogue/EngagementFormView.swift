@@ -85,7 +85,8 @@ struct EngagementFormView: PageView {
                                              hint: "Empty: \(kind.usualDescription)", errors: errors))
         }
         proofError = errors.first { $0.key.hasPrefix("proof") }?.value
-        formError = errors["form"]
+        // A refusal names its field; the top of the form says one is marked, or gives one that names no field.
+        formError = errors["form"] ?? (errors.isEmpty ? nil : "The engagement was not saved: the field marked below says why.")
         submit = file == nil ? "Save draft" : "Save draft version"
     }
 }
