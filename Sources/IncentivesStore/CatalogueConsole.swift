@@ -31,12 +31,18 @@ public struct CatalogueConsole: Sendable {
             }
             let id = try await sql.raw("""
                 INSERT INTO programs (name, manager_name, manager_email, weekend, holidays)
-                VALUES (\(bind: name), \(bind: manager), \(bind: email), '6,7', '') RETURNING id
+                VALUES (\(bind: name), \(bind: manager), \(bind: email), \(bind: Self.weekendText(WorkingCalendar.mondayToFriday)), '')
+                RETURNING id
                 """).first(decodingColumn: "id", as: Int64.self) ?? 0
             try await ProgramChanges.record(ProgramChange(by: viewer, at: now, subject: .program, subjectID: id, action: "created",
                                                           detail: name), on: sql)
             return id
         }
+    }
+
+    /// The weekend as stored: Foundation's weekday numbers (1 is Sunday, 7 Saturday), comma-separated.
+    static func weekendText(_ calendar: WorkingCalendar) -> String {
+        calendar.weekend.sorted().map(String.init).joined(separator: ",")
     }
 
     // MARK: Solution areas

@@ -44,6 +44,8 @@ struct CatalogueConsoleTests {
                 _ = try await console.createProgram(name: "Partner Rewards", managerName: "Robin Park", managerEmail: "nobody", by: pm, at: now)
             }
             let program = try await console.createProgram(name: "Partner Rewards", managerName: "Robin Park", managerEmail: "pm@vendor.example", by: pm, at: now)
+            // Business days (the use-or-consume answer) count Monday to Friday until the program says otherwise.
+            #expect(try await CatalogueRepository(db: db).program(program)?.calendar == .mondayToFriday)
             await #expect(throws: CatalogueError.self) {
                 _ = try await console.createProgram(name: "Second", managerName: "X", managerEmail: "x@vendor.example", by: pm, at: now)
             }
