@@ -44,6 +44,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // The catalogue as a file (`incentives catalogue export` / `import`).
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // The public API's contract (openapi.yaml) and the types, server protocol and client generated from it.

@@ -52,7 +52,7 @@ extension CatalogueConsole {
 
     /// Writes a version of `terms` (a draft, unless the seeder writes a published one); lists are JSON text with sorted keys.
     static func insertVersion(_ terms: EngagementTerms, engagementID: Int64, number: Int, effectiveFrom: Date, state: VersionState = .draft,
-                              on sql: any SQLDatabase) async throws {
+                              publishedAt: Date? = nil, publishedBy: String? = nil, on sql: any SQLDatabase) async throws {
         let json = JSONEncoder()
         json.outputFormatting = .sortedKeys
         func text<T: Encodable>(_ value: T) throws -> String { String(decoding: try json.encode(value), as: UTF8.self) }
@@ -61,14 +61,16 @@ extension CatalogueConsole {
         try await sql.raw("""
             INSERT INTO engagement_versions (engagement_id, number, effective_from, pay_model, rate_a_minor, rate_b_minor, rate_c_minor,
               max_hours, consent_days, submission_days, review_days, dispute_days, cpor_response_days, description, partner_criteria,
-              customer_criteria, proof_requirements, resource_links, state, type, cap_minor, active_claims_per_customer, last_claim_day)
+              customer_criteria, proof_requirements, resource_links, state, type, cap_minor, active_claims_per_customer, last_claim_day,
+              published_at, published_by)
             VALUES (\(bind: engagementID), \(bind: number), \(bind: effectiveFrom), \(bind: terms.payModel.rawValue),
               \(bind: minor(terms.rates.a, currency)), \(bind: minor(terms.rates.b, currency)), \(bind: minor(terms.rates.c, currency)),
               \(bind: terms.maxHours.map { "\($0)" }), \(bind: deadlines.consentDays), \(bind: deadlines.submissionDays),
               \(bind: deadlines.reviewDays), \(bind: deadlines.disputeDays), \(bind: deadlines.cporResponseBusinessDays),
               \(bind: terms.description), \(bind: try text(terms.partnerCriteria)), \(bind: try text(terms.customerCriteria)),
               \(bind: try text(terms.proofRequirements)), \(bind: try text(terms.resourceLinks)), \(bind: state.rawValue), \(bind: terms.type.rawValue),
-              \(bind: minor(terms.earningsCap, currency)), \(bind: terms.activeClaimsPerCustomer), \(bind: terms.lastClaimDay?.description))
+              \(bind: minor(terms.earningsCap, currency)), \(bind: terms.activeClaimsPerCustomer), \(bind: terms.lastClaimDay?.description),
+              \(bind: publishedAt), \(bind: publishedBy))
             """).run()
     }
 

@@ -21,10 +21,7 @@ public struct CatalogueConsole: Sendable {
 
     /// Creates the program on an empty database: its name and who partners contact (shown on their pages).
     public func createProgram(name: String, managerName: String, managerEmail: String, by viewer: Viewer, at now: Date) async throws -> Int64 {
-        let name = try Self.programNameRule.check(name, field: "name")
-        let manager = try Self.managerNameRule.check(managerName, field: "manager_name")
-        let email = try TextRule.contactEmail.check(managerEmail, field: "manager_email")
-        guard MailMessage.isAddress(email) else { throw CatalogueError.invalid(field: "manager_email", "\(email) is not an email address.") }
+        let (name, manager, email) = try Self.checkedProgram(name: name, managerName: managerName, managerEmail: managerEmail)
         return try await db.write(changesClaims: false) { sql in
             guard try await sql.raw("SELECT id FROM programs").first() == nil else {
                 throw CatalogueError.invalid(field: "name", "The program exists already; change its details instead.")
@@ -38,6 +35,14 @@ public struct CatalogueConsole: Sendable {
                                                           detail: name), on: sql)
             return id
         }
+    }
+
+    static func checkedProgram(name: String, managerName: String, managerEmail: String) throws -> (String, String, String) {
+        let name = try programNameRule.check(name, field: "name")
+        let manager = try managerNameRule.check(managerName, field: "manager_name")
+        let email = try TextRule.contactEmail.check(managerEmail, field: "manager_email")
+        guard MailMessage.isAddress(email) else { throw CatalogueError.invalid(field: "manager_email", "\(email) is not an email address.") }
+        return (name, manager, email)
     }
 
     /// The weekend as stored: Foundation's weekday numbers (1 is Sunday, 7 Saturday), comma-separated.

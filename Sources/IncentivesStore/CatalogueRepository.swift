@@ -20,9 +20,11 @@ public struct CatalogueRepository: Sendable {
         try await db.read { try await Self.engagement(id, on: $0) }
     }
 
+    /// Every published or closed engagement.
     public func engagements() async throws -> [Engagement] {
         try await db.read { sql in
-            let ids = try await sql.raw("SELECT id FROM engagements ORDER BY id").all(decodingColumn: "id", as: Int64.self)
+            // A draft has no published version yet: it is the console's (`CatalogueConsole.file`), not an engagement of the program.
+            let ids = try await sql.raw("SELECT id FROM engagements WHERE lifecycle <> 'draft' ORDER BY id").all(decodingColumn: "id", as: Int64.self)
             var result: [Engagement] = []
             for id in ids { if let e = try await Self.engagement(id, on: sql) { result.append(e) } }
             return result

@@ -1,0 +1,66 @@
+import Foundation
+import IncentivesDomain
+@testable import IncentivesStore
+import IncentivesTestSupport
+import SQLKit
+import Testing
+
+@Suite("The catalogue as a file: export, import into an empty database, export again gives the same file; a bad file is refused by line")
+struct CatalogueFileTests {
+    let now = TestDatabases.now
+
+    @Test("the demo's catalogue with a draft and a later version round-trips byte for byte, on SQLite and PostgreSQL",
+          arguments: TestDatabases.flavors)
+    func roundTrip(flavor: SQLFlavor) async throws {
+        let exported = try await TestDatabases.with(flavor, seeded: true) { db in
+            let pm = try await CatalogueConsoleTests.manager(db, now: now)
+            let console = CatalogueConsole(db: db)
+            let area = try #require(try await CatalogueRepository(db: db).solutionAreas().last).id
+            var input = CatalogueConsoleTests.workshopTerms()
+            input.description = "Two lines:\nthe second one, with \"quotes\", a colon: and # a hash."
+            input.partnerCriteria = "yes\nnull\n1.0"
+            let draft = EngagementDraft(name: "Quoted: \"no\"", solutionAreaID: area, role: .useOrConsume, opensOn: DayDate(now),
+                                        closesAfter: DayDate(now.adding(calendarDays: 90)), terms: try input.terms())
+            _ = try await console.draft(draft, by: pm, at: now)
+            let published = try await console.draft(EngagementDraft(name: "Later rates", solutionAreaID: area, role: .buildIntent,
+                                                                    opensOn: DayDate(now), closesAfter: nil, terms: try CatalogueConsoleTests.workshopTerms().terms()),
+                                                    by: pm, at: now)
+            try await console.publish(published, effectiveFrom: nil, by: pm, at: now.addingTimeInterval(0.123))
+            _ = try await console.startVersion(published, by: pm, at: now)
+            try await console.publish(published, effectiveFrom: now.adding(calendarDays: 3), by: pm, at: now.addingTimeInterval(1.5))
+            return try CatalogueFile.yaml(try await CatalogueFile.document(of: db))
+        }
+        #expect(exported.hasPrefix("format: partner-incentives catalogue 1\n"))
+        #expect(exported.contains("name: \"yes\"") || exported.contains("- \"yes\""), "a criterion that YAML would read as true stays text")
+        let again = try await TestDatabases.with(flavor, seeded: false) { db in
+            let document = try CatalogueFile.read(exported)
+            try await CatalogueFile.apply(document, actor: "incentives catalogue import", at: now, to: db)
+            #expect(try await CatalogueRepository(db: db).engagements().count == document.engagements.filter { $0.lifecycle != .draft }.count)
+            return try CatalogueFile.yaml(try await CatalogueFile.document(of: db))
+        }
+        #expect(again == exported)
+    }
+
+    @Test("a bad file names each problem with its line and writes nothing; a database with a catalogue refuses an import",
+          arguments: TestDatabases.flavors)
+    func refused(flavor: SQLFlavor) async throws {
+        let good = try await TestDatabases.with(flavor, seeded: true) { db in try CatalogueFile.yaml(try await CatalogueFile.document(of: db)) }
+        var lines = good.components(separatedBy: "\n")
+        // Break three things at known lines: an area's code, a rate with too many decimals, an engagement's area.
+        let code = try #require(lines.firstIndex { $0.contains("code: \"cloud-infrastructure\"") })
+        lines[code] = lines[code].replacingOccurrences(of: "cloud-infrastructure", with: "Cloud Infra!")
+        let rate = try #require(lines.firstIndex { $0.trimmingCharacters(in: .whitespaces).hasPrefix("a: 5000.00") })
+        lines[rate] = lines[rate].replacingOccurrences(of: "5000.00", with: "5000.001")
+        let bad = lines.joined(separator: "\n")
+        let problems = try #require(#expect(throws: CatalogueFileRefused.self) { try CatalogueFile.read(bad) }).problems
+        #expect(problems.contains { $0.line == code + 1 && $0.message.contains("A code is lower-case letters") }, "\(problems)")
+        #expect(problems.contains { $0.line == rate + 1 && $0.message == "USD has 2 decimal places: 5000.001 has more." }, "\(problems)")
+        #expect(problems.contains { $0.message.contains("which the file does not list") }, "engagements of the broken area: \(problems)")
+        let notYAML = try #require(#expect(throws: CatalogueFileRefused.self) { try CatalogueFile.read("format: x\n  bad: [\n") }).problems
+        #expect(notYAML.count == 1 && notYAML[0].message.hasPrefix("This is not YAML"))
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let document = try CatalogueFile.read(good)
+            await #expect(throws: CatalogueFileRefused.self) { try await CatalogueFile.apply(document, actor: "test", at: now, to: db) }
+        }
+    }
+}
