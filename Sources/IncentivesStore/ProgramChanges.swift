@@ -47,7 +47,7 @@ public enum ProgramChanges {
         var detail: String?
     }
 
-    private static func entries(where condition: SQLQueryString, on sql: any SQLDatabase) async throws -> [ProgramChange] {
+    static func entries(where condition: SQLQueryString, on sql: any SQLDatabase) async throws -> [ProgramChange] {
         var query: SQLQueryString = """
             SELECT at, actor_user_id, actor_name, subject, subject_id, action, organization_id, location_id, engagement_id, detail
             FROM program_changes WHERE
