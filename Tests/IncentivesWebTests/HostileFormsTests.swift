@@ -36,6 +36,11 @@ struct HostileFormsTests {
         "POST /settings/webhooks/{id}/test", "POST /settings/webhooks/{id}/rotate", "POST /settings/webhooks/{id}/delete",
         "POST /settings/webhooks/{id}/deliveries/{delivery}/resend",
         "POST /settings/tokens", "POST /settings/tokens/{id}/revoke",
+        // PartnerPagesTests.hostileInput sends the corpus to these.
+        "POST /partners/new", "POST /partners/{id}/edit", "POST /partners/{id}/deactivate", "POST /partners/{id}/reactivate",
+        "POST /partners/{id}/locations", "POST /partners/{id}/locations/{location}",
+        "POST /partners/{id}/locations/{location}/deactivate", "POST /partners/{id}/locations/{location}/reactivate",
+        "POST /partners/{id}/admin", "POST /partners/{id}/users/{user}/invitation", "POST /partners/{id}/enrollment",
     ]
     /// The API's operations with a body or a path the corpus reaches: claims, comments and documents in
     /// `HostileInputTests`, the lifecycle actions here.
