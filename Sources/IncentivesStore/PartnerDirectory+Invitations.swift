@@ -10,11 +10,12 @@ public struct EnrollmentInviteOutcome: Sendable, Hashable {
     public var refusal: String?
 }
 
-/// Whom an enrollment invitation email goes to, about which location.
+/// Whom an invitation email goes to (a first admin, or a location's Incentives admin asked to enroll it).
 public struct EnrollmentInvitee: Sendable, Hashable {
     public var email: String
     public var name: String
     public var organization: String
+    /// The location and the program of an enrollment invitation; empty for a first admin's.
     public var location: String
     public var program: String
 }
@@ -26,7 +27,7 @@ extension PartnerDirectory {
     /// Returns the link's secret. Refused once an account admin of the organization has accepted, or for an email taken.
     public func inviteFirstAdmin(organization organizationID: Int64, email: String, name: String, by viewer: Viewer, now: Date,
                                  validFor: TimeInterval = 7 * 86_400,
-                                 mail: (@Sendable (_ secret: String, _ name: String, _ organization: String) -> MailMessage)? = nil)
+                                 mail: (@Sendable (_ secret: String, _ invitee: EnrollmentInvitee) -> MailMessage)? = nil)
         async throws -> String {
         try Self.requireManager(viewer)
         let secret = Secret.make()
@@ -49,7 +50,11 @@ extension PartnerDirectory {
             }
             try await UserRepository.insertInvitation(secret: secret, userID: userID, invitedBy: viewer.userID, now: now, validFor: validFor, on: sql)
             let invitee = try await UserRepository.records(where: "u.id = \(bind: userID)", on: sql).first
-            if let mail, let invitee { try await Outbox.enqueue(mail(secret, invitee.name, organization.name), now: now, on: sql) }
+            // The address as stored (trimmed, lower-cased), as the invitation page shows it.
+            if let mail, let invitee {
+                let to = EnrollmentInvitee(email: invitee.email, name: invitee.name, organization: organization.name, location: "", program: "")
+                try await Outbox.enqueue(mail(secret, to), now: now, on: sql)
+            }
             try await ProgramChanges.record(ProgramChange(
                 by: viewer, at: now, subject: .organization, subjectID: organizationID, action: "admin_invited", organizationID: organizationID,
                 detail: "\(invitee?.name ?? name) <\(invitee?.email ?? email)>: account admin and Incentives admin on \(active.count) location"

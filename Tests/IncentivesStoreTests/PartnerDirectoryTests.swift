@@ -114,9 +114,9 @@ struct PartnerDirectoryTests {
             await #expect(throws: StoreError.invalid(field: "email", "A user with the email pm@vendor.example already exists.")) {
                 try await directory.inviteFirstAdmin(organization: org, email: "PM@vendor.example", name: "Ana", by: manager, now: now)
             }
-            let secret = try await directory.inviteFirstAdmin(organization: org, email: "ana@bluefin.example", name: "Ana Admin", by: manager,
-                                                              now: now) { secret, name, organization in
-                MailMessage.invitation(to: "ana@bluefin.example", name: name, organization: organization, inviter: manager.name,
+            let secret = try await directory.inviteFirstAdmin(organization: org, email: " Ana@Bluefin.example", name: "Ana Admin",
+                                                              by: manager, now: now) { secret, invitee in
+                MailMessage.invitation(to: invitee.email, name: invitee.name, organization: invitee.organization, inviter: manager.name,
                                        link: "https://x/invitations/\(secret)", expires: "soon")
             }
             let ana = try #require(try await users.find(email: "ana@bluefin.example"))

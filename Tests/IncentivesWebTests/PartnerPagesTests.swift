@@ -70,7 +70,7 @@ struct PartnerPagesTests {
             let withPlace = try await manager.get(orgPath)
             #expect(withPlace.body.contains("<td>DE</td><td>Market A</td><td>Not invited</td>"))
 
-            let invited = try await manager.post(orgPath + "/admin", [("name", "Ana Admin"), ("email", "ana@cedar.example")])
+            let invited = try await manager.post(orgPath + "/admin", [("name", "Ana Admin"), ("email", "Ana@Cedar.example")])
             #expect(invited.status == .seeOther)
             let mail = try await Self.mailDrop(app)
             let letter = try #require(mail.first { $0.to == "ana@cedar.example" })

@@ -64,12 +64,12 @@ extension PartnerController {
         var form = PartnerForm(.admin, context.form, fields: ["name", "email"])
         let email = form.values["email"] ?? ""
         do {
-            let mail = invitationMail(to: email, from: viewer)
+            let mail = invitationMail(from: viewer)
             let secret = try await directory.inviteFirstAdmin(organization: file.summary.id, email: email, name: form.values["name"] ?? "",
-                                                              by: viewer, now: deps.clock.now) { secret, name, organization in
-                mail(secret, name, organization)
+                                                              by: viewer, now: deps.clock.now) { secret, invitee in
+                mail(secret, invitee.email, invitee.name, invitee.organization)
             }
-            return back(to: file, linkMessage(for: email, secret))
+            return back(to: file, linkMessage(for: email.lowercased(), secret))
         } catch let error where form.refuse(error) {
             let view = PartnerView(file, form: form, input: deps.pageInput(context))
             return deps.page("partner", view, status: .unprocessableContent).response
@@ -83,11 +83,11 @@ extension PartnerController {
             throw HTTPError(.notFound)
         }
         let viewer = try context.signedIn
-        let mail = invitationMail(to: user.email, from: viewer)
-        let organization = file.summary.name
+        let mail = invitationMail(from: viewer)
+        let (email, organization) = (user.email, file.summary.name)
         return try await refusedAsFlash(file) {
             let secret = try await deps.stores.users.reinvite(userID: user.id, by: viewer, now: deps.clock.now) { secret, name in
-                mail(secret, name, organization)
+                mail(secret, email, name, organization)
             }
             return linkMessage(for: user.email, secret)
         }
@@ -128,11 +128,11 @@ extension PartnerController {
     }
 
     /// The invitation email of the users' flow, from the program manager on behalf of the organization.
-    private func invitationMail(to email: String, from viewer: Viewer) -> @Sendable (String, String, String) -> MailMessage {
+    private func invitationMail(from viewer: Viewer) -> @Sendable (_ secret: String, _ email: String, _ name: String, _ organization: String) -> MailMessage {
         let inviter = viewer.name
         let expires = deps.format(deps.clock.now.addingTimeInterval(7 * 86_400), for: nil)
         let base = deps.config.publicURL
-        return { secret, name, organization in
+        return { secret, email, name, organization in
             MailMessage.invitation(to: email, name: name, organization: organization, inviter: inviter,
                                    link: base + SitePath.invitation(token: .text(secret)).href(), expires: expires)
         }
