@@ -36,7 +36,9 @@ public struct CountryCode: Hashable, Sendable {
         let code = raw.trimmingCharacters(in: .whitespaces).uppercased()
         guard code.unicodeScalars.count == 2, Self.iso3166.contains(code) else {
             let shown = raw.trimmingCharacters(in: .whitespaces)
-            throw .invalid("country", shown.isEmpty ? "Enter the location's country as a two-letter code, like DE or US."
+            // Empty or longer than two breaks the contract's `minLength: 1` / `maxLength: 2`.
+            let kind: RefusalKind = raw.isEmpty || raw.unicodeScalars.count > 2 ? .outsideContractLimits : .invalidInput
+            throw PartnerRefusal(kind, field: "country", shown.isEmpty ? "Enter the location's country as a two-letter code, like DE or US."
                 : "'\(shown)' is not a country code; use the two-letter ISO code, like DE or US.")
         }
         self.code = code
@@ -121,6 +123,18 @@ public enum PartnerRules {
         case invite
         /// Still invited: the email goes again, the enrollment stays as it is.
         case remind
+    }
+
+    /// The most locations one request invites to enroll: the contract's `maxItems`.
+    public static let maxInvitedLocations = 500
+
+    /// The locations of one enrollment invitation: at least one, at most `maxInvitedLocations` (the contract's limits).
+    public static func checkInvited(_ count: Int) throws(PartnerRefusal) {
+        if count == 0 { throw PartnerRefusal(.outsideContractLimits, field: "location", "Choose at least one location.") }
+        if count > maxInvitedLocations {
+            throw PartnerRefusal(.outsideContractLimits, field: "location",
+                                 "Invite at most \(maxInvitedLocations) locations at once (\(count) were sent).")
+        }
     }
 
     /// Whether a location may be invited to enroll. Only a location with no enrollment yet is invited; an invited one

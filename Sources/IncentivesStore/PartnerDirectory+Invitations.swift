@@ -68,7 +68,7 @@ extension PartnerDirectory {
     public func inviteToEnroll(organization organizationID: Int64, locations locationIDs: [Int64], by viewer: Viewer, now: Date,
                                mail: @escaping @Sendable (EnrollmentInvitee) -> MailMessage) async throws -> [EnrollmentInviteOutcome] {
         try Self.requireManager(viewer)
-        guard !locationIDs.isEmpty else { throw PartnerRefusal(.invalidInput, field: "location", "Choose at least one location.") }
+        try PartnerRules.checkInvited(locationIDs.count)
         var outcomes: [EnrollmentInviteOutcome] = []
         for id in Array(Set(locationIDs)).sorted() {
             outcomes.append(try await db.write { [db] sql in

@@ -76,6 +76,17 @@ public struct PartnerDirectory: Sendable {
         }
     }
 
+    /// One location with its enrollments; nil for an unknown id (and for any partner viewer).
+    public func location(_ id: Int64, by viewer: Viewer) async throws -> PartnerLocation? {
+        guard viewer.vendorRole != nil else { return nil }
+        return try await db.read { sql in
+            let organization = try await sql.raw("SELECT organization_id FROM locations WHERE id = \(bind: id)")
+                .first(decodingColumn: "organization_id", as: Int64.self)
+            guard let organization else { return nil }
+            return try await Self.summaries(organization, on: sql).first?.locations.first { $0.id == id }
+        }
+    }
+
     /// The organization with this name (case-insensitively), for the command line.
     public func organizationID(named name: String, by viewer: Viewer) async throws -> Int64? {
         try await list(by: viewer).first { PartnerRules.nameKey($0.name) == PartnerRules.nameKey(name.trimmingCharacters(in: .whitespaces)) }?.id

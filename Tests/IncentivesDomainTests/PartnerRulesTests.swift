@@ -31,8 +31,14 @@ struct PartnerRulesTests {
         #expect(try CountryCode("pl").market == .b && CountryCode("BR").market == .c)
         #expect(CountryCode.iso3166.count == 249)
         for bad in ["", "D", "DEU", "XX", "EU", "1A", "Dé"] {
-            #expect(Self.refusal { _ = try CountryCode(bad) }?.refusedInput == "country", "\(bad)")
+            let refusal = Self.refusal { _ = try CountryCode(bad) }
+            #expect(refusal?.refusedInput == "country", "\(bad)")
+            // Empty or over two code points is outside the contract's limits (400); the rest is not a country (422).
+            #expect(refusal?.refusalKind == (bad.isEmpty || bad.unicodeScalars.count > 2 ? .outsideContractLimits : .invalidInput), "\(bad)")
         }
+        #expect(Self.refusal { try PartnerRules.checkInvited(0) }?.refusalKind == .outsideContractLimits)
+        #expect(Self.refusal { try PartnerRules.checkInvited(501) }?.refusalKind == .outsideContractLimits)
+        #expect(Self.refusal { try PartnerRules.checkInvited(500) } == nil)
         #expect(Self.refusal { _ = try PartnerRules.location(name: "munich", country: "DE", taken: ["Munich"]) }?.refusedInput == "name")
     }
 

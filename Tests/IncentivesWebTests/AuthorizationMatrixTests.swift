@@ -278,6 +278,9 @@ struct AuthorizationMatrixTests {
         "GET /catalogue/engagements": api { $0.isVendor },
         "GET /exports/claims.csv": api { $0.isPartner || $0.isVendor },
         "GET /exports/claims.xlsx": api { $0.isPartner || $0.isVendor },
+        // The vendor's partner directory: own is organization 2, foreign an unknown id.
+        "GET /partners": api { $0.isVendor },
+        "GET /partners/{id}": api { $0.isVendor },
     ]
 
     @Test("the API: every read × every role × own and foreign ids as the pages decide; every operation 401 without a token; every POST 403 with a read token")

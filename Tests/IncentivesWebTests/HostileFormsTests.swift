@@ -48,6 +48,10 @@ struct HostileFormsTests {
         "POST /claims", "POST /claims/{id}/comments", "POST /claims/{id}/documents",
         "POST /claims/{id}/send-consent", "POST /claims/{id}/submit", "POST /claims/{id}/cancel", "POST /claims/{id}/dispute",
         "POST /claims/{id}/start-review", "POST /claims/{id}/approve", "POST /claims/{id}/request-information", "POST /claims/{id}/reject",
+        // PartnerAPITests.hostileInput sends the corpus to these.
+        "POST /partners", "POST /partners/{id}", "POST /partners/{id}/deactivate", "POST /partners/{id}/reactivate",
+        "POST /partners/{id}/locations", "POST /partners/{id}/admin", "POST /partners/{id}/enrollment",
+        "POST /partner-locations/{id}", "POST /partner-locations/{id}/deactivate", "POST /partner-locations/{id}/reactivate",
     ]
 
     static func refused(_ app: WebHarness, _ label: String, expect status: HTTPResponse.Status? = nil,
