@@ -42,7 +42,8 @@ extension PartnerDirectory {
                                                     taken: try await Self.locationNames(organizationID, except: nil, on: sql))
             if organization.deactivation != nil { throw PartnerRefusal("The organization is deactivated; reactivate it first.") }
             guard let id = try await sql.raw("""
-                INSERT INTO locations (organization_id, name, country) VALUES (\(bind: organizationID), \(bind: checked.name), \(bind: checked.country.code))
+                INSERT INTO locations (organization_id, name, country)
+                VALUES (\(bind: organizationID), \(bind: checked.name), \(bind: checked.country.code))
                 RETURNING id
                 """).first(decodingColumn: "id", as: Int64.self) else { throw StoreError.conflict("The location could not be added.") }
             try await ProgramChanges.record(ProgramChange(

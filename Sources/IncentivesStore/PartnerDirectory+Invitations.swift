@@ -44,7 +44,8 @@ extension PartnerDirectory {
             for location in active {
                 for role in [LocationRole.accountAdmin, .incentivesAdmin] {
                     try await sql.raw("""
-                        INSERT INTO user_location_roles (user_id, location_id, role) VALUES (\(bind: userID), \(bind: location.id), \(bind: role.rawValue))
+                        INSERT INTO user_location_roles (user_id, location_id, role)
+                        VALUES (\(bind: userID), \(bind: location.id), \(bind: role.rawValue))
                         """).run()
                 }
             }

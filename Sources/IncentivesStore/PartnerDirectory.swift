@@ -107,8 +107,8 @@ public struct PartnerDirectory: Sendable {
 
     /// The installation's program: the first.
     static func program(on sql: any SQLDatabase) async throws -> (id: Int64, name: String)? {
-        guard let row = try await sql.raw("SELECT id, name FROM programs ORDER BY id LIMIT 1").first(decoding: PartnerProgramRow.self) else { return nil }
-        return (row.id, row.name)
+        let row = try await sql.raw("SELECT id, name FROM programs ORDER BY id LIMIT 1").first(decoding: PartnerProgramRow.self)
+        return row.map { ($0.id, $0.name) }
     }
 
     static func history(of organizationID: Int64, on sql: any SQLDatabase) async throws -> [ProgramChange] {

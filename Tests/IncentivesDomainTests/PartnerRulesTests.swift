@@ -68,7 +68,8 @@ struct PartnerRulesTests {
 
     @Test("enrollment invitations: new when none, a reminder while invited, never for inactive, discontinued, enrolling or deactivated")
     func enrollmentInvitations() throws {
-        func decide(_ status: EnrollmentStatus?, location: Deactivation? = nil, admins: Int = 1) -> Result<PartnerRules.EnrollmentInvitation, PartnerRefusal> {
+        func decide(_ status: EnrollmentStatus?, location: Deactivation? = nil,
+                    admins: Int = 1) -> Result<PartnerRules.EnrollmentInvitation, PartnerRefusal> {
             do throws(PartnerRefusal) {
                 return .success(try PartnerRules.enrollmentInvitation(current: status, location: location, organization: nil,
                                                                       incentivesAdmins: admins))

@@ -65,7 +65,8 @@ struct PartnerDirectoryTests {
             #expect(try await directory.list(search: "gmbh", by: reviewer).map(\.id) == [cedar])
             #expect(try await directory.list(search: "nothing", by: reviewer).isEmpty)
             // Partners read nothing here.
-            let partner = Viewer(userID: 99, email: "p@x.example", name: "P", membership: .partner(organizationID: cedar, roles: [berlin: [.accountAdmin]]))
+            let partner = Viewer(userID: 99, email: "p@x.example", name: "P",
+                                 membership: .partner(organizationID: cedar, roles: [berlin: [.accountAdmin]]))
             #expect(try await directory.organization(cedar, by: partner) == nil)
             await #expect(throws: StoreError.self) { try await directory.list(by: partner) }
         }
@@ -159,7 +160,8 @@ struct PartnerDirectoryTests {
             let programID = try #require(file.program?.id)
             #expect(file.summary.locations.map { $0.enrollments[programID] } == [.invited, nil, nil])
             let sent = try await Outbox(db: db).take(now: now.addingTimeInterval(1), limit: 10).map(\.message)
-            #expect(sent.filter { $0.subject == "A is invited to enroll in Growth Program" }.map(\.to) == ["ana@bluefin.example", "ana@bluefin.example"])
+            let invitedA = sent.filter { $0.subject == "A is invited to enroll in Growth Program" }
+            #expect(invitedA.map(\.to) == ["ana@bluefin.example", "ana@bluefin.example"])
             // A location of another organization is not found, and nothing is invited.
             let other = try await directory.addOrganization(name: "Other", by: manager, now: now)
             await #expect(throws: StoreError.self) {

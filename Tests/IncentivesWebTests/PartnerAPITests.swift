@@ -21,8 +21,8 @@ struct PartnerAPITests {
             let berlin = try await manager.createPartnerLocation(path: .init(id: cedar.id), body: .json(.init(name: "Berlin", country: "de")))
                 .created.body.json
             #expect(berlin.country == "DE" && berlin.market == .a && berlin.enrollment == nil && berlin.organizationId == cedar.id)
-            let invitation = try await manager.invitePartnerAdmin(path: .init(id: cedar.id), body: .json(.init(name: "Ana", email: "Ana@Cedar.example")))
-                .created.body.json
+            let invitation = try await manager.invitePartnerAdmin(path: .init(id: cedar.id),
+                                                                  body: .json(.init(name: "Ana", email: "Ana@Cedar.example"))).created.body.json
             #expect(invitation.email == "ana@cedar.example" && invitation.invitationUrl.contains("/invitations/"))
             let outcomes = try await manager.invitePartnerLocationsToEnroll(path: .init(id: cedar.id), body: .json(.init(locationIds: [berlin.id])))
                 .ok.body.json.outcomes

@@ -74,7 +74,8 @@ struct PartnerPagesTests {
             #expect(invited.status == .seeOther)
             let mail = try await Self.mailDrop(app)
             let letter = try #require(mail.first { $0.to == "ana@cedar.example" })
-            let link = try #require(letter.body.range(of: #"/invitations/[A-Za-z0-9_-]{43}"#, options: .regularExpression).map { String(letter.body[$0]) })
+            let found = letter.body.range(of: #"/invitations/[A-Za-z0-9_-]{43}"#, options: .regularExpression)
+            let link = try #require(found.map { String(letter.body[$0]) })
             #expect(letter.body.contains("invited you to work on Cedar Systems"))
 
             let ana = app.browser()
@@ -142,7 +143,7 @@ struct PartnerPagesTests {
         }
     }
 
-    @Test("hostile input: direction controls and bad codes are refused next to the field and store nothing; markup is stored as typed and shown escaped",
+    @Test("hostile input: direction controls and bad codes are refused next to the field, storing nothing; markup is stored and shown escaped",
           arguments: TestDatabases.flavors)
     func hostileInput(flavor: SQLFlavor) async throws {
         try await WebHarness.with(flavor: flavor, demo: false, seeded: false) { app in
@@ -182,6 +183,21 @@ struct PartnerPagesTests {
             #expect(try await manager.post(org + "/locations/\(location)/reactivate", [("name", rlo)]).status == .seeOther)
             #expect(try await HostileInputTests.snapshot(app) == before)
             #expect(try await manager.get(org).body.contains("The location is active already."))
+        }
+    }
+
+    @Test("a location the program manager deactivates is no longer offered in Add customer, and shows as deactivated")
+    func deactivatedLocationLeavesAddCustomer() async throws {
+        try await WebHarness.with { app in
+            let partner = try await app.signedIn("admin@bluefin.example")
+            let option = #"<option value="1">Bluefin Consulting - Seattle (US)</option>"#
+            #expect(try await partner.get("/claims/new?kind=partner_activities").body.contains(option))
+            let manager = try await app.signedIn("manager@vendor.example")
+            try await manager.get("/partners/1/locations/1")
+            #expect(try await manager.post("/partners/1/locations/1/deactivate", [("reason", "Office closed")]).status == .seeOther)
+            #expect(try await manager.get("/partners/1").body.contains("Deactivated: Office closed"))
+            let form = try await partner.get("/claims/new?kind=partner_activities")
+            #expect(form.status == .ok && !form.body.contains(option))
         }
     }
 }

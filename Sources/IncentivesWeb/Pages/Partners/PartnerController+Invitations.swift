@@ -128,7 +128,8 @@ extension PartnerController {
     }
 
     /// The invitation email of the users' flow, from the program manager on behalf of the organization.
-    private func invitationMail(from viewer: Viewer) -> @Sendable (_ secret: String, _ email: String, _ name: String, _ organization: String) -> MailMessage {
+    private func invitationMail(from viewer: Viewer)
+        -> @Sendable (_ secret: String, _ email: String, _ name: String, _ organization: String) -> MailMessage {
         let inviter = viewer.name
         let expires = deps.format(deps.clock.now.addingTimeInterval(7 * 86_400), for: nil)
         let base = deps.config.publicURL
