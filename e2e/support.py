@@ -42,9 +42,9 @@ DEMO_USERS = [
     DemoUser("user@bluefin.example", "Bluefin Consulting", _PARTNER_USER_NAV),
     DemoUser("admin@cedar.example", "Cedar Systems", _PARTNER_ADMIN_NAV),
     DemoUser("admin@kestrel.example", "Kestrel IT", _PARTNER_ADMIN_NAV),
-    DemoUser("reviewer@vendor.example", "Vendor", ["Home", "Customer claims", "Review", "Catalogue"]),
+    DemoUser("reviewer@vendor.example", "Vendor", ["Home", "Customer claims", "Review", "Catalogue", "Partners"]),
     DemoUser("manager@vendor.example", "Vendor",
-             ["Home", "Customer claims", "Payee profiles", "Enrollment", "Earnings", "Review", "Catalogue", "Webhooks"]),
+             ["Home", "Customer claims", "Payee profiles", "Enrollment", "Earnings", "Review", "Catalogue", "Partners", "Webhooks"]),
 ]
 USER = {u.email: u for u in DEMO_USERS}
 

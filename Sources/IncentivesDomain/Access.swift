@@ -52,7 +52,7 @@ public enum Membership: Hashable, Sendable {
 
 /// A part of the product a signed-in user may open; the navigation shows exactly these.
 public enum Section: String, CaseIterable, Sendable {
-    case home, engagements, claims, eligibility, payeeProfiles, enrollment, earnings, review, catalogue, users, webhooks
+    case home, engagements, claims, eligibility, payeeProfiles, enrollment, earnings, review, catalogue, partners, users, webhooks
 
     public var title: String {
         switch self {
@@ -65,6 +65,7 @@ public enum Section: String, CaseIterable, Sendable {
         case .earnings: "Earnings"
         case .review: "Review"
         case .catalogue: "Catalogue"
+        case .partners: "Partners"
         case .users: "Users"
         case .webhooks: "Webhooks"
         }
@@ -140,6 +141,8 @@ public struct Viewer: Hashable, Sendable {
         case .vendor(let role):
             switch section {
             case .home, .claims, .review, .catalogue: return true
+            // The vendor's directory of partners: the program manager changes it, the reviewer reads it.
+            case .partners: return true
             // The program manager validates payee profiles and enrollments, and sees what is paid.
             case .payeeProfiles, .enrollment, .earnings: return role == .programManager
             // The vendor's own endpoints (events of every organization) are the program manager's.
@@ -154,7 +157,7 @@ public struct Viewer: Hashable, Sendable {
             case .users: return !administeredLocations.isEmpty
             // Endpoints receive the whole organization's claims and earnings: an Incentives admin's to set up.
             case .webhooks: return isIncentivesAdmin
-            case .review, .catalogue: return false
+            case .review, .catalogue, .partners: return false
             }
         }
     }

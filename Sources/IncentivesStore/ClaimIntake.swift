@@ -145,6 +145,11 @@ public struct ClaimIntake: Sendable {
             // claim (limits, competition) and only one adds a new customer record.
             let existing: Int64? = if case .existing(let id) = request.customer { id } else { nil }
             try await TransactionLocks.customer(request.customer, record: existing, on: sql, flavor: flavor)
+            // A location the vendor deactivated takes no new claims (its claims and earnings stay).
+            let deactivated = try await sql.raw("""
+                SELECT id FROM locations WHERE id = \(bind: request.locationID) AND deactivated_at IS NOT NULL
+                """).first()
+            if deactivated != nil { throw PartnerRefusal("This location is deactivated; it takes no new claims.") }
             var customer = try await Self.resolve(request.customer, in: scope, on: sql)
             if customer == nil, case .existing = request.customer { throw StoreError.notFound("No such customer.") }
             if let customer, existing == nil { try await TransactionLocks.customerRecord(customer.id, on: sql, flavor: flavor) }

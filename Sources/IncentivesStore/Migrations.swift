@@ -20,6 +20,7 @@ extension Migrator {
         migration16,
         migration17,
         migration18,
+        migration19,
         migration20,
     ]
 }

@@ -13,6 +13,8 @@ public struct LocationStanding: Sendable, Hashable {
     public var payee: PayeeStanding
     /// The location's standing on every engagement whose eligibility list it is on, by engagement id.
     public var engagements: [Int64: LocationEligibility]
+    /// Deactivated by the vendor: it takes no new claims and is not offered in Add customer.
+    public var deactivated = false
 
     /// Whether the latest tax profile is still valid at an instant; nil when there is none.
     public func taxProfileIsValid(at instant: Date) -> Bool? {
@@ -189,6 +191,7 @@ public struct ProgramReads: Sendable {
     static func standings(in scope: AccessScope, at instant: Date, on sql: any SQLDatabase) async throws -> [LocationStanding] {
         var standings = try await sql.raw("""
             SELECT l.id, l.organization_id, l.name, l.country, o.name AS organization_name, b.id AS bank_id, b.status AS bank_status,
+                   CASE WHEN l.deactivated_at IS NULL THEN 0 ELSE 1 END AS deactivated,
                    (SELECT MAX(t.expires_on) FROM tax_profiles t WHERE t.location_id = l.id) AS tax_expires_on
             FROM locations l
             JOIN organizations o ON o.id = l.organization_id
@@ -288,6 +291,7 @@ private struct StandingRow: Decodable {
     var bankId: Int64?
     var bankStatus: String?
     var taxExpiresOn: String?
+    var deactivated: Int
 
     func standing() throws -> LocationStanding {
         let status = bankStatus.flatMap(BankProfileStatus.init(rawValue:))
@@ -295,7 +299,8 @@ private struct StandingRow: Decodable {
         return LocationStanding(
             location: Location(id: id, organizationID: organizationId, name: name, country: country), organizationName: organizationName,
             enrollments: [:], bankProfileID: bankId,
-            payee: PayeeStanding(bankStatus: status, taxExpiresOn: taxExpiresOn.flatMap { DayDate($0) }), engagements: [:])
+            payee: PayeeStanding(bankStatus: status, taxExpiresOn: taxExpiresOn.flatMap { DayDate($0) }), engagements: [:],
+            deactivated: deactivated != 0)
     }
 }
 

@@ -46,6 +46,13 @@ enum TransactionLocks {
         try await advisory("webhook-endpoints:\(organization.map(String.init) ?? "vendor")", on: sql)
     }
 
+    /// The partner organizations' names: two organizations created or renamed at once must not both pass the
+    /// case-insensitive uniqueness check.
+    static func partnerNames(on sql: any SQLDatabase, flavor: SQLFlavor) async throws {
+        guard flavor == .postgres else { return }
+        try await advisory("partner-names", on: sql)
+    }
+
     /// Every lock here is named by a string in its own namespace ("customer:", "sign-in-account:", ...), hashed to
     /// PostgreSQL's 64-bit key, so no two rules share a key by accident.
     private static func advisory(_ key: String, on sql: any SQLDatabase) async throws {

@@ -244,35 +244,35 @@ public struct UserRepository: Sendable {
                 try await Self.checkLocation(locationID, ofUser: userID, administered: inviter.administeredLocations, on: sql)
                 try await sql.raw("INSERT INTO user_location_roles (user_id, location_id, role) VALUES (\(bind: userID), \(bind: locationID), \(bind: role.rawValue))").run()
             }
-            try await sql.raw("""
-                INSERT INTO invitations (token_hash, user_id, invited_by, created_at, expires_at)
-                VALUES (\(bind: Secret.hash(secret)), \(bind: userID), \(bind: inviter.userID), \(bind: now), \(bind: now.addingTimeInterval(validFor)))
-                """).run()
+            try await Self.insertInvitation(secret: secret, userID: userID, invitedBy: inviter.userID, now: now, validFor: validFor, on: sql)
             if let mail { try await Outbox.enqueue(mail(secret, name), now: now, on: sql) }
         }
         return secret
     }
 
     /// A new link for a user who has not accepted yet; earlier links stop working. `mail` as for `invite`.
+    /// The program manager re-sends a partner organization's first admin invitation (`PartnerDirectory.inviteFirstAdmin`).
     public func reinvite(userID: Int64, by inviter: Viewer, now: Date, validFor: TimeInterval = 7 * 86_400,
                          mail: (@Sendable (_ secret: String, _ name: String) -> MailMessage)? = nil) async throws -> String {
-        guard let organizationID = inviter.organizationID, !inviter.administeredLocations.isEmpty else {
+        let scope: SQLQueryString
+        if inviter.vendorRole == .programManager {
+            scope = "organization_id IS NOT NULL"
+        } else if let organizationID = inviter.organizationID, !inviter.administeredLocations.isEmpty {
+            scope = "organization_id = \(bind: organizationID)"
+        } else {
             throw StoreError.notFound("No such user.")
         }
         let secret = Secret.make()
         try await db.write { sql in
             let row = try await sql.raw("""
-                SELECT password_hash, name FROM users WHERE id = \(bind: userID) AND organization_id = \(bind: organizationID)
+                SELECT password_hash, name FROM users WHERE id = \(bind: userID) AND \(scope)
                 """).first(decoding: InviteeRow.self, with: .snakeCase)
             guard let row else { throw StoreError.notFound("No such user.") }
             guard row.passwordHash == nil else {
                 throw StoreError.invalid(field: "user", "This user has already accepted the invitation.")
             }
             try await sql.raw("UPDATE invitations SET expires_at = \(bind: now) WHERE user_id = \(bind: userID) AND accepted_at IS NULL AND expires_at > \(bind: now)").run()
-            try await sql.raw("""
-                INSERT INTO invitations (token_hash, user_id, invited_by, created_at, expires_at)
-                VALUES (\(bind: Secret.hash(secret)), \(bind: userID), \(bind: inviter.userID), \(bind: now), \(bind: now.addingTimeInterval(validFor)))
-                """).run()
+            try await Self.insertInvitation(secret: secret, userID: userID, invitedBy: inviter.userID, now: now, validFor: validFor, on: sql)
             if let mail { try await Outbox.enqueue(mail(secret, row.name), now: now, on: sql) }
         }
         return secret
@@ -311,6 +311,15 @@ public struct UserRepository: Sendable {
             WHERE i.token_hash = \(bind: Secret.hash(secret)) AND i.accepted_at IS NULL AND i.expires_at > \(bind: now)
               AND u.password_hash IS NULL
             """).first(decoding: InvitationRow.self, with: .snakeCase)?.invitation
+    }
+
+    /// An invitation link's row: only the secret's hash is stored.
+    static func insertInvitation(secret: String, userID: Int64, invitedBy: Int64, now: Date, validFor: TimeInterval,
+                                 on sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            INSERT INTO invitations (token_hash, user_id, invited_by, created_at, expires_at)
+            VALUES (\(bind: Secret.hash(secret)), \(bind: userID), \(bind: invitedBy), \(bind: now), \(bind: now.addingTimeInterval(validFor)))
+            """).run()
     }
 
     /// A person's name by the domain's rule, for every way a name gets in (pages, CLI).

@@ -25,6 +25,8 @@ public struct AppStores: Sendable {
     public let webhooks: WebhookRepository
     public let outbox: Outbox
     public let links: ClaimLinks
+    /// The vendor's partner organizations and locations.
+    public let partners: PartnerDirectory
 
     public init(db: Database, config: AppConfig) {
         links = ClaimLinks(publicURL: config.publicURL)
@@ -45,5 +47,6 @@ public struct AppStores: Sendable {
         apiTokens = APITokenRepository(db: db, acceptsDemoUsers: config.demo)
         webhooks = WebhookRepository(db: db)
         outbox = Outbox(db: db)
+        partners = PartnerDirectory(db: db)
     }
 }

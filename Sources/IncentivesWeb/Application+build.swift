@@ -80,6 +80,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     CatalogueController(deps: deps).register(on: router)
     UserController(deps: deps).register(on: router)
     WebhookController(deps: deps).register(on: router)
+    PartnerController(deps: deps).register(on: router)
     APIDocsController(deps: deps).register(on: router)
     TokenController(deps: deps).register(on: router)
     return router

@@ -35,6 +35,7 @@ struct AccessTests {
         .earnings:      [true,  true,  false, false, false, true],
         .review:        [false, false, false, false, true,  true],
         .catalogue:     [false, false, false, false, true,  true],
+        .partners:      [false, false, false, false, true,  true],
         .users:         [false, false, true,  false, false, false],
         .webhooks:      [false, true,  false, false, false, true],
     ]

@@ -15,6 +15,9 @@ struct InputRulesTests {
         ("NewClaim.mismatch_reason", .mismatchReason, 2_000), ("addClaimComment.body", .comment, 4_000),
         ("OptionalNote.note", .note, 4_000), ("ReviewDecision.note", .note, 4_000),
         ("uploadClaimDocument.file_name", .fileName, 255),
+        ("PartnerName.name", PartnerRules.organizationName, 120), ("PartnerLocationInput.name", PartnerRules.locationName, 120),
+        ("Deactivation.reason", PartnerRules.deactivationReason, 500), ("FirstAdmin.name", .personName, 120),
+        ("FirstAdmin.email", .accountEmail, 254),
     ]
 
     static func refusal(_ rule: TextRule, _ text: String) -> InputRefusal? {

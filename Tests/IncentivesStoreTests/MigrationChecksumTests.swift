@@ -43,6 +43,8 @@ struct MigrationChecksumTests {
              postgres: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
         18: (sqlite: "c9a471806e7051be5849969dd9ab42256ca74cce63db2e380eb03670eb128485",
              postgres: "95fa52aca06f3dde1ddcc63b9478d8a6669dbbb16733ba8f6acf9b0ebe927dd7"),
+        19: (sqlite: "ede8dadd8ef435b6744147a2bb93646a3898fad83eb700952b6129c1b2d23d21",
+             postgres: "36cb8db9fbeb976c5169cdbc2fab6eb5e3713d30706c9acd204b3b6f21b7847c"),
         20: (sqlite: "84f391635f92bd3a2743e13366994225ab0d51060680acd0916f789648dea40e",
              postgres: "2c9855912dcefe022f3fea25fdea6678cb87add0da54416c184c7cad8751395d"),
     ]

@@ -34,6 +34,20 @@ struct APIWriteMatrixTests {
         /// A JSON body, or nil for the document upload (a PDF as the body).
         var json: String?
         var expected: Rule
+        /// A partner-directory operation: `{id}` is organization (or location) 1 when own, an unknown id when foreign, and
+        /// `{tag}` in the body names the case.
+        var partner = false
+    }
+
+    /// The partner directory's writes: the program manager's (`ok` on an own id, 404 on an unknown one); every other role 403.
+    static func manager(_ ok: HTTPResponse.Status, foreign: HTTPResponse.Status = .notFound) -> Rule {
+        { who, whose in
+            switch who {
+            case .signedOut: .unauthorized
+            case .manager: whose == .own ? ok : foreign
+            default: .forbidden
+            }
+        }
     }
 
     static let pdf = ClaimPageTests.pdf
@@ -99,6 +113,20 @@ struct APIWriteMatrixTests {
             expected: reviewers),
         "POST /claims/{id}/reject": Operation(pick: Pick(status: .submitted), json: #"{"reason_code": "duplicate_claim"}"#,
                                               expected: reviewers),
+        // Partners: Bluefin (1) and its Seattle location (1). Reactivating an active one, and a first admin where one has
+        // accepted, are the domain's refusals (422).
+        "POST /partners": Operation(json: #"{"name": "Matrix {tag}"}"#, expected: manager(.created, foreign: .created), partner: true),
+        "POST /partners/{id}": Operation(json: #"{"name": "Matrix {tag}"}"#, expected: manager(.ok), partner: true),
+        "POST /partners/{id}/deactivate": Operation(json: #"{"reason": "Matrix"}"#, expected: manager(.ok), partner: true),
+        "POST /partners/{id}/reactivate": Operation(json: "{}", expected: manager(.unprocessableContent), partner: true),
+        "POST /partners/{id}/locations": Operation(json: #"{"name": "Matrix {tag}", "country": "DE"}"#, expected: manager(.created),
+                                                   partner: true),
+        "POST /partners/{id}/admin": Operation(json: #"{"name": "First Admin", "email": "first-{tag}@matrix.example"}"#,
+                                               expected: manager(.unprocessableContent), partner: true),
+        "POST /partners/{id}/enrollment": Operation(json: #"{"location_ids": [1]}"#, expected: manager(.ok), partner: true),
+        "POST /partner-locations/{id}": Operation(json: #"{"name": "Matrix {tag}", "country": "US"}"#, expected: manager(.ok), partner: true),
+        "POST /partner-locations/{id}/deactivate": Operation(json: #"{"reason": "Matrix"}"#, expected: manager(.ok), partner: true),
+        "POST /partner-locations/{id}/reactivate": Operation(json: "{}", expected: manager(.unprocessableContent), partner: true),
     ]
 
     /// Where a case's claim (or new claim) is: Bluefin's admin acts away from Seattle, so its successes never use up
@@ -172,7 +200,10 @@ struct APIWriteMatrixTests {
                 let locations = Self.locations(who, whose)
                 var path = "/api/v1" + template + operation.query
                 var body = operation.json.map { ByteBuffer(string: $0) } ?? ByteBuffer(bytes: Self.pdf)
-                if let pick = operation.pick {
+                if operation.partner {
+                    path = path.replacingOccurrences(of: "{id}", with: whose == .own ? "1" : "987654")
+                    body = ByteBuffer(string: (operation.json ?? "").replacingOccurrences(of: "{tag}", with: "\(who)-\(whose)"))
+                } else if let pick = operation.pick {
                     path = path.replacingOccurrences(of: "{id}", with: String(try await Self.claim(pick, at: locations, app)))
                 } else {
                     body = ByteBuffer(string: Self.newClaimBody(location: locations[0], engagement: engagement, tag: "\(who)-\(whose)"))

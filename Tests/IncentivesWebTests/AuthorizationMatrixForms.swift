@@ -258,7 +258,48 @@ extension AuthorizationMatrixTests {
             let fresh = try await token(app, of: emails[who] ?? "admin@bluefin.example")
             return Form(path: "/settings/tokens/\(fresh)/revoke", fields: [("confirm", "yes")])
         default:
-            return nil
+            return try await partnerForm(route, who, whose, path: path, app)
+        }
+    }
+
+    /// The partner pages' forms. A change that uses its record up (deactivating, the first admin) gets a fresh
+    /// organization of the program manager's for each request.
+    static func partnerForm(_ route: String, _ who: Who, _ whose: Whose, path: String, _ app: WebHarness) async throws -> Form? {
+        let fresh = whose == .own && who == .manager
+        func organization(deactivated: Bool = false) async throws -> (id: Int64, location: Int64) {
+            let manager = try #require(try await UserRepository(db: app.db).find(email: "manager@vendor.example")).viewer
+            let directory = PartnerDirectory(db: app.db)
+            let id = try await directory.addOrganization(name: "Matrix \(UUID().uuidString)", by: manager, now: app.clock.now)
+            let location = try await directory.addLocation(organization: id, name: "Matrix", country: "DE", by: manager, now: app.clock.now)
+            if deactivated { try await directory.deactivateOrganization(id, reason: "Matrix", by: manager, now: app.clock.now) }
+            return (id, location)
+        }
+        switch route {
+        case "POST /partners/new": return Form(path: path, fields: [("name", "Matrix \(who.rawValue)")])
+        case "POST /partners/{id}/edit": return Form(path: path, fields: [("name", "Bluefin Consulting")])
+        case "POST /partners/{id}/deactivate":
+            return Form(path: fresh ? "/partners/\(try await organization().id)/deactivate" : path, fields: [("reason", "Matrix")])
+        case "POST /partners/{id}/reactivate":
+            return Form(path: fresh ? "/partners/\(try await organization(deactivated: true).id)/reactivate" : path)
+        case "POST /partners/{id}/locations": return Form(path: path, fields: [("name", "Matrix \(who.rawValue)"), ("country", "DE")])
+        case "POST /partners/{id}/locations/{location}":
+            return Form(path: path, fields: [("name", "Seattle \(who.rawValue)"), ("country", "US")])
+        case "POST /partners/{id}/locations/{location}/deactivate":
+            guard fresh else { return Form(path: path, fields: [("reason", "Matrix")]) }
+            let made = try await organization()
+            return Form(path: "/partners/\(made.id)/locations/\(made.location)/deactivate", fields: [("reason", "Matrix")])
+        case "POST /partners/{id}/locations/{location}/reactivate":
+            guard fresh else { return Form(path: path) }
+            let made = try await organization()
+            let manager = try #require(try await UserRepository(db: app.db).find(email: "manager@vendor.example")).viewer
+            try await PartnerDirectory(db: app.db).deactivateLocation(made.location, reason: "Matrix", by: manager, now: app.clock.now)
+            return Form(path: "/partners/\(made.id)/locations/\(made.location)/reactivate")
+        case "POST /partners/{id}/admin":
+            let fields = [("name", "First Admin"), ("email", "first-\(who.rawValue.lowercased())@matrix.example")]
+            return Form(path: fresh ? "/partners/\(try await organization().id)/admin" : path, fields: fields)
+        case "POST /partners/{id}/users/{user}/invitation": return Form(path: path)
+        case "POST /partners/{id}/enrollment": return Form(path: path, fields: [("only", "1")])
+        default: return nil
         }
     }
 }

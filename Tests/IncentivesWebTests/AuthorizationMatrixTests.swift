@@ -157,6 +157,25 @@ struct AuthorizationMatrixTests {
         "GET /settings/tokens": section { _ in true },
         "POST /settings/tokens": section { _ in true },
         "POST /settings/tokens/{id}/revoke": record({ _ in true }, ok: .seeOther),
+        // Partners: the vendor's directory, read by the reviewer, changed by the program manager (403 for the reviewer before
+        // anything is read); partners never open it. Own: Bluefin (1) and its location 1; foreign: an unknown organization,
+        // Cedar's location 5 under Bluefin, Cedar's admin under Bluefin.
+        "GET /partners": section { $0.isVendor },
+        "GET /partners/new": section { $0 == .manager },
+        "POST /partners/new": section({ $0 == .manager }, ok: .seeOther),
+        "GET /partners/{id}": record { $0.isVendor },
+        "GET /partners/{id}/edit": record { $0 == .manager },
+        "POST /partners/{id}/edit": record({ $0 == .manager }, ok: .seeOther),
+        "POST /partners/{id}/deactivate": record({ $0 == .manager }, ok: .seeOther),
+        "POST /partners/{id}/reactivate": record({ $0 == .manager }, ok: .seeOther),
+        "POST /partners/{id}/locations": record({ $0 == .manager }, ok: .seeOther),
+        "GET /partners/{id}/locations/{location}": record { $0 == .manager },
+        "POST /partners/{id}/locations/{location}": record({ $0 == .manager }, ok: .seeOther),
+        "POST /partners/{id}/locations/{location}/deactivate": record({ $0 == .manager }, ok: .seeOther),
+        "POST /partners/{id}/locations/{location}/reactivate": record({ $0 == .manager }, ok: .seeOther),
+        "POST /partners/{id}/admin": record({ $0 == .manager }, ok: .seeOther),
+        "POST /partners/{id}/users/{user}/invitation": record({ $0 == .manager }, ok: .seeOther),
+        "POST /partners/{id}/enrollment": record({ $0 == .manager }, ok: .seeOther),
     ]
 
     /// A customer link on the claim, open for a day, as the consent and survey emails carry it; its secret.
@@ -245,6 +264,12 @@ struct AuthorizationMatrixTests {
             let hook = f.hooks[!own ? "cedar" : who == .manager ? "vendor" : "bluefin"]!
             path = path.replacingOccurrences(of: "{id}", with: "\(hook.endpoint)").replacingOccurrences(of: "{delivery}", with: "\(hook.delivery)")
         }
+        if template.hasPrefix("/partners/") {
+            let nested = template.contains("{location}") || template.contains("{user}")
+            path = path.replacingOccurrences(of: "{id}", with: own || nested ? "1" : "987654")
+                .replacingOccurrences(of: "{location}", with: own ? "1" : "5")
+                .replacingOccurrences(of: "{user}", with: "\(own ? f.invitedMember : f.cedarAdmin)")
+        }
         let ownToken = template.hasPrefix("/consent/") ? f.consentToken : template.hasPrefix("/survey/") ? f.surveyToken : f.invitation
         return path.replacingOccurrences(of: "{token}", with: own ? ownToken : "not-a-real-token-0123456789abcdef")
     }
@@ -269,6 +294,9 @@ struct AuthorizationMatrixTests {
         "GET /catalogue/engagements": api { $0.isVendor },
         "GET /exports/claims.csv": api { $0.isPartner || $0.isVendor },
         "GET /exports/claims.xlsx": api { $0.isPartner || $0.isVendor },
+        // The vendor's partner directory: own is organization 2, foreign an unknown id.
+        "GET /partners": api { $0.isVendor },
+        "GET /partners/{id}": api { $0.isVendor },
     ]
 
     @Test("the API: every read × every role × own and foreign ids as the pages decide; every operation 401 without a token; every POST 403 with a read token")

@@ -40,6 +40,11 @@ struct HostileFormsTests {
         "POST /catalogue/program", "POST /catalogue/areas", "POST /catalogue/areas/{id}", "POST /catalogue/engagements",
         "POST /catalogue/engagements/{id}/draft", "POST /catalogue/engagements/{id}/versions", "POST /catalogue/engagements/{id}/publish",
         "POST /catalogue/engagements/{id}/close",
+        // PartnerPagesTests.hostileInput sends the corpus to these.
+        "POST /partners/new", "POST /partners/{id}/edit", "POST /partners/{id}/deactivate", "POST /partners/{id}/reactivate",
+        "POST /partners/{id}/locations", "POST /partners/{id}/locations/{location}",
+        "POST /partners/{id}/locations/{location}/deactivate", "POST /partners/{id}/locations/{location}/reactivate",
+        "POST /partners/{id}/admin", "POST /partners/{id}/users/{user}/invitation", "POST /partners/{id}/enrollment",
     ]
     /// The API's operations with a body or a path the corpus reaches: claims, comments and documents in
     /// `HostileInputTests`, the lifecycle actions here.
@@ -47,6 +52,10 @@ struct HostileFormsTests {
         "POST /claims", "POST /claims/{id}/comments", "POST /claims/{id}/documents",
         "POST /claims/{id}/send-consent", "POST /claims/{id}/submit", "POST /claims/{id}/cancel", "POST /claims/{id}/dispute",
         "POST /claims/{id}/start-review", "POST /claims/{id}/approve", "POST /claims/{id}/request-information", "POST /claims/{id}/reject",
+        // PartnerAPITests.hostileInput sends the corpus to these.
+        "POST /partners", "POST /partners/{id}", "POST /partners/{id}/deactivate", "POST /partners/{id}/reactivate",
+        "POST /partners/{id}/locations", "POST /partners/{id}/admin", "POST /partners/{id}/enrollment",
+        "POST /partner-locations/{id}", "POST /partner-locations/{id}/deactivate", "POST /partner-locations/{id}/reactivate",
     ]
 
     static func refused(_ app: WebHarness, _ label: String, expect status: HTTPResponse.Status? = nil,

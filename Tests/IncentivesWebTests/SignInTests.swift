@@ -165,7 +165,7 @@ struct SignInTests {
             let missing = try await browser.get("/no/such/page")
             #expect(missing.status == .notFound)
             #expect(missing.body.h1 == "Page not found")
-            #expect(missing.body.navigation == ["Home", "Customer claims", "Review", "Catalogue"])
+            #expect(missing.body.navigation == ["Home", "Customer claims", "Review", "Catalogue", "Partners"])
             let forbidden = try await browser.get("/engagements")
             #expect(forbidden.status == .forbidden && forbidden.body.h1 == "Not allowed")
         }
@@ -178,8 +178,8 @@ struct SignInTests {
                 "admin@bluefin.example": ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings", "Users", "Webhooks"],
                 "user@bluefin.example": ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings"],
                 "admin@cedar.example": ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings", "Users", "Webhooks"],
-                "reviewer@vendor.example": ["Home", "Customer claims", "Review", "Catalogue"],
-                "manager@vendor.example": ["Home", "Customer claims", "Payee profiles", "Enrollment", "Earnings", "Review", "Catalogue", "Webhooks"],
+                "reviewer@vendor.example": ["Home", "Customer claims", "Review", "Catalogue", "Partners"],
+                "manager@vendor.example": ["Home", "Customer claims", "Payee profiles", "Enrollment", "Earnings", "Review", "Catalogue", "Partners", "Webhooks"],
             ]
             for (email, nav) in expected {
                 let home = try await app.signedIn(email).get("/")

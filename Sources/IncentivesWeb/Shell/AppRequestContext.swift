@@ -29,6 +29,8 @@ public struct AppRequestContext: RequestContext {
     var webhookEndpoint: WebhookEndpoint?
     /// The engagement of an `/engagements/{id}` route, put here by a `RecordResolver`.
     var engagement: EngagementDetail?
+    /// The partner organization of a `/partners/{id}` route, put here by a `RecordResolver`.
+    var partner: PartnerFile?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -17,6 +17,13 @@ struct FormFieldView: Sendable {
 
     enum Kind { case text, textArea, select([(value: String, label: String)]), date }
 
+    /// A one-line text field with its own id (the field's error is `<id>-error`).
+    init(_ name: String, _ label: String, value: String, id: String, error: String?) {
+        self.name = name; self.label = label; self.value = value; self.id = id; self.error = error
+        hint = nil; required = false
+        (isText, isTextArea, isSelect, isDate, options) = (true, false, false, false, [])
+    }
+
     init(_ name: String, _ label: String, value: String, kind: Kind = .text, hint: String? = nil, errors: [String: String] = [:],
          required: Bool = false, prefix: String = "field") {
         self.name = name; self.label = label; self.value = value; self.hint = hint; self.required = required

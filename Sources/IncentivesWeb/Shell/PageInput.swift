@@ -49,6 +49,7 @@ extension Section {
         case .earnings: .earnings
         case .review: .review
         case .catalogue: .catalogue
+        case .partners: .partners
         case .users: .users
         case .webhooks: .webhooks
         }

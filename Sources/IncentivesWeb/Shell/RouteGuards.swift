@@ -38,7 +38,7 @@ struct RoleGuard: RouterMiddleware {
 
     /// Decisions on the review queue are the reviewer's: the program manager may open the section, not decide.
     static let reviewers = RoleGuard { $0.vendorRole == .reviewer }
-    /// The catalogue is the program manager's to change; reviewers read it.
+    /// The catalogue and the partner directory are the program manager's to change; reviewers read them.
     static let programManagers = RoleGuard { $0.vendorRole == .programManager }
     /// Only partners add customers: the vendor may open the claims section, not claim.
     static let partners = RoleGuard { $0.vendorRole == nil }

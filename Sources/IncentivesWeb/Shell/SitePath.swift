@@ -41,6 +41,10 @@ enum SitePath: Hashable, Sendable {
     case webhooks, webhook(PathKey), webhookEnable(PathKey), webhookDisable(PathKey), webhookTest(PathKey)
     case webhookRotate(PathKey), webhookDelete(PathKey)
     case webhookDelivery(PathKey, delivery: PathKey), webhookResend(PathKey, delivery: PathKey)
+    case partners, newPartner, partner(PathKey), partnerEdit(PathKey), partnerDeactivate(PathKey), partnerReactivate(PathKey)
+    case partnerLocations(PathKey), partnerLocation(PathKey, location: PathKey)
+    case partnerLocationDeactivate(PathKey, location: PathKey), partnerLocationReactivate(PathKey, location: PathKey)
+    case partnerAdmin(PathKey), partnerInvitation(PathKey, user: PathKey), partnerEnrollment(PathKey)
 
     /// The path: with `{name}` where a parameter is `.key`, for the router; with values, for a link.
     var path: String {
@@ -112,6 +116,21 @@ enum SitePath: Hashable, Sendable {
         case .webhookDelivery(let id, let delivery): "/settings/webhooks/\(id.segment("id"))/deliveries/\(delivery.segment("delivery"))"
         case .webhookResend(let id, let delivery):
             "/settings/webhooks/\(id.segment("id"))/deliveries/\(delivery.segment("delivery"))/resend"
+        case .partners: "/partners"
+        case .newPartner: "/partners/new"
+        case .partner(let id): "/partners/\(id.segment("id"))"
+        case .partnerEdit(let id): "/partners/\(id.segment("id"))/edit"
+        case .partnerDeactivate(let id): "/partners/\(id.segment("id"))/deactivate"
+        case .partnerReactivate(let id): "/partners/\(id.segment("id"))/reactivate"
+        case .partnerLocations(let id): "/partners/\(id.segment("id"))/locations"
+        case .partnerLocation(let id, let location): "/partners/\(id.segment("id"))/locations/\(location.segment("location"))"
+        case .partnerLocationDeactivate(let id, let location):
+            "/partners/\(id.segment("id"))/locations/\(location.segment("location"))/deactivate"
+        case .partnerLocationReactivate(let id, let location):
+            "/partners/\(id.segment("id"))/locations/\(location.segment("location"))/reactivate"
+        case .partnerAdmin(let id): "/partners/\(id.segment("id"))/admin"
+        case .partnerInvitation(let id, let user): "/partners/\(id.segment("id"))/users/\(user.segment("user"))/invitation"
+        case .partnerEnrollment(let id): "/partners/\(id.segment("id"))/enrollment"
         }
     }
 
@@ -149,5 +168,9 @@ enum SitePath: Hashable, Sendable {
         .webhooks, .webhook(.key), .webhookEnable(.key), .webhookDisable(.key), .webhookTest(.key),
         .webhookRotate(.key), .webhookDelete(.key),
         .webhookDelivery(.key, delivery: .key), .webhookResend(.key, delivery: .key),
+        .partners, .newPartner, .partner(.key), .partnerEdit(.key), .partnerDeactivate(.key), .partnerReactivate(.key),
+        .partnerLocations(.key), .partnerLocation(.key, location: .key),
+        .partnerLocationDeactivate(.key, location: .key), .partnerLocationReactivate(.key, location: .key),
+        .partnerAdmin(.key), .partnerInvitation(.key, user: .key), .partnerEnrollment(.key),
     ] + ExportFormat.allCases.map { .claimsExport($0) }
 }

@@ -108,7 +108,7 @@ struct AddCustomerController: Sendable {
         let input = deps.pageInput(context)
         let kind = values.kind ?? .partnerActivities
         let allowed = AddCustomerChecks.locations(of: viewer, kind: kind)
-        let standings = try await reads.locations(in: viewer.scope, at: input.now).filter { allowed.contains($0.location.id) }
+        let standings = try await reads.locations(in: viewer.scope, at: input.now).filter { allowed.contains($0.location.id) && !$0.deactivated }
         let known = step == .details ? try await intake.knownCustomers(in: viewer.scope) : []
         var options = checks.options
         if step == .engagements && options.isEmpty, let location = checks.locationID {

@@ -62,16 +62,20 @@ struct MemberLine: Sendable {
     let href: String
 
     init(_ user: UserRecord, locations: [LocationSummary], viewerID: Int64?) {
-        let names = Dictionary(uniqueKeysWithValues: locations.map { ($0.id, $0.name) })
-        let roles = user.roles.keys.sorted { (names[$0] ?? "") < (names[$1] ?? "") }.map { location in
-            "\(names[location] ?? "Location \(location)"): " + (user.roles[location] ?? []).sorted().map(\.label).joined(separator: ", ")
-        }
         name = user.name
         email = user.email
         invited = !user.hasPassword
-        self.roles = roles.isEmpty ? "No roles" : roles.joined(separator: "; ")
+        roles = Self.roles(of: user, names: Dictionary(uniqueKeysWithValues: locations.map { ($0.id, $0.name) }))
         isYou = user.id == viewerID
         href = SitePath.user(.id(user.id)).href()
+    }
+
+    /// "Berlin: Account admin, Incentives admin; Warsaw: Incentives user", locations by name.
+    static func roles(of user: UserRecord, names: [Int64: String]) -> String {
+        let roles = user.roles.keys.sorted { (names[$0] ?? "") < (names[$1] ?? "") }.map { location in
+            "\(names[location] ?? "Location \(location)"): " + (user.roles[location] ?? []).sorted().map(\.label).joined(separator: ", ")
+        }
+        return roles.isEmpty ? "No roles" : roles.joined(separator: "; ")
     }
 }
 
