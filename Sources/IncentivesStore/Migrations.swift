@@ -20,5 +20,6 @@ extension Migrator {
         migration16,
         migration17,
         migration18,
+        migration21,
     ]
 }

@@ -23,6 +23,8 @@ public struct AppStores: Sendable {
     public let webhooks: WebhookRepository
     public let outbox: Outbox
     public let links: ClaimLinks
+    /// Eligibility lists, criteria results and inclusion requests (the vendor's side).
+    public let eligibility: EligibilityLists
 
     public init(db: Database, config: AppConfig) {
         links = ClaimLinks(publicURL: config.publicURL)
@@ -42,5 +44,6 @@ public struct AppStores: Sendable {
         apiTokens = APITokenRepository(db: db, acceptsDemoUsers: config.demo)
         webhooks = WebhookRepository(db: db)
         outbox = Outbox(db: db)
+        eligibility = EligibilityLists(db: db)
     }
 }

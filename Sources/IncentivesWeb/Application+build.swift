@@ -94,7 +94,7 @@ public func buildResponder(_ deps: AppDependencies) -> some HTTPResponder<AppReq
 /// Builds the HTTP application: routes, middleware, and the background services in its ServiceGroup.
 public func buildApplication(_ deps: AppDependencies, logger: Logger) -> some ApplicationProtocol {
     let sweeper = DeadlineSweeper(claims: deps.stores.claims, sessions: deps.stores.sessions, links: deps.stores.links,
-                                  clock: deps.clock, interval: deps.config.sweepInterval, logger: logger)
+                                  eligibility: deps.stores.eligibility, clock: deps.clock, interval: deps.config.sweepInterval, logger: logger)
     let mail = MailDelivery(outbox: deps.stores.outbox, setting: deps.config.mailTransport, from: deps.config.mailFrom,
                             messageIDDomain: deps.config.publicHost, clock: deps.clock, interval: deps.config.mailPollInterval,
                             logger: logger)

@@ -43,6 +43,8 @@ struct MigrationChecksumTests {
              postgres: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
         18: (sqlite: "c9a471806e7051be5849969dd9ab42256ca74cce63db2e380eb03670eb128485",
              postgres: "95fa52aca06f3dde1ddcc63b9478d8a6669dbbb16733ba8f6acf9b0ebe927dd7"),
+        21: (sqlite: "b95d5a796bc008fa58cc0ca674ca08bc8791939442321b8e28bfd6cc0173296a",
+             postgres: "73e0581839a12d4d4264cb87e19c36ddbc8350ee456f6a15ad6c3bb0dc0bc122"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")
