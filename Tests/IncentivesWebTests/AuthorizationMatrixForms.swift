@@ -236,6 +236,13 @@ extension AuthorizationMatrixTests {
             let endpoint = try await WebhookOwners.endpoint(app.db, by: who == .manager ? "manager@vendor.example" : "admin@bluefin.example",
                                                             url: "https://delete-\(who.rawValue.lowercased()).example/hooks")
             return Form(path: "/settings/webhooks/\(endpoint.id)/delete", fields: [("confirm", "delete")])
+        case "POST /catalogue/engagements/{id}/eligibility": return Form(path: path, fields: [("location", "8")])
+        case "POST /catalogue/engagements/{id}/eligibility/import":
+            return Form(path: path, fields: [("kind", "list"), ("csv", "location_id,action\n9,add\n")])
+        case "POST /catalogue/engagements/{id}/eligibility/locations/{location}/remove": return Form(path: path, fields: [("confirm", "remove")])
+        case "POST /catalogue/engagements/{id}/eligibility/locations/{location}/criteria":
+            let criterion = try #require(try await CatalogueRepository(db: app.db).engagement(15)).currentVersion.partnerCriteria.first ?? ""
+            return Form(path: path, fields: [("criterion", criterion), ("status", "met"), ("expires_on", ""), ("evidence", "Matrix")])
         case "POST /settings/tokens": return Form(path: path, fields: [("name", "Matrix"), ("scope", "read")])
         case "POST /settings/tokens/{id}/revoke":
             guard own else { return Form(path: path, fields: [("confirm", "yes")]) }

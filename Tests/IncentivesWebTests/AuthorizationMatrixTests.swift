@@ -115,6 +115,14 @@ struct AuthorizationMatrixTests {
         "POST /review/arbitration/{id}": { who, whose in
             who == .signedOut ? .seeOther : who != .reviewer ? .forbidden : whose == .own ? .seeOther : .notFound },
         "GET /catalogue": section { $0.isVendor },
+        // An engagement's eligibility list (own: engagement 15, whose list Kestrel is not on; foreign: an unknown one): the
+        // vendor reads it, only the program manager changes it (adds location 8, sets and removes Seattle's, previews an import).
+        "GET /catalogue/engagements/{id}/eligibility": record { $0.isVendor },
+        "POST /catalogue/engagements/{id}/eligibility": record({ $0 == .manager }, ok: .seeOther),
+        "POST /catalogue/engagements/{id}/eligibility/import": record { $0 == .manager },
+        "GET /catalogue/engagements/{id}/eligibility/locations/{location}/remove": record { $0 == .manager },
+        "POST /catalogue/engagements/{id}/eligibility/locations/{location}/remove": record({ $0 == .manager }, ok: .seeOther),
+        "POST /catalogue/engagements/{id}/eligibility/locations/{location}/criteria": record({ $0 == .manager }, ok: .seeOther),
         "GET /settings/users": section { $0.isAccountAdmin },
         "POST /settings/users": section({ $0.isAccountAdmin }, ok: .seeOther),
         "GET /settings/users/{id}": record { $0.isAccountAdmin },
@@ -214,6 +222,9 @@ struct AuthorizationMatrixTests {
         if template.hasPrefix("/claims/") { path = path.replacingOccurrences(of: "{id}", with: "\(own ? f.ownClaim : f.cedarClaim)") }
         if template.hasPrefix("/engagements/") {
             path = path.replacingOccurrences(of: "{id}", with: own ? "2" : "987654").replacingOccurrences(of: "{kind}", with: "findings_document")
+        }
+        if template.hasPrefix("/catalogue/engagements/") {
+            path = path.replacingOccurrences(of: "{id}", with: own ? "15" : "987654").replacingOccurrences(of: "{location}", with: "1")
         }
         if template.hasPrefix("/payee-profiles/bank/") { path = path.replacingOccurrences(of: "{id}", with: own ? "1" : "2") }
         if template.hasPrefix("/payee-profiles/locations/") { path = path.replacingOccurrences(of: "{id}", with: own ? "1" : "5") }

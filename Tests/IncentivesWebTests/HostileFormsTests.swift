@@ -36,6 +36,10 @@ struct HostileFormsTests {
         "POST /settings/webhooks/{id}/test", "POST /settings/webhooks/{id}/rotate", "POST /settings/webhooks/{id}/delete",
         "POST /settings/webhooks/{id}/deliveries/{delivery}/resend",
         "POST /settings/tokens", "POST /settings/tokens/{id}/revoke",
+        // In EligibilityListPagesTests.hostileForms.
+        "POST /catalogue/engagements/{id}/eligibility", "POST /catalogue/engagements/{id}/eligibility/import",
+        "POST /catalogue/engagements/{id}/eligibility/locations/{location}/remove",
+        "POST /catalogue/engagements/{id}/eligibility/locations/{location}/criteria",
     ]
     /// The API's operations with a body or a path the corpus reaches: claims, comments and documents in
     /// `HostileInputTests`, the lifecycle actions here.

@@ -39,6 +39,8 @@ enum SitePath: Hashable, Sendable {
     case webhooks, webhook(PathKey), webhookEnable(PathKey), webhookDisable(PathKey), webhookTest(PathKey)
     case webhookRotate(PathKey), webhookDelete(PathKey)
     case webhookDelivery(PathKey, delivery: PathKey), webhookResend(PathKey, delivery: PathKey)
+    case catalogueEligibility(PathKey), catalogueEligibilityImport(PathKey)
+    case catalogueEligibilityRemove(PathKey, location: PathKey), catalogueCriterion(PathKey, location: PathKey)
 
     /// The path: with `{name}` where a parameter is `.key`, for the router; with values, for a link.
     var path: String {
@@ -73,6 +75,12 @@ enum SitePath: Hashable, Sendable {
         case .earnings: "/earnings"
         case .earningsCSV: "/earnings.csv"
         case .catalogue: "/catalogue"
+        case .catalogueEligibility(let id): "/catalogue/engagements/\(id.segment("id"))/eligibility"
+        case .catalogueEligibilityImport(let id): "/catalogue/engagements/\(id.segment("id"))/eligibility/import"
+        case .catalogueEligibilityRemove(let id, let location):
+            "/catalogue/engagements/\(id.segment("id"))/eligibility/locations/\(location.segment("location"))/remove"
+        case .catalogueCriterion(let id, let location):
+            "/catalogue/engagements/\(id.segment("id"))/eligibility/locations/\(location.segment("location"))/criteria"
         case .enrollment: "/enrollment"
         case .enrollmentDecision(let program, let location): "/enrollment/\(program.segment("program"))/\(location.segment("location"))"
         case .payeeProfiles: "/payee-profiles"
@@ -135,5 +143,7 @@ enum SitePath: Hashable, Sendable {
         .webhooks, .webhook(.key), .webhookEnable(.key), .webhookDisable(.key), .webhookTest(.key),
         .webhookRotate(.key), .webhookDelete(.key),
         .webhookDelivery(.key, delivery: .key), .webhookResend(.key, delivery: .key),
+        .catalogueEligibility(.key), .catalogueEligibilityImport(.key),
+        .catalogueEligibilityRemove(.key, location: .key), .catalogueCriterion(.key, location: .key),
     ] + ExportFormat.allCases.map { .claimsExport($0) }
 }

@@ -57,7 +57,7 @@ struct EngagementEligibilityView: PageView {
         let eligibility = standing.engagements[e.id]
         let criteria = (eligibility?.criteria ?? []).map { c in
             CriterionRow(criterion: c.criterion, met: c.met,
-                         todo: c.met ? "Met." : "Not met: meet it, then ask \(manager) to update the eligibility list.")
+                         todo: c.met ? c.expiresOn.map { "Met until \($0)." } ?? "Met." : "Not met: meet it, then ask \(manager) to update the eligibility list.")
         }
         let eligible = eligibility?.isEligible ?? false
         let unmet = criteria.filter { !$0.met }.count
