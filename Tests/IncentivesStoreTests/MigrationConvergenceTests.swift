@@ -65,6 +65,9 @@ struct MigrationConvergenceTests {
         """,
     ]
 
+    /// Migrations after 17 whose tables the demo seeder writes.
+    static let seederNeeds: Set<Int> = [21]
+
     /// What a test compares of two databases: the search index's rows, and the triggers.
     struct Schema: Equatable {
         var index: [String]
@@ -82,7 +85,10 @@ struct MigrationConvergenceTests {
                     INSERT INTO schema_migrations (number, name, applied_at) VALUES (9, 'claim search index', \(bind: now))
                     """).run()
             }
-            try await Migrator.migrate(db, clock: FixedClock(now), migrations: Migrator.all.filter { $0.number < 17 })
+            // The demo seeder writes today's eligibility lists (migration 21, which leaves the search index alone): that one
+            // runs before the seed too.
+            try await Migrator.migrate(db, clock: FixedClock(now),
+                                       migrations: Migrator.all.filter { $0.number < 17 || Self.seederNeeds.contains($0.number) })
             try await Seeder(db: db).seedDemo(now: now, passwordCost: 4)
             let (first, last) = try await Self.claimsWithContacts(db)
             try await Self.editEmail(of: first, to: "wren.early@edited.example", db)
@@ -90,7 +96,7 @@ struct MigrationConvergenceTests {
             #expect(before.contains(first) == (flavor == .postgres), "before migration 17 only PostgreSQL's index follows an edited email")
 
             let applied = try await Migrator.migrate(db, clock: FixedClock(now))
-            #expect(applied == Migrator.all.map(\.number).filter { $0 >= 17 })
+            #expect(applied == Migrator.all.map(\.number).filter { $0 >= 17 && !Self.seederNeeds.contains($0) })
             #expect(try await Self.found("wren.early", db) == [first], "an email edited before migration 17 is found")
             try await Self.editEmail(of: last, to: "kit.late@edited.example", db)
             #expect(try await Self.found("kit.late", db) == [last], "an email edited after migration 17 is found")
