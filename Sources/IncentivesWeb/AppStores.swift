@@ -25,6 +25,8 @@ public struct AppStores: Sendable {
     public let links: ClaimLinks
     /// Eligibility lists, criteria results and inclusion requests (the vendor's side).
     public let eligibility: EligibilityLists
+    /// Partners' inclusion requests and the program manager's answers.
+    public let inclusionRequests: InclusionRequests
 
     public init(db: Database, config: AppConfig) {
         links = ClaimLinks(publicURL: config.publicURL)
@@ -45,5 +47,6 @@ public struct AppStores: Sendable {
         webhooks = WebhookRepository(db: db)
         outbox = Outbox(db: db)
         eligibility = EligibilityLists(db: db)
+        inclusionRequests = InclusionRequests(db: db, links: links)
     }
 }

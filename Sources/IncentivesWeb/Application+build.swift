@@ -79,6 +79,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     ReviewController(deps: deps).register(on: router)
     CatalogueController(deps: deps).register(on: router)
     EligibilityListController(deps: deps).register(on: router)
+    InclusionRequestController(deps: deps).register(on: router)
     UserController(deps: deps).register(on: router)
     WebhookController(deps: deps).register(on: router)
     APIDocsController(deps: deps).register(on: router)

@@ -123,6 +123,13 @@ struct AuthorizationMatrixTests {
         "GET /catalogue/engagements/{id}/eligibility/locations/{location}/remove": record { $0 == .manager },
         "POST /catalogue/engagements/{id}/eligibility/locations/{location}/remove": record({ $0 == .manager }, ok: .seeOther),
         "POST /catalogue/engagements/{id}/eligibility/locations/{location}/criteria": record({ $0 == .manager }, ok: .seeOther),
+        // Inclusion requests: the vendor reads the queue and a request (own: the one the fixtures send; foreign: an unknown
+        // id), only the program manager answers; a partner's Incentives admin asks for a location of theirs not on the list
+        // of an engagement they see (own: engagement 2; foreign: an unknown one).
+        "GET /catalogue/inclusion-requests": section { $0.isVendor },
+        "GET /catalogue/inclusion-requests/{id}": record { $0.isVendor },
+        "POST /catalogue/inclusion-requests/{id}/decision": record({ $0 == .manager }, ok: .seeOther),
+        "POST /engagements/{id}/inclusion-requests": record({ $0 == .partnerAdmin }, ok: .seeOther),
         "GET /settings/users": section { $0.isAccountAdmin },
         "POST /settings/users": section({ $0.isAccountAdmin }, ok: .seeOther),
         "GET /settings/users/{id}": record { $0.isAccountAdmin },
@@ -225,6 +232,9 @@ struct AuthorizationMatrixTests {
         }
         if template.hasPrefix("/catalogue/engagements/") {
             path = path.replacingOccurrences(of: "{id}", with: own ? "15" : "987654").replacingOccurrences(of: "{location}", with: "1")
+        }
+        if template.hasPrefix("/catalogue/inclusion-requests/") {
+            path = path.replacingOccurrences(of: "{id}", with: own ? "\(f.inclusionRequest)" : "987654")
         }
         if template.hasPrefix("/payee-profiles/bank/") { path = path.replacingOccurrences(of: "{id}", with: own ? "1" : "2") }
         if template.hasPrefix("/payee-profiles/locations/") { path = path.replacingOccurrences(of: "{id}", with: own ? "1" : "5") }

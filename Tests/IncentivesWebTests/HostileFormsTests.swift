@@ -40,6 +40,8 @@ struct HostileFormsTests {
         "POST /catalogue/engagements/{id}/eligibility", "POST /catalogue/engagements/{id}/eligibility/import",
         "POST /catalogue/engagements/{id}/eligibility/locations/{location}/remove",
         "POST /catalogue/engagements/{id}/eligibility/locations/{location}/criteria",
+        // In InclusionRequestPagesTests.hostileForms.
+        "POST /engagements/{id}/inclusion-requests", "POST /catalogue/inclusion-requests/{id}/decision",
     ]
     /// The API's operations with a body or a path the corpus reaches: claims, comments and documents in
     /// `HostileInputTests`, the lifecycle actions here.

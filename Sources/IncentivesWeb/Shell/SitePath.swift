@@ -41,6 +41,7 @@ enum SitePath: Hashable, Sendable {
     case webhookDelivery(PathKey, delivery: PathKey), webhookResend(PathKey, delivery: PathKey)
     case catalogueEligibility(PathKey), catalogueEligibilityImport(PathKey)
     case catalogueEligibilityRemove(PathKey, location: PathKey), catalogueCriterion(PathKey, location: PathKey)
+    case inclusionRequests, inclusionRequest(PathKey), inclusionRequestDecision(PathKey), engagementInclusionRequests(PathKey)
 
     /// The path: with `{name}` where a parameter is `.key`, for the router; with values, for a link.
     var path: String {
@@ -81,6 +82,10 @@ enum SitePath: Hashable, Sendable {
             "/catalogue/engagements/\(id.segment("id"))/eligibility/locations/\(location.segment("location"))/remove"
         case .catalogueCriterion(let id, let location):
             "/catalogue/engagements/\(id.segment("id"))/eligibility/locations/\(location.segment("location"))/criteria"
+        case .inclusionRequests: "/catalogue/inclusion-requests"
+        case .inclusionRequest(let id): "/catalogue/inclusion-requests/\(id.segment("id"))"
+        case .inclusionRequestDecision(let id): "/catalogue/inclusion-requests/\(id.segment("id"))/decision"
+        case .engagementInclusionRequests(let id): "/engagements/\(id.segment("id"))/inclusion-requests"
         case .enrollment: "/enrollment"
         case .enrollmentDecision(let program, let location): "/enrollment/\(program.segment("program"))/\(location.segment("location"))"
         case .payeeProfiles: "/payee-profiles"
@@ -145,5 +150,6 @@ enum SitePath: Hashable, Sendable {
         .webhookDelivery(.key, delivery: .key), .webhookResend(.key, delivery: .key),
         .catalogueEligibility(.key), .catalogueEligibilityImport(.key),
         .catalogueEligibilityRemove(.key, location: .key), .catalogueCriterion(.key, location: .key),
+        .inclusionRequests, .inclusionRequest(.key), .inclusionRequestDecision(.key), .engagementInclusionRequests(.key),
     ] + ExportFormat.allCases.map { .claimsExport($0) }
 }

@@ -17,7 +17,7 @@ struct EligibilityListView: PageView {
         let criterion: String
         let status: String
         let met: Bool
-        let evidence: String
+        let evidence: String?
         let setLine: String
         let action: String
         let options: [StatusOption]
@@ -71,7 +71,7 @@ struct EligibilityListView: PageView {
                     let form = Problem.criterionForm(location: id, criterion: record.criterion)
                     return CriterionLine(
                         criterion: record.criterion, status: CriterionSetting.summary(record.status, expiresOn: record.expiresOn), met: record.met,
-                        evidence: record.evidence ?? "",
+                        evidence: record.evidence,
                         setLine: record.setAt.map { "Set \(times.dateTime($0)) by \(record.setByName ?? "")" } ?? "Never set",
                         action: SitePath.catalogueCriterion(.id(e.id), location: .id(id)).href(),
                         options: CriterionStatus.allCases.map { StatusOption(value: $0.rawValue, label: $0.label, selected: $0 == record.status) },
