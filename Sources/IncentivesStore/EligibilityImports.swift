@@ -69,9 +69,9 @@ extension EligibilityLists {
             guard apply, problems.isEmpty else { return ImportPreview(rows: rows, problems: problems, applied: false) }
             for (action, place) in changes {
                 if action == .add {
-                    try await Self.insertEntry(place, engagementID, by: viewer.userID, name: viewer.name, at: now, on: sql)
+                    try await Self.insertEntry(place, engagement, by: viewer.userID, name: viewer.name, at: now, on: sql)
                 } else {
-                    try await Self.deleteEntry(place, engagementID, on: sql)
+                    try await Self.deleteEntry(place, engagement, by: viewer.name, at: now, on: sql)
                 }
                 try await ProgramChanges.record(ProgramChange(
                     by: viewer, at: now, subject: .eligibility, subjectID: engagementID, action: action == .add ? "listed" : "unlisted",
@@ -124,7 +124,7 @@ extension EligibilityLists {
             if lines.isEmpty && problems.isEmpty { problems.append(ImportProblem(line: 2, column: "", message: "The file has no rows to import.")) }
             guard apply, problems.isEmpty else { return ImportPreview(rows: rows, problems: problems, applied: false) }
             for (line, place) in changes {
-                try await Self.store(line.criterion, of: place, on: engagementID, line.setting, by: viewer.userID, name: viewer.name, at: now, on: sql)
+                try await Self.store(line.criterion, of: place, on: engagement, line.setting, by: viewer.userID, name: viewer.name, at: now, on: sql)
                 try await ProgramChanges.record(ProgramChange(
                     by: viewer, at: now, subject: .criterion, subjectID: place.location.id, action: "set_\(line.setting.status.rawValue)",
                     organizationID: place.location.organizationID, locationID: place.location.id, engagementID: engagementID,

@@ -111,7 +111,7 @@ public struct EligibilityLists: Sendable {
             guard try await !Self.isListed(locationID, engagementID, on: sql) else {
                 throw EligibilityRefusal("\(place.fullName) is already on the list of \(engagement.name).", field: "location")
             }
-            try await Self.insertEntry(place, engagementID, by: viewer.userID, name: viewer.name, at: now, on: sql)
+            try await Self.insertEntry(place, engagement, by: viewer.userID, name: viewer.name, at: now, on: sql)
             try await ProgramChanges.record(ProgramChange(
                 by: viewer, at: now, subject: .eligibility, subjectID: engagementID, action: "listed",
                 organizationID: place.location.organizationID, locationID: locationID, engagementID: engagementID,
@@ -126,7 +126,7 @@ public struct EligibilityLists: Sendable {
             guard try await Self.isListed(locationID, engagementID, on: sql) else {
                 throw EligibilityRefusal("\(place.fullName) is not on the list of \(engagement.name).", field: "location")
             }
-            try await Self.deleteEntry(place, engagementID, on: sql)
+            try await Self.deleteEntry(place, engagement, by: viewer.name, at: now, on: sql)
             try await ProgramChanges.record(ProgramChange(
                 by: viewer, at: now, subject: .eligibility, subjectID: engagementID, action: "unlisted",
                 organizationID: place.location.organizationID, locationID: locationID, engagementID: engagementID,
@@ -134,16 +134,22 @@ public struct EligibilityLists: Sendable {
         }
     }
 
-    static func insertEntry(_ place: ProgramLocation, _ engagementID: Int64, by userID: Int64?, name: String, at now: Date,
+    /// Writes a list entry and its `eligibility.changed` event.
+    static func insertEntry(_ place: ProgramLocation, _ engagement: Engagement, by userID: Int64?, name: String, at now: Date,
                             on sql: any SQLDatabase) async throws {
         try await sql.raw("""
             INSERT INTO eligibility_entries (engagement_id, location_id, listed_at, listed_by, listed_by_name)
-            VALUES (\(bind: engagementID), \(bind: place.location.id), \(bind: now), \(bind: userID), \(bind: name))
+            VALUES (\(bind: engagement.id), \(bind: place.location.id), \(bind: now), \(bind: userID), \(bind: name))
             """).run()
+        try await EligibilityEvents.listChanged(place, engagement, listed: true, by: name, at: now, on: sql)
     }
 
-    static func deleteEntry(_ place: ProgramLocation, _ engagementID: Int64, on sql: any SQLDatabase) async throws {
-        try await sql.raw("DELETE FROM eligibility_entries WHERE engagement_id = \(bind: engagementID) AND location_id = \(bind: place.location.id)").run()
+    /// Deletes a list entry (its criteria results stay) and writes its `eligibility.changed` event.
+    static func deleteEntry(_ place: ProgramLocation, _ engagement: Engagement, by name: String, at now: Date, on sql: any SQLDatabase) async throws {
+        try await sql.raw("""
+            DELETE FROM eligibility_entries WHERE engagement_id = \(bind: engagement.id) AND location_id = \(bind: place.location.id)
+            """).run()
+        try await EligibilityEvents.listChanged(place, engagement, listed: false, by: name, at: now, on: sql)
     }
 
     static func isListed(_ locationID: Int64, _ engagementID: Int64, on sql: any SQLDatabase) async throws -> Bool {
@@ -176,7 +182,7 @@ public struct EligibilityLists: Sendable {
             guard engagement.version(inForceAt: now).partnerCriteria.contains(criterion) else {
                 throw EligibilityRefusal("\(engagement.name) has no partner criterion \"\(criterion)\".", field: "criterion")
             }
-            try await Self.store(criterion, of: place, on: engagementID, setting, by: viewer.userID, name: viewer.name, at: now, on: sql)
+            try await Self.store(criterion, of: place, on: engagement, setting, by: viewer.userID, name: viewer.name, at: now, on: sql)
             try await ProgramChanges.record(ProgramChange(
                 by: viewer, at: now, subject: .criterion, subjectID: locationID, action: "set_\(setting.status.rawValue)",
                 organizationID: place.location.organizationID, locationID: locationID, engagementID: engagementID,
@@ -184,17 +190,25 @@ public struct EligibilityLists: Sendable {
         }
     }
 
-    /// Writes a criterion's result, creating it when the location has none for these words yet.
-    static func store(_ criterion: String, of place: ProgramLocation, on engagementID: Int64, _ setting: CriterionSetting,
+    /// Writes a criterion's result, creating it when the location has none for these words yet, and its
+    /// `eligibility.changed` event when the status moved.
+    static func store(_ criterion: String, of place: ProgramLocation, on engagement: Engagement, _ setting: CriterionSetting,
                       by userID: Int64?, name: String, at now: Date, on sql: any SQLDatabase) async throws {
         let met = setting.status.isMet(expiresOn: setting.expiresOn, at: now)
         let evidence: String? = setting.evidence.isEmpty ? nil : setting.evidence
-        let locationID = place.location.id
-        let exists = try await sql.raw("""
-            SELECT 1 AS found FROM location_criteria
+        let locationID = place.location.id, engagementID = engagement.id
+        let found = try await sql.raw("""
+            SELECT status, expires_on FROM location_criteria
             WHERE engagement_id = \(bind: engagementID) AND location_id = \(bind: locationID) AND criterion = \(bind: criterion)
-            """).first() != nil
-        if exists {
+            """).first()
+        let previous = try found.map { try $0.decode(column: "status", as: String.self) }.flatMap(CriterionStatus.init(rawValue:))
+        let previousDay = try found.flatMap { try $0.decode(column: "expires_on", as: String?.self) }.flatMap { DayDate($0) }
+        if (previous ?? .notMet) != setting.status || previousDay != setting.expiresOn {
+            try await EligibilityEvents.criterionChanged(.init(place), .init(id: engagementID, name: engagement.name), criterion: criterion,
+                                                         from: previous, to: setting.status, expiresOn: setting.expiresOn, by: name, at: now,
+                                                         on: sql)
+        }
+        if found != nil {
             try await sql.raw("""
                 UPDATE location_criteria SET status = \(bind: setting.status.rawValue), met = \(bind: met),
                   expires_on = \(bind: setting.expiresOn?.description), evidence = \(bind: evidence), set_by = \(bind: userID),
@@ -232,8 +246,9 @@ public struct EligibilityLists: Sendable {
         while true {
             let moved = try await db.write { sql in
                 let rows = try await sql.raw("""
-                    SELECT lc.location_id, lc.engagement_id, lc.criterion, lc.expires_on, l.organization_id, l.name AS location_name
-                    FROM location_criteria lc JOIN locations l ON l.id = lc.location_id
+                    SELECT lc.location_id, lc.engagement_id, lc.criterion, lc.expires_on, l.organization_id, l.name AS location_name,
+                           e.name AS engagement_name
+                    FROM location_criteria lc JOIN locations l ON l.id = lc.location_id JOIN engagements e ON e.id = lc.engagement_id
                     WHERE lc.status = 'expiring' AND lc.expires_on < \(bind: today)
                     ORDER BY lc.expires_on LIMIT \(literal: batch)\(lock)
                     """).all(decoding: ExpiringRow.self, with: .snakeCase)
@@ -247,6 +262,10 @@ public struct EligibilityLists: Sendable {
                         at: now, actorUserID: nil, actorName: Self.clockName, subject: .criterion, subjectID: row.locationId,
                         action: "expired", organizationID: row.organizationId, locationID: row.locationId, engagementID: row.engagementId,
                         detail: "\(row.locationName): \(row.criterion) → Not met (expired on \(row.expiresOn))"), on: sql)
+                    try await EligibilityEvents.criterionChanged(
+                        .init(id: row.locationId, name: row.locationName, organizationID: row.organizationId),
+                        .init(id: row.engagementId, name: row.engagementName), criterion: row.criterion, from: .expiring, to: .notMet,
+                        expiresOn: nil, by: Self.clockName, at: now, on: sql)
                 }
                 return rows.count
             }
@@ -280,4 +299,5 @@ private struct ExpiringRow: Decodable {
     var expiresOn: String
     var organizationId: Int64
     var locationName: String
+    var engagementName: String
 }

@@ -121,8 +121,8 @@ public struct InclusionRequests: Sendable {
             // Another program manager answered between the read and the update.
             guard !moved.isEmpty else { throw EligibilityRefusal("This request was answered meanwhile; reload the page.", field: "decision") }
             if decision == .approve, try await !EligibilityLists.isListed(request.locationID, request.engagementID, on: sql) {
-                let (_, place) = try await EligibilityLists.target(request.engagementID, request.locationID, on: sql)
-                try await EligibilityLists.insertEntry(place, request.engagementID, by: viewer.userID, name: viewer.name, at: now, on: sql)
+                let (engagement, place) = try await EligibilityLists.target(request.engagementID, request.locationID, on: sql)
+                try await EligibilityLists.insertEntry(place, engagement, by: viewer.userID, name: viewer.name, at: now, on: sql)
                 try await ProgramChanges.record(ProgramChange(
                     by: viewer, at: now, subject: .eligibility, subjectID: request.engagementID, action: "listed",
                     organizationID: request.organizationID, locationID: request.locationID, engagementID: request.engagementID,
@@ -133,6 +133,7 @@ public struct InclusionRequests: Sendable {
                 organizationID: request.organizationID, locationID: request.locationID, engagementID: request.engagementID,
                 detail: "\(request.placeName): \(decision.status.label.lowercased())" + (decision.reason.map { " (\($0))" } ?? "")), on: sql)
             guard let decided = try await Self.request(id, on: sql) else { throw StoreError.notFound("No inclusion request \(id).") }
+            try await EligibilityEvents.decided(decided, at: now, on: sql)
             let link = links.engagementEligibility(request.engagementID)
             for email in try await Self.admins(ofLocation: request.locationID, on: sql) {
                 try await Outbox.enqueue(.inclusionRequestDecided(to: email, request: decided, link: link), now: now, on: sql)
