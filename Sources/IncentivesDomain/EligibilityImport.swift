@@ -24,12 +24,28 @@ public struct CSVTable: Sendable {
 
     /// The most rows one import takes: a list is hundreds of locations, never more than this.
     public static let maxRecords = 5_000
+    /// The largest file an import takes (its preview sends the text back as a form to apply it).
+    public static let maxFileBytes = 200 * 1024
+
+    /// An uploaded file's text: UTF-8 (a spreadsheet's byte-order mark is read past later), within `maxFileBytes`.
+    public static func text(ofFile bytes: [UInt8], tooLarge: Bool = false) throws(ImportProblem) -> String {
+        if tooLarge || bytes.count > maxFileBytes {
+            throw ImportProblem(line: 1, column: "", message: "The file is larger than \(maxFileBytes / 1024) KB; import it in parts.")
+        }
+        guard !bytes.isEmpty else { throw ImportProblem(line: 1, column: "", message: "Choose a CSV file to import; the one sent is empty.") }
+        guard let text = String(bytes: bytes, encoding: .utf8) else {
+            throw ImportProblem(line: 1, column: "", message: "The file is not UTF-8 text: save it from the spreadsheet as CSV UTF-8.")
+        }
+        return text
+    }
 
     /// Reads `text`, refusing a file that is empty, unbalanced in its quotes, too long, or missing a `required` column.
     /// `oneOf` lists column sets of which at least one must be complete.
     public init(_ text: String, required: [String], oneOf: [[String]] = []) throws(ImportProblem) {
         let rows = try Self.rows(text)
-        guard let first = rows.first else { throw ImportProblem(line: 1, column: "", message: "The file is empty; the first line names the columns.") }
+        guard let first = rows.first else {
+            throw ImportProblem(line: 1, column: "", message: "The file is empty; the first line names the columns.")
+        }
         let header = first.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         for column in required where !header.contains(column) {
             throw ImportProblem(line: 1, column: column, message: "The header has no \(column) column.")
@@ -46,7 +62,8 @@ public struct CSVTable: Sendable {
         for row in body {
             guard row.fields.count == header.count else {
                 throw ImportProblem(line: row.line, column: "",
-                                    message: "The row has \(row.fields.count) values for \(header.count) columns (a comma inside a value needs quotes).")
+                                    message: "The row has \(row.fields.count) values for \(header.count) columns "
+                                        + "(a comma inside a value needs quotes).")
             }
             records.append(Record(line: row.line, values: Dictionary(zip(header, row.fields), uniquingKeysWith: { a, _ in a })))
         }
@@ -132,7 +149,8 @@ public struct ListImportLine: Hashable, Sendable {
                 place = .names(organization: organization, location: location)
             }
             guard let action = ListAction(rawValue: record.value("action").lowercased()) else {
-                problems.append(ImportProblem(line: record.line, column: "action", message: "The action is \"\(record.value("action"))\"; use add or remove."))
+                problems.append(ImportProblem(line: record.line, column: "action",
+                                              message: "The action is \"\(record.value("action"))\"; use add or remove."))
                 continue
             }
             lines.append(ListImportLine(line: record.line, place: place, action: action))

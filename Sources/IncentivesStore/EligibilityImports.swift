@@ -17,6 +17,11 @@ public struct ImportPreview: Sendable {
 
     /// Nothing wrong, and something to do.
     public var isValid: Bool { problems.isEmpty && !rows.isEmpty }
+
+    init(rows: [ImportPreviewRow], problems: [ImportProblem], applied: Bool) { self.rows = rows; self.problems = problems; self.applied = applied }
+
+    /// A file that could not be read at all.
+    public init(unread problem: ImportProblem) { self.init(rows: [], problems: [problem], applied: false) }
 }
 
 extension EligibilityLists {
@@ -52,15 +57,18 @@ extension EligibilityLists {
                     continue
                 }
                 if let earlier = seen[place.location.id] {
-                    problems.append(ImportProblem(line: line.line, column: column, message: "\(place.fullName) is already on line \(earlier) of this file."))
+                    problems.append(ImportProblem(line: line.line, column: column,
+                                                  message: "\(place.fullName) is already on line \(earlier) of this file."))
                     continue
                 }
                 seen[place.location.id] = line.line
                 let isListed = listed.contains(place.location.id)
                 let enrolled = place.enrollment == .enrolled ? "" : " (not enrolled)"
                 switch (line.action, isListed) {
-                case (.add, false): rows.append(.init(line: line.line, location: place.fullName, change: "Added\(enrolled)")); changes.append((.add, place))
-                case (.remove, true): rows.append(.init(line: line.line, location: place.fullName, change: "Removed")); changes.append((.remove, place))
+                case (.add, false):
+                    rows.append(.init(line: line.line, location: place.fullName, change: "Added\(enrolled)")); changes.append((.add, place))
+                case (.remove, true):
+                    rows.append(.init(line: line.line, location: place.fullName, change: "Removed")); changes.append((.remove, place))
                 case (.add, true): rows.append(.init(line: line.line, location: place.fullName, change: "Already on the list: no change"))
                 case (.remove, false): rows.append(.init(line: line.line, location: place.fullName, change: "Not on the list: no change"))
                 }
@@ -109,7 +117,8 @@ extension EligibilityLists {
                 }
                 guard criteria.contains(line.criterion) else {
                     problems.append(ImportProblem(line: line.line, column: "criterion",
-                                                  message: "\(engagement.name) has no partner criterion \"\(line.criterion)\" (use its exact words)."))
+                                                  message: "\(engagement.name) has no partner criterion \"\(line.criterion)\" "
+                                                      + "(use its exact words)."))
                     continue
                 }
                 let key = "\(place.location.id)\u{1F}\(line.criterion)"

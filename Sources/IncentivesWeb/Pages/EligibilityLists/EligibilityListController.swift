@@ -89,19 +89,30 @@ struct EligibilityListController: Sendable {
         return deps.redirect(to: SitePath.catalogueEligibility(.id(id)).href(), flash: Flash(kind: .success, message: "Criterion set."))
     }
 
-    /// A CSV import: previewed (200, or 422 with each bad row's problem), or applied when `apply` is sent and every row is right.
+    /// A CSV import: an uploaded file (multipart) or pasted text, previewed (200, or 422 with each bad row's problem); the
+    /// preview's form sends the text back with `apply`, and it is applied when every row is right. A file is never applied
+    /// as it arrives.
     @Sendable func importFile(_ request: Request, context: AppRequestContext) async throws -> Response {
         let id = try engagementID(context), viewer = try context.signedIn
-        let form = context.form, text = form.text("csv"), apply = form.text("apply") == "1"
-        let kind = EligibilityImportView.Kind(rawValue: form.text("kind")) ?? .list
+        var text = context.form.text("csv"), kindName = context.form.text("kind"), apply = context.form.text("apply") == "1"
+        var unread: ImportProblem?
+        if request.headers[.contentType]?.lowercased().hasPrefix("multipart/form-data") == true {
+            let upload = try await MultipartUpload.read(request, context: context, limit: CSVTable.maxFileBytes, fields: ["kind"])
+            kindName = upload.fields["kind"] ?? ""
+            apply = false
+            do throws(ImportProblem) { text = try CSVTable.text(ofFile: upload.fileBytes, tooLarge: upload.tooLarge) } catch { unread = error }
+        }
+        let kind = EligibilityImportView.Kind(rawValue: kindName) ?? .list
         let preview: ImportPreview
-        switch kind {
-        case .list: preview = try await lists.importList(text, into: id, apply: apply, by: viewer, at: deps.clock.now)
-        case .criteria: preview = try await lists.importCriteria(text, into: id, apply: apply, by: viewer, at: deps.clock.now)
+        switch (kind, unread) {
+        case (_, let problem?): preview = ImportPreview(unread: problem)
+        case (.list, nil): preview = try await lists.importList(text, into: id, apply: apply, by: viewer, at: deps.clock.now)
+        case (.criteria, nil): preview = try await lists.importCriteria(text, into: id, apply: apply, by: viewer, at: deps.clock.now)
         }
         if preview.applied {
             return deps.redirect(to: SitePath.catalogueEligibility(.id(id)).href(),
-                                 flash: Flash(kind: .success, message: "Import applied: \(preview.rows.count) row\(preview.rows.count == 1 ? "" : "s")."))
+                                 flash: Flash(kind: .success,
+                                              message: "Import applied: \(preview.rows.count) row\(preview.rows.count == 1 ? "" : "s")."))
         }
         guard let list = try await lists.list(id, at: deps.clock.now) else { throw HTTPError(.notFound) }
         let view = EligibilityImportView(list, kind: kind, csv: text, preview: preview, input: deps.pageInput(context))
