@@ -64,6 +64,11 @@ struct InclusionRequestPagesTests {
             #expect(try await reviewer.post(SitePath.inclusionRequestDecision(.id(london.id)).href(), [("decision", "approve")]).status == .forbidden)
 
             let manager = try await app.signedIn("manager@vendor.example")
+            // The engagement's list links to its requests in the queue.
+            let list = try await manager.get(SitePath.catalogueEligibility(.id(Self.engagement)).href()).body
+            #expect(list.contains("href=\"/catalogue/inclusion-requests?engagement=\(Self.engagement)\""))
+            let filtered = try await manager.get(SitePath.inclusionRequests.href([("engagement", "\(Self.engagement)")])).body
+            #expect(filtered.contains(SitePath.inclusionRequest(.id(singapore.id)).href()))
             #expect(try await manager.get(SitePath.inclusionRequest(.id(singapore.id)).href()).body.contains("Singapore &lt;too&gt;."))
             #expect(try await manager.post(SitePath.inclusionRequestDecision(.id(london.id)).href(), [("decision", "approve")]).status == .seeOther)
             let noReason = try await manager.post(SitePath.inclusionRequestDecision(.id(singapore.id)).href(),

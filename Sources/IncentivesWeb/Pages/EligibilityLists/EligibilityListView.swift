@@ -50,6 +50,8 @@ struct EligibilityListView: PageView {
     let hasOthers: Bool
     let addError: String?
     let importAction: String
+    /// Partners' inclusion requests for this engagement, in the vendor's queue.
+    let requestsHref: String
     let history: [HistoryLine]
     let hasHistory: Bool
 
@@ -92,6 +94,7 @@ struct EligibilityListView: PageView {
         hasOthers = !list.others.isEmpty
         addError = problem?.form == "add" ? problem?.message : nil
         importAction = SitePath.catalogueEligibilityImport(.id(e.id)).href()
+        requestsHref = SitePath.inclusionRequests.href([("engagement", String(e.id))])
         history = list.history.reversed().map { HistoryLine(when: times.dateTime($0.at), who: $0.actorName, detail: $0.detail ?? $0.action) }
         hasHistory = !list.history.isEmpty
     }
