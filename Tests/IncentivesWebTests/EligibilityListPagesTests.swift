@@ -21,6 +21,15 @@ struct EligibilityListPagesTests {
         }
     }
 
+    /// The engagements Seattle earns on, as the partner's /eligibility page says ("Earning on N of M listed engagements").
+    static func seattleEarning(_ partner: Browser) async throws -> Int? {
+        let body = try await partner.get(SitePath.eligibility.href()).body
+        guard let row = body.range(of: "Seattle</td>") else { return nil }
+        let rest = body[row.upperBound...]
+        guard let found = rest.range(of: #"Earning on [0-9]+ of"#, options: .regularExpression) else { return nil }
+        return Int(rest[found].dropFirst("Earning on ".count).dropLast(" of".count))
+    }
+
     @Test("the program manager adds a location, sets its criteria and removes it; a reviewer reads the list, changes nothing",
           arguments: TestDatabases.flavors)
     func addSetRemove(flavor: SQLFlavor) async throws {
@@ -124,6 +133,7 @@ struct EligibilityListPagesTests {
             #expect(try await earning(on: 4) == before)
             let partner = try await app.signedIn("admin@bluefin.example")
             #expect(try await partner.get(SitePath.engagementEligibility(4).href()).body.contains("Met until \(day)."))
+            let seattleBefore = try #require(try await Self.seattleEarning(partner))
             app.clock.set(day.endUTC.addingTimeInterval(60))
             await DeadlineSweeper(claims: app.deps.stores.claims, eligibility: app.deps.stores.eligibility, clock: app.clock,
                                   interval: .seconds(60), logger: Logger(label: "test")).sweepOnce()
@@ -136,6 +146,7 @@ struct EligibilityListPagesTests {
             let nextDay = try await app.signedIn("admin@bluefin.example")
             let page = try await nextDay.get(SitePath.engagementEligibility(4).href())
             #expect(page.status == .ok && page.body.contains("Not met: meet it") && !page.body.contains("Met until \(day)."))
+            #expect(try await Self.seattleEarning(nextDay) == seattleBefore - 1, "/eligibility: Seattle earns on one engagement fewer")
         }
     }
 
