@@ -79,11 +79,20 @@ public struct InclusionRequests: Sendable {
 
     // MARK: The vendor
 
-    /// The vendor's queue: pending requests first, each group oldest first, filtered by status and engagement.
-    public func queue(status: InclusionRequestStatus? = nil, engagementID: Int64? = nil, limit: Int = 200) async throws -> [InclusionRequest] {
+    /// The vendor's queue: pending requests first, each group oldest first, filtered by status and engagement; a page of
+    /// `limit` after the request `after` (the last of the page before), by keyset on the queue's order.
+    public func queue(status: InclusionRequestStatus? = nil, engagementID: Int64? = nil, after: Int64? = nil,
+                      limit: Int = 200) async throws -> [InclusionRequest] {
         var condition: SQLQueryString = "1 = 1"
         if let status { condition = "r.status = \(bind: status.rawValue)" }
         if let engagementID { condition = "\(condition) AND r.engagement_id = \(bind: engagementID)" }
+        if let after {
+            condition = """
+                \(condition) AND (CASE WHEN r.status = 'pending' THEN 0 ELSE 1 END, r.requested_at, r.id) >
+                  (SELECT CASE WHEN c.status = 'pending' THEN 0 ELSE 1 END, c.requested_at, c.id
+                   FROM inclusion_requests c WHERE c.id = \(bind: after))
+                """
+        }
         let filter = condition
         return try await db.read { sql in
             try await Self.requests(where: filter, order: "CASE WHEN r.status = 'pending' THEN 0 ELSE 1 END, r.requested_at, r.id",

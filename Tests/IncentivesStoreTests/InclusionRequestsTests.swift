@@ -86,4 +86,29 @@ struct InclusionRequestsTests {
             #expect(try await requests.queue(engagementID: engagement).map(\.status) == [.pending, .declined])
         }
     }
+
+    @Test("the queue pages by keyset in its order (pending first, oldest first), each request once", arguments: TestDatabases.flavors)
+    func queuePages(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let pm = try await viewer("manager@vendor.example", db), admin = try await viewer("admin@bluefin.example", db)
+            let requests = InclusionRequests(db: db, links: links), lists = EligibilityLists(db: db)
+            var ids: [Int64] = []
+            // Seattle stays on the list: a partner asks only on an engagement it sees.
+            for (n, location) in [Int64(2), 3, 4].enumerated() {
+                try await lists.remove(location, from: engagement, by: pm, at: now)
+                ids.append(try await requests.send(location, to: engagement, note: "Please \(n)", by: admin, at: now.addingTimeInterval(Double(n))))
+            }
+            try await requests.decide(ids[0], .decline(reason: "Not yet"), by: pm, at: now)
+            let all = try await requests.queue().map(\.id)
+            #expect(all == [ids[1], ids[2], ids[0]])
+            var paged: [Int64] = [], after: Int64?
+            repeat {
+                let page = try await requests.queue(after: after, limit: 2).map(\.id)
+                paged += page
+                after = page.count == 2 ? page.last : nil
+            } while after != nil
+            #expect(paged == all)
+            #expect(try await requests.queue(status: .pending, after: ids[1], limit: 3).map(\.id) == [ids[2]])
+        }
+    }
 }

@@ -146,4 +146,18 @@ struct InclusionRequestPagesTests {
             }
         }
     }
+
+    @Test("the queue shows a page of requests and links the next one with the same filters")
+    func queuePageLink() {
+        let requests = (1...(InclusionQueueView.perPage + 1)).map { n in
+            InclusionRequest(id: Int64(n), engagementID: 4, engagementName: "E", organizationID: 1, organizationName: "O", locationID: 2,
+                             locationName: "L", note: "N", status: .pending, requestedByName: "A", requestedAt: ProgramFixture.now)
+        }
+        let query = InclusionQueueView.Query("pending", "4")
+        let full = InclusionQueueView(requests, query: query, engagements: [(4, "E")], input: ProgramFixture.input())
+        #expect(full.lines.count == InclusionQueueView.perPage)
+        #expect(full.nextHref == "/catalogue/inclusion-requests?status=pending&engagement=4&after=\(InclusionQueueView.perPage)")
+        let last = InclusionQueueView(Array(requests.prefix(3)), query: query, engagements: [], input: ProgramFixture.input())
+        #expect(last.lines.count == 3 && last.nextHref == nil)
+    }
 }

@@ -62,8 +62,11 @@ struct InclusionRequestController: Sendable {
     // MARK: The vendor
 
     @Sendable func queue(_ request: Request, context: AppRequestContext) async throws -> HTML {
-        let query = InclusionQueueView.Query(request.uri.queryParameters.get("status"), request.uri.queryParameters.get("engagement"))
-        let list = try await requests.queue(status: query.status, engagementID: query.engagementID)
+        let parameters = request.uri.queryParameters
+        let query = InclusionQueueView.Query(parameters.get("status"), parameters.get("engagement"), parameters.get("after"))
+        // One more than a page: whether a next one exists.
+        let list = try await requests.queue(status: query.status, engagementID: query.engagementID, after: query.after,
+                                            limit: InclusionQueueView.perPage + 1)
         let engagements = try await deps.stores.catalogue.engagements().map { ($0.id, $0.name) }
         return deps.page("inclusion-requests", InclusionQueueView(list, query: query, engagements: engagements, input: deps.pageInput(context)))
     }

@@ -9,12 +9,26 @@ struct InclusionQueueView: PageView {
     struct Query: Sendable, Equatable {
         var status: InclusionRequestStatus?
         var engagementID: Int64?
+        /// The last request of the page before.
+        var after: Int64?
 
-        init(_ status: String?, _ engagement: String?) {
+        init(_ status: String?, _ engagement: String?, _ after: String? = nil) {
             self.status = status.flatMap(InclusionRequestStatus.init(rawValue:))
             engagementID = engagement.flatMap { Int64($0) }
+            self.after = after.flatMap { Int64($0) }
+        }
+
+        /// The address of the page after `last`, with the same filters.
+        func next(after last: Int64) -> String {
+            var query: [(String, String)] = []
+            if let status { query.append(("status", status.rawValue)) }
+            if let engagementID { query.append(("engagement", String(engagementID))) }
+            return SitePath.inclusionRequests.href(query + [("after", String(last))])
         }
     }
+
+    /// Requests on one page of the queue.
+    static let perPage = 50
     struct Option: Sendable { let value: String; let label: String; let selected: Bool }
     struct Line: Sendable {
         let href: String
@@ -32,6 +46,7 @@ struct InclusionQueueView: PageView {
     let lines: [Line]
     let hasLines: Bool
     let pendingCount: Int
+    let nextHref: String?
 
     init(_ requests: [InclusionRequest], query: Query, engagements list: [(Int64, String)], input: PageInput) {
         shell = Shell(input, title: "Inclusion requests", section: .catalogue, trail: [("Inclusion requests", nil)])
@@ -41,13 +56,15 @@ struct InclusionQueueView: PageView {
         engagements = [Option(value: "", label: "Every engagement", selected: query.engagementID == nil)]
             + list.map { Option(value: String($0.0), label: $0.1, selected: $0.0 == query.engagementID) }
         let times = input.times
-        lines = requests.map { r in
+        let page = Array(requests.prefix(Self.perPage))
+        nextHref = requests.count > Self.perPage ? page.last.map { query.next(after: $0.id) } : nil
+        lines = page.map { r in
             Line(href: SitePath.inclusionRequest(.id(r.id)).href(), engagement: r.engagementName, location: r.placeName,
                  status: r.status.label, pending: r.status == .pending,
                  requested: "\(times.dateTime(r.requestedAt)) by \(r.requestedByName)")
         }
         hasLines = !lines.isEmpty
-        pendingCount = requests.filter { $0.status == .pending }.count
+        pendingCount = page.filter { $0.status == .pending }.count
     }
 }
 
