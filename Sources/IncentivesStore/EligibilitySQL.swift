@@ -23,7 +23,8 @@ enum EligibilitySQL {
             ORDER BY v.engagement_id, v.number
             """).all() {
             let version = try row.decoded(EngagementVersionRow.self)
-            versions[version.engagementId, default: []].append(try version.version(currency: Currency(try row.decode(column: "currency", as: String.self))))
+            let currency = Currency(try row.decode(column: "currency", as: String.self))
+            versions[version.engagementId, default: []].append(try version.version(currency: currency))
         }
         // Same rule as `Engagement.version(inForceAt:)`: the newest already effective, or the first.
         return versions.compactMapValues { list in (list.last { $0.effectiveFrom <= instant } ?? list.first)?.partnerCriteria }
