@@ -20,7 +20,7 @@ struct EngagementEligibilityView: PageView {
         let eligibility: String
         let criteria: [CriterionRow]
         let hasCriteria: Bool
-        let listNote: String
+        var listNote: String
         let payeeComplete: Bool
         let payee: String
         let payeeHref: String
@@ -82,6 +82,7 @@ struct EngagementEligibilityView: PageView {
                 let mine = problem?.location == id ? problem : nil
                 row.request = RequestForm(action: SitePath.engagementInclusionRequests(.id(e.id)).href(), location: String(id),
                                           inputID: "include-\(id)", note: mine?.note ?? "", error: mine?.message)
+                row.listNote = "This location is not on the engagement's eligibility list. Ask \(manager) to include it here:"
             }
             return row
         }
