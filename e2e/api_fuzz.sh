@@ -36,11 +36,12 @@ role_config() { # email file
   local reads writes
   case "$1" in
     admin@bluefin.example)
-      reads='"listCatalogueEngagements"'
-      writes='"startReview", "approveClaim", "requestInformation", "rejectClaim"' ;;
+      reads='"listCatalogueEngagements", "listPartners", "getPartner"'
+      writes='"startReview", "approveClaim", "requestInformation", "rejectClaim", "createPartner", "updatePartner", "deactivatePartner", "reactivatePartner", "createPartnerLocation", "invitePartnerAdmin", "invitePartnerLocationsToEnroll", "updatePartnerLocation", "deactivatePartnerLocation", "reactivatePartnerLocation"' ;;
     reviewer@vendor.example)
       reads='"listEngagements", "getEngagement", "listLocations", "listPayeeProfiles", "listEarnings"'
-      writes='"createClaim", "uploadClaimDocument", "sendConsent", "submitClaim", "cancelClaim", "disputeClaim"' ;;
+      # The partner directory is the program manager's to change; a reviewer reads it.
+      writes='"createClaim", "uploadClaimDocument", "sendConsent", "submitClaim", "cancelClaim", "disputeClaim", "createPartner", "updatePartner", "deactivatePartner", "reactivatePartner", "createPartnerLocation", "invitePartnerAdmin", "invitePartnerLocationsToEnroll", "updatePartnerLocation", "deactivatePartnerLocation", "reactivatePartnerLocation"' ;;
   esac
   "$PYTHON" - "$reads" "$writes" >"$2" <<'PY'
 import sys

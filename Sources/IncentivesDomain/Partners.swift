@@ -86,8 +86,12 @@ public struct PayeeStanding: Hashable, Sendable {
 public struct CriterionResult: Hashable, Sendable, Codable {
     public var criterion: String
     public var met: Bool
+    /// The day an "expiring" result stops counting as met (nil for met and not met).
+    public var expiresOn: DayDate?
 
-    public init(criterion: String, met: Bool) { self.criterion = criterion; self.met = met }
+    public init(criterion: String, met: Bool, expiresOn: DayDate? = nil) {
+        self.criterion = criterion; self.met = met; self.expiresOn = expiresOn
+    }
 }
 
 /// What of an engagement decides whether a location can earn on it now: it takes claims (active and
@@ -136,21 +140,25 @@ public struct EarningTerms: Hashable, Sendable {
 public struct LocationEligibility: Hashable, Sendable {
     public var locationID: Int64
     public var enrollment: EnrollmentStatus?
+    /// On the engagement's eligibility list (an explicit entry, which may have no criterion at all).
+    public var listed: Bool
     public var criteria: [CriterionResult]
     public var payee: PayeeStanding
     /// The engagement's side; nil when a caller judges only the location's side (enrollment, criteria, payee).
     public var terms: EarningTerms?
 
-    public init(locationID: Int64, enrollment: EnrollmentStatus?, criteria: [CriterionResult], payee: PayeeStanding,
+    /// - Parameter listed: nil reads "listed" as "has criteria", as callers from before explicit lists did.
+    public init(locationID: Int64, enrollment: EnrollmentStatus?, listed: Bool? = nil, criteria: [CriterionResult], payee: PayeeStanding,
                 terms: EarningTerms? = nil) {
-        self.locationID = locationID; self.enrollment = enrollment; self.criteria = criteria; self.payee = payee
+        self.locationID = locationID; self.enrollment = enrollment; self.listed = listed ?? !criteria.isEmpty
+        self.criteria = criteria; self.payee = payee
         self.terms = terms
     }
 
     public var isEnrolled: Bool { enrollment == .enrolled }
 
     /// On the engagement's eligibility list with every partner criterion met.
-    public var isEligible: Bool { !criteria.isEmpty && criteria.allSatisfy(\.met) }
+    public var isEligible: Bool { listed && criteria.allSatisfy(\.met) }
 
     /// Earning = enrolled, eligible, and a complete payee profile (DOMAIN.md 2) on an engagement that
     /// takes claims and pays in the location's market: an upcoming or closed engagement earns nobody anything.
@@ -164,7 +172,7 @@ public struct LocationEligibility: Hashable, Sendable {
         if !isEnrolled {
             list.append(enrollment.map { "Enrollment is \($0.label.lowercased()); only enrolled locations earn." } ?? "Not enrolled in the program.")
         }
-        if criteria.isEmpty { list.append("Not on the engagement's eligibility list.") }
+        if !listed { list.append("Not on the engagement's eligibility list.") }
         let unmet = criteria.filter { !$0.met }.count
         if unmet > 0 { list.append("\(unmet) partner criteri\(unmet == 1 ? "on is" : "a are") not met.") }
         if let payeeProblem = payee.problem(at: instant) { list.append(payeeProblem) }

@@ -7,6 +7,10 @@ public enum WebhookEventType: String, CaseIterable, Sendable, Codable {
     case claimDeadlineApproaching = "claim.deadline_approaching"
     case claimCommentAdded = "claim.comment_added"
     case earningCreated = "earning.created"
+    /// A location joined or left an engagement's eligibility list, or one of its partner criteria changed status.
+    case eligibilityChanged = "eligibility.changed"
+    /// The program manager approved or declined an inclusion request.
+    case inclusionRequestDecided = "inclusion_request.decided"
     /// The test event "Send test event" sends; every endpoint takes it, subscribed or not.
     case webhookPing = "webhook.ping"
 
@@ -20,6 +24,8 @@ public enum WebhookEventType: String, CaseIterable, Sendable, Codable {
         case .claimDeadlineApproaching: "A claim's deadline is 7 days or 1 day away"
         case .claimCommentAdded: "A comment was added to a claim"
         case .earningCreated: "An approved claim became an earning"
+        case .eligibilityChanged: "A location joined or left an eligibility list, or a partner criterion changed status"
+        case .inclusionRequestDecided: "An inclusion request was approved or declined"
         case .webhookPing: "Test event"
         }
     }

@@ -47,12 +47,16 @@ public struct CatalogueRepository: Sendable {
             FROM engagements WHERE id = \(bind: id)
             """).first()?.decoded(EngagementRow.self) else { return nil }
         let currency = Currency(row.currency)
-        let versions = try await sql.raw("""
+        // The published versions; an engagement not published yet is read with its draft (the console prepares its
+        // eligibility list before publishing). Partner-side reads never reach a draft: they leave drafts out first.
+        let rows = try await sql.raw("""
             SELECT engagement_id, number, effective_from, pay_model, rate_a_minor, rate_b_minor, rate_c_minor, max_hours,
                    consent_days, submission_days, review_days, dispute_days, cpor_response_days, description,
-                   partner_criteria, customer_criteria, proof_requirements, resource_links
-            FROM engagement_versions WHERE engagement_id = \(bind: id) AND state = 'published' ORDER BY number
-            """).all().map { try $0.decoded(EngagementVersionRow.self).version(currency: currency) }
+                   partner_criteria, customer_criteria, proof_requirements, resource_links, state
+            FROM engagement_versions WHERE engagement_id = \(bind: id) ORDER BY number
+            """).all()
+        let published = try rows.filter { try $0.decode(column: "state", as: String.self) == "published" }
+        let versions = try (published.isEmpty ? rows : published).map { try $0.decoded(EngagementVersionRow.self).version(currency: currency) }
         guard !versions.isEmpty,
               let role = PartnerRole(rawValue: row.role), let type = EngagementType(rawValue: row.type),
               let status = EngagementStatus(rawValue: row.status) else {

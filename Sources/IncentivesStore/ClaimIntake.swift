@@ -93,7 +93,7 @@ public struct ClaimIntake: Sendable {
             SELECT e.id, a.id AS area_id, a.code, a.name AS area_name FROM engagements e
             JOIN solution_areas a ON a.id = e.solution_area_id
             WHERE e.role = \(bind: role.rawValue) AND e.lifecycle <> 'draft'
-              AND e.id IN (SELECT engagement_id FROM location_criteria WHERE location_id = \(bind: locationID))
+              AND e.id IN (SELECT engagement_id FROM eligibility_entries WHERE location_id = \(bind: locationID))
             ORDER BY a.position, e.name, e.id
             """).all(decoding: OfferedEngagementRow.self, with: .snakeCase)
         var claims: [Int64: [EngagementReads.CustomerFacts.ClaimFact]] = [:]

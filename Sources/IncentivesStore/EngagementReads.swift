@@ -108,9 +108,9 @@ public struct EngagementReads: Sendable {
     static func detail(_ id: Int64, in scope: AccessScope, at now: Date, customerLimit: Int = 0, group: CustomerEligibility.Group? = nil,
                        after: ClaimCursor? = nil, on sql: any SQLDatabase) async throws -> EngagementDetail? {
         guard try await sql.raw("""
-            SELECT 1 AS listed FROM location_criteria lc JOIN locations l ON l.id = lc.location_id
-              JOIN engagements e ON e.id = lc.engagement_id AND e.lifecycle <> 'draft'
-            WHERE lc.engagement_id = \(bind: id) AND \(scope.locationFilter("l"))
+            SELECT 1 AS listed FROM eligibility_entries ee JOIN locations l ON l.id = ee.location_id
+              JOIN engagements e ON e.id = ee.engagement_id AND e.lifecycle <> 'draft'
+            WHERE ee.engagement_id = \(bind: id) AND \(scope.locationFilter("l"))
             LIMIT 1
             """).first() != nil,
               let engagement = try await CatalogueRepository.engagement(id, on: sql),
@@ -140,7 +140,7 @@ public struct EngagementReads: Sendable {
             SELECT e.id, e.program_id, e.name, e.role, e.type, e.status, e.last_claim_day, e.active_claims_per_customer,
                    sa.id AS area_id, sa.code AS area_code, sa.name AS area_name
             FROM engagements e JOIN solution_areas sa ON sa.id = e.solution_area_id
-            WHERE e.id IN (SELECT lc.engagement_id FROM location_criteria lc JOIN locations l ON l.id = lc.location_id
+            WHERE e.id IN (SELECT ee.engagement_id FROM eligibility_entries ee JOIN locations l ON l.id = ee.location_id
                            WHERE \(scope.locationFilter("l")))
               AND e.lifecycle <> 'draft'
             ORDER BY sa.position, sa.id, e.name, e.id
@@ -159,7 +159,7 @@ public struct EngagementReads: Sendable {
         for row in try await sql.raw("""
             SELECT v.engagement_id, v.number, v.effective_from, v.rate_a_minor, v.rate_b_minor, v.rate_c_minor
             FROM engagement_versions v
-            WHERE v.state = 'published' AND v.engagement_id IN (SELECT lc.engagement_id FROM location_criteria lc JOIN locations l ON l.id = lc.location_id
+            WHERE v.state = 'published' AND v.engagement_id IN (SELECT ee.engagement_id FROM eligibility_entries ee JOIN locations l ON l.id = ee.location_id
                                       WHERE \(scope.locationFilter("l")))
             ORDER BY v.engagement_id, v.number
             """).all(decoding: VersionRatesRow.self, with: .snakeCase) {
@@ -170,7 +170,7 @@ public struct EngagementReads: Sendable {
         var terms: [Int64: @Sendable (Market) -> EarningTerms] = [:]
         for row in try await sql.raw("""
             SELECT e.id, e.status, e.last_claim_day FROM engagements e
-            WHERE e.id IN (SELECT lc.engagement_id FROM location_criteria lc JOIN locations l ON l.id = lc.location_id
+            WHERE e.id IN (SELECT ee.engagement_id FROM eligibility_entries ee JOIN locations l ON l.id = ee.location_id
                            WHERE \(scope.locationFilter("l")))
               AND e.lifecycle <> 'draft'
             """).all(decoding: EngagementTermsRow.self, with: .snakeCase) {

@@ -22,5 +22,6 @@ extension Migrator {
         migration18,
         migration19,
         migration20,
+        migration21,
     ]
 }

@@ -211,29 +211,33 @@ public struct ProgramReads: Sendable {
             standings[i].enrollments[row.programId] = status
         }
         let terms = try await EngagementReads.earningTerms(in: scope, at: instant, on: sql)
+        let criteria = try await EligibilitySQL.criteriaInForce(of: EligibilitySQL.listedEngagements(scope), at: instant, on: sql)
+        let results = try await EligibilitySQL.results(in: scope, on: sql)
         for row in try await sql.raw("""
-            SELECT lc.location_id, lc.engagement_id, e.program_id, lc.criterion, lc.met
-            FROM location_criteria lc JOIN locations l ON l.id = lc.location_id JOIN engagements e ON e.id = lc.engagement_id
+            SELECT ee.location_id, ee.engagement_id, e.program_id
+            FROM eligibility_entries ee JOIN locations l ON l.id = ee.location_id JOIN engagements e ON e.id = ee.engagement_id
             WHERE \(scope.locationFilter("l")) AND e.lifecycle <> 'draft'
-            ORDER BY lc.location_id, lc.engagement_id, lc.position
-            """).all() {
-            // By hand, not a `Decodable` row: the engagements board reads a row per location, engagement and criterion.
-            guard let i = index[try row.decode(column: "location_id", as: Int64.self)] else { continue }
-            let engagementID = try row.decode(column: "engagement_id", as: Int64.self)
-            let result = CriterionResult(criterion: try row.decode(column: "criterion", as: String.self), met: try row.decode(column: "met", as: Bool.self))
-            if standings[i].engagements[engagementID] == nil {
-                let program = try row.decode(column: "program_id", as: Int64.self)
-                standings[i].engagements[engagementID] = LocationEligibility(
-                    locationID: standings[i].location.id, enrollment: standings[i].enrollments[program], criteria: [], payee: standings[i].payee,
-                    terms: terms[engagementID]?(standings[i].location.market))
-            }
-            standings[i].engagements[engagementID]?.criteria.append(result)
+            """).all(decoding: ListedRow.self, with: .snakeCase) {
+            guard let i = index[row.locationId] else { continue }
+            let stored = results[EligibilitySQL.PairKey(locationID: row.locationId, engagementID: row.engagementId)] ?? [:]
+            // A criterion without a result yet (new in this version) is not met.
+            let list = (criteria[row.engagementId] ?? []).map { stored[$0]?.result($0, at: instant) ?? CriterionResult(criterion: $0, met: false) }
+            standings[i].engagements[row.engagementId] = LocationEligibility(
+                locationID: row.locationId, enrollment: standings[i].enrollments[row.programId], listed: true, criteria: list,
+                payee: standings[i].payee, terms: terms[row.engagementId]?(standings[i].location.market))
         }
         return standings
     }
 }
 
 // MARK: Rows
+
+/// A location's entry on an engagement's eligibility list, with the engagement's program.
+private struct ListedRow: Decodable {
+    var locationId: Int64
+    var engagementId: Int64
+    var programId: Int64
+}
 
 /// A location paid through a bank profile, by name.
 private struct PaidLocationRow: Decodable {

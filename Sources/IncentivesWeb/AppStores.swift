@@ -27,6 +27,10 @@ public struct AppStores: Sendable {
     public let links: ClaimLinks
     /// The vendor's partner organizations and locations.
     public let partners: PartnerDirectory
+    /// Eligibility lists, criteria results and inclusion requests (the vendor's side).
+    public let eligibility: EligibilityLists
+    /// Partners' inclusion requests and the program manager's answers.
+    public let inclusionRequests: InclusionRequests
 
     public init(db: Database, config: AppConfig) {
         links = ClaimLinks(publicURL: config.publicURL)
@@ -48,5 +52,7 @@ public struct AppStores: Sendable {
         webhooks = WebhookRepository(db: db)
         outbox = Outbox(db: db)
         partners = PartnerDirectory(db: db)
+        eligibility = EligibilityLists(db: db)
+        inclusionRequests = InclusionRequests(db: db, links: links)
     }
 }

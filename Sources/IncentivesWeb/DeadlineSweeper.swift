@@ -7,21 +7,24 @@ import ServiceLifecycle
 /// Expires claims whose deadline passed, every `interval`, for as long as the app runs. The same
 /// work as `incentives sweep`; safe beside other instances (the repository takes disjoint batches).
 /// Each pass also writes the deadline reminders due (7 days and 1 day before a partner-side deadline) and
-/// the expiry emails, through the outbox. Ended sessions and stale sign-in failures are cleared on the same beat.
+/// the expiry emails, through the outbox. Ended sessions and stale sign-in failures are cleared on the same beat, and
+/// "expiring" partner criteria whose day has ended become "not met".
 public struct DeadlineSweeper: Service {
     let claims: ClaimRepository
     let sessions: SessionRepository?
     let links: ClaimLinks?
     /// Moves engagements from upcoming to active to closed with their dates, and puts a new version in force on its day.
     let catalogue: CatalogueConsole?
+    /// Ends expiring partner criteria whose day has passed.
+    let eligibility: EligibilityLists?
     let clock: any WallClock
     let interval: Duration
     let logger: Logger
 
     public init(claims: ClaimRepository, sessions: SessionRepository? = nil, links: ClaimLinks? = nil, catalogue: CatalogueConsole? = nil,
-                clock: any WallClock, interval: Duration, logger: Logger) {
-        self.claims = claims; self.sessions = sessions; self.links = links; self.catalogue = catalogue; self.clock = clock
-        self.interval = interval; self.logger = logger
+                eligibility: EligibilityLists? = nil, clock: any WallClock, interval: Duration, logger: Logger) {
+        self.claims = claims; self.sessions = sessions; self.links = links; self.catalogue = catalogue; self.eligibility = eligibility
+        self.clock = clock; self.interval = interval; self.logger = logger
     }
 
     public func run() async throws {
@@ -56,6 +59,13 @@ public struct DeadlineSweeper: Service {
             } catch {
                 logger.error("Deadline reminders failed: \(error)")
             }
+        }
+        do {
+            if let expired = try await eligibility?.expireDue(at: clock.now), expired > 0 {
+                logger.info("Expired partner criteria", metadata: ["criteria": "\(expired)"])
+            }
+        } catch {
+            logger.error("Criteria expiry failed: \(error)")
         }
         do {
             try await sessions?.purge(now: clock.now)

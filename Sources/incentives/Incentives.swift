@@ -192,7 +192,8 @@ final class ProgressBar: Sendable {
 
 struct Sweep: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Move engagements with their dates, expire every claim whose deadline has passed, and write the deadline reminders due; emails go to the outbox.")
+        abstract: "Move engagements with their dates, expire every claim whose deadline has passed, and write the deadline reminders due; "
+            + "emails go to the outbox. Expiring partner criteria whose day has ended become not met.")
 
     @Option(help: "Sweep as of this instant (ISO 8601, UTC); default now.") var now: String?
 
@@ -200,14 +201,16 @@ struct Sweep: AsyncParsableCommand {
         let instant = try now.map(Runtime.parseInstant) ?? SystemClock().now
         let config = try await AppConfig.load()
         let links = ClaimLinks(publicURL: config.publicURL)
-        let (engagements, counts, reminded) = try await Runtime.withDatabase(config) { db in
+        let (engagements, counts, reminded, criteria) = try await Runtime.withDatabase(config) { db in
             let claims = ClaimRepository(db: db)
             // Engagements first, as the server's sweep does: their status and version in force move with their dates.
             let engagements = try await CatalogueConsole(db: db).refresh(at: instant)
-            return (engagements, try await claims.expireDue(at: instant, links: links), try await claims.remindDue(at: instant, links: links))
+            return (engagements, try await claims.expireDue(at: instant, links: links), try await claims.remindDue(at: instant, links: links),
+                    try await EligibilityLists(db: db).expireDue(at: instant))
         }
         let total = counts.values.reduce(0, +)
-        print("Swept at \(iso8601UTC(instant)): \(total) claim\(total == 1 ? "" : "s") expired, \(reminded) reminded of a deadline.")
+        print("Swept at \(iso8601UTC(instant)): \(total) claim\(total == 1 ? "" : "s") expired, \(reminded) reminded of a deadline, "
+              + "\(criteria) partner criteri\(criteria == 1 ? "on" : "a") expired.")
         if engagements > 0 { print("  \(engagements) engagement\(engagements == 1 ? "" : "s") changed status or version in force") }
         for status in ClaimStatus.allCases { if let n = counts[status] { print("  \(status.rawValue)\t\(n)") } }
     }

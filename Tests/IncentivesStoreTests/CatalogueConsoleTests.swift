@@ -99,9 +99,12 @@ struct CatalogueConsoleTests {
             let id = try await console.draft(EngagementDraft(name: "Secret workshop", solutionAreaID: area, role: .buildIntent,
                                                              opensOn: DayDate(now), closesAfter: nil, terms: try Self.workshopTerms().terms()),
                                              by: pm, at: now)
-            // Listed for Bluefin Seattle (as an eligibility list would), yet a draft shows nowhere on the partner's side.
-            try await db.write { sql in
-                try await sql.raw("INSERT INTO location_criteria (location_id, engagement_id, position, criterion, met) VALUES (1, \(bind: id), 0, 'x', \(bind: true))").run()
+            // On Bluefin Seattle's list with its criteria met (the program manager may prepare it before publishing), yet a draft
+            // shows nowhere on the partner's side.
+            let lists = EligibilityLists(db: db)
+            try await lists.add(1, to: id, by: pm, at: now)
+            for criterion in ["Solutions partner designation", "Two certified engineers"] {
+                try await lists.setCriterion(criterion, of: 1, on: id, to: CriterionSetting(status: .met, expiresOn: nil, evidence: "Checked"), by: pm, at: now)
             }
             let reads = EngagementReads(db: db)
             #expect(!(try await reads.board(in: bluefin, at: now).engagements.contains { $0.id == id }))
@@ -145,7 +148,8 @@ struct CatalogueConsoleTests {
             await #expect(throws: CatalogueError.self) { _ = try await console.startVersion(id, by: pm, at: later) }
             try await console.refresh(at: later.adding(calendarDays: 1))
             #expect(try await CatalogueRepository(db: db).engagement(id)?.status == .closed, "closed by hand stays closed")
-            #expect(try await ProgramChanges.ofEngagement(id, on: db).map(\.action)
+            // The console's own changes, in order (the list's changes are the engagement's history too).
+            #expect(try await ProgramChanges.ofEngagement(id, on: db).filter { [.engagement, .engagementVersion].contains($0.subject) }.map(\.action)
                     == ["drafted", "published", "version_started", "draft_saved", "published", "closed"])
             // The demo's engagements, from before the console, keep their statuses through a refresh.
             let before = try await CatalogueRepository(db: db).engagements().filter { $0.id != id }.map(\.status)

@@ -47,6 +47,8 @@ struct MigrationChecksumTests {
              postgres: "36cb8db9fbeb976c5169cdbc2fab6eb5e3713d30706c9acd204b3b6f21b7847c"),
         20: (sqlite: "84f391635f92bd3a2743e13366994225ab0d51060680acd0916f789648dea40e",
              postgres: "2c9855912dcefe022f3fea25fdea6678cb87add0da54416c184c7cad8751395d"),
+        21: (sqlite: "b95d5a796bc008fa58cc0ca674ca08bc8791939442321b8e28bfd6cc0173296a",
+             postgres: "73e0581839a12d4d4264cb87e19c36ddbc8350ee456f6a15ad6c3bb0dc0bc122"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")

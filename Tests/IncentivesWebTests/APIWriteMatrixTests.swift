@@ -152,9 +152,10 @@ struct APIWriteMatrixTests {
     static func openEngagement(_ app: WebHarness) async throws -> Int64 {
         let id = try await app.db.read { sql in
             try await sql.raw("""
-                SELECT e.id FROM engagements e JOIN location_criteria lc ON lc.engagement_id = e.id AND lc.location_id IN (1, 2)
+                SELECT e.id FROM engagements e JOIN eligibility_entries ee ON ee.engagement_id = e.id AND ee.location_id IN (1, 2)
+                LEFT JOIN location_criteria lc ON lc.engagement_id = e.id AND lc.location_id = ee.location_id
                 WHERE e.status = 'active' AND e.role = 'build_intent' AND e.last_claim_day IS NULL
-                GROUP BY e.id HAVING COUNT(DISTINCT lc.location_id) = 2 AND SUM(CASE WHEN lc.met THEN 0 ELSE 1 END) = 0
+                GROUP BY e.id HAVING COUNT(DISTINCT ee.location_id) = 2 AND SUM(CASE WHEN lc.location_id IS NULL OR lc.met THEN 0 ELSE 1 END) = 0
                 ORDER BY e.id
                 """).first()?.decode(column: "id", as: Int64.self)
         }

@@ -32,6 +32,8 @@ extension AuthorizationMatrixTests {
         var invitation: String, consentToken: String, surveyToken: String
         /// An engagement the console has in draft.
         var catalogueDraft: Int64
+        /// A pending inclusion request (Kestrel's Johannesburg on engagement 15) the GETs read.
+        var inclusionRequest: Int64 = 0
     }
 
     static let emails: [Who: String] = [.partnerAdmin: "admin@bluefin.example", .partnerUser: "user@bluefin.example",
@@ -93,7 +95,7 @@ extension AuthorizationMatrixTests {
         for email in Array(emails.values) + ["admin@cedar.example"] {
             tokens[email] = try await token(app, of: email)
         }
-        return Fixtures(ownClaim: ownClaim, cedarClaim: try await first(at: 5),
+        var fixtures = Fixtures(ownClaim: ownClaim, cedarClaim: try await first(at: 5),
                         ownProof: try await upload(app, as: "user@bluefin.example", at: seattle),
                         cedarProof: try await upload(app, as: "admin@cedar.example", at: [5, 6, 7]),
                         arbitration: try await arbitration(app), invitedMember: invited.id,
@@ -101,6 +103,26 @@ extension AuthorizationMatrixTests {
                         consentToken: try await customerLink(app, on: ownClaim, purpose: "consent"),
                         surveyToken: try await customerLink(app, on: ownClaim, purpose: "survey"),
                         catalogueDraft: try await CataloguePagesTests.engagement(app, published: false))
+        fixtures.inclusionRequest = try await pendingInclusionRequest(app, engagement: 15, location: 9)
+        return fixtures
+    }
+
+    /// A pending inclusion request for the location on the engagement, which is taken off the list first (and any
+    /// request of the pair still pending is declined), so each request of the matrix finds one to answer.
+    static func pendingInclusionRequest(_ app: WebHarness, engagement: Int64, location: Int64) async throws -> Int64 {
+        try await app.db.write { sql in
+            try await sql.raw("DELETE FROM eligibility_entries WHERE engagement_id = \(bind: engagement) AND location_id = \(bind: location)").run()
+            try await sql.raw("""
+                UPDATE inclusion_requests SET status = 'declined', reason = 'matrix'
+                WHERE engagement_id = \(bind: engagement) AND location_id = \(bind: location) AND status = 'pending'
+                """).run()
+            return try await sql.raw("""
+                INSERT INTO inclusion_requests (engagement_id, organization_id, location_id, note, status, requested_by_name, requested_at)
+                SELECT \(bind: engagement), organization_id, id, 'Matrix', 'pending', 'Matrix', \(bind: app.clock.now) FROM locations
+                WHERE id = \(bind: location)
+                RETURNING id
+                """).first(decodingColumn: "id", as: Int64.self)!
+        }
     }
 
     static func token(_ app: WebHarness, of email: String) async throws -> Int64 {
@@ -239,6 +261,28 @@ extension AuthorizationMatrixTests {
             let endpoint = try await WebhookOwners.endpoint(app.db, by: who == .manager ? "manager@vendor.example" : "admin@bluefin.example",
                                                             url: "https://delete-\(who.rawValue.lowercased()).example/hooks")
             return Form(path: "/settings/webhooks/\(endpoint.id)/delete", fields: [("confirm", "delete")])
+        case "POST /catalogue/engagements/{id}/eligibility": return Form(path: path, fields: [("location", "8")])
+        case "POST /catalogue/engagements/{id}/eligibility/import":
+            return Form(path: path, fields: [("kind", "list"), ("csv", "location_id,action\n9,add\n")])
+        case "POST /catalogue/engagements/{id}/eligibility/locations/{location}/remove": return Form(path: path, fields: [("confirm", "remove")])
+        case "POST /catalogue/engagements/{id}/eligibility/locations/{location}/criteria":
+            let criterion = try #require(try await CatalogueRepository(db: app.db).engagement(15)).currentVersion.partnerCriteria.first ?? ""
+            return Form(path: path, fields: [("criterion", criterion), ("status", "met"), ("expires_on", ""), ("evidence", "Matrix")])
+        case "POST /catalogue/inclusion-requests/{id}/decision":
+            guard own else { return Form(path: path, fields: [("decision", "approve")]) }
+            let id = try await pendingInclusionRequest(app, engagement: 15, location: 9)
+            return Form(path: "/catalogue/inclusion-requests/\(id)/decision", fields: [("decision", "approve")])
+        case "POST /engagements/{id}/inclusion-requests":
+            // Bangalore (4, enrolled, Bluefin's) taken off engagement 2's list, with no request pending.
+            if own {
+                try await app.db.write { sql in
+                    try await sql.raw("DELETE FROM eligibility_entries WHERE engagement_id = 2 AND location_id = 4").run()
+                    try await sql.raw("""
+                        UPDATE inclusion_requests SET status = 'declined' WHERE engagement_id = 2 AND location_id = 4 AND status = 'pending'
+                        """).run()
+                }
+            }
+            return Form(path: path, fields: [("location", "4"), ("note", "Bangalore runs these engagements now.")])
         case "POST /settings/tokens": return Form(path: path, fields: [("name", "Matrix"), ("scope", "read")])
         case "POST /catalogue/program":
             return Form(path: path, fields: [("name", "Second program"), ("manager_name", "Robin Park"), ("manager_email", "pm@vendor.example")])

@@ -129,6 +129,21 @@ struct AuthorizationMatrixTests {
         "POST /catalogue/areas": section({ $0 == .manager }, ok: .seeOther),
         "GET /catalogue/areas/{id}": record { $0 == .manager },
         "POST /catalogue/areas/{id}": record({ $0 == .manager }, ok: .seeOther),
+        // An engagement's eligibility list (own: engagement 15, whose list Kestrel is not on; foreign: an unknown one): the
+        // vendor reads it, only the program manager changes it (adds location 8, sets and removes Seattle's, previews an import).
+        "GET /catalogue/engagements/{id}/eligibility": record { $0.isVendor },
+        "POST /catalogue/engagements/{id}/eligibility": record({ $0 == .manager }, ok: .seeOther),
+        "POST /catalogue/engagements/{id}/eligibility/import": record { $0 == .manager },
+        "GET /catalogue/engagements/{id}/eligibility/locations/{location}/remove": record { $0 == .manager },
+        "POST /catalogue/engagements/{id}/eligibility/locations/{location}/remove": record({ $0 == .manager }, ok: .seeOther),
+        "POST /catalogue/engagements/{id}/eligibility/locations/{location}/criteria": record({ $0 == .manager }, ok: .seeOther),
+        // Inclusion requests: the vendor reads the queue and a request (own: the one the fixtures send; foreign: an unknown
+        // id), only the program manager answers; a partner's Incentives admin asks for a location of theirs not on the list
+        // of an engagement they see (own: engagement 2; foreign: an unknown one).
+        "GET /catalogue/inclusion-requests": section { $0.isVendor },
+        "GET /catalogue/inclusion-requests/{id}": record { $0.isVendor },
+        "POST /catalogue/inclusion-requests/{id}/decision": record({ $0 == .manager }, ok: .seeOther),
+        "POST /engagements/{id}/inclusion-requests": record({ $0 == .partnerAdmin }, ok: .seeOther),
         "GET /settings/users": section { $0.isAccountAdmin },
         "POST /settings/users": section({ $0.isAccountAdmin }, ok: .seeOther),
         "GET /settings/users/{id}": record { $0.isAccountAdmin },
@@ -249,7 +264,15 @@ struct AuthorizationMatrixTests {
             path = path.replacingOccurrences(of: "{id}", with: own ? "2" : "987654").replacingOccurrences(of: "{kind}", with: "findings_document")
         }
         if template.hasPrefix("/catalogue/areas/") { path = path.replacingOccurrences(of: "{id}", with: own ? "1" : "987654") }
-        if template.hasPrefix("/catalogue/engagements/") { path = path.replacingOccurrences(of: "{id}", with: own ? "\(f.catalogueDraft)" : "987654") }
+        // An engagement's eligibility list: engagement 15 (Kestrel is not on it); the console's own pages: a draft.
+        if template.hasPrefix("/catalogue/engagements/{id}/eligibility") {
+            path = path.replacingOccurrences(of: "{id}", with: own ? "15" : "987654").replacingOccurrences(of: "{location}", with: "1")
+        } else if template.hasPrefix("/catalogue/engagements/") {
+            path = path.replacingOccurrences(of: "{id}", with: own ? "\(f.catalogueDraft)" : "987654")
+        }
+        if template.hasPrefix("/catalogue/inclusion-requests/") {
+            path = path.replacingOccurrences(of: "{id}", with: own ? "\(f.inclusionRequest)" : "987654")
+        }
         if template.hasPrefix("/payee-profiles/bank/") { path = path.replacingOccurrences(of: "{id}", with: own ? "1" : "2") }
         if template.hasPrefix("/payee-profiles/locations/") { path = path.replacingOccurrences(of: "{id}", with: own ? "1" : "5") }
         if template.hasPrefix("/enrollment/") {

@@ -123,6 +123,7 @@ struct CataloguePagesTests {
             let page = try await reviewer.get("/catalogue/engagements/\(engagement.id)")
             _ = try await reviewer.get("/catalogue")
             #expect(page.status == .ok && page.body.contains("Partner criteria") && !page.body.contains("Start a new version"))
+            #expect(page.body.contains(#"href="/catalogue/engagements/\#(engagement.id)/eligibility""#), "the console links the engagement's list")
             #expect(engagement.currentVersion.partnerCriteria.allSatisfy { page.body.contains($0.replacingOccurrences(of: "'", with: "&#39;")) })
             #expect(try await reviewer.post("/catalogue/engagements/\(engagement.id)/versions", []).status == .forbidden)
             #expect(try await reviewer.get("/catalogue/engagements/new").status == .forbidden)

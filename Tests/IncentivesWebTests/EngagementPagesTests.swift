@@ -159,8 +159,8 @@ struct EngagementPagesTests {
             #expect(foreign.status == .notFound && foreign.body.h1 == "Page not found")
             #expect(try await kestrel.get("/engagements/15/customers").status == .notFound)
             #expect(try await kestrel.get("/engagements/1").status == .ok)
-            // Taken off a list: 404 for Bluefin too.
-            try await app.db.write { try await $0.raw("DELETE FROM location_criteria WHERE engagement_id = 3 AND location_id IN (1, 2, 3, 4)").run() }
+            // Taken off a list (its entries; criteria results stay, as when the program manager removes a location): 404 for Bluefin too.
+            try await app.db.write { try await $0.raw("DELETE FROM eligibility_entries WHERE engagement_id = 3 AND location_id IN (1, 2, 3, 4)").run() }
             #expect(try await bluefin.get("/engagements/3").status == .notFound)
             #expect(!Self.rowIDs(try await bluefin.get("/engagements").body).contains(3))
             // Vendor users have no engagements section.

@@ -45,6 +45,12 @@ struct HostileFormsTests {
         "POST /partners/{id}/locations", "POST /partners/{id}/locations/{location}",
         "POST /partners/{id}/locations/{location}/deactivate", "POST /partners/{id}/locations/{location}/reactivate",
         "POST /partners/{id}/admin", "POST /partners/{id}/users/{user}/invitation", "POST /partners/{id}/enrollment",
+        // In EligibilityListPagesTests.hostileForms.
+        "POST /catalogue/engagements/{id}/eligibility", "POST /catalogue/engagements/{id}/eligibility/import",
+        "POST /catalogue/engagements/{id}/eligibility/locations/{location}/remove",
+        "POST /catalogue/engagements/{id}/eligibility/locations/{location}/criteria",
+        // In InclusionRequestPagesTests.hostileForms.
+        "POST /engagements/{id}/inclusion-requests", "POST /catalogue/inclusion-requests/{id}/decision",
     ]
     /// The API's operations with a body or a path the corpus reaches: claims, comments and documents in
     /// `HostileInputTests`, the lifecycle actions here.

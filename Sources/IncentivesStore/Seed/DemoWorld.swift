@@ -113,12 +113,17 @@ struct DemoWorld {
                     // Kestrel is not on the business applications lists: those engagements stay hidden for it.
                     if o == 2 && engagement.solutionAreaID == 3 { continue }
                     var allMet = true
+                    try await sql.raw("""
+                        INSERT INTO eligibility_entries (engagement_id, location_id, listed_at, listed_by, listed_by_name)
+                        VALUES (\(bind: engagement.id), \(bind: locationID), \(bind: now.adding(calendarDays: -30)), NULL, 'Demo data')
+                        """).run()
                     for (position, criterion) in engagement.currentVersion.partnerCriteria.enumerated() {
                         let met = !random.chance(0.1)
                         allMet = allMet && met
                         try await sql.raw("""
-                            INSERT INTO location_criteria (location_id, engagement_id, position, criterion, met)
-                            VALUES (\(bind: locationID), \(bind: engagement.id), \(bind: position), \(bind: criterion), \(bind: met))
+                            INSERT INTO location_criteria (location_id, engagement_id, position, criterion, met, status)
+                            VALUES (\(bind: locationID), \(bind: engagement.id), \(bind: position), \(bind: criterion), \(bind: met),
+                                    \(bind: (met ? CriterionStatus.met : .notMet).rawValue))
                             """).run()
                     }
                     if allMet && engagement.status != .upcoming && engagement.currentVersion.rates.rate(for: location.market) != nil {
@@ -234,7 +239,7 @@ struct DemoWorld {
             let unmet = Set(try await sql.raw("""
                 SELECT engagement_id FROM location_criteria WHERE location_id = \(bind: location.id) AND met = \(bind: false)
                 """).all(decodingColumn: "engagement_id", as: Int64.self))
-            let listed = Set(try await sql.raw("SELECT DISTINCT engagement_id FROM location_criteria WHERE location_id = \(bind: location.id)")
+            let listed = Set(try await sql.raw("SELECT engagement_id FROM eligibility_entries WHERE location_id = \(bind: location.id)")
                 .all(decodingColumn: "engagement_id", as: Int64.self))
             let claimable = engagements.filter {
                 listed.contains($0.id) && !unmet.contains($0.id) && $0.status != .upcoming

@@ -23,6 +23,9 @@ struct MultipartUpload {
     /// Paths whose handlers read multipart bodies (and check their form token) themselves.
     static func isUploadPath(_ path: String) -> Bool {
         let parts = path.split(separator: "/")
+        // An eligibility list's CSV import (`/catalogue/engagements/{id}/eligibility/import`) takes a file too.
+        if parts.count == 5, parts[0] == "catalogue", parts[1] == "engagements", Int64(parts[2]) != nil, parts[3] == "eligibility",
+           parts[4] == "import" { return true }
         return parts.count == 3 && parts[0] == "claims" && Int64(parts[1]) != nil && parts[2] == "documents"
     }
 

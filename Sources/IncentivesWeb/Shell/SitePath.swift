@@ -45,6 +45,9 @@ enum SitePath: Hashable, Sendable {
     case partnerLocations(PathKey), partnerLocation(PathKey, location: PathKey)
     case partnerLocationDeactivate(PathKey, location: PathKey), partnerLocationReactivate(PathKey, location: PathKey)
     case partnerAdmin(PathKey), partnerInvitation(PathKey, user: PathKey), partnerEnrollment(PathKey)
+    case catalogueEligibility(PathKey), catalogueEligibilityImport(PathKey)
+    case catalogueEligibilityRemove(PathKey, location: PathKey), catalogueCriterion(PathKey, location: PathKey)
+    case inclusionRequests, inclusionRequest(PathKey), inclusionRequestDecision(PathKey), engagementInclusionRequests(PathKey)
 
     /// The path: with `{name}` where a parameter is `.key`, for the router; with values, for a link.
     var path: String {
@@ -89,6 +92,16 @@ enum SitePath: Hashable, Sendable {
         case .catalogueVersions(let id): "/catalogue/engagements/\(id.segment("id"))/versions"
         case .cataloguePublish(let id): "/catalogue/engagements/\(id.segment("id"))/publish"
         case .catalogueClose(let id): "/catalogue/engagements/\(id.segment("id"))/close"
+        case .catalogueEligibility(let id): "/catalogue/engagements/\(id.segment("id"))/eligibility"
+        case .catalogueEligibilityImport(let id): "/catalogue/engagements/\(id.segment("id"))/eligibility/import"
+        case .catalogueEligibilityRemove(let id, let location):
+            "/catalogue/engagements/\(id.segment("id"))/eligibility/locations/\(location.segment("location"))/remove"
+        case .catalogueCriterion(let id, let location):
+            "/catalogue/engagements/\(id.segment("id"))/eligibility/locations/\(location.segment("location"))/criteria"
+        case .inclusionRequests: "/catalogue/inclusion-requests"
+        case .inclusionRequest(let id): "/catalogue/inclusion-requests/\(id.segment("id"))"
+        case .inclusionRequestDecision(let id): "/catalogue/inclusion-requests/\(id.segment("id"))/decision"
+        case .engagementInclusionRequests(let id): "/engagements/\(id.segment("id"))/inclusion-requests"
         case .enrollment: "/enrollment"
         case .enrollmentDecision(let program, let location): "/enrollment/\(program.segment("program"))/\(location.segment("location"))"
         case .payeeProfiles: "/payee-profiles"
@@ -172,5 +185,8 @@ enum SitePath: Hashable, Sendable {
         .partnerLocations(.key), .partnerLocation(.key, location: .key),
         .partnerLocationDeactivate(.key, location: .key), .partnerLocationReactivate(.key, location: .key),
         .partnerAdmin(.key), .partnerInvitation(.key, user: .key), .partnerEnrollment(.key),
+        .catalogueEligibility(.key), .catalogueEligibilityImport(.key),
+        .catalogueEligibilityRemove(.key, location: .key), .catalogueCriterion(.key, location: .key),
+        .inclusionRequests, .inclusionRequest(.key), .inclusionRequestDecision(.key), .engagementInclusionRequests(.key),
     ] + ExportFormat.allCases.map { .claimsExport($0) }
 }

@@ -68,6 +68,7 @@ struct CatalogueView: PageView {
         let program = SitePath.catalogueProgram.href()
         let areas = SitePath.catalogueAreas.href()
         let newEngagement = SitePath.catalogueNewEngagement.href()
+        let inclusionRequests = SitePath.inclusionRequests.href()
     }
 
     init(_ overview: ConsoleOverview, programForm: ProgramForm, areaForm: AreaForm, input: PageInput) {

@@ -68,7 +68,7 @@ struct ConsoleEngagementView: PageView {
     let history: [Event]
     let forms: Forms
 
-    struct Forms: Sendable { let draft: String; let versions: String; let publish: String; let close: String }
+    struct Forms: Sendable { let draft: String; let versions: String; let publish: String; let close: String; let eligibility: String }
 
     init(_ file: ConsoleEngagementFile, publishError: String?, effective: String, input: PageInput) {
         let times = PageTimes(zone: PageTime.utc)
@@ -101,7 +101,8 @@ struct ConsoleEngagementView: PageView {
         self.publishError = publishError
         history = file.history.reversed().map { Event(at: input.times.dateTime($0.at), who: $0.actorName, what: Self.words($0)) }
         forms = Forms(draft: SitePath.catalogueDraft(.id(file.id)).href(), versions: SitePath.catalogueVersions(.id(file.id)).href(),
-                      publish: SitePath.cataloguePublish(.id(file.id)).href(), close: SitePath.catalogueClose(.id(file.id)).href())
+                      publish: SitePath.cataloguePublish(.id(file.id)).href(), close: SitePath.catalogueClose(.id(file.id)).href(),
+                      eligibility: SitePath.catalogueEligibility(.id(file.id)).href())
     }
 
     static func words(_ change: ProgramChange) -> String {

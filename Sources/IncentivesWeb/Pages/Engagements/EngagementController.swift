@@ -64,7 +64,10 @@ struct EngagementController: Sendable {
     }
 
     @Sendable func eligibility(_ request: Request, context: AppRequestContext) async throws -> HTML {
-        deps.page("engagement-eligibility", EngagementEligibilityView(try context.resolvedEngagement, input: deps.pageInput(context)))
+        let detail = try context.resolvedEngagement
+        // The viewer's locations' inclusion requests on it, with their answers (scoped in the store).
+        let requests = try await deps.stores.inclusionRequests.ofEngagement(detail.engagement.id, in: try context.signedIn.scope)
+        return deps.page("engagement-eligibility", EngagementEligibilityView(detail, requests: requests, input: deps.pageInput(context)))
     }
 
     /// A proof template of the version in force, as a text file to fill in.

@@ -3,7 +3,9 @@ import IncentivesDomain
 import IncentivesStore
 
 /// `/engagements/{id}/eligibility`: each of the viewer's enrolled locations on the engagement, criterion by criterion,
-/// with its payee profile and whether it earns. Built from the engagement's detail and the page input only.
+/// with its payee profile and whether it earns; for a location not on the list, the Incentives admin's inclusion request
+/// form, and every request of the viewer's locations with its answer. Built from the engagement's detail, the requests
+/// and the page input only.
 struct EngagementEligibilityView: PageView {
     struct CriterionRow: Sendable {
         let criterion: String
@@ -18,12 +20,37 @@ struct EngagementEligibilityView: PageView {
         let eligibility: String
         let criteria: [CriterionRow]
         let hasCriteria: Bool
-        let listNote: String
+        var listNote: String
         let payeeComplete: Bool
         let payee: String
         let payeeHref: String
         let earning: Bool
         let notEarning: String
+        /// The inclusion request form (an Incentives admin, a location not listed, no request pending).
+        var request: RequestForm?
+        /// "Inclusion request sent …" while one waits.
+        var pendingLine: String?
+    }
+    struct RequestForm: Sendable {
+        let action: String
+        let location: String
+        let inputID: String
+        let note: String
+        let error: String?
+    }
+    /// A refused request, shown next to its location's form with 422.
+    struct RequestProblem: Sendable, Equatable {
+        let location: Int64
+        let message: String
+        let note: String
+    }
+    struct RequestLine: Sendable {
+        let location: String
+        let sent: String
+        let note: String
+        let status: String
+        let answer: String?
+        let reason: String?
     }
 
     let shell: Shell
@@ -35,12 +62,30 @@ struct EngagementEligibilityView: PageView {
     let managerName: String
     let managerEmail: String
     let enrollmentHref: String
+    let requests: [RequestLine]
+    let hasRequests: Bool
+    /// A refused request whose location shows no form (a request already pending, a listed location), above the table.
+    let requestError: String?
 
-    init(_ detail: EngagementDetail, input: PageInput) {
+    init(_ detail: EngagementDetail, requests sent: [InclusionRequest] = [], problem: RequestProblem? = nil, input: PageInput) {
         let e = detail.engagement
         let manager = detail.program.map { "\($0.managerName) (\($0.managerEmail))" } ?? "the program manager"
         let enrolled = detail.locations.filter { $0.enrollments[e.programID] == .enrolled }
-        let rows = enrolled.map { Self.row($0, on: e, manager: manager, now: input.now) }
+        let times = input.times
+        let rows = enrolled.map { standing in
+            var row = Self.row(standing, on: e, manager: manager, now: input.now)
+            guard standing.engagements[e.id] == nil else { return row }
+            let id = standing.location.id
+            if let pending = sent.first(where: { $0.locationID == id && $0.status == .pending }) {
+                row.pendingLine = "Inclusion request sent \(times.dateTime(pending.requestedAt)): waiting for the program manager's answer."
+            } else if input.viewer?.locationRoles[id]?.contains(.incentivesAdmin) == true {
+                let mine = problem?.location == id ? problem : nil
+                row.request = RequestForm(action: SitePath.engagementInclusionRequests(.id(e.id)).href(), location: String(id),
+                                          inputID: "include-\(id)", note: mine?.note ?? "", error: mine?.message)
+                row.listNote = "This location is not on the engagement's eligibility list. Ask \(manager) to include it here:"
+            }
+            return row
+        }
         shell = EngagementHeading.shell(detail, input, page: "Eligibility")
         heading = EngagementHeading(detail, current: "Eligibility")
         self.rows = rows
@@ -50,6 +95,13 @@ struct EngagementEligibilityView: PageView {
         managerName = detail.program?.managerName ?? "the program manager"
         managerEmail = detail.program?.managerEmail ?? ""
         enrollmentHref = SitePath.enrollment.href()
+        requests = sent.map { r in
+            RequestLine(location: r.locationName, sent: "\(times.dateTime(r.requestedAt)) by \(r.requestedByName)", note: r.note,
+                        status: r.status.label, answer: r.decidedAt.map { "\(times.dateTime($0)) by \(r.decidedByName ?? "")" },
+                        reason: r.reason)
+        }
+        hasRequests = !requests.isEmpty
+        requestError = rows.contains { $0.request?.error != nil } ? nil : problem?.message
     }
 
     /// - Parameter manager: who to ask to update the eligibility list, in words.
@@ -57,7 +109,7 @@ struct EngagementEligibilityView: PageView {
         let eligibility = standing.engagements[e.id]
         let criteria = (eligibility?.criteria ?? []).map { c in
             CriterionRow(criterion: c.criterion, met: c.met,
-                         todo: c.met ? "Met." : "Not met: meet it, then ask \(manager) to update the eligibility list.")
+                         todo: c.met ? c.expiresOn.map { "Met until \($0)." } ?? "Met." : "Not met: meet it, then ask \(manager) to update the eligibility list.")
         }
         let eligible = eligibility?.isEligible ?? false
         let unmet = criteria.filter { !$0.met }.count
