@@ -209,9 +209,9 @@ struct Sweep: AsyncParsableCommand {
                     try await EligibilityLists(db: db).expireDue(at: instant))
         }
         let total = counts.values.reduce(0, +)
+        // One line of counts, then a line per claim status moved: scripts read both.
         print("Swept at \(iso8601UTC(instant)): \(total) claim\(total == 1 ? "" : "s") expired, \(reminded) reminded of a deadline, "
-              + "\(criteria) partner criteri\(criteria == 1 ? "on" : "a") expired.")
-        if engagements > 0 { print("  \(engagements) engagement\(engagements == 1 ? "" : "s") changed status or version in force") }
+              + "\(criteria) partner criteri\(criteria == 1 ? "on" : "a") expired, \(engagements) engagement\(engagements == 1 ? "" : "s") moved.")
         for status in ClaimStatus.allCases { if let n = counts[status] { print("  \(status.rawValue)\t\(n)") } }
     }
 }

@@ -157,4 +157,29 @@ struct CatalogueConsoleTests {
             #expect(try await CatalogueRepository(db: db).engagements().filter { $0.id != id }.map(\.status) == before)
         }
     }
+
+    @Test("a draft version's criteria are never in force: the list counts the published version's, or the draft's before any is published",
+          arguments: TestDatabases.flavors)
+    func draftCriteria(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let console = CatalogueConsole(db: db)
+            let pm = try await Self.manager(db, now: now)
+            var input = Self.workshopTerms()
+            input.partnerCriteria = "Designation"
+            let draft = EngagementDraft(name: "Criteria test", solutionAreaID: 1, role: .buildIntent, opensOn: DayDate(now), closesAfter: nil,
+                                        terms: try input.terms())
+            let id = try await console.draft(draft, by: pm, at: now)
+            func criteria() async throws -> [String]? {
+                try await db.read { try await EligibilitySQL.criteriaInForce(of: "SELECT \(bind: id)", at: now, on: $0)[id] }
+            }
+            #expect(try await criteria() == ["Designation"], "before publishing, the draft's (the list is prepared against them)")
+            try await console.publish(id, effectiveFrom: nil, by: pm, at: now)
+            _ = try await console.startVersion(id, by: pm, at: now)
+            input.partnerCriteria = "Designation\nTraining"
+            var next = draft
+            next.terms = try input.terms()
+            try await console.saveDraft(id, next, by: pm, at: now)
+            #expect(try await criteria() == ["Designation"], "version 2 is a draft: version 1's criteria are in force")
+        }
+    }
 }
