@@ -115,6 +115,22 @@ struct CataloguePagesTests {
         }
     }
 
+    @Test("a new version published for today takes effect at once")
+    func publishedToday() async throws {
+        try await WebHarness.with { app in
+            let id = try await Self.engagement(app, published: true)
+            let manager = try #require(try await UserRepository(db: app.db).find(email: "manager@vendor.example"))
+            let viewer = Viewer(userID: manager.id, email: manager.email, name: manager.name, membership: .vendor(.programManager))
+            _ = try await CatalogueConsole(db: app.db).startVersion(id, by: viewer, at: app.clock.now)
+            let pm = try await app.signedIn("manager@vendor.example")
+            _ = try await pm.get("/catalogue/engagements/\(id)")
+            let today = DayDate(app.clock.now).description
+            let published = try await pm.post("/catalogue/engagements/\(id)/publish", [("effective_from", today)])
+            #expect(published.status == .seeOther, "today is not in the past")
+            #expect(try await CatalogueRepository(db: app.db).engagement(id)?.version(inForceAt: app.clock.now).number == 2)
+        }
+    }
+
     @Test("reviewers read every engagement, criteria included, and change nothing; partners have no catalogue")
     func access() async throws {
         try await WebHarness.with { app in

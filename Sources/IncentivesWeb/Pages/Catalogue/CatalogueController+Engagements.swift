@@ -99,7 +99,8 @@ extension CatalogueController {
                 guard let day = DayDate(typed) else {
                     throw CatalogueError.invalid(field: "effective_from", "Write the day it takes effect as YYYY-MM-DD, or leave it empty for now.")
                 }
-                effective = day.startUTC
+                // Today means now (its midnight has passed); a later day, from its start (UTC, the program's days).
+                effective = day == DayDate(deps.clock.now) ? nil : day.startUTC
             }
             try await console.publish(file.id, effectiveFrom: effective, by: try context.signedIn, at: deps.clock.now)
         } catch {
