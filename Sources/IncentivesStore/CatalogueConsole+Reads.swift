@@ -60,7 +60,7 @@ extension CatalogueConsole {
     public func overview(at now: Date) async throws -> ConsoleOverview {
         try await db.read { sql in
             let program = try await sql.raw("SELECT MIN(id) AS id FROM programs").first(decodingColumn: "id", as: Int64?.self) ?? nil
-            let areaRows = try await sql.raw("SELECT id, code, name, position FROM solution_areas ORDER BY position, id").all(decoding: AreaRow.self, with: .snakeCase)
+            let areaRows = try await Self.areaRows(on: sql)
             var lines: [ConsoleEngagementLine] = []
             for id in try await sql.raw("SELECT id FROM engagements ORDER BY name, id").all(decodingColumn: "id", as: Int64.self) {
                 guard let file = try await Self.file(id, history: false, on: sql) else { continue }
@@ -76,6 +76,17 @@ extension CatalogueConsole {
                                    areas: areaRows.map { SolutionArea(id: $0.id, code: $0.code, name: $0.name) },
                                    positions: Dictionary(uniqueKeysWithValues: areaRows.map { ($0.id, Int($0.position)) }), engagements: lines)
         }
+    }
+
+    /// The solution areas in their order, each with its place: what the forms offer, without reading any engagement.
+    public func areas() async throws -> [(area: SolutionArea, position: Int)] {
+        try await db.read { sql in
+            try await Self.areaRows(on: sql).map { (SolutionArea(id: $0.id, code: $0.code, name: $0.name), Int($0.position)) }
+        }
+    }
+
+    private static func areaRows(on sql: any SQLDatabase) async throws -> [AreaRow] {
+        try await sql.raw("SELECT id, code, name, position FROM solution_areas ORDER BY position, id").all(decoding: AreaRow.self, with: .snakeCase)
     }
 
     /// One engagement with its versions, draft and history; nil when there is none.

@@ -19,7 +19,7 @@ extension CatalogueController {
 
     @Sendable func createEngagement(_ request: Request, context: AppRequestContext) async throws -> Response {
         var form = EngagementForm(context.form)
-        let areas = try await console.overview(at: deps.clock.now).areas
+        let areas = try await console.areas().map(\.area)
         if let draft = try form.draft(areas: areas) {
             do {
                 let id = try await console.draft(draft, by: try context.signedIn, at: deps.clock.now)
@@ -47,7 +47,7 @@ extension CatalogueController {
             form.name = file.name; form.area = String(file.solutionArea.id); form.role = file.role.rawValue
             form.opensOn = file.opensOn?.description ?? DayDate(deps.clock.now).description; form.closesAfter = file.closesAfter?.description ?? ""
         }
-        let areas = try await console.overview(at: deps.clock.now).areas
+        let areas = try await console.areas().map(\.area)
         if let draft = try form.draft(areas: areas) {
             do {
                 try await console.saveDraft(file.id, draft, by: try context.signedIn, at: deps.clock.now)
@@ -62,7 +62,7 @@ extension CatalogueController {
 
     private func formPage(_ context: AppRequestContext, form: EngagementForm, file: ConsoleEngagementFile?) async throws -> HTML {
         let input = deps.pageInput(context)
-        let areas = try await console.overview(at: input.now).areas
+        let areas = try await console.areas().map(\.area)
         let view = EngagementFormView(form, areas: areas, file: file, input: input)
         return deps.page("catalogue-engagement-form", view, status: form.errors.isEmpty ? .ok : .unprocessableContent)
     }

@@ -95,9 +95,8 @@ struct CatalogueController: Sendable {
     private func areaPage(_ context: AppRequestContext, form: AreaForm?) async throws -> HTML {
         let id = try areaID(context)
         let input = deps.pageInput(context)
-        let overview = try await console.overview(at: input.now)
-        guard let area = overview.areas.first(where: { $0.id == id }) else { throw HTTPError(.notFound) }
-        let form = form ?? AreaForm(area, position: overview.positions[id] ?? 1)
+        guard let (area, position) = try await console.areas().first(where: { $0.area.id == id }) else { throw HTTPError(.notFound) }
+        let form = form ?? AreaForm(area, position: position)
         return deps.page("catalogue-area", AreaView(area, form: form, input: input), status: form.errors.isEmpty ? .ok : .unprocessableContent)
     }
 }
