@@ -52,7 +52,10 @@ struct CatalogueImport: AsyncParsableCommand {
             try await CatalogueFile.apply(document, actor: "incentives catalogue import", at: at, to: db)
         }
         let versions = document.engagements.map(\.versions.count).reduce(0, +)
+        let locations = document.partners.map(\.locations.count).reduce(0, +)
+        let listed = document.engagements.map { $0.eligibility.filter { $0.listedAt != nil }.count }.reduce(0, +)
         print("Imported \(document.program?.name ?? "no program"): \(document.areas.count) solution areas, "
-              + "\(document.engagements.count) engagements, \(versions) versions.")
+              + "\(document.engagements.count) engagements, \(versions) versions, \(document.partners.count) partners, "
+              + "\(locations) locations, \(listed) list entries.")
     }
 }

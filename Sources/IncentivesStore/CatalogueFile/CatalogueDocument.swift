@@ -2,7 +2,8 @@ import Foundation
 import IncentivesDomain
 
 /// The whole catalogue as one value, as `incentives catalogue export` writes it and `import` reads it: the program, its
-/// solution areas, and every engagement with all its versions. Records refer to each other by what a person reads (an
+/// solution areas, every engagement with all its versions and its eligibility list, and the partner organizations with
+/// their locations. Payee profiles, people and claims are not in it: they are the partners' own. Records refer to each other by what a person reads (an
 /// area's code, an engagement's name), never by database ids, so a file moves between databases.
 public struct CatalogueDocument: Sendable, Equatable {
     public struct ProgramEntry: Sendable, Equatable {
@@ -37,11 +38,48 @@ public struct CatalogueDocument: Sendable, Equatable {
         public var opensOn: DayDate?
         public var closesAfter: DayDate?
         public var versions: [VersionEntry]
+        /// The engagement's eligibility list and the criteria results of its locations, by partner and location name.
+        public var eligibility: [ListedLocation] = []
+    }
+
+    /// A location's place on an engagement's list (`listedAt` nil: results kept for a location taken off the list).
+    public struct ListedLocation: Sendable, Equatable {
+        public var partner: String
+        public var location: String
+        public var listedAt: Date?
+        public var listedBy: String?
+        public var criteria: [CriterionResult]
+    }
+
+    /// One partner criterion's result for a location, keyed by the criterion's words.
+    public struct CriterionResult: Sendable, Equatable {
+        public var criterion: String
+        public var status: CriterionStatus
+        public var expiresOn: DayDate?
+        public var evidence: String?
+        public var setBy: String?
+        public var setAt: Date?
+    }
+
+    public struct PartnerEntry: Sendable, Equatable {
+        public var name: String
+        public var since: Date?
+        public var deactivated: Deactivation?
+        public var locations: [LocationEntry]
+    }
+
+    public struct LocationEntry: Sendable, Equatable {
+        public var name: String
+        public var country: String
+        public var deactivated: Deactivation?
+        /// The location's enrollment in the program, if it was invited.
+        public var enrollment: EnrollmentStatus?
     }
 
     public var program: ProgramEntry?
     public var areas: [AreaEntry]
     public var engagements: [EngagementEntry]
+    public var partners: [PartnerEntry] = []
 
     /// The first line of every file: what it is, and the version of its format.
     public static let format = "partner-incentives catalogue 1"

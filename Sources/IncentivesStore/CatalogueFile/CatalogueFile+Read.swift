@@ -37,10 +37,13 @@ extension CatalogueFile {
         }
         let program = top["program"].flatMap { reader.program($0) }
         let areas = reader.sequence(top["solution_areas"], "solution_areas").compactMap { reader.area($0) }
+        var partnerNames: [String] = []
+        let partners = reader.sequence(top["partners"], "partners").compactMap { reader.partner($0, taken: &partnerNames) }
         let engagements = reader.sequence(top["engagements"], "engagements").compactMap { reader.engagement($0) }
         reader.checkReferences(areas: areas, engagements: engagements, nodes: top)
+        reader.checkPlaces(engagements)
         guard reader.problems.isEmpty else { throw CatalogueFileRefused(problems: reader.problems.sorted { $0.line < $1.line }) }
-        return CatalogueDocument(program: program, areas: areas, engagements: engagements)
+        return CatalogueDocument(program: program, areas: areas, engagements: engagements, partners: partners)
     }
 }
 
@@ -49,6 +52,8 @@ struct Reader {
     var problems: [CatalogueFileProblem] = []
     /// Lines of the records read, for problems found once the whole file is read.
     var areaLines: [String: Int] = [:], engagementLines: [String: Int] = [:]
+    /// The line of each location's partner, and of each engagement's eligibility entries.
+    var placeLines: [CatalogueFile.PlaceKey: Int] = [:], eligibilityLines: [String: [CatalogueFile.PlaceKey: Int]] = [:]
 
     static func line(of error: YamlError) -> Int {
         switch error {

@@ -42,13 +42,14 @@ extension Reader {
         let opensOn = day(m, "opens_on"), closesAfter = day(m, "closes_after")
         let versions = sequence(m["versions"], "versions").compactMap { version($0) }
         guard let name, let area, let role, let lifecycle, let status else { return nil }
+        let eligibility = sequence(m["eligibility"], "eligibility").compactMap { listed($0, engagement: name) }
         if let refused = check({ _ = try CatalogueConsole.engagementNameRule.check(name, field: "name") }) { problem(node, refused) }
         if let opensOn, let refused = check({ try CatalogueConsole.checkDates(opensOn: opensOn, closesAfter: closesAfter) }) { problem(node, refused) }
         if engagementLines[name] != nil { problem(node, "An engagement named \(name) is listed twice.") }
         engagementLines[name] = node.mark?.line ?? 1
         checkVersions(versions, of: name, lifecycle: lifecycle, at: node)
         return .init(name: name, area: area, role: role, lifecycle: lifecycle, status: status, opensOn: opensOn, closesAfter: closesAfter,
-                     versions: versions)
+                     versions: versions, eligibility: eligibility)
     }
 
     mutating func checkVersions(_ versions: [CatalogueDocument.VersionEntry], of name: String, lifecycle: EngagementLifecycle, at node: Node) {

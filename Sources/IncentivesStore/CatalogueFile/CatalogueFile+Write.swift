@@ -11,8 +11,8 @@ public enum CatalogueFile {
     public static func document(of db: Database) async throws -> CatalogueDocument {
         try await db.read { sql in
             var program: CatalogueDocument.ProgramEntry?
-            if let id = try await sql.raw("SELECT MIN(id) AS id FROM programs").first(decodingColumn: "id", as: Int64?.self) ?? nil,
-               let stored = try await CatalogueRepository.program(id, on: sql) {
+            let programID = try await sql.raw("SELECT MIN(id) AS id FROM programs").first(decodingColumn: "id", as: Int64?.self) ?? nil
+            if let id = programID, let stored = try await CatalogueRepository.program(id, on: sql) {
                 program = .init(name: stored.name, managerName: stored.managerName, managerEmail: stored.managerEmail, calendar: stored.calendar)
             }
             struct AreaRow: Decodable { var code: String; var name: String; var position: Int }
@@ -26,9 +26,11 @@ public enum CatalogueFile {
                                                    effectiveFrom: v.effectiveFrom, publishedAt: v.publishedAt, publishedBy: v.publishedBy, terms: v.terms)
                 }
                 engagements.append(.init(name: file.name, area: file.solutionArea.code, role: file.role, lifecycle: file.lifecycle,
-                                         status: file.status, opensOn: file.opensOn, closesAfter: file.closesAfter, versions: versions))
+                                         status: file.status, opensOn: file.opensOn, closesAfter: file.closesAfter, versions: versions,
+                                         eligibility: try await eligibility(of: id, on: sql)))
             }
-            return CatalogueDocument(program: program, areas: areas, engagements: engagements)
+            return CatalogueDocument(program: program, areas: areas, engagements: engagements,
+                                     partners: try await partners(programID: programID, on: sql))
         }
     }
 
@@ -45,6 +47,7 @@ public enum CatalogueFile {
         root.append(("solution_areas", Node(document.areas.map { area in
             map([("code", text(area.code)), ("name", text(area.name)), ("position", Node(String(area.position)))])
         })))
+        root.append(("partners", Node(document.partners.map(partnerNode))))
         root.append(("engagements", Node(document.engagements.map(engagementNode))))
         return try Yams.serialize(node: Node(root), indent: 2, width: -1, allowUnicode: true)
     }
@@ -57,6 +60,7 @@ public enum CatalogueFile {
         if let opensOn = e.opensOn { pairs.append(("opens_on", Node(opensOn.description))) }
         if let closesAfter = e.closesAfter { pairs.append(("closes_after", Node(closesAfter.description))) }
         pairs.append(("versions", Node(e.versions.map(versionNode))))
+        pairs.append(("eligibility", Node(e.eligibility.map(listedNode))))
         return map(pairs)
     }
 

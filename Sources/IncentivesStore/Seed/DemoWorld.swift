@@ -26,58 +26,67 @@ struct DemoWorld {
         var summary = SeedSummary()
         let today = DayDate(now)
         let holidayDays = [today.adding(days: 29), today.adding(days: 36)]
-        let holidays = holidayDays.map(\.description).joined(separator: ",")
-        try await sql.raw("""
-            INSERT INTO programs (id, name, manager_name, manager_email, weekend, holidays)
-            VALUES (1, 'Partner Incentives Program', 'Casey Kim', 'incentives-team@vendor.example', '1,7', \(bind: holidays))
-            """).run()
-        for (i, area) in DemoCatalogue.areas.enumerated() {
-            try await sql.raw("INSERT INTO solution_areas (id, code, name, position) VALUES (\(bind: i + 1), \(bind: area.0), \(bind: area.1), \(bind: i))").run()
-        }
+        let calendar = WorkingCalendar(weekend: [1, 7], holidays: Set(holidayDays))
 
-        // Engagements and their versions.
-        var engagements: [Engagement] = []
-        var areaOf: [Int64: Int64] = [:]
-        for (i, spec) in DemoCatalogue.engagements.enumerated() {
-            let id = Int64(i + 1)
-            let currency = Currency.usd
-            func version(_ number: Int, from: Date, rates: (Decimal?, Decimal?, Decimal?)) -> EngagementVersion {
-                EngagementVersion(
-                    number: number, effectiveFrom: from, payModel: spec.pay,
-                    rates: MarketRates(currency: currency, a: rates.0, b: rates.1, c: rates.2), maxHours: spec.maxHours,
-                    deadlines: .standard(for: spec.type),
-                    description: "\(spec.name): a \(spec.type.label.lowercased()) engagement in which the partner "
-                        + (spec.role == .useOrConsume ? "becomes the customer's partner of record for the workload and drives its usage."
-                                                      : "delivers to the customer and documents the findings and next steps."),
-                    partnerCriteria: DemoCatalogue.partnerCriteria(area: spec.area),
-                    customerCriteria: DemoCatalogue.customerCriteria(role: spec.role),
-                    proofRequirements: DemoCatalogue.proof(type: spec.type, role: spec.role),
-                    resourceLinks: [ResourceLink(title: "Delivery guide", url: "https://partners.example/guides/\(id)"),
-                                    ResourceLink(title: "Frequently asked questions", url: "https://partners.example/faq")])
-            }
-            var versions: [EngagementVersion]
-            if let earlier = spec.earlier {
-                versions = [version(1, from: now.adding(calendarDays: -720), rates: earlier.rates),
-                            version(2, from: now.adding(calendarDays: -earlier.daysAgo), rates: spec.rates)]
-            } else {
-                versions = [version(1, from: now.adding(calendarDays: -720), rates: spec.rates)]
-            }
-            let engagement = Engagement(
-                id: id, programID: 1, solutionAreaID: Int64(spec.area), name: spec.name, role: spec.role, type: spec.type,
-                status: spec.status, lastClaimDay: spec.lastClaimInDays.map { today.adding(days: $0) } ?? (spec.status == .closed ? today.adding(days: -20) : nil),
-                activeClaimsPerCustomer: spec.perCustomer, earningsCap: spec.cap.map { Money($0, currency) }, versions: versions)
-            try await insert(engagement, on: sql, now: now)
-            engagements.append(engagement)
-            areaOf[id] = Int64(spec.area)
-        }
-        summary.engagements = engagements.count
-
-        // Partners, their bank and tax profiles, enrollments and eligibility lists.
-        var places: [Place] = []
-        var locationID: Int64 = 0, bankID: Int64 = 0, taxID: Int64 = 0
+        // The program as a catalogue file would hold it, written by the import's own code (`CatalogueFile.apply`).
+        let planned = DemoCatalogue.engagements.enumerated().map { i, spec in engagement(Int64(i + 1), spec, now: now) }
+        var document = CatalogueDocument(
+            program: .init(name: "Partner Incentives Program", managerName: "Casey Kim", managerEmail: "incentives-team@vendor.example",
+                           calendar: calendar),
+            areas: DemoCatalogue.areas.enumerated().map { .init(code: $1.0, name: $1.1, position: $0) },
+            engagements: planned.map { e in
+                .init(name: e.name, area: DemoCatalogue.areas[Int(e.solutionAreaID) - 1].0, role: e.role,
+                      lifecycle: e.status == .closed ? .closed : .published, status: e.status, opensOn: nil, closesAfter: nil,
+                      versions: e.versions.map { v in
+                          .init(number: v.number, isDraft: false, effectiveFrom: v.effectiveFrom, publishedAt: nil, publishedBy: nil,
+                                terms: EngagementTerms(v, of: e))
+                      })
+            })
+        // Partners and each location's list entries, drawn in the order the demo has always drawn them (tax id, then
+        // criteria), so the same seed gives the same data.
+        var taxNumbers: [Int] = []
+        var claimableNames: [[String]] = []
         for (o, org) in DemoCatalogue.organizations.enumerated() {
-            let orgID = Int64(o + 1)
-            try await sql.raw("INSERT INTO organizations (id, name, created_at) VALUES (\(bind: orgID), \(bind: org.name), \(bind: now.adding(calendarDays: -800)))").run()
+            document.partners.append(.init(name: org.name, since: now.adding(calendarDays: -800), deactivated: nil,
+                                           locations: org.locations.map { .init(name: $0.name, country: $0.country, deactivated: nil,
+                                                                                enrollment: $0.enrollment) }))
+            for spec in org.locations {
+                taxNumbers.append(100_000 + random.int(0...899_999))
+                var claimable: [String] = []
+                for (index, engagement) in planned.enumerated() {
+                    // Kestrel is not on the business applications lists: those engagements stay hidden for it.
+                    if o == 2 && engagement.solutionAreaID == 3 { continue }
+                    let criteria = engagement.currentVersion.partnerCriteria.map { criterion in
+                        CatalogueDocument.CriterionResult(criterion: criterion, status: random.chance(0.1) ? .notMet : .met, expiresOn: nil,
+                                                          evidence: nil, setBy: nil, setAt: nil)
+                    }
+                    document.engagements[index].eligibility.append(.init(partner: org.name, location: spec.name,
+                                                                         listedAt: now.adding(calendarDays: -30), listedBy: "Demo data",
+                                                                         criteria: criteria))
+                    if criteria.allSatisfy({ $0.status == .met }) && engagement.status != .upcoming
+                        && engagement.currentVersion.rates.rate(for: Market(country: spec.country)) != nil {
+                        claimable.append(engagement.name)
+                    }
+                }
+                claimableNames.append(claimable)
+            }
+        }
+        try await CatalogueFile.apply(document, actor: "Demo data", at: now, on: sql)
+        summary.engagements = planned.count
+
+        // What the import wrote, read back by name: the claims are drawn on the stored engagements.
+        var engagements: [Engagement] = [], byName: [String: Engagement] = [:], areaOf: [Int64: Int64] = [:]
+        for id in try await sql.raw("SELECT id FROM engagements ORDER BY id").all(decodingColumn: "id", as: Int64.self) {
+            guard let e = try await CatalogueRepository.engagement(id, on: sql) else { continue }
+            engagements.append(e); byName[e.name] = e; areaOf[id] = e.solutionAreaID
+        }
+
+        // The partners' own records, which no catalogue holds: bank and tax profiles.
+        var places: [Place] = []
+        var bankID: Int64 = 0
+        for org in DemoCatalogue.organizations {
+            let organizationID = try await sql.raw("SELECT id FROM organizations WHERE name = \(bind: org.name)")
+                .first(decodingColumn: "id", as: Int64.self) ?? 0
             var banks: [Int64] = []
             for bank in org.banks {
                 bankID += 1
@@ -86,51 +95,20 @@ struct DemoWorld {
                 try await sql.raw("""
                     INSERT INTO bank_profiles (id, organization_id, holder_name, bank_name, country, account_number, swift_bic,
                       status, status_reason, replaced_by, created_at, updated_at)
-                    VALUES (\(bind: bankID), \(bind: orgID), \(bind: org.name), \(bind: bank.bank), \(bind: bank.country), \(bind: bank.iban),
+                    VALUES (\(bind: bankID), \(bind: organizationID), \(bind: org.name), \(bind: bank.bank), \(bind: bank.country), \(bind: bank.iban),
                       \(bind: bank.bic), \(bind: bank.status.rawValue), NULL, NULL, \(bind: created), \(bind: created))
                     """).run()
             }
             for spec in org.locations {
-                locationID += 1
-                let location = Location(id: locationID, organizationID: orgID, name: spec.name, country: spec.country)
-                try await sql.raw("""
-                    INSERT INTO locations (id, organization_id, name, country, bank_profile_id)
-                    VALUES (\(bind: locationID), \(bind: orgID), \(bind: spec.name), \(bind: spec.country), \(bind: banks[spec.bank]))
-                    """).run()
-                taxID += 1
+                guard let location = try await locationNamed(org.name, spec.name, on: sql) else { continue }
+                try await sql.raw("UPDATE locations SET bank_profile_id = \(bind: banks[spec.bank]) WHERE id = \(bind: location.id)").run()
                 try await sql.raw("""
                     INSERT INTO tax_profiles (id, location_id, country, form, tax_id, expires_on, created_at)
-                    VALUES (\(bind: taxID), \(bind: locationID), \(bind: spec.country), \(bind: spec.country == "US" ? "W-9" : "W-8BEN-E"),
-                      \(bind: "\(spec.country)-\(100_000 + random.int(0...899_999))"), \(bind: today.adding(days: spec.taxExpiresInDays).description),
+                    VALUES (\(bind: Int64(places.count + 1)), \(bind: location.id), \(bind: spec.country), \(bind: spec.country == "US" ? "W-9" : "W-8BEN-E"),
+                      \(bind: "\(spec.country)-\(taxNumbers[places.count])"), \(bind: today.adding(days: spec.taxExpiresInDays).description),
                       \(bind: now.adding(calendarDays: -300)))
                     """).run()
-                try await sql.raw("""
-                    INSERT INTO enrollments (program_id, location_id, status, updated_at)
-                    VALUES (1, \(bind: locationID), \(bind: spec.enrollment.rawValue), \(bind: now.adding(calendarDays: -30)))
-                    """).run()
-                var claimable: [Engagement] = []
-                for engagement in engagements {
-                    // Kestrel is not on the business applications lists: those engagements stay hidden for it.
-                    if o == 2 && engagement.solutionAreaID == 3 { continue }
-                    var allMet = true
-                    try await sql.raw("""
-                        INSERT INTO eligibility_entries (engagement_id, location_id, listed_at, listed_by, listed_by_name)
-                        VALUES (\(bind: engagement.id), \(bind: locationID), \(bind: now.adding(calendarDays: -30)), NULL, 'Demo data')
-                        """).run()
-                    for (position, criterion) in engagement.currentVersion.partnerCriteria.enumerated() {
-                        let met = !random.chance(0.1)
-                        allMet = allMet && met
-                        try await sql.raw("""
-                            INSERT INTO location_criteria (location_id, engagement_id, position, criterion, met, status)
-                            VALUES (\(bind: locationID), \(bind: engagement.id), \(bind: position), \(bind: criterion), \(bind: met),
-                                    \(bind: (met ? CriterionStatus.met : .notMet).rawValue))
-                            """).run()
-                    }
-                    if allMet && engagement.status != .upcoming && engagement.currentVersion.rates.rate(for: location.market) != nil {
-                        claimable.append(engagement)
-                    }
-                }
-                places.append(Place(location: location, engagements: claimable,
+                places.append(Place(location: location, engagements: claimableNames[places.count].compactMap { byName[$0] },
                                     admin: Actor(role: .incentivesAdmin, name: "admin"), user: nil))
             }
             summary.organizations += 1
@@ -189,25 +167,44 @@ struct DemoWorld {
         try await insertCustomers(customers, on: sql, now: now)
         summary.customers = customers.count
 
-        return DemoWorld(engagements: engagements, areaOf: areaOf,
-                         calendar: WorkingCalendar(weekend: [1, 7], holidays: Set(holidayDays)), places: places,
+        return DemoWorld(engagements: engagements, areaOf: areaOf, calendar: calendar, places: places,
                          customersByOrganization: customersByOrganization, reviewer: reviewer, summary: summary)
     }
 
-    static func insert(_ e: Engagement, on sql: any SQLDatabase, now: Date) async throws {
-        try await sql.raw("""
-            INSERT INTO engagements (id, program_id, solution_area_id, name, role, type, status, last_claim_day,
-              active_claims_per_customer, cap_minor, currency, created_at, lifecycle)
-            VALUES (\(bind: e.id), \(bind: e.programID), \(bind: e.solutionAreaID), \(bind: e.name), \(bind: e.role.rawValue),
-              \(bind: e.type.rawValue), \(bind: e.status.rawValue), \(bind: e.lastClaimDay?.description),
-              \(bind: e.activeClaimsPerCustomer), \(bind: e.earningsCap?.minorUnits), \(bind: e.currentVersion.rates.currency.code),
-              \(bind: now.adding(calendarDays: -720)), \(bind: e.status == .closed ? "closed" : "published"))
-            """).run()
-        // The console's own writer, so a seeded version holds every term a published one does.
-        for v in e.versions {
-            try await CatalogueConsole.insertVersion(EngagementTerms(v, of: e), engagementID: e.id, number: v.number, effectiveFrom: v.effectiveFrom,
-                                                     state: .published, on: sql)
+    /// A demo engagement as its spec describes it, with its versions.
+    static func engagement(_ id: Int64, _ spec: DemoCatalogue.EngagementSpec, now: Date) -> Engagement {
+        let today = DayDate(now)
+        let currency = Currency.usd
+        func version(_ number: Int, from: Date, rates: (Decimal?, Decimal?, Decimal?)) -> EngagementVersion {
+            EngagementVersion(
+                number: number, effectiveFrom: from, payModel: spec.pay,
+                rates: MarketRates(currency: currency, a: rates.0, b: rates.1, c: rates.2), maxHours: spec.maxHours,
+                deadlines: .standard(for: spec.type),
+                description: "\(spec.name): a \(spec.type.label.lowercased()) engagement in which the partner "
+                    + (spec.role == .useOrConsume ? "becomes the customer's partner of record for the workload and drives its usage."
+                                                  : "delivers to the customer and documents the findings and next steps."),
+                partnerCriteria: DemoCatalogue.partnerCriteria(area: spec.area),
+                customerCriteria: DemoCatalogue.customerCriteria(role: spec.role),
+                proofRequirements: DemoCatalogue.proof(type: spec.type, role: spec.role),
+                resourceLinks: [ResourceLink(title: "Delivery guide", url: "https://partners.example/guides/\(id)"),
+                                ResourceLink(title: "Frequently asked questions", url: "https://partners.example/faq")])
         }
+        var versions = [version(1, from: now.adding(calendarDays: -720), rates: spec.earlier?.rates ?? spec.rates)]
+        if let earlier = spec.earlier { versions.append(version(2, from: now.adding(calendarDays: -earlier.daysAgo), rates: spec.rates)) }
+        return Engagement(
+            id: id, programID: 1, solutionAreaID: Int64(spec.area), name: spec.name, role: spec.role, type: spec.type,
+            status: spec.status, lastClaimDay: spec.lastClaimInDays.map { today.adding(days: $0) } ?? (spec.status == .closed ? today.adding(days: -20) : nil),
+            activeClaimsPerCustomer: spec.perCustomer, earningsCap: spec.cap.map { Money($0, currency) }, versions: versions)
+    }
+
+    /// A location by its organization's and its own name.
+    static func locationNamed(_ organization: String, _ name: String, on sql: any SQLDatabase) async throws -> Location? {
+        let id = try await sql.raw("""
+            SELECT l.id FROM locations l JOIN organizations o ON o.id = l.organization_id
+            WHERE o.name = \(bind: organization) AND l.name = \(bind: name)
+            """).first(decodingColumn: "id", as: Int64.self)
+        guard let id else { return nil }
+        return try await ClaimRepository.location(id, on: sql)
     }
 
     static func insertCustomers(_ customers: [Customer], on sql: any SQLDatabase, now: Date) async throws {
