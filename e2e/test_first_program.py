@@ -256,5 +256,5 @@ def test_a_program_from_an_empty_database_to_an_approved_claim(fresh):
     browser.sign_in(ADMIN, PASSWORD)
     browser.open("/earnings", "earnings")
     # Lisbon is in market B: the earning is market B's rate of the version in force.
-    earning = browser.find("main table tbody tr").text
+    earning = browser.driver.find_element(By.XPATH, f"//tr[td/a[@href='{claim}']]").text
     assert "Tidewater data platform assessment" in earning and "USD 2,500.00" in earning, earning
