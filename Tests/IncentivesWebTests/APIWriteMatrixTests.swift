@@ -40,11 +40,14 @@ struct APIWriteMatrixTests {
     }
 
     /// The partner directory's writes: the program manager's (`ok` on an own id, 404 on an unknown one); every other role 403.
-    static func manager(_ ok: HTTPResponse.Status, foreign: HTTPResponse.Status = .notFound) -> Rule {
+    static func manager(_ ok: HTTPResponse.Status, foreign: HTTPResponse.Status = .notFound) -> Rule { only(.manager, ok, foreign: foreign) }
+
+    /// An operation of one role: `ok` on an own id, `foreign` on an unknown one; every other role 403.
+    static func only(_ role: Who, _ ok: HTTPResponse.Status, foreign: HTTPResponse.Status = .notFound) -> Rule {
         { who, whose in
             switch who {
             case .signedOut: .unauthorized
-            case .manager: whose == .own ? ok : foreign
+            case role: whose == .own ? ok : foreign
             default: .forbidden
             }
         }
@@ -127,6 +130,24 @@ struct APIWriteMatrixTests {
         "POST /partner-locations/{id}": Operation(json: #"{"name": "Matrix {tag}", "country": "US"}"#, expected: manager(.ok), partner: true),
         "POST /partner-locations/{id}/deactivate": Operation(json: #"{"reason": "Matrix"}"#, expected: manager(.ok), partner: true),
         "POST /partner-locations/{id}/reactivate": Operation(json: "{}", expected: manager(.unprocessableContent), partner: true),
+        // Payees: a new bank profile is an Incentives admin's (no id: foreign is the same request); the decision on bank
+        // profile 1 is the program manager's; a tax profile for Seattle (1) is its admin's; the manager deactivates
+        // Seattle's enrollment, which the domain refuses the partner's admin (422).
+        "POST /payee-profiles/bank-profiles": Operation(
+            json: #"{"holder_name": "Matrix {tag}", "bank_name": "Banco", "country": "PT", "account_number": "PT50 0002 0123 1234 5678 9015 4", "swift_bic": "BCOMPTPL"}"#,
+            expected: only(.partnerAdmin, .created, foreign: .created), partner: true),
+        "POST /payee-profiles/bank-profiles/{id}/decision": Operation(
+            json: #"{"status": "action_required", "reason": "Matrix {tag}", "version": 1}"#, expected: manager(.ok), partner: true),
+        "POST /locations/{id}/tax-profiles": Operation(json: #"{"tax_id": "12-3456789", "expires_on": "2028-06-30"}"#,
+                                                       expected: only(.partnerAdmin, .created), partner: true),
+        "POST /enrollments/{location_id}": Operation(json: #"{"action": "deactivate", "version": 1}"#, expected: { who, whose in
+            switch who {
+            case .signedOut: .unauthorized
+            case .manager: whose == .own ? .ok : .notFound
+            case .partnerAdmin: whose == .own ? .unprocessableContent : .notFound
+            default: .forbidden
+            }
+        }, partner: true),
     ]
 
     /// Where a case's claim (or new claim) is: Bluefin's admin acts away from Seattle, so its successes never use up
@@ -203,6 +224,7 @@ struct APIWriteMatrixTests {
                 var body = operation.json.map { ByteBuffer(string: $0) } ?? ByteBuffer(bytes: Self.pdf)
                 if operation.partner {
                     path = path.replacingOccurrences(of: "{id}", with: whose == .own ? "1" : "987654")
+                        .replacingOccurrences(of: "{location_id}", with: whose == .own ? "1" : "987654")
                     body = ByteBuffer(string: (operation.json ?? "").replacingOccurrences(of: "{tag}", with: "\(who)-\(whose)"))
                 } else if let pick = operation.pick {
                     path = path.replacingOccurrences(of: "{id}", with: String(try await Self.claim(pick, at: locations, app)))

@@ -308,6 +308,7 @@ struct AuthorizationMatrixTests {
         "GET /engagements/{id}": api { $0.isPartner },
         "GET /locations": api { $0.isPartner },
         "GET /payee-profiles": api { $0.isPartner || $0 == .manager },
+        "GET /enrollments": api { $0.isPartner || $0 == .manager },
         "GET /customers": api { $0.isPartner || $0.isVendor },
         "GET /earnings": api { $0.isPartner || $0 == .manager },
         "GET /claims": api { $0.isPartner || $0.isVendor },

@@ -89,15 +89,7 @@ extension Components.Schemas.Location {
 
 extension Components.Schemas.PayeeProfiles {
     init(_ profiles: PayeeProfiles, at now: Date) {
-        self.init(
-            bankProfiles: profiles.bankProfiles.map { b in
-                .init(id: b.id, organizationName: b.organizationName, holderName: b.holderName, bankName: b.bankName, country: b.country,
-                      maskedAccountNumber: b.maskedAccountNumber, status: b.status.rawValue, statusReason: b.statusReason, usedBy: b.usedBy)
-            },
-            taxProfiles: profiles.taxProfiles.map { t in
-                .init(id: t.id, locationId: t.locationID, locationName: t.locationName, country: t.country, form: t.form,
-                      expiresOn: t.expiresOn.text, current: t.isCurrent, valid: t.isValid(at: now))
-            })
+        self.init(bankProfiles: profiles.bankProfiles.map { .init($0) }, taxProfiles: profiles.taxProfiles.map { .init($0, at: now) })
     }
 }
 
