@@ -62,6 +62,9 @@ struct HostileFormsTests {
         "POST /partners", "POST /partners/{id}", "POST /partners/{id}/deactivate", "POST /partners/{id}/reactivate",
         "POST /partners/{id}/locations", "POST /partners/{id}/admin", "POST /partners/{id}/enrollment",
         "POST /partner-locations/{id}", "POST /partner-locations/{id}/deactivate", "POST /partner-locations/{id}/reactivate",
+        // PayeeAPITests.hostileInput: bad bank details, tax profiles, decisions and enrollment steps.
+        "POST /payee-profiles/bank-profiles", "POST /payee-profiles/bank-profiles/{id}/decision", "POST /locations/{id}/tax-profiles",
+        "POST /enrollments/{location_id}",
     ]
 
     static func refused(_ app: WebHarness, _ label: String, expect status: HTTPResponse.Status? = nil,
