@@ -205,9 +205,27 @@ struct DemoWorld {
             """).run()
         // The console's own writer, so a seeded version holds every term a published one does.
         for v in e.versions {
-            try await CatalogueConsole.insertVersion(EngagementTerms(v, of: e), engagementID: e.id, number: v.number, effectiveFrom: v.effectiveFrom,
+            var terms = EngagementTerms(v, of: e)
+            terms.proofRequirements = try await withTemplateFiles(terms.proofRequirements, of: e, version: v, on: sql, now: now)
+            try await CatalogueConsole.insertVersion(terms, engagementID: e.id, number: v.number, effectiveFrom: v.effectiveFrom,
                                                      state: .published, on: sql)
         }
+    }
+
+    /// Each findings-document requirement with a real template file to download: the text a named template generates, kept
+    /// through the rules and the row writer every upload goes through.
+    static func withTemplateFiles(_ requirements: [ProofRequirement], of e: Engagement, version: EngagementVersion, on sql: any SQLDatabase,
+                                  now: Date) async throws -> [ProofRequirement] {
+        var requirements = requirements
+        for index in requirements.indices where requirements[index].kind == .findingsDocument {
+            guard let generated = ProofTemplate(e, version: version, kind: .findingsDocument) else { continue }
+            let bytes = Array(generated.text.utf8)
+            let checked = try TemplateFileRules().check(fileName: generated.fileName, bytes: bytes)
+            let kept = try await ProofTemplates.keep(.findingsDocument, checked, bytes: bytes, engagementID: e.id, byUserID: nil,
+                                                     name: "Demo program manager", at: now.adding(calendarDays: -720), on: sql)
+            requirements[index].templateID = kept.id
+        }
+        return requirements
     }
 
     static func insertCustomers(_ customers: [Customer], on sql: any SQLDatabase, now: Date) async throws {
