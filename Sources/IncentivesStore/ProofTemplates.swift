@@ -33,7 +33,7 @@ public struct ProofTemplates: Sendable {
                        by viewer: Viewer, at now: Date) async throws -> ProofTemplateFile {
         let checked = try rules.check(fileName: fileName, bytes: bytes, tooLarge: tooLarge)
         return try await db.write(changesClaims: false) { sql in
-            let (number, stored) = try await Self.draftRequirements(engagementID, on: sql)
+            let (number, stored) = try await Self.draftRequirements(engagementID, locking: db.flavor == .postgres, on: sql)
             var requirements = stored
             guard let index = requirements.firstIndex(where: { $0.kind == kind }) else {
                 throw CatalogueError.invalid(field: "template",
@@ -57,7 +57,7 @@ public struct ProofTemplates: Sendable {
     /// Takes the template file off the draft version's requirement of `kind` (the file stays for the versions published with it).
     public func remove(_ kind: ProofRequirement.Kind, from engagementID: Int64, by viewer: Viewer, at now: Date) async throws {
         try await db.write(changesClaims: false) { sql in
-            let (number, stored) = try await Self.draftRequirements(engagementID, on: sql)
+            let (number, stored) = try await Self.draftRequirements(engagementID, locking: db.flavor == .postgres, on: sql)
             var requirements = stored
             guard let index = requirements.firstIndex(where: { $0.kind == kind }), let id = requirements[index].templateID else {
                 throw CatalogueError.invalid(field: "template", "The draft has no template file for \(kind.label.lowercased()) to remove.")
@@ -122,10 +122,12 @@ public struct ProofTemplates: Sendable {
     }
 
     /// The draft version's number and proof requirements; a refusal when the engagement has no draft.
-    static func draftRequirements(_ engagementID: Int64, on sql: any SQLDatabase) async throws -> (Int, [ProofRequirement]) {
+    /// `locking` (PostgreSQL) holds the draft's row until the transaction ends, so two uploads never overwrite each other's pointer.
+    static func draftRequirements(_ engagementID: Int64, locking: Bool = false, on sql: any SQLDatabase) async throws -> (Int, [ProofRequirement]) {
         _ = try await CatalogueConsole.head(engagementID, on: sql)
+        let lock: SQLQueryString = locking ? " FOR UPDATE" : ""
         guard let row = try await sql.raw("""
-            SELECT number, proof_requirements FROM engagement_versions WHERE engagement_id = \(bind: engagementID) AND state = 'draft'
+            SELECT number, proof_requirements FROM engagement_versions WHERE engagement_id = \(bind: engagementID) AND state = 'draft'\(lock)
             """).first() else {
             throw CatalogueError.invalid(field: "template", "A published version keeps its templates: start a new version to change one.")
         }
