@@ -36,8 +36,8 @@ public struct ProofTemplates: Sendable {
             let (number, stored) = try await Self.draftRequirements(engagementID, locking: db.flavor == .postgres, on: sql)
             var requirements = stored
             guard let index = requirements.firstIndex(where: { $0.kind == kind }) else {
-                throw CatalogueError.invalid(field: "template",
-                                             "The draft asks for no \(kind.label.lowercased()): tick it on the draft, save, then upload its template.")
+                throw CatalogueError.invalid(field: "template", "The draft asks for no \(kind.label.lowercased()): "
+                                             + "tick it on the draft, save, then upload its template.")
             }
             let kept = try await Self.keep(kind, checked, bytes: bytes, engagementID: engagementID, byUserID: viewer.userID, name: viewer.name,
                                            at: now, on: sql)
@@ -47,9 +47,10 @@ public struct ProofTemplates: Sendable {
             requirements[index].templateName = Self.stem(kept.fileName)
             requirements[index].templateVersion = kept.versionLabel
             try await Self.save(requirements, engagementID: engagementID, number: number, on: sql)
+            let detail = "\(kind.label), version \(number): \(kept.fileName) (\(kept.byteSize) bytes)"
             try await ProgramChanges.record(ProgramChange(by: viewer, at: now, subject: .templateFile, subjectID: kept.id,
                                                           action: replaced ? "template_replaced" : "template_uploaded", engagementID: engagementID,
-                                                          detail: "\(kind.label), version \(number): \(kept.fileName) (\(kept.byteSize) bytes)"), on: sql)
+                                                          detail: detail), on: sql)
             return kept
         }
     }
@@ -102,7 +103,8 @@ public struct ProofTemplates: Sendable {
                      name: String, at now: Date, on sql: any SQLDatabase) async throws -> ProofTemplateFile {
         let hash = DocumentStore.hash(bytes)
         if let same = try await file(where: """
-            engagement_id = \(bind: engagementID) AND kind = \(bind: kind.rawValue) AND sha256 = \(bind: hash) AND file_name = \(bind: checked.fileName)
+            engagement_id = \(bind: engagementID) AND kind = \(bind: kind.rawValue) AND sha256 = \(bind: hash)
+              AND file_name = \(bind: checked.fileName)
             """, on: sql).first { return same }
         let count = try await sql.raw("""
             SELECT COUNT(*) AS n FROM proof_templates WHERE engagement_id = \(bind: engagementID) AND kind = \(bind: kind.rawValue)

@@ -23,10 +23,11 @@ struct TemplateSlot: Sendable {
         return draft.terms.proofRequirements.map { requirement in
             let kept = requirement.templateID.flatMap { files[$0] }
             let kind = PathKey.text(requirement.kind.rawValue)
+            let named = requirement.templateName.map { "\($0), version \(requirement.templateVersion ?? "1.0")" }
             return TemplateSlot(kind: requirement.kind.rawValue, label: requirement.kind.label, hasFile: kept != nil, fileName: kept?.fileName ?? "",
                                 fileFacts: kept.map { facts($0, times: times) } ?? "",
                                 fileHref: kept.map { SitePath.catalogueTemplate(.id(file.id), template: .id($0.id)).href() },
-                                generated: kept == nil ? requirement.templateName.map { "\($0), version \(requirement.templateVersion ?? "1.0")" } : nil,
+                                generated: kept == nil ? named : nil,
                                 uploadAction: SitePath.catalogueTemplateUpload(.id(file.id), kind: kind).href(),
                                 removeAction: SitePath.catalogueTemplateRemove(.id(file.id), kind: kind).href(),
                                 error: error?.kind == requirement.kind ? error?.message : nil)
@@ -34,7 +35,8 @@ struct TemplateSlot: Sendable {
     }
 
     static func facts(_ file: ProofTemplateFile, times: PageTimes) -> String {
-        "\(ClaimView.size(Int64(file.byteSize))), template version \(file.versionLabel), uploaded by \(file.uploadedByName) on \(times.dateTime(file.uploadedAt))"
+        "\(ClaimView.size(Int64(file.byteSize))), template version \(file.versionLabel), "
+            + "uploaded by \(file.uploadedByName) on \(times.dateTime(file.uploadedAt))"
     }
 }
 
