@@ -108,10 +108,12 @@ public struct ProofRequirement: Hashable, Sendable, Codable {
     /// A downloadable template (name and version), where the program provides one.
     public var templateName: String?
     public var templateVersion: String?
+    /// The uploaded template file (`proof_templates`), when the vendor uploaded one; versions stored before have none.
+    public var templateID: Int64?
 
-    public init(kind: Kind, description: String, templateName: String? = nil, templateVersion: String? = nil) {
+    public init(kind: Kind, description: String, templateName: String? = nil, templateVersion: String? = nil, templateID: Int64? = nil) {
         self.kind = kind; self.description = description
-        self.templateName = templateName; self.templateVersion = templateVersion
+        self.templateName = templateName; self.templateVersion = templateVersion; self.templateID = templateID
     }
 }
 

@@ -107,6 +107,11 @@ public struct EngagementTerms: Hashable, Sendable {
         note("Customer criteria", other.customerCriteria.joined(separator: "; "), customerCriteria.joined(separator: "; "))
         note("Proof of execution", other.proofRequirements.map(\.kind.label).joined(separator: ", "),
              proofRequirements.map(\.kind.label).joined(separator: ", "))
+        let templates = { (terms: EngagementTerms) in
+            terms.proofRequirements.compactMap { p in p.templateName.map { "\(p.kind.label): \($0), version \(p.templateVersion ?? "1")" } }
+                .joined(separator: "; ")
+        }
+        note("Proof templates", templates(other), templates(self))
         note("Resource links", other.resourceLinks.map(\.url).joined(separator: " "), resourceLinks.map(\.url).joined(separator: " "))
         let cap = { (terms: EngagementTerms) in terms.earningsCap.map { Money($0, terms.rates.currency).description } ?? "No cap" }
         note("Cap per location", cap(other), cap(self))

@@ -53,7 +53,7 @@ public enum DocumentFormat: String, CaseIterable, Sendable, Codable {
         return word ? .docx : .xlsx
     }
 
-    private static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
+    static func contains(_ bytes: [UInt8], _ needle: [UInt8]) -> Bool {
         guard let first = needle.first, bytes.count >= needle.count else { return false }
         var i = 0
         let last = bytes.count - needle.count
@@ -86,6 +86,11 @@ public struct UploadPolicy: Sendable, Hashable {
     /// A name safe to show and to send back in a header: the last path part, letters, digits and a few
     /// marks, at most 100 characters, ending in the extension of what the file really is.
     public static func safeName(_ raw: String, format: DocumentFormat) -> String {
+        safeName(raw, fileExtension: format.fileExtension)
+    }
+
+    /// `safeName(_:format:)` for a file whose real extension is known otherwise (a proof template's).
+    public static func safeName(_ raw: String, fileExtension: String) -> String {
         let last = raw.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
         var kept = String(last.unicodeScalars.map { scalar -> Character in
             if CharacterSet.alphanumerics.contains(scalar) || " .-_()".unicodeScalars.contains(scalar) { return Character(scalar) }
@@ -96,7 +101,7 @@ public struct UploadPolicy: Sendable, Hashable {
         if let dot = kept.lastIndex(of: ".") { stem = String(kept[..<dot]) }
         stem = String(stem.trimmingCharacters(in: CharacterSet(charactersIn: " ._")).prefix(90))
         if stem.isEmpty { stem = "document" }
-        return "\(stem).\(format.fileExtension)"
+        return "\(stem).\(fileExtension)"
     }
 }
 

@@ -55,8 +55,12 @@ extension CatalogueConsole {
                     WHERE id = \(bind: engagementID)
                     """).run()
             }
+            // The form does not carry the template files: a requirement the draft keeps keeps its file.
+            var terms = draft.terms
+            terms.proofRequirements = ProofTemplates.keepingTemplates(terms.proofRequirements,
+                                                                      of: try await ProofTemplates.draftRequirements(engagementID, on: sql).1)
             try await sql.raw("DELETE FROM engagement_versions WHERE engagement_id = \(bind: engagementID) AND number = \(bind: number)").run()
-            try await Self.insertVersion(draft.terms, engagementID: engagementID, number: number,
+            try await Self.insertVersion(terms, engagementID: engagementID, number: number,
                                          effectiveFrom: head.lifecycle == .draft ? draft.opensOn.startUTC : now, on: sql)
             try await ProgramChanges.record(ProgramChange(by: viewer, at: now, subject: .engagementVersion, subjectID: Int64(number),
                                                           action: "draft_saved", engagementID: engagementID, detail: "Version \(number)"), on: sql)

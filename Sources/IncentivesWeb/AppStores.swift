@@ -31,6 +31,8 @@ public struct AppStores: Sendable {
     public let eligibility: EligibilityLists
     /// Partners' inclusion requests and the program manager's answers.
     public let inclusionRequests: InclusionRequests
+    /// The proof template files the vendor uploads onto engagement drafts.
+    public let proofTemplates: ProofTemplates
 
     public init(db: Database, config: AppConfig) {
         links = ClaimLinks(publicURL: config.publicURL)
@@ -54,5 +56,6 @@ public struct AppStores: Sendable {
         partners = PartnerDirectory(db: db)
         eligibility = EligibilityLists(db: db)
         inclusionRequests = InclusionRequests(db: db, links: links)
+        proofTemplates = ProofTemplates(db: db)
     }
 }

@@ -43,6 +43,7 @@ struct CatalogueFileTests {
         }
         #expect(exported.contains("name: \"No: \\\"yes\\\"\""), "a partner's name stays text")
         #expect(exported.contains("status: expiring") && exported.contains("Audit report"))
+        #expect(exported.contains("template_files:") && exported.contains("template_file: \"t2\""), "the demo's template files travel, bytes and all")
         #expect(exported.contains("reason: \"Office closed: \\\"for now\\\"\""))
         #expect(exported.hasPrefix("format: partner-incentives catalogue 1\n"))
         #expect(exported.contains("name: \"yes\"") || exported.contains("- \"yes\""), "a criterion that YAML would read as true stays text")
@@ -73,6 +74,12 @@ struct CatalogueFileTests {
         let entry = try #require(lines.firstIndex { $0.contains("location: \"Kestrel IT - Paris\"") })
         lines[entry] = lines[entry].replacingOccurrences(of: "Kestrel IT - Paris", with: "Kestrel IT - Lyon")
         let status = try #require(lines.firstIndex { $0.contains("status: met") })
+        // And a template file whose bytes no longer match its sha256.
+        let content = try #require(lines.firstIndex { $0.trimmingCharacters(in: .whitespaces).hasPrefix("content: |") }) + 1
+        var base64 = Array(lines[content])
+        let first = try #require(base64.firstIndex { $0 != " " })
+        base64[first] = base64[first] == "Q" ? "R" : "Q"
+        lines[content] = String(base64)
         lines[status] = lines[status].replacingOccurrences(of: "status: met", with: "status: expiring")
         let bad = lines.joined(separator: "\n")
         let problems = try #require(#expect(throws: CatalogueFileRefused.self) { try CatalogueFile.read(bad) }).problems
@@ -80,6 +87,7 @@ struct CatalogueFileTests {
         #expect(problems.contains { $0.line == entry && $0.message == "Kestrel IT / Kestrel IT - Lyon is not a location the file's partners list." },
                 "\(problems)")
         #expect(problems.contains { $0.line == status && $0.message.contains("`expires_on` is given for an expiring criterion") }, "\(problems)")
+        #expect(problems.contains { $0.line == content && $0.message.contains("does not match its sha256") }, "\(problems)")
         #expect(problems.contains { $0.line == code + 1 && $0.message.contains("A code is lower-case letters") }, "\(problems)")
         #expect(problems.contains { $0.line == rate + 1 && $0.message == "USD has 2 decimal places: 5000.001 has more." }, "\(problems)")
         #expect(problems.contains { $0.message.contains("which the file does not list") }, "engagements of the broken area: \(problems)")

@@ -49,6 +49,8 @@ struct MigrationChecksumTests {
              postgres: "2c9855912dcefe022f3fea25fdea6678cb87add0da54416c184c7cad8751395d"),
         21: (sqlite: "b95d5a796bc008fa58cc0ca674ca08bc8791939442321b8e28bfd6cc0173296a",
              postgres: "73e0581839a12d4d4264cb87e19c36ddbc8350ee456f6a15ad6c3bb0dc0bc122"),
+        22: (sqlite: "e1f7326749cd18dff1c6fe49122a9ddef4519dfca8c2fcd88f946eb8a39726a8",
+             postgres: "18a86d8372ad769f2dbe592c070def744b70d11fcfbd271b63f2020b41316119"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")

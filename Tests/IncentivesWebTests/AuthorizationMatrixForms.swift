@@ -32,6 +32,8 @@ extension AuthorizationMatrixTests {
         var invitation: String, consentToken: String, surveyToken: String
         /// An engagement the console has in draft.
         var catalogueDraft: Int64
+        /// A template file uploaded to that draft's findings document.
+        var catalogueTemplate: Int64 = 0
         /// A pending inclusion request (Kestrel's Johannesburg on engagement 15) the GETs read.
         var inclusionRequest: Int64 = 0
     }
@@ -104,6 +106,7 @@ extension AuthorizationMatrixTests {
                         surveyToken: try await customerLink(app, on: ownClaim, purpose: "survey"),
                         catalogueDraft: try await CataloguePagesTests.engagement(app, published: false))
         fixtures.inclusionRequest = try await pendingInclusionRequest(app, engagement: 15, location: 9)
+        fixtures.catalogueTemplate = try await template(app, on: fixtures.catalogueDraft).id
         return fixtures
     }
 
@@ -123,6 +126,13 @@ extension AuthorizationMatrixTests {
                 RETURNING id
                 """).first(decodingColumn: "id", as: Int64.self)!
         }
+    }
+
+    /// A findings template uploaded by the program manager onto the engagement's draft.
+    static func template(_ app: WebHarness, on engagement: Int64) async throws -> ProofTemplateFile {
+        let manager = try #require(try await UserRepository(db: app.db).find(email: "manager@vendor.example")).viewer
+        return try await ProofTemplates(db: app.db).upload(.findingsDocument, to: engagement, fileName: "Matrix findings.pdf",
+                                                           bytes: ClaimPageTests.pdf, by: manager, at: app.clock.now)
     }
 
     static func token(_ app: WebHarness, of email: String) async throws -> Int64 {
@@ -297,6 +307,12 @@ extension AuthorizationMatrixTests {
             // A fresh engagement each time: publishing, a new version and closing use it up.
             let id = try await CataloguePagesTests.engagement(app, published: !route.hasSuffix("/publish"))
             return Form(path: path.replacingOccurrences(of: "/\(f.catalogueDraft)/", with: "/\(id)/"), fields: fields)
+        case "POST /catalogue/engagements/{id}/draft/templates/{kind}":
+            return Form(path: path, file: ("template", "Matrix findings v2.pdf", ClaimPageTests.pdf))
+        case "POST /catalogue/engagements/{id}/draft/templates/{kind}/remove":
+            // A file to remove each time: removing uses it up.
+            if own && who == .manager { _ = try await Self.template(app, on: f.catalogueDraft) }
+            return Form(path: path)
         case "POST /settings/tokens/{id}/revoke":
             guard own else { return Form(path: path, fields: [("confirm", "yes")]) }
             let fresh = try await token(app, of: emails[who] ?? "admin@bluefin.example")

@@ -125,6 +125,11 @@ struct AuthorizationMatrixTests {
         "POST /catalogue/engagements/{id}/versions": record({ $0 == .manager }, ok: .seeOther),
         "POST /catalogue/engagements/{id}/publish": record({ $0 == .manager }, ok: .seeOther),
         "POST /catalogue/engagements/{id}/close": record({ $0 == .manager }, ok: .seeOther),
+        // Proof template files of the draft (own: the fixtures' draft, which asks for a findings document): the program manager
+        // uploads and removes; every vendor user downloads a file of the engagement (own: the one the fixtures uploaded).
+        "POST /catalogue/engagements/{id}/draft/templates/{kind}": record({ $0 == .manager }, ok: .seeOther),
+        "POST /catalogue/engagements/{id}/draft/templates/{kind}/remove": record({ $0 == .manager }, ok: .seeOther),
+        "GET /catalogue/engagements/{id}/templates/{template}": record { $0.isVendor },
         "POST /catalogue/program": section({ $0 == .manager }, ok: .unprocessableContent),
         "POST /catalogue/areas": section({ $0 == .manager }, ok: .seeOther),
         "GET /catalogue/areas/{id}": record { $0 == .manager },
@@ -269,6 +274,8 @@ struct AuthorizationMatrixTests {
             path = path.replacingOccurrences(of: "{id}", with: own ? "15" : "987654").replacingOccurrences(of: "{location}", with: "1")
         } else if template.hasPrefix("/catalogue/engagements/") {
             path = path.replacingOccurrences(of: "{id}", with: own ? "\(f.catalogueDraft)" : "987654")
+                .replacingOccurrences(of: "{kind}", with: "findings_document")
+                .replacingOccurrences(of: "{template}", with: own ? "\(f.catalogueTemplate)" : "987654")
         }
         if template.hasPrefix("/catalogue/inclusion-requests/") {
             path = path.replacingOccurrences(of: "{id}", with: own ? "\(f.inclusionRequest)" : "987654")
@@ -316,6 +323,8 @@ struct AuthorizationMatrixTests {
         "GET /claims/{id}/history": api({ $0.isPartner || $0.isVendor }, foreign: { $0.isVendor ? .ok : .notFound }),
         "GET /claims/{id}/comments": api({ $0.isPartner || $0.isVendor }, foreign: { $0.isVendor ? .ok : .notFound }),
         "GET /catalogue/engagements": api { $0.isVendor },
+        // A proof template of engagement 2 (own) for partners who see it; foreign: an unknown engagement.
+        "GET /engagements/{id}/templates/{kind}": api { $0.isPartner },
         "GET /exports/claims.csv": api { $0.isPartner || $0.isVendor },
         "GET /exports/claims.xlsx": api { $0.isPartner || $0.isVendor },
         // The vendor's partner directory: own is organization 2, foreign an unknown id.
@@ -346,6 +355,7 @@ struct AuthorizationMatrixTests {
                 for whose in template.contains("{") ? [Whose.own, .foreign] : [.own] {
                     let id = template.hasPrefix("/claims/") ? (whose == .own ? ownClaim : cedarClaim) : (whose == .own ? 2 : 987654)
                     let path = "/api/v1" + template.replacingOccurrences(of: "{id}", with: String(id))
+                        .replacingOccurrences(of: "{kind}", with: "findings_document")
                     if method == .post {
                         // Every POST: no token 401; a read token 403, whatever the role.
                         for (who, expected) in [(Who.signedOut, HTTPResponse.Status.unauthorized), (.partnerAdmin, .forbidden), (.reviewer, .forbidden)] {

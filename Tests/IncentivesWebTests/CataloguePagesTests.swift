@@ -27,6 +27,8 @@ struct CataloguePagesTests {
         input.type = "workshop"; input.payModel = "fixed"; input.currency = "USD"; input.rateA = "5000"
         input.description = "A workshop made by the tests."
         input.partnerCriteria = "Two certified engineers"
+        // A findings document, so a proof template may be uploaded onto the draft.
+        input.proof = [.findingsDocument: ""]
         let console = CatalogueConsole(db: app.db)
         let id = try await console.draft(EngagementDraft(name: "Test workshop \(UUID().uuidString.prefix(8))", solutionAreaID: 1, role: .buildIntent,
                                                          opensOn: DayDate(app.clock.now), closesAfter: nil, terms: try input.terms()),

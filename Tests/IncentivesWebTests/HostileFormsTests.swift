@@ -51,6 +51,8 @@ struct HostileFormsTests {
         "POST /catalogue/engagements/{id}/eligibility/locations/{location}/criteria",
         // In InclusionRequestPagesTests.hostileForms.
         "POST /engagements/{id}/inclusion-requests", "POST /catalogue/inclusion-requests/{id}/decision",
+        // In TemplatePagesTests.hostile.
+        "POST /catalogue/engagements/{id}/draft/templates/{kind}", "POST /catalogue/engagements/{id}/draft/templates/{kind}/remove",
     ]
     /// The API's operations with a body or a path the corpus reaches: claims, comments and documents in
     /// `HostileInputTests`, the lifecycle actions here.

@@ -25,7 +25,21 @@ public struct CatalogueDocument: Sendable, Equatable {
         public var effectiveFrom: Date
         public var publishedAt: Date?
         public var publishedBy: String?
+        /// The terms; a proof requirement's file is named by `templateRefs`, never by a database id.
         public var terms: EngagementTerms
+        /// The template file of each proof kind that has one: a `TemplateFile.ref` of the engagement.
+        public var templateRefs: [ProofRequirement.Kind: String] = [:]
+    }
+
+    /// A proof template file the vendor uploaded for the engagement, its bytes in the file (base64), named `t1`, `t2`… in
+    /// the order they were uploaded, which also gives their version labels back.
+    public struct TemplateFile: Sendable, Equatable {
+        public var ref: String
+        public var kind: ProofRequirement.Kind
+        public var fileName: String
+        public var uploadedBy: String
+        public var uploadedAt: Date
+        public var bytes: [UInt8]
     }
 
     public struct EngagementEntry: Sendable, Equatable {
@@ -38,6 +52,7 @@ public struct CatalogueDocument: Sendable, Equatable {
         public var opensOn: DayDate?
         public var closesAfter: DayDate?
         public var versions: [VersionEntry]
+        public var templateFiles: [TemplateFile] = []
         /// The engagement's eligibility list and the criteria results of its locations, by partner and location name.
         public var eligibility: [ListedLocation] = []
     }

@@ -61,8 +61,9 @@ extension CatalogueFile {
                         \(bind: e.lifecycle.rawValue), \(bind: e.opensOn?.description), \(bind: e.closesAfter?.description))
                 RETURNING id
                 """).first(decodingColumn: "id", as: Int64.self) ?? 0
+            let files = try await applyTemplates(e.templateFiles, engagementID: id, on: sql)
             for v in e.versions {
-                try await CatalogueConsole.insertVersion(v.terms, engagementID: id, number: v.number, effectiveFrom: v.effectiveFrom,
+                try await CatalogueConsole.insertVersion(Self.terms(of: v, files: files), engagementID: id, number: v.number, effectiveFrom: v.effectiveFrom,
                                                          state: v.isDraft ? .draft : .published, publishedAt: v.publishedAt,
                                                          publishedBy: v.publishedBy, on: sql)
             }

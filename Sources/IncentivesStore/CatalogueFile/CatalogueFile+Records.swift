@@ -40,8 +40,10 @@ extension Reader {
         let role = choice(m, "role", PartnerRole.self), lifecycle = choice(m, "lifecycle", EngagementLifecycle.self)
         let status = choice(m, "status", EngagementStatus.self)
         let opensOn = day(m, "opens_on"), closesAfter = day(m, "closes_after")
+        let files = templateFiles(m)
         let versions = sequence(m["versions"], "versions").compactMap { version($0) }
         guard let name, let area, let role, let lifecycle, let status else { return nil }
+        checkTemplateRefs(versions, files: files, of: name, at: node)
         let eligibility = sequence(m["eligibility"], "eligibility").compactMap { listed($0, engagement: name) }
         if let refused = check({ _ = try CatalogueConsole.engagementNameRule.check(name, field: "name") }) { problem(node, refused) }
         if let opensOn, let refused = check({ try CatalogueConsole.checkDates(opensOn: opensOn, closesAfter: closesAfter) }) { problem(node, refused) }
@@ -49,7 +51,7 @@ extension Reader {
         engagementLines[name] = node.mark?.line ?? 1
         checkVersions(versions, of: name, lifecycle: lifecycle, at: node)
         return .init(name: name, area: area, role: role, lifecycle: lifecycle, status: status, opensOn: opensOn, closesAfter: closesAfter,
-                     versions: versions, eligibility: eligibility)
+                     versions: versions, templateFiles: files, eligibility: eligibility)
     }
 
     mutating func checkVersions(_ versions: [CatalogueDocument.VersionEntry], of name: String, lifecycle: EngagementLifecycle, at node: Node) {
@@ -74,7 +76,8 @@ extension Reader {
         let publishedBy = string(m, "published_by")
         if let state, state != "draft", state != "published" { problem(m["state"]!, "`state`: \(state) is not draft or published.") }
         guard let terms = terms(m), let number, let state, let effective else { return nil }
-        return .init(number: number, isDraft: state == "draft", effectiveFrom: effective, publishedAt: publishedAt, publishedBy: publishedBy, terms: terms)
+        return .init(number: number, isDraft: state == "draft", effectiveFrom: effective, publishedAt: publishedAt, publishedBy: publishedBy,
+                     terms: terms, templateRefs: templateRefs(m))
     }
 
     /// The terms, read into the console form's input so the same rules refuse; a refusal is reported at its key's line.

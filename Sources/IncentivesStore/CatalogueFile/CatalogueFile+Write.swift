@@ -21,13 +21,13 @@ public enum CatalogueFile {
             var engagements: [CatalogueDocument.EngagementEntry] = []
             for id in try await sql.raw("SELECT id FROM engagements ORDER BY name, id").all(decodingColumn: "id", as: Int64.self) {
                 guard let file = try await CatalogueConsole.file(id, history: false, on: sql) else { continue }
+                let templates = try await templateFiles(of: id, on: sql)
                 let versions = (file.published + (file.draft.map { [$0] } ?? [])).map { v in
-                    CatalogueDocument.VersionEntry(number: v.number, isDraft: v.number == file.draft?.number,
-                                                   effectiveFrom: v.effectiveFrom, publishedAt: v.publishedAt, publishedBy: v.publishedBy, terms: v.terms)
+                    versionEntry(v, isDraft: v.number == file.draft?.number, refs: templates.refs)
                 }
                 engagements.append(.init(name: file.name, area: file.solutionArea.code, role: file.role, lifecycle: file.lifecycle,
                                          status: file.status, opensOn: file.opensOn, closesAfter: file.closesAfter, versions: versions,
-                                         eligibility: try await eligibility(of: id, on: sql)))
+                                         templateFiles: templates.files, eligibility: try await eligibility(of: id, on: sql)))
             }
             return CatalogueDocument(program: program, areas: areas, engagements: engagements,
                                      partners: try await partners(programID: programID, on: sql))
@@ -59,6 +59,7 @@ public enum CatalogueFile {
         ]
         if let opensOn = e.opensOn { pairs.append(("opens_on", Node(opensOn.description))) }
         if let closesAfter = e.closesAfter { pairs.append(("closes_after", Node(closesAfter.description))) }
+        if !e.templateFiles.isEmpty { pairs.append(("template_files", Node(e.templateFiles.map(templateNode)))) }
         pairs.append(("versions", Node(e.versions.map(versionNode))))
         pairs.append(("eligibility", Node(e.eligibility.map(listedNode))))
         return map(pairs)
@@ -88,6 +89,7 @@ public enum CatalogueFile {
             var fields: [(String, Node)] = [("kind", Node(proof.kind.rawValue)), ("description", text(proof.description))]
             if let name = proof.templateName { fields.append(("template_name", text(name))) }
             if let version = proof.templateVersion { fields.append(("template_version", text(version))) }
+            if let ref = v.templateRefs[proof.kind] { fields.append(("template_file", text(ref))) }
             return map(fields)
         })))
         pairs.append(("resource_links", Node(t.resourceLinks.map { map([("title", text($0.title)), ("url", text($0.url))]) })))

@@ -35,12 +35,14 @@ struct DemoWorld {
                            calendar: calendar),
             areas: DemoCatalogue.areas.enumerated().map { .init(code: $1.0, name: $1.1, position: $0) },
             engagements: planned.map { e in
-                .init(name: e.name, area: DemoCatalogue.areas[Int(e.solutionAreaID) - 1].0, role: e.role,
-                      lifecycle: e.status == .closed ? .closed : .published, status: e.status, opensOn: nil, closesAfter: nil,
-                      versions: e.versions.map { v in
-                          .init(number: v.number, isDraft: false, effectiveFrom: v.effectiveFrom, publishedAt: nil, publishedBy: nil,
-                                terms: EngagementTerms(v, of: e))
-                      })
+                let files = templateFiles(e, now: now)
+                return .init(name: e.name, area: DemoCatalogue.areas[Int(e.solutionAreaID) - 1].0, role: e.role,
+                             lifecycle: e.status == .closed ? .closed : .published, status: e.status, opensOn: nil, closesAfter: nil,
+                             versions: e.versions.map { v in
+                                 .init(number: v.number, isDraft: false, effectiveFrom: v.effectiveFrom, publishedAt: nil, publishedBy: nil,
+                                       terms: EngagementTerms(v, of: e), templateRefs: files.refs[v.number] ?? [:])
+                             },
+                             templateFiles: files.files)
             })
         // Partners and each location's list entries, drawn in the order the demo has always drawn them (tax id, then
         // criteria), so the same seed gives the same data.
@@ -205,6 +207,20 @@ struct DemoWorld {
             """).first(decodingColumn: "id", as: Int64.self)
         guard let id else { return nil }
         return try await ClaimRepository.location(id, on: sql)
+    }
+
+    /// A real file to download for each version's findings-document template: the text the named template generates, as a
+    /// vendor would upload it (the import keeps it through the upload's rules).
+    static func templateFiles(_ e: Engagement, now: Date) -> (files: [CatalogueDocument.TemplateFile], refs: [Int: [ProofRequirement.Kind: String]]) {
+        var files: [CatalogueDocument.TemplateFile] = [], refs: [Int: [ProofRequirement.Kind: String]] = [:]
+        for v in e.versions {
+            guard let generated = ProofTemplate(e, version: v, kind: .findingsDocument) else { continue }
+            let ref = "t\(files.count + 1)"
+            files.append(.init(ref: ref, kind: .findingsDocument, fileName: generated.fileName, uploadedBy: "Demo program manager",
+                               uploadedAt: v.effectiveFrom, bytes: Array(generated.text.utf8)))
+            refs[v.number] = [.findingsDocument: ref]
+        }
+        return (files, refs)
     }
 
     static func insertCustomers(_ customers: [Customer], on sql: any SQLDatabase, now: Date) async throws {

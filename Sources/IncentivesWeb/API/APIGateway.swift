@@ -90,7 +90,7 @@ struct APIPathIndex: Sendable {
 }
 
 /// Everything around an API handler: problems for every error, 405 for undeclared methods, bearer tokens,
-/// read-only tokens refused on POST, the per-token rate limit and its headers, and idempotency keys on POST.
+/// read-only tokens refused on POST, PUT and DELETE, the per-token rate limit and its headers, and idempotency keys on POST.
 struct APIGateway: RouterMiddleware {
     typealias Context = AppRequestContext
 
@@ -132,11 +132,17 @@ struct APIGateway: RouterMiddleware {
                     throw APIProblem(.readOnlyToken, "This token has the read scope; create a write token to change things.")
                 }
                 response = try await idempotent(request, context: context, caller: caller, next: next)
+            } else if request.method != .get && request.method != .head && caller.token.scope != .write {
+                // PUT and DELETE (a proof template on a draft) change things too.
+                throw APIProblem(.readOnlyToken, "This token has the read scope; create a write token to change things.")
             } else {
                 response = await run(request, context: context, caller: caller, next: next)
             }
             // swift-openapi-runtime writes header values URI-encoded (`%223%22`); an entity tag goes out as RFC 9110 has it.
             if let etag = response.headers[.eTag], let plain = etag.removingPercentEncoding { response.headers[.eTag] = plain }
+            // A template's name likewise (`attachment; filename="…"`: it always holds quotes once decoded).
+            if let disposition = response.headers[.contentDisposition], !disposition.contains("\""),
+               let plain = disposition.removingPercentEncoding { response.headers[.contentDisposition] = plain }
             response.headers[HTTPField.Name("RateLimit-Limit")!] = String(decision.limit)
             response.headers[HTTPField.Name("RateLimit-Remaining")!] = String(decision.remaining)
             response.headers[HTTPField.Name("RateLimit-Reset")!] = String(decision.resetSeconds)

@@ -26,6 +26,9 @@ struct MultipartUpload {
         // An eligibility list's CSV import (`/catalogue/engagements/{id}/eligibility/import`) takes a file too.
         if parts.count == 5, parts[0] == "catalogue", parts[1] == "engagements", Int64(parts[2]) != nil, parts[3] == "eligibility",
            parts[4] == "import" { return true }
+        // A proof template of an engagement's draft (`/catalogue/engagements/{id}/draft/templates/{kind}`).
+        if parts.count == 6, parts[0] == "catalogue", parts[1] == "engagements", Int64(parts[2]) != nil, parts[3] == "draft",
+           parts[4] == "templates" { return true }
         return parts.count == 3 && parts[0] == "claims" && Int64(parts[1]) != nil && parts[2] == "documents"
     }
 

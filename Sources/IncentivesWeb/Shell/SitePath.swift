@@ -48,6 +48,8 @@ enum SitePath: Hashable, Sendable {
     case catalogueEligibility(PathKey), catalogueEligibilityImport(PathKey)
     case catalogueEligibilityRemove(PathKey, location: PathKey), catalogueCriterion(PathKey, location: PathKey)
     case inclusionRequests, inclusionRequest(PathKey), inclusionRequestDecision(PathKey), engagementInclusionRequests(PathKey)
+    case catalogueTemplateUpload(PathKey, kind: PathKey), catalogueTemplateRemove(PathKey, kind: PathKey)
+    case catalogueTemplate(PathKey, template: PathKey)
 
     /// The path: with `{name}` where a parameter is `.key`, for the router; with values, for a link.
     var path: String {
@@ -144,6 +146,10 @@ enum SitePath: Hashable, Sendable {
         case .partnerAdmin(let id): "/partners/\(id.segment("id"))/admin"
         case .partnerInvitation(let id, let user): "/partners/\(id.segment("id"))/users/\(user.segment("user"))/invitation"
         case .partnerEnrollment(let id): "/partners/\(id.segment("id"))/enrollment"
+        case .catalogueTemplateUpload(let id, let kind): "/catalogue/engagements/\(id.segment("id"))/draft/templates/\(kind.segment("kind"))"
+        case .catalogueTemplateRemove(let id, let kind):
+            "/catalogue/engagements/\(id.segment("id"))/draft/templates/\(kind.segment("kind"))/remove"
+        case .catalogueTemplate(let id, let template): "/catalogue/engagements/\(id.segment("id"))/templates/\(template.segment("template"))"
         }
     }
 
@@ -188,5 +194,6 @@ enum SitePath: Hashable, Sendable {
         .catalogueEligibility(.key), .catalogueEligibilityImport(.key),
         .catalogueEligibilityRemove(.key, location: .key), .catalogueCriterion(.key, location: .key),
         .inclusionRequests, .inclusionRequest(.key), .inclusionRequestDecision(.key), .engagementInclusionRequests(.key),
+        .catalogueTemplateUpload(.key, kind: .key), .catalogueTemplateRemove(.key, kind: .key), .catalogueTemplate(.key, template: .key),
     ] + ExportFormat.allCases.map { .claimsExport($0) }
 }

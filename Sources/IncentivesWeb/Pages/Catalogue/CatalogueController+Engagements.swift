@@ -60,21 +60,25 @@ extension CatalogueController {
         return try await formPage(context, form: form, file: file).response
     }
 
-    private func formPage(_ context: AppRequestContext, form: EngagementForm, file: ConsoleEngagementFile?) async throws -> HTML {
+    func formPage(_ context: AppRequestContext, form: EngagementForm, file: ConsoleEngagementFile?,
+                  templateRefusal: TemplateRefusal? = nil) async throws -> HTML {
         let input = deps.pageInput(context)
         let areas = try await console.areas().map(\.area)
-        let view = EngagementFormView(form, areas: areas, file: file, input: input)
-        return deps.page("catalogue-engagement-form", view, status: form.errors.isEmpty ? .ok : .unprocessableContent)
+        let view = EngagementFormView(form, areas: areas, file: file, templateFiles: try await templateFiles(file), templateRefusal: templateRefusal,
+                                      templateLimit: deps.stores.proofTemplates.rules.limitText, input: input)
+        let refused = !form.errors.isEmpty || templateRefusal != nil
+        return deps.page("catalogue-engagement-form", view, status: refused ? .unprocessableContent : .ok)
     }
 
     @Sendable func showEngagement(_ request: Request, context: AppRequestContext) async throws -> HTML {
         try await engagementPage(context, publishError: nil)
     }
 
-    private func engagementPage(_ context: AppRequestContext, publishError: String?, effective: String = "") async throws -> HTML {
+    func engagementPage(_ context: AppRequestContext, publishError: String?, effective: String = "") async throws -> HTML {
         let file = try await engagementFile(context)
         let input = deps.pageInput(context)
-        let view = ConsoleEngagementView(file, publishError: publishError, effective: effective, input: input)
+        let view = ConsoleEngagementView(file, templateFiles: try await templateFiles(file), publishError: publishError, effective: effective,
+                                         input: input)
         return deps.page("catalogue-engagement", view, status: publishError == nil ? .ok : .unprocessableContent)
     }
 
@@ -125,7 +129,7 @@ extension CatalogueController {
                              flash: Flash(kind: .success, message: "\(file.name) is closed: it takes no new claims; its claims go on."))
     }
 
-    private func engagementFile(_ context: AppRequestContext) async throws -> ConsoleEngagementFile {
+    func engagementFile(_ context: AppRequestContext) async throws -> ConsoleEngagementFile {
         guard let id = context.parameters.get("id", as: Int64.self), let file = try await console.file(id) else { throw HTTPError(.notFound) }
         return file
     }

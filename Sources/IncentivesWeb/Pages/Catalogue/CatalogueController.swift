@@ -31,6 +31,9 @@ struct CatalogueController: Sendable {
         manager.post(SitePath.catalogueVersions(.key).pattern, use: startVersion)
         manager.post(SitePath.cataloguePublish(.key).pattern, use: publish)
         manager.post(SitePath.catalogueClose(.key).pattern, use: close)
+        section.get(SitePath.catalogueTemplate(.key, template: .key).pattern, use: downloadTemplate)
+        manager.post(SitePath.catalogueTemplateUpload(.key, kind: .key).pattern, use: uploadTemplate)
+        manager.post(SitePath.catalogueTemplateRemove(.key, kind: .key).pattern, use: removeTemplate)
     }
 
     // MARK: The program and its areas

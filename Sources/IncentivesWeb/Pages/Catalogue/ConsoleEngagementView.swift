@@ -15,13 +15,13 @@ struct ConsoleEngagementView: PageView {
         let description: String
         let partnerCriteria: [String]
         let customerCriteria: [String]
-        let proof: [String]
+        let proof: [ProofLine]
         let links: [String]
         let cap: String
         let perCustomer: String
         let lastClaimDay: String
 
-        init(_ version: ConsoleVersion, heading: String, times: PageTimes) {
+        init(_ version: ConsoleVersion, heading: String, engagementID: Int64, files: [Int64: ProofTemplateFile], times: PageTimes) {
             let terms = version.terms
             self.heading = heading
             type = terms.type.label
@@ -34,7 +34,7 @@ struct ConsoleEngagementView: PageView {
             description = terms.description
             partnerCriteria = terms.partnerCriteria
             customerCriteria = terms.customerCriteria
-            proof = terms.proofRequirements.map { "\($0.kind.label): \($0.description)" }
+            proof = terms.proofRequirements.map { ProofLine($0, engagementID: engagementID, files: files) }
             links = terms.resourceLinks.map { "\($0.title) (\($0.url))" }
             cap = terms.earningsCap.map { Money($0, terms.rates.currency).description } ?? "No cap"
             perCustomer = "\(terms.activeClaimsPerCustomer)"
@@ -70,7 +70,7 @@ struct ConsoleEngagementView: PageView {
 
     struct Forms: Sendable { let draft: String; let versions: String; let publish: String; let close: String; let eligibility: String }
 
-    init(_ file: ConsoleEngagementFile, publishError: String?, effective: String, input: PageInput) {
+    init(_ file: ConsoleEngagementFile, templateFiles: [Int64: ProofTemplateFile] = [:], publishError: String?, effective: String, input: PageInput) {
         let times = PageTimes(zone: PageTime.utc)
         shell = Shell(input, title: file.name, section: .catalogue, trail: [(file.name, nil)])
         name = file.name
@@ -81,13 +81,13 @@ struct ConsoleEngagementView: PageView {
         dates = [file.opensOn.map { "from \(times.date($0.startUTC))" }, file.closesAfter.map { "to \(times.date($0.startUTC))" }]
             .compactMap { $0 }.joined(separator: " ")
         let current = file.inForce(at: input.now)
-        inForce = current.map { Terms($0, heading: "Version \($0.number), in force", times: times) }
+        inForce = current.map { Terms($0, heading: "Version \($0.number), in force", engagementID: file.id, files: templateFiles, times: times) }
         versions = file.published.reversed().map { v in
             VersionLine(number: v.number, effective: times.date(v.effectiveFrom),
                         published: [v.publishedBy, v.publishedAt.map { input.times.dateTime($0) }].compactMap { $0 }.joined(separator: ", "),
                         inForce: v.number == current?.number)
         }
-        draft = file.draft.map { Terms($0, heading: "Version \($0.number), draft", times: times) }
+        draft = file.draft.map { Terms($0, heading: "Version \($0.number), draft", engagementID: file.id, files: templateFiles, times: times) }
         draftNumber = file.draft?.number ?? 0
         // The preview compares the draft with the newest published version, which it replaces.
         changes = file.draft.flatMap { d in file.published.last.map { d.terms.changes(from: $0.terms) } }?

@@ -23,8 +23,13 @@ struct EngagementFormView: PageView {
     let proofError: String?
     let formError: String?
     let submit: String
+    /// The saved draft's proof requirements with their template files (none on a new engagement's form).
+    let templates: [TemplateSlot]
+    let hasTemplates: Bool
+    let templateLimit: String
 
-    init(_ form: EngagementForm, areas: [SolutionArea], file: ConsoleEngagementFile?, input: PageInput) {
+    init(_ form: EngagementForm, areas: [SolutionArea], file: ConsoleEngagementFile?, templateFiles: [Int64: ProofTemplateFile] = [:],
+         templateRefusal: TemplateRefusal? = nil, templateLimit: String = TemplateFileRules().limitText, input: PageInput) {
         let errors = form.errors
         let t = form.terms
         let title = file.map { "\($0.name): version \($0.draft?.number ?? 1)" } ?? "New engagement"
@@ -88,5 +93,8 @@ struct EngagementFormView: PageView {
         // A refusal names its field; the top of the form says one is marked, or gives one that names no field.
         formError = errors["form"] ?? (errors.isEmpty ? nil : "The engagement was not saved: the field marked below says why.")
         submit = file == nil ? "Save draft" : "Save draft version"
+        templates = file.map { TemplateSlot.slots($0, files: templateFiles, error: templateRefusal, times: input.times) } ?? []
+        hasTemplates = !templates.isEmpty
+        self.templateLimit = templateLimit
     }
 }

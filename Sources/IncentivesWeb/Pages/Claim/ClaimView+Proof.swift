@@ -41,7 +41,8 @@ extension ClaimView {
             label = requirement.kind.label
             description = requirement.description
             templateHref = requirement.templateName == nil || !isPartner
-                ? nil : SitePath.engagementTemplate(.id(claim.engagementID), kind: .text(requirement.kind.rawValue)).href()
+                ? nil : SitePath.engagementTemplate(.id(claim.engagementID), kind: .text(requirement.kind.rawValue))
+                    .href([("version", String(file.version.number))])
             templateName = requirement.templateName.map { "\($0), version \(requirement.templateVersion ?? "1.0")" } ?? ""
             isDocument = requirement.kind == .invoice || requirement.kind == .findingsDocument
             isPartnerSurvey = requirement.kind == .partnerSurvey

@@ -1,5 +1,4 @@
 import Foundation
-import HTTPTypes
 import Hummingbird
 import IncentivesDomain
 import IncentivesStore
@@ -70,14 +69,19 @@ struct EngagementController: Sendable {
         return deps.page("engagement-eligibility", EngagementEligibilityView(detail, requests: requests, input: deps.pageInput(context)))
     }
 
-    /// A proof template of the version in force, as a text file to fill in.
+    /// A proof template of the version in force (or, with `?version=N`, of the version a claim is pinned to): the file the
+    /// vendor uploaded under its own name, or the generated text where the version names a template without a file.
     @Sendable func downloadTemplate(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let detail = try context.resolvedEngagement
-        guard let kind = ProofRequirement.Kind(rawValue: context.parameters.get("kind") ?? ""),
-              let file = ProofTemplate(detail.engagement, kind: kind, at: deps.clock.now) else { throw HTTPError(.notFound) }
-        var headers = HTTPFields()
-        headers[.contentType] = "text/plain; charset=utf-8"
-        headers[.contentDisposition] = "attachment; filename=\"\(file.fileName)\""
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: .init(string: file.text)))
+        let engagement = try context.resolvedEngagement.engagement
+        guard let kind = ProofRequirement.Kind(rawValue: context.parameters.get("kind") ?? "") else { throw HTTPError(.notFound) }
+        var version = engagement.version(inForceAt: deps.clock.now)
+        if let asked = request.uri.queryParameters.get("version") {
+            // Published versions only: a partner's engagement holds no draft.
+            guard let number = Int(asked), let pinned = engagement.version(number: number) else { throw HTTPError(.notFound) }
+            version = pinned
+        }
+        guard let response = try await TemplateDownload.response(engagement, version: version, kind: kind,
+                                                                 templates: deps.stores.proofTemplates) else { throw HTTPError(.notFound) }
+        return response
     }
 }

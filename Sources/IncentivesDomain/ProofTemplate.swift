@@ -1,14 +1,17 @@
 import Foundation
-import IncentivesDomain
 
-/// A proof-of-execution template as a plain text file the partner fills in: the sections the reviewer
-/// looks for, named with the template's name and version from the engagement version in force.
-struct ProofTemplate: Sendable {
-    let fileName: String
-    let text: String
+/// A proof-of-execution template as a plain text file the partner fills in: the sections the reviewer looks for, named
+/// with the template's name and version from the engagement version. What partners download where the vendor uploaded
+/// no file, and what the demo seeder uploads.
+public struct ProofTemplate: Sendable {
+    public let fileName: String
+    public let text: String
 
-    init?(_ engagement: Engagement, kind: ProofRequirement.Kind, at instant: Date) {
-        let version = engagement.version(inForceAt: instant)
+    public init?(_ engagement: Engagement, kind: ProofRequirement.Kind, at instant: Date) {
+        self.init(engagement, version: engagement.version(inForceAt: instant), kind: kind)
+    }
+
+    public init?(_ engagement: Engagement, version: EngagementVersion, kind: ProofRequirement.Kind) {
         guard let requirement = version.proofRequirements.first(where: { $0.kind == kind }),
               let name = requirement.templateName else { return nil }
         let templateVersion = requirement.templateVersion ?? "1.0"
