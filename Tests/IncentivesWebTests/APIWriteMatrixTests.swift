@@ -149,7 +149,9 @@ struct APIWriteMatrixTests {
         "POST /catalogue/engagements/{id}/versions": Operation(json: "{}", expected: manager(.ok), partner: true),
         "POST /catalogue/engagements/{id}/publish": Operation(json: "{}", expected: manager(.unprocessableContent), partner: true),
         "POST /catalogue/engagements/{id}/close": Operation(json: "{}", expected: manager(.ok), partner: true),
-        "POST /catalogue/engagements/{id}/eligibility": Operation(json: #"{"location_id": 9}"#, expected: manager(.ok), partner: true),
+        // Every demo location is on engagement 1's list: adding one more is the domain's refusal.
+        "POST /catalogue/engagements/{id}/eligibility": Operation(json: #"{"location_id": 9}"#, expected: manager(.unprocessableContent),
+                                                                  partner: true),
         "POST /catalogue/engagements/{id}/eligibility/remove": Operation(json: #"{"location_id": 1}"#, expected: manager(.ok), partner: true),
         "POST /catalogue/engagements/{id}/eligibility/import": Operation(json: "location_id,action\n1,add\n", expected: manager(.ok),
                                                                          partner: true, contentType: "text/csv"),
