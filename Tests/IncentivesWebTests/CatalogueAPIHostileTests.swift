@@ -60,6 +60,12 @@ struct CatalogueAPIHostileTests {
                 ("a day that is none", "/catalogue/engagements", Self.engagementJSON(area: area, opensOn: "2026-13-45"), .unprocessableContent, "opens_on"),
                 ("unknown area", "/catalogue/engagements", Self.engagementJSON(area: 987_654), .unprocessableContent, "solution_area"),
                 ("unknown type", "/catalogue/engagements", Self.engagementJSON(area: area, type: "<script>"), .badRequest, nil),
+                ("a rate past its maxLength", "/catalogue/engagements", Self.engagementJSON(area: area, rateA: String(repeating: "0", count: 37) + "5000"),
+                 .badRequest, nil),
+                ("an empty link", "/catalogue/engagements", Self.engagementJSON(area: area, extra: #", "resource_links": [{"url": ""}]"#), .badRequest, nil),
+                ("five proof kinds", "/catalogue/engagements", Self.engagementJSON(area: area, extra: #", "proof_requirements": "#
+                    + #"[{"kind": "invoice"}, {"kind": "invoice"}, {"kind": "invoice"}, {"kind": "invoice"}, {"kind": "invoice"}]"#), .badRequest, nil),
+                ("position 0", "/catalogue/areas", #"{"code": "zero", "name": "Zero", "position": 0}"#, .badRequest, nil),
                 ("a link that is no address", "/catalogue/engagements",
                  Self.engagementJSON(area: area, extra: #", "resource_links": [{"url": "javascript:alert(1)"}]"#), .unprocessableContent, "resource_links"),
                 ("a criterion of two lines", "/catalogue/engagements",

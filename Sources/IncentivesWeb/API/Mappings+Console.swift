@@ -13,6 +13,7 @@ extension EngagementTermsInput {
     /// The contract's terms as the console's form would have them typed: one set of rules reads both. The form takes a
     /// criterion or a link per line (a link's title before a `|`), so an item holding a line break or a bar is refused.
     init(_ t: Components.Schemas.EngagementTermsInput) throws {
+        try Self.checkContractLimits(t)
         for (field, items) in [("partner_criteria", t.partnerCriteria ?? []), ("customer_criteria", t.customerCriteria ?? [])]
         where items.contains(where: { $0.contains(where: \.isNewline) }) {
             throw CatalogueError.invalid(field: field, "A criterion is one line: send each as its own item.")
@@ -34,6 +35,41 @@ extension EngagementTermsInput {
         }
         resourceLinks = (t.resourceLinks ?? []).map { link in link.title.map { "\($0) | \(link.url)" } ?? link.url }.joined(separator: "\n")
         earningsCap = t.earningsCap ?? ""; activeClaimsPerCustomer = number(t.activeClaimsPerCustomer); lastClaimDay = t.lastClaimDay ?? ""
+    }
+}
+
+extension EngagementTermsInput {
+    /// The contract's `maxLength`, `minLength` and `maxItems` of the members the console's rules read without a length of
+    /// their own (a form's field has none): outside them is a 400, as the domain's text rules answer theirs.
+    static func checkContractLimits(_ t: Components.Schemas.EngagementTermsInput) throws {
+        for (field, value, max) in [("currency", t.currency, 3), ("rate_a", t.rateA, 40), ("rate_b", t.rateB, 40), ("rate_c", t.rateC, 40),
+                                    ("max_hours", t.maxHours, 40), ("earnings_cap", t.earningsCap, 40), ("last_claim_day", t.lastClaimDay, 10)] {
+            try APILimits.length(value, field, max: max)
+        }
+        for (field, count, max) in [("partner_criteria", t.partnerCriteria?.count, 30), ("customer_criteria", t.customerCriteria?.count, 30),
+                                    ("proof_requirements", t.proofRequirements?.count, 4), ("resource_links", t.resourceLinks?.count, 30)]
+        where (count ?? 0) > max {
+            throw InputRefusal(field: field, .outsideLimits, "Send at most \(max) items (\(count ?? 0) were sent).")
+        }
+        for link in t.resourceLinks ?? [] {
+            try APILimits.length(link.url, "resource_links", max: 2_000)
+            if link.url.isEmpty { throw InputRefusal(field: "resource_links", .outsideLimits, "A link needs its address.") }
+        }
+    }
+}
+
+/// The contract's limits on members no domain rule measures, answered as the domain's text rules answer theirs.
+enum APILimits {
+    static func length(_ value: String?, _ field: String, max: Int) throws {
+        guard let value, value.unicodeScalars.count > max else { return }
+        throw InputRefusal(field: field, .outsideLimits, "\(field) is \(value.unicodeScalars.count) characters long; keep it to \(max).")
+    }
+
+    /// A solution area's place: 1 to 1,000, as the contract says.
+    static func position(_ value: Int?) throws {
+        if let value, !(1...1_000).contains(value) {
+            throw InputRefusal(field: "position", .outsideLimits, "The place is a whole number from 1 to 1,000 (1 comes first).")
+        }
     }
 }
 

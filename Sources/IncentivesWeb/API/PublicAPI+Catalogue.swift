@@ -59,6 +59,7 @@ extension PublicAPI {
     func createSolutionArea(_ input: Operations.CreateSolutionArea.Input) async throws -> Operations.CreateSolutionArea.Output {
         let viewer = try consoleCaller(changes: true)
         guard case .json(let body) = input.body else { throw APIProblem(.badRequest, "Send the area as JSON.") }
+        try APILimits.position(body.position)
         let id = try await console.addArea(code: body.code, name: body.name, position: body.position, by: viewer, at: now)
         return .created(.init(body: .json(try await area(id))))
     }
@@ -66,6 +67,7 @@ extension PublicAPI {
     func updateSolutionArea(_ input: Operations.UpdateSolutionArea.Input) async throws -> Operations.UpdateSolutionArea.Output {
         let viewer = try consoleCaller(changes: true)
         guard case .json(let body) = input.body else { throw APIProblem(.badRequest, "Send the area as JSON.") }
+        try APILimits.position(body.position)
         guard let position = body.position else {
             throw CatalogueError.invalid(field: "position", "Give the area's place, a whole number from 1 to 1,000 (1 comes first).")
         }
@@ -144,6 +146,7 @@ extension PublicAPI {
 
     /// A YYYY-MM-DD the contract carries as text; refused next to its member.
     static func day(_ text: String, _ field: String) throws -> DayDate {
+        try APILimits.length(text, field, max: 10)
         guard let day = DayDate(text.trimmingCharacters(in: .whitespaces)) else {
             throw CatalogueError.invalid(field: field, "\(text) is not a day: write it as YYYY-MM-DD.")
         }

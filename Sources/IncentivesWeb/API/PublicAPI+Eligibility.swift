@@ -39,6 +39,8 @@ extension PublicAPI {
     func setLocationCriterion(_ input: Operations.SetLocationCriterion.Input) async throws -> Operations.SetLocationCriterion.Output {
         let viewer = try consoleCaller(changes: true)
         guard case .json(let body) = input.body else { throw APIProblem(.badRequest, "Send the criterion as JSON.") }
+        try APILimits.length(body.criterion, "criterion", max: 500)
+        try APILimits.length(body.expiresOn, "expires_on", max: 10)
         let setting = try CriterionSetting(status: body.status.rawValue, expiresOn: body.expiresOn ?? "", evidence: body.evidence ?? "",
                                            today: DayDate(now))
         try await lists.setCriterion(body.criterion, of: body.locationId, on: input.path.id, to: setting, by: viewer, at: now)
