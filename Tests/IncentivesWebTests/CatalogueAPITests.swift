@@ -88,6 +88,16 @@ struct CatalogueAPITests {
             #expect(results[1].expiresOn == "2027-06-30" && results[0].evidence == "Certificates on file" && results.allSatisfy { $0.setBy != nil })
             #expect(list.history.map(\.action).contains("listed"))
 
+            // Another partner on the list: neither sees the other's entry or criteria.
+            let alder = try await manager.createPartner(body: .json(.init(name: "Alder Partners"))).created.body.json
+            let lyon = try await manager.createPartnerLocation(path: .init(id: alder.id), body: .json(.init(name: "Lyon", country: "FR")))
+                .created.body.json
+            _ = try await manager.addEligibilityLocation(path: .init(id: draft.id), body: .json(.init(locationId: lyon.id))).ok.body.json
+            _ = try await app.addUser("li@alder.example", organization: alder.id, roles: [(lyon.id, .incentivesAdmin)])
+            let other = try await app.apiClient(try await app.token("li@alder.example")).getEngagement(path: .init(id: draft.id)).ok.body.json
+            #expect(other.eligibility.map(\.locationId) == [lyon.id] && other.eligibility[0].criteria.map(\.met) == [false, false])
+            #expect(try await reviewer.getEligibilityList(path: .init(id: draft.id)).ok.body.json.entries.count == 2)
+
             // The partner sees its location meeting both, the expiring one with its day.
             let seen = try await partner.getEngagement(path: .init(id: draft.id)).ok.body.json
             #expect(seen.eligibility.map(\.locationId) == [berlin.id])
