@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the public API with schemathesis (pinned in e2e/fuzz-requirements.txt, installed into .venv-fuzz when
 # that file changes) against the built server with the demo data: once with a write token of a partner's
-# Incentives admin and once with a reviewer's, every check, at least 50 examples per operation, one worker.
+# Incentives admin, once with a reviewer's and once with the program manager's (the catalogue console's writes), every
+# check, at least 50 examples per operation, one worker. FUZZ_ROLES lists the emails to run as (default: those three).
 # Fails on any finding, on any schemathesis warning (e2e/schemathesis.toml), and unless every per-claim operation
 # reached a real claim at least once (e2e/fuzz_reach.py over the runs' HAR reports). Runs on SQLite, and again on a fresh
 # PostgreSQL database when TEST_DATABASE_URL is set (scripts/test.sh sets it). Uses scripts/lib/server.sh, as
@@ -36,12 +37,17 @@ role_config() { # email file
   local reads writes
   case "$1" in
     admin@bluefin.example)
-      reads='"listCatalogueEngagements", "listPartners", "getPartner"'
-      writes='"startReview", "approveClaim", "requestInformation", "rejectClaim", "createPartner", "updatePartner", "deactivatePartner", "reactivatePartner", "createPartnerLocation", "invitePartnerAdmin", "invitePartnerLocationsToEnroll", "updatePartnerLocation", "deactivatePartnerLocation", "reactivatePartnerLocation"' ;;
+      reads='"listCatalogueEngagements", "listPartners", "getPartner", "getProgram", "listSolutionAreas", "getConsoleEngagement", "previewEngagementDraft", "getEligibilityList", "listInclusionRequests"'
+      writes='"startReview", "approveClaim", "requestInformation", "rejectClaim", "createPartner", "updatePartner", "deactivatePartner", "reactivatePartner", "createPartnerLocation", "invitePartnerAdmin", "invitePartnerLocationsToEnroll", "updatePartnerLocation", "deactivatePartnerLocation", "reactivatePartnerLocation", "setProgram", "createSolutionArea", "updateSolutionArea", "createEngagement", "saveEngagementDraft", "startEngagementVersion", "publishEngagement", "closeEngagement", "addEligibilityLocation", "removeEligibilityLocation", "setLocationCriterion", "importEligibilityList", "importLocationCriteria", "approveInclusionRequest", "declineInclusionRequest"' ;;
     reviewer@vendor.example)
-      reads='"listEngagements", "getEngagement", "listLocations", "listPayeeProfiles", "listEarnings"'
-      # The partner directory is the program manager's to change; a reviewer reads it.
-      writes='"createClaim", "uploadClaimDocument", "sendConsent", "submitClaim", "cancelClaim", "disputeClaim", "createPartner", "updatePartner", "deactivatePartner", "reactivatePartner", "createPartnerLocation", "invitePartnerAdmin", "invitePartnerLocationsToEnroll", "updatePartnerLocation", "deactivatePartnerLocation", "reactivatePartnerLocation"' ;;
+      reads='"listEngagements", "getEngagement", "listLocations", "listPayeeProfiles", "listEarnings", "listEngagementInclusionRequests"'
+      # The partner directory and the catalogue console are the program manager's to change; a reviewer reads them.
+      writes='"createClaim", "uploadClaimDocument", "sendConsent", "submitClaim", "cancelClaim", "disputeClaim", "createPartner", "updatePartner", "deactivatePartner", "reactivatePartner", "createPartnerLocation", "invitePartnerAdmin", "invitePartnerLocationsToEnroll", "updatePartnerLocation", "deactivatePartnerLocation", "reactivatePartnerLocation", "setProgram", "createSolutionArea", "updateSolutionArea", "createEngagement", "saveEngagementDraft", "startEngagementVersion", "publishEngagement", "closeEngagement", "addEligibilityLocation", "removeEligibilityLocation", "setLocationCriterion", "importEligibilityList", "importLocationCriteria", "approveInclusionRequest", "declineInclusionRequest", "createInclusionRequest"' ;;
+    manager@vendor.example)
+      # The program manager writes the catalogue console, eligibility lists and the partner directory; claims are the
+      # partners' and the reviewers' to act on.
+      reads='"listEngagements", "getEngagement", "listLocations", "listEngagementInclusionRequests"'
+      writes='"createClaim", "uploadClaimDocument", "sendConsent", "submitClaim", "cancelClaim", "disputeClaim", "startReview", "approveClaim", "requestInformation", "rejectClaim", "createInclusionRequest"' ;;
   esac
   "$PYTHON" - "$reads" "$writes" >"$2" <<'PY'
 import sys
@@ -80,7 +86,7 @@ for database in "${databases[@]}"; do
     SERVER_DATABASE="${TEST_DATABASE_URL%/*}/$name"
   fi
   start_server
-  for who in admin@bluefin.example reviewer@vendor.example; do
+  for who in ${FUZZ_ROLES:-admin@bluefin.example reviewer@vendor.example manager@vendor.example}; do
     secret=$(token "$who" write)
     [ -n "$secret" ] || { echo "no token for $who" >&2; exit 1; }
     [ "$who" = admin@bluefin.example ] && { check_demo_ids "$secret" || status=1; }

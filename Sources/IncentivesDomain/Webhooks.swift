@@ -11,11 +11,19 @@ public enum WebhookEventType: String, CaseIterable, Sendable, Codable {
     case eligibilityChanged = "eligibility.changed"
     /// The program manager approved or declined an inclusion request.
     case inclusionRequestDecided = "inclusion_request.decided"
+    /// The program manager published an engagement or a new version of one: the vendor's endpoints only, as it names no location.
+    case engagementPublished = "engagement.published"
     /// The test event "Send test event" sends; every endpoint takes it, subscribed or not.
     case webhookPing = "webhook.ping"
 
     /// The types an endpoint chooses from (the ping is always delivered when asked for).
     public static let subscribable: [WebhookEventType] = allCases.filter { $0 != .webhookPing }
+
+    /// Events about the program rather than a location: a partner endpoint takes events of its locations only.
+    public var isVendorOnly: Bool { self == .engagementPublished }
+
+    /// What an endpoint of the vendor, or of a partner, may choose.
+    public static func subscribable(vendor: Bool) -> [WebhookEventType] { subscribable.filter { vendor || !$0.isVendorOnly } }
 
     public var label: String {
         switch self {
@@ -26,6 +34,7 @@ public enum WebhookEventType: String, CaseIterable, Sendable, Codable {
         case .earningCreated: "An approved claim became an earning"
         case .eligibilityChanged: "A location joined or left an eligibility list, or a partner criterion changed status"
         case .inclusionRequestDecided: "An inclusion request was approved or declined"
+        case .engagementPublished: "An engagement or a new version of it was published"
         case .webhookPing: "Test event"
         }
     }
@@ -129,10 +138,10 @@ public enum WebhookEndpointRules {
     }
 
     /// The chosen types, or why the choice is not acceptable.
-    public static func events(from values: [String]) -> Result<Set<WebhookEventType>, EventChoiceProblem> {
+    public static func events(from values: [String], vendor: Bool = true) -> Result<Set<WebhookEventType>, EventChoiceProblem> {
         var chosen: Set<WebhookEventType> = []
         for value in values {
-            guard let type = WebhookEventType(rawValue: value), WebhookEventType.subscribable.contains(type) else {
+            guard let type = WebhookEventType(rawValue: value), WebhookEventType.subscribable(vendor: vendor).contains(type) else {
                 return .failure(EventChoiceProblem(message: "An event type was not recognised; reload the page and try again."))
             }
             chosen.insert(type)

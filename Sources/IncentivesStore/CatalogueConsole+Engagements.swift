@@ -120,6 +120,7 @@ extension CatalogueConsole {
             try await ProgramChanges.record(ProgramChange(by: viewer, at: now, subject: .engagementVersion, subjectID: Int64(number), action: "published",
                                                           engagementID: engagementID, detail: "Version \(number), in force from \(DayDate(effective).text)"), on: sql)
             try await Self.refresh(engagementID, at: now, on: sql)
+            try await EngagementEvents.published(engagementID, version: number, by: viewer.name, at: now, on: sql)
         }
     }
 

@@ -116,6 +116,9 @@ public struct WebhookRepository: Sendable {
         if let problem = WebhookEndpointRules.problem(withURL: url, policy: policy) { throw StoreError.invalid(field: "url", problem) }
         if let problem = WebhookEndpointRules.problem(withDescription: description) { throw StoreError.invalid(field: "description", problem) }
         guard !events.isEmpty else { throw StoreError.invalid(field: "events", "Choose at least one event.") }
+        if case .partner = owner, let only = events.first(where: \.isVendorOnly) {
+            throw StoreError.invalid(field: "events", "\(only.rawValue) names no location: only the vendor's endpoints take it.")
+        }
         let secret = WebhookSignature.newSecret()
         let flavor = db.flavor
         let endpoint = try await db.write(changesClaims: false) { sql -> WebhookEndpoint in

@@ -132,7 +132,7 @@ struct ClaimEventsTests {
     @Test("comments, approvals (with the earning), new claims and deadline reminders have their events", arguments: TestDatabases.flavors)
     func otherEvents(flavor: SQLFlavor) async throws {
         try await TestDatabases.with(flavor, seeded: true) { db in
-            let all: Set<WebhookEventType> = Set(WebhookEventType.subscribable)
+            let all: Set<WebhookEventType> = Set(WebhookEventType.subscribable(vendor: false))
             _ = try await endpoint(db, "admin@bluefin.example", all, "bluefin")
             let repo = ClaimRepository(db: db)
             // A new claim: claim.created with its actor, and no status change.

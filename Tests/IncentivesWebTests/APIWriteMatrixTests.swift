@@ -37,6 +37,8 @@ struct APIWriteMatrixTests {
         /// A partner-directory operation: `{id}` is organization (or location) 1 when own, an unknown id when foreign, and
         /// `{tag}` in the body names the case.
         var partner = false
+        /// The body's type, when it is not JSON (the CSV imports).
+        var contentType: String?
     }
 
     /// The partner directory's writes: the program manager's (`ok` on an own id, 404 on an unknown one); every other role 403.
@@ -78,6 +80,12 @@ struct APIWriteMatrixTests {
         case .partnerAdmin, .partnerUser: whose == .own ? .forbidden : .notFound
         }
     }
+
+    /// Terms the console's rules accept.
+    static let termsJSON = #"{"type": "workshop", "pay_model": "fixed", "currency": "USD", "rate_a": "5000", "description": "Matrix"}"#
+    static let draftJSON = #"{"terms": "# + termsJSON + "}"
+    static let newEngagementJSON = #"{"name": "Matrix {tag}", "solution_area_id": 1, "role": "build_intent", "opens_on": "2026-12-01", "#
+        + #""terms": "# + termsJSON + "}"
 
     static let matrix: [String: Operation] = [
         "POST /claims": Operation(pick: nil, json: "", expected: { who, whose in
@@ -144,6 +152,42 @@ struct APIWriteMatrixTests {
             switch who {
             case .signedOut: .unauthorized
             case .manager: whose == .own ? .ok : .notFound
+            case .partnerAdmin: whose == .own ? .unprocessableContent : .notFound
+            default: .forbidden
+            }
+        }, partner: true),
+        // The catalogue console, eligibility lists and inclusion requests (`partner`: engagement, area or request 1 when own, an
+        // unknown id when foreign). Engagement 1 is published and has no draft; the demo has no inclusion request.
+        "POST /catalogue/program": Operation(json: #"{"name": "Matrix {tag}", "manager_name": "M", "manager_email": "m@vendor.example"}"#,
+                                             expected: manager(.ok, foreign: .ok), partner: true),
+        "POST /catalogue/areas": Operation(json: #"{"code": "matrix-{tag}", "name": "Matrix"}"#, expected: manager(.created, foreign: .created),
+                                           partner: true),
+        "POST /catalogue/areas/{id}": Operation(json: #"{"code": "matrix-{tag}", "name": "Matrix", "position": 1}"#, expected: manager(.ok),
+                                                partner: true),
+        "POST /catalogue/engagements": Operation(json: newEngagementJSON, expected: manager(.created, foreign: .created), partner: true),
+        "POST /catalogue/engagements/{id}/draft": Operation(json: draftJSON, expected: manager(.unprocessableContent),
+                                                            partner: true),
+        "POST /catalogue/engagements/{id}/versions": Operation(json: "{}", expected: manager(.ok), partner: true),
+        "POST /catalogue/engagements/{id}/publish": Operation(json: "{}", expected: manager(.unprocessableContent), partner: true),
+        "POST /catalogue/engagements/{id}/close": Operation(json: "{}", expected: manager(.ok), partner: true),
+        // Every demo location is on engagement 1's list: adding one more is the domain's refusal.
+        "POST /catalogue/engagements/{id}/eligibility": Operation(json: #"{"location_id": 9}"#, expected: manager(.unprocessableContent),
+                                                                  partner: true),
+        "POST /catalogue/engagements/{id}/eligibility/remove": Operation(json: #"{"location_id": 1}"#, expected: manager(.ok), partner: true),
+        "POST /catalogue/engagements/{id}/eligibility/import": Operation(json: "location_id,action\n1,add\n", expected: manager(.ok),
+                                                                         partner: true, contentType: "text/csv"),
+        "POST /catalogue/engagements/{id}/criteria": Operation(
+            json: #"{"location_id": 1, "criterion": "At least two certified delivery engineers", "status": "met"}"#, expected: manager(.ok),
+            partner: true),
+        "POST /catalogue/engagements/{id}/criteria/import": Operation(
+            json: "location,criterion,status\n1,At least two certified delivery engineers,not_met\n", expected: manager(.ok), partner: true,
+            contentType: "text/csv"),
+        "POST /inclusion-requests/{id}/approve": Operation(json: "{}", expected: manager(.notFound), partner: true),
+        "POST /inclusion-requests/{id}/decline": Operation(json: #"{"reason": "Matrix"}"#, expected: manager(.notFound), partner: true),
+        // An Incentives admin asks (Seattle is on engagement 1's list already: the domain refuses); anyone else is refused the operation.
+        "POST /engagements/{id}/inclusion-requests": Operation(json: #"{"location_id": 1, "note": "Matrix"}"#, expected: { who, whose in
+            switch who {
+            case .signedOut: .unauthorized
             case .partnerAdmin: whose == .own ? .unprocessableContent : .notFound
             default: .forbidden
             }
@@ -231,7 +275,7 @@ struct APIWriteMatrixTests {
                 } else {
                     body = ByteBuffer(string: Self.newClaimBody(location: locations[0], engagement: engagement, tag: "\(who)-\(whose)"))
                 }
-                var headers: HTTPFields = [.contentType: operation.json == nil ? "application/octet-stream" : "application/json"]
+                var headers: HTTPFields = [.contentType: operation.contentType ?? (operation.json == nil ? "application/octet-stream" : "application/json")]
                 if let token = tokens[who] { headers[.authorization] = "Bearer \(token)" }
                 let response = try await app.client.executeRequest(uri: path, method: .post, headers: headers, body: body)
                 let type = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])?["type"] as? String

@@ -330,6 +330,14 @@ struct AuthorizationMatrixTests {
         // The vendor's partner directory: own is organization 2, foreign an unknown id.
         "GET /partners": api { $0.isVendor },
         "GET /partners/{id}": api { $0.isVendor },
+        // The catalogue console and eligibility lists (own: engagement 2), the vendor's queue, a partner's own requests.
+        "GET /catalogue/program": api { $0.isVendor },
+        "GET /catalogue/areas": api { $0.isVendor },
+        "GET /catalogue/engagements/{id}": api { $0.isVendor },
+        "GET /catalogue/engagements/{id}/preview": api { $0.isVendor },
+        "GET /catalogue/engagements/{id}/eligibility": api { $0.isVendor },
+        "GET /inclusion-requests": api { $0.isVendor },
+        "GET /engagements/{id}/inclusion-requests": api { $0.isPartner },
     ]
 
     @Test("the API: every read × every role × own and foreign ids as the pages decide; every operation 401 without a token; every POST 403 with a read token")

@@ -67,6 +67,13 @@ struct HostileFormsTests {
         // PayeeAPITests.hostileInput: bad bank details, tax profiles, decisions and enrollment steps.
         "POST /payee-profiles/bank-profiles", "POST /payee-profiles/bank-profiles/{id}/decision", "POST /locations/{id}/tax-profiles",
         "POST /enrollments/{location_id}",
+        // CatalogueAPIHostileTests.hostileInput and CatalogueAPITests (roles, inclusion requests) send the corpus to these.
+        "POST /catalogue/program", "POST /catalogue/areas", "POST /catalogue/areas/{id}", "POST /catalogue/engagements",
+        "POST /catalogue/engagements/{id}/draft", "POST /catalogue/engagements/{id}/versions", "POST /catalogue/engagements/{id}/publish",
+        "POST /catalogue/engagements/{id}/close", "POST /catalogue/engagements/{id}/eligibility",
+        "POST /catalogue/engagements/{id}/eligibility/remove", "POST /catalogue/engagements/{id}/eligibility/import",
+        "POST /catalogue/engagements/{id}/criteria", "POST /catalogue/engagements/{id}/criteria/import",
+        "POST /engagements/{id}/inclusion-requests", "POST /inclusion-requests/{id}/approve", "POST /inclusion-requests/{id}/decline",
     ]
 
     static func refused(_ app: WebHarness, _ label: String, expect status: HTTPResponse.Status? = nil,

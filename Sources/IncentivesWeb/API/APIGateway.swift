@@ -185,13 +185,15 @@ struct APIGateway: RouterMiddleware {
         }
         var request = request
         let body: ByteBuffer
-        let upload = Self.isUpload(request.uri.path)
-        do { body = try await request.collectBody(upTo: upload ? uploadLimit : Self.jsonLimit) } catch {
+        let upload = Self.isUpload(request.uri.path), csv = Self.isImport(request.uri.path)
+        do { body = try await request.collectBody(upTo: upload ? uploadLimit : csv ? CSVTable.maxFileBytes : Self.jsonLimit) } catch {
             throw APIProblem(.tooLarge, upload ? "The body is larger than this server accepts."
+                                               : csv ? "A CSV import is at most \(CSVTable.maxFileBytes / 1024) KB; import it in parts."
                                                : "A request body is at most \(Self.jsonLimit / 1024) KB (only a document upload may be larger).")
         }
-        // JSON may spell NUL as an escape; no field of the API takes one (and PostgreSQL refuses it in text).
-        if (request.headers[.contentType] ?? "").lowercased().contains("json"), Self.containsNUL(body.readableBytesView) {
+        // JSON may spell NUL as an escape; no field of the API takes one (and PostgreSQL refuses it in text), nor does a CSV import.
+        let type = (request.headers[.contentType] ?? "").lowercased()
+        if type.contains("json") || type.contains("csv"), Self.containsNUL(body.readableBytesView) {
             throw APIProblem(.badRequest, "NUL characters are not accepted.")
         }
         guard let key else {
@@ -239,6 +241,13 @@ struct APIGateway: RouterMiddleware {
     static func isUpload(_ path: String) -> Bool {
         let parts = path.dropFirst(prefix.count).split(separator: "/")
         return parts.count == 3 && parts[0] == "claims" && parts[2] == "documents"
+    }
+
+    /// Whether the path is an eligibility CSV import's (`/catalogue/engagements/{id}/eligibility/import`, `…/criteria/import`),
+    /// whose body is a file of up to `CSVTable.maxFileBytes`.
+    static func isImport(_ path: String) -> Bool {
+        let parts = path.dropFirst(prefix.count).split(separator: "/")
+        return parts.count == 5 && parts[0] == "catalogue" && parts[1] == "engagements" && parts[4] == "import"
     }
 
     /// Whether a JSON text holds a NUL, as a byte or as the escape `\u0000`, read in place: a backslash that is

@@ -71,7 +71,8 @@ extension Components.Schemas.LocationEligibility {
         guard let on = standing.engagements[engagementID] else { return nil }
         self.init(locationId: standing.location.id, locationName: standing.location.name, enrollment: on.enrollment?.rawValue,
                   eligible: on.isEligible, payeeComplete: on.payee.isComplete(at: now), earning: on.isEarning(at: now),
-                  criteria: on.criteria.map { .init(criterion: $0.criterion, met: $0.met) }, problems: on.problems(at: now))
+                  criteria: on.criteria.map { .init(criterion: $0.criterion, met: $0.met, expiresOn: $0.expiresOn?.description) },
+                  problems: on.problems(at: now))
     }
 }
 

@@ -10,11 +10,7 @@ extension PublicAPI {
 
     /// The caller, when their role reads partners, and, for a change, is the program manager.
     func partnerCaller(changes: Bool) throws -> Viewer {
-        let viewer = try viewer(for: .partners)
-        if changes && viewer.vendorRole != .programManager {
-            throw APIProblem(.roleNotAllowed, "Only the program manager changes partner organizations and locations.")
-        }
-        return viewer
+        try vendorCaller(.partners, changes: changes, what: "partner organizations and locations")
     }
 
     /// The organization as the contract shows it, after a change or for a read.

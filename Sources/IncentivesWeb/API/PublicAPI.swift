@@ -9,8 +9,9 @@ import OpenAPIRuntime
 /// The generated server protocol, implemented over the same scoped reads and lifecycle the pages use. Every
 /// handler acts as `APIRequest.caller`; errors are thrown and become problems in `APIGateway`. The operations are in
 /// one file per part of the contract: `PublicAPI+Program` (account, program, catalogue), `PublicAPI+Claims`,
-/// `PublicAPI+Lifecycle` (the claim actions); the claims list and its exports are here; `Mappings` makes the
-/// contract's types.
+/// `PublicAPI+Lifecycle` (the claim actions), `PublicAPI+Partners`, `PublicAPI+Catalogue` (the console),
+/// `PublicAPI+Eligibility` (lists, criteria, inclusion requests); the claims list and its exports are here; `Mappings`
+/// (and `Mappings+Console`) make the contract's types.
 struct PublicAPI: APIProtocol {
     let deps: AppDependencies
     let listing: ClaimListing

@@ -45,7 +45,7 @@ struct WebhookController: Sendable {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> HTML {
         let viewer = try context.signedIn
         let policy = deps.config.webhookAddressPolicy
-        var form = WebhookEndpointForm(context.form, policy: policy)
+        var form = WebhookEndpointForm(context.form, policy: policy, vendor: viewer.vendorRole != nil)
         if form.errors.isEmpty {
             do {
                 let (endpoint, secret) = try await webhooks.create(url: form.url, description: form.description, events: form.events,

@@ -11,14 +11,14 @@ struct WebhookEndpointForm: Sendable {
     /// By field (`url`, `description`, `events`), or `form` for a refusal that concerns no one field.
     var errors: [String: String] = [:]
 
-    init(_ form: FormFields, policy: WebhookAddressPolicy) {
+    init(_ form: FormFields, policy: WebhookAddressPolicy, vendor: Bool) {
         url = form.text("url")
         description = form.text("description")
         let values = form.all("event")
         ticked = Set(values)
         if let problem = WebhookEndpointRules.problem(withURL: url, policy: policy) { errors["url"] = problem }
         if let problem = WebhookEndpointRules.problem(withDescription: description) { errors["description"] = problem }
-        switch WebhookEndpointRules.events(from: values) {
+        switch WebhookEndpointRules.events(from: values, vendor: vendor) {
         case .success(let chosen): events = chosen
         case .failure(let problem): errors["events"] = problem.message
         }

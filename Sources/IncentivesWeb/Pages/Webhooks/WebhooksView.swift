@@ -50,7 +50,7 @@ struct WebhookListView: PageView {
         limitReached = full && form == nil ? WebhookEndpointRules.tooManyEndpoints : nil
         url = form?.url ?? ""
         description = form?.description ?? ""
-        choices = WebhookEventType.subscribable.map {
+        choices = WebhookEventType.subscribable(vendor: !isPartner).map {
             EventChoice(value: $0.rawValue, label: $0.label, checked: ticked.contains($0.rawValue),
                         inputID: "event-" + $0.rawValue.replacingOccurrences(of: ".", with: "-").replacingOccurrences(of: "_", with: "-"))
         }
