@@ -140,6 +140,14 @@ def test_a_program_from_an_empty_database_to_an_approved_claim(fresh):
     submit(browser, form, "Save draft", "the draft")
     engagement = browser.path
     engagement_id = int(re.search(r"/catalogue/engagements/(\d+)$", engagement).group(1))
+    # The findings template partners fill in, uploaded on the draft's form.
+    browser.open(f"{engagement}/draft", "the draft's form")
+    template = Path(tempfile.mkdtemp()) / "Harbor findings template v1.txt"
+    template.write_text("Findings\n1. Current platform\n2. Recommendations\n3. Customer sign-off\n")
+    browser.find("#template-input-findings_document").send_keys(str(template))
+    browser.click_and_wait(browser.find("#upload-template-findings_document"), "the template uploaded")
+    assert browser.text("#template-file-findings_document") == template.name
+    browser.open(engagement, "the draft")
     submit(browser, "#publish-form", "Publish version 1", "published")
     assert browser.text("#engagement-status") == "Active"
 
@@ -214,6 +222,11 @@ def test_a_program_from_an_empty_database_to_an_approved_claim(fresh):
     row = browser.find("table.engagements tbody tr")
     assert "Data platform assessment" in row.text
     assert row.find_elements(By.CSS_SELECTOR, "td")[3].text.replace("✓", "").strip().startswith("1 of 1"), row.text
+    # The template downloads under the name the vendor gave it, as uploaded.
+    code, headers, body = browser.fetch(f"/engagements/{engagement_id}/templates/findings_document", binary=True)
+    assert code == 200 and body == template.read_bytes()
+    assert "Harbor%20findings%20template%20v1.txt" in headers["Content-Disposition"], headers["Content-Disposition"]
+    shutil.rmtree(template.parent)
     browser.open("/claims", "claims")
     browser.click_and_wait(browser.find("#create-claim"), "add a customer")
     browser.click_and_wait(browser.driver.find_element(By.LINK_TEXT, "Build intent - Partner activities"), "partner activities")
