@@ -23,5 +23,6 @@ extension Migrator {
         migration19,
         migration20,
         migration21,
+        migration23,
     ]
 }
