@@ -49,6 +49,8 @@ struct MigrationChecksumTests {
              postgres: "2c9855912dcefe022f3fea25fdea6678cb87add0da54416c184c7cad8751395d"),
         21: (sqlite: "b95d5a796bc008fa58cc0ca674ca08bc8791939442321b8e28bfd6cc0173296a",
              postgres: "73e0581839a12d4d4264cb87e19c36ddbc8350ee456f6a15ad6c3bb0dc0bc122"),
+        23: (sqlite: "8a09f04f50f40d86ed80ebd8289326a0d4fef8791f20ffff68ab80e6302d8195",
+             postgres: "2a1de54f663dddda53e22e14c7cb1d2584c384f563e7887b891525f7bcc5954b"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")
