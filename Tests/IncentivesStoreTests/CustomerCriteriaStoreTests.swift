@@ -32,6 +32,19 @@ struct CustomerCriteriaStoreTests {
         try await db.read { try await $0.raw("SELECT COUNT(*) AS n FROM claims").first(decodingColumn: "n", as: Int.self) ?? 0 }
     }
 
+    @Test("a version row written before criteria were typed (a JSON list of strings) reads as items the reviewer confirms",
+          arguments: TestDatabases.flavors)
+    func oldRows(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let id = try #require(try await CatalogueRepository(db: db).engagements().first?.id)
+            try await db.write { sql in
+                try await sql.raw(#"UPDATE engagement_versions SET customer_criteria = '["Old words", "More old words"]' WHERE engagement_id = \#(bind: id)"#).run()
+            }
+            let engagement = try #require(try await db.read { try await CatalogueRepository.engagement(id, on: $0) })
+            #expect(engagement.versions.allSatisfy { $0.customerCriteria == [.reviewerConfirms("Old words"), .reviewerConfirms("More old words")] })
+        }
+    }
+
     @Test("a program check not met refuses Add customer with the criterion's words and stores nothing; met, the claim is added",
           arguments: TestDatabases.flavors)
     func refusalNamesTheCriterion(flavor: SQLFlavor) async throws {
