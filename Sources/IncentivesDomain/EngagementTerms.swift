@@ -109,7 +109,8 @@ public struct EngagementTerms: Hashable, Sendable {
         note("Deadlines", other.deadlines.summary, deadlines.summary)
         note("Description", other.description, description)
         note("Partner criteria", other.partnerCriteria.joined(separator: "; "), partnerCriteria.joined(separator: "; "))
-        note("Customer criteria", other.customerCriteria.map(\.summary).joined(separator: "; "), customerCriteria.map(\.summary).joined(separator: "; "))
+        let criteria = { (terms: EngagementTerms) in terms.customerCriteria.map(\.summary).joined(separator: "; ") }
+        note("Customer criteria", criteria(other), criteria(self))
         note("Proof of execution", other.proofRequirements.map(\.kind.label).joined(separator: ", "),
              proofRequirements.map(\.kind.label).joined(separator: ", "))
         note("Resource links", other.resourceLinks.map(\.url).joined(separator: " "), resourceLinks.map(\.url).joined(separator: " "))

@@ -38,7 +38,9 @@ struct CustomerCriteriaStoreTests {
         try await TestDatabases.with(flavor, seeded: true) { db in
             let id = try #require(try await CatalogueRepository(db: db).engagements().first?.id)
             try await db.write { sql in
-                try await sql.raw(#"UPDATE engagement_versions SET customer_criteria = '["Old words", "More old words"]' WHERE engagement_id = \#(bind: id)"#).run()
+                try await sql.raw(#"""
+                    UPDATE engagement_versions SET customer_criteria = '["Old words", "More old words"]' WHERE engagement_id = \#(bind: id)
+                    """#).run()
             }
             let engagement = try #require(try await db.read { try await CatalogueRepository.engagement(id, on: $0) })
             #expect(engagement.versions.allSatisfy { $0.customerCriteria == [.reviewerConfirms("Old words"), .reviewerConfirms("More old words")] })
@@ -61,7 +63,9 @@ struct CustomerCriteriaStoreTests {
                 #expect(refusal.description == "Not eligible: Contacts work at the customer.")
             }
             #expect(try await claimCount(db) == before)
-            let customers = try await db.read { try await $0.raw("SELECT COUNT(*) AS n FROM customers WHERE domain = 'fresh.example'").first(decodingColumn: "n", as: Int.self) }
+            let customers = try await db.read {
+                try await $0.raw("SELECT COUNT(*) AS n FROM customers WHERE domain = 'fresh.example'").first(decodingColumn: "n", as: Int.self)
+            }
             #expect(customers == 0, "the new customer is not recorded either")
             let claim = try await intake.create(request(location, engagement, email: "ada@fresh.example"), by: admin, in: bluefin, at: now)
             #expect(claim.engagementID == engagement)

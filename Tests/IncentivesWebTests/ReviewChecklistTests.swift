@@ -20,7 +20,8 @@ struct ReviewChecklistTests {
         #expect(try await ClaimPageTests.act(reviewer, app, id, .startReview).status == .seeOther)
         let text = try await app.db.read { sql in
             try await sql.raw("""
-                SELECT v.customer_criteria FROM claims c JOIN engagement_versions v ON v.engagement_id = c.engagement_id AND v.number = c.engagement_version
+                SELECT v.customer_criteria FROM claims c
+                JOIN engagement_versions v ON v.engagement_id = c.engagement_id AND v.number = c.engagement_version
                 WHERE c.id = \(bind: id)
                 """).first()!.decode(column: "customer_criteria", as: String.self)
         }
@@ -32,12 +33,14 @@ struct ReviewChecklistTests {
         try await app.db.read { sql in
             let positions = try await sql.raw("SELECT position FROM claim_criteria_confirmations WHERE claim_id = \(bind: id) ORDER BY position")
                 .all(decodingColumn: "position", as: Int.self)
-            let earnings = try await sql.raw("SELECT COUNT(*) AS n FROM earnings WHERE claim_id = \(bind: id)").first(decodingColumn: "n", as: Int.self) ?? 0
+            let earnings = try await sql.raw("SELECT COUNT(*) AS n FROM earnings WHERE claim_id = \(bind: id)")
+                .first(decodingColumn: "n", as: Int.self) ?? 0
             return (positions, earnings)
         }
     }
 
-    @Test("the page lists every criterion; approving with an item unchecked is a 422 naming it and stores nothing; with every item it is approved and the page says who confirmed each", arguments: TestDatabases.flavors)
+    @Test("the page lists the criteria; an item unchecked is a 422 naming it, nothing stored; all ticked, approved, each confirmation shown",
+          arguments: TestDatabases.flavors)
     func page(flavor: SQLFlavor) async throws {
         try await WebHarness.with(flavor: flavor) { app in
             let reviewer = try await app.signedIn("reviewer@vendor.example")
@@ -121,7 +124,8 @@ struct ReviewChecklistTests {
 
 @Suite("Customer criteria in the engagement form and the partner's Summary")
 struct CustomerCriteriaFormTests {
-    @Test("the form takes checkboxes for the program checks (bad months refused) and the reviewer's items; the console and the Summary say who decides each", arguments: TestDatabases.flavors)
+    @Test("the form takes program checks (bad months refused) and the reviewer's items; console and Summary say who decides each",
+          arguments: TestDatabases.flavors)
     func form(flavor: SQLFlavor) async throws {
         try await WebHarness.with(flavor: flavor) { app in
             let pm = try await app.signedIn("manager@vendor.example")

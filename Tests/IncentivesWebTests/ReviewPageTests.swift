@@ -36,7 +36,8 @@ struct ReviewPageTests {
             try await app.db.write { sql in
                 try await sql.raw("""
                     UPDATE engagement_versions SET customer_criteria = '[]'
-                    WHERE engagement_id IN (SELECT engagement_id FROM claims WHERE id IN (\(unsafeRaw: claims.map { String($0.id) }.joined(separator: ","))))
+                    WHERE engagement_id IN (SELECT engagement_id FROM claims
+                                            WHERE id IN (\(unsafeRaw: claims.map { String($0.id) }.joined(separator: ","))))
                     """).run()
             }
             // The third was changed by someone else meanwhile: its version is stale.
