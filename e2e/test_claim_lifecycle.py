@@ -173,8 +173,17 @@ def test_partner_activities_claim_from_customer_claimed_to_approved(browser, mai
     # Approved in the dispute round: the earning exists, and the history tells who did what.
     become(browser, "reviewer@vendor.example")
     browser.open(f"/claims/{claim}", "dispute round")
+    # The customer criteria the reviewer confirms are a checklist: approving with one unticked is refused next to it.
+    boxes = browser.find("#form-approve").find_elements(By.CSS_SELECTOR, 'input[name="confirm"]')
+    assert len(boxes) >= 1
+    assert act(browser, "approve") == 422
+    assert "Not confirmed" in browser.text("#error-approve")
+    for box in browser.find("#form-approve").find_elements(By.CSS_SELECTOR, 'input[name="confirm"]'):
+        if not box.is_selected():
+            box.click()
     act(browser, "approve")
     assert status(browser) == "approved"
+    assert "Confirmed by" in browser.text("#criteria")
     history = browser.text("#history")
     for step in ("Add customer", "Send consent request", "Accept consent", "Submit", "Start review",
                  "Ask for more information", "Reject", "Dispute rejection", "Approve"):

@@ -3,7 +3,7 @@ tells it: the program manager (made with `incentives users add`) starts the prog
 an engagement with rates, creates a partner organization and location and invites its first admin; the admin accepts
 from the emailed link, enrolls, adds bank and tax profiles; the vendor approves the bank profile and the enrollment,
 lists the location and marks its criterion met; the partner sees "1 of 1", adds a customer, gets consent, submits; the
-reviewer approves. Its own server on a fresh SQLite file (no --demo), stopped by its PID."""
+reviewer ticks the customer checklist and approves. Its own server on a fresh SQLite file (no --demo), stopped by its PID."""
 from __future__ import annotations
 
 import datetime
@@ -135,6 +135,9 @@ def test_a_program_from_an_empty_database_to_an_approved_claim(fresh):
     fill(browser, "#field-rate-c", "1000")
     fill(browser, "#field-description", "A two-day assessment of the customer's data platform.")
     fill(browser, "#field-partner-criteria", "One certified data engineer")
+    # Customer criteria: one the program checks (a domain or tenant recorded), one the reviewer confirms in review.
+    browser.find('input[name="customer_check"][value="customer_id_recorded"]').click()
+    fill(browser, "#field-customer-criteria", "The customer runs a data platform in production")
     browser.find('input[name="proof"][value="findings_document"]').click()
     fill(browser, "#field-proof-findings-document", "The findings, signed by the customer")
     submit(browser, form, "Save draft", "the draft")
@@ -263,8 +266,14 @@ def test_a_program_from_an_empty_database_to_an_approved_claim(fresh):
     browser.sign_in(REVIEWER, PASSWORD)
     browser.open(claim, "the claim for review")
     act(browser, "start_review")
+    # The program's check shows its result; the reviewer's item must be ticked before approval.
+    assert "The customer runs a data platform in production" in browser.text("#checklist")
+    assert act(browser, "approve") == 422
+    assert "Not confirmed" in browser.text("#error-approve")
+    browser.find("#checklist input[name='confirm']").click()
     act(browser, "approve")
     assert status(browser) == "approved"
+    assert "Confirmed by" in browser.text("#criteria")
     browser.sign_out()
     browser.sign_in(ADMIN, PASSWORD)
     browser.open("/earnings", "earnings")

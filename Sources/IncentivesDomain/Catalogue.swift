@@ -138,12 +138,12 @@ public struct EngagementVersion: Hashable, Sendable, Codable {
     public var deadlines: DeadlinePolicy
     public var description: String
     public var partnerCriteria: [String]
-    public var customerCriteria: [String]
+    public var customerCriteria: [CustomerCriterion]
     public var proofRequirements: [ProofRequirement]
     public var resourceLinks: [ResourceLink]
 
     public init(number: Int, effectiveFrom: Date, payModel: PayModel, rates: MarketRates, maxHours: Decimal? = nil,
-                deadlines: DeadlinePolicy, description: String, partnerCriteria: [String], customerCriteria: [String],
+                deadlines: DeadlinePolicy, description: String, partnerCriteria: [String], customerCriteria: [CustomerCriterion],
                 proofRequirements: [ProofRequirement], resourceLinks: [ResourceLink]) {
         self.number = number; self.effectiveFrom = effectiveFrom; self.payModel = payModel; self.rates = rates
         self.maxHours = maxHours; self.deadlines = deadlines; self.description = description

@@ -11,12 +11,20 @@ public struct ClaimActionRequest: Hashable, Sendable {
     public var reasonCode: String?
     /// The proof a reviewer's request for information is about (its id on the claim), named in the note.
     public var aboutProof: Int64?
+    /// An approval's checklist: the reviewer-confirmed customer criteria confirmed, each by its position (from 1) or
+    /// its words (`confirmedPositions(of:)`).
+    public var confirmedCriteria: [String]
+    /// Every item of the checklist confirmed at once (the CLI's `--confirm-all`).
+    public var confirmsAllCriteria: Bool
 
-    public init(_ action: ClaimAction, note: String = "", reasonCode: String? = nil, aboutProof: Int64? = nil) {
+    public init(_ action: ClaimAction, note: String = "", reasonCode: String? = nil, aboutProof: Int64? = nil,
+                confirmedCriteria: [String] = [], confirmsAllCriteria: Bool = false) {
         self.action = action
         self.note = note
         self.reasonCode = reasonCode
         self.aboutProof = aboutProof
+        self.confirmedCriteria = confirmedCriteria
+        self.confirmsAllCriteria = confirmsAllCriteria
     }
 
     /// The action a surface names (a form's value, a CLI argument), if it is one a person takes on a claim: proof,

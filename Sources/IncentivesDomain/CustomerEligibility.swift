@@ -33,7 +33,10 @@ public enum IneligibleReason: String, Hashable, Sendable, CaseIterable, CustomSt
 
 /// The facts about a customer on one engagement from which eligibility follows.
 public struct CustomerStanding: Hashable, Sendable {
+    /// Every program check of the version's customer criteria is met (`judged(by:_:)`).
     public var meetsCriteria: Bool
+    /// The words of the first program check not met: what a refusal names.
+    public var unmetCriterion: String?
     /// Active (non-terminal) claims on the customer for the engagement, every partner's, this one's included.
     public var activeClaims: Int
     public var consentedWithAnotherPartner: Bool
@@ -43,8 +46,9 @@ public struct CustomerStanding: Hashable, Sendable {
     public var activeClaimsWithThisPartner: Int
 
     public init(meetsCriteria: Bool, activeClaims: Int, consentedWithAnotherPartner: Bool,
-                approvedWithThisPartner: Bool, approvedWithAnotherPartner: Bool, activeClaimsWithThisPartner: Int = 0) {
-        self.meetsCriteria = meetsCriteria; self.activeClaims = activeClaims
+                approvedWithThisPartner: Bool, approvedWithAnotherPartner: Bool, activeClaimsWithThisPartner: Int = 0,
+                unmetCriterion: String? = nil) {
+        self.meetsCriteria = meetsCriteria; self.unmetCriterion = unmetCriterion; self.activeClaims = activeClaims
         self.consentedWithAnotherPartner = consentedWithAnotherPartner
         self.approvedWithThisPartner = approvedWithThisPartner
         self.approvedWithAnotherPartner = approvedWithAnotherPartner
@@ -98,14 +102,18 @@ public struct CustomerStanding: Hashable, Sendable {
         engagementTakesClaims && !holds(.claimedByThisPartner, limit: limit) && eligibility(limit: limit) == .eligible
     }
 
-    /// The customer criteria as far as stored data tells them (criteria themselves are prose for people):
-    /// use or consume needs a workload to be partner of record on, i.e. a subscription id; build intent
-    /// needs the customer identified by a domain or a tenant id.
-    public static func meetsRecordedCriteria(role: PartnerRole, customer: Customer) -> Bool {
-        identifyingFields(for: role).contains { !(customer[$0] ?? "").isEmpty }
+    /// The standing with its criteria decided by the program checks among `criteria` (reviewer-confirmed items wait
+    /// for review).
+    public func judged(by criteria: [CustomerCriterion], _ facts: CriterionFacts) -> CustomerStanding {
+        var standing = self
+        let unmet = criteria.firstUnmet(facts)
+        standing.meetsCriteria = unmet == nil
+        standing.unmetCriterion = unmet?.text
+        return standing
     }
 
-    /// The fields of which one, not empty, meets a role's recorded customer criteria.
+    /// The fields of which one, not empty, meets `ProgramCheck.customerIDRecorded` for a role: use or consume needs a
+    /// workload to be partner of record on, i.e. a subscription id; build intent a domain or a tenant id.
     public static func identifyingFields(for role: PartnerRole) -> [Customer.Field] {
         switch role {
         case .useOrConsume: [.subscriptionID]

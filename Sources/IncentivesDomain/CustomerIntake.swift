@@ -119,6 +119,9 @@ public struct ClaimOption: Sendable, Hashable {
         }
         switch standing.eligibility(limit: engagement.activeClaimsPerCustomer) {
         case .complete: return refuse("You already completed this engagement with this customer.")
+        case .ineligible(.criteriaNotMet) where standing.unmetCriterion != nil:
+            let words = standing.unmetCriterion ?? ""
+            return refuse("Not eligible: \(words)\(words.hasSuffix(".") ? "" : ".")")
         case .ineligible(let reason): return refuse("Not eligible: \(reason.description).")
         case .eligible:
             if standing.activeClaimsWithThisPartner > 0 { return refuse("You already have an open claim on this customer for this engagement.") }

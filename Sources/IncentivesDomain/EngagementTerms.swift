@@ -21,7 +21,7 @@ public struct EngagementTerms: Hashable, Sendable {
     public var deadlines: DeadlinePolicy
     public var description: String
     public var partnerCriteria: [String]
-    public var customerCriteria: [String]
+    public var customerCriteria: [CustomerCriterion]
     public var proofRequirements: [ProofRequirement]
     public var resourceLinks: [ResourceLink]
     /// The most one location may earn on the engagement (in the rates' currency), if capped.
@@ -32,7 +32,7 @@ public struct EngagementTerms: Hashable, Sendable {
     public var lastClaimDay: DayDate?
 
     public init(type: EngagementType, payModel: PayModel, rates: MarketRates, maxHours: Decimal? = nil,
-                deadlines: DeadlinePolicy? = nil, description: String, partnerCriteria: [String] = [], customerCriteria: [String] = [],
+                deadlines: DeadlinePolicy? = nil, description: String, partnerCriteria: [String] = [], customerCriteria: [CustomerCriterion] = [],
                 proofRequirements: [ProofRequirement] = [], resourceLinks: [ResourceLink] = [], earningsCap: Decimal? = nil,
                 activeClaimsPerCustomer: Int = 1, lastClaimDay: DayDate? = nil) {
         self.type = type; self.payModel = payModel; self.rates = rates; self.maxHours = maxHours
@@ -85,6 +85,11 @@ public struct EngagementTerms: Hashable, Sendable {
         guard !description.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw .invalid(field: "description", "Describe the engagement: partners read it before they claim a customer.")
         }
+        let texts = customerCriteria.map { $0.text.lowercased() }
+        guard Set(texts).count == texts.count else { throw .invalid(field: "customer_criteria", "A customer criterion is listed twice.") }
+        guard Set(customerCriteria.compactMap(\.check?.code)).count == customerCriteria.programChecks.count else {
+            throw .invalid(field: "customer_criteria", "A program check is listed twice.")
+        }
         for link in resourceLinks where !(link.url.lowercased().hasPrefix("https://") || link.url.lowercased().hasPrefix("http://")) {
             throw .invalid(field: "resource_links", "\(link.url) is not a web address: links start with https:// or http://.")
         }
@@ -104,7 +109,8 @@ public struct EngagementTerms: Hashable, Sendable {
         note("Deadlines", other.deadlines.summary, deadlines.summary)
         note("Description", other.description, description)
         note("Partner criteria", other.partnerCriteria.joined(separator: "; "), partnerCriteria.joined(separator: "; "))
-        note("Customer criteria", other.customerCriteria.joined(separator: "; "), customerCriteria.joined(separator: "; "))
+        let criteria = { (terms: EngagementTerms) in terms.customerCriteria.map(\.summary).joined(separator: "; ") }
+        note("Customer criteria", criteria(other), criteria(self))
         note("Proof of execution", other.proofRequirements.map(\.kind.label).joined(separator: ", "),
              proofRequirements.map(\.kind.label).joined(separator: ", "))
         let templates = { (terms: EngagementTerms) in

@@ -11,8 +11,12 @@ public struct EngagementTermsInput: Hashable, Sendable {
     /// Empty: the standard table's figure for the type (DOMAIN.md section 4).
     public var consentDays = "", submissionDays = "", reviewDays = "", disputeDays = "", responseBusinessDays = ""
     public var description = ""
-    /// One criterion per line.
+    /// One criterion per line (customer criteria: those the reviewer confirms).
     public var partnerCriteria = "", customerCriteria = ""
+    /// The program checks chosen (`ProgramCheck.code`), each with its words (empty: the standard words).
+    public var customerChecks: [String: String] = [:]
+    /// The months of `no_approved_claim_within` when it is chosen.
+    public var approvedWithinMonths = ""
     /// The proof kinds asked for, with what each must show (empty: the kind's usual words).
     public var proof: [ProofRequirement.Kind: String] = [:]
     /// One link per line: "Title | https://…" (or the address alone).
@@ -35,7 +39,12 @@ public struct EngagementTermsInput: Hashable, Sendable {
         responseBusinessDays = "\(terms.deadlines.cporResponseBusinessDays)"
         description = terms.description
         partnerCriteria = terms.partnerCriteria.joined(separator: "\n")
-        customerCriteria = terms.customerCriteria.joined(separator: "\n")
+        customerCriteria = terms.customerCriteria.filter(\.isReviewerConfirmed).map(\.text).joined(separator: "\n")
+        for criterion in terms.customerCriteria {
+            guard let check = criterion.check else { continue }
+            customerChecks[check.code] = criterion.text == check.standardText ? "" : criterion.text
+            if let months = check.months { approvedWithinMonths = "\(months)" }
+        }
         proof = Dictionary(uniqueKeysWithValues: terms.proofRequirements.map { ($0.kind, $0.description) })
         resourceLinks = terms.resourceLinks.map { $0.title == $0.url ? $0.url : "\($0.title) | \($0.url)" }.joined(separator: "\n")
         earningsCap = number(terms.earningsCap)
@@ -74,7 +83,7 @@ public struct EngagementTermsInput: Hashable, Sendable {
             rates: MarketRates(currency: Currency(code), a: try amount(rateA, "rate_a"), b: try amount(rateB, "rate_b"), c: try amount(rateC, "rate_c")),
             maxHours: try amount(maxHours, "max_hours"), deadlines: deadlines,
             description: try Self.descriptionRule.check(description, field: "description"),
-            partnerCriteria: try lines(partnerCriteria, "partner_criteria"), customerCriteria: try lines(customerCriteria, "customer_criteria"),
+            partnerCriteria: try lines(partnerCriteria, "partner_criteria"), customerCriteria: try customerCriteriaList(),
             proofRequirements: proofRequirements, resourceLinks: try links(), earningsCap: try amount(earningsCap, "earnings_cap"),
             activeClaimsPerCustomer: try count(activeClaimsPerCustomer, "active_claims_per_customer", default: 1),
             lastClaimDay: try day(lastClaimDay, "last_claim_day"))
@@ -117,6 +126,32 @@ public struct EngagementTermsInput: Hashable, Sendable {
         guard list.count <= 30 else { throw CatalogueError.invalid(field: field, "At most 30 criteria: partners have to read them all.") }
         guard Set(list).count == list.count else { throw CatalogueError.invalid(field: field, "A criterion is listed twice.") }
         return list
+    }
+
+    /// The program checks chosen, in the order forms offer them, then the reviewer's items.
+    private func customerCriteriaList() throws -> [CustomerCriterion] {
+        let known = Set(ProgramCheck.offered.map(\.code))
+        if let unknown = customerChecks.keys.sorted().first(where: { !known.contains($0) }) {
+            throw CatalogueError.invalid(field: "customer_criteria", "\(unknown) is not a check the program makes.")
+        }
+        let checks = try ProgramCheck.offered.compactMap { offered -> CustomerCriterion? in
+            guard let words = customerChecks[offered.code] else { return nil }
+            var check = offered
+            if offered.months != nil {
+                let field = "approved_within_months"
+                guard let months = Int(approvedWithinMonths.trimmingCharacters(in: .whitespaces)), ProgramCheck.months.contains(months) else {
+                    throw CatalogueError.invalid(field: field, "Give the months without an approved claim: a whole number from 1 to 60.")
+                }
+                check = .noApprovedClaimWithin(months: months)
+            }
+            let text = try Self.criterionRule.check(words, field: "customer_criteria")
+            return .program(check, text.isEmpty ? check.standardText : text)
+        }
+        let items = try lines(customerCriteria, "customer_criteria").map(CustomerCriterion.reviewerConfirms)
+        guard checks.count + items.count <= 30 else {
+            throw CatalogueError.invalid(field: "customer_criteria", "At most 30 criteria: partners have to read them all.")
+        }
+        return checks + items
     }
 
     private func links() throws -> [ResourceLink] {

@@ -46,7 +46,14 @@ public struct ClaimActions: Sendable {
             about = (proof.kind.label, proof.fileName)
         }
         let command = try request.command(by: actor, about: about)
-        return try await ClaimRepository.perform(command, on: id, expectedVersion: expectedVersion, in: viewer.scope, at: now,
-                                                 links: links, on: sql, flavor: flavor)
+        let transition = try await ClaimRepository.perform(command, on: id, expectedVersion: expectedVersion, in: viewer.scope, at: now,
+                                                           links: links, on: sql, flavor: flavor)
+        // The lifecycle decides first (a claim not under review says so); a checklist refusal then undoes the approval.
+        if request.action == .approve {
+            let criteria = try await ClaimChecklist.criteria(of: claim, on: sql)
+            let positions = try request.confirmedPositions(of: criteria)
+            try await ClaimChecklist.record(positions, of: criteria, claimID: id, by: actor, at: now, on: sql)
+        }
+        return transition
     }
 }

@@ -83,8 +83,8 @@ public struct ClaimIntake: Sendable {
         try await db.read { sql in try await Self.options(kind: kind, locationID: locationID, customer: customer, in: scope, at: now, on: sql) }
     }
 
-    static func options(kind: ClaimKind, locationID: Int64, customer: Customer?, in scope: AccessScope, at now: Date,
-                        on sql: any SQLDatabase) async throws -> [IntakeEngagement] {
+    static func options(kind: ClaimKind, locationID: Int64, customer: Customer?, contacts: [Contact]? = nil, in scope: AccessScope,
+                        at now: Date, on sql: any SQLDatabase) async throws -> [IntakeEngagement] {
         guard case .partner(let organization, let locations) = scope, locations.contains(locationID),
               let standing = try await ProgramReads.standings(in: scope, at: now, on: sql).first(where: { $0.location.id == locationID })
         else { return [] }
@@ -99,13 +99,15 @@ public struct ClaimIntake: Sendable {
         var claims: [Int64: [EngagementReads.CustomerFacts.ClaimFact]] = [:]
         if let customer {
             for row in try await sql.raw("""
-                SELECT engagement_id, organization_id, location_id, status, CASE WHEN consent_at IS NULL THEN 0 ELSE 1 END AS consented
-                FROM claims WHERE customer_id = \(bind: customer.id)
+                SELECT k.engagement_id, k.organization_id, k.location_id, k.status,
+                       CASE WHEN k.consent_at IS NULL THEN 0 ELSE 1 END AS consented, ea.approved_at
+                FROM claims k LEFT JOIN earnings ea ON ea.claim_id = k.id WHERE k.customer_id = \(bind: customer.id)
                 """).all(decoding: CustomerClaimRow.self, with: .snakeCase) {
                 guard let status = ClaimStatus(rawValue: row.status) else { continue }
                 let same = row.organizationId == organization
                 claims[row.engagementId, default: []].append(.init(
-                    status: status, consented: row.consented == 1, ours: same && locations.contains(row.locationId), sameOrganization: same))
+                    status: status, consented: row.consented == 1, ours: same && locations.contains(row.locationId), sameOrganization: same,
+                    approvedAt: row.approvedAt))
             }
         }
         var result: [IntakeEngagement] = []
@@ -114,7 +116,10 @@ public struct ClaimIntake: Sendable {
             guard let engagement = try await CatalogueRepository.engagement(id, on: sql) else { continue }
             let facts = claims[id] ?? []
             // A customer the program has not met yet meets the recorded criteria by the ids the partner gives.
-            let customerStanding = customer.map { EngagementReads.CustomerFacts.standing(of: $0, claims: facts, role: role) }
+            let customerStanding = customer.map {
+                EngagementReads.CustomerFacts.standing(of: $0, claims: facts, role: role,
+                                                       criteria: engagement.version(inForceAt: now).customerCriteria, contacts: contacts, at: now)
+            }
                 ?? CustomerStanding(meetsCriteria: true, activeClaims: 0, consentedWithAnotherPartner: false,
                                     approvedWithThisPartner: false, approvedWithAnotherPartner: false)
             let earned = engagement.earningsCap == nil ? nil : try await ClaimRepository.earned(
@@ -153,10 +158,8 @@ public struct ClaimIntake: Sendable {
             var customer = try await Self.resolve(request.customer, in: scope, on: sql)
             if customer == nil, case .existing = request.customer { throw StoreError.notFound("No such customer.") }
             if let customer, existing == nil { try await TransactionLocks.customerRecord(customer.id, on: sql, flavor: flavor) }
-            let option = try await Self.options(kind: request.kind, locationID: request.locationID, customer: customer, in: scope,
-                                                at: now, on: sql).first { $0.id == request.engagementID }?.option
-            guard let option else { throw StoreError.notFound("That engagement is not open to this location.") }
-            if let refusal = option.refusal { throw ClaimRefusal.cannotClaim(refusal) }
+            // Decided before a new customer is recorded (nothing to store when refused), and again with the contacts below.
+            try await Self.decide(request, customer: customer, contacts: nil, in: scope, at: now, on: sql)
             guard !request.contacts.isEmpty || request.kind == .useOrConsume else {
                 throw StoreError.invalid(field: "contact_name_1", "Give at least one customer contact: consent and surveys go to them.")
             }
@@ -174,6 +177,7 @@ public struct ClaimIntake: Sendable {
                 customer = try await ClaimWork.customer(id, on: sql)
             }
             guard let customer else { throw StoreError.notFound("No such customer.") }
+            let option = try await Self.decide(request, customer: customer, contacts: request.contacts, in: scope, at: now, on: sql)
             // A customer known by its tenant alone: the first contact's domain is what the others are checked against.
             let reference = customer.domain ?? request.contacts.first.flatMap { CustomerIntake.emailDomain($0.email) }
             let foreign = CustomerIntake.foreignContacts(request.contacts, customerDomain: reference)
@@ -199,6 +203,19 @@ public struct ClaimIntake: Sendable {
     }
 }
 
+extension ClaimIntake {
+    /// The option of the request's engagement for the customer, or its refusal thrown.
+    @discardableResult
+    static func decide(_ request: IntakeRequest, customer: Customer?, contacts: [Contact]?, in scope: AccessScope, at now: Date,
+                       on sql: any SQLDatabase) async throws -> ClaimOption {
+        let option = try await options(kind: request.kind, locationID: request.locationID, customer: customer, contacts: contacts,
+                                       in: scope, at: now, on: sql).first { $0.id == request.engagementID }?.option
+        guard let option else { throw StoreError.notFound("That engagement is not open to this location.") }
+        if let refusal = option.refusal { throw ClaimRefusal.cannotClaim(refusal) }
+        return option
+    }
+}
+
 /// An engagement of the location's lists, with its solution area.
 private struct OfferedEngagementRow: Decodable {
     var id: Int64
@@ -214,6 +231,7 @@ private struct CustomerClaimRow: Decodable {
     var locationId: Int64
     var status: String
     var consented: Int
+    var approvedAt: Date?
 }
 
 extension Array {

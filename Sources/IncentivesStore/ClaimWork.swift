@@ -74,6 +74,11 @@ public struct ClaimFile: Sendable {
     public var clock: OpenClock?
     /// Use or consume: another partner's claim on the same subscription and engagement is waiting for arbitration.
     public var arbitrationPending: Bool
+    /// What the program checks of the customer criteria are decided from (the vendor's view only: it counts other
+    /// partners' claims); the page decides them at its own time.
+    public var criterionFacts: CriterionFacts? = nil
+    /// The reviewer-confirmed criteria confirmed with the approval.
+    public var confirmations: [CriterionConfirmation] = []
 
     public var customerSurveyAnswered: Bool { proof.contains { $0.kind == .customerSurvey } }
     public var missingProof: [String] { ClaimLifecycle.missingProof(for: claim, context: context) }
@@ -115,14 +120,22 @@ public struct ClaimWork: Sendable {
                 .first(decodingColumn: "name", as: String.self) ?? ""
             let arbitration = try await sql.raw("SELECT arbitration FROM claims WHERE id = \(bind: id)")
                 .first(decodingColumn: "arbitration", as: String?.self) ?? nil
+            let contacts = try await Self.contacts(of: id, on: sql)
+            // The program's checks count other partners' claims: only the vendor is shown them.
+            var facts: CriterionFacts?
+            if scope == .vendor {
+                facts = try await ClaimChecklist.facts(of: claim, customer: customer, role: context.engagement.role, contacts: contacts,
+                                                       at: claim.updatedAt, on: sql)
+            }
             return ClaimFile(
                 claim: claim, customer: customer, engagement: context.engagement, version: version, location: location,
-                organizationName: organization, contacts: try await Self.contacts(of: id, on: sql),
+                organizationName: organization, contacts: contacts,
                 proof: try await Self.proof(of: id, on: sql), comments: try await Self.comments(of: id, on: sql),
                 history: try await ClaimRepository.historyRows(of: id, on: sql), links: try await Self.links(of: id, on: sql),
                 context: context,
                 clock: ClaimLifecycle.openClock(for: claim, policy: version.deadlines, calendar: context.calendar),
-                arbitrationPending: arbitration == "pending")
+                arbitrationPending: arbitration == "pending", criterionFacts: facts,
+                confirmations: try await ClaimChecklist.confirmations(of: id, on: sql))
         }
     }
 

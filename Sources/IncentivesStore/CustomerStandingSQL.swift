@@ -31,21 +31,73 @@ enum CustomerStandingSQL {
             """
     }
 
-    /// 1 when the customer `cu` meets a role's recorded criteria (`CustomerStanding.meetsRecordedCriteria`), else 0.
-    static func meets(_ role: PartnerRole) -> SQLQueryString {
-        let fields = CustomerStanding.identifyingFields(for: role).map { "COALESCE(cu.\(column($0)), '') <> ''" }
-        return "(CASE WHEN \(unsafeRaw: fields.joined(separator: " OR ")) THEN 1 ELSE 0 END)"
+    /// 1 when a customer meets every program check among `checks` on an engagement, else 0: the SQL twin of
+    /// `ProgramCheck.evaluate` (`CustomerStanding.judged`). `row` is the alias holding the customer's id columns and
+    /// `customer` its id, `engagement` the engagement's id, `activeClaims` the customer's active claims on it. Contacts
+    /// belong to a claim, not a customer: that check is decided when a partner gives them (Add customer) and in review.
+    static func meets(_ checks: [ProgramCheck], role: PartnerRole, row: String, customer: String, engagement: SQLQueryString,
+                      activeClaims: String, at now: Date) -> SQLQueryString {
+        var expression: SQLQueryString = "(CASE WHEN 1 = 1"
+        for check in checks {
+            switch check {
+            case .customerIDRecorded:
+                let fields = CustomerStanding.identifyingFields(for: role).map { "COALESCE(\(row).\(column($0)), '') <> ''" }
+                expression.appendLiteral(" AND (\(fields.joined(separator: " OR ")))")
+            case .noOtherActiveClaim:
+                expression.appendLiteral(" AND \(activeClaims) = 0")
+            case .noApprovedClaimWithin(let months):
+                expression.appendLiteral("""
+                     AND NOT EXISTS (SELECT 1 FROM claims ap JOIN earnings ea ON ea.claim_id = ap.id
+                      WHERE ap.customer_id = \(customer) AND ap.engagement_id = 
+                    """)
+                expression.appendInterpolation(engagement)
+                expression.appendLiteral(" AND ap.status = '\(ClaimStatus.approved.rawValue)' AND ea.approved_at >= ")
+                expression.appendInterpolation(bind: ProgramCheck.monthsBefore(now, months))
+                expression.appendLiteral(")")
+            case .contactsAtCustomerDomain:
+                continue
+            }
+        }
+        expression.appendLiteral(" THEN 1 ELSE 0 END)")
+        return expression
     }
 
-    /// `meets` for the role of the engagement `e` of each row.
-    static var meetsByRole: SQLQueryString {
-        var expression: SQLQueryString = "(CASE e.role"
-        for role in PartnerRole.allCases {
-            expression.appendLiteral(" WHEN '\(role.rawValue)' THEN ")
-            expression.appendInterpolation(meets(role))
+    /// `meets` for each row's engagement `e` (`e.id`), with the checks of the version in force of each; an engagement
+    /// not in `checks` has none.
+    static func meetsByEngagement(_ checks: [Int64: (role: PartnerRole, checks: [ProgramCheck])], row: String, customer: String,
+                                  activeClaims: String, at now: Date) -> SQLQueryString {
+        var expression: SQLQueryString = "(CASE e.id"
+        for (id, entry) in checks.sorted(by: { $0.key < $1.key }) {
+            expression.appendLiteral(" WHEN \(id) THEN ")
+            expression.appendInterpolation(meets(entry.checks, role: entry.role, row: row, customer: customer, engagement: "e.id",
+                                                 activeClaims: activeClaims, at: now))
         }
-        expression.appendLiteral(" ELSE 0 END)")
+        expression.appendLiteral(" ELSE 1 END)")
         return expression
+    }
+
+    /// The program checks of each engagement's customer criteria in the version in force at `now` (published only; the
+    /// first when none is in force yet, as `Engagement.version(inForceAt:)`).
+    static func checksInForce(of engagements: [Int64], at now: Date, on sql: any SQLDatabase) async throws -> [Int64: [ProgramCheck]] {
+        guard !engagements.isEmpty else { return [:] }
+        var versions: [Int64: [(from: Date, criteria: String)]] = [:]
+        for row in try await sql.raw("""
+            SELECT v.engagement_id, v.effective_from, v.customer_criteria FROM engagement_versions v
+            WHERE v.state = 'published' AND v.engagement_id IN (\(unsafeRaw: engagements.map(String.init).joined(separator: ", ")))
+            ORDER BY v.engagement_id, v.number
+            """).all(decoding: CriteriaRow.self, with: .snakeCase) {
+            versions[row.engagementId, default: []].append((row.effectiveFrom, row.customerCriteria))
+        }
+        return try versions.mapValues { list in
+            guard let inForce = list.last(where: { $0.from <= now }) ?? list.first else { return [] }
+            return try JSONDecoder().decode([CustomerCriterion].self, from: Data(inForce.criteria.utf8)).programChecks
+        }
+    }
+
+    private struct CriteriaRow: Decodable {
+        var engagementId: Int64
+        var effectiveFrom: Date
+        var customerCriteria: String
     }
 
     /// The customer's group (`CustomerEligibility.Group`'s raw value) on a standing row: the outcome of the first
@@ -91,10 +143,12 @@ enum CustomerStandingSQL {
         var approvedOther: Int
         var consentedOther: Int
 
-        /// The standing: criteria from the customer's own fields, as the domain decides them, and these facts.
+        var meets: Int
+
+        /// The standing: these facts, with the criteria as the SQL decided them (`meets`).
         func standing(of customer: Customer, role: PartnerRole) -> CustomerStanding {
             CustomerStanding(
-                meetsCriteria: CustomerStanding.meetsRecordedCriteria(role: role, customer: customer), activeClaims: activeClaims,
+                meetsCriteria: meets == 1, activeClaims: activeClaims,
                 consentedWithAnotherPartner: consentedOther == 1, approvedWithThisPartner: approvedOurs == 1,
                 approvedWithAnotherPartner: approvedOther == 1, activeClaimsWithThisPartner: oursActive)
         }

@@ -197,6 +197,16 @@ public struct EngagementReads: Sendable {
                                on sql: any SQLDatabase) async throws {
         guard case .partner(let organization, _) = scope, !engagements.isEmpty else { return }
         let limit: SQLQueryString = "claim_limit"
+        let inForce = try await CustomerStandingSQL.checksInForce(of: engagements.map(\.id), at: now, on: sql)
+        var checks: [Int64: (role: PartnerRole, checks: [ProgramCheck])] = [:]
+        var idChecks = checks
+        for e in engagements {
+            let list = inForce[e.id] ?? []
+            checks[e.id] = (e.role, list)
+            idChecks[e.id] = (e.role, list.filter { $0 == .customerIDRecorded })
+        }
+        let meets = CustomerStandingSQL.meetsByEngagement(checks, row: "cu", customer: "f.customer_id", activeClaims: "f.active_claims", at: now)
+        let meetsID = CustomerStandingSQL.meetsByEngagement(idChecks, row: "cu", customer: "f.customer_id", activeClaims: "f.active_claims", at: now)
         var claimed: [Int64: (meeting: Int, active: Int, claimable: Int)] = [:]
         for row in try await sql.raw("""
             WITH facts AS (
@@ -205,21 +215,22 @@ public struct EngagementReads: Sendable {
               GROUP BY k.customer_id, k.engagement_id
             ),
             standing AS (
-              SELECT f.*, e.active_claims_per_customer AS claim_limit, \(CustomerStandingSQL.meetsByRole) AS meets
+              SELECT f.*, e.active_claims_per_customer AS claim_limit, \(meets) AS meets, \(meetsID) AS meets_id
               FROM facts f JOIN engagements e ON e.id = f.engagement_id JOIN customers cu ON cu.id = f.customer_id
             )
-            SELECT engagement_id, CAST(SUM(meets) AS BIGINT) AS meeting,
+            SELECT engagement_id, CAST(SUM(meets_id) AS BIGINT) AS meeting,
                    CAST(SUM(CASE WHEN \(CustomerStandingSQL.condition(.claimedByThisPartner, limit: limit)) THEN 1 ELSE 0 END) AS BIGINT) AS active,
                    CAST(SUM(CASE WHEN \(CustomerStandingSQL.claimable(limit: limit)) THEN 1 ELSE 0 END) AS BIGINT) AS claimable
             FROM standing GROUP BY engagement_id
             """).all(decoding: ClaimedCustomersRow.self, with: .snakeCase) {
             claimed[row.engagementId] = (row.meeting, row.active, row.claimable)
         }
-        var meetingRole: SQLQueryString = ""
-        for (i, role) in PartnerRole.allCases.enumerated() {
-            meetingRole.appendLiteral(i > 0 ? ", " : "")
-            meetingRole.appendLiteral("CAST(COALESCE(SUM(")
-            meetingRole.appendInterpolation(CustomerStandingSQL.meets(role))
+        // A customer with no claim on an engagement has no active or approved claim there: only its recorded ids decide.
+        var meetingRole: SQLQueryString = "CAST(COUNT(*) AS BIGINT) AS every_customer"
+        for role in PartnerRole.allCases {
+            meetingRole.appendLiteral(", CAST(COALESCE(SUM(")
+            meetingRole.appendInterpolation(CustomerStandingSQL.meets([.customerIDRecorded], role: role, row: "cu", customer: "cu.id",
+                                                                      engagement: "0", activeClaims: "0", at: now))
             meetingRole.appendLiteral("), 0) AS BIGINT) AS \(role.rawValue)")
         }
         guard let totals = try await sql.raw("""
@@ -233,7 +244,8 @@ public struct EngagementReads: Sendable {
             let facts = claimed[e.id] ?? (0, 0, 0)
             // The rest of the scope's customers meeting the criteria have no claim here: nothing else decides for them.
             // (By hand: the column is named after the role.)
-            let unclaimed = try totals.decode(column: e.role.rawValue, as: Int.self) - facts.meeting
+            let column = inForce[e.id, default: []].contains(.customerIDRecorded) ? e.role.rawValue : "every_customer"
+            let unclaimed = try totals.decode(column: column, as: Int.self) - facts.meeting
             engagements[i].activeCustomers = facts.active
             engagements[i].eligibleCustomers = !open ? 0
                 : facts.claimable + (untouched.canBeClaimed(limit: e.activeClaimsPerCustomer, engagementTakesClaims: open) ? unclaimed : 0)
@@ -261,25 +273,29 @@ public struct EngagementReads: Sendable {
         for (i, group) in CustomerEligibility.Group.allCases.enumerated() {
             counts.appendLiteral("\(i > 0 ? ", " : "")CAST(COALESCE(SUM(CASE WHEN grp = '\(group.rawValue)' THEN 1 ELSE 0 END), 0) AS BIGINT) AS n_\(group.rawValue)")
         }
+        let meets = CustomerStandingSQL.meets(engagement.version(inForceAt: now).customerCriteria.programChecks, role: engagement.role,
+                                              row: "facts", customer: "facts.id", engagement: "\(bind: engagement.id)",
+                                              activeClaims: "facts.active_claims", at: now)
         // The newest claim is looked up for the page's rows only, through the customer's claims: the scope test is an
         // expression, so that no planner walks the organization's claims on the engagement for it instead.
         let rows = try await sql.raw("""
             WITH facts AS (
               SELECT cu.id, cu.name, cu.domain, cu.tenant_id, cu.top_parent_id, cu.subscription_id, cu.opportunity_id,
-                     \(CustomerStandingSQL.meets(engagement.role)) AS meets, \(CustomerStandingSQL.facts(in: scope, organization: organization))
+                     \(CustomerStandingSQL.facts(in: scope, organization: organization))
               FROM customers cu LEFT JOIN claims k ON k.customer_id = cu.id AND k.engagement_id = \(bind: engagement.id)
               WHERE cu.id IN (\(CustomerStandingSQL.scopeCustomerIDs(scope)))
               GROUP BY cu.id, cu.name, cu.domain, cu.tenant_id, cu.top_parent_id, cu.subscription_id, cu.opportunity_id
             ),
+            judged AS (SELECT facts.*, \(meets) AS meets FROM facts),
             standing AS (
-              SELECT facts.*, \(CustomerStandingSQL.group(limit: "\(bind: engagement.activeClaimsPerCustomer)")) AS grp FROM facts
+              SELECT judged.*, \(CustomerStandingSQL.group(limit: "\(bind: engagement.activeClaimsPerCustomer)")) AS grp FROM judged
             ),
             counts AS (SELECT \(counts) FROM standing),
             page AS (SELECT * FROM standing WHERE \(condition) ORDER BY name, id LIMIT \(literal: limit + 1))
             SELECT n.*, p.id, p.name, p.domain, p.tenant_id, p.top_parent_id, p.subscription_id, p.opportunity_id,
                    CAST(p.active_claims AS BIGINT) AS active_claims, CAST(p.ours_active AS BIGINT) AS ours_active,
                    CAST(p.approved_ours AS BIGINT) AS approved_ours, CAST(p.approved_other AS BIGINT) AS approved_other,
-                   CAST(p.consented_other AS BIGINT) AS consented_other,
+                   CAST(p.consented_other AS BIGINT) AS consented_other, CAST(p.meets AS BIGINT) AS meets,
                    x.id AS claim_id, x.name AS claim_name, x.status AS claim_status
             FROM counts n
             LEFT JOIN page p ON 1 = 1
@@ -317,17 +333,27 @@ public struct EngagementReads: Sendable {
     /// A customer's standing on one engagement from every partner's claims on it (Add customer decides one
     /// customer at a time with it; the engagements pages count the same facts in SQL, `CustomerStandingSQL`).
     enum CustomerFacts {
-        struct ClaimFact { var status: ClaimStatus; var consented: Bool; var ours: Bool; var sameOrganization: Bool }
+        struct ClaimFact {
+            var status: ClaimStatus; var consented: Bool; var ours: Bool; var sameOrganization: Bool
+            var approvedAt: Date? = nil
+        }
 
-        static func standing(of customer: Customer, claims facts: [ClaimFact], role: PartnerRole) -> CustomerStanding {
+        /// The standing, its criteria judged by the program checks among `criteria` (`contacts`: those the partner gives).
+        static func standing(of customer: Customer, claims facts: [ClaimFact], role: PartnerRole, criteria: [CustomerCriterion],
+                             contacts: [Contact]?, at now: Date) -> CustomerStanding {
             let others = facts.filter { !$0.sameOrganization }
+            let judging = CriterionFacts(
+                customer: customer, role: role, otherActiveClaims: facts.filter(\.status.isActive).count,
+                lastApproval: facts.filter { $0.status == .approved }.compactMap(\.approvedAt).max(),
+                contactEmails: contacts?.map(\.email), now: now)
             return CustomerStanding(
-                meetsCriteria: CustomerStanding.meetsRecordedCriteria(role: role, customer: customer),
+                meetsCriteria: true,
                 activeClaims: facts.filter(\.status.isActive).count,
                 consentedWithAnotherPartner: others.contains { $0.consented && $0.status.isActive && $0.status != .approved },
                 approvedWithThisPartner: facts.contains { $0.ours && $0.status == .approved },
                 approvedWithAnotherPartner: others.contains { $0.status == .approved },
-                activeClaimsWithThisPartner: facts.filter { $0.ours && $0.status.isActive }.count)
+                activeClaimsWithThisPartner: facts.filter { $0.ours && $0.status.isActive }.count
+            ).judged(by: criteria, judging)
         }
     }
 }

@@ -24,5 +24,6 @@ extension Migrator {
         migration20,
         migration21,
         migration22,
+        migration23,
     ]
 }

@@ -88,6 +88,8 @@ public struct ReviewDesk: Sendable {
             do {
                 try await actions.run(request, on: id, expectedVersion: version, by: viewer, at: now)
                 outcomes.append(BulkOutcome(claimID: id, claimName: name, refusal: nil))
+            } catch is ChecklistRefusal {
+                outcomes.append(BulkOutcome(claimID: id, claimName: name, refusal: ChecklistRefusal.bulk.description))
             } catch let refusal as any DomainRefusal {
                 outcomes.append(BulkOutcome(claimID: id, claimName: name, refusal: refusal.description))
             } catch StoreError.conflict {

@@ -96,7 +96,7 @@ struct EngagementVersionRow: Codable, Sendable {
                                       disputeDays: disputeDays, cporResponseBusinessDays: cporResponseDays),
             description: description,
             partnerCriteria: try decode([String].self, partnerCriteria),
-            customerCriteria: try decode([String].self, customerCriteria),
+            customerCriteria: try decode([CustomerCriterion].self, customerCriteria),
             proofRequirements: try decode([ProofRequirement].self, proofRequirements),
             resourceLinks: try decode([ResourceLink].self, resourceLinks))
     }

@@ -31,6 +31,10 @@ struct ClaimsAct: AsyncParsableCommand {
     @Option(help: "Act only if the claim is still at this version (as a page's form or the API's If-Match does).")
     var version: Int?
     @Option(help: "The instant to act at (ISO 8601 or a day); now by default.") var now: String?
+    @Option(name: .customLong("confirm"), help: "Approve: a customer criterion you confirm, by its number on the claim page (repeat it).")
+    var confirm: [Int] = []
+    @Flag(name: .customLong("confirm-all"), help: "Approve: confirm every customer criterion the reviewer confirms.")
+    var confirmAll = false
 
     func run() async throws {
         let chosen: ClaimAction
@@ -39,7 +43,8 @@ struct ClaimsAct: AsyncParsableCommand {
         }
         let at = try now.map(Runtime.parseInstant) ?? SystemClock().now
         let config = try await AppConfig.load()
-        let request = ClaimActionRequest(chosen, note: note, reasonCode: reasonCode)
+        let request = ClaimActionRequest(chosen, note: note, reasonCode: reasonCode, confirmedCriteria: confirm.map(String.init),
+                                         confirmsAllCriteria: confirmAll)
         let transition = try await Runtime.withDatabase(config) { db in
             guard let found = try await UserRepository(db: db).find(email: user),
                   let viewer = try await UserRepository(db: db).viewer(found.id, acceptsDemoUsers: true) else {

@@ -136,14 +136,17 @@ struct EligibilityRulesTests {
         #expect(Self.customer(active: 1, consentedElsewhere: true).eligibility(limit: 1) == .ineligible(.consentedToAnotherPartner))
     }
 
-    @Test("recorded customer criteria: use or consume needs a subscription, build intent a domain or tenant")
+    @Test("the customer id check: use or consume needs a subscription, build intent a domain or tenant")
     func recordedCriteria() {
-        let bare = Customer(id: 1, name: "A")
-        #expect(!CustomerStanding.meetsRecordedCriteria(role: .buildIntent, customer: bare))
-        #expect(CustomerStanding.meetsRecordedCriteria(role: .buildIntent, customer: Customer(id: 1, name: "A", domain: "a.example")))
-        #expect(CustomerStanding.meetsRecordedCriteria(role: .buildIntent, customer: Customer(id: 1, name: "A", tenantID: "t")))
-        #expect(!CustomerStanding.meetsRecordedCriteria(role: .useOrConsume, customer: Customer(id: 1, name: "A", domain: "a.example")))
-        #expect(CustomerStanding.meetsRecordedCriteria(role: .useOrConsume, customer: Customer(id: 1, name: "A", subscriptionID: "s")))
-        #expect(!CustomerStanding.meetsRecordedCriteria(role: .useOrConsume, customer: Customer(id: 1, name: "A", subscriptionID: "")))
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        func met(_ role: PartnerRole, _ customer: Customer) -> Bool {
+            ProgramCheck.customerIDRecorded.evaluate(CriterionFacts(customer: customer, role: role, now: now)).met
+        }
+        #expect(!met(.buildIntent, Customer(id: 1, name: "A")))
+        #expect(met(.buildIntent, Customer(id: 1, name: "A", domain: "a.example")))
+        #expect(met(.buildIntent, Customer(id: 1, name: "A", tenantID: "t")))
+        #expect(!met(.useOrConsume, Customer(id: 1, name: "A", domain: "a.example")))
+        #expect(met(.useOrConsume, Customer(id: 1, name: "A", subscriptionID: "s")))
+        #expect(!met(.useOrConsume, Customer(id: 1, name: "A", subscriptionID: "")))
     }
 }

@@ -49,7 +49,8 @@ struct EligibilityListsTests {
                     VALUES (1, 1, 0, 'One', \(bind: true)), (1, 1, 1, 'Two', \(bind: false)), (2, 1, 0, 'One', \(bind: true))
                     """).run()
             }
-            #expect(try await Migrator.migrate(db, clock: FixedClock(now)) == [21])
+            // Migration 21 alone (later ones have their own tests).
+            #expect(try await Migrator.migrate(db, clock: FixedClock(now), migrations: Migrator.all.filter { $0.number <= 21 }) == [21])
             try await db.read { sql in
                 let pairs = try await sql.raw("SELECT engagement_id, location_id FROM eligibility_entries ORDER BY location_id").all()
                 #expect(try pairs.map { try $0.decode(column: "location_id", as: Int64.self) } == [1, 2])

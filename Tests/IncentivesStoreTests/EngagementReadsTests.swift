@@ -222,7 +222,10 @@ struct EngagementReadsTests {
                                          subscriptionID: try row.decode(column: "subscription_id", as: String?.self))
             }
             var facts: [Int64: [EngagementReads.CustomerFacts.ClaimFact]] = [:]
-            for row in try await sql.raw("SELECT customer_id, organization_id, location_id, status, consent_at FROM claims WHERE engagement_id = \(bind: e.id)").all() {
+            for row in try await sql.raw("""
+                SELECT k.customer_id, k.organization_id, k.location_id, k.status, k.consent_at, ea.approved_at
+                FROM claims k LEFT JOIN earnings ea ON ea.claim_id = k.id WHERE k.engagement_id = \(bind: e.id)
+                """).all() {
                 let customer = try row.decode(column: "customer_id", as: Int64.self)
                 guard customers[customer] != nil else { continue }
                 let same = try row.decode(column: "organization_id", as: Int64.self) == organization
@@ -230,10 +233,13 @@ struct EngagementReadsTests {
                 facts[customer, default: []].append(.init(
                     status: ClaimStatus(rawValue: try row.decode(column: "status", as: String.self))!,
                     consented: try row.decode(column: "consent_at", as: Date?.self) != nil,
-                    ours: same && locations.contains(location), sameOrganization: same))
+                    ours: same && locations.contains(location), sameOrganization: same,
+                    approvedAt: try row.decode(column: "approved_at", as: Date?.self)))
             }
+            let criteria = try await CatalogueRepository.engagement(e.id, on: sql)?.version(inForceAt: now).customerCriteria ?? []
             return customers.mapValues { customer in
-                EngagementReads.CustomerFacts.standing(of: customer, claims: facts[customer.id] ?? [], role: e.role).eligibility(limit: e.activeClaimsPerCustomer)
+                EngagementReads.CustomerFacts.standing(of: customer, claims: facts[customer.id] ?? [], role: e.role, criteria: criteria,
+                                                       contacts: nil, at: now).eligibility(limit: e.activeClaimsPerCustomer)
             }
         }
     }

@@ -51,6 +51,8 @@ struct MigrationChecksumTests {
              postgres: "73e0581839a12d4d4264cb87e19c36ddbc8350ee456f6a15ad6c3bb0dc0bc122"),
         22: (sqlite: "e1f7326749cd18dff1c6fe49122a9ddef4519dfca8c2fcd88f946eb8a39726a8",
              postgres: "18a86d8372ad769f2dbe592c070def744b70d11fcfbd271b63f2020b41316119"),
+        23: (sqlite: "8a09f04f50f40d86ed80ebd8289326a0d4fef8791f20ffff68ab80e6302d8195",
+             postgres: "2a1de54f663dddda53e22e14c7cb1d2584c384f563e7887b891525f7bcc5954b"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")

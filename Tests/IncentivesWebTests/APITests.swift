@@ -128,7 +128,8 @@ struct APITests {
             current = try await partner.submitClaim(path: .init(id: claim.id), headers: .init(ifMatch: "\"\(current.version)\"")).ok.body.json
             #expect(current.status == .submitted)
             current = try await reviewer.startReview(path: .init(id: claim.id)).ok.body.json
-            let approved = try await reviewer.approveClaim(path: .init(id: claim.id), headers: .init(ifMatch: "\"\(current.version)\"")).ok
+            let approved = try await reviewer.approveClaim(path: .init(id: claim.id), headers: .init(ifMatch: "\"\(current.version)\""),
+                                                           body: .json(.init(confirmedCriteria: [.case1(2), .case1(3)]))).ok
             #expect(try approved.body.json.status == .approved)
             // The draft's engagement is the demo's "Low-code app in a day workshop" (fixed pay, USD 3,500 / 2,000 / 500 in
             // markets A / B / C, one version); Seattle (US) is market A. Approved at the clock (25 Nov 2026) + 45 days: January.

@@ -118,7 +118,8 @@ struct APIWriteMatrixTests {
         "POST /claims/{id}/dispute": Operation(pick: Pick(status: .rejected), json: #"{"note": "Not a duplicate: another site"}"#,
                                                expected: partners(.ok, adminOnly: true)),
         "POST /claims/{id}/start-review": Operation(pick: Pick(status: .submitted), json: "{}", expected: reviewers),
-        "POST /claims/{id}/approve": Operation(pick: Pick(status: .underReview), json: #"{"note": "All there"}"#, expected: reviewers),
+        "POST /claims/{id}/approve": Operation(pick: Pick(status: .underReview), json: #"{"note": "All there", "confirmed_criteria": [2, 3]}"#,
+                                              expected: reviewers),
         "POST /claims/{id}/request-information": Operation(
             pick: Pick(status: .underReview), json: #"{"reason_code": "missing_customer_signature", "note": "Page 2 is unsigned"}"#,
             expected: reviewers),

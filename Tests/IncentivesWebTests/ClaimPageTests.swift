@@ -171,7 +171,8 @@ struct ClaimPageTests {
             #expect(try await Self.act(admin, app, id, .dispute).status == .unprocessableContent)
             #expect(try await Self.act(admin, app, id, .dispute, [("reason", "Not a duplicate: a different workshop")]).status == .seeOther)
             #expect(try await Self.act(admin, app, id, .submit).status == .seeOther)
-            let approval = try await Self.act(reviewer, app, id, .approve)
+            #expect(try await Self.act(reviewer, app, id, .approve).status == .unprocessableContent, "the checklist is not ticked")
+            let approval = try await Self.act(reviewer, app, id, .approve, [("confirm", "2"), ("confirm", "3")])
             #expect(approval.status == .seeOther, "\(approval.body.h1 ?? "")")
             #expect(try await Self.status(app, id) == "approved")
             let earnings = try await app.db.read { sql in

@@ -228,7 +228,7 @@ struct EngagementPagesTests {
             // Cloud consumption accelerator is use or consume: customers without a subscription do not meet its criteria.
             #expect(detail.customers.contains { $0.eligibility == .ineligible(.criteriaNotMet) })
             let ineligible = try await browser.get("/engagements/7/customers?tab=ineligible")
-            #expect(ineligible.body.contains("No subscription (workload) is recorded for it."))
+            #expect(ineligible.body.contains("Checked by the program: The workload&#39;s subscription id is recorded."))
             // A closed engagement: no add link, the reason instead.
             let closed = try await browser.get("/engagements/14/customers")
             #expect(!closed.body.contains("/claims/new?engagement=14"))

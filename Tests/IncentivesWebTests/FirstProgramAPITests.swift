@@ -34,6 +34,8 @@ struct FirstProgramAPITests {
                 name: "Data platform assessment", solutionAreaId: area.id, role: .buildIntent, opensOn: today,
                 terms: .init(_type: .assessment, payModel: .fixed, currency: "USD", rateA: "4000", rateB: "2500", rateC: "1000",
                              description: "A two-day assessment of the customer's data platform.", partnerCriteria: [criterion],
+                             customerCriteria: ["The customer runs a data platform in production"],
+                             customerChecks: [.init(check: .customerIdRecorded)],
                              proofRequirements: [.init(kind: .findingsDocument)])))).created.body.json
             #expect(draft.lifecycle == .draft)
             _ = try await manager.publishEngagement(path: .init(id: draft.id), body: .json(.init())).ok
@@ -89,7 +91,11 @@ struct FirstProgramAPITests {
                                                     body: .binary(HTTPBody(APITests.pdf))).created
             #expect(try await admin.submitClaim(path: .init(id: claim.id)).ok.body.json.status == .submitted)
             _ = try await reviewer.startReview(path: .init(id: claim.id)).ok
-            let approved = try await reviewer.approveClaim(path: .init(id: claim.id)).ok.body.json
+            // The reviewer's item is the version's second customer criterion (after the program's check): unconfirmed, refused.
+            let unconfirmed = try await reviewer.approveClaim(path: .init(id: claim.id), body: .json(.init()))
+            #expect(try unconfirmed.unprocessableContent.body.applicationProblemJson.detail.contains("Not confirmed"))
+            let approved = try await reviewer.approveClaim(path: .init(id: claim.id), body: .json(.init(confirmedCriteria: [
+                .case2("The customer runs a data platform in production")]))).ok.body.json
             #expect(approved.status == .approved && approved.amount?.amount == "2500.00")
             let earning = try #require(try await admin.listEarnings().ok.body.json.earnings.first)
             #expect(earning.claimId == claim.id && earning.market == "b" && earning.amount.amount == "2500.00")

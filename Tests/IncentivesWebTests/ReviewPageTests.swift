@@ -32,6 +32,14 @@ struct ReviewPageTests {
             #expect(filtered.status == .ok && !Self.rows(filtered.body).isEmpty)
             #expect(!filtered.body.contains("Partner activities</span>") && filtered.body.contains("Use or consume (CPOR)</span>"))
 
+            // Their versions' criteria hold no item for a reviewer to confirm (a claim with a checklist is opened instead).
+            try await app.db.write { sql in
+                try await sql.raw("""
+                    UPDATE engagement_versions SET customer_criteria = '[]'
+                    WHERE engagement_id IN (SELECT engagement_id FROM claims
+                                            WHERE id IN (\(unsafeRaw: claims.map { String($0.id) }.joined(separator: ","))))
+                    """).run()
+            }
             // The third was changed by someone else meanwhile: its version is stale.
             var fields: [(String, String)] = [("bulk", "approve")]
             for (i, c) in claims.enumerated() {

@@ -57,3 +57,16 @@ def test_another_organizations_claim_is_not_found(demo):
 def test_a_claim_id_that_is_not_a_number_is_a_usage_error(empty):
     usage_error(incentives(empty, "claims", "act", "abc", "approve", "--as", REVIEWER))
 
+
+
+@BOTH
+def test_approve_needs_the_checklist_confirmed(demo):
+    """The demo's engagements have customer criteria a reviewer confirms: `--confirm N` names each, `--confirm-all` all."""
+    claim, version = submitted_claim(demo)
+    before = demo.snapshot()
+    refused(incentives(demo, "claims", "act", str(claim), "approve", "--as", REVIEWER, "--confirm", "2", "--now", SEED_NOW),
+            "Not confirmed: 3.")
+    assert demo.snapshot() == before
+    done = incentives(demo, "claims", "act", str(claim), "approve", "--as", REVIEWER, "--confirm-all", "--now", SEED_NOW)
+    assert (done.status, done.err) == (0, ""), str(done)
+    assert demo.rows("SELECT position FROM claim_criteria_confirmations WHERE claim_id = ? ORDER BY position", claim) == [("2",), ("3",)]

@@ -97,7 +97,7 @@ extension Reader {
         }
         input.description = string(m, "description", required: true) ?? ""
         input.partnerCriteria = strings(m, "partner_criteria").joined(separator: "\n")
-        input.customerCriteria = strings(m, "customer_criteria").joined(separator: "\n")
+        customerCriteria(m, into: &input)
         var templates: [ProofRequirement.Kind: (String?, String?)] = [:]
         for node in sequence(m["proof"], "proof") {
             guard let p = mapping(node, "A proof requirement"), let kind = choice(p, "kind", ProofRequirement.Kind.self) else { continue }

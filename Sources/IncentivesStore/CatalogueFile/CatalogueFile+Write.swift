@@ -84,7 +84,7 @@ public enum CatalogueFile {
                                         ("response_business_days", Node(String(d.cporResponseBusinessDays)))])))
         pairs.append(("description", text(t.description)))
         pairs.append(("partner_criteria", Node(t.partnerCriteria.map(text))))
-        pairs.append(("customer_criteria", Node(t.customerCriteria.map(text))))
+        pairs.append(("customer_criteria", customerCriteriaNode(t.customerCriteria)))
         pairs.append(("proof", Node(t.proofRequirements.map { proof in
             var fields: [(String, Node)] = [("kind", Node(proof.kind.rawValue)), ("description", text(proof.description))]
             if let name = proof.templateName { fields.append(("template_name", text(name))) }

@@ -66,10 +66,15 @@ enum DemoCatalogue {
         return [designation, "At least two certified delivery engineers", "Completed the engagement's delivery training"]
     }
 
-    static func customerCriteria(role: PartnerRole) -> [String] {
+    /// A program check (the customer's id, which every demo claim has) and the items a reviewer confirms.
+    static func customerCriteria(role: PartnerRole) -> [CustomerCriterion] {
         role == .useOrConsume
-            ? ["Workload running in production for at least 30 days", "No other partner of record on the workload"]
-            : ["At least 50 paid seats or USD 1,000 monthly consumption", "Has not received this engagement in the last 12 months"]
+            ? [.program(.customerIDRecorded, "The workload's subscription id is recorded"),
+               .reviewerConfirms("Workload running in production for at least 30 days"),
+               .reviewerConfirms("No other partner of record on the workload")]
+            : [.program(.customerIDRecorded, "The customer is identified by its domain or tenant id"),
+               .reviewerConfirms("At least 50 paid seats or USD 1,000 monthly consumption"),
+               .reviewerConfirms("Has not received this engagement in the last 12 months")]
     }
 
     static func proof(type: EngagementType, role: PartnerRole) -> [ProofRequirement] {

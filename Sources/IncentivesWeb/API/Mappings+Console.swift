@@ -30,6 +30,15 @@ extension EngagementTermsInput {
         description = t.description
         partnerCriteria = (t.partnerCriteria ?? []).joined(separator: "\n")
         customerCriteria = (t.customerCriteria ?? []).joined(separator: "\n")
+        // The program's checks as the form's ticked boxes: a check's words (empty: its standard words) and its months.
+        for check in t.customerChecks ?? [] {
+            if customerChecks[check.check.rawValue] != nil { throw CatalogueError.invalid(field: "customer_checks", "A check is listed twice.") }
+            if let text = check.text, text.contains(where: \.isNewline) {
+                throw CatalogueError.invalid(field: "customer_checks", "A criterion is one line.")
+            }
+            customerChecks[check.check.rawValue] = check.text ?? ""
+            if let months = check.months { approvedWithinMonths = String(months) }
+        }
         for requirement in t.proofRequirements ?? [] {
             if let kind = ProofRequirement.Kind(rawValue: requirement.kind.rawValue) { proof[kind] = requirement.description ?? "" }
         }
@@ -47,6 +56,7 @@ extension EngagementTermsInput {
             try APILimits.length(value, field, max: max)
         }
         for (field, count, max) in [("partner_criteria", t.partnerCriteria?.count, 30), ("customer_criteria", t.customerCriteria?.count, 30),
+                                    ("customer_checks", t.customerChecks?.count, 4),
                                     ("proof_requirements", t.proofRequirements?.count, 4), ("resource_links", t.resourceLinks?.count, 30)]
         where (count ?? 0) > max {
             throw InputRefusal(field: field, .outsideLimits, "Send at most \(max) items (\(count ?? 0) were sent).")
@@ -83,7 +93,13 @@ extension Components.Schemas.EngagementTermsInput {
                   currency: terms.rates.currency.code, rateA: text(typed.rateA), rateB: text(typed.rateB), rateC: text(typed.rateC),
                   maxHours: text(typed.maxHours), consentDays: d.consentDays, submissionDays: d.submissionDays, reviewDays: d.reviewDays,
                   disputeDays: d.disputeDays, responseBusinessDays: d.cporResponseBusinessDays, description: terms.description,
-                  partnerCriteria: terms.partnerCriteria, customerCriteria: terms.customerCriteria,
+                  partnerCriteria: terms.partnerCriteria, customerCriteria: terms.customerCriteria.filter(\.isReviewerConfirmed).map(\.text),
+                  customerChecks: terms.customerCriteria.compactMap { c in
+                      c.check.flatMap { check in
+                          Components.Schemas.EngagementTermsInput.CustomerChecksPayloadPayload.CheckPayload(rawValue: check.code)
+                              .map { .init(check: $0, text: c.text, months: check.months) }
+                      }
+                  },
                   proofRequirements: terms.proofRequirements.compactMap { p in
                       Components.Schemas.EngagementTermsInput.ProofRequirementsPayloadPayload.KindPayload(rawValue: p.kind.rawValue)
                           .map { .init(kind: $0, description: p.description) }

@@ -36,7 +36,7 @@ extension Components.Schemas.EngagementVersion {
             number: v.number, effectiveFrom: v.effectiveFrom, payModel: v.payModel.rawValue,
             rates: .init(currency: v.rates.currency.code, a: rate(v.rates.a), b: rate(v.rates.b), c: rate(v.rates.c)),
             maxHours: v.maxHours.map { "\($0)" }, description: v.description, partnerCriteria: v.partnerCriteria,
-            customerCriteria: v.customerCriteria,
+            customerCriteria: v.customerCriteria.map(\.text),
             proofRequirements: v.proofRequirements.map { .init(kind: $0.kind.rawValue, description: $0.description) },
             resourceLinks: v.resourceLinks.map { .init(title: $0.title, url: $0.url) },
             deadlineDays: .init(consent: v.deadlines.consentDays, submission: v.deadlines.submissionDays,

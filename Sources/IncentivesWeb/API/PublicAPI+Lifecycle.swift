@@ -27,7 +27,17 @@ extension PublicAPI {
     }
 
     func approveClaim(_ input: Operations.ApproveClaim.Input) async throws -> Operations.ApproveClaim.Output {
-        .ok(try await act(.approve, on: input.path.id, ifMatch: input.headers.ifMatch, note: input.body))
+        var note: String?, confirmed: [String] = []
+        if case .json(let body)? = input.body {
+            note = body.note
+            confirmed = (body.confirmedCriteria ?? []).map {
+                switch $0 {
+                case .case1(let position): String(position)
+                case .case2(let words): words
+                }
+            }
+        }
+        return .ok(try await act(.approve, on: input.path.id, ifMatch: input.headers.ifMatch, note: note, code: nil, confirmed: confirmed))
     }
 
     func requestInformation(_ input: Operations.RequestInformation.Input) async throws -> Operations.RequestInformation.Output {
@@ -57,10 +67,10 @@ extension PublicAPI {
 
     /// One lifecycle action on a claim, run by the same service as the claim page's; the claim after it, with its ETag.
     private func act<Answer: ClaimActionAnswer>(_ action: ClaimAction, on id: Int64, ifMatch: String?, note: String?,
-                                                code: ReviewReason?) async throws -> Answer {
+                                                code: ReviewReason?, confirmed: [String] = []) async throws -> Answer {
         let viewer = try viewer(for: .claims)
         let expected = try Self.version(ifMatch)
-        try await actions.run(ClaimActionRequest(action, note: note ?? "", reasonCode: code?.rawValue), on: id,
+        try await actions.run(ClaimActionRequest(action, note: note ?? "", reasonCode: code?.rawValue, confirmedCriteria: confirmed), on: id,
                               expectedVersion: expected, by: viewer, at: now)
         let json = try await claimJSON(id, in: viewer.scope)
         return Answer(headers: .init(eTag: Self.etag(json)), body: .json(try .init(json)))

@@ -36,6 +36,9 @@ struct EngagementForm: RefusableForm {
         terms.responseBusinessDays = form.text("response_days")
         terms.description = form["description"] ?? ""
         terms.partnerCriteria = form["partner_criteria"] ?? ""; terms.customerCriteria = form["customer_criteria"] ?? ""
+        // A check's own words (from an import) ride along in a hidden field, so an edit keeps them.
+        for code in form.all("customer_check") { terms.customerChecks[code] = form["customer_check_text_\(code)"] ?? "" }
+        terms.approvedWithinMonths = form.text("approved_within_months")
         terms.resourceLinks = form["resource_links"] ?? ""
         terms.earningsCap = form.text("earnings_cap"); terms.activeClaimsPerCustomer = form.text("active_claims_per_customer")
         terms.lastClaimDay = form.text("last_claim_day")

@@ -33,7 +33,7 @@ struct ConsoleEngagementView: PageView {
             deadlines = terms.deadlines.summary
             description = terms.description
             partnerCriteria = terms.partnerCriteria
-            customerCriteria = terms.customerCriteria
+            customerCriteria = terms.customerCriteria.map(\.summary)
             proof = terms.proofRequirements.map { ProofLine($0, engagementID: engagementID, files: files) }
             links = terms.resourceLinks.map { "\($0.title) (\($0.url))" }
             cap = terms.earningsCap.map { Money($0, terms.rates.currency).description } ?? "No cap"

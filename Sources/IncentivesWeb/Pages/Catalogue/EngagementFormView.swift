@@ -6,6 +6,8 @@ import IncentivesStore
 /// refusal next to its field. Once the engagement is published, its name, area, role and dates are shown, not edited.
 struct EngagementFormView: PageView {
     struct ProofChoice: Sendable { let value: String; let label: String; let checked: Bool; let field: FormFieldView }
+    /// A program check of the customer criteria: a checkbox, its own words kept, and the months for the one that has them.
+    struct CheckChoice: Sendable { let value: String; let label: String; let checked: Bool; let text: String; let months: FormFieldView? }
 
     let shell: Shell
     let heading: String
@@ -20,6 +22,7 @@ struct EngagementFormView: PageView {
     let textFields: [FormFieldView]
     let limitFields: [FormFieldView]
     let proof: [ProofChoice]
+    let checks: [CheckChoice]
     let proofError: String?
     let formError: String?
     let submit: String
@@ -73,8 +76,8 @@ struct EngagementFormView: PageView {
             FormFieldView("description", "Description", value: t.description, kind: .textArea, errors: errors, required: true),
             FormFieldView("partner_criteria", "Partner criteria", value: t.partnerCriteria, kind: .textArea,
                           hint: "One per line: what a location must meet to be eligible.", errors: errors),
-            FormFieldView("customer_criteria", "Customer criteria", value: t.customerCriteria, kind: .textArea,
-                          hint: "One per line: what the customer must meet; reviewers check claims against them.", errors: errors),
+            FormFieldView("customer_criteria", "Criteria the reviewer confirms, one per line", value: t.customerCriteria, kind: .textArea,
+                          hint: "A checklist in review: approval needs every item confirmed.", errors: errors),
             FormFieldView("resource_links", "Resource links", value: t.resourceLinks, kind: .textArea,
                           hint: "One per line: Title | https://…", errors: errors),
         ]
@@ -88,6 +91,15 @@ struct EngagementFormView: PageView {
             ProofChoice(value: kind.rawValue, label: kind.label, checked: form.proofKinds.contains(kind.rawValue),
                         field: FormFieldView("proof_\(kind.rawValue)", "What it must show", value: t.proof[kind] ?? "", kind: .textArea,
                                              hint: "Empty: \(kind.usualDescription)", errors: errors))
+        }
+        checks = ProgramCheck.offered.map { check in
+            let months = check.months.map { standard in
+                FormFieldView("approved_within_months", "Months", value: t.approvedWithinMonths.isEmpty ? "\(standard)" : t.approvedWithinMonths,
+                              hint: "From 1 to 60.", errors: errors)
+            }
+            let label = check.months == nil ? check.standardText : "No approved claim on this engagement for this customer in the last … months"
+            return CheckChoice(value: check.code, label: label, checked: t.customerChecks[check.code] != nil,
+                               text: t.customerChecks[check.code] ?? "", months: months)
         }
         proofError = errors.first { $0.key.hasPrefix("proof") }?.value
         // A refusal names its field; the top of the form says one is marked, or gives one that names no field.

@@ -44,13 +44,15 @@ struct ClaimController: Sendable {
     /// A lifecycle action, run by `ClaimActions` as the API, bulk review and the CLI run it.
     @Sendable func act(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = context.form
-        return try await attempt(context, area: "action-\(form.text("action"))", keep: ["reason", "reason_code"]) { file, _, viewer in
+        let confirmed = form.all("confirm")
+        return try await attempt(context, area: "action-\(form.text("action"))", keep: ["reason", "reason_code"],
+                                 values: ["confirm": confirmed.joined(separator: ",")]) { file, _, viewer in
             // An action this form could not have offered is a malformed request, not a refusal to explain.
             guard let action = try? ClaimActionRequest.action(named: form.text("action")) else {
                 throw HTTPError(.badRequest, message: "That action was not recognised; nothing was changed.")
             }
             let request = ClaimActionRequest(action, note: form.text("reason"), reasonCode: form.text("reason_code"),
-                                             aboutProof: Int64(form.text("document")))
+                                             aboutProof: Int64(form.text("document")), confirmedCriteria: confirmed)
             let transition = try await actions.run(request, on: file.claim.id, expectedVersion: ClaimForms.version(form), by: viewer,
                                                    at: deps.clock.now)
             return "\(action.label): done. The claim is now \(transition.claim.status.label.lowercased())."

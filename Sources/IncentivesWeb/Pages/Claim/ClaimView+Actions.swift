@@ -19,6 +19,9 @@ extension ClaimView {
         let disabled: Bool
         let actionError: String?
         let reasonValue: String
+        /// Approve: the criteria the reviewer confirms, each a checkbox.
+        let checklist: [ChecklistBox]
+        let hasChecklist: Bool
 
         /// The actions the lifecycle offers this role on this claim now, each as its form.
         static func offered(_ file: ClaimFile, role: ActorRole?, now: Date, problem: Problem?) -> [ActionForm] {
@@ -47,6 +50,8 @@ extension ClaimView {
             disabled = (action == .submit && !file.missingProof.isEmpty) || (action == .sendConsentRequest && file.contacts.isEmpty)
             actionError = mine?.message
             reasonValue = mine?.values["reason"] ?? ""
+        checklist = action == .approve ? ChecklistBox.boxes(file, kept: mine?.values["confirm"]) : []
+        hasChecklist = !checklist.isEmpty
         }
     }
 }

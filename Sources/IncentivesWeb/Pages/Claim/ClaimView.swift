@@ -52,6 +52,8 @@ struct ClaimView: PageView {
     let canComment: Bool
     let commentError: String?
     let history: [HistoryLine]
+    let criteria: [CriterionLine]
+    let hasCriteria: Bool
     let forms: FormTargets
 
     /// Where the page's forms post.
@@ -141,6 +143,8 @@ struct ClaimView: PageView {
         canComment = role != nil
         commentError = error("comment")
         history = file.history.reversed().map { HistoryLine($0, times: times) }
+        criteria = CriterionLine.lines(file, now: input.now, times: times)
+        hasCriteria = !criteria.isEmpty
         forms = FormTargets(claim.id)
     }
 

@@ -44,7 +44,8 @@ struct EngagementCustomersView: PageView {
             ListTab(name: t.title, href: tabHref(t, []), count: detail.customerCounts[t] ?? 0, current: t == tab)
         }
         tabTitle = tab.title
-        rows = detail.customers.map { Self.row($0, of: e, takesClaims: refusal == nil) }
+        let checks = e.version(inForceAt: input.now).customerCriteria.filter { $0.check != nil }.map(\.text)
+        rows = detail.customers.map { Self.row($0, of: e, checks: checks, takesClaims: refusal == nil) }
         hasRows = !rows.isEmpty
         showsReason = tab == .ineligible
         addHref = refusal == nil ? SitePath.newClaim.href([("engagement", String(e.id))]) : nil
@@ -53,11 +54,12 @@ struct EngagementCustomersView: PageView {
         firstHref = after == nil ? nil : tabHref(tab, [])
     }
 
-    static func row(_ c: EngagementCustomer, of e: Engagement, takesClaims: Bool) -> Row {
+    /// `checks`: the words of the program checks of the version in force, one of which the customer fails when its criteria are not met.
+    static func row(_ c: EngagementCustomer, of e: Engagement, checks: [String], takesClaims: Bool) -> Row {
         var reason = ""
         if case .ineligible(let why) = c.eligibility {
             reason = why.description.prefix(1).uppercased() + why.description.dropFirst() + "."
-            if why == .criteriaNotMet && e.role == .useOrConsume { reason += " No subscription (workload) is recorded for it." }
+            if why == .criteriaNotMet && !checks.isEmpty { reason += " Checked by the program: \(checks.joined(separator: "; "))." }
         }
         let add = [("engagement", String(e.id)), ("id_type", "existing"), ("existing", String(c.customer.id))]
         return Row(

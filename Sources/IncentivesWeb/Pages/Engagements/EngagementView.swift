@@ -34,12 +34,15 @@ struct EngagementView: PageView {
         let reason: String
     }
 
+    struct Criterion: Sendable { let text: String; let decidedBy: String }
+
     let shell: Shell
     let heading: EngagementHeading
     let description: String
     let versionNote: String
     let partnerCriteria: [String]
-    let customerCriteria: [String]
+    /// Each customer criterion with who decides it.
+    let customerCriteria: [Criterion]
     let proof: [Proof]
     let hasProof: Bool
     let links: [Link]
@@ -66,7 +69,7 @@ struct EngagementView: PageView {
         versionNote = "Rules version \(version.number), in force since \(input.times.date(version.effectiveFrom)). "
             + "A claim is held to the version in force on its customer consent date."
         partnerCriteria = version.partnerCriteria
-        customerCriteria = version.customerCriteria
+        customerCriteria = version.customerCriteria.map { Criterion(text: $0.text, decidedBy: $0.decidedBy) }
         proof = version.proofRequirements.map { p in
             Proof(kind: p.kind.label, description: p.description, template: p.templateName, version: p.templateVersion,
                   href: p.templateName == nil ? nil : SitePath.engagementTemplate(.id(e.id), kind: .text(p.kind.rawValue)).href())
