@@ -15,6 +15,8 @@ public struct EngagementTermsInput: Hashable, Sendable {
     public var partnerCriteria = "", customerCriteria = ""
     /// The proof kinds asked for, with what each must show (empty: the kind's usual words).
     public var proof: [ProofRequirement.Kind: String] = [:]
+    /// A survey's questions, one per line: "prompt | answer | optional" (absent: the standard questions).
+    public var surveys: [ProofRequirement.Kind: String] = [:]
     /// One link per line: "Title | https://…" (or the address alone).
     public var resourceLinks = ""
     public var earningsCap = ""
@@ -37,6 +39,9 @@ public struct EngagementTermsInput: Hashable, Sendable {
         partnerCriteria = terms.partnerCriteria.joined(separator: "\n")
         customerCriteria = terms.customerCriteria.joined(separator: "\n")
         proof = Dictionary(uniqueKeysWithValues: terms.proofRequirements.map { ($0.kind, $0.description) })
+        for requirement in terms.proofRequirements where Survey(requirement.kind) != nil {
+            surveys[requirement.kind] = Survey.lines(requirement.surveyQuestions)
+        }
         resourceLinks = terms.resourceLinks.map { $0.title == $0.url ? $0.url : "\($0.title) | \($0.url)" }.joined(separator: "\n")
         earningsCap = number(terms.earningsCap)
         activeClaimsPerCustomer = "\(terms.activeClaimsPerCustomer)"
@@ -67,7 +72,8 @@ public struct EngagementTermsInput: Hashable, Sendable {
         let proofRequirements = try ProofRequirement.Kind.allCases.compactMap { kind -> ProofRequirement? in
             guard let words = proof[kind] else { return nil }
             let text = try Self.proofRule.check(words, field: "proof_\(kind.rawValue)")
-            return ProofRequirement(kind: kind, description: text.isEmpty ? kind.usualDescription : text)
+            let questions = try Survey(kind).flatMap { survey in try surveys[kind].flatMap { try survey.questions(fromLines: $0) } }
+            return ProofRequirement(kind: kind, description: text.isEmpty ? kind.usualDescription : text, questions: questions)
         }
         let terms = EngagementTerms(
             type: type, payModel: payModel,
