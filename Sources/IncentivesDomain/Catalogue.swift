@@ -110,10 +110,14 @@ public struct ProofRequirement: Hashable, Sendable, Codable {
     public var templateVersion: String?
     /// The uploaded template file (`proof_templates`), when the vendor uploaded one; versions stored before have none.
     public var templateID: Int64?
+    /// A survey's own questions; nil: the standard ones (`surveyQuestions`), as versions stored before have it.
+    public var questions: [SurveyQuestion]?
 
-    public init(kind: Kind, description: String, templateName: String? = nil, templateVersion: String? = nil, templateID: Int64? = nil) {
+    public init(kind: Kind, description: String, templateName: String? = nil, templateVersion: String? = nil, templateID: Int64? = nil,
+                questions: [SurveyQuestion]? = nil) {
         self.kind = kind; self.description = description
         self.templateName = templateName; self.templateVersion = templateVersion; self.templateID = templateID
+        self.questions = questions
     }
 }
 

@@ -90,6 +90,9 @@ public struct EngagementTerms: Hashable, Sendable {
         guard Set(customerCriteria.compactMap(\.check?.code)).count == customerCriteria.programChecks.count else {
             throw .invalid(field: "customer_criteria", "A program check is listed twice.")
         }
+        for requirement in proofRequirements {
+            if let questions = requirement.questions, let survey = Survey(requirement.kind) { try survey.check(questions) }
+        }
         for link in resourceLinks where !(link.url.lowercased().hasPrefix("https://") || link.url.lowercased().hasPrefix("http://")) {
             throw .invalid(field: "resource_links", "\(link.url) is not a web address: links start with https:// or http://.")
         }
@@ -118,6 +121,13 @@ public struct EngagementTerms: Hashable, Sendable {
                 .joined(separator: "; ")
         }
         note("Proof templates", templates(other), templates(self))
+        for survey in Survey.allCases {
+            let asked = { (terms: EngagementTerms) in
+                terms.proofRequirements.first { $0.kind == survey.kind }
+                    .map { Survey.lines($0.surveyQuestions).replacingOccurrences(of: "\n", with: "; ") } ?? "Not asked"
+            }
+            note("\(survey.kind.label) questions", asked(other), asked(self))
+        }
         note("Resource links", other.resourceLinks.map(\.url).joined(separator: " "), resourceLinks.map(\.url).joined(separator: " "))
         let cap = { (terms: EngagementTerms) in terms.earningsCap.map { Money($0, terms.rates.currency).description } ?? "No cap" }
         note("Cap per location", cap(other), cap(self))

@@ -19,6 +19,8 @@ public struct EngagementTermsInput: Hashable, Sendable {
     public var approvedWithinMonths = ""
     /// The proof kinds asked for, with what each must show (empty: the kind's usual words).
     public var proof: [ProofRequirement.Kind: String] = [:]
+    /// A survey's questions, one per line: "prompt | answer | optional" (absent: the standard questions).
+    public var surveys: [ProofRequirement.Kind: String] = [:]
     /// One link per line: "Title | https://…" (or the address alone).
     public var resourceLinks = ""
     public var earningsCap = ""
@@ -46,6 +48,9 @@ public struct EngagementTermsInput: Hashable, Sendable {
             if let months = check.months { approvedWithinMonths = "\(months)" }
         }
         proof = Dictionary(uniqueKeysWithValues: terms.proofRequirements.map { ($0.kind, $0.description) })
+        for requirement in terms.proofRequirements where Survey(requirement.kind) != nil {
+            surveys[requirement.kind] = Survey.lines(requirement.surveyQuestions)
+        }
         resourceLinks = terms.resourceLinks.map { $0.title == $0.url ? $0.url : "\($0.title) | \($0.url)" }.joined(separator: "\n")
         earningsCap = number(terms.earningsCap)
         activeClaimsPerCustomer = "\(terms.activeClaimsPerCustomer)"
@@ -76,7 +81,8 @@ public struct EngagementTermsInput: Hashable, Sendable {
         let proofRequirements = try ProofRequirement.Kind.allCases.compactMap { kind -> ProofRequirement? in
             guard let words = proof[kind] else { return nil }
             let text = try Self.proofRule.check(words, field: "proof_\(kind.rawValue)")
-            return ProofRequirement(kind: kind, description: text.isEmpty ? kind.usualDescription : text)
+            let questions = try Survey(kind).flatMap { survey in try surveys[kind].flatMap { try survey.questions(fromLines: $0) } }
+            return ProofRequirement(kind: kind, description: text.isEmpty ? kind.usualDescription : text, questions: questions)
         }
         let terms = EngagementTerms(
             type: type, payModel: payModel,

@@ -1,12 +1,19 @@
 import Foundation
 
-/// One question of a short survey.
-public struct SurveyQuestion: Hashable, Sendable {
-    public enum Answer: Hashable, Sendable { case text, longText, date, yesNo, rating }
+/// One question of a short survey; an engagement version may keep its own (`ProofRequirement.questions`).
+public struct SurveyQuestion: Hashable, Sendable, Codable {
+    public enum Answer: String, Hashable, Sendable, Codable, CaseIterable {
+        case text, longText = "long_text", date, yesNo = "yes_no", rating
+    }
+    /// The key of the answer: the standard questions' names, `q1`, `q2`… for a version's own.
     public var id: String
     public var prompt: String
     public var answer: Answer
     public var required: Bool
+
+    public init(id: String, prompt: String, answer: Answer, required: Bool) {
+        self.id = id; self.prompt = prompt; self.answer = answer; self.required = required
+    }
 }
 
 /// The two surveys proof of execution may ask for: the partner's account of the work, and the customer's
@@ -16,6 +23,7 @@ public enum Survey: String, Sendable, CaseIterable {
 
     public var kind: ProofRequirement.Kind { self == .partner ? .partnerSurvey : .customerSurvey }
 
+    /// The standard questions: those of a version that sets none of its own.
     public var questions: [SurveyQuestion] {
         switch self {
         case .partner: [
@@ -35,13 +43,14 @@ public enum Survey: String, Sendable, CaseIterable {
     /// The earliest delivery date an answer may give: the program's work is of this century.
     public static let earliestDay = DayDate(year: 2000, month: 1, day: 1)
 
-    /// Validates posted answers: every required one given, dates real, not in the future nor before
+    /// Validates posted answers to `questions` (the claim's version's; the standard ones when nil): every required one given, dates real, not in the future nor before
     /// `earliestDay`, ratings 1 to 5, texts by `TextRule.surveyAnswer`. Returns the answers in question order
     /// and the errors by question id (the answers count only when there are no errors).
-    public func validate(_ fields: [String: String], today: DayDate) -> (answers: [(id: String, value: String)], errors: [String: String]) {
+    public func validate(_ fields: [String: String], questions: [SurveyQuestion]? = nil,
+                         today: DayDate) -> (answers: [(id: String, value: String)], errors: [String: String]) {
         var answers: [(String, String)] = []
         var errors: [String: String] = [:]
-        for q in questions {
+        for q in questions ?? self.questions {
             let value = (fields[q.id] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             if value.isEmpty {
                 if q.required { errors[q.id] = "Answer this question." }

@@ -92,6 +92,8 @@ public struct CustomerLinkView: Sendable {
     public var engagementName: String
     public var engagementDescription: String
     public var customerName: String
+    /// The customer survey's questions in the claim's version.
+    public var customerQuestions: [SurveyQuestion] = Survey.customer.questions
 }
 
 /// The work on a claim's bundle (proof, surveys, hours, contacts, comments) and the links to customers.
@@ -287,9 +289,13 @@ public struct ClaimWork: Sendable {
                 JOIN customers cu ON cu.id = c.customer_id WHERE c.id = \(bind: claim.id)
                 """).first(decoding: LinkPageNamesRow.self, with: .snakeCase) else { return nil }
             let engagement = try await CatalogueRepository.engagement(claim.engagementID, on: sql)
-            let description = engagement.map { e in (e.version(number: claim.engagementVersion) ?? e.currentVersion).description } ?? ""
+            // The version the claim is held to, found as the claim page finds it (`ClaimContext.version(of:)`).
+            let version = engagement.map { e in
+                e.version(number: claim.engagementVersion) ?? e.version(inForceAt: claim.consentAt ?? claim.createdAt)
+            }
             return CustomerLinkView(link: link, claim: claim, partnerName: names.partner, engagementName: names.engagement,
-                                    engagementDescription: description, customerName: names.customer)
+                                    engagementDescription: version?.description ?? "", customerName: names.customer,
+                                    customerQuestions: version?.questions(of: .customer) ?? Survey.customer.questions)
         }
     }
 

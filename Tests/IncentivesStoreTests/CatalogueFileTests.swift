@@ -19,6 +19,7 @@ struct CatalogueFileTests {
             var input = CatalogueConsoleTests.workshopTerms()
             input.description = "Two lines:\nthe second one, with \"quotes\", a colon: and # a hash."
             input.partnerCriteria = "yes\nnull\n1.0"
+            input.surveys[.customerSurvey] = "Did it \"work\": yes? | yes/no\nnull | text | optional"
             let draft = EngagementDraft(name: "Quoted: \"no\"", solutionAreaID: area, role: .useOrConsume, opensOn: DayDate(now),
                                         closesAfter: DayDate(now.adding(calendarDays: 90)), terms: try input.terms())
             _ = try await console.draft(draft, by: pm, at: now)
@@ -46,6 +47,7 @@ struct CatalogueFileTests {
         #expect(exported.contains("template_files:") && exported.contains("template_file: \"t2\""), "the demo's template files travel, bytes and all")
         #expect(exported.contains("reason: \"Office closed: \\\"for now\\\"\""))
         #expect(exported.hasPrefix("format: partner-incentives catalogue 1\n"))
+        #expect(exported.contains("prompt: \"Did it \\\"work\\\": yes?\"") && exported.contains("prompt: \"null\""), "a version's own survey questions travel")
         #expect(exported.contains("name: \"yes\"") || exported.contains("- \"yes\""), "a criterion that YAML would read as true stays text")
         let again = try await TestDatabases.with(flavor, seeded: false) { db in
             let document = try CatalogueFile.read(exported)

@@ -37,6 +37,16 @@ struct CataloguePagesTests {
         return id
     }
 
+    /// The form of a published engagement's next version: the test's terms with the type and pay of the version in force.
+    static func nextVersionFields(_ engagement: Engagement, rateA: String) -> [(String, String)] {
+        let inForce = engagement.currentVersion
+        var fields = engagementFields.filter { !["name", "role", "opens_on", "closes_after"].contains($0.0) }
+        fields = with(fields, "type", engagement.type.rawValue)
+        fields = with(fields, "pay_model", inForce.payModel.rawValue)
+        fields = with(fields, "rate_a", rateA)
+        return with(fields, "max_hours", inForce.maxHours.map { "\($0)" } ?? "")
+    }
+
     static func with(_ fields: [(String, String)], _ name: String, _ value: String) -> [(String, String)] {
         fields.map { $0.0 == name ? ($0.0, value) : $0 }
     }
@@ -97,12 +107,7 @@ struct CataloguePagesTests {
             #expect(start.status == .seeOther && start.location == href + "/draft", "\(start.status) \(start.body.prefix(2_000))")
             let draftForm = try await pm.get(href + "/draft")
             #expect(draftForm.status == .ok && draftForm.body.contains("Claims keep the version in force at their consent"))
-            let inForce = engagement.currentVersion
-            var fields = Self.engagementFields.filter { !["name", "role", "opens_on", "closes_after"].contains($0.0) }
-            fields = Self.with(fields, "type", engagement.type.rawValue)
-            fields = Self.with(fields, "pay_model", inForce.payModel.rawValue)
-            fields = Self.with(fields, "rate_a", "\((inForce.rates.a ?? 100) + 1000)")
-            fields = Self.with(fields, "max_hours", inForce.maxHours.map { "\($0)" } ?? "")
+            let fields = Self.nextVersionFields(engagement, rateA: "\((engagement.currentVersion.rates.a ?? 100) + 1000)")
             #expect(try await pm.post(href + "/draft", fields).status == .seeOther)
             let preview = try await pm.get(href)
             #expect(preview.body.contains(#"id="preview""#) && preview.body.contains("Rate, market A"))

@@ -103,6 +103,7 @@ extension Reader {
             guard let p = mapping(node, "A proof requirement"), let kind = choice(p, "kind", ProofRequirement.Kind.self) else { continue }
             input.proof[kind] = string(p, "description") ?? ""
             templates[kind] = (string(p, "template_name"), string(p, "template_version"))
+            if let node = p["questions"], Survey(kind) != nil { input.surveys[kind] = questionLines(node) }
         }
         input.resourceLinks = sequence(m["resource_links"], "resource_links").compactMap { node -> String? in
             guard let l = mapping(node, "A resource link"), let url = string(l, "url", required: true) else { return nil }
@@ -132,7 +133,26 @@ extension Reader {
         if let market = rates[field], case .mapping(let r)? = m["rates"] { return r[market] ?? m["rates"] }
         if field.hasSuffix("_days"), case .mapping(let d)? = m["deadlines"] { return d[deadlines[field] ?? field] ?? m["deadlines"] }
         if field.hasPrefix("proof_") { return m["proof"] }
+        if field.hasPrefix("survey_"), case .sequence(let proof)? = m["proof"] {
+            let kind = String(field.dropFirst("survey_".count))
+            let mine = proof.first { if case .mapping(let p) = $0 { p["kind"]?.string == kind } else { false } }
+            if case .mapping(let p)? = mine { return p["questions"] ?? mine }
+            return m["proof"]
+        }
         return m[field]
+    }
+
+    /// A survey's `questions` as the console's lines, each item's problem at its own line; the domain checks the rest.
+    mutating func questionLines(_ node: Node) -> String {
+        sequence(node, "questions").compactMap { item -> String? in
+            guard let q = mapping(item, "A question"), let prompt = string(q, "prompt", required: true),
+                  let answer = choice(q, "answer", SurveyQuestion.Answer.self) else { return nil }
+            if let problem = check({ _ = try Survey.promptRule.check(prompt, field: "prompt") }) { self.problem(q["prompt"]!, problem); return nil }
+            if prompt.contains("|") { self.problem(q["prompt"]!, "A question holds no “|”."); return nil }
+            let required = string(q, "required") ?? "true"
+            guard required == "true" || required == "false" else { problem(q["required"]!, "`required`: \(required) is not true or false."); return nil }
+            return "\(prompt) | \(answer.words)\(required == "true" ? "" : " | optional")"
+        }.joined(separator: "\n")
     }
 
     static func refusal(_ error: any Error) -> (String, String) {

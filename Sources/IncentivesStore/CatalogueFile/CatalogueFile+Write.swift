@@ -90,6 +90,7 @@ public enum CatalogueFile {
             if let name = proof.templateName { fields.append(("template_name", text(name))) }
             if let version = proof.templateVersion { fields.append(("template_version", text(version))) }
             if let ref = v.templateRefs[proof.kind] { fields.append(("template_file", text(ref))) }
+            if let questions = proof.questions { fields.append(("questions", Node(questions.map(questionNode)))) }
             return map(fields)
         })))
         pairs.append(("resource_links", Node(t.resourceLinks.map { map([("title", text($0.title)), ("url", text($0.url))]) })))
@@ -97,6 +98,11 @@ public enum CatalogueFile {
         pairs.append(("active_claims_per_customer", Node(String(t.activeClaimsPerCustomer))))
         if let last = t.lastClaimDay { pairs.append(("last_claim_day", Node(last.description))) }
         return map(pairs)
+    }
+
+    /// A survey question of the version's own (the standard ones are not written).
+    static func questionNode(_ q: SurveyQuestion) -> Node {
+        map([("prompt", text(q.prompt)), ("answer", Node(q.answer.rawValue)), ("required", Node(q.required ? "true" : "false"))])
     }
 
     static func map(_ pairs: [(String, Node)]) -> Node { Node(pairs.map { (Node($0.0), $0.1) }) }

@@ -77,7 +77,16 @@ enum DemoCatalogue {
                .reviewerConfirms("Has not received this engagement in the last 12 months")]
     }
 
-    static func proof(type: EngagementType, role: PartnerRole) -> [ProofRequirement] {
+    /// The data platform workshop asks the customer its own survey questions; the standard ones it keeps keep their ids.
+    static let dataPlatformSurvey = [
+        SurveyQuestion(id: "delivered_as_described", prompt: "Did the partner deliver the activity described?", answer: .yesNo, required: true),
+        SurveyQuestion(id: "q2", prompt: "Which data sources did the workshop cover?", answer: .text, required: true),
+        SurveyQuestion(id: "satisfaction", prompt: "How satisfied are you with it? (1 = not at all, 5 = very)", answer: .rating, required: true),
+        SurveyQuestion(id: "q4", prompt: "When did the workshop take place?", answer: .date, required: false),
+        SurveyQuestion(id: "comments", prompt: "Anything else the vendor should know?", answer: .longText, required: false),
+    ]
+
+    static func proof(type: EngagementType, role: PartnerRole, engagement: String = "") -> [ProofRequirement] {
         if role == .useOrConsume { return [] }
         var list: [ProofRequirement] = []
         if [.smallProject, .mediumProject, .largeProject].contains(type) {
@@ -85,7 +94,8 @@ enum DemoCatalogue {
         }
         list.append(ProofRequirement(kind: .findingsDocument, description: "Findings and recommendations presented to the customer, signed by the customer.",
                                      templateName: "\(type.label) findings template", templateVersion: type == .workshop ? "3.1" : "2.0"))
-        list.append(ProofRequirement(kind: .customerSurvey, description: "A short survey the customer answers from an emailed link."))
+        list.append(ProofRequirement(kind: .customerSurvey, description: "A short survey the customer answers from an emailed link.",
+                                     questions: engagement == "Data platform workshop" ? dataPlatformSurvey : nil))
         if type == .workshop {
             list.append(ProofRequirement(kind: .partnerSurvey, description: "The partner's survey on the delivery."))
         }

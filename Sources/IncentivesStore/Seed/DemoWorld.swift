@@ -187,7 +187,7 @@ struct DemoWorld {
                                                   : "delivers to the customer and documents the findings and next steps."),
                 partnerCriteria: DemoCatalogue.partnerCriteria(area: spec.area),
                 customerCriteria: DemoCatalogue.customerCriteria(role: spec.role),
-                proofRequirements: DemoCatalogue.proof(type: spec.type, role: spec.role),
+                proofRequirements: DemoCatalogue.proof(type: spec.type, role: spec.role, engagement: spec.name),
                 resourceLinks: [ResourceLink(title: "Delivery guide", url: "https://partners.example/guides/\(id)"),
                                 ResourceLink(title: "Frequently asked questions", url: "https://partners.example/faq")])
         }

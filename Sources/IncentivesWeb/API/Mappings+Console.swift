@@ -40,7 +40,16 @@ extension EngagementTermsInput {
             if let months = check.months { approvedWithinMonths = String(months) }
         }
         for requirement in t.proofRequirements ?? [] {
-            if let kind = ProofRequirement.Kind(rawValue: requirement.kind.rawValue) { proof[kind] = requirement.description ?? "" }
+            guard let kind = ProofRequirement.Kind(rawValue: requirement.kind.rawValue) else { continue }
+            proof[kind] = requirement.description ?? ""
+            // The questions as the form's lines (a prompt holds no line break nor bar: checked above), so one rule reads both.
+            if let questions = requirement.questions, let survey = Survey(kind) {
+                for q in questions where q.prompt.contains(where: { $0.isNewline || $0 == "|" }) {
+                    throw CatalogueError.invalid(field: survey.field, "A question is one line and holds no |.")
+                }
+                surveys[kind] = questions.map { "\($0.prompt) | \($0.answer.rawValue)\($0.required == false ? " | optional" : "")" }
+                    .joined(separator: "\n")
+            }
         }
         resourceLinks = (t.resourceLinks ?? []).map { link in link.title.map { "\($0) | \(link.url)" } ?? link.url }.joined(separator: "\n")
         earningsCap = t.earningsCap ?? ""; activeClaimsPerCustomer = number(t.activeClaimsPerCustomer); lastClaimDay = t.lastClaimDay ?? ""
@@ -60,6 +69,14 @@ extension EngagementTermsInput {
                                     ("proof_requirements", t.proofRequirements?.count, 4), ("resource_links", t.resourceLinks?.count, 30)]
         where (count ?? 0) > max {
             throw InputRefusal(field: field, .outsideLimits, "Send at most \(max) items (\(count ?? 0) were sent).")
+        }
+        for requirement in t.proofRequirements ?? [] {
+            guard let questions = requirement.questions else { continue }
+            let field = "survey_\(requirement.kind.rawValue)"
+            if !(1...Survey.maxQuestions).contains(questions.count) {
+                throw InputRefusal(field: field, .outsideLimits, "Send 1 to \(Survey.maxQuestions) questions (\(questions.count) were sent).")
+            }
+            for q in questions { try APILimits.length(q.prompt, field, max: 300) }
         }
         for link in t.resourceLinks ?? [] {
             try APILimits.length(link.url, "resource_links", max: 2_000)
@@ -102,10 +119,15 @@ extension Components.Schemas.EngagementTermsInput {
                   },
                   proofRequirements: terms.proofRequirements.compactMap { p in
                       Components.Schemas.EngagementTermsInput.ProofRequirementsPayloadPayload.KindPayload(rawValue: p.kind.rawValue)
-                          .map { .init(kind: $0, description: p.description) }
+                          .map { .init(kind: $0, description: p.description, questions: p.questions?.map(Self.question)) }
                   },
                   resourceLinks: terms.resourceLinks.map { .init(title: $0.title, url: $0.url) }, earningsCap: text(typed.earningsCap),
                   activeClaimsPerCustomer: terms.activeClaimsPerCustomer, lastClaimDay: terms.lastClaimDay?.description)
+    }
+
+    /// A version's own survey question in the contract's shape.
+    static func question(_ q: SurveyQuestion) -> ProofRequirementsPayloadPayload.QuestionsPayloadPayload {
+        .init(prompt: q.prompt, answer: .init(rawValue: q.answer.rawValue) ?? .text, required: q.required)
     }
 }
 

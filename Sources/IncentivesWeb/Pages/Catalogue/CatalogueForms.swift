@@ -45,6 +45,7 @@ struct EngagementForm: RefusableForm {
         proofKinds = Set(form.all("proof"))
         for kind in ProofRequirement.Kind.allCases where proofKinds.contains(kind.rawValue) {
             terms.proof[kind] = form["proof_\(kind.rawValue)"] ?? ""
+            if let survey = Survey(kind), let lines = form[survey.field] { terms.surveys[kind] = lines }
         }
     }
 

@@ -5,7 +5,11 @@ import IncentivesStore
 /// The form that drafts an engagement, or changes its draft version: every term a version holds, as typed, each
 /// refusal next to its field. Once the engagement is published, its name, area, role and dates are shown, not edited.
 struct EngagementFormView: PageView {
-    struct ProofChoice: Sendable { let value: String; let label: String; let checked: Bool; let field: FormFieldView }
+    struct ProofChoice: Sendable {
+        let value: String; let label: String; let checked: Bool; let field: FormFieldView
+        /// A survey's questions, one per line, prefilled with the standard ones.
+        let questions: FormFieldView?
+    }
     /// A program check of the customer criteria: a checkbox, its own words kept, and the months for the one that has them.
     struct CheckChoice: Sendable { let value: String; let label: String; let checked: Bool; let text: String; let months: FormFieldView? }
 
@@ -90,7 +94,13 @@ struct EngagementFormView: PageView {
         proof = ProofRequirement.Kind.allCases.map { kind in
             ProofChoice(value: kind.rawValue, label: kind.label, checked: form.proofKinds.contains(kind.rawValue),
                         field: FormFieldView("proof_\(kind.rawValue)", "What it must show", value: t.proof[kind] ?? "", kind: .textArea,
-                                             hint: "Empty: \(kind.usualDescription)", errors: errors))
+                                             hint: "Empty: \(kind.usualDescription)", errors: errors),
+                        questions: Survey(kind).map { survey in
+                            FormFieldView(survey.field, "Questions, one per line: prompt | answer | optional",
+                                          value: t.surveys[kind] ?? Survey.lines(survey.questions), kind: .textArea,
+                                          hint: "Answer: text, long text, date, yes/no or rating 1-5; without “| optional” a question is required. "
+                                              + "1 to 12 questions, at least one required.", errors: errors)
+                        })
         }
         checks = ProgramCheck.offered.map { check in
             let months = check.months.map { standard in

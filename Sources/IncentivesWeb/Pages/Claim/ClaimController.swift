@@ -103,8 +103,10 @@ struct ClaimController: Sendable {
     @Sendable func answerSurvey(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (file, actor) = try actor(context)
         var fields: [String: String] = [:]
-        for q in Survey.partner.questions { fields[q.id] = context.form.text(q.id) }
-        let (answers, errors) = Survey.partner.validate(fields, today: DayDate(deps.clock.now))
+        // The questions of the version the claim is held to, as its page asked them.
+        let questions = file.version.questions(of: .partner)
+        for q in questions { fields[q.id] = context.form.text(q.id) }
+        let (answers, errors) = Survey.partner.validate(fields, questions: questions, today: DayDate(deps.clock.now))
         // Answers to a survey the viewer may not change are not worth checking.
         if !errors.isEmpty && ClaimLifecycle.proofEditors(for: file.claim).contains(actor.role) {
             var problem = ClaimView.Problem(area: "proof-partner_survey", message: "Check the answers marked below.", values: fields)

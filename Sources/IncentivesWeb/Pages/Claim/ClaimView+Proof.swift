@@ -55,14 +55,15 @@ extension ClaimView {
             fileFacts = held.map { h in
                 [h.sizeBytes.map(ClaimView.size), "added by \(h.addedBy)", times.dateTime(h.addedAt)].compactMap { $0 }.joined(separator: ", ")
             } ?? ""
-            answers = survey.map { s in
-                s.questions.compactMap { q in held?.answers.first { $0.id == q.id }.map { Answer(prompt: q.prompt, value: $0.value) } }
+            let questions = survey.map(file.version.questions(of:)) ?? []
+            answers = survey.map { _ in
+                questions.compactMap { q in held?.answers.first { $0.id == q.id }.map { Answer(prompt: q.prompt, value: $0.value) } }
             } ?? []
             self.canEdit = canEdit
             surveyStatus = requirement.kind == .customerSurvey ? Self.customerSurveyStatus(held, file: file, times: times) : ""
             canSendSurvey = canEdit && held == nil && requirement.kind == .customerSurvey
             proofError = mine?.message
-            fields = requirement.kind == .partnerSurvey ? Survey.partner.questions.map { q in
+            fields = requirement.kind == .partnerSurvey ? questions.map { q in
                 let value = mine.map { $0.values[q.id] ?? "" } ?? held?.answers.first { $0.id == q.id }?.value ?? ""
                 return SurveyField(q, value: value, error: mine?.values["error-\(q.id)"])
             } : []

@@ -65,8 +65,8 @@ struct CustomerLinkController: Sendable {
     @Sendable func answerSurvey(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (token, link) = try await customerLink(context, survey: true)
         var fields: [String: String] = [:]
-        for q in Survey.customer.questions { fields[q.id] = context.form.text(q.id) }
-        let (answers, errors) = Survey.customer.validate(fields, today: DayDate(deps.clock.now))
+        for q in link.customerQuestions { fields[q.id] = context.form.text(q.id) }
+        let (answers, errors) = Survey.customer.validate(fields, questions: link.customerQuestions, today: DayDate(deps.clock.now))
         if !errors.isEmpty {
             let view = CustomerSurveyView(link, token: token, values: fields, errors: errors, error: "Check the answers marked below.",
                                           input: deps.pageInput(context))

@@ -2,7 +2,7 @@ import Foundation
 import IncentivesDomain
 import IncentivesStore
 
-/// The customer survey behind its link: three questions while the link is open, sent back with what was wrong.
+/// The customer survey behind its link: the questions of the claim's version while the link is open, sent back with what was wrong.
 struct CustomerSurveyView: PageView {
     let shell: Shell
     let action: String
@@ -25,7 +25,7 @@ struct CustomerSurveyView: PageView {
         engagement = view.engagementName
         customer = view.customerName
         (state, canAnswer) = Self.standing(view, now: input.now, times: .customer)
-        fields = Survey.customer.questions.map { SurveyField($0, value: values[$0.id] ?? "", error: errors[$0.id]) }
+        fields = view.customerQuestions.map { SurveyField($0, value: values[$0.id] ?? "", error: errors[$0.id]) }
         formError = error
     }
 
@@ -35,6 +35,7 @@ struct CustomerSurveyView: PageView {
         if link.voidedAt != nil { return ("This link was replaced by a newer email. Use the link in the latest email you received.", false) }
         if now >= link.expiresAt { return ("This link expired on \(times.dateTime(link.expiresAt)).", false) }
         if view.claim.status.isTerminal { return ("The partner's claim is closed; your answers are no longer needed. Thank you.", false) }
-        return ("Three short questions; your answers go to the vendor's reviewers.", true)
+        let count = view.customerQuestions.count
+        return ("\(count == 1 ? "One short question" : "\(count) short questions"); your answers go to the vendor's reviewers.", true)
     }
 }

@@ -11,6 +11,9 @@ struct EngagementView: PageView {
         let template: String?
         let version: String?
         let href: String?
+        /// A survey's questions, each with its answer type: what the partner or the customer will be asked.
+        let questions: [String]
+        let hasQuestions: Bool
     }
     struct Link: Sendable {
         let title: String
@@ -72,7 +75,9 @@ struct EngagementView: PageView {
         customerCriteria = version.customerCriteria.map { Criterion(text: $0.text, decidedBy: $0.decidedBy) }
         proof = version.proofRequirements.map { p in
             Proof(kind: p.kind.label, description: p.description, template: p.templateName, version: p.templateVersion,
-                  href: p.templateName == nil ? nil : SitePath.engagementTemplate(.id(e.id), kind: .text(p.kind.rawValue)).href())
+                  href: p.templateName == nil ? nil : SitePath.engagementTemplate(.id(e.id), kind: .text(p.kind.rawValue)).href(),
+                  questions: p.surveyQuestions.map { "\($0.prompt) (\($0.answer.words)\($0.required ? "" : ", optional"))" },
+                  hasQuestions: !p.surveyQuestions.isEmpty)
         }
         hasProof = !version.proofRequirements.isEmpty
         links = version.resourceLinks.map { link in
