@@ -247,6 +247,14 @@ struct APITests {
             #expect(notAllowed.status == .methodNotAllowed && notAllowed.headers[.allow] == "GET")
             #expect(try await app.api("/api/v1/claims", method: .put, token: nil).headers[.allow] == "GET, POST")
             #expect(try await app.api("/api/v1/nowhere", token: write).status == .notFound)
+            // An id in the path that is no whole number names nothing: 404, as a foreign id (schemathesis' links sent
+            // `None` and `1.0`, answered 400 "the body is not the JSON" before).
+            for (path, method, json) in [("/api/v1/locations/None/tax-profiles", HTTPRequest.Method.post, #"{"tax_id": "1", "expires_on": "2028-01-01"}"#),
+                                         ("/api/v1/locations/1.0/bank-profile", .put, #"{"bank_profile_id": 3}"#),
+                                         ("/api/v1/claims/1e3", .get, nil), ("/api/v1/enrollments/12abc", .post, #"{"action": "accept", "version": 1}"#)] {
+                let answer = try await app.api(path, method: method, token: write, json: json)
+                #expect(answer.status == .notFound && problemType(answer) == "/api/docs#problem-not-found", "\(path): \(answer.status)")
+            }
         }
     }
 
