@@ -363,7 +363,7 @@ struct AuthorizationMatrixTests {
                 for whose in template.contains("{") ? [Whose.own, .foreign] : [.own] {
                     let id = template.hasPrefix("/claims/") ? (whose == .own ? ownClaim : cedarClaim) : (whose == .own ? 2 : 987654)
                     let path = "/api/v1" + template.replacingOccurrences(of: "{id}", with: String(id))
-                        .replacingOccurrences(of: "{kind}", with: "findings_document")
+                        .replacingOccurrences(of: "{location_id}", with: String(id)).replacingOccurrences(of: "{kind}", with: "findings_document")
                     if method == .post {
                         // Every POST: no token 401; a read token 403, whatever the role.
                         for (who, expected) in [(Who.signedOut, HTTPResponse.Status.unauthorized), (.partnerAdmin, .forbidden), (.reviewer, .forbidden)] {
