@@ -80,21 +80,20 @@ struct APIPathIndex: Sendable {
         }
     }
 
-    /// The declared methods of the path (relative to `/api/v1`), or nil for a path the contract does not have.
-    func methods(for path: Substring) -> [HTTPRequest.Method]? { entry(for: path)?.methods }
-
+    /// The contract's entry of the path (relative to `/api/v1`), or nil for a path the contract does not have.
     func entry(for path: Substring) -> Entry? {
         let parts = path.split(separator: "/")
         return entries.first { entry in
             entry.segments.count == parts.count && zip(entry.segments, parts).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
         }
     }
+}
 
+extension APIPathIndex.Entry {
     /// Whether an id of the path (`{id}`, `{location_id}`…: the contract's ids are whole numbers) is no whole number, so
     /// the path names nothing; the generated server would otherwise answer its decoding error as a bad body.
     func namesNothing(_ path: Substring) -> Bool {
-        guard let entry = entry(for: path) else { return false }
-        return zip(entry.segments, path.split(separator: "/")).contains { segment, part in
+        zip(segments, path.split(separator: "/")).contains { segment, part in
             (segment == "{id}" || (segment.hasPrefix("{") && segment.hasSuffix("_id}"))) && Int64(part) == nil
         }
     }
@@ -119,7 +118,9 @@ struct APIGateway: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             let relative = request.uri.path.dropFirst(Self.prefix.count)
-            if let methods = paths.methods(for: relative), !methods.contains(request.method),
+            // One match of the path against the contract serves the method check and the id check.
+            let entry = paths.entry(for: relative)
+            if let methods = entry?.methods, !methods.contains(request.method),
                !(request.method == .head && methods.contains(.get)) {
                 throw APIProblem(.methodNotAllowed, "\(request.method.rawValue) is not an operation of this path.",
                                  headers: [.allow: methods.map(\.rawValue).joined(separator: ", ")])
@@ -128,7 +129,7 @@ struct APIGateway: RouterMiddleware {
             if (request.uri.query ?? "").contains("%00") || request.uri.path.contains("%00") {
                 throw APIProblem(.badRequest, "NUL characters are not accepted in parameters.")
             }
-            if paths.namesNothing(relative) { throw APIProblem.notFound() }
+            if entry?.namesNothing(relative) == true { throw APIProblem.notFound() }
             // The contract's maxLength: the generated server doesn't check header lengths, and a long list of
             // entity tags could otherwise be read as none at all.
             if request.headers[values: .ifMatch].joined(separator: ", ").count > 100 {
