@@ -1,10 +1,12 @@
 import Foundation
 
-/// Where the payment of an earning stands.
+/// Where the payment of an earning stands: unprocessed (owed) -> upcoming (in a draft run) -> in progress (the run
+/// approved) -> sent -> paid; failed (returned by the bank, owed again), reversed (taken back before a run),
+/// forfeited (not paid within the program's limit).
 public enum PaymentStatus: String, CaseIterable, Sendable, Codable {
     case unprocessed, upcoming
     case inProgress = "in_progress"
-    case sent, failed, reversed, forfeited
+    case sent, paid, failed, reversed, forfeited
 
     public var label: String {
         switch self {
@@ -12,6 +14,7 @@ public enum PaymentStatus: String, CaseIterable, Sendable, Codable {
         case .upcoming: "Upcoming"
         case .inProgress: "In progress"
         case .sent: "Sent"
+        case .paid: "Paid"
         case .failed: "Failed"
         case .reversed: "Reversed"
         case .forfeited: "Forfeited"

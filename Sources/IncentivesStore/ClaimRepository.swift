@@ -310,12 +310,10 @@ public struct ClaimRepository: Sendable {
         try await ClaimWriter.insertHistory([transition.entry], on: sql)
         switch transition.earning {
         case .create(let earning):
-            try await ClaimWriter.insertEarnings([earning], on: sql, at: claim.updatedAt)
+            try await ClaimWriter.insertEarnings([earning], on: sql, at: claim.updatedAt, by: .init(transition.entry.actor))
         case .reverse:
-            try await sql.raw("""
-                UPDATE earnings SET payment_status = 'reversed', updated_at = \(bind: claim.updatedAt)
-                WHERE claim_id = \(bind: claim.id)
-                """).run()
+            try await EarningsLedger.reverse(claimID: claim.id, by: .init(transition.entry.actor), note: transition.entry.note,
+                                             at: claim.updatedAt, on: sql)
         case nil:
             break
         }

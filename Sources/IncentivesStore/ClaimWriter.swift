@@ -102,8 +102,10 @@ enum ClaimWriter {
         }
     }
 
-    /// Earnings; `now` is the moment of a live approval (nil when seeding), which also writes `earning.created`.
-    static func insertEarnings(_ earnings: [Earning], on sql: any SQLDatabase, at now: Date?) async throws {
+    /// Earnings, each with its `earned` ledger line; `now` is the moment of a live approval (nil when seeding),
+    /// which also writes `earning.created`.
+    static func insertEarnings(_ earnings: [Earning], on sql: any SQLDatabase, at now: Date?,
+                               by mover: EarningsLedger.Mover = .init(userID: nil, name: "Reviewer")) async throws {
         if let now { for earning in earnings { try await ClaimEvents.earning(earning, at: now, on: sql) } }
         for chunk in earnings.chunked(columns: 13) {
         let insert = sql.insert(into: "earnings").columns(
@@ -116,6 +118,24 @@ enum ClaimWriter {
                            SQLBind(e.estimatedPaymentMonth), SQLBind(e.paymentStatus.rawValue), SQLBind(now ?? e.approvedAt)])
         }
         try await insert.run()
+        // The ledger's line, at the approval; an earning of a claim is the one of kind 'earning'.
+        var ids = SQLQueryString("")
+        for (i, e) in chunk.enumerated() { ids.appendLiteral(i == 0 ? "" : ", "); ids.appendInterpolation(bind: e.claimID) }
+        try await sql.raw("""
+            INSERT INTO earning_ledger (at, kind, earning_id, claim_id, location_id, engagement_id, currency, amount_minor,
+              run_id, actor_user_id, actor_name, note)
+            SELECT e.approved_at, 'earned', e.id, e.claim_id, e.location_id, e.engagement_id, e.currency, e.amount_minor,
+              NULL, \(bind: mover.userID), \(bind: mover.name), NULL
+            FROM earnings e WHERE e.kind = 'earning' AND e.claim_id IN (\(ids)) ORDER BY e.id
+            """).run()
+        // A seeded claim may have been reversed before any run: its earning was owed, then taken back.
+        try await sql.raw("""
+            INSERT INTO earning_ledger (at, kind, earning_id, claim_id, location_id, engagement_id, currency, amount_minor,
+              run_id, actor_user_id, actor_name, note)
+            SELECT e.updated_at, 'reversed', e.id, e.claim_id, e.location_id, e.engagement_id, e.currency, e.amount_minor,
+              NULL, NULL, 'Program', NULL
+            FROM earnings e WHERE e.kind = 'earning' AND e.payment_status = 'reversed' AND e.claim_id IN (\(ids)) ORDER BY e.id
+            """).run()
         }
     }
 }

@@ -25,5 +25,6 @@ extension Migrator {
         migration21,
         migration22,
         migration23,
+        migration24,
     ]
 }

@@ -53,6 +53,8 @@ struct MigrationChecksumTests {
              postgres: "18a86d8372ad769f2dbe592c070def744b70d11fcfbd271b63f2020b41316119"),
         23: (sqlite: "8a09f04f50f40d86ed80ebd8289326a0d4fef8791f20ffff68ab80e6302d8195",
              postgres: "2a1de54f663dddda53e22e14c7cb1d2584c384f563e7887b891525f7bcc5954b"),
+        24: (sqlite: "ea6c187448113c3c18659b7a52c2821469395de648af78d988d2ed4a55896d7e",
+             postgres: "ad161edd178a73460f6558378dab5d1a271236b83750bfd68c4fd5e43776fafc"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")

@@ -161,13 +161,8 @@ struct ClaimWalker {
         guard claim.status == target else { throw Misfit() }
         let clock = ClaimLifecycle.openClock(for: claim, policy: context.version(of: claim).deadlines, calendar: context.calendar)
         if let clock, clock.expiry != nil, clock.dueAt <= now { throw Misfit() }
-        if var made = earning, made.paymentStatus != .reversed {
-            let due = made.approvedAt.adding(calendarDays: Pricing.paymentCycleDays)
-            made.paymentStatus = due < now.adding(calendarDays: -10) ? .sent
-                : due < now ? .inProgress
-                : made.approvedAt > now.adding(calendarDays: -7) ? .unprocessed : .upcoming
-            earning = made
-        }
+        // An earning is unprocessed (or reversed) until a payment run moves it: the demo's runs are real ones, made
+        // after seeding by the payments service, never a status made up here.
         return ClaimRecord(claim: claim, contacts: contacts, history: history, proof: proof, earning: earning, clock: clock)
     }
 

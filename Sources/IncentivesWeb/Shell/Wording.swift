@@ -64,9 +64,9 @@ extension Optional where Wrapped == BankProfileStatus {
 extension PaymentStatus {
     var tone: String {
         switch self {
-        case .sent: "success"
+        case .paid: "success"
         case .failed, .reversed, .forfeited: "danger"
-        case .inProgress, .upcoming: "progress"
+        case .inProgress, .upcoming, .sent: "progress"
         case .unprocessed: "muted"
         }
     }
