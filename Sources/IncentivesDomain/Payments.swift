@@ -388,3 +388,75 @@ public enum ReversalReason: String, Sendable, Codable, CaseIterable {
         }
     }
 }
+
+/// A payment step the program's rules refuse now (the run's status, four eyes, a changed bank profile), in words.
+public struct PaymentRefusal: Error, Hashable, Sendable, DomainRefusal {
+    public var message: String
+    public var field: String?
+
+    public init(_ message: String, field: String? = nil) { self.message = message; self.field = field }
+
+    public var description: String { message }
+    public var refusedInput: String? { field }
+}
+
+/// The program's payment rules and the account its bank files pay from.
+public struct PaymentSettings: Sendable, Hashable, Codable {
+    /// Days after approval within which a reviewer may reverse a claim.
+    public var reversalWindowDays: Int
+    /// Days after approval after which an earning still unpaid is forfeited.
+    public var paymentLimitDays: Int
+    public var payerName: String?
+    public var payerIBAN: String?
+    public var payerBIC: String?
+
+    public init(reversalWindowDays: Int = 180, paymentLimitDays: Int = 365, payerName: String? = nil, payerIBAN: String? = nil,
+                payerBIC: String? = nil) {
+        self.reversalWindowDays = reversalWindowDays; self.paymentLimitDays = paymentLimitDays
+        self.payerName = payerName; self.payerIBAN = payerIBAN; self.payerBIC = payerBIC
+    }
+
+    /// Whether a pain.001 file can name its debtor.
+    public var hasPayerAccount: Bool { payerName != nil && payerIBAN != nil && payerBIC != nil }
+
+    /// Checks what a program manager typed; every problem by its field. An empty payer account is allowed (bank files
+    /// then can't be exported, and the payments page says so); a partial one is not.
+    public static func checked(reversalWindowDays: String, paymentLimitDays: String, payerName: String, payerIBAN: String,
+                               payerBIC: String) -> Result<PaymentSettings, BankDetailsErrors> {
+        var problems: [String: String] = [:]
+        func days(_ raw: String, field: String, label: String) -> Int {
+            guard let n = Int(raw.trimmingCharacters(in: .whitespaces)), (1...3650).contains(n) else {
+                problems[field] = "\(label) is a whole number of days from 1 to 3650."
+                return 0
+            }
+            return n
+        }
+        let window = days(reversalWindowDays, field: "reversal_window_days", label: "The reversal window")
+        let limit = days(paymentLimitDays, field: "payment_limit_days", label: "The payment limit")
+        if limit > 0 && window > 0 && limit < Pricing.paymentCycleDays {
+            problems["payment_limit_days"] = "The payment limit must leave time for the \(Pricing.paymentCycleDays)-day payment cycle."
+        }
+        let name = TextRule.payerName.problem(with: payerName).map { problems["payer_name"] = $0 } == nil
+            ? payerName.trimmingCharacters(in: .whitespacesAndNewlines) : ""
+        let iban = IBAN.normalize(payerIBAN)
+        let bic = SwiftBIC.normalize(payerBIC)
+        let given = [name, iban, bic].filter { !$0.isEmpty }.count
+        if given > 0 && given < 3 {
+            if name.isEmpty && problems["payer_name"] == nil { problems["payer_name"] = "Enter the paying account holder's name." }
+            if iban.isEmpty { problems["payer_iban"] = "Enter the paying account's IBAN." }
+            if bic.isEmpty { problems["payer_bic"] = "Enter the paying bank's BIC." }
+        }
+        if !iban.isEmpty, let problem = IBAN.problem(iban, country: String(iban.prefix(2))) { problems["payer_iban"] = problem }
+        if !bic.isEmpty, let problem = SwiftBIC.problem(bic, country: iban.isEmpty ? String(bic.dropFirst(4).prefix(2)) : String(iban.prefix(2))) {
+            problems["payer_bic"] = problem
+        }
+        guard problems.isEmpty else { return .failure(BankDetailsErrors(byField: problems)) }
+        return .success(PaymentSettings(reversalWindowDays: window, paymentLimitDays: limit, payerName: name.isEmpty ? nil : name,
+                                        payerIBAN: iban.isEmpty ? nil : iban, payerBIC: bic.isEmpty ? nil : bic))
+    }
+}
+
+extension TextRule {
+    /// The name of the account a run pays from, as the bank file names its debtor (pain.001 allows 140).
+    public static let payerName = TextRule(label: "The account holder's name", maxLength: 140)
+}

@@ -13,6 +13,12 @@ public enum WebhookEventType: String, CaseIterable, Sendable, Codable {
     case inclusionRequestDecided = "inclusion_request.decided"
     /// The program manager published an engagement or a new version of one: the vendor's endpoints only, as it names no location.
     case engagementPublished = "engagement.published"
+    /// A payment run was sent to the bank: one event per payee location, with its totals and remittance advice.
+    case paymentRunSent = "payment_run.sent"
+    /// A payment was confirmed: one event per earning it paid.
+    case earningPaid = "earning.paid"
+    /// The bank returned a payment: one event per earning, which waits for the next run.
+    case earningFailed = "earning.failed"
     /// The test event "Send test event" sends; every endpoint takes it, subscribed or not.
     case webhookPing = "webhook.ping"
 
@@ -35,6 +41,9 @@ public enum WebhookEventType: String, CaseIterable, Sendable, Codable {
         case .eligibilityChanged: "A location joined or left an eligibility list, or a partner criterion changed status"
         case .inclusionRequestDecided: "An inclusion request was approved or declined"
         case .engagementPublished: "An engagement or a new version of it was published"
+        case .paymentRunSent: "A payment run was sent to the bank (per payee location, with its remittance advice)"
+        case .earningPaid: "An earning was paid (the payment was confirmed)"
+        case .earningFailed: "A payment was returned by the bank; the earning waits for the next run"
         case .webhookPing: "Test event"
         }
     }

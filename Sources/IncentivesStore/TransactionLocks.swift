@@ -32,6 +32,12 @@ enum TransactionLocks {
         try await advisory("earnings-cap:\(location):\(engagement)", on: sql)
     }
 
+    /// Payment runs: one gathers at a time, so two drafts never take the same earnings or the same reference.
+    static func paymentRuns(on sql: any SQLDatabase, flavor: SQLFlavor) async throws {
+        guard flavor == .postgres else { return }
+        try await advisory("payment-runs", on: sql)
+    }
+
     /// One account's sign-in attempts, then one address's (always in that order), so the throttle counts each
     /// attempt after the ones admitted before it.
     static func signIn(account: String, address: String, on sql: any SQLDatabase, flavor: SQLFlavor) async throws {
