@@ -52,7 +52,7 @@ public enum Membership: Hashable, Sendable {
 
 /// A part of the product a signed-in user may open; the navigation shows exactly these.
 public enum Section: String, CaseIterable, Sendable {
-    case home, engagements, claims, eligibility, payeeProfiles, enrollment, earnings, review, catalogue, partners, users, webhooks
+    case home, engagements, claims, eligibility, payeeProfiles, enrollment, earnings, payments, review, catalogue, partners, users, webhooks
 
     public var title: String {
         switch self {
@@ -63,6 +63,7 @@ public enum Section: String, CaseIterable, Sendable {
         case .payeeProfiles: "Payee profiles"
         case .enrollment: "Enrollment"
         case .earnings: "Earnings"
+        case .payments: "Payments"
         case .review: "Review"
         case .catalogue: "Catalogue"
         case .partners: "Partners"
@@ -145,6 +146,8 @@ public struct Viewer: Hashable, Sendable {
             case .partners: return true
             // The program manager validates payee profiles and enrollments, and sees what is paid.
             case .payeeProfiles, .enrollment, .earnings: return role == .programManager
+            // Payment runs move money: the program manager's, approved by a second one.
+            case .payments: return role == .programManager
             // The vendor's own endpoints (events of every organization) are the program manager's.
             case .webhooks: return role == .programManager
             case .engagements, .eligibility, .users: return false
@@ -157,7 +160,8 @@ public struct Viewer: Hashable, Sendable {
             case .users: return !administeredLocations.isEmpty
             // Endpoints receive the whole organization's claims and earnings: an Incentives admin's to set up.
             case .webhooks: return isIncentivesAdmin
-            case .review, .catalogue, .partners: return false
+            // A partner reads its payments on Earnings and its remittance advice, never the vendor's runs.
+            case .review, .catalogue, .partners, .payments: return false
             }
         }
     }

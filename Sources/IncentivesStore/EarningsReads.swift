@@ -27,8 +27,8 @@ public struct EarningLine: Sendable, Hashable {
 public struct EarningTotal: Sendable, Hashable {
     /// Everything not reversed or forfeited.
     public var earned: Money
-    /// Of which already sent.
-    public var sent: Money
+    /// Of which confirmed paid.
+    public var paid: Money
     /// Earning lines in the currency, whatever their payment status.
     public var lines: Int
 }
@@ -85,12 +85,12 @@ public struct MonthlyEarning: Sendable, Hashable {
     public var month: String
     /// Everything not reversed or forfeited.
     public var earned: Money
-    /// Of which already sent.
-    public var sent: Money
+    /// Of which confirmed paid.
+    public var paid: Money
     public var lines: Int
 
-    public init(month: String, earned: Money, sent: Money, lines: Int) {
-        self.month = month; self.earned = earned; self.sent = sent; self.lines = lines
+    public init(month: String, earned: Money, paid: Money, lines: Int) {
+        self.month = month; self.earned = earned; self.paid = paid; self.lines = lines
     }
 }
 
@@ -128,14 +128,14 @@ public struct EarningsReads: Sendable {
         }
     }
 
-    /// Earned and sent per estimated payment month and currency (month, then currency code), summed as
+    /// Earned and paid per estimated payment month and currency (month, then currency code), summed as
     /// integer minor units: currencies are never added together.
     public func monthly(in scope: AccessScope, filter: EarningsFilter = .init()) async throws -> [MonthlyEarning] {
         try await db.read { sql in
             var query: SQLQueryString = """
                 SELECT ea.payment_month, ea.currency, COUNT(*) AS n,
                        CAST(COALESCE(SUM(CASE WHEN ea.payment_status IN ('reversed', 'forfeited') THEN 0 ELSE ea.amount_minor END), 0) AS BIGINT) AS earned,
-                       CAST(COALESCE(SUM(CASE WHEN ea.payment_status = 'sent' THEN ea.amount_minor ELSE 0 END), 0) AS BIGINT) AS sent
+                       CAST(COALESCE(SUM(CASE WHEN ea.payment_status = 'paid' THEN ea.amount_minor ELSE 0 END), 0) AS BIGINT) AS paid
                 FROM earnings ea JOIN locations l ON l.id = ea.location_id
                 WHERE \(Self.conditions(scope, filter))
                 """
@@ -149,9 +149,9 @@ public struct EarningsReads: Sendable {
         var byCurrency: [Currency: EarningTotal] = [:]
         for month in months {
             let currency = month.earned.currency
-            var total = byCurrency[currency] ?? EarningTotal(earned: .zero(currency), sent: .zero(currency), lines: 0)
+            var total = byCurrency[currency] ?? EarningTotal(earned: .zero(currency), paid: .zero(currency), lines: 0)
             total.earned = total.earned + month.earned
-            total.sent = total.sent + month.sent
+            total.paid = total.paid + month.paid
             total.lines += month.lines
             byCurrency[currency] = total
         }
@@ -290,12 +290,12 @@ public struct EarningsReads: Sendable {
         var currency: String
         var n: Int
         var earned: Int64
-        var sent: Int64
+        var paid: Int64
 
         var month: MonthlyEarning {
             let currency = Currency(currency)
             return MonthlyEarning(month: paymentMonth, earned: Money(minorUnits: earned, currency: currency),
-                                  sent: Money(minorUnits: sent, currency: currency), lines: n)
+                                  paid: Money(minorUnits: paid, currency: currency), lines: n)
         }
     }
 }

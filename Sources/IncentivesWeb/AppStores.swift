@@ -31,6 +31,7 @@ public struct AppStores: Sendable {
     public let eligibility: EligibilityLists
     /// Partners' inclusion requests and the program manager's answers.
     public let inclusionRequests: InclusionRequests
+    public let paymentRuns: PaymentRuns
     /// The proof template files the vendor uploads onto engagement drafts.
     public let proofTemplates: ProofTemplates
 
@@ -56,6 +57,7 @@ public struct AppStores: Sendable {
         partners = PartnerDirectory(db: db)
         eligibility = EligibilityLists(db: db)
         inclusionRequests = InclusionRequests(db: db, links: links)
+        paymentRuns = PaymentRuns(db: db, links: links)
         proofTemplates = ProofTemplates(db: db)
     }
 }

@@ -186,21 +186,21 @@ struct EarningsReadsTests {
             for scope in [AccessScope.vendor, bluefin, seattle, cedar] {
                 let lines = try await walk(reads, scope, size: 500).older.flatMap { $0 }
                 let monthly = try await reads.monthly(in: scope)
-                var expected: [String: (earned: Money, sent: Money, lines: Int)] = [:]
+                var expected: [String: (earned: Money, paid: Money, lines: Int)] = [:]
                 for line in lines {
                     let key = "\(line.paymentMonth) \(line.amount.currency.code)"
                     let zero = Money.zero(line.amount.currency)
                     var sums = expected[key] ?? (zero, zero, 0)
                     if ![.reversed, .forfeited].contains(line.paymentStatus) { sums.earned = sums.earned + line.amount }
-                    if line.paymentStatus == .sent { sums.sent = sums.sent + line.amount }
+                    if line.paymentStatus == .paid { sums.paid = sums.paid + line.amount }
                     sums.lines += 1
                     expected[key] = sums
                 }
                 #expect(monthly.count == expected.count)
                 for month in monthly {
                     let sums = try #require(expected["\(month.month) \(month.earned.currency.code)"])
-                    #expect(month.earned == sums.earned && month.sent == sums.sent && month.lines == sums.lines)
-                    #expect(month.sent.currency == month.earned.currency)
+                    #expect(month.earned == sums.earned && month.paid == sums.paid && month.lines == sums.lines)
+                    #expect(month.paid.currency == month.earned.currency)
                 }
                 // Sorted by month, then currency; totals per currency add the months up exactly.
                 #expect(monthly.map { "\($0.month) \($0.earned.currency.code)" } == monthly.map { "\($0.month) \($0.earned.currency.code)" }.sorted())

@@ -216,15 +216,15 @@ struct ProgramReadsTests {
                     let lines = page.lines.filter { $0.amount.currency == total.earned.currency }
                     let earned = lines.filter { ![.reversed, .forfeited].contains($0.paymentStatus) }
                         .reduce(Money.zero(total.earned.currency)) { $0 + $1.amount }
-                    let sent = lines.filter { $0.paymentStatus == .sent }.reduce(Money.zero(total.sent.currency)) { $0 + $1.amount }
-                    #expect(total.earned == earned && total.sent == sent && total.lines == lines.count)
+                    let paid = lines.filter { $0.paymentStatus == .paid }.reduce(Money.zero(total.paid.currency)) { $0 + $1.amount }
+                    #expect(total.earned == earned && total.paid == paid && total.lines == lines.count)
                 }
             }
             #expect(everything.lines.contains { $0.paymentStatus == .reversed })
             // Bluefin's nine USD earnings, by hand from the demo (rate by market × hours where paid by the hour):
             // 2,500 + 2,000 + 1,500 + 175 × 46 + 5,000 + 5,000 + 3,000 + 1,500 + 1,500; sent: 2,500 + 1,500 + 8,050 + 5,000 + 3,000.
             let bluefinTotals = try await reads.earnings(in: bluefin, limit: 500).totals
-            #expect(bluefinTotals.map(\.earned) == [Money(30_050, .usd)] && bluefinTotals.map(\.sent) == [Money(20_050, .usd)])
+            #expect(bluefinTotals.map(\.earned) == [Money(30_050, .usd)] && bluefinTotals.map(\.paid) == [Money(20_050, .usd)])
             #expect(bluefinTotals.map(\.lines) == [9])
 
             // A page shorter than the whole still totals the whole.

@@ -173,9 +173,9 @@ struct EarningsPageTests {
         #expect(EarningsChart.shortAmount(Money(4_000, .usd)) == "4k")
         #expect(EarningsChart.shortAmount(Money(1_250_000, Currency("JPY"))) == "1.2M")
         let charts = EarningsChart.charts([
-            MonthlyEarning(month: "2026-11", earned: Money(100, .usd), sent: .zero(.usd), lines: 1),
-            MonthlyEarning(month: "2026-11", earned: Money(300, .eur), sent: .zero(.eur), lines: 1),
-            MonthlyEarning(month: "2026-12", earned: Money(50, .usd), sent: .zero(.usd), lines: 1),
+            MonthlyEarning(month: "2026-11", earned: Money(100, .usd), paid: .zero(.usd), lines: 1),
+            MonthlyEarning(month: "2026-11", earned: Money(300, .eur), paid: .zero(.eur), lines: 1),
+            MonthlyEarning(month: "2026-12", earned: Money(50, .usd), paid: .zero(.usd), lines: 1),
         ])
         #expect(charts.map(\.currency) == ["EUR", "USD"])
         #expect(charts[1].bars.map(\.height) == [160, 80])

@@ -10,23 +10,29 @@ extension PaymentRuns {
     public func send(_ id: Int64, expectedVersion: Int64?, by viewer: Viewer, at now: Date) async throws {
         try Self.requireManager(viewer)
         try await db.write(changesClaims: false) { sql in
-            let run = try await Self.step(id, expectedVersion: expectedVersion, from: [.exported], to: .sent, stamp: "sent_at", refusal: {
-                $0.runStatus == .approved || $0.runStatus == .draft
-                    ? "Export run \($0.reference)'s bank file before marking it sent."
-                    : "Run \($0.reference) is \($0.runStatus.label.lowercased()); it was sent already or canceled."
-            }, at: now, on: sql, flavor: db.flavor)
-            let mover = Self.mover(viewer)
-            let netted: SQLQueryString = "e.id IN (SELECT i.earning_id FROM payment_run_items i JOIN payment_run_lines li ON li.id = i.line_id WHERE li.run_id = \(bind: id) AND li.status = 'netted')"
-            try await Self.moveEarnings(ofRun: id, to: .sent, ledger: .sent, by: mover, at: now, on: sql)
-            try await Self.moveEarnings(ofRun: id, where: netted, to: .paid, ledger: .paid, by: mover, at: now, on: sql)
-            try await sql.raw("""
-                UPDATE payment_run_lines SET settled_at = \(bind: now), settled_by_name = \(bind: viewer.name)
-                WHERE run_id = \(bind: id) AND status = 'netted'
-                """).run()
-            try await Self.history(id, "sent", by: viewer, note: nil, at: now, on: sql)
-            try await PaymentNotices.runSent(id, reference: run.reference, links: links, at: now, on: sql)
-            try await Self.completeIfSettled(id, at: now, on: sql)
+            try await Self.send(id, expectedVersion: expectedVersion, by: viewer, links: links, at: now, on: sql, flavor: db.flavor)
         }
+    }
+
+    /// `links` nil: a seeded history, which is not news (no email, no webhook event).
+    static func send(_ id: Int64, expectedVersion: Int64?, by viewer: Viewer, links: ClaimLinks?, at now: Date, on sql: any SQLDatabase,
+                     flavor: SQLFlavor) async throws {
+        let run = try await Self.step(id, expectedVersion: expectedVersion, from: [.exported], to: .sent, stamp: "sent_at", refusal: {
+            $0.runStatus == .approved || $0.runStatus == .draft
+                ? "Export run \($0.reference)'s bank file before marking it sent."
+                : "Run \($0.reference) is \($0.runStatus.label.lowercased()); it was sent already or canceled."
+        }, at: now, on: sql, flavor: flavor)
+        let mover = Self.mover(viewer)
+        let netted: SQLQueryString = "e.id IN (SELECT i.earning_id FROM payment_run_items i JOIN payment_run_lines li ON li.id = i.line_id WHERE li.run_id = \(bind: id) AND li.status = 'netted')"
+        try await Self.moveEarnings(ofRun: id, to: .sent, ledger: .sent, by: mover, at: now, on: sql)
+        try await Self.moveEarnings(ofRun: id, where: netted, to: .paid, ledger: .paid, by: mover, at: now, on: sql)
+        try await sql.raw("""
+            UPDATE payment_run_lines SET settled_at = \(bind: now), settled_by_name = \(bind: viewer.name)
+            WHERE run_id = \(bind: id) AND status = 'netted'
+            """).run()
+        try await Self.history(id, "sent", by: viewer, note: nil, at: now, on: sql)
+        if let links { try await PaymentNotices.runSent(id, reference: run.reference, links: links, at: now, on: sql) }
+        try await Self.completeIfSettled(id, at: now, on: sql)
     }
 
     // MARK: Settle
@@ -56,7 +62,7 @@ extension PaymentRuns {
             """).first(decoding: PaymentLineRow.self)
     }
 
-    static func settle(_ line: PaymentLineRow, of run: PaymentRunRow, _ outcome: PaymentOutcome, by viewer: Viewer, links: ClaimLinks,
+    static func settle(_ line: PaymentLineRow, of run: PaymentRunRow, _ outcome: PaymentOutcome, by viewer: Viewer, links: ClaimLinks?,
                        at now: Date, on sql: any SQLDatabase) async throws {
         guard run.runStatus == .sent else {
             throw PaymentRefusal(run.runStatus == .completed
@@ -79,7 +85,9 @@ extension PaymentRuns {
                 UPDATE payment_run_lines SET status = 'paid', settled_at = \(bind: now), settled_by_name = \(bind: viewer.name)
                 WHERE id = \(bind: line.id)
                 """).run()
-            try await PaymentNotices.earnings(earnings, .earningPaid, line: line, reference: run.reference, reason: nil, at: now, on: sql)
+            if links != nil {
+                try await PaymentNotices.earnings(earnings, .earningPaid, line: line, reference: run.reference, reason: nil, at: now, on: sql)
+            }
         case .failed(let reason):
             try await EarningsLedger.append(.failed, forEarnings: scoped, run: run.id, by: mover, note: reason, at: now, on: sql)
             try await sql.raw("""
@@ -93,8 +101,10 @@ extension PaymentRuns {
                 WHERE id = \(bind: line.id)
                 """).run()
             try await Self.askForBankUpdate(line, reference: run.reference, reason: reason, by: viewer, at: now, on: sql)
-            try await PaymentNotices.earnings(earnings, .earningFailed, line: line, reference: run.reference, reason: reason, at: now, on: sql)
-            try await PaymentNotices.lineFailed(line, reference: run.reference, reason: reason, links: links, at: now, on: sql)
+            if let links {
+                try await PaymentNotices.earnings(earnings, .earningFailed, line: line, reference: run.reference, reason: reason, at: now, on: sql)
+                try await PaymentNotices.lineFailed(line, reference: run.reference, reason: reason, links: links, at: now, on: sql)
+            }
         }
         try await Self.history(run.id, outcome == .paid ? "confirmed paid" : "payment failed", by: viewer,
                                note: outcome == .paid ? line.end_to_end_id : "\(line.end_to_end_id): \(Self.reason(of: outcome))", at: now, on: sql)

@@ -79,19 +79,23 @@ extension PaymentRuns {
     public func cancel(_ id: Int64, expectedVersion: Int64?, by viewer: Viewer, at now: Date) async throws {
         try Self.requireManager(viewer)
         try await db.write(changesClaims: false) { sql in
-            let run = try await Self.step(id, expectedVersion: expectedVersion, from: [.draft, .approved], to: .canceled, stamp: "canceled_at",
-                                          refusal: { "Run \($0.reference) is \($0.runStatus.label.lowercased()): only a run not yet exported can be canceled." },
-                                          at: now, on: sql, flavor: db.flavor)
-            try await EarningsLedger.append(.released, forEarnings: "e.run_id = \(bind: id)", run: id, by: Self.mover(viewer), at: now, on: sql)
-            // An earning the bank returned before keeps saying so while it waits again.
-            try await sql.raw("""
-                UPDATE earnings SET payment_status = CASE WHEN status_reason IS NULL THEN 'unprocessed' ELSE 'failed' END,
-                  run_id = NULL, updated_at = \(bind: now), version = version + 1
-                WHERE run_id = \(bind: id)
-                """).run()
-            try await Self.history(id, "canceled", by: viewer, note: nil, at: now, on: sql)
-            _ = run
+            try await Self.cancel(id, expectedVersion: expectedVersion, by: viewer, at: now, on: sql, flavor: db.flavor)
         }
+    }
+
+    static func cancel(_ id: Int64, expectedVersion: Int64?, by viewer: Viewer, at now: Date, on sql: any SQLDatabase,
+                       flavor: SQLFlavor) async throws {
+        _ = try await Self.step(id, expectedVersion: expectedVersion, from: [.draft, .approved], to: .canceled, stamp: "canceled_at",
+                                refusal: { "Run \($0.reference) is \($0.runStatus.label.lowercased()): only a run not yet exported can be canceled." },
+                                at: now, on: sql, flavor: flavor)
+        try await EarningsLedger.append(.released, forEarnings: "e.run_id = \(bind: id)", run: id, by: Self.mover(viewer), at: now, on: sql)
+        // An earning the bank returned before keeps saying so while it waits again.
+        try await sql.raw("""
+            UPDATE earnings SET payment_status = CASE WHEN status_reason IS NULL THEN 'unprocessed' ELSE 'failed' END,
+              run_id = NULL, updated_at = \(bind: now), version = version + 1
+            WHERE run_id = \(bind: id)
+            """).run()
+        try await Self.history(id, "canceled", by: viewer, note: nil, at: now, on: sql)
     }
 
     /// The second vendor user's approval (four eyes). Refused when a payee's bank profile changed or lost its approval
@@ -99,31 +103,36 @@ extension PaymentRuns {
     public func approve(_ id: Int64, expectedVersion: Int64?, by viewer: Viewer, at now: Date) async throws {
         try Self.requireManager(viewer)
         try await db.write(changesClaims: false) { sql in
-            let run = try await Self.run(id, on: sql, flavor: db.flavor)
-            if let problem = PaymentRunRules.approvalProblem(createdBy: run.created_by, approver: viewer.userID), run.runStatus == .draft {
-                throw PaymentRefusal(problem)
-            }
-            let changed = try await sql.raw("""
-                SELECT lo.name FROM payment_run_lines li JOIN locations lo ON lo.id = li.location_id
-                LEFT JOIN bank_profiles b ON b.id = lo.bank_profile_id
-                WHERE li.run_id = \(bind: id) AND (lo.bank_profile_id IS NULL OR lo.bank_profile_id <> li.bank_profile_id
-                  OR b.status <> 'approved')
-                ORDER BY lo.name
-                """).all(decodingColumn: "name", as: String.self)
-            if !changed.isEmpty, run.runStatus == .draft {
-                throw PaymentRefusal("The bank profile of \(changed.joined(separator: ", ")) changed since this run was gathered: "
-                                     + "cancel the run and gather a new one.")
-            }
-            _ = try await Self.step(id, expectedVersion: expectedVersion, from: [.draft], to: .approved, stamp: nil,
-                                    refusal: { "Run \($0.reference) is \($0.runStatus.label.lowercased()); only a draft is approved." },
-                                    at: now, on: sql, flavor: db.flavor)
-            try await sql.raw("""
-                UPDATE payment_runs SET approved_at = \(bind: now), approved_by = \(bind: viewer.userID), approved_by_name = \(bind: viewer.name)
-                WHERE id = \(bind: id)
-                """).run()
-            try await Self.moveEarnings(ofRun: id, to: .inProgress, ledger: .approved, by: Self.mover(viewer), at: now, on: sql)
-            try await Self.history(id, "approved", by: viewer, note: nil, at: now, on: sql)
+            try await Self.approve(id, expectedVersion: expectedVersion, by: viewer, at: now, on: sql, flavor: db.flavor)
         }
+    }
+
+    static func approve(_ id: Int64, expectedVersion: Int64?, by viewer: Viewer, at now: Date, on sql: any SQLDatabase,
+                        flavor: SQLFlavor) async throws {
+        let run = try await Self.run(id, on: sql, flavor: flavor)
+        if let problem = PaymentRunRules.approvalProblem(createdBy: run.created_by, approver: viewer.userID), run.runStatus == .draft {
+            throw PaymentRefusal(problem)
+        }
+        let changed = try await sql.raw("""
+            SELECT lo.name FROM payment_run_lines li JOIN locations lo ON lo.id = li.location_id
+            LEFT JOIN bank_profiles b ON b.id = lo.bank_profile_id
+            WHERE li.run_id = \(bind: id) AND (lo.bank_profile_id IS NULL OR lo.bank_profile_id <> li.bank_profile_id
+              OR b.status <> 'approved')
+            ORDER BY lo.name
+            """).all(decodingColumn: "name", as: String.self)
+        if !changed.isEmpty, run.runStatus == .draft {
+            throw PaymentRefusal("The bank profile of \(changed.joined(separator: ", ")) changed since this run was gathered: "
+                                 + "cancel the run and gather a new one.")
+        }
+        _ = try await Self.step(id, expectedVersion: expectedVersion, from: [.draft], to: .approved, stamp: nil,
+                                refusal: { "Run \($0.reference) is \($0.runStatus.label.lowercased()); only a draft is approved." },
+                                at: now, on: sql, flavor: flavor)
+        try await sql.raw("""
+            UPDATE payment_runs SET approved_at = \(bind: now), approved_by = \(bind: viewer.userID), approved_by_name = \(bind: viewer.name)
+            WHERE id = \(bind: id)
+            """).run()
+        try await Self.moveEarnings(ofRun: id, to: .inProgress, ledger: .approved, by: Self.mover(viewer), at: now, on: sql)
+        try await Self.history(id, "approved", by: viewer, note: nil, at: now, on: sql)
     }
 
     /// Records a download of the run's bank file (an approved run becomes exported): who took the payees' account
@@ -131,16 +140,20 @@ extension PaymentRuns {
     public func recordExport(_ id: Int64, file: String, by viewer: Viewer, at now: Date) async throws {
         try Self.requireManager(viewer)
         try await db.write(changesClaims: false) { sql in
-            let run = try await Self.run(id, on: sql, flavor: db.flavor)
-            switch run.runStatus {
-            case .approved:
-                _ = try await Self.step(id, expectedVersion: nil, from: [.approved], to: .exported, stamp: "exported_at",
-                                        refusal: { _ in "" }, at: now, on: sql, flavor: db.flavor)
-            case .exported, .sent, .completed: break
-            case .draft: throw PaymentRefusal("Run \(run.reference) waits for a second program manager's approval before it can be exported.")
-            case .canceled: throw PaymentRefusal("Run \(run.reference) was canceled; it has no bank file.")
-            }
-            try await Self.history(id, "exported", by: viewer, note: file, at: now, on: sql)
+            try await Self.recordExport(id, file: file, by: viewer, at: now, on: sql, flavor: db.flavor)
         }
+    }
+
+    static func recordExport(_ id: Int64, file: String, by viewer: Viewer, at now: Date, on sql: any SQLDatabase, flavor: SQLFlavor) async throws {
+        let run = try await Self.run(id, on: sql, flavor: flavor)
+        switch run.runStatus {
+        case .approved:
+            _ = try await Self.step(id, expectedVersion: nil, from: [.approved], to: .exported, stamp: "exported_at",
+                                    refusal: { _ in "" }, at: now, on: sql, flavor: flavor)
+        case .exported, .sent, .completed: break
+        case .draft: throw PaymentRefusal("Run \(run.reference) waits for a second program manager's approval before it can be exported.")
+        case .canceled: throw PaymentRefusal("Run \(run.reference) was canceled; it has no bank file.")
+        }
+        try await Self.history(id, "exported", by: viewer, note: file, at: now, on: sql)
     }
 }

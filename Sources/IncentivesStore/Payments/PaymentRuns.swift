@@ -5,7 +5,7 @@ import SQLKit
 /// Where partner emails about payments point.
 extension ClaimLinks {
     /// A location's remittance advice for one run.
-    public func remittance(run: Int64, location: Int64) -> String { "\(base)/payments/remittance/\(run)/\(location)" }
+    public func remittance(run: Int64, location: Int64) -> String { "\(base)/earnings/remittances/\(run)/\(location)" }
 }
 
 /// Payment runs, one command per step, each in one transaction with its ledger lines, history row, webhook events and
@@ -36,20 +36,24 @@ public struct PaymentRuns: Sendable {
             throw PaymentRefusal("The cut-off can't be after today (\(DayDate(now))): a run pays what is already due.", field: "cutoff")
         }
         return try await db.write(changesClaims: false) { sql in
-            try await TransactionLocks.paymentRuns(on: sql, flavor: db.flavor)
-            if let open = try await sql.raw("""
-                SELECT reference FROM payment_runs WHERE status = 'draft' ORDER BY id LIMIT 1
-                """).first(decodingColumn: "reference", as: String.self) {
-                throw PaymentRefusal("Run \(open) is still a draft: approve or cancel it before gathering another.", field: "cutoff")
-            }
-            let plan = try await Self.plan(cutoff: cutoff, on: sql)
-            guard !plan.lines.isEmpty else {
-                throw PaymentRefusal(plan.holds.isEmpty
-                    ? "Nothing is due at \(cutoff): no approved earning has reached its payment month."
-                    : "Nothing can be paid at \(cutoff): every earning due is held (see the list below).", field: "cutoff")
-            }
-            return try await Self.write(plan, cutoff: cutoff, by: viewer, at: now, on: sql)
+            try await Self.gather(cutoff: cutoff, by: viewer, at: now, on: sql, flavor: db.flavor)
         }
+    }
+
+    static func gather(cutoff: DayDate, by viewer: Viewer, at now: Date, on sql: any SQLDatabase, flavor: SQLFlavor) async throws -> Int64 {
+        try await TransactionLocks.paymentRuns(on: sql, flavor: flavor)
+        if let open = try await sql.raw("""
+            SELECT reference FROM payment_runs WHERE status = 'draft' ORDER BY id LIMIT 1
+            """).first(decodingColumn: "reference", as: String.self) {
+            throw PaymentRefusal("Run \(open) is still a draft: approve or cancel it before gathering another.", field: "cutoff")
+        }
+        let plan = try await Self.plan(cutoff: cutoff, on: sql)
+        guard !plan.lines.isEmpty else {
+            throw PaymentRefusal(plan.holds.isEmpty
+                ? "Nothing is due at \(cutoff): no approved earning has reached its payment month."
+                : "Nothing can be paid at \(cutoff): every earning due is held (see the list below).", field: "cutoff")
+        }
+        return try await Self.write(plan, cutoff: cutoff, by: viewer, at: now, on: sql)
     }
 
     /// What a run gathered at `cutoff` would hold now, without writing anything (the payments page's preview).

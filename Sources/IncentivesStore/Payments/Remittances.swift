@@ -113,3 +113,21 @@ extension PaymentRuns {
         }
     }
 }
+
+extension Remittance {
+    public static let csvColumns = ["run", "end_to_end_id", "location", "claim_id", "claim", "engagement", "engagement_version", "market",
+                                    "rate", "hours", "amount", "currency", "kind", "payment_status"]
+
+    /// The advice as CSV: one line per claim, with the payee line it belongs to (names through the formula guard).
+    public var csv: String {
+        var text = CSV.line(Self.csvColumns)
+        for item in items {
+            let line = lines.first { $0.amount.currency == item.amount.currency }
+            text += CSV.line([reference, line?.endToEndID ?? "", CSV.text("\(organizationName) - \(locationName)"), String(item.claimID),
+                              CSV.text(item.claimName), CSV.text(item.engagementName), String(item.engagementVersion),
+                              item.market.rawValue.uppercased(), item.rate.plainText, item.hours.map { "\($0)" } ?? "", item.amount.plainText,
+                              item.amount.currency.code, item.kind.rawValue, line?.status.rawValue ?? ""])
+        }
+        return text
+    }
+}

@@ -144,6 +144,8 @@ enum DemoCatalogue {
         UserSpec(email: "admin@kestrel.example", name: "Lucas Martin", organization: 2, role: .incentivesAdmin, locations: nil, timeZone: "Europe/Paris"),
         UserSpec(email: "reviewer@vendor.example", name: "Jordan Lee", vendorRole: .reviewer, timeZone: "America/New_York"),
         UserSpec(email: "manager@vendor.example", name: "Casey Kim", vendorRole: .programManager, timeZone: "Europe/London"),
+        // The second program manager: approves the payment runs the first gathers (four eyes).
+        UserSpec(email: "finance@vendor.example", name: "Robin Ortiz", vendorRole: .programManager, timeZone: "Europe/London"),
     ]
     static let demoPassword = "demo-password"
 

@@ -39,6 +39,7 @@ public struct Seeder: Sendable {
             var summary = world.summary
             let records = world.claims(now: now, count: 200, random: &random)
             try await ClaimWriter.insertRecords(records.map { ($0, world.areaOf[$0.claim.engagementID]!) }, on: sql)
+            try await DemoPayments.write(on: sql, flavor: db.flavor, now: now)
             summary.claims = records.count
             for record in records { summary.claimsByStatus[record.claim.status, default: 0] += 1 }
             try await sql.raw("INSERT INTO seed_runs (name, seeded_at) VALUES ('demo', \(bind: now))").run()

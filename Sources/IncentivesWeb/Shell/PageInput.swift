@@ -47,6 +47,7 @@ extension Section {
         case .payeeProfiles: .payeeProfiles
         case .enrollment: .enrollment
         case .earnings: .earnings
+        case .payments: .payments
         case .review: .review
         case .catalogue: .catalogue
         case .partners: .partners

@@ -50,6 +50,9 @@ enum SitePath: Hashable, Sendable {
     case inclusionRequests, inclusionRequest(PathKey), inclusionRequestDecision(PathKey), engagementInclusionRequests(PathKey)
     case catalogueTemplateUpload(PathKey, kind: PathKey), catalogueTemplateRemove(PathKey, kind: PathKey)
     case catalogueTemplate(PathKey, template: PathKey)
+    case payments, paymentRuns, paymentSettings, paymentRun(PathKey), paymentRunApproval(PathKey), paymentRunCancel(PathKey)
+    case paymentRunSend(PathKey), paymentLine(PathKey, line: PathKey)
+    case remittance(PathKey, location: PathKey), remittanceCSV(PathKey, location: PathKey)
 
     /// The path: with `{name}` where a parameter is `.key`, for the router; with values, for a link.
     var path: String {
@@ -150,6 +153,16 @@ enum SitePath: Hashable, Sendable {
         case .catalogueTemplateRemove(let id, let kind):
             "/catalogue/engagements/\(id.segment("id"))/draft/templates/\(kind.segment("kind"))/remove"
         case .catalogueTemplate(let id, let template): "/catalogue/engagements/\(id.segment("id"))/templates/\(template.segment("template"))"
+        case .payments: "/payments"
+        case .paymentRuns: "/payments/runs"
+        case .paymentSettings: "/payments/settings"
+        case .paymentRun(let id): "/payments/runs/\(id.segment("id"))"
+        case .paymentRunApproval(let id): "/payments/runs/\(id.segment("id"))/approve"
+        case .paymentRunCancel(let id): "/payments/runs/\(id.segment("id"))/cancel"
+        case .paymentRunSend(let id): "/payments/runs/\(id.segment("id"))/send"
+        case .paymentLine(let id, let line): "/payments/runs/\(id.segment("id"))/lines/\(line.segment("line"))"
+        case .remittance(let id, let location): "/earnings/remittances/\(id.segment("id"))/\(location.segment("location"))"
+        case .remittanceCSV(let id, let location): "/earnings/remittances/\(id.segment("id"))/\(location.segment("location"))/advice.csv"
         }
     }
 
@@ -195,5 +208,7 @@ enum SitePath: Hashable, Sendable {
         .catalogueEligibilityRemove(.key, location: .key), .catalogueCriterion(.key, location: .key),
         .inclusionRequests, .inclusionRequest(.key), .inclusionRequestDecision(.key), .engagementInclusionRequests(.key),
         .catalogueTemplateUpload(.key, kind: .key), .catalogueTemplateRemove(.key, kind: .key), .catalogueTemplate(.key, template: .key),
+        .payments, .paymentRuns, .paymentSettings, .paymentRun(.key), .paymentRunApproval(.key), .paymentRunCancel(.key),
+        .paymentRunSend(.key), .paymentLine(.key, line: .key), .remittance(.key, location: .key), .remittanceCSV(.key, location: .key),
     ] + ExportFormat.allCases.map { .claimsExport($0) }
 }

@@ -127,10 +127,10 @@ enum ProgramFixture {
 
     /// The months of every line, the next page's reversed one included (it earns nothing).
     static let months = [
-        MonthlyEarning(month: "2026-09", earned: .zero(.usd), sent: .zero(.usd), lines: 1),
-        MonthlyEarning(month: "2026-10", earned: Money(5000, .usd), sent: Money(5000, .usd), lines: 1),
-        MonthlyEarning(month: "2026-11", earned: Money(5000, .usd), sent: .zero(.usd), lines: 1),
-        MonthlyEarning(month: "2027-01", earned: Money(1500, .eur), sent: .zero(.eur), lines: 1),
+        MonthlyEarning(month: "2026-09", earned: .zero(.usd), paid: .zero(.usd), lines: 1),
+        MonthlyEarning(month: "2026-10", earned: Money(5000, .usd), paid: Money(5000, .usd), lines: 1),
+        MonthlyEarning(month: "2026-11", earned: Money(5000, .usd), paid: .zero(.usd), lines: 1),
+        MonthlyEarning(month: "2027-01", earned: Money(1500, .eur), paid: .zero(.eur), lines: 1),
     ]
 
     static let earningsLocations = [EarningsLocation(id: 3, name: seattle.name, organizationName: "Bluefin Consulting"),

@@ -8,7 +8,7 @@ struct EarningsChart: Sendable {
     struct Bar: Sendable {
         let month: String
         let earned: String
-        let sent: String
+        let paid: String
         let lines: Int
         let linesText: String
         let x: Int
@@ -73,7 +73,7 @@ struct EarningsChart: Sendable {
         let (scaled, overflow) = units.multipliedReportingOverflow(by: Int64(plot))
         let height = overflow ? Int(units / max(1, peak / Int64(plot))) : Int(scaled / peak)
         let x = left + i * step + (step - barWidth) / 2
-        return Bar(month: Wording.monthText(m.month), earned: m.earned.description, sent: m.sent.description, lines: m.lines,
+        return Bar(month: Wording.monthText(m.month), earned: m.earned.description, paid: m.paid.description, lines: m.lines,
                    linesText: m.lines == 1 ? "1 earning" : "\(m.lines) earnings",
                    x: x, y: baseline - height, width: barWidth, height: height, labelX: x + barWidth / 2,
                    valueY: baseline - height - 6, shortValue: shortAmount(m.earned))

@@ -25,7 +25,7 @@ struct EarningsView: PageView {
     struct TotalLine: Sendable {
         let currency: String
         let earned: String
-        let sent: String
+        let paid: String
         let lines: Int
     }
 
@@ -57,7 +57,7 @@ struct EarningsView: PageView {
         let showOrganization = input.viewer?.vendorRole != nil
         let rows = slice.lines.map { Self.row($0, times: input.times) }
         let totals = EarningsReads.totals(monthly).map {
-            TotalLine(currency: $0.earned.currency.code, earned: $0.earned.description, sent: $0.sent.description, lines: $0.lines)
+            TotalLine(currency: $0.earned.currency.code, earned: $0.earned.description, paid: $0.paid.description, lines: $0.lines)
         }
         let count = totals.reduce(0) { $0 + $1.lines }
         let filtered = query.filter != EarningsFilter()
