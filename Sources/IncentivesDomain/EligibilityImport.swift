@@ -27,7 +27,7 @@ public struct CSVTable: Sendable {
     /// The largest file an import takes (its preview sends the text back as a form to apply it).
     public static let maxFileBytes = 200 * 1024
 
-    /// An uploaded file's text: UTF-8 (a spreadsheet's byte-order mark is read past later), within `maxFileBytes`.
+    /// An uploaded file's text: UTF-8 (a spreadsheet's byte-order mark is read past later), within `maxBytes` (`maxFileBytes` unless given).
     public static func text(ofFile bytes: [UInt8], tooLarge: Bool = false, maxBytes: Int = CSVTable.maxFileBytes) throws(ImportProblem) -> String {
         if tooLarge || bytes.count > maxBytes {
             throw ImportProblem(line: 1, column: "", message: "The file is larger than \(maxBytes / 1024) KB; import it in parts.")

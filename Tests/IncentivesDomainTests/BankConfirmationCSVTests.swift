@@ -84,6 +84,19 @@ struct BankConfirmationCSVTests {
         #expect(problems(header + rows + "PR-000002-1,paid,\n").map(\.message) == ["The file has 10001 rows; import at most 10000 at a time."])
     }
 
+    @Test("the largest confirmation, 10,000 failures with 500-character reasons, fits the file limit; one byte more does not")
+    func fileLimit() throws {
+        let reason = String(repeating: "r", count: 500)
+        let rows = (1...10_000).map { "PR-000001-\(String(format: "%05d", $0)),failed,1234567.89,EUR,\(reason)\r\n" }.joined()
+        let bytes = Array(("\u{FEFF}end_to_end_id,status,amount,currency,reason\r\n" + rows).utf8)
+        let text = try CSVTable.text(ofFile: bytes, maxBytes: BankConfirmationCSV.maxFileBytes)
+        #expect(BankConfirmationCSV.read(text).rows.count == 10_000)
+        let over = [UInt8](repeating: 65, count: BankConfirmationCSV.maxFileBytes + 1)
+        #expect(throws: ImportProblem(line: 1, column: "", message: "The file is larger than 6144 KB; import it in parts.")) {
+            try CSVTable.text(ofFile: over, maxBytes: BankConfirmationCSV.maxFileBytes)
+        }
+    }
+
     @Test("a row's amount and currency are compared with the line's, exactly")
     func mismatch() {
         let row = BankConfirmation(line: 3, endToEndID: "PR-1", outcome: .paid, amount: dec("1234.50"), currency: .eur)

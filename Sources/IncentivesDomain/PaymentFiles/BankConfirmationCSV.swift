@@ -39,8 +39,8 @@ public struct BankConfirmation: Sendable, Hashable {
 public enum BankConfirmationCSV {
     /// A run pays at most this many payees; a file of more rows is not a confirmation of one.
     public static let maxRows = 10_000
-    /// Room for `maxRows` rows with long failure reasons.
-    public static let maxFileBytes = 2 * 1024 * 1024
+    /// Room for `maxRows` failed rows, each with a reason of the full 500 characters: pass it to `CSVTable.text(ofFile:maxBytes:)`.
+    public static let maxFileBytes = 6 * 1024 * 1024
     public static let columns = ["end_to_end_id", "status", "amount", "currency", "reason"]
 
     /// Every row, or, when any row is wrong, every problem with its line and column: a file is applied whole or not at all.
