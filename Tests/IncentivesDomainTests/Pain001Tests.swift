@@ -45,6 +45,21 @@ struct Pain001Tests {
         #expect(String(drifting) != "1000.0", "the Double sum this file must not use")
     }
 
+    @Test("for 200 random batches, the control sum read back as a decimal is the sum of the amounts read back")
+    func controlSumProperty() throws {
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: UInt64) -> UInt64 { seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407; return (seed >> 33) % bound }
+        for round in 0..<200 {
+            let currency = [Currency.eur, Currency("JPY"), Currency("KWD")][round % 3]
+            let transfers = (1...Int(1 + next(40))).map { F.american($0, Int64(1 + next(next(2) == 0 ? 1_000 : 10_000_000_000)), currency) }
+            let message = try parsed(F.batch(transfers, currency: currency))
+            let sum = amounts(message).map(dec).reduce(Decimal(0), +)
+            #expect(dec(try #require(message.at("GrpHdr/CtrlSum")?.text)) == sum)
+            #expect(sum == Money(minorUnits: transfers.reduce(0) { $0 + $1.amountMinor }, currency: currency).amount)
+            #expect(amounts(message).allSatisfy { $0.split(separator: ".").dropFirst().first?.count ?? 0 == currency.minorUnitDigits })
+        }
+    }
+
     @Test("the group header, payment information and each transaction hold their elements in the schema's order")
     func elementOrder() throws {
         let message = try parsed(F.batch([F.transfer(1, 500)]))
