@@ -25,6 +25,7 @@ struct PayeeRepositoryTests {
         try await TestDatabases.with(flavor, seeded: true) { db in
             let payees = PayeeRepository(db: db)
             let cedar = try await viewer("admin@cedar.example", db)
+            let history = try await count("SELECT COUNT(*) AS n FROM payee_history WHERE subject = 'bank_profile'", db)
             let added = try await payees.addBankProfile(Self.germanIBAN, by: cedar, now: now)
             let replacement = try await payees.replaceBankProfile(2, with: Self.germanIBAN, by: cedar, now: now)
             let profiles = try await ProgramReads(db: db).payeeProfiles(in: cedar.scope)
@@ -36,7 +37,7 @@ struct PayeeRepositoryTests {
             #expect(profiles.bankProfiles.first?.status == .pendingValidation, "pending first")
             let stored = try #require(try await payees.bankProfileForEdit(replacement, by: cedar))
             #expect(stored.accountNumber == "DE89370400440532013000" && stored.swiftBIC == "RHSVDEFF")
-            #expect(try await count("SELECT COUNT(*) AS n FROM payee_history WHERE subject = 'bank_profile'", db) == 3)
+            #expect(try await count("SELECT COUNT(*) AS n FROM payee_history WHERE subject = 'bank_profile'", db) == history + 3)
             // A replaced profile is not replaced twice.
             await #expect(throws: StoreError.self) { try await payees.replaceBankProfile(2, with: Self.germanIBAN, by: cedar, now: now) }
         }
@@ -49,6 +50,7 @@ struct PayeeRepositoryTests {
             let bluefin = try await viewer("admin@bluefin.example", db)
             let bluefinUser = try await viewer("user@bluefin.example", db)
             let before = try await count("SELECT COUNT(*) AS n FROM bank_profiles", db)
+            let history = try await count("SELECT COUNT(*) AS n FROM payee_history", db)
             // Cedar's profile 2 and location 5 are not found for Bluefin, exactly as an unknown id would be.
             for attempt in [
                 { try await payees.replaceBankProfile(2, with: Self.germanIBAN, by: bluefin, now: now) },
@@ -62,7 +64,7 @@ struct PayeeRepositoryTests {
             await #expect(throws: StoreError.self) { _ = try await payees.addBankProfile(Self.germanIBAN, by: bluefinUser, now: now) }
             #expect(try await payees.bankProfileForEdit(2, by: bluefin) == nil)
             #expect(try await count("SELECT COUNT(*) AS n FROM bank_profiles", db) == before)
-            #expect(try await count("SELECT COUNT(*) AS n FROM payee_history", db) == 0)
+            #expect(try await count("SELECT COUNT(*) AS n FROM payee_history", db) == history, "nothing written (the demo's history has a failed payment)")
         }
     }
 

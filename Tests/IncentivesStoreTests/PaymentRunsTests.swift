@@ -9,15 +9,17 @@ enum PaymentWorld {
     static let links = ClaimLinks(publicURL: "https://incentives.example")
     static let reviewer = Actor(role: .reviewer, userID: 5, name: "Jordan Lee")
 
-    /// The demo's program manager and a second one (four eyes), as viewers.
+    /// The demo's two program managers (four eyes), as viewers.
     static func managers(_ db: Database, now: Date) async throws -> (first: Viewer, second: Viewer) {
-        let first = try await db.read { sql in
-            try await sql.raw("SELECT id FROM users WHERE email = 'manager@vendor.example'").first(decodingColumn: "id", as: Int64.self)
+        func id(_ email: String) async throws -> Int64 {
+            try #require(try await db.read { sql in
+                try await sql.raw("SELECT id FROM users WHERE email = \(bind: email)").first(decodingColumn: "id", as: Int64.self)
+            })
         }
-        let second = try await UserRepository(db: db).add(email: "finance@vendor.example", name: "Robin Ortiz", organizationID: nil,
-                                                          vendorRole: .programManager, passwordHash: nil, now: now)
-        return (Viewer(userID: try #require(first), email: "manager@vendor.example", name: "Casey Kim", membership: .vendor(.programManager)),
-                Viewer(userID: second, email: "finance@vendor.example", name: "Robin Ortiz", membership: .vendor(.programManager)))
+        return (Viewer(userID: try await id("manager@vendor.example"), email: "manager@vendor.example", name: "Casey Kim",
+                       membership: .vendor(.programManager)),
+                Viewer(userID: try await id("finance@vendor.example"), email: "finance@vendor.example", name: "Robin Ortiz",
+                       membership: .vendor(.programManager)))
     }
 
     struct EarningState: Decodable, Hashable {
@@ -99,10 +101,14 @@ struct PaymentRunsTests {
             let (first, second) = try await PaymentWorld.managers(db, now: now)
             try await PaymentWorld.expectLedgerMatches(db)
 
+            // The demo's runs paid what was due until now; two months on, everything approved since is due.
+            let now = self.now.adding(calendarDays: 60)
+            let demoRuns = try await runs.runs().count
             await #expect(throws: PaymentRefusal.self) { try await runs.gather(cutoff: DayDate(now.adding(calendarDays: 1)), by: first, at: now) }
             let id = try await runs.gather(cutoff: DayDate(now), by: first, at: now)
             let detail = try #require(try await runs.run(id))
-            #expect(detail.run.status == .draft && detail.run.reference == "PR-000001" && !detail.lines.isEmpty)
+            #expect(detail.run.status == .draft && detail.run.reference == PaymentRunRules.reference(number: Int64(demoRuns + 1)))
+            #expect(!detail.lines.isEmpty)
             // Each line is the exact sum of its items, and every item is an earning due at the cut-off, now upcoming.
             let earnings = try await PaymentWorld.earnings(db)
             let items = try await db.read { sql in
@@ -131,7 +137,7 @@ struct PaymentRunsTests {
             let sent = try #require(try await runs.run(id))
             #expect(sent.run.status == .sent && sent.history.map(\.action) == ["gathered", "approved", "exported", "sent"])
             let mails = try await db.read { sql in
-                try await sql.raw("SELECT COUNT(*) AS n FROM mail_outbox WHERE subject LIKE 'Payment PR-000001 sent:%'").first(decodingColumn: "n", as: Int64.self)
+                try await sql.raw("SELECT COUNT(*) AS n FROM mail_outbox WHERE subject LIKE \(bind: "Payment \(detail.run.reference) sent:%")").first(decodingColumn: "n", as: Int64.self)
             }
             #expect((mails ?? 0) > 0)
 

@@ -4,10 +4,12 @@ import SQLKit
 
 /// The demo's payment history, made by the payment runs themselves (never a status written by hand): a run on the 5th
 /// of each of the last four months, gathered by the program manager, approved by the second one, exported, sent, and
-/// confirmed three days later. One payee's payment of the second-to-last run is returned by the bank, so the demo shows
-/// a failure and the bank profile it puts in "action required"; a run whose confirmation day is still ahead stays sent.
+/// confirmed three days later. Kestrel IT - Paris's payment in the second-to-last run is returned by the bank, so the demo
+/// shows a failure and the bank profile it puts in "action required" (Kestrel's: Bluefin and Cedar, which the other demo
+/// walks use, keep earning); a run whose confirmation day is still ahead stays sent.
 enum DemoPayments {
     static let failure = "Beneficiary account closed (AC04)"
+    static let failingPayee = "Kestrel IT - Paris"
 
     static func write(on sql: any SQLDatabase, flavor: SQLFlavor, now: Date) async throws {
         func viewer(_ email: String) async throws -> Viewer? {
@@ -32,11 +34,14 @@ enum DemoPayments {
             try await PaymentRuns.recordExport(id, file: "pain.001", by: manager, at: at(0, 12), on: sql, flavor: flavor)
             try await PaymentRuns.send(id, expectedVersion: nil, by: manager, links: nil, at: at(0, 14), on: sql, flavor: flavor)
             let run = try await PaymentRuns.run(id, on: sql, flavor: flavor)
-            let lines = try await sql.raw("SELECT id FROM payment_run_lines WHERE run_id = \(bind: id) AND status = 'pending' ORDER BY end_to_end_id")
-                .all(decodingColumn: "id", as: Int64.self)
-            for (position, lineID) in lines.enumerated() {
-                guard let line = try await PaymentRuns.line(lineID, run: id, on: sql) else { continue }
-                let outcome: PaymentOutcome = index == cutoffs.count - 2 && position == 0 ? .failed(failure) : .paid
+            struct Pending: Decodable { var id: Int64; var name: String }
+            let lines = try await sql.raw("""
+                SELECT li.id, lo.name FROM payment_run_lines li JOIN locations lo ON lo.id = li.location_id
+                WHERE li.run_id = \(bind: id) AND li.status = 'pending' ORDER BY li.end_to_end_id
+                """).all(decoding: Pending.self)
+            for pending in lines {
+                guard let line = try await PaymentRuns.line(pending.id, run: id, on: sql) else { continue }
+                let outcome: PaymentOutcome = index == cutoffs.count - 2 && pending.name == failingPayee ? .failed(failure) : .paid
                 try await PaymentRuns.settle(line, of: try await PaymentRuns.run(id, on: sql, flavor: flavor), outcome, by: manager,
                                              links: nil, at: at(3, 10), on: sql)
             }
