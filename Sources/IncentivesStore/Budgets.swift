@@ -158,8 +158,9 @@ extension Budgets {
                 SELECT id, program_id, name, currency AS currency_code FROM engagements ORDER BY name, id
                 """).all(decoding: EngagementFacts.self, with: .snakeCase)
             let lines = engagements.map { row in
-                var line = figures[BalanceKey(engagementID: row.id, currency: row.currency)] ?? BudgetFigures(currency: row.currency, budgetMinor: nil)
-                line.budgetMinor = budgets[BalanceKey(engagementID: row.id, currency: row.currency)]
+                let key = BalanceKey(engagementID: row.id, currency: row.currency)
+                var line = figures[key] ?? BudgetFigures(currency: row.currency, budgetMinor: nil)
+                line.budgetMinor = budgets[key]
                 return EngagementBudgetLine(id: row.id, name: row.name, figures: line)
             }
             let programBudgets = try await Self.programBudgets(on: sql)

@@ -33,6 +33,8 @@ public struct AppStores: Sendable {
     public let inclusionRequests: InclusionRequests
     /// The proof template files the vendor uploads onto engagement drafts.
     public let proofTemplates: ProofTemplates
+    /// Budgets per program currency and engagement, their figures and the reconciliation.
+    public let budgets: Budgets
 
     public init(db: Database, config: AppConfig) {
         links = ClaimLinks(publicURL: config.publicURL)
@@ -57,5 +59,6 @@ public struct AppStores: Sendable {
         eligibility = EligibilityLists(db: db)
         inclusionRequests = InclusionRequests(db: db, links: links)
         proofTemplates = ProofTemplates(db: db)
+        budgets = Budgets(db: db)
     }
 }

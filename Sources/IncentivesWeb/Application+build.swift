@@ -80,6 +80,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     CatalogueController(deps: deps).register(on: router)
     EligibilityListController(deps: deps).register(on: router)
     InclusionRequestController(deps: deps).register(on: router)
+    BudgetsController(deps: deps).register(on: router)
     UserController(deps: deps).register(on: router)
     WebhookController(deps: deps).register(on: router)
     PartnerController(deps: deps).register(on: router)

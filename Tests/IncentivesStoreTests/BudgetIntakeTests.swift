@@ -76,7 +76,8 @@ struct BudgetIntakeTests {
             }
             #expect(try await claimCount(db) == before)
             let customers = try await db.read { sql in
-                try await sql.raw("SELECT COUNT(*) AS n FROM customers WHERE domain = 'refused-budget.example'").first(decodingColumn: "n", as: Int64.self)
+                try await sql.raw("SELECT COUNT(*) AS n FROM customers WHERE domain = 'refused-budget.example'")
+                    .first(decodingColumn: "n", as: Int64.self)
             }
             #expect(customers == 0)
         }
@@ -91,13 +92,14 @@ struct BudgetIntakeTests {
                                              amount: Money(minorUnits: 10_000, currency: currency), at: now, on: db)
             let budgets = Budgets(db: db)
             let program = try #require(try await budgets.overview().program.first { $0.currency == currency })
-            try await budgets.setProgramBudget(currency: currency.code, amount: Money(minorUnits: program.committedMinor, currency: currency).plainText,
-                                               by: try await BudgetsTests.manager(db), at: now)
+            let usedUp = Money(minorUnits: program.committedMinor, currency: currency).plainText
+            try await budgets.setProgramBudget(currency: currency.code, amount: usedUp, by: try await BudgetsTests.manager(db), at: now)
             let refused = try await option(engagement.id, db)
-            #expect(refused.option.refusal == "The program's budget in \(currency.code) is used up: the vendor accepts no new claims paid in \(currency.code).")
+            let code = currency.code
+            #expect(refused.option.refusal == "The program's budget in \(code) is used up: the vendor accepts no new claims paid in \(code).")
             await #expect(throws: ClaimRefusal.self) {
-                try await ClaimIntake(db: db).create(request(engagement.id, name: "Program"), by: Actor(role: .incentivesAdmin, userID: nil, name: "Admin"),
-                                                     in: bluefin, at: now)
+                try await ClaimIntake(db: db).create(request(engagement.id, name: "Program"),
+                                                     by: Actor(role: .incentivesAdmin, userID: nil, name: "Admin"), in: bluefin, at: now)
             }
         }
     }

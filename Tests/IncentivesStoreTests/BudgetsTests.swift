@@ -79,7 +79,8 @@ struct BudgetsTests {
                 _ = try await Self.claim(status, engagement: engagement, version: version, amount: money(amount), at: now, on: db)
             }
             // Approved: owed, in a run, paid then reversed (a clawback carried), reversed before any run.
-            _ = try await Self.claim(.approved, engagement: engagement, version: version, amount: money("700.00"), earning: .unprocessed, at: now, on: db)
+            _ = try await Self.claim(.approved, engagement: engagement, version: version, amount: money("700.00"), earning: .unprocessed,
+                                     at: now, on: db)
             let inRun = try await Self.claim(.approved, engagement: engagement, version: version, amount: money("150.00"),
                                              earning: .unprocessed, at: now, on: db)
             try await Self.pay(claim: inRun, paid: false, at: now, on: db)
@@ -159,7 +160,9 @@ struct BudgetsTests {
             await #expect(throws: StoreError.self) {
                 try await budgets.setEngagementBudget(engagement, amount: "100", currency: nil, by: reviewer, at: now)
             }
-            await #expect(throws: StoreError.self) { try await budgets.setEngagementBudget(999_999, amount: "100", currency: nil, by: manager, at: now) }
+            await #expect(throws: StoreError.self) {
+                try await budgets.setEngagementBudget(999_999, amount: "100", currency: nil, by: manager, at: now)
+            }
             #expect(try await budgets.overview().history.isEmpty)
 
             try await budgets.setEngagementBudget(engagement, amount: "250,000.50", currency: currency.code, by: manager, at: now)

@@ -50,6 +50,7 @@ enum SitePath: Hashable, Sendable {
     case inclusionRequests, inclusionRequest(PathKey), inclusionRequestDecision(PathKey), engagementInclusionRequests(PathKey)
     case catalogueTemplateUpload(PathKey, kind: PathKey), catalogueTemplateRemove(PathKey, kind: PathKey)
     case catalogueTemplate(PathKey, template: PathKey)
+    case budgets, budgetsReconciliationCSV, budgetsProgram, budgetsEngagement(PathKey)
 
     /// The path: with `{name}` where a parameter is `.key`, for the router; with values, for a link.
     var path: String {
@@ -150,6 +151,10 @@ enum SitePath: Hashable, Sendable {
         case .catalogueTemplateRemove(let id, let kind):
             "/catalogue/engagements/\(id.segment("id"))/draft/templates/\(kind.segment("kind"))/remove"
         case .catalogueTemplate(let id, let template): "/catalogue/engagements/\(id.segment("id"))/templates/\(template.segment("template"))"
+        case .budgets: "/catalogue/budgets"
+        case .budgetsReconciliationCSV: "/catalogue/budgets/reconciliation.csv"
+        case .budgetsProgram: "/catalogue/budgets/program"
+        case .budgetsEngagement(let id): "/catalogue/budgets/engagements/\(id.segment("id"))"
         }
     }
 
@@ -195,5 +200,6 @@ enum SitePath: Hashable, Sendable {
         .catalogueEligibilityRemove(.key, location: .key), .catalogueCriterion(.key, location: .key),
         .inclusionRequests, .inclusionRequest(.key), .inclusionRequestDecision(.key), .engagementInclusionRequests(.key),
         .catalogueTemplateUpload(.key, kind: .key), .catalogueTemplateRemove(.key, kind: .key), .catalogueTemplate(.key, template: .key),
+        .budgets, .budgetsReconciliationCSV, .budgetsProgram, .budgetsEngagement(.key),
     ] + ExportFormat.allCases.map { .claimsExport($0) }
 }
