@@ -104,7 +104,11 @@ public struct LedgerBalance: Sendable, Hashable, Codable {
         }
     }
 
-    mutating func remove(_ amount: Int64, from bucket: LedgerBucket) { add(-amount, to: bucket) }
+    /// An earning leaving outstanding leaves payable or carried by its own sign (not by the sign of its negation).
+    mutating func remove(_ amount: Int64, from bucket: LedgerBucket) {
+        guard bucket == .outstanding else { return add(-amount, to: bucket) }
+        if amount >= 0 { payable -= amount } else { carried -= amount }
+    }
 }
 
 /// A move the ledger refuses: it names an earning in the wrong place (a defect, never a user's input).

@@ -34,6 +34,8 @@ public struct IntakeEngagement: Sendable, Hashable {
     public var name: String
     public var solutionArea: SolutionArea
     public var option: ClaimOption
+    /// The claim would take a budget past its limit: the partner is told and may still go on.
+    public var budgetWarning: String? = nil
 }
 
 /// Add customer's reads and its one write (the customer, when new, and the claim, together).
@@ -111,6 +113,7 @@ public struct ClaimIntake: Sendable {
             }
         }
         var result: [IntakeEngagement] = []
+        var candidates: [Budgets.Candidate] = []
         for row in rows {
             let id = row.id
             guard let engagement = try await CatalogueRepository.engagement(id, on: sql) else { continue }
@@ -130,8 +133,30 @@ public struct ClaimIntake: Sendable {
                 earnedOnEngagement: earned, at: now)
             result.append(IntakeEngagement(id: id, name: engagement.name,
                                            solutionArea: SolutionArea(id: row.areaId, code: row.code, name: row.areaName), option: option))
+            let version = engagement.version(inForceAt: now)
+            if option.isOpen {
+                candidates.append(.init(engagementID: id, programID: engagement.programID, currency: version.rates.currency,
+                                        expectedMinor: Commitment.expectedMinor(version: version, market: standing.location.market, hours: nil)))
+            }
         }
-        return result
+        return try await Self.applyBudgets(to: result, candidates: candidates, on: sql)
+    }
+
+    /// An open engagement whose budget is used up is refused with why; one the claim would take past its budget warns.
+    private static func applyBudgets(to options: [IntakeEngagement], candidates: [Budgets.Candidate],
+                                     on sql: any SQLDatabase) async throws -> [IntakeEngagement] {
+        let verdicts = try await Budgets.verdicts(for: candidates, on: sql)
+        guard !verdicts.isEmpty else { return options }
+        return options.map { offered in
+            var offered = offered
+            guard let verdict = verdicts[offered.id] else { return offered }
+            if let refusal = verdict.refusal { offered.option.refusal = refusal }
+            if let warning = verdict.warning {
+                offered.budgetWarning = warning
+                offered.option.notes.append(warning)
+            }
+            return offered
+        }
     }
 
     /// Adds the customer (when new) and the claim in one transaction, after deciding again everything the
@@ -150,6 +175,10 @@ public struct ClaimIntake: Sendable {
             // claim (limits, competition) and only one adds a new customer record.
             let existing: Int64? = if case .existing(let id) = request.customer { id } else { nil }
             try await TransactionLocks.customer(request.customer, record: existing, on: sql, flavor: flavor)
+            // The budgets the claim is checked against can't change until it is stored (nothing is stored when refused).
+            if flavor == .postgres, let engagement = try await Budgets.engagementIfAny(request.engagementID, on: sql) {
+                try await TransactionLocks.budget(program: engagement.programID, currency: engagement.currency, on: sql, flavor: flavor)
+            }
             // A location the vendor deactivated takes no new claims (its claims and earnings stay).
             let deactivated = try await sql.raw("""
                 SELECT id FROM locations WHERE id = \(bind: request.locationID) AND deactivated_at IS NOT NULL

@@ -38,6 +38,13 @@ enum TransactionLocks {
         try await advisory("payment-runs", on: sql)
     }
 
+    /// The budgets of one program currency (the program's and its engagements'): a new claim's budget check and a
+    /// budget's change run one after the other, so a claim is never let through against a budget being lowered.
+    static func budget(program: Int64, currency: Currency, on sql: any SQLDatabase, flavor: SQLFlavor) async throws {
+        guard flavor == .postgres else { return }
+        try await advisory("budget:\(program):\(currency.code)", on: sql)
+    }
+
     /// One account's sign-in attempts, then one address's (always in that order), so the throttle counts each
     /// attempt after the ones admitted before it.
     static func signIn(account: String, address: String, on sql: any SQLDatabase, flavor: SQLFlavor) async throws {

@@ -34,6 +34,8 @@ public struct AppStores: Sendable {
     public let paymentRuns: PaymentRuns
     /// The proof template files the vendor uploads onto engagement drafts.
     public let proofTemplates: ProofTemplates
+    /// Budgets per program currency and engagement, their figures and the reconciliation.
+    public let budgets: Budgets
 
     public init(db: Database, config: AppConfig) {
         links = ClaimLinks(publicURL: config.publicURL)
@@ -59,5 +61,6 @@ public struct AppStores: Sendable {
         inclusionRequests = InclusionRequests(db: db, links: links)
         paymentRuns = PaymentRuns(db: db, links: links)
         proofTemplates = ProofTemplates(db: db)
+        budgets = Budgets(db: db)
     }
 }

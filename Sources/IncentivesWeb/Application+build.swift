@@ -82,6 +82,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     InclusionRequestController(deps: deps).register(on: router)
     PaymentsController(deps: deps).register(on: router)
     RemittanceController(deps: deps).register(on: router)
+    BudgetsController(deps: deps).register(on: router)
     UserController(deps: deps).register(on: router)
     WebhookController(deps: deps).register(on: router)
     PartnerController(deps: deps).register(on: router)

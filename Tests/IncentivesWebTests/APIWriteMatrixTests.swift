@@ -39,6 +39,8 @@ struct APIWriteMatrixTests {
         var partner = false
         /// The body's type, when it is not JSON (the CSV imports).
         var contentType: String?
+        /// The method, for the few writes that are not POSTs (budgets' PUT and DELETE); the entry's name starts with it.
+        var method: HTTPRequest.Method = .post
     }
 
     /// The partner directory's writes: the program manager's (`ok` on an own id, 404 on an unknown one); every other role 403.
@@ -193,6 +195,13 @@ struct APIWriteMatrixTests {
             default: .forbidden
             }
         }, partner: true),
+        // Budgets (`{id}`: engagement 1 or an unknown one; the currency is the address's, so "foreign" is the same request). The
+        // demo sets no budget: clearing one is 404 for the program manager.
+        "PUT /budgets/program/{currency}": Operation(json: #"{"amount": "1000"}"#, expected: manager(.ok, foreign: .ok), partner: true,
+                                                     method: .put),
+        "DELETE /budgets/program/{currency}": Operation(json: nil, expected: manager(.notFound), partner: true, method: .delete),
+        "PUT /budgets/engagements/{id}": Operation(json: #"{"amount": "1000"}"#, expected: manager(.ok), partner: true, method: .put),
+        "DELETE /budgets/engagements/{id}": Operation(json: nil, expected: manager(.notFound), partner: true, method: .delete),
     ]
 
     /// Where a case's claim (or new claim) is: Bluefin's admin acts away from Seattle, so its successes never use up
@@ -242,8 +251,9 @@ struct APIWriteMatrixTests {
             let posts = Set(app.deps.apiSpec.paths.entries.flatMap { entry in
                 entry.methods.filter { $0.rawValue == "POST" }.map { _ in "POST /\(entry.segments.joined(separator: "/"))" }
             })
-            #expect(posts == Set(Self.matrix.keys),
-                    "POSTs without an entry: \(posts.subtracting(Self.matrix.keys).sorted()); entries without a POST: \(Set(Self.matrix.keys).subtracting(posts).sorted())")
+            let entries = Set(Self.matrix.keys.filter { $0.hasPrefix("POST ") })
+            #expect(posts == entries,
+                    "POSTs without an entry: \(posts.subtracting(entries).sorted()); entries without a POST: \(entries.subtracting(posts).sorted())")
         }
     }
 
@@ -257,7 +267,7 @@ struct APIWriteMatrixTests {
             var tokens: [Who: String] = [:]
             for (who, email) in Self.emails { tokens[who] = try await app.token(email) }
             let engagement = try await Self.openEngagement(app)
-            let template = String(name.dropFirst("POST ".count))
+            let template = String(name.drop { $0 != " " }.dropFirst())
             let cases = Who.allCases.flatMap { who in [Whose.own, .foreign].map { (who, $0) } }
             // Refusals first: they change nothing, so each success still finds its claim as the demo left it.
             let ordered = cases.filter { operation.expected($0.0, $0.1).code >= 300 } + cases.filter { operation.expected($0.0, $0.1).code < 300 }
@@ -270,6 +280,7 @@ struct APIWriteMatrixTests {
                 if operation.partner {
                     path = path.replacingOccurrences(of: "{id}", with: whose == .own ? "1" : "987654")
                         .replacingOccurrences(of: "{location_id}", with: whose == .own ? "1" : "987654")
+                        .replacingOccurrences(of: "{currency}", with: "USD")
                     body = ByteBuffer(string: (operation.json ?? "").replacingOccurrences(of: "{tag}", with: "\(who)-\(whose)"))
                 } else if let pick = operation.pick {
                     path = path.replacingOccurrences(of: "{id}", with: String(try await Self.claim(pick, at: locations, app)))
@@ -278,7 +289,9 @@ struct APIWriteMatrixTests {
                 }
                 var headers: HTTPFields = [.contentType: operation.contentType ?? (operation.json == nil ? "application/octet-stream" : "application/json")]
                 if let token = tokens[who] { headers[.authorization] = "Bearer \(token)" }
-                let response = try await app.client.executeRequest(uri: path, method: .post, headers: headers, body: body)
+                if operation.method == .delete { headers[.contentType] = nil }
+                let response = try await app.client.executeRequest(uri: path, method: operation.method, headers: headers,
+                                                                   body: operation.method == .delete ? nil : body)
                 let type = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])?["type"] as? String
                 // A refusal must come from the permission check: the problem names it.
                 let types: [HTTPResponse.Status: Set<String>] = [

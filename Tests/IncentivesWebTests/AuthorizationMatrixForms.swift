@@ -293,6 +293,9 @@ extension AuthorizationMatrixTests {
                 }
             }
             return Form(path: path, fields: [("location", "4"), ("note", "Bangalore runs these engagements now.")])
+        // Budgets far above what the demo commits (and in a currency it does not pay in), so later forms' claims still fit.
+        case "POST /catalogue/budgets/program": return Form(path: path, fields: [("currency", "CHF"), ("amount", "1000"), ("intent", "set")])
+        case "POST /catalogue/budgets/engagements/{id}": return Form(path: path, fields: [("amount", "900000000000"), ("intent", "set")])
         case "POST /settings/tokens": return Form(path: path, fields: [("name", "Matrix"), ("scope", "read")])
         case "POST /catalogue/program":
             return Form(path: path, fields: [("name", "Second program"), ("manager_name", "Robin Park"), ("manager_email", "pm@vendor.example")])

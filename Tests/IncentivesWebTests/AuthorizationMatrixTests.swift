@@ -167,6 +167,12 @@ struct AuthorizationMatrixTests {
         "POST /settings/webhooks/{id}/delete": record({ $0 == .partnerAdmin || $0 == .manager }, ok: .seeOther),
         "GET /settings/webhooks/{id}/deliveries/{delivery}": record { $0 == .partnerAdmin || $0 == .manager },
         "POST /settings/webhooks/{id}/deliveries/{delivery}/resend": record({ $0 == .partnerAdmin || $0 == .manager }, ok: .seeOther),
+        // Budgets: the vendor reads them and the reconciliation; only the program manager changes them (own: engagement 1;
+        // foreign: an unknown one).
+        "GET /catalogue/budgets": section { $0.isVendor },
+        "GET /catalogue/budgets/reconciliation.csv": section { $0.isVendor },
+        "POST /catalogue/budgets/program": section({ $0 == .manager }, ok: .seeOther),
+        "POST /catalogue/budgets/engagements/{id}": record({ $0 == .manager }, ok: .seeOther),
         // Invitation links need no account: the secret in the link is the authority.
         "GET /invitations/{token}": { _, whose in whose == .own ? .ok : .notFound },
         "POST /invitations/{token}": { _, whose in whose == .own ? .seeOther : .notFound },
@@ -280,6 +286,7 @@ struct AuthorizationMatrixTests {
         if template.hasPrefix("/catalogue/inclusion-requests/") {
             path = path.replacingOccurrences(of: "{id}", with: own ? "\(f.inclusionRequest)" : "987654")
         }
+        if template.hasPrefix("/catalogue/budgets/engagements/") { path = path.replacingOccurrences(of: "{id}", with: own ? "1" : "987654") }
         if template.hasPrefix("/payee-profiles/bank/") { path = path.replacingOccurrences(of: "{id}", with: own ? "1" : "2") }
         if template.hasPrefix("/payee-profiles/locations/") { path = path.replacingOccurrences(of: "{id}", with: own ? "1" : "5") }
         if template.hasPrefix("/enrollment/") {
@@ -338,6 +345,8 @@ struct AuthorizationMatrixTests {
         "GET /catalogue/engagements/{id}/eligibility": api { $0.isVendor },
         "GET /inclusion-requests": api { $0.isVendor },
         "GET /engagements/{id}/inclusion-requests": api { $0.isPartner },
+        "GET /budgets": api { $0.isVendor },
+        "GET /budgets/reconciliation": api { $0.isVendor },
     ]
 
     @Test("the API: every read × every role × own and foreign ids as the pages decide; every operation 401 without a token; every POST 403 with a read token")

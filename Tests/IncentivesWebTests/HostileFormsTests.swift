@@ -53,6 +53,8 @@ struct HostileFormsTests {
         "POST /engagements/{id}/inclusion-requests", "POST /catalogue/inclusion-requests/{id}/decision",
         // In TemplatePagesTests.hostile.
         "POST /catalogue/engagements/{id}/draft/templates/{kind}", "POST /catalogue/engagements/{id}/draft/templates/{kind}/remove",
+        // In BudgetPagesTests.hostile.
+        "POST /catalogue/budgets/program", "POST /catalogue/budgets/engagements/{id}",
     ]
     /// The API's operations with a body or a path the corpus reaches: claims, comments and documents in
     /// `HostileInputTests`, the lifecycle actions here.

@@ -53,6 +53,7 @@ enum SitePath: Hashable, Sendable {
     case payments, paymentRuns, paymentSettings, paymentRun(PathKey), paymentRunApproval(PathKey), paymentRunCancel(PathKey)
     case paymentRunSend(PathKey), paymentLine(PathKey, line: PathKey)
     case remittance(PathKey, location: PathKey), remittanceCSV(PathKey, location: PathKey)
+    case budgets, budgetsReconciliationCSV, budgetsProgram, budgetsEngagement(PathKey)
 
     /// The path: with `{name}` where a parameter is `.key`, for the router; with values, for a link.
     var path: String {
@@ -163,6 +164,10 @@ enum SitePath: Hashable, Sendable {
         case .paymentLine(let id, let line): "/payments/runs/\(id.segment("id"))/lines/\(line.segment("line"))"
         case .remittance(let id, let location): "/earnings/remittances/\(id.segment("id"))/\(location.segment("location"))"
         case .remittanceCSV(let id, let location): "/earnings/remittances/\(id.segment("id"))/\(location.segment("location"))/advice.csv"
+        case .budgets: "/catalogue/budgets"
+        case .budgetsReconciliationCSV: "/catalogue/budgets/reconciliation.csv"
+        case .budgetsProgram: "/catalogue/budgets/program"
+        case .budgetsEngagement(let id): "/catalogue/budgets/engagements/\(id.segment("id"))"
         }
     }
 
@@ -210,5 +215,6 @@ enum SitePath: Hashable, Sendable {
         .catalogueTemplateUpload(.key, kind: .key), .catalogueTemplateRemove(.key, kind: .key), .catalogueTemplate(.key, template: .key),
         .payments, .paymentRuns, .paymentSettings, .paymentRun(.key), .paymentRunApproval(.key), .paymentRunCancel(.key),
         .paymentRunSend(.key), .paymentLine(.key, line: .key), .remittance(.key, location: .key), .remittanceCSV(.key, location: .key),
+        .budgets, .budgetsReconciliationCSV, .budgetsProgram, .budgetsEngagement(.key),
     ] + ExportFormat.allCases.map { .claimsExport($0) }
 }

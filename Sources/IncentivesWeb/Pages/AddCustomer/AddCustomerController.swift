@@ -58,7 +58,9 @@ struct AddCustomerController: Sendable {
                                                at: deps.clock.now)
         checks.options = AddCustomerChecks.inArea(values.area, options)
         guard let chosen = checks.options.first(where: { String($0.id) == values.engagement }), chosen.option.isOpen else {
-            checks.errors["engagement"] = "Choose one of the engagements this customer can be claimed on."
+            // A refused engagement says why (a used-up budget, a limit); anything else asks for a choice.
+            let refusal = checks.options.first { String($0.id) == values.engagement }?.option.refusal
+            checks.errors["engagement"] = refusal ?? "Choose one of the engagements this customer can be claimed on."
             return try await render(.engagements, values, checks, context: context, status: .unprocessableContent).response
         }
         if submitted == .engagements { return try await render(.contacts, values, checks, context: context).response }
@@ -95,6 +97,12 @@ struct AddCustomerController: Sendable {
             let claim = try await intake.create(request, by: actor, in: viewer.scope, at: deps.clock.now)
             let next = kind == .partnerActivities ? "Next: send the customer the consent request." : "Next: submit it when it is ready."
             return deps.redirect(to: SitePath.claim(.id(claim.id)).href(), flash: Flash(kind: .success, message: "Claim created. \(next)"))
+        } catch ClaimRefusal.cannotClaim(let why) {
+            // Decided again in the claim's transaction (a budget used up meanwhile): said next to the engagements, read anew.
+            var checks = checks
+            checks.options = []
+            checks.errors["engagement"] = why
+            return try await render(.engagements, values, checks, context: context, status: .unprocessableContent).response
         } catch {
             guard let message = ErrorAnswer.formRefusal(error)?.detail else { throw error }
             return try await render(.review, values, checks, context: context, formError: message, status: .unprocessableContent).response

@@ -158,6 +158,7 @@ struct AddCustomerView: PageView {
         if !values.mismatchReason.isEmpty {
             facts.append(Fact(label: "Why contacts outside \(domain ?? "the domain")", value: values.mismatchReason))
         }
+        if let warning = chosen?.budgetWarning { facts.append(Fact(label: "Budget", value: warning)) }
         if chosen?.option.competing == true {
             facts.append(Fact(label: "Arbitration", value: "Another partner claims this subscription; a reviewer will decide."))
         }

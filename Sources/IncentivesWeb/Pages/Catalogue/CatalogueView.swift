@@ -69,6 +69,7 @@ struct CatalogueView: PageView {
         let areas = SitePath.catalogueAreas.href()
         let newEngagement = SitePath.catalogueNewEngagement.href()
         let inclusionRequests = SitePath.inclusionRequests.href()
+        let budgets = SitePath.budgets.href()
     }
 
     init(_ overview: ConsoleOverview, programForm: ProgramForm, areaForm: AreaForm, input: PageInput) {
