@@ -33,6 +33,7 @@ struct AccessTests {
         .payeeProfiles: [true,  true,  false, false, false, true],
         .enrollment:    [true,  true,  false, false, false, true],
         .earnings:      [true,  true,  false, false, false, true],
+        .payments:      [false, false, false, false, false, true],
         .review:        [false, false, false, false, true,  true],
         .catalogue:     [false, false, false, false, true,  true],
         .partners:      [false, false, false, false, true,  true],

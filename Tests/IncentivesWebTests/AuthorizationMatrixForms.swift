@@ -36,6 +36,8 @@ extension AuthorizationMatrixTests {
         var catalogueTemplate: Int64 = 0
         /// A pending inclusion request (Kestrel's Johannesburg on engagement 15) the GETs read.
         var inclusionRequest: Int64 = 0
+        /// A demo run that paid Bluefin Seattle (1), and one that paid a Cedar location: (run, location).
+        var remittance: (Int64, Int64) = (0, 0), cedarRemittance: (Int64, Int64) = (0, 0)
     }
 
     static let emails: [Who: String] = [.partnerAdmin: "admin@bluefin.example", .partnerUser: "user@bluefin.example",
@@ -107,6 +109,8 @@ extension AuthorizationMatrixTests {
                         catalogueDraft: try await CataloguePagesTests.engagement(app, published: false))
         fixtures.inclusionRequest = try await pendingInclusionRequest(app, engagement: 15, location: 9)
         fixtures.catalogueTemplate = try await template(app, on: fixtures.catalogueDraft).id
+        fixtures.remittance = try await paidRemittance(app, locations: seattle)
+        fixtures.cedarRemittance = try await paidRemittance(app, locations: otherOrganizations)
         return fixtures
     }
 
@@ -294,6 +298,23 @@ extension AuthorizationMatrixTests {
             }
             return Form(path: path, fields: [("location", "4"), ("note", "Bangalore runs these engagements now.")])
         // Budgets far above what the demo commits (and in a currency it does not pay in), so later forms' claims still fit.
+        case "POST /payments/runs":
+            guard own && who == .manager else { return Form(path: path, fields: [("cutoff", "2026-01-01")]) }
+            try await cancelOpenRuns(app)
+            try await dueEarning(app)
+            return Form(path: path, fields: [("cutoff", DayDate(app.clock.now).description)])
+        case "POST /payments/settings":
+            return Form(path: path, fields: [("reversal_window_days", "180"), ("payment_limit_days", "365"), ("payer_name", "Vendor Inc"),
+                                             ("payer_iban", "DE89370400440532013000"), ("payer_bic", "COBADEFF")])
+        case "POST /payments/runs/{id}/approve", "POST /payments/runs/{id}/cancel", "POST /payments/runs/{id}/send":
+            guard own && who == .manager else { return Form(path: path, fields: [("version", "1")]) }
+            let run = try await paymentRun(app, upTo: template.hasSuffix("/send") ? .exported : .draft)
+            return Form(path: template.replacingOccurrences(of: "{id}", with: "\(run)"), fields: [("version", try await version(app, "payment_runs", run))])
+        case "POST /payments/runs/{id}/lines/{line}":
+            guard own && who == .manager else { return Form(path: path, fields: [("outcome", "paid")]) }
+            let run = try await paymentRun(app, upTo: .sent)
+            let line = try #require(try await PaymentRuns(db: app.db, links: PaymentWorldLinks.links).run(run)?.lines.first { $0.status == .pending })
+            return Form(path: "/payments/runs/\(run)/lines/\(line.id)", fields: [("outcome", "paid")])
         case "POST /catalogue/budgets/program": return Form(path: path, fields: [("currency", "CHF"), ("amount", "1000"), ("intent", "set")])
         case "POST /catalogue/budgets/engagements/{id}": return Form(path: path, fields: [("amount", "900000000000"), ("intent", "set")])
         case "POST /settings/tokens": return Form(path: path, fields: [("name", "Matrix"), ("scope", "read")])

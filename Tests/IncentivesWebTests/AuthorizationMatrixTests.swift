@@ -169,6 +169,22 @@ struct AuthorizationMatrixTests {
         "POST /settings/webhooks/{id}/deliveries/{delivery}/resend": record({ $0 == .partnerAdmin || $0 == .manager }, ok: .seeOther),
         // Budgets: the vendor reads them and the reconciliation; only the program manager changes them (own: engagement 1;
         // foreign: an unknown one).
+        // Payments: the program manager's runs (a reviewer and partners 403 before anything is read); an unknown run is 404.
+        // The steps run on a run made for the purpose (AuthorizationMatrixForms.paymentRun): gathered by the second program
+        // manager, so the first may approve it.
+        "GET /payments": section { $0 == .manager },
+        "POST /payments/runs": section({ $0 == .manager }, ok: .seeOther),
+        "POST /payments/settings": section({ $0 == .manager }, ok: .seeOther),
+        "GET /payments/runs/{id}": record { $0 == .manager },
+        "POST /payments/runs/{id}/approve": record({ $0 == .manager }, ok: .seeOther),
+        "POST /payments/runs/{id}/cancel": record({ $0 == .manager }, ok: .seeOther),
+        "POST /payments/runs/{id}/send": record({ $0 == .manager }, ok: .seeOther),
+        "POST /payments/runs/{id}/lines/{line}": record({ $0 == .manager }, ok: .seeOther),
+        // A remittance advice: the partner's own location of a sent run; another organization's location is 404 to a partner
+        // and there for the program manager, who reads every one.
+        "GET /earnings/remittances/{id}/{location}": record({ $0.isPartner || $0 == .manager }, foreign: { $0 == .manager ? .ok : .notFound }),
+        "GET /earnings/remittances/{id}/{location}/advice.csv": record({ $0.isPartner || $0 == .manager },
+                                                                       foreign: { $0 == .manager ? .ok : .notFound }),
         "GET /catalogue/budgets": section { $0.isVendor },
         "GET /catalogue/budgets/reconciliation.csv": section { $0.isVendor },
         "POST /catalogue/budgets/program": section({ $0 == .manager }, ok: .seeOther),
@@ -285,6 +301,13 @@ struct AuthorizationMatrixTests {
         }
         if template.hasPrefix("/catalogue/inclusion-requests/") {
             path = path.replacingOccurrences(of: "{id}", with: own ? "\(f.inclusionRequest)" : "987654")
+        }
+        if template.hasPrefix("/payments/runs/{id}") {
+            path = path.replacingOccurrences(of: "{id}", with: own ? "1" : "987654").replacingOccurrences(of: "{line}", with: "1")
+        }
+        if template.hasPrefix("/earnings/remittances/") {
+            let (run, location) = own ? f.remittance : f.cedarRemittance
+            path = path.replacingOccurrences(of: "{id}", with: "\(run)").replacingOccurrences(of: "{location}", with: "\(location)")
         }
         if template.hasPrefix("/catalogue/budgets/engagements/") { path = path.replacingOccurrences(of: "{id}", with: own ? "1" : "987654") }
         if template.hasPrefix("/payee-profiles/bank/") { path = path.replacingOccurrences(of: "{id}", with: own ? "1" : "2") }

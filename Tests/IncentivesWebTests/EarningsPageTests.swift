@@ -42,11 +42,12 @@ struct EarningsPageTests {
             // 46 hours delivered: 46 × 175 = 8,050. Approved 26 Jun 2026 (the admin's zone), paid 45 days later: August.
             let line = try #require(Self.row(linking: 45, in: page.body))
             #expect(Array(line.dropFirst()) == ["Datacenter exit project", "Bluefin Consulting - London", "A", "1", "USD 175.00 × 46 h",
-                                                "USD 8,050.00", "26 Jun 2026", "Aug 2026", "Sent"])
+                                                "USD 8,050.00", "26 Jun 2026", "Aug 2026", "Paid"])
             // Bluefin's nine earnings, all USD and none reversed: Seattle 2,500 (Business apps consumption, A) + 2,000 (Cloud
             // consumption accelerator, A); London 1,500 (Collaboration adoption, A) + 8,050 + 5,000 + 5,000 (Cloud migration
             // assessment, A, twice); Singapore 3,000 (Customer service envisioning workshop, B); Bangalore 1,500 (Compliance
-            // quick start, C) + 1,500 (Data platform workshop, C) = 30,050. Sent: 2,500 + 1,500 + 8,050 + 5,000 + 3,000 = 20,050.
+            // quick start, C) + 1,500 (Data platform workshop, C) = 30,050. Paid by the demo's runs (those due by the 5th of
+            // last month): 2,500 + 1,500 + 8,050 + 5,000 + 3,000 = 20,050.
             #expect(page.body.contains(#"<tr><td>USD</td><td class="num">USD 30,050.00</td><td class="num">USD 20,050.00</td><td class="num">9</td></tr>"#))
             #expect(!page.body.contains("<tr><td>EUR</td>") && !page.body.contains("<tr><td>JPY</td>"))
             #expect(Self.claimIDs(page.body).count == 9)
@@ -115,15 +116,15 @@ struct EarningsPageTests {
     func filters() async throws {
         try await WebHarness.with { app in
             let b = try await app.signedIn("admin@bluefin.example")
-            let sent = try await b.get("/earnings?status=sent&per=2")
-            #expect(sent.status == .ok)
-            #expect(sent.body.contains(#"<option value="sent" selected>"#))
-            #expect(sent.body.contains(#"href="/earnings.csv?status=sent""#))
-            #expect(!sent.body.contains("badge-progress"))
-            // Bluefin has five sent earnings: two a page leaves an Older link, which keeps the filter.
-            let older = try #require(Self.link("next", in: sent.body))
-            #expect(older.contains("status=sent"))
-            for bad in ["status=paid", "month=2026-13", "month=december", "location=x", "after=-1", "per=0", "per=1000"] {
+            let paid = try await b.get("/earnings?status=paid&per=2")
+            #expect(paid.status == .ok)
+            #expect(paid.body.contains(#"<option value="paid" selected>"#))
+            #expect(paid.body.contains(#"href="/earnings.csv?status=paid""#))
+            #expect(!paid.body.contains("badge-progress"))
+            // Bluefin has five paid earnings (the demo's runs): two a page leaves an Older link, which keeps the filter.
+            let older = try #require(Self.link("next", in: paid.body))
+            #expect(older.contains("status=paid"))
+            for bad in ["status=settled", "month=2026-13", "month=december", "location=x", "after=-1", "per=0", "per=1000"] {
                 #expect(try await b.get("/earnings?\(bad)").status == .badRequest, "\(bad)")
             }
             #expect(try await b.get("/earnings.csv?status=nope").status == .badRequest)
@@ -148,9 +149,9 @@ struct EarningsPageTests {
             #expect(!rows.isEmpty && rows.allSatisfy { $0.contains(",Bluefin Consulting,") })
             let page = try await b.get("/earnings?per=200")
             #expect(rows.map { $0.split(separator: ",")[1] }.map(String.init) == Self.claimIDs(page.body))
-            let filtered = try await b.get("/earnings.csv?status=sent")
-            let sentRows = filtered.body.components(separatedBy: "\r\n").dropFirst().dropLast()
-            #expect(sentRows.count == 5 && sentRows.allSatisfy { $0.hasSuffix(",sent") })
+            let filtered = try await b.get("/earnings.csv?status=paid")
+            let paidRows = filtered.body.components(separatedBy: "\r\n").dropFirst().dropLast()
+            #expect(paidRows.count == 5 && paidRows.allSatisfy { $0.hasSuffix(",paid") })
         }
     }
 

@@ -55,6 +55,9 @@ struct HostileFormsTests {
         "POST /catalogue/engagements/{id}/draft/templates/{kind}", "POST /catalogue/engagements/{id}/draft/templates/{kind}/remove",
         // In BudgetPagesTests.hostile.
         "POST /catalogue/budgets/program", "POST /catalogue/budgets/engagements/{id}",
+        // In PaymentPagesTests.hostile.
+        "POST /payments/runs", "POST /payments/settings", "POST /payments/runs/{id}/approve", "POST /payments/runs/{id}/cancel",
+        "POST /payments/runs/{id}/send", "POST /payments/runs/{id}/lines/{line}",
     ]
     /// The API's operations with a body or a path the corpus reaches: claims, comments and documents in
     /// `HostileInputTests`, the lifecycle actions here.

@@ -246,11 +246,11 @@ struct SignInSecurityTests {
             // A user an operator added is not a demo account; nor is a demo account given a password of its own.
             _ = try await app.addUser("real@bluefin.example", organization: 1, roles: [(1, .incentivesUser)])
             #expect(try await signIn(app, "real@bluefin.example", "correct horse battery").status == .seeOther)
-            #expect(try await app.deps.demoAccountsWarning()?.hasPrefix("This database holds 6 demo accounts") == true)
+            #expect(try await app.deps.demoAccountsWarning()?.hasPrefix("This database holds 7 demo accounts") == true)
             try await UserRepository(db: app.db).setPassword(userID: user.id, passwordHash: PasswordHasher.hash("an operator's choice", cost: 4),
                                                              now: app.clock.now)
             #expect(try await signIn(app, "admin@bluefin.example", "an operator's choice").status == .seeOther)
-            #expect(try await app.deps.demoAccountsWarning()?.hasPrefix("This database holds 5 demo accounts") == true)
+            #expect(try await app.deps.demoAccountsWarning()?.hasPrefix("This database holds 6 demo accounts") == true)
         }
         try await WebHarness.with { app in
             let warning = try await app.deps.demoAccountsWarning()

@@ -179,7 +179,10 @@ struct SignInTests {
                 "user@bluefin.example": ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings"],
                 "admin@cedar.example": ["Home", "Engagements", "Customer claims", "Eligibility", "Payee profiles", "Enrollment", "Earnings", "Users", "Webhooks"],
                 "reviewer@vendor.example": ["Home", "Customer claims", "Review", "Catalogue", "Partners"],
-                "manager@vendor.example": ["Home", "Customer claims", "Payee profiles", "Enrollment", "Earnings", "Review", "Catalogue", "Partners", "Webhooks"],
+                "manager@vendor.example": ["Home", "Customer claims", "Payee profiles", "Enrollment", "Earnings", "Payments", "Review", "Catalogue",
+                                           "Partners", "Webhooks"],
+                "finance@vendor.example": ["Home", "Customer claims", "Payee profiles", "Enrollment", "Earnings", "Payments", "Review", "Catalogue",
+                                           "Partners", "Webhooks"],
             ]
             for (email, nav) in expected {
                 let home = try await app.signedIn(email).get("/")
