@@ -225,7 +225,8 @@ struct APIWriteMatrixTests {
         let yesterday = app.clock.now.addingTimeInterval(-86_400)
         return try await app.db.write { sql in
             try await sql.raw("UPDATE earnings SET approved_at = \(bind: yesterday) WHERE claim_id = \(bind: claim) AND kind = 'earning'").run()
-            return String(try await sql.raw("SELECT version FROM claims WHERE id = \(bind: claim)").first(decodingColumn: "version", as: Int.self) ?? 0)
+            let version = try await sql.raw("SELECT version FROM claims WHERE id = \(bind: claim)").first(decodingColumn: "version", as: Int.self)
+            return String(version ?? 0)
         }
     }
 

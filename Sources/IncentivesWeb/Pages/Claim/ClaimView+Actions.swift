@@ -104,7 +104,8 @@ struct ClaimActionWording {
         case .dispute: "You can dispute once. Say what the reviewer should look at again."
         case .reverse:
             "The claim becomes rejected final. An earning not yet in a payment run is canceled; one already in a run or paid "
-                + "is taken back from the partner's next payment." + (file.context.reversal.map { " Last day to reverse: \($0.lastDay) (UTC)." } ?? "")
+                + "is taken back from the partner's next payment."
+                + (file.context.reversal.map { " Last day to reverse: \($0.lastDay) (UTC)." } ?? "")
         case .create, .acceptConsent, .declineConsent, .revokeConsent, .startReview, .requestInformation, .reject, .disassociate,
              .expire, .loseArbitration, .addProof, .removeProof, .enterHours, .sendSurvey, .answerSurvey, .changeContacts: ""
         }
