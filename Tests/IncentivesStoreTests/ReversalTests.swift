@@ -231,4 +231,50 @@ struct ReversalTests {
             #expect(amount["currency"] as? String == a.currency.code)
         }
     }
+
+    @Test("an earning in a draft run is left to the run: a negative earning is owed, and the ledger still replays",
+          arguments: TestDatabases.flavors)
+    func inRun(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let a = try await approved(db)
+            let gatheredAt = a.approvedAt.addingTimeInterval(40 * 86_400)
+            try await db.write { sql in
+                try await sql.raw("UPDATE earnings SET payment_status = 'upcoming' WHERE id = \(bind: a.earning)").run()
+                try await EarningsLedger.append(.included, forEarnings: "e.id = \(bind: a.earning)", run: nil, by: .program, at: gatheredAt, on: sql)
+            }
+            _ = try await reverse(a, db, at: gatheredAt.addingTimeInterval(86_400))
+            #expect(try await earnings(of: a.claim, db).map(\.paymentStatus) == ["upcoming", "unprocessed"])
+            #expect(try await earnings(of: a.claim, db).last?.amountMinor == -a.amount)
+            #expect(try await ledgerKinds(of: a.claim, db) == ["earned", "included", "clawback"])
+            try await expectLedgerAgrees(db)
+        }
+    }
+
+    @Test("a customer's withdrawal after approval also publishes earning.reversed, without a reviewer's code", arguments: TestDatabases.flavors)
+    func withdrawal(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let claim = try #require(try await db.read { sql in
+                try await sql.raw("""
+                    SELECT c.id FROM claims c JOIN earnings e ON e.claim_id = c.id AND e.kind = 'earning'
+                    WHERE c.status = 'approved' AND c.kind = 'use_or_consume' AND e.payment_status = 'unprocessed' ORDER BY c.id
+                    """).first(decodingColumn: "id", as: Int64.self)
+            })
+            let vendor = try await WebhookOwners.endpoint(db, by: "manager@vendor.example", url: "https://vendor.example/hooks",
+                                                          events: [.earningReversed]).id
+            let customer = Actor(role: .customer, name: "the customer")
+            try await ClaimRepository(db: db).perform(ClaimCommand(.revokeConsent, by: customer), on: claim, in: .system,
+                                                      at: TestDatabases.now)
+            let payload = try #require(try await db.read { sql in
+                try await sql.raw("""
+                    SELECT ev.payload FROM webhook_deliveries d JOIN webhook_events ev ON ev.id = d.event_id
+                    WHERE ev.type = 'earning.reversed' AND d.endpoint_id = \(bind: vendor)
+                    """).first(decodingColumn: "payload", as: String.self)
+            })
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])
+            let data = try #require(json["data"] as? [String: Any])
+            let earning = try #require(data["earning"] as? [String: Any])
+            #expect(data["action"] as? String == "revoke_consent" && earning["payment_status"] as? String == "reversed")
+            #expect(earning["reason_code"] is NSNull)
+        }
+    }
 }
