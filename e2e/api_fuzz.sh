@@ -38,7 +38,7 @@ role_config() { # email file
   case "$1" in
     admin@bluefin.example)
       reads='"listCatalogueEngagements", "listPartners", "getPartner", "getProgram", "listSolutionAreas", "getConsoleEngagement", "previewEngagementDraft", "getEligibilityList", "listInclusionRequests", "getBudgets", "getBudgetReconciliation"'
-      writes='"startReview", "approveClaim", "requestInformation", "rejectClaim", "createPartner", "updatePartner", "deactivatePartner", "reactivatePartner", "createPartnerLocation", "invitePartnerAdmin", "invitePartnerLocationsToEnroll", "updatePartnerLocation", "deactivatePartnerLocation", "reactivatePartnerLocation", "setProgram", "createSolutionArea", "updateSolutionArea", "createEngagement", "saveEngagementDraft", "startEngagementVersion", "publishEngagement", "closeEngagement", "addEligibilityLocation", "removeEligibilityLocation", "setLocationCriterion", "importEligibilityList", "importLocationCriteria", "approveInclusionRequest", "declineInclusionRequest", "decideBankProfile", "putDraftTemplate", "deleteDraftTemplate", "setProgramBudget", "clearProgramBudget", "setEngagementBudget", "clearEngagementBudget"' ;;
+      writes='"startReview", "approveClaim", "requestInformation", "rejectClaim", "reverseClaim", "createPartner", "updatePartner", "deactivatePartner", "reactivatePartner", "createPartnerLocation", "invitePartnerAdmin", "invitePartnerLocationsToEnroll", "updatePartnerLocation", "deactivatePartnerLocation", "reactivatePartnerLocation", "setProgram", "createSolutionArea", "updateSolutionArea", "createEngagement", "saveEngagementDraft", "startEngagementVersion", "publishEngagement", "closeEngagement", "addEligibilityLocation", "removeEligibilityLocation", "setLocationCriterion", "importEligibilityList", "importLocationCriteria", "approveInclusionRequest", "declineInclusionRequest", "decideBankProfile", "putDraftTemplate", "deleteDraftTemplate", "setProgramBudget", "clearProgramBudget", "setEngagementBudget", "clearEngagementBudget"' ;;
     reviewer@vendor.example)
       reads='"listEngagements", "getEngagement", "listLocations", "listPayeeProfiles", "listEarnings", "listEngagementInclusionRequests", "listEnrollments", "getEngagementTemplate"'
       # The partner directory and the catalogue console are the program manager's to change; a reviewer reads them.
@@ -47,7 +47,7 @@ role_config() { # email file
       # The program manager writes the catalogue console, eligibility lists and the partner directory; claims are the
       # partners' and the reviewers' to act on.
       reads='"listEngagements", "getEngagement", "listLocations", "listEngagementInclusionRequests", "getEngagementTemplate"'
-      writes='"createClaim", "uploadClaimDocument", "sendConsent", "submitClaim", "cancelClaim", "disputeClaim", "startReview", "approveClaim", "requestInformation", "rejectClaim", "createInclusionRequest", "addBankProfile", "assignBankProfile", "addTaxProfile"' ;;
+      writes='"createClaim", "uploadClaimDocument", "sendConsent", "submitClaim", "cancelClaim", "disputeClaim", "startReview", "approveClaim", "requestInformation", "rejectClaim", "reverseClaim", "createInclusionRequest", "addBankProfile", "assignBankProfile", "addTaxProfile"' ;;
   esac
   "$PYTHON" - "$reads" "$writes" >"$2" <<'PY'
 import sys

@@ -152,11 +152,25 @@ public struct ClaimHistoryEntry: Hashable, Sendable, Codable {
     public var reasonCode: ReviewReason?
     /// Where a customer answered from (consent is evidence; the vendor may need to show it).
     public var address: String?
+    /// A reversal's coded reason; stored in the same column as `reasonCode`, which the action tells apart.
+    public var reversalReason: ReversalReason?
 
     public init(claimID: Int64, at: Date, action: ClaimAction, actor: Actor, from: ClaimStatus?, to: ClaimStatus, note: String?,
-                reasonCode: ReviewReason? = nil, address: String? = nil) {
+                reasonCode: ReviewReason? = nil, address: String? = nil, reversalReason: ReversalReason? = nil) {
         self.claimID = claimID; self.at = at; self.action = action; self.actor = actor
         self.from = from; self.to = to; self.note = note; self.reasonCode = reasonCode; self.address = address
+        self.reversalReason = reversalReason
+    }
+
+    /// The coded reason as stored (a review's or a reversal's), or nil.
+    public var codedReason: String? { reasonCode?.rawValue ?? reversalReason?.rawValue }
+
+    /// The entry with its stored code read as the action's kind of code: a reversal's codes are not a review's.
+    public func withCodedReason(_ code: String?) -> ClaimHistoryEntry {
+        var entry = self
+        entry.reasonCode = action == .reverse ? nil : code.flatMap(ReviewReason.init(rawValue:))
+        entry.reversalReason = action == .reverse ? code.flatMap(ReversalReason.init(rawValue:)) : nil
+        return entry
     }
 
     public var side: Side { actor.role.side }

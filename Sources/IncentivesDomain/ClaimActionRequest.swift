@@ -49,6 +49,7 @@ public struct ClaimActionRequest: Hashable, Sendable {
             throw InputRefusal(field: "note", .outsideLimits, "at most \(ClaimNote.maxLength) characters.")
         }
         _ = try TextRule.note.check(note, field: "note")
+        if action == .reverse { return try reversalCommand(by: actor) }
         var words = try ClaimNote.words(note)
         var code: ReviewReason?
         if !ReviewReason.offered(for: action).isEmpty {

@@ -18,6 +18,8 @@ public enum ClaimAction: String, CaseIterable, Sendable, Codable {
     case expire
     /// Use or consume: a reviewer chose another partner of record for the same subscription.
     case loseArbitration = "lose_arbitration"
+    /// A reviewer takes back an approval within the program's reversal window (a coded reason and a note).
+    case reverse
     // Work on the claim's bundle: recorded in the history, but the status stays.
     case addProof = "add_proof"
     case removeProof = "remove_proof"
@@ -44,6 +46,7 @@ public enum ClaimAction: String, CaseIterable, Sendable, Codable {
         case .disassociate: "Disassociate"
         case .expire: "Expire"
         case .loseArbitration: "Lose arbitration"
+        case .reverse: "Reverse approval"
         case .addProof: "Add proof"
         case .removeProof: "Remove proof"
         case .enterHours: "Enter hours"
@@ -79,6 +82,7 @@ public enum ClaimAction: String, CaseIterable, Sendable, Codable {
         case .disassociate: "disassociate"
         case .expire: "expire"
         case .loseArbitration: "decide the arbitration of"
+        case .reverse: "reverse the approval of"
         case .addProof: "add proof to"
         case .removeProof: "remove proof from"
         case .enterHours: "enter hours on"
@@ -100,7 +104,7 @@ public enum ClaimAction: String, CaseIterable, Sendable, Codable {
     /// Actions that must say why (a reviewer's request or rejection, a dispute, a disassociation).
     public var requiresReason: Bool {
         switch self {
-        case .requestInformation, .reject, .dispute, .disassociate: true
+        case .requestInformation, .reject, .dispute, .disassociate, .reverse: true
         default: false
         }
     }
@@ -132,6 +136,8 @@ public enum ClaimRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case reasonRequired(ClaimAction)
     case disputeAlreadyUsed
     case cannotClaim(String)
+    /// A reversal asked for after the program's reversal window of `days` closed on `lastDay`.
+    case reversalWindowClosed(lastDay: DayDate, days: Int)
 
     public var description: String {
         switch self {
@@ -159,6 +165,9 @@ public enum ClaimRefusal: Error, Hashable, Sendable, CustomStringConvertible {
             "This claim was already disputed once; a rejection after a dispute is final."
         case .cannotClaim(let why):
             why
+        case .reversalWindowClosed(let lastDay, let days):
+            "The last day to reverse this approval was \(lastDay) (UTC): the program allows reversals for \(days) days after "
+                + "approval. Nothing was changed."
         }
     }
 }
@@ -182,6 +191,8 @@ public struct ClaimContext: Sendable {
     public var providedProof: Set<ProofRequirement.Kind>
     /// Use or consume: the claim competes with another partner's for one subscription and waits for arbitration.
     public var inArbitration: Bool
+    /// An approved claim: when it was approved and the program's reversal window (nil when not loaded).
+    public var reversal: ReversalWindow? = nil
 
     public init(engagement: Engagement, market: Market, calendar: WorkingCalendar = .mondayToFriday,
                 earnedOnEngagement: Money? = nil, providedProof: Set<ProofRequirement.Kind> = [], inArbitration: Bool = false) {
@@ -204,9 +215,13 @@ public struct ClaimCommand: Sendable {
     public var reasonCode: ReviewReason?
     /// The customer's network address, recorded with their answer.
     public var address: String?
+    /// A reversal's coded reason, kept with the history row like a review's.
+    public var reversalReason: ReversalReason?
 
-    public init(_ action: ClaimAction, by actor: Actor, reason: String? = nil, reasonCode: ReviewReason? = nil, address: String? = nil) {
+    public init(_ action: ClaimAction, by actor: Actor, reason: String? = nil, reasonCode: ReviewReason? = nil, address: String? = nil,
+                reversalReason: ReversalReason? = nil) {
         self.action = action; self.actor = actor; self.reason = reason; self.reasonCode = reasonCode; self.address = address
+        self.reversalReason = reversalReason
     }
 }
 
@@ -307,6 +322,9 @@ public enum ClaimLifecycle {
             return Rule(actors: customer, to: .consentRejected)
         case (.useOrConsume, .approved, .disassociate):
             return Rule(actors: admin, to: .rejectedFinal)
+        // A reversed approval is final: the claim was found invalid after the review, so it is not disputed again.
+        case (_, .approved, .reverse):
+            return Rule(actors: reviewer, to: .rejectedFinal)
         // Arbitration between partners claiming one subscription is decided before any approval.
         case (.useOrConsume, .customerClaimed, .loseArbitration), (.useOrConsume, .submitted, .loseArbitration),
              (.useOrConsume, .underReview, .loseArbitration), (.useOrConsume, .partnerActionRequired, .loseArbitration),
@@ -383,6 +401,7 @@ public enum ClaimLifecycle {
         return ClaimAction.allCases.filter { action in
             action.isDirect && rule(for: action, from: claim.status, kind: claim.kind, disputeRound: claim.isDisputeRound)?
                 .actors.contains(role) == true
+                && (action != .reverse || context.reversal?.isOpen(at: now) == true)
         }
     }
 
@@ -454,6 +473,7 @@ public enum ClaimLifecycle {
                 throw .cannotClaim("Only the arbitration of partners claiming one subscription decides this, and this claim is in none.")
             }
             if clockRanOut, let clock { throw .deadlinePassed(clock.kind, clock.dueAt) }
+            if command.action == .reverse { try checkReversal(command, context: context, at: now) }
             target = rule.to
         }
 
@@ -491,7 +511,7 @@ public enum ClaimLifecycle {
                                        earnedBefore: context.earnedOnEngagement, cap: context.engagement.earningsCap, at: now)
             next.amount = made.amount
             earning = .create(made)
-        case .revokeConsent, .disassociate:
+        case .revokeConsent, .disassociate, .reverse:
             if status == .approved { earning = .reverse }
         default:
             break
@@ -499,6 +519,7 @@ public enum ClaimLifecycle {
         var entry = ClaimHistoryEntry(claimID: claim.id, at: now, action: command.action, actor: command.actor,
                                       from: status, to: target, note: reason.flatMap { $0.isEmpty ? nil : $0 })
         entry.reasonCode = command.reasonCode
+        entry.reversalReason = command.reversalReason
         entry.address = command.address
         return ClaimTransition(claim: next, entry: entry, earning: earning)
     }

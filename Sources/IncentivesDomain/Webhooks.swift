@@ -7,6 +7,8 @@ public enum WebhookEventType: String, CaseIterable, Sendable, Codable {
     case claimDeadlineApproaching = "claim.deadline_approaching"
     case claimCommentAdded = "claim.comment_added"
     case earningCreated = "earning.created"
+    /// An approval was taken back: the earning was reversed before payment, or a negative earning will be netted.
+    case earningReversed = "earning.reversed"
     /// A location joined or left an engagement's eligibility list, or one of its partner criteria changed status.
     case eligibilityChanged = "eligibility.changed"
     /// The program manager approved or declined an inclusion request.
@@ -38,6 +40,7 @@ public enum WebhookEventType: String, CaseIterable, Sendable, Codable {
         case .claimDeadlineApproaching: "A claim's deadline is 7 days or 1 day away"
         case .claimCommentAdded: "A comment was added to a claim"
         case .earningCreated: "An approved claim became an earning"
+        case .earningReversed: "An approval was reversed: its earning was canceled, or a negative earning will be netted"
         case .eligibilityChanged: "A location joined or left an eligibility list, or a partner criterion changed status"
         case .inclusionRequestDecided: "An inclusion request was approved or declined"
         case .engagementPublished: "An engagement or a new version of it was published"

@@ -120,6 +120,7 @@ public struct ClaimRepository: Sendable {
         if command.action == .loseArbitration {
             context.inArbitration = try await ReviewDesk.isInArbitration(id, on: sql)
         }
+        if command.action == .reverse { context.reversal = try await Reversals.window(of: claim, on: sql) }
         if command.action == .approve {
             // Two approvals at once on PostgreSQL must not both see the total before the other's earning.
             try await TransactionLocks.earningsCap(location: claim.locationID, engagement: claim.engagementID, on: sql, flavor: flavor)
@@ -225,7 +226,7 @@ public struct ClaimRepository: Sendable {
                 claimID: claimId, at: at, action: ClaimAction(rawValue: action) ?? .create,
                 actor: Actor(role: ActorRole(rawValue: actorRole) ?? .clock, userID: actorUserId, name: actorName),
                 from: fromStatus.flatMap(ClaimStatus.init(rawValue:)), to: ClaimStatus(rawValue: toStatus) ?? .customerClaimed,
-                note: note, reasonCode: reasonCode.flatMap(ReviewReason.init(rawValue:)), address: address)
+                note: note, address: address).withCodedReason(reasonCode)
         }
     }
 
@@ -312,8 +313,9 @@ public struct ClaimRepository: Sendable {
         case .create(let earning):
             try await ClaimWriter.insertEarnings([earning], on: sql, at: claim.updatedAt, by: .init(transition.entry.actor))
         case .reverse:
-            try await EarningsLedger.reverse(claimID: claim.id, by: .init(transition.entry.actor), note: transition.entry.note,
-                                             at: claim.updatedAt, on: sql)
+            let changed = try await EarningsLedger.reverse(claimID: claim.id, by: .init(transition.entry.actor),
+                                                           note: transition.entry.note, at: claim.updatedAt, on: sql)
+            if let changed { try await Reversals.published(earning: changed, by: transition.entry, on: sql) }
         case nil:
             break
         }

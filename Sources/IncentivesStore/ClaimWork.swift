@@ -114,6 +114,7 @@ public struct ClaimWork: Sendable {
                   let location = try await ClaimRepository.location(claim.locationID, on: sql) else { return nil }
             var context = try await ClaimRepository.context(engagementID: claim.engagementID, market: location.market, on: sql)
             context.providedProof = try await ClaimRepository.providedProof(of: id, on: sql)
+            if claim.status == .approved { context.reversal = try await Reversals.window(of: claim, on: sql) }
             let version = context.version(of: claim)
             guard let customer = try await Self.customer(claim.customerID, on: sql) else {
                 throw StoreError.corrupt("Claim \(id) names a missing customer.")
@@ -582,7 +583,9 @@ extension ClaimRepository {
             try await ClaimWork.sendLink(.notice, for: claim, expires: now.addingTimeInterval(366 * 86_400), links: links, now: now, on: sql)
         }
         let side = transition.entry.actor.role.side
-        if side == .vendor || side == .customer {
+        if action == .reverse {
+            try await Reversals.notice(claim, entry: transition.entry, links: links, now: now, on: sql)
+        } else if side == .vendor || side == .customer {
             let who = side == .customer ? "the customer's answer" : "a reviewer's decision"
             for email in try await partnerRecipients(ofLocation: claim.locationID, on: sql) {
                 try await Outbox.enqueue(.claimChanged(to: email, claimID: claim.id, claimName: claim.name, status: claim.status,

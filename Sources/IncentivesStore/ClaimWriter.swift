@@ -84,7 +84,7 @@ enum ClaimWriter {
             insert.values([SQLBind(e.claimID), SQLBind(e.at), SQLBind(e.action.rawValue), SQLBind(e.actor.role.rawValue),
                            SQLBind(e.actor.userID), SQLBind(e.actor.name), SQLBind(e.side.rawValue),
                            SQLBind(e.from?.rawValue), SQLBind(e.to.rawValue), SQLBind(e.note),
-                           SQLBind(e.reasonCode?.rawValue), SQLBind(e.address)])
+                           SQLBind(e.codedReason), SQLBind(e.address)])
         }
         try await insert.run()
         }

@@ -27,7 +27,7 @@ struct ClaimsAct: AsyncParsableCommand {
     @Argument(help: "The action, e.g. approve.") var action: String
     @Option(name: .customLong("as"), help: "The email of the user who acts.") var user: String
     @Option(help: "The note: a justification, what is needed, why.") var note = ""
-    @Option(name: .customLong("reason-code"), help: "A reviewer's coded reason (request_information, reject).") var reasonCode: String?
+    @Option(name: .customLong("reason-code"), help: "A reviewer's coded reason (request_information, reject, reverse).") var reasonCode: String?
     @Option(help: "Act only if the claim is still at this version (as a page's form or the API's If-Match does).")
     var version: Int?
     @Option(help: "The instant to act at (ISO 8601 or a day); now by default.") var now: String?

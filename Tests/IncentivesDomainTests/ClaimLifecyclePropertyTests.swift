@@ -36,7 +36,14 @@ struct ClaimLifecyclePropertyTests {
     static let maxSteps = 40
     static let seed: UInt64 = 0x1CE_2026
     /// Moves that end a claim early; picked less often so that walks reach the later statuses.
-    static let exits: Set<ClaimAction> = [.cancel, .declineConsent, .revokeConsent, .disassociate, .loseArbitration]
+    static let exits: Set<ClaimAction> = [.cancel, .declineConsent, .revokeConsent, .disassociate, .loseArbitration, .reverse]
+    /// A reversal window short enough that walks also see it close (time passes up to 40 days a step).
+    static let reversalDays = 30
+
+    /// A command with what a person would send along: a reversal's coded reason.
+    static func command(_ action: ClaimAction, by role: ActorRole, reason: String?) -> ClaimCommand {
+        ClaimCommand(action, by: actor(role), reason: reason, reversalReason: action == .reverse ? .other : nil)
+    }
 
     @Test("SplitMix64 produces the reference sequence")
     func prngReference() {
@@ -92,7 +99,7 @@ struct ClaimLifecyclePropertyTests {
 
             let creator = kind == .useOrConsume ? actor(.incentivesAdmin) : actor(rng.pick([ActorRole.incentivesAdmin, .incentivesUser]))
             // Half the use-or-consume walks compete for their subscription: only those can lose an arbitration.
-            let fullContext = ClaimContext(engagement: engagement, market: market, calendar: calendar, earnedOnEngagement: earned,
+            var fullContext = ClaimContext(engagement: engagement, market: market, calendar: calendar, earnedOnEngagement: earned,
                                            providedProof: Fixture.everyProofKind, inArbitration: kind == .useOrConsume && rng.chance(50))
             let new = NewClaim(organizationID: 1, locationID: 2, customerID: 3, engagementID: engagement.id, name: "Walk \(walk)", kind: kind)
             guard case .success(let created) = tryCreate(new, by: creator, context: fullContext, at: clock.now) else {
@@ -140,7 +147,7 @@ struct ClaimLifecyclePropertyTests {
                     if !offered.contains(where: { $0.role == r && $0.action == a }) { probes.append((r, a, false)) }
                 }
                 for (r, a, listed) in probes {
-                    let outcome = tryPerform(ClaimCommand(a, by: actor(r), reason: "Supplied reason"), on: probe, context: fullContext, at: now)
+                    let outcome = tryPerform(Self.command(a, by: r, reason: "Supplied reason"), on: probe, context: fullContext, at: now)
                     consistencyChecks += 1
                     switch (listed, outcome) {
                     case (true, .failure(let error)):
@@ -171,7 +178,7 @@ struct ClaimLifecyclePropertyTests {
 
                 let who = actor(role)
                 let before = claim
-                let result = tryPerform(ClaimCommand(action, by: who, reason: reason), on: claim, context: context, at: now)
+                let result = tryPerform(Self.command(action, by: role, reason: reason), on: claim, context: context, at: now)
                 switch result {
                 case .failure(let error):
                     if claim != before { fail(walk, step, "a refused step changed the claim") }
@@ -211,6 +218,9 @@ struct ClaimLifecyclePropertyTests {
                     if action == .acceptConsent && next.consentAt != now { fail(walk, step, "consent date not set") }
                     if action == .submit && next.firstSubmittedAt == nil { fail(walk, step, "first submission not recorded") }
                     if next.status == .rejected && next.rejectedAt == nil { fail(walk, step, "rejected without a date") }
+                    if action == .reverse && (next.status != .rejectedFinal || t.earning != .reverse) { fail(walk, step, "reversal not final") }
+                    // The store gives an approved claim its approval time and the program's window.
+                    if action == .approve { fullContext.reversal = ReversalWindow(approvedAt: now, days: Self.reversalDays) }
                     claim = next
                     history.append(t.entry)
                     visited.insert(claim.status)

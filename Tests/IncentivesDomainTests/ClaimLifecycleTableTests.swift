@@ -63,12 +63,14 @@ private let expectedTable: [Row] = [
     Row(UC, [.customerClaimed], .cancel, admin, .canceled),
     Row(UC, [.submitted, .underReview, .partnerActionRequired, .approved], .revokeConsent, customer, .consentRejected),
     Row(UC, [.approved], .disassociate, admin, .rejectedFinal),
+    // Reversal: a reviewer takes back an approval (inside the window, with a coded reason); a reversed approval is final.
+    Row(both, [.approved], .reverse, reviewer, .rejectedFinal),
 ]
 
 /// The actions the table covers (create and expire are tested on their own).
 private let tableActions: [ClaimAction] = [
     .sendConsentRequest, .acceptConsent, .declineConsent, .revokeConsent, .cancel, .submit, .startReview,
-    .requestInformation, .approve, .reject, .dispute, .disassociate,
+    .requestInformation, .approve, .reject, .dispute, .disassociate, .reverse,
 ]
 
 private func expectedRows(kind: ClaimKind, status: ClaimStatus, disputeRound: Bool, action: ClaimAction) -> [Row] {
@@ -109,14 +111,17 @@ struct ClaimLifecycleTableTests {
     func everyCombination(kind: ClaimKind, status: ClaimStatus) {
         for disputeRound in [false, true] {
             let claim = tableClaim(kind: kind, status: status, disputeRound: disputeRound)
-            let context = Fixture.context(kind: kind)
+            var context = Fixture.context(kind: kind)
+            // Approved the day before, so a reversal's window is open.
+            context.reversal = ReversalWindow(approvedAt: tableNow.addingTimeInterval(-86_400), days: ReversalWindow.defaultDays)
             for action in tableActions {
                 let rows = expectedRows(kind: kind, status: status, disputeRound: disputeRound, action: action)
                 let rolesAllowedHere = rows.reduce(into: Set<ActorRole>()) { $0.formUnion($1.roles) }
                 for role in ActorRole.allCases {
                     let label = "\(kind) \(status) disputeRound=\(disputeRound) \(action) by \(role)"
                     let who = actor(role)
-                    let result = tryPerform(ClaimCommand(action, by: who, reason: "Checked against the checklist"),
+                    let result = tryPerform(ClaimCommand(action, by: who, reason: "Checked against the checklist",
+                                                         reversalReason: action == .reverse ? .proofInvalid : nil),
                                                    on: claim, context: context, at: tableNow)
                     if let row = rows.first(where: { $0.roles.contains(role) }) {
                         guard case .success(let t) = result else {

@@ -24,7 +24,8 @@ struct APIWriteMatrixTests {
     /// of the case (see `locations`).
     struct Pick: Sendable {
         var status: ClaimStatus
-        var kind: ClaimKind = .partnerActivities
+        /// Nil: either kind (the demo's approved claims at Seattle are all use or consume, elsewhere partner activities).
+        var kind: ClaimKind? = .partnerActivities
     }
 
     struct Operation: Sendable {
@@ -127,6 +128,10 @@ struct APIWriteMatrixTests {
             expected: reviewers),
         "POST /claims/{id}/reject": Operation(pick: Pick(status: .submitted), json: #"{"reason_code": "duplicate_claim"}"#,
                                               expected: reviewers),
+        // `{version}` is the claim's; the matrix moves each approval into the program's reversal window first.
+        "POST /claims/{id}/reversal": Operation(pick: Pick(status: .approved, kind: nil),
+                                                json: #"{"reason": "duplicate_claim", "note": "Claimed twice", "version": {version}}"#,
+                                                expected: reviewers),
         // Partners: Bluefin (1) and its Seattle location (1). Reactivating an active one, and a first admin where one has
         // accepted, are the domain's refusals (422).
         "POST /partners": Operation(json: #"{"name": "Matrix {tag}"}"#, expected: manager(.created, foreign: .created), partner: true),
@@ -213,14 +218,25 @@ struct APIWriteMatrixTests {
     static let emails = AuthorizationMatrixTests.emails
 
     static func claim(_ pick: Pick, at locations: [Int64], _ app: WebHarness) async throws -> Int64 {
+        let kind: SQLQueryString = pick.kind.map { "AND kind = \(bind: $0.rawValue)" } ?? ""
         let id = try await app.db.read { sql in
             try await sql.raw("""
-                SELECT id FROM claims WHERE status = \(bind: pick.status.rawValue) AND kind = \(bind: pick.kind.rawValue)
+                SELECT id FROM claims WHERE status = \(bind: pick.status.rawValue) \(kind)
                   AND is_dispute_round = \(bind: false) AND location_id IN (\(unsafeRaw: locations.map(String.init).joined(separator: ",")))
                 ORDER BY id
                 """).first()?.decode(column: "id", as: Int64.self)
         }
         return try #require(id, "no \(pick.status) claim at locations \(locations)")
+    }
+
+    /// The claim's version, after its approval is moved to yesterday: a reversal then depends on who asks, not on the demo's dates.
+    static func inWindow(_ claim: Int64, _ app: WebHarness) async throws -> String {
+        let yesterday = app.clock.now.addingTimeInterval(-86_400)
+        return try await app.db.write { sql in
+            try await sql.raw("UPDATE earnings SET approved_at = \(bind: yesterday) WHERE claim_id = \(bind: claim) AND kind = 'earning'").run()
+            let version = try await sql.raw("SELECT version FROM claims WHERE id = \(bind: claim)").first(decodingColumn: "version", as: Int.self)
+            return String(version ?? 0)
+        }
     }
 
     /// An active partner-activities engagement on which Seattle and London meet every partner criterion.
@@ -283,7 +299,11 @@ struct APIWriteMatrixTests {
                         .replacingOccurrences(of: "{currency}", with: "USD")
                     body = ByteBuffer(string: (operation.json ?? "").replacingOccurrences(of: "{tag}", with: "\(who)-\(whose)"))
                 } else if let pick = operation.pick {
-                    path = path.replacingOccurrences(of: "{id}", with: String(try await Self.claim(pick, at: locations, app)))
+                    let claim = try await Self.claim(pick, at: locations, app)
+                    path = path.replacingOccurrences(of: "{id}", with: String(claim))
+                    if operation.json?.contains("{version}") == true {
+                        body = ByteBuffer(string: operation.json!.replacingOccurrences(of: "{version}", with: try await Self.inWindow(claim, app)))
+                    }
                 } else {
                     body = ByteBuffer(string: Self.newClaimBody(location: locations[0], engagement: engagement, tag: "\(who)-\(whose)"))
                 }

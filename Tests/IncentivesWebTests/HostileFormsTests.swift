@@ -65,6 +65,8 @@ struct HostileFormsTests {
         "POST /claims", "POST /claims/{id}/comments", "POST /claims/{id}/documents",
         "POST /claims/{id}/send-consent", "POST /claims/{id}/submit", "POST /claims/{id}/cancel", "POST /claims/{id}/dispute",
         "POST /claims/{id}/start-review", "POST /claims/{id}/approve", "POST /claims/{id}/request-information", "POST /claims/{id}/reject",
+        // ReversalAPITests.hostileInput: notes, reasons and versions of a reversal.
+        "POST /claims/{id}/reversal",
         // PartnerAPITests.hostileInput sends the corpus to these.
         "POST /partners", "POST /partners/{id}", "POST /partners/{id}/deactivate", "POST /partners/{id}/reactivate",
         "POST /partners/{id}/locations", "POST /partners/{id}/admin", "POST /partners/{id}/enrollment",

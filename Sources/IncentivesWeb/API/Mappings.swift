@@ -119,7 +119,7 @@ extension Components.Schemas.CatalogueEngagement {
 extension Components.Schemas.HistoryEntry {
     init(_ h: ClaimHistoryEntry) {
         self.init(at: h.at, action: h.action.rawValue, actorName: h.actor.name, actorRole: h.actor.role.rawValue, side: h.side.rawValue,
-                  fromStatus: h.from?.rawValue, toStatus: h.to.rawValue, note: h.note, reasonCode: h.reasonCode?.rawValue)
+                  fromStatus: h.from?.rawValue, toStatus: h.to.rawValue, note: h.note, reasonCode: h.codedReason)
     }
 }
 

@@ -48,6 +48,15 @@ extension PublicAPI {
         .ok(try await act(.reject, on: input.path.id, ifMatch: input.headers.ifMatch, decision: input.body))
     }
 
+    /// A reviewer's reversal: the claim's version comes in the body (a stale one is 409), the reason and note beside it.
+    func reverseClaim(_ input: Operations.ReverseClaim.Input) async throws -> Operations.ReverseClaim.Output {
+        guard case .json(let body) = input.body else { throw APIProblem(.badRequest, "Send the reversal as JSON.") }
+        // The contract's `minimum: 1`: no claim has a version below it.
+        guard body.version >= 1 else { throw APIProblem(.badRequest, "version is the claim's version as last read (its ETag), from 1.") }
+        let request = ClaimActionRequest(.reverse, note: body.note, reasonCode: body.reason.rawValue)
+        return .ok(try await act(request, on: input.path.id, expectedVersion: Int(body.version)))
+    }
+
     // MARK: One action
 
     /// An action with an optional note.
@@ -68,10 +77,14 @@ extension PublicAPI {
     /// One lifecycle action on a claim, run by the same service as the claim page's; the claim after it, with its ETag.
     private func act<Answer: ClaimActionAnswer>(_ action: ClaimAction, on id: Int64, ifMatch: String?, note: String?,
                                                 code: ReviewReason?, confirmed: [String] = []) async throws -> Answer {
+        try await act(ClaimActionRequest(action, note: note ?? "", reasonCode: code?.rawValue, confirmedCriteria: confirmed), on: id,
+                      expectedVersion: try Self.version(ifMatch))
+    }
+
+    /// One request on a claim, at `expectedVersion` when one is named.
+    private func act<Answer: ClaimActionAnswer>(_ request: ClaimActionRequest, on id: Int64, expectedVersion: Int?) async throws -> Answer {
         let viewer = try viewer(for: .claims)
-        let expected = try Self.version(ifMatch)
-        try await actions.run(ClaimActionRequest(action, note: note ?? "", reasonCode: code?.rawValue, confirmedCriteria: confirmed), on: id,
-                              expectedVersion: expected, by: viewer, at: now)
+        try await actions.run(request, on: id, expectedVersion: expectedVersion, by: viewer, at: now)
         let json = try await claimJSON(id, in: viewer.scope)
         return Answer(headers: .init(eTag: Self.etag(json)), body: .json(try .init(json)))
     }
@@ -117,3 +130,6 @@ extension Operations.RequestInformation.Output.Ok.Body: ClaimBody {}
 extension Operations.RejectClaim.Output.Ok: ClaimActionAnswer {}
 extension Operations.RejectClaim.Output.Ok.Headers: ClaimETagHeaders {}
 extension Operations.RejectClaim.Output.Ok.Body: ClaimBody {}
+extension Operations.ReverseClaim.Output.Ok: ClaimActionAnswer {}
+extension Operations.ReverseClaim.Output.Ok.Headers: ClaimETagHeaders {}
+extension Operations.ReverseClaim.Output.Ok.Body: ClaimBody {}

@@ -183,7 +183,8 @@ struct ClaimController: Sendable {
             return render(fresh, context: context, problem: stale, status: .conflict).response
         } catch {
             guard let refusal = ErrorAnswer.formRefusal(error) else { throw error }
-            (problem, status) = (ClaimView.Problem(area: area, message: refusal.detail, values: kept), refusal.pageStatus)
+            (problem, status) = (ClaimView.Problem(area: area, message: refusal.detail, values: kept, field: refusal.field),
+                                 refusal.pageStatus)
         }
         let fresh = try await work.file(file.claim.id, in: viewer.scope) ?? file
         return render(fresh, context: context, problem: problem, status: status).response

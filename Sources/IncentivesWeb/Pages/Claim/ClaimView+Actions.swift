@@ -18,6 +18,9 @@ extension ClaimView {
         let reasonRequired: Bool
         let disabled: Bool
         let actionError: String?
+        /// A refusal about the reason's select or the note, shown next to it (`actionError` holds the rest).
+        let codeError: String?
+        let noteError: String?
         let reasonValue: String
         /// Approve: the criteria the reviewer confirms, each a checkbox.
         let checklist: [ChecklistBox]
@@ -33,7 +36,9 @@ extension ClaimView {
             let claim = file.claim
             let area = "action-\(action.rawValue)"
             let mine = problem?.area == area ? problem : nil
-            let codes = ReviewReason.offered(for: action)
+            let codes: [(value: String, label: String)] = action == .reverse
+                ? ReversalReason.allCases.map { ($0.rawValue, $0.label) }
+                : ReviewReason.offered(for: action).map { ($0.rawValue, $0.label) }
             let documents = action == .requestInformation ? file.proof.filter { $0.contentHash != nil } : []
             let wording = ClaimActionWording(action, file: file)
             self.action = action.rawValue
@@ -41,14 +46,17 @@ extension ClaimView {
             primary = wording.emphasis == .primary
             danger = wording.emphasis == .danger
             hint = wording.hint
-            self.codes = codes.map { ListOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == mine?.values["reason_code"]) }
+            self.codes = codes.map { ListOption(value: $0.value, label: $0.label, selected: $0.value == mine?.values["reason_code"]) }
             hasCodes = !codes.isEmpty
             self.documents = documents.map { ListOption(value: String($0.id), label: "\($0.kind.label): \($0.fileName ?? "")", selected: false) }
             hasDocuments = !documents.isEmpty
             reasonLabel = wording.reasonLabel
-            reasonRequired = action.requiresReason && codes.isEmpty
+            // A reversal's note is required beside its code; a review's code speaks for itself unless it is "Other".
+            reasonRequired = action == .reverse || (action.requiresReason && codes.isEmpty)
             disabled = (action == .submit && !file.missingProof.isEmpty) || (action == .sendConsentRequest && file.contacts.isEmpty)
-            actionError = mine?.message
+            codeError = mine?.field == "reason_code" ? mine?.message : nil
+            noteError = mine?.field == "note" ? mine?.message : nil
+            actionError = codeError == nil && noteError == nil ? mine?.message : nil
             reasonValue = mine?.values["reason"] ?? ""
         checklist = action == .approve ? ChecklistBox.boxes(file, kept: mine?.values["confirm"]) : []
         hasChecklist = !checklist.isEmpty
@@ -73,12 +81,13 @@ struct ClaimActionWording {
         case .dispute: "Justification"
         case .disassociate: "Why"
         case .cancel: "Why (optional)"
+        case .reverse: "Explain the reversal (shown to the partner)"
         case .create, .sendConsentRequest, .acceptConsent, .declineConsent, .revokeConsent, .submit, .startReview, .approve,
              .expire, .loseArbitration, .addProof, .removeProof, .enterHours, .sendSurvey, .answerSurvey, .changeContacts: nil
         }
         emphasis = switch action {
         case .submit, .approve, .sendConsentRequest, .startReview: .primary
-        case .cancel, .reject, .disassociate: .danger
+        case .cancel, .reject, .disassociate, .reverse: .danger
         case .create, .acceptConsent, .declineConsent, .revokeConsent, .requestInformation, .dispute, .expire, .loseArbitration,
              .addProof, .removeProof, .enterHours, .sendSurvey, .answerSurvey, .changeContacts: .plain
         }
@@ -93,6 +102,10 @@ struct ClaimActionWording {
         case .cancel: "The claim stops here and can't be reopened."
         case .approve: "Creates the earning" + (file.claim.amount.map { " of \($0)" } ?? "") + " (capped by what is left of the engagement's cap)."
         case .dispute: "You can dispute once. Say what the reviewer should look at again."
+        case .reverse:
+            "The claim becomes rejected final. An earning not yet in a payment run is canceled; one already in a run or paid "
+                + "is taken back from the partner's next payment."
+                + (file.context.reversal.map { " Last day to reverse: \($0.lastDay) (UTC)." } ?? "")
         case .create, .acceptConsent, .declineConsent, .revokeConsent, .startReview, .requestInformation, .reject, .disassociate,
              .expire, .loseArbitration, .addProof, .removeProof, .enterHours, .sendSurvey, .answerSurvey, .changeContacts: ""
         }

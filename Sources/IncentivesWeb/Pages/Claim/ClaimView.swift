@@ -82,6 +82,8 @@ struct ClaimView: PageView {
         var area: String
         var message: String
         var values: [String: String] = [:]
+        /// The input a refusal is about, to show it next to that field.
+        var field: String? = nil
     }
 
     /// - Parameters:
