@@ -41,19 +41,35 @@ extension AuthorizationMatrixTests {
     /// A claim under review at a payable location approved now, its earning's payment month moved into the past so that a
     /// run gathered today pays it (a real approval; only the month is the fixture's).
     static func dueEarning(_ app: WebHarness) async throws {
-        let claim = try await app.db.read { sql in
+        let today = DayDate(app.clock.now).description
+        // An earning already owed at a payable location, when there is one; else a claim approved now.
+        let owed = try await app.db.read { sql in
             try await sql.raw("""
-                SELECT c.id FROM claims c JOIN locations l ON l.id = c.location_id JOIN bank_profiles b ON b.id = l.bank_profile_id
-                WHERE c.status = 'under_review' AND b.status = 'approved'
-                  AND EXISTS (SELECT 1 FROM tax_profiles t WHERE t.location_id = l.id AND t.expires_on > '2027-01-01')
-                ORDER BY c.id LIMIT 1
+                SELECT e.id FROM earnings e JOIN locations l ON l.id = e.location_id JOIN bank_profiles b ON b.id = l.bank_profile_id
+                WHERE e.payment_status = 'unprocessed' AND e.run_id IS NULL AND e.kind = 'earning' AND e.amount_minor > 0
+                  AND b.status = 'approved' AND (SELECT MAX(t.expires_on) FROM tax_profiles t WHERE t.location_id = l.id) >= \(bind: today)
+                ORDER BY e.id LIMIT 1
                 """).first(decodingColumn: "id", as: Int64.self)
         }
-        let id = try #require(claim, "a claim under review at a payable location")
-        _ = try await ClaimRepository(db: app.db).perform(ClaimCommand(.approve, by: Actor(role: .reviewer, userID: nil, name: "Jordan Lee")),
-                                                          on: id, in: .vendor, at: app.clock.now)
+        if let owed {
+            try await app.db.write { sql in try await sql.raw("UPDATE earnings SET payment_month = '2000-01' WHERE id = \(bind: owed)").run() }
+            return
+        }
+        struct Row: Decodable { var id: Int64; var status: String }
+        let claim = try await app.db.read { sql in
+            try await sql.raw("""
+                SELECT c.id, c.status FROM claims c JOIN locations l ON l.id = c.location_id JOIN bank_profiles b ON b.id = l.bank_profile_id
+                WHERE c.status IN ('under_review', 'submitted') AND b.status = 'approved'
+                  AND (SELECT MAX(t.expires_on) FROM tax_profiles t WHERE t.location_id = l.id) >= \(bind: today)
+                ORDER BY c.status DESC, c.id LIMIT 1
+                """).first(decoding: Row.self)
+        }
+        let found = try #require(claim, "a claim in review at a payable location")
+        let reviewer = Actor(role: .reviewer, userID: nil, name: "Jordan Lee"), claims = ClaimRepository(db: app.db)
+        if found.status == "submitted" { _ = try await claims.perform(ClaimCommand(.startReview, by: reviewer), on: found.id, in: .vendor, at: app.clock.now) }
+        _ = try await claims.perform(ClaimCommand(.approve, by: reviewer), on: found.id, in: .vendor, at: app.clock.now)
         try await app.db.write { sql in
-            try await sql.raw("UPDATE earnings SET payment_month = '2000-01' WHERE claim_id = \(bind: id)").run()
+            try await sql.raw("UPDATE earnings SET payment_month = '2000-01' WHERE claim_id = \(bind: found.id)").run()
         }
     }
 

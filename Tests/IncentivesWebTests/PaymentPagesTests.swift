@@ -17,8 +17,8 @@ struct PaymentPagesTests {
             let manager = try await app.signedIn("manager@vendor.example")
             let list = try await manager.get(SitePath.payments.href())
             #expect(list.status == .ok && list.body.contains("Gather a run") && list.body.contains("PR-000001"))
-            // The demo's Kestrel payment came back: its location is held for its bank profile.
-            #expect(list.body.contains("Bank profile needs action"))
+            // The demo's four monthly runs, the failed payment of the third paid by the fourth.
+            #expect(list.body.contains("PR-000004") && list.body.contains("Completed"))
             let gathered = try await manager.post(SitePath.paymentRuns.href(), [("cutoff", DayDate(app.clock.now).description)])
             #expect(gathered.status == .seeOther)
             let runs = app.deps.stores.paymentRuns

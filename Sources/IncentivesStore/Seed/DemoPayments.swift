@@ -4,12 +4,12 @@ import SQLKit
 
 /// The demo's payment history, made by the payment runs themselves (never a status written by hand): a run on the 5th
 /// of each of the last four months, gathered by the program manager, approved by the second one, exported, sent, and
-/// confirmed three days later. Kestrel IT - Paris's payment in the second-to-last run is returned by the bank, so the demo
-/// shows a failure and the bank profile it puts in "action required" (Kestrel's: Bluefin and Cedar, which the other demo
-/// walks use, keep earning); a run whose confirmation day is still ahead stays sent.
+/// confirmed three days later. The first payment of the second-to-last run is returned by the bank: its bank profile goes
+/// to "action required", the partner confirms the account and the program manager validates it again, and the next run
+/// pays the failed earnings with the new ones — the whole story of a failure, in the history. A run whose confirmation
+/// day is still ahead stays sent.
 enum DemoPayments {
     static let failure = "Beneficiary account closed (AC04)"
-    static let failingPayee = "Kestrel IT - Paris"
 
     static func write(on sql: any SQLDatabase, flavor: SQLFlavor, now: Date) async throws {
         func viewer(_ email: String) async throws -> Viewer? {
@@ -34,18 +34,30 @@ enum DemoPayments {
             try await PaymentRuns.recordExport(id, file: "pain.001", by: manager, at: at(0, 12), on: sql, flavor: flavor)
             try await PaymentRuns.send(id, expectedVersion: nil, by: manager, links: nil, at: at(0, 14), on: sql, flavor: flavor)
             let run = try await PaymentRuns.run(id, on: sql, flavor: flavor)
-            struct Pending: Decodable { var id: Int64; var name: String }
             let lines = try await sql.raw("""
-                SELECT li.id, lo.name FROM payment_run_lines li JOIN locations lo ON lo.id = li.location_id
-                WHERE li.run_id = \(bind: id) AND li.status = 'pending' ORDER BY li.end_to_end_id
-                """).all(decoding: Pending.self)
-            for pending in lines {
-                guard let line = try await PaymentRuns.line(pending.id, run: id, on: sql) else { continue }
-                let outcome: PaymentOutcome = index == cutoffs.count - 2 && pending.name == failingPayee ? .failed(failure) : .paid
-                try await PaymentRuns.settle(line, of: try await PaymentRuns.run(id, on: sql, flavor: flavor), outcome, by: manager,
-                                             links: nil, at: at(3, 10), on: sql)
+                SELECT id FROM payment_run_lines WHERE run_id = \(bind: id) AND status = 'pending' ORDER BY end_to_end_id
+                """).all(decodingColumn: "id", as: Int64.self)
+            for (position, lineID) in lines.enumerated() {
+                guard let line = try await PaymentRuns.line(lineID, run: id, on: sql) else { continue }
+                let fails = index == cutoffs.count - 2 && position == 0
+                try await PaymentRuns.settle(line, of: try await PaymentRuns.run(id, on: sql, flavor: flavor), fails ? .failed(failure) : .paid,
+                                             by: manager, links: nil, at: at(3, 10), on: sql)
+                if fails { try await validateAgain(line, by: manager, at: at(10, 10), on: sql) }
             }
             try await PaymentRuns.completeIfSettled(run.id, at: at(3, 10), on: sql)
         }
+    }
+
+    /// The partner confirmed the account after the failure, and the program manager validated the profile again.
+    static func validateAgain(_ line: PaymentLineRow, by manager: Viewer, at now: Date, on sql: any SQLDatabase) async throws {
+        guard let organization = try await sql.raw("""
+            UPDATE bank_profiles SET status = 'approved', status_reason = NULL, updated_at = \(bind: now), version = version + 1
+            WHERE id = \(bind: line.bank_profile_id) AND status = 'action_required'
+            RETURNING organization_id
+            """).first(decodingColumn: "organization_id", as: Int64.self) else { return }
+        try await PayeeRepository.history(organizationID: organization, subject: "bank_profile", subjectID: line.bank_profile_id,
+                                          locationID: nil, actor: .init(manager), action: "approved",
+                                          from: BankProfileStatus.actionRequired.rawValue, to: BankProfileStatus.approved.rawValue,
+                                          note: "The partner confirmed the account with its bank; validated again", now: now, on: sql)
     }
 }
