@@ -100,7 +100,8 @@ public func buildResponder(_ deps: AppDependencies) -> some HTTPResponder<AppReq
 /// Builds the HTTP application: routes, middleware, and the background services in its ServiceGroup.
 public func buildApplication(_ deps: AppDependencies, logger: Logger) -> some ApplicationProtocol {
     let sweeper = DeadlineSweeper(claims: deps.stores.claims, sessions: deps.stores.sessions, links: deps.stores.links,
-                                  catalogue: deps.stores.console, eligibility: deps.stores.eligibility, clock: deps.clock, interval: deps.config.sweepInterval, logger: logger)
+                                  catalogue: deps.stores.console, eligibility: deps.stores.eligibility, payments: deps.stores.paymentRuns,
+                                  clock: deps.clock, interval: deps.config.sweepInterval, logger: logger)
     let mail = MailDelivery(outbox: deps.stores.outbox, setting: deps.config.mailTransport, from: deps.config.mailFrom,
                             messageIDDomain: deps.config.publicHost, clock: deps.clock, interval: deps.config.mailPollInterval,
                             logger: logger)

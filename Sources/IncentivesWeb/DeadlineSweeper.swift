@@ -8,7 +8,8 @@ import ServiceLifecycle
 /// work as `incentives sweep`; safe beside other instances (the repository takes disjoint batches).
 /// Each pass also writes the deadline reminders due (7 days and 1 day before a partner-side deadline) and
 /// the expiry emails, through the outbox. Ended sessions and stale sign-in failures are cleared on the same beat, and
-/// "expiring" partner criteria whose day has ended become "not met".
+/// "expiring" partner criteria whose day has ended become "not met", and earnings still unpaid past the program's payment
+/// limit are forfeited.
 public struct DeadlineSweeper: Service {
     let claims: ClaimRepository
     let sessions: SessionRepository?
@@ -17,13 +18,16 @@ public struct DeadlineSweeper: Service {
     let catalogue: CatalogueConsole?
     /// Ends expiring partner criteria whose day has passed.
     let eligibility: EligibilityLists?
+    /// Forfeits earnings unpaid past the program's limit.
+    let payments: PaymentRuns?
     let clock: any WallClock
     let interval: Duration
     let logger: Logger
 
     public init(claims: ClaimRepository, sessions: SessionRepository? = nil, links: ClaimLinks? = nil, catalogue: CatalogueConsole? = nil,
-                eligibility: EligibilityLists? = nil, clock: any WallClock, interval: Duration, logger: Logger) {
+                eligibility: EligibilityLists? = nil, payments: PaymentRuns? = nil, clock: any WallClock, interval: Duration, logger: Logger) {
         self.claims = claims; self.sessions = sessions; self.links = links; self.catalogue = catalogue; self.eligibility = eligibility
+        self.payments = payments
         self.clock = clock; self.interval = interval; self.logger = logger
     }
 
@@ -66,6 +70,13 @@ public struct DeadlineSweeper: Service {
             }
         } catch {
             logger.error("Criteria expiry failed: \(error)")
+        }
+        do {
+            if let forfeited = try await payments?.forfeitOverdue(at: clock.now), forfeited > 0 {
+                logger.info("Forfeited earnings", metadata: ["earnings": "\(forfeited)"])
+            }
+        } catch {
+            logger.error("Forfeiting unpaid earnings failed: \(error)")
         }
         do {
             try await sessions?.purge(now: clock.now)

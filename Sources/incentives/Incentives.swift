@@ -193,7 +193,8 @@ final class ProgressBar: Sendable {
 struct Sweep: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Move engagements with their dates, expire every claim whose deadline has passed, and write the deadline reminders due; "
-            + "emails go to the outbox. Expiring partner criteria whose day has ended become not met.")
+            + "emails go to the outbox. Expiring partner criteria whose day has ended become not met; earnings unpaid past the "
+            + "program's payment limit are forfeited.")
 
     @Option(help: "Sweep as of this instant (ISO 8601, UTC); default now.") var now: String?
 
@@ -201,17 +202,19 @@ struct Sweep: AsyncParsableCommand {
         let instant = try now.map(Runtime.parseInstant) ?? SystemClock().now
         let config = try await AppConfig.load()
         let links = ClaimLinks(publicURL: config.publicURL)
-        let (engagements, counts, reminded, criteria) = try await Runtime.withDatabase(config) { db in
+        let (engagements, counts, reminded, criteria, forfeited) = try await Runtime.withDatabase(config) { db in
             let claims = ClaimRepository(db: db)
             // Engagements first, as the server's sweep does: their status and version in force move with their dates.
             let engagements = try await CatalogueConsole(db: db).refresh(at: instant)
             return (engagements, try await claims.expireDue(at: instant, links: links), try await claims.remindDue(at: instant, links: links),
-                    try await EligibilityLists(db: db).expireDue(at: instant))
+                    try await EligibilityLists(db: db).expireDue(at: instant),
+                    try await PaymentRuns(db: db, links: links).forfeitOverdue(at: instant))
         }
         let total = counts.values.reduce(0, +)
         // One line of counts, then a line per claim status moved: scripts read both.
         print("Swept at \(iso8601UTC(instant)): \(total) claim\(total == 1 ? "" : "s") expired, \(reminded) reminded of a deadline, "
-              + "\(criteria) partner criteri\(criteria == 1 ? "on" : "a") expired, \(engagements) engagement\(engagements == 1 ? "" : "s") moved.")
+              + "\(criteria) partner criteri\(criteria == 1 ? "on" : "a") expired, \(engagements) engagement\(engagements == 1 ? "" : "s") moved, "
+              + "\(forfeited) earning\(forfeited == 1 ? "" : "s") forfeited.")
         for status in ClaimStatus.allCases { if let n = counts[status] { print("  \(status.rawValue)\t\(n)") } }
     }
 }

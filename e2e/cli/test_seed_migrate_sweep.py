@@ -72,7 +72,7 @@ def test_sweep_expires_each_claim_past_its_deadline_once(demo):
     assert swept.status == 0, str(swept)
     head, *lines = swept.out.splitlines()
     total = int(re.fullmatch(r"Swept at 2027-12-30T00:00:00Z: (\d+) claims? expired, \d+ reminded of a deadline, "
-                             r"\d+ partner criteri(?:on|a) expired, \d+ engagements? moved\.", head).group(1))
+                             r"\d+ partner criteri(?:on|a) expired, \d+ engagements? moved, \d+ earnings? forfeited\.", head).group(1))
     after = statuses(demo)
     moves = Counter((before[claim], after[claim]) for claim in before if before[claim] != after[claim])
     assert total == sum(moves.values()) > 0
@@ -93,7 +93,7 @@ def test_sweep_expires_each_claim_past_its_deadline_once(demo):
     snapshot = demo.snapshot()
     again = incentives(demo, "sweep", "--now", later)
     assert (again.status, again.out) == (0, "Swept at 2027-12-30T00:00:00Z: 0 claims expired, 0 reminded of a deadline, "
-                                            "0 partner criteria expired, 0 engagements moved.\n")
+                                            "0 partner criteria expired, 0 engagements moved, 0 earnings forfeited.\n")
     assert demo.snapshot() == snapshot
 
 
