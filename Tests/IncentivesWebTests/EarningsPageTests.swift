@@ -40,6 +40,8 @@ struct EarningsPageTests {
             #expect(page.status == .ok)
             // Claim 45: London (GB, market A) on "Datacenter exit project", variable pay at USD 175 an hour in market A,
             // 46 hours delivered: 46 × 175 = 8,050. Approved 26 Jun 2026 (the admin's zone), paid 45 days later: August.
+            // The demo's runs that paid Bluefin, each linking its remittance advice.
+            #expect(page.body.contains("Payments sent") && page.body.contains(#"<a href="/earnings/remittances/"#))
             let line = try #require(Self.row(linking: 45, in: page.body))
             #expect(Array(line.dropFirst()) == ["Datacenter exit project", "Bluefin Consulting - London", "A", "1", "USD 175.00 × 46 h",
                                                 "USD 8,050.00", "26 Jun 2026", "Aug 2026", "Paid"])

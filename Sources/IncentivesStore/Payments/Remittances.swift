@@ -83,7 +83,8 @@ extension PaymentRuns {
         }
     }
 
-    /// The scope's remittances, newest run first: runs sent to the bank that pay one of its locations.
+    /// The scope's latest `limit` payments (a location's line of a run sent to the bank, per currency), newest run first,
+    /// grouped by run and location.
     public func remittances(in scope: AccessScope, limit: Int = 50) async throws -> [RemittanceSummary] {
         try await db.read { sql in
             struct Row: Decodable {
@@ -94,8 +95,7 @@ extension PaymentRuns {
                 SELECT r.id AS run_id, r.reference, r.sent_at, l.id AS location_id, l.name AS location_name, li.currency, li.amount_minor, li.status
                 FROM payment_runs r JOIN payment_run_lines li ON li.run_id = r.id JOIN locations l ON l.id = li.location_id
                 WHERE r.status IN ('sent', 'completed') AND \(scope.locationFilter("l"))
-                  AND r.id IN (SELECT r2.id FROM payment_runs r2 WHERE r2.status IN ('sent', 'completed') ORDER BY r2.id DESC LIMIT \(literal: limit))
-                ORDER BY r.id DESC, l.name, li.currency
+                ORDER BY r.id DESC, l.name, li.currency LIMIT \(literal: limit)
                 """).all(decoding: Row.self)
             var result: [RemittanceSummary] = []
             for row in rows {

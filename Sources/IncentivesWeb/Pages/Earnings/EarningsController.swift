@@ -31,7 +31,9 @@ struct EarningsController: Sendable {
         unmonthly.paymentMonth = nil
         let months = try await reads.monthly(in: scope, filter: unmonthly)
         let locations = try await reads.locations(in: scope)
-        return deps.page("earnings", EarningsView(slice, months: months, locations: locations, query: query, input: deps.pageInput(context)))
+        let remittances = try await deps.stores.paymentRuns.remittances(in: scope, limit: 12)
+        return deps.page("earnings", EarningsView(slice, months: months, locations: locations, query: query, remittances: remittances,
+                                                  input: deps.pageInput(context)))
     }
 
     /// The filtered earnings as CSV, streamed in batches: never the whole file in memory.

@@ -22,6 +22,15 @@ struct EarningsView: PageView {
         let paymentStatus: String
         let paymentTone: String
     }
+    /// A payment run that paid (or took back) one of the viewer's locations: its remittance advice.
+    struct RemittanceLine: Sendable {
+        let href: String
+        let reference: String
+        let location: String
+        let sent: String
+        let totals: String
+        let status: String
+    }
     struct TotalLine: Sendable {
         let currency: String
         let earned: String
@@ -47,12 +56,21 @@ struct EarningsView: PageView {
     let olderLink: String?
     let newestLink: String?
     let summary: String
+    let remittances: [RemittanceLine]
+    let hasRemittances: Bool
 
     /// - Parameters:
     ///   - slice: the page of earnings the query asks for.
     ///   - months: every month's figures under the query's filters but the month's (the month choices come from them).
     ///   - locations: the locations the viewer may filter by.
-    init(_ slice: EarningsSlice, months allMonths: [MonthlyEarning], locations: [EarningsLocation], query: EarningsQuery, input: PageInput) {
+    init(_ slice: EarningsSlice, months allMonths: [MonthlyEarning], locations: [EarningsLocation], query: EarningsQuery,
+         remittances advice: [RemittanceSummary] = [], input: PageInput) {
+        remittances = advice.map { r in
+            RemittanceLine(href: SitePath.remittance(.id(r.runID), location: .id(r.locationID)).href(), reference: r.reference,
+                           location: r.locationName, sent: r.sentAt.map { input.times.date($0) } ?? "",
+                           totals: r.totals.listed, status: Set(r.statuses).map(\.label).sorted().joined(separator: ", "))
+        }
+        hasRemittances = !remittances.isEmpty
         let monthly = query.filter.paymentMonth.map { m in allMonths.filter { $0.month == m } } ?? allMonths
         let showOrganization = input.viewer?.vendorRole != nil
         let rows = slice.lines.map { Self.row($0, times: input.times) }
