@@ -61,14 +61,14 @@ def test_partner_filters_by_status_in_the_url(browser):
     browser.open("/earnings", "earnings")
     assert not browser.find_all('th[scope="col"]') or "Partner" not in [t.text for t in browser.find_all('th[scope="col"]')]
     select = browser.find("#filter-status")
-    select.find_element(By.CSS_SELECTOR, 'option[value="sent"]').click()
-    assert browser.click_and_wait(browser.find("form.earnings-filters button[type=submit]"), "filtered: sent") == 200
-    assert "status=sent" in browser.query
+    select.find_element(By.CSS_SELECTOR, 'option[value="paid"]').click()
+    assert browser.click_and_wait(browser.find("form.earnings-filters button[type=submit]"), "filtered: paid") == 200
+    assert "status=paid" in browser.query
     badges = [b.text for b in browser.find_all("tbody .badge")]
-    assert badges and set(badges) == {"Sent"}
+    assert badges and set(badges) == {"Paid"}
     link = browser.find('a[href^="/earnings.csv"]').get_dom_attribute("href")
-    assert "status=sent" in link
+    assert "status=paid" in link
     _, _, body = browser.fetch(link)
     rows = list(csv.DictReader(io.StringIO(body, newline="")))
-    assert rows and {r["payment_status"] for r in rows} == {"sent"}
+    assert rows and {r["payment_status"] for r in rows} == {"paid"}
     assert {r["partner"] for r in rows} == {"Bluefin Consulting"}
