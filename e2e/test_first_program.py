@@ -38,6 +38,8 @@ class Instance:
                             "DATABASE_URL": f"sqlite:{self.folder / 'incentives.sqlite'}", "MAIL_DROP_DIR": str(self.mail),
                             "MAIL_POLL_SECONDS": "1", "UPLOAD_DIR": str(self.folder / "uploads")}
         self.binary = binary
+        # `serve`'s own options (`--demo` for a demo instance of its own).
+        self.serve_options: list[str] = []
         self.server: subprocess.Popen | None = None
 
     def run(self, *arguments: str, stdin: str | None = None) -> str:
@@ -50,7 +52,7 @@ class Instance:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        self.server = subprocess.Popen([self.binary, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        self.server = subprocess.Popen([self.binary, "serve", *self.serve_options, "--host", "127.0.0.1", "--port", str(port)],
                                        stdout=open(self.folder / "server.log", "wb"), stderr=subprocess.STDOUT,
                                        env=self.environment, cwd=self.folder)
         url = f"http://127.0.0.1:{port}"

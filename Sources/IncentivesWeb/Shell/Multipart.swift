@@ -29,6 +29,8 @@ struct MultipartUpload {
         // A proof template of an engagement's draft (`/catalogue/engagements/{id}/draft/templates/{kind}`).
         if parts.count == 6, parts[0] == "catalogue", parts[1] == "engagements", Int64(parts[2]) != nil, parts[3] == "draft",
            parts[4] == "templates" { return true }
+        // A bank's confirmation file for a payment run (`/payments/runs/{id}/confirmations`).
+        if parts.count == 4, parts[0] == "payments", parts[1] == "runs", Int64(parts[2]) != nil, parts[3] == "confirmations" { return true }
         return parts.count == 3 && parts[0] == "claims" && Int64(parts[1]) != nil && parts[2] == "documents"
     }
 

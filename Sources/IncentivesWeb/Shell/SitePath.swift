@@ -51,7 +51,7 @@ enum SitePath: Hashable, Sendable {
     case catalogueTemplateUpload(PathKey, kind: PathKey), catalogueTemplateRemove(PathKey, kind: PathKey)
     case catalogueTemplate(PathKey, template: PathKey)
     case payments, paymentRuns, paymentSettings, paymentRun(PathKey), paymentRunApproval(PathKey), paymentRunCancel(PathKey)
-    case paymentRunSend(PathKey), paymentLine(PathKey, line: PathKey)
+    case paymentRunSend(PathKey), paymentLine(PathKey, line: PathKey), paymentRunExport(PathKey), paymentRunConfirmations(PathKey)
     case remittance(PathKey, location: PathKey), remittanceCSV(PathKey, location: PathKey)
     case budgets, budgetsReconciliationCSV, budgetsProgram, budgetsEngagement(PathKey)
 
@@ -162,6 +162,8 @@ enum SitePath: Hashable, Sendable {
         case .paymentRunCancel(let id): "/payments/runs/\(id.segment("id"))/cancel"
         case .paymentRunSend(let id): "/payments/runs/\(id.segment("id"))/send"
         case .paymentLine(let id, let line): "/payments/runs/\(id.segment("id"))/lines/\(line.segment("line"))"
+        case .paymentRunExport(let id): "/payments/runs/\(id.segment("id"))/export"
+        case .paymentRunConfirmations(let id): "/payments/runs/\(id.segment("id"))/confirmations"
         case .remittance(let id, let location): "/earnings/remittances/\(id.segment("id"))/\(location.segment("location"))"
         case .remittanceCSV(let id, let location): "/earnings/remittances/\(id.segment("id"))/\(location.segment("location"))/advice.csv"
         case .budgets: "/catalogue/budgets"
@@ -214,7 +216,7 @@ enum SitePath: Hashable, Sendable {
         .inclusionRequests, .inclusionRequest(.key), .inclusionRequestDecision(.key), .engagementInclusionRequests(.key),
         .catalogueTemplateUpload(.key, kind: .key), .catalogueTemplateRemove(.key, kind: .key), .catalogueTemplate(.key, template: .key),
         .payments, .paymentRuns, .paymentSettings, .paymentRun(.key), .paymentRunApproval(.key), .paymentRunCancel(.key),
-        .paymentRunSend(.key), .paymentLine(.key, line: .key), .remittance(.key, location: .key), .remittanceCSV(.key, location: .key),
+        .paymentRunSend(.key), .paymentLine(.key, line: .key), .paymentRunExport(.key), .paymentRunConfirmations(.key), .remittance(.key, location: .key), .remittanceCSV(.key, location: .key),
         .budgets, .budgetsReconciliationCSV, .budgetsProgram, .budgetsEngagement(.key),
     ] + ExportFormat.allCases.map { .claimsExport($0) }
 }

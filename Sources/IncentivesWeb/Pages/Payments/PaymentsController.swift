@@ -25,6 +25,8 @@ struct PaymentsController: Sendable {
         section.post(SitePath.paymentRunCancel(.key).pattern, use: cancel)
         section.post(SitePath.paymentRunSend(.key).pattern, use: send)
         section.post(SitePath.paymentLine(.key, line: .key).pattern, use: settle)
+        section.get(SitePath.paymentRunExport(.key).pattern, use: export)
+        section.post(SitePath.paymentRunConfirmations(.key).pattern, use: importConfirmations)
     }
 
     // MARK: The list, gathering, settings
@@ -74,12 +76,12 @@ struct PaymentsController: Sendable {
 
     // MARK: One run
 
-    private func runID(_ context: AppRequestContext) throws -> Int64 {
+    func runID(_ context: AppRequestContext) throws -> Int64 {
         guard let id = context.parameters.get("id", as: Int64.self) else { throw HTTPError(.notFound) }
         return id
     }
 
-    private func runPage(_ context: AppRequestContext, problem: String? = nil,
+    func runPage(_ context: AppRequestContext, problem: String? = nil,
                          lineProblem: (id: Int64, message: String, reason: String)? = nil) async throws -> HTML {
         guard let detail = try await runs.run(try runID(context)) else { throw HTTPError(.notFound) }
         let view = PaymentRunView(detail, problem: problem, lineProblem: lineProblem, input: deps.pageInput(context))

@@ -137,6 +137,7 @@ struct PaymentRunView: PageView {
     }
 
     struct Fact: Sendable { let label: String; let value: String }
+    struct ExportLink: Sendable { let currency: String; let href: String }
 
     let shell: Shell
     let title: String
@@ -152,6 +153,11 @@ struct PaymentRunView: PageView {
     let fourEyesNote: String?
     let cancelAction: String?
     let sendAction: String?
+    /// The bank files, once a second program manager approved the run: its CSV and a pain.001 per currency it pays.
+    let exportCSV: String?
+    let exportPain001: [ExportLink]
+    /// While the run is sent: the bank's confirmation file.
+    let confirmationsAction: String?
     let error: String?
     let history: [Fact]
 
@@ -192,6 +198,13 @@ struct PaymentRunView: PageView {
             ? "You gathered this run: another program manager reviews and approves it (four eyes)." : nil
         cancelAction = [.draft, .approved].contains(run.status) ? SitePath.paymentRunCancel(.id(run.id)).href() : nil
         sendAction = run.status == .exported ? SitePath.paymentRunSend(.id(run.id)).href() : nil
+        let exportable = [.approved, .exported, .sent, .completed].contains(run.status)
+        exportCSV = exportable ? SitePath.paymentRunExport(.id(run.id)).href([("format", "csv")]) : nil
+        let transferred = Set(detail.lines.filter { $0.amount.minorUnits > 0 }.map(\.amount.currency.code)).sorted()
+        exportPain001 = exportable ? transferred.map {
+            ExportLink(currency: $0, href: SitePath.paymentRunExport(.id(run.id)).href([("format", "pain001"), ("currency", $0)]))
+        } : []
+        confirmationsAction = sent ? SitePath.paymentRunConfirmations(.id(run.id)).href() : nil
         error = problem
         history = detail.history.map { Fact(label: "\(times.dateTime($0.at)), \($0.actor)", value: $0.action + ($0.note.map { ": \($0)" } ?? "")) }
     }
