@@ -27,10 +27,10 @@ public struct CSVTable: Sendable {
     /// The largest file an import takes (its preview sends the text back as a form to apply it).
     public static let maxFileBytes = 200 * 1024
 
-    /// An uploaded file's text: UTF-8 (a spreadsheet's byte-order mark is read past later), within `maxFileBytes`.
-    public static func text(ofFile bytes: [UInt8], tooLarge: Bool = false) throws(ImportProblem) -> String {
-        if tooLarge || bytes.count > maxFileBytes {
-            throw ImportProblem(line: 1, column: "", message: "The file is larger than \(maxFileBytes / 1024) KB; import it in parts.")
+    /// An uploaded file's text: UTF-8 (a spreadsheet's byte-order mark is read past later), within `maxBytes` (`maxFileBytes` unless given).
+    public static func text(ofFile bytes: [UInt8], tooLarge: Bool = false, maxBytes: Int = CSVTable.maxFileBytes) throws(ImportProblem) -> String {
+        if tooLarge || bytes.count > maxBytes {
+            throw ImportProblem(line: 1, column: "", message: "The file is larger than \(maxBytes / 1024) KB; import it in parts.")
         }
         guard !bytes.isEmpty else { throw ImportProblem(line: 1, column: "", message: "Choose a CSV file to import; the one sent is empty.") }
         guard let text = String(bytes: bytes, encoding: .utf8) else {
@@ -40,8 +40,8 @@ public struct CSVTable: Sendable {
     }
 
     /// Reads `text`, refusing a file that is empty, unbalanced in its quotes, too long, or missing a `required` column.
-    /// `oneOf` lists column sets of which at least one must be complete.
-    public init(_ text: String, required: [String], oneOf: [[String]] = []) throws(ImportProblem) {
+    /// `oneOf` lists column sets of which at least one must be complete; `maxRecords` is the most rows it takes.
+    public init(_ text: String, required: [String], oneOf: [[String]] = [], maxRecords: Int = CSVTable.maxRecords) throws(ImportProblem) {
         let rows = try Self.rows(text)
         guard let first = rows.first else {
             throw ImportProblem(line: 1, column: "", message: "The file is empty; the first line names the columns.")
@@ -55,8 +55,8 @@ public struct CSVTable: Sendable {
             throw ImportProblem(line: 1, column: oneOf[0][0], message: "The header needs \(options).")
         }
         let body = rows.dropFirst().filter { !($0.fields.count == 1 && $0.fields[0].trimmingCharacters(in: .whitespaces).isEmpty) }
-        guard body.count <= Self.maxRecords else {
-            throw ImportProblem(line: 1, column: "", message: "The file has \(body.count) rows; import at most \(Self.maxRecords) at a time.")
+        guard body.count <= maxRecords else {
+            throw ImportProblem(line: 1, column: "", message: "The file has \(body.count) rows; import at most \(maxRecords) at a time.")
         }
         var records: [Record] = []
         for row in body {

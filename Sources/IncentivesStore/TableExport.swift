@@ -1,4 +1,5 @@
 import Foundation
+import IncentivesDomain
 
 /// One cell of an exported table, typed so that each format writes it as what it is: a spreadsheet gets
 /// numbers and dates it can sort and sum, CSV gets their plain text.
@@ -49,27 +50,6 @@ public protocol TableWriter {
     /// Writes what closes the file; call once, after the last row, then `take` the rest.
     mutating func finish()
     mutating func take() -> [UInt8]
-}
-
-/// RFC 4180 CSV: fields quoted when they hold a comma, quote or line break; quotes doubled; CRLF.
-public enum CSV {
-    public static func line(_ fields: [String]) -> String {
-        fields.map(field).joined(separator: ",") + "\r\n"
-    }
-
-    /// Looked at by code point, as a CSV reader does: a quote or comma followed by a combining mark is one Swift
-    /// `Character` that is neither.
-    public static func field(_ value: String) -> String {
-        guard value.containsScalar(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
-        return "\"" + value.escapingScalars { $0 == "\"" ? "\"\"" : nil } + "\""
-    }
-
-    /// Text a person typed (names) is kept from being read as a formula by spreadsheet programs. The first code point
-    /// decides: `=` followed by a combining mark is still a formula to a spreadsheet.
-    public static func text(_ value: String) -> String {
-        guard let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return value }
-        return "'" + value
-    }
 }
 
 /// A table as CSV: a header line of the column names, then a line per row. Every text cell goes through
