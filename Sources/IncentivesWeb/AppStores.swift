@@ -33,6 +33,8 @@ public struct AppStores: Sendable {
     public let inclusionRequests: InclusionRequests
     /// The proof template files the vendor uploads onto engagement drafts.
     public let proofTemplates: ProofTemplates
+    /// Payment runs, their bank files and remittances: the payments pages, the API and the CLI share this one.
+    public let paymentRuns: PaymentRuns
 
     public init(db: Database, config: AppConfig) {
         links = ClaimLinks(publicURL: config.publicURL)
@@ -57,5 +59,6 @@ public struct AppStores: Sendable {
         eligibility = EligibilityLists(db: db)
         inclusionRequests = InclusionRequests(db: db, links: links)
         proofTemplates = ProofTemplates(db: db)
+        paymentRuns = PaymentRuns(db: db, links: links)
     }
 }
