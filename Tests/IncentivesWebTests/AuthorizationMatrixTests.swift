@@ -338,6 +338,18 @@ struct AuthorizationMatrixTests {
         "GET /catalogue/engagements/{id}/eligibility": api { $0.isVendor },
         "GET /inclusion-requests": api { $0.isVendor },
         "GET /engagements/{id}/inclusion-requests": api { $0.isPartner },
+        // Payments: runs and settings are the program manager's alone (they hold every payee's account); remittances are read
+        // in the Earnings section's roles. The demo has no payment run, so run 2 is unknown to the manager too (404):
+        // PaymentAPITests reads real runs and remittances as each role.
+        "GET /payment-runs": api { $0 == .manager },
+        "GET /payment-runs/{id}": { who, _ in who == .signedOut ? .unauthorized : who == .manager ? .notFound : .forbidden },
+        "GET /payment-runs/{id}/remittances/{location_id}": { who, _ in
+            who == .signedOut ? .unauthorized : who.isPartner || who == .manager ? .notFound : .forbidden
+        },
+        // A bank file takes a write token (its download is recorded): with the matrix's read tokens, 403 for every role.
+        "GET /payment-runs/{id}/export": { who, _ in who == .signedOut ? .unauthorized : .forbidden },
+        "GET /remittances": api { $0.isPartner || $0 == .manager },
+        "GET /payment-settings": api { $0 == .manager },
     ]
 
     @Test("the API: every read × every role × own and foreign ids as the pages decide; every operation 401 without a token; every POST 403 with a read token")
@@ -364,6 +376,7 @@ struct AuthorizationMatrixTests {
                     let id = template.hasPrefix("/claims/") ? (whose == .own ? ownClaim : cedarClaim) : (whose == .own ? 2 : 987654)
                     let path = "/api/v1" + template.replacingOccurrences(of: "{id}", with: String(id))
                         .replacingOccurrences(of: "{location_id}", with: String(id)).replacingOccurrences(of: "{kind}", with: "findings_document")
+                        .replacingOccurrences(of: "{line_id}", with: String(id))
                     if method == .post {
                         // Every POST: no token 401; a read token 403, whatever the role.
                         for (who, expected) in [(Who.signedOut, HTTPResponse.Status.unauthorized), (.partnerAdmin, .forbidden), (.reviewer, .forbidden)] {
