@@ -86,6 +86,12 @@ struct PaymentAPITests {
                 #expect(String(buffer: xml.body).contains("<NbOfTxs>\(transfers.count)</NbOfTxs>"))
             }
             #expect(try await app.api("/api/v1/payment-runs/\(id)/export?format=pain001&currency=CHF", token: manager).status == .notFound)
+            #expect(try await app.api("/api/v1/payment-runs/\(id)/export?format=pain001&currency=E1R", token: manager).status == .badRequest)
+            #expect(try await app.api("/api/v1/payment-runs/\(id)/export?format=pain001", token: manager).status == .badRequest)
+            #expect(try await app.api("/api/v1/payment-runs/\(id)/export?format=csv&currency=EUR", token: manager).status == .badRequest)
+            #expect(try await app.api("/api/v1/payment-runs/\(id)/export", token: try await app.token("manager@vendor.example", scope: .read))
+                .status == .forbidden)
+            #expect(try await app.api("/api/v1/payment-runs/\(id)/export", token: try await app.token("reviewer@vendor.example")).status == .forbidden)
             let exported = try await first.getPaymentRun(path: .init(id: id)).ok.body.json
             #expect(exported.run.status == .exported && exported.history.filter { $0.action == "exported" }.count == 1 + currencies.count)
             let sent = try await first.sendPaymentRun(path: .init(id: id), body: .json(.init(version: exported.run.version))).ok.body.json

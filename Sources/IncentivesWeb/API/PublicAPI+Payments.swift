@@ -99,6 +99,10 @@ extension PublicAPI {
             format = .csv
         case .pain001:
             guard let code = input.query.currency else { throw APIProblem(.badRequest, "currency: a pain.001 file pays one currency; name it, e.g. EUR.") }
+            // The contract's pattern: three letters.
+            guard code.unicodeScalars.count == 3, code.unicodeScalars.allSatisfy({ $0.isASCII && $0.properties.isAlphabetic }) else {
+                throw APIProblem(.badRequest, "currency: a currency is its three-letter ISO 4217 code, like EUR.")
+            }
             format = .pain001(Currency(code))
         }
         let file = try await paymentRuns.export(input.path.id, format: format, by: viewer, at: now)
