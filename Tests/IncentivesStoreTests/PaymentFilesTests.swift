@@ -129,4 +129,23 @@ struct PaymentFilesTests {
             }
         }
     }
+
+    @Test("a line whose earnings net to zero is no transfer: out of the pain.001, and a currency of netted lines only has no file")
+    func nettedLines() async throws {
+        func line(_ number: Int, _ minor: Int64, _ status: PaymentLineStatus) -> PaymentRunLine {
+            PaymentRunLine(id: Int64(number), locationID: Int64(number), locationName: "Lisbon \(number)", organizationName: "Harbor",
+                           amount: Money(minorUnits: minor, currency: Currency("EUR")), earnings: 2, creditorName: "Harbor Analytics",
+                           creditorCountry: "PT", creditorAccount: "PT50000201231234567890154", creditorBIC: "BCOMPTPL", creditorRoutingCode: nil,
+                           endToEndID: PaymentRunRules.endToEndID(reference: "PR-000007", line: number), status: status, failureReason: nil,
+                           settledAt: nil, settledBy: nil)
+        }
+        let run = PaymentRunSummary(id: 7, reference: "PR-000007", cutoff: "2026-11-25", status: .approved, version: 2, createdAt: now,
+                                    createdByID: 1, createdBy: "Casey Kim", totals: [], payees: 2)
+        let detail = PaymentRunDetail(run: run, lines: [line(1, 250_000, .pending), line(2, 0, .netted)], holds: [], history: [])
+        let file = try await PaymentRuns.pain001(detail, currency: Currency("EUR"), settings: Self.payer, at: now)
+        #expect(Self.values("EndToEndId", in: file.body) == ["PR-000007-0001"])
+        #expect(Self.values("NbOfTxs", in: file.body) == ["1", "1"] && Self.values("CtrlSum", in: file.body) == ["2500.00", "2500.00"])
+        let netted = PaymentRunDetail(run: run, lines: [line(2, 0, .netted)], holds: [], history: [])
+        await #expect(throws: PaymentFileRefusal.self) { try await PaymentRuns.pain001(netted, currency: Currency("EUR"), settings: Self.payer, at: now) }
+    }
 }
