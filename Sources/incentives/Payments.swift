@@ -107,7 +107,8 @@ struct PaymentsList: AsyncParsableCommand {
         let runs = try await Runtime.withDatabase(config) { db in try await PaymentsCLI.runs(db, config).runs(limit: 100) }
         if runs.isEmpty { print("No payment runs yet.") }
         for run in runs {
-            print("\(run.reference)  \(run.status.label.lowercased())  cut-off \(run.cutoff)  \(run.payees) payees  \(PaymentsCLI.totals(run.totals))")
+            print("\(run.reference)  \(run.status.label.lowercased())  cut-off \(run.cutoff)  \(run.payees) payees  "
+                  + PaymentsCLI.totals(run.totals))
         }
     }
 }
@@ -250,6 +251,7 @@ struct PaymentsConfirm: AsyncParsableCommand {
             throw CLIError("Nothing was stored: line \(first.line)\(first.column.isEmpty ? "" : ", \(first.column)"): \(first.message)\(more)")
         }
         for row in preview.rows { print("Line \(row.line): \(row.location): \(row.change)") }
-        print(preview.applied ? "Confirmed \(preview.rows.count) payments." : "Dry run: \(preview.rows.count) payments would be confirmed; nothing was stored.")
+        print(preview.applied ? "Confirmed \(preview.rows.count) payments."
+              : "Dry run: \(preview.rows.count) payments would be confirmed; nothing was stored.")
     }
 }

@@ -27,7 +27,8 @@ struct PaymentFilesTests {
         xml.components(separatedBy: "<\(element)>").dropFirst().compactMap { $0.components(separatedBy: "</").first }
     }
 
-    @Test("the CSV and a pain.001 per currency hold the run's lines exactly; every download is in the run's history", arguments: TestDatabases.flavors)
+    @Test("the CSV and a pain.001 per currency hold the run's lines exactly; every download is in the run's history",
+          arguments: TestDatabases.flavors)
     func export(flavor: SQLFlavor) async throws {
         try await TestDatabases.with(flavor, seeded: true) { db in
             let runs = PaymentRuns(db: db, links: PaymentWorld.links)
@@ -146,6 +147,8 @@ struct PaymentFilesTests {
         #expect(Self.values("EndToEndId", in: file.body) == ["PR-000007-0001"])
         #expect(Self.values("NbOfTxs", in: file.body) == ["1", "1"] && Self.values("CtrlSum", in: file.body) == ["2500.00", "2500.00"])
         let netted = PaymentRunDetail(run: run, lines: [line(2, 0, .netted)], holds: [], history: [])
-        await #expect(throws: PaymentFileRefusal.self) { try await PaymentRuns.pain001(netted, currency: Currency("EUR"), settings: Self.payer, at: now) }
+        await #expect(throws: PaymentFileRefusal.self) {
+            try await PaymentRuns.pain001(netted, currency: Currency("EUR"), settings: Self.payer, at: now)
+        }
     }
 }

@@ -129,12 +129,14 @@ extension PaymentRuns {
             }
             guard line.lineStatus == .pending else {
                 problems.append(ImportProblem(line: row.line, column: "end_to_end_id",
-                                              message: "\(row.endToEndID) is already \(line.lineStatus.label.lowercased()); it can't be confirmed again."))
+                                              message: "\(row.endToEndID) is already \(line.lineStatus.label.lowercased()); "
+                                                + "it can't be confirmed again."))
                 continue
             }
             let currency = Currency(line.currency)
             if let mismatch = row.mismatch(amountMinor: line.amount_minor, currency: currency) {
-                problems.append(ImportProblem(line: row.line, column: row.currency.map { $0 != currency } == true ? "currency" : "amount", message: mismatch))
+                let column = row.currency.map { $0 != currency } == true ? "currency" : "amount"
+                problems.append(ImportProblem(line: row.line, column: column, message: mismatch))
                 continue
             }
             let outcome: PaymentOutcome

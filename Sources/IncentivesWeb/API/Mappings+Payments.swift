@@ -34,7 +34,8 @@ extension Components.Schemas.PaymentRunLine {
         self.init(id: l.id, locationId: l.locationID, locationName: l.locationName, organizationName: l.organizationName, amount: .init(l.amount),
                   earnings: l.earnings, creditorName: l.creditorName, creditorCountry: l.creditorCountry,
                   maskedAccountNumber: BankProfileSummary.mask(l.creditorAccount), creditorBic: l.creditorBIC, endToEndId: l.endToEndID,
-                  status: .init(rawValue: l.status.rawValue) ?? .pending, failureReason: l.failureReason, settledAt: l.settledAt, settledBy: l.settledBy)
+                  status: .init(rawValue: l.status.rawValue) ?? .pending, failureReason: l.failureReason, settledAt: l.settledAt,
+                  settledBy: l.settledBy)
     }
 }
 
@@ -53,8 +54,8 @@ extension Components.Schemas.Remittance {
     init(_ r: Remittance) {
         self.init(runId: r.runID, reference: r.reference, runStatus: .init(rawValue: r.runStatus.rawValue) ?? .canceled, sentAt: r.sentAt,
                   locationId: r.locationID, locationName: r.locationName, organizationName: r.organizationName,
-                  lines: r.lines.map { .init(amount: .init($0.amount), endToEndId: $0.endToEndID, status: .init(rawValue: $0.status.rawValue) ?? .pending,
-                                             failureReason: $0.failureReason) },
+                  lines: r.lines.map { .init(amount: .init($0.amount), endToEndId: $0.endToEndID,
+                                             status: .init(rawValue: $0.status.rawValue) ?? .pending, failureReason: $0.failureReason) },
                   items: r.items.map { i in
                       .init(earningId: i.earningID, kind: i.kind == .reversal ? .reversal : .earning, claimId: i.claimID, claimName: i.claimName,
                             engagementName: i.engagementName, engagementVersion: i.engagementVersion, market: i.market.rawValue,

@@ -74,7 +74,8 @@ extension PublicAPI {
         guard case .json(let body) = input.body else { throw APIProblem(.badRequest, "Send the outcome as JSON.") }
         let rule = TextRule.paymentFailureReason
         switch (body.status, body.reason) {
-        case (.paid, .some): throw InputRefusal(field: "reason", .invalid, "A paid line takes no reason: the reason is the bank's, for a failed payment.")
+        case (.paid, .some):
+            throw InputRefusal(field: "reason", .invalid, "A paid line takes no reason: the reason is the bank's, for a failed payment.")
         case (.failed, nil): throw InputRefusal(field: "reason", .invalid, rule.missing ?? "\(rule.label) is missing.")
         default: break
         }
@@ -98,7 +99,9 @@ extension PublicAPI {
             if input.query.currency != nil { throw APIProblem(.badRequest, "currency: a CSV holds every currency; give currency with pain001 only.") }
             format = .csv
         case .pain001:
-            guard let code = input.query.currency else { throw APIProblem(.badRequest, "currency: a pain.001 file pays one currency; name it, e.g. EUR.") }
+            guard let code = input.query.currency else {
+                throw APIProblem(.badRequest, "currency: a pain.001 file pays one currency; name it, e.g. EUR.")
+            }
             // The contract's pattern: three letters.
             guard code.unicodeScalars.count == 3, code.unicodeScalars.allSatisfy({ $0.isASCII && $0.properties.isAlphabetic }) else {
                 throw APIProblem(.badRequest, "currency: a currency is its three-letter ISO 4217 code, like EUR.")
