@@ -34,8 +34,10 @@ struct PaymentFilesTests {
             let runs = PaymentRuns(db: db, links: PaymentWorld.links)
             let (first, second) = try await PaymentWorld.managers(db, now: now)
             let id = try await runs.gather(cutoff: DayDate(now), by: first, at: now)
-            // A draft has no bank file, and a refused file records nothing.
+            // A draft has no bank file (that comes first, before the paying account), and a refused file records nothing.
             await #expect(throws: PaymentRefusal.self) { try await runs.export(id, format: .csv, by: first, at: now) }
+            let draft = await #expect(throws: PaymentRefusal.self) { try await runs.export(id, format: .pain001(Currency("USD")), by: first, at: now) }
+            #expect(draft?.message.contains("approval") == true, "\(String(describing: draft))")
             try await runs.approve(id, expectedVersion: nil, by: second, at: now)
             let detail = try #require(try await runs.run(id))
             let currencies = Set(detail.lines.map(\.amount.currency)).sorted { $0.code < $1.code }

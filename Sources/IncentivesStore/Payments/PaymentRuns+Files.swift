@@ -28,6 +28,8 @@ extension PaymentRuns {
     public func export(_ id: Int64, format: PaymentFileFormat, by viewer: Viewer, at now: Date) async throws -> PaymentFile {
         try Self.requireManager(viewer)
         guard let detail = try await run(id) else { throw StoreError.notFound("No payment run \(id).") }
+        // Whether the run has a file comes before what its file needs (the paying account); `recordExport` checks it again.
+        if let refusal = Self.noBankFile(detail.run.reference, detail.run.status) { throw refusal }
         let file: PaymentFile
         switch format {
         case .csv:
