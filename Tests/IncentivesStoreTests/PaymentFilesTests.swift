@@ -50,7 +50,8 @@ struct PaymentFilesTests {
             await #expect(throws: StoreError.self) { try await runs.export(id, format: .pain001(Currency("CHF")), by: first, at: now) }
 
             let csv = try await runs.export(id, format: .csv, by: first, at: now)
-            #expect(csv.fileName == "PR-000001.csv" && csv.contentType.hasPrefix("text/csv"))
+            let reference = detail.run.reference
+            #expect(csv.fileName == "\(reference).csv" && csv.contentType.hasPrefix("text/csv"))
             let rows = try CSVTable(csv.body, required: PaymentRunCSV.columns).records
             #expect(rows.count == detail.lines.count)
             for (row, line) in zip(rows, detail.lines) {
@@ -63,8 +64,8 @@ struct PaymentFilesTests {
             for currency in currencies {
                 let file = try await runs.export(id, format: .pain001(currency), by: first, at: now)
                 let paid = detail.lines.filter { $0.amount.currency == currency && $0.status != .netted }
-                #expect(file.fileName == "PR-000001-\(currency.code).pain001.xml")
-                #expect(Self.values("MsgId", in: file.body) == ["PR-000001-\(currency.code)"])
+                #expect(file.fileName == "\(reference)-\(currency.code).pain001.xml")
+                #expect(Self.values("MsgId", in: file.body) == ["\(reference)-\(currency.code)"])
                 #expect(Self.values("NbOfTxs", in: file.body) == [String(paid.count), String(paid.count)])
                 let sum = Money(minorUnits: paid.reduce(0) { $0 + $1.amount.minorUnits }, currency: currency).plainText
                 #expect(Self.values("CtrlSum", in: file.body) == [sum, sum])
@@ -74,7 +75,7 @@ struct PaymentFilesTests {
                 #expect(file.body.contains("<IBAN>DE89370400440532013000</IBAN>"))
             }
             #expect(try await Self.history(runs, id)
-                    == ["gathered", "approved", "exported PR-000001.csv"] + currencies.map { "exported PR-000001-\($0.code).pain001.xml" })
+                    == ["gathered", "approved", "exported \(reference).csv"] + currencies.map { "exported \(reference)-\($0.code).pain001.xml" })
         }
     }
 
@@ -98,7 +99,7 @@ struct PaymentFilesTests {
                 "\(line.endToEndID),\(status),\(amount ?? line.amount.plainText),\(currency ?? line.amount.currency.code),\(reason)\n"
             }
             let before = try await PaymentWorld.earnings(db)
-            let bad = header + row(pending[0], "paid") + "PR-000001-9999,paid,,,\n" + row(pending[1], "paid", amount: "0.01")
+            let bad = header + row(pending[0], "paid") + "\(pending[0].endToEndID.dropLast(5))-9999,paid,,,\n" + row(pending[1], "paid", amount: "0.01")
                 + row(pending[2], "failed", currency: pending[2].amount.currency == Currency("EUR") ? "USD" : "EUR", reason: "Closed")
             let refused = try await runs.importConfirmations(id, csv: bad, apply: true, by: first, at: now)
             #expect(!refused.applied && refused.problems.map(\.line) == [3, 4, 5])
