@@ -36,7 +36,9 @@ struct PaymentFilesTests {
             let id = try await runs.gather(cutoff: DayDate(now), by: first, at: now)
             // A draft has no bank file (that comes first, before the paying account), and a refused file records nothing.
             await #expect(throws: PaymentRefusal.self) { try await runs.export(id, format: .csv, by: first, at: now) }
-            let draft = await #expect(throws: PaymentRefusal.self) { try await runs.export(id, format: .pain001(Currency("USD")), by: first, at: now) }
+            let draft = await #expect(throws: PaymentRefusal.self) {
+                try await runs.export(id, format: .pain001(Currency("USD")), by: first, at: now)
+            }
             #expect(draft?.message.contains("approval") == true, "\(String(describing: draft))")
             try await runs.approve(id, expectedVersion: nil, by: second, at: now)
             let detail = try #require(try await runs.run(id))
@@ -99,7 +101,8 @@ struct PaymentFilesTests {
                 "\(line.endToEndID),\(status),\(amount ?? line.amount.plainText),\(currency ?? line.amount.currency.code),\(reason)\n"
             }
             let before = try await PaymentWorld.earnings(db)
-            let bad = header + row(pending[0], "paid") + "\(pending[0].endToEndID.dropLast(5))-9999,paid,,,\n" + row(pending[1], "paid", amount: "0.01")
+            let bad = header + row(pending[0], "paid") + "\(pending[0].endToEndID.dropLast(5))-9999,paid,,,\n"
+                + row(pending[1], "paid", amount: "0.01")
                 + row(pending[2], "failed", currency: pending[2].amount.currency == Currency("EUR") ? "USD" : "EUR", reason: "Closed")
             let refused = try await runs.importConfirmations(id, csv: bad, apply: true, by: first, at: now)
             #expect(!refused.applied && refused.problems.map(\.line) == [3, 4, 5])
