@@ -31,11 +31,12 @@ public struct AppStores: Sendable {
     public let eligibility: EligibilityLists
     /// Partners' inclusion requests and the program manager's answers.
     public let inclusionRequests: InclusionRequests
-    public let paymentRuns: PaymentRuns
     /// The proof template files the vendor uploads onto engagement drafts.
     public let proofTemplates: ProofTemplates
     /// Budgets per program currency and engagement, their figures and the reconciliation.
     public let budgets: Budgets
+    /// Payment runs, their bank files and remittances: the payments pages, the API and the CLI share this one.
+    public let paymentRuns: PaymentRuns
 
     public init(db: Database, config: AppConfig) {
         links = ClaimLinks(publicURL: config.publicURL)
@@ -59,8 +60,8 @@ public struct AppStores: Sendable {
         partners = PartnerDirectory(db: db)
         eligibility = EligibilityLists(db: db)
         inclusionRequests = InclusionRequests(db: db, links: links)
-        paymentRuns = PaymentRuns(db: db, links: links)
         proofTemplates = ProofTemplates(db: db)
         budgets = Budgets(db: db)
+        paymentRuns = PaymentRuns(db: db, links: links)
     }
 }

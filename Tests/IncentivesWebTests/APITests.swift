@@ -142,7 +142,7 @@ struct APITests {
             #expect(earning.rate.amount == "3500.00" && earning.rate.currency == "USD" && earning.hours == nil)
             #expect(earning.amount.amount == "3500.00" && earning.amount.currency == "USD")
             #expect(earning.market == "a" && earning.engagementVersion == 1 && earning.paymentMonth == "2027-01")
-            #expect(earning.approvedAt == app.clock.now && earning.paymentStatus == "unprocessed")
+            #expect(earning.approvedAt == app.clock.now && earning.paymentStatus == .unprocessed)
             let history = try await partner.getClaimHistory(path: .init(id: claim.id)).ok.body.json.history
             #expect(history.map(\.action).contains("request_information"))
             #expect(history.first { $0.action == "request_information" }?.reasonCode == "missing_customer_signature")

@@ -207,6 +207,16 @@ struct APIWriteMatrixTests {
         "DELETE /budgets/program/{currency}": Operation(json: nil, expected: manager(.notFound), partner: true, method: .delete),
         "PUT /budgets/engagements/{id}": Operation(json: #"{"amount": "1000"}"#, expected: manager(.ok), partner: true, method: .put),
         "DELETE /budgets/engagements/{id}": Operation(json: nil, expected: manager(.notFound), partner: true, method: .delete),
+        // Payments are the program manager's. The demo has no payment run (run and line 1 are unknown: 404) and nothing was
+        // due in 2001 (the domain's refusal, 422); PaymentAPITests walks each operation to a success.
+        "POST /payment-runs": Operation(json: #"{"cutoff": "2001-01-01"}"#, expected: manager(.unprocessableContent, foreign: .unprocessableContent),
+                                        partner: true),
+        "POST /payment-runs/{id}/approve": Operation(json: #"{"version": 1}"#, expected: manager(.notFound), partner: true),
+        "POST /payment-runs/{id}/cancel": Operation(json: #"{"version": 1}"#, expected: manager(.notFound), partner: true),
+        "POST /payment-runs/{id}/send": Operation(json: #"{"version": 1}"#, expected: manager(.notFound), partner: true),
+        "POST /payment-runs/{id}/lines/{line_id}/confirm": Operation(json: #"{"status": "paid"}"#, expected: manager(.notFound), partner: true),
+        "POST /payment-runs/{id}/confirmations/import": Operation(json: "end_to_end_id,status,reason\nPR-000001-0001,paid,\n",
+                                                                  expected: manager(.notFound), partner: true, contentType: "text/csv"),
     ]
 
     /// Where a case's claim (or new claim) is: Bluefin's admin acts away from Seattle, so its successes never use up
@@ -297,6 +307,7 @@ struct APIWriteMatrixTests {
                     path = path.replacingOccurrences(of: "{id}", with: whose == .own ? "1" : "987654")
                         .replacingOccurrences(of: "{location_id}", with: whose == .own ? "1" : "987654")
                         .replacingOccurrences(of: "{currency}", with: "USD")
+                        .replacingOccurrences(of: "{line_id}", with: whose == .own ? "1" : "987654")
                     body = ByteBuffer(string: (operation.json ?? "").replacingOccurrences(of: "{tag}", with: "\(who)-\(whose)"))
                 } else if let pick = operation.pick {
                     let claim = try await Self.claim(pick, at: locations, app)

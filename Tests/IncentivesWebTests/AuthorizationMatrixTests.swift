@@ -335,8 +335,29 @@ struct AuthorizationMatrixTests {
     }
 
     /// The API's reads for each role, as the pages decide them (`Viewer.may(open:)`); no token is 401.
-    static func api(_ allowed: @escaping @Sendable (Who) -> Bool, foreign: @escaping @Sendable (Who) -> HTTPResponse.Status = { _ in .notFound }) -> Rule {
-        { who, whose in who == .signedOut ? .unauthorized : !allowed(who) ? .forbidden : whose == .own ? .ok : foreign(who) }
+    static func api(_ allowed: @escaping @Sendable (Who) -> Bool, own: @escaping @Sendable (Who) -> HTTPResponse.Status = { _ in .ok },
+                    foreign: @escaping @Sendable (Who) -> HTTPResponse.Status = { _ in .notFound }) -> Rule {
+        { who, whose in who == .signedOut ? .unauthorized : !allowed(who) ? .forbidden : whose == .own ? own(who) : foreign(who) }
+    }
+
+    /// Payment run 1 canceled and run 2 gathered, approved by a second program manager, exported and sent.
+    static func sentPaymentRun(_ app: WebHarness) async throws {
+        let runs = app.deps.stores.paymentRuns, now = app.clock.now
+        let manager = try #require(try await UserRepository(db: app.db).find(email: "manager@vendor.example")).viewer
+        let users = UserRepository(db: app.db)
+        var second = try await users.find(email: "finance@vendor.example")?.id
+        if second == nil {
+            second = try await users.add(email: "finance@vendor.example", name: "Robin Ortiz", organizationID: nil, vendorRole: .programManager,
+                                         passwordHash: nil, now: now)
+        }
+        try await runs.cancel(try await runs.gather(cutoff: DayDate(now), by: manager, at: now), expectedVersion: nil, by: manager, at: now)
+        let id = try await runs.gather(cutoff: DayDate(now), by: manager, at: now)
+        try await runs.approve(id, expectedVersion: nil, by: try #require(try await users.viewer(second ?? 0, acceptsDemoUsers: true)),
+                               at: now)
+        try await runs.recordExport(id, file: "matrix.csv", by: manager, at: now)
+        try await runs.send(id, expectedVersion: nil, by: manager, at: now)
+        let lines = try #require(try await runs.run(id)).lines
+        #expect(id == 2 && lines.contains { $0.locationID == 2 }, "the matrix reads run 2 and location 2: run \(id) pays \(lines.map(\.locationID))")
     }
 
     static let apiMatrix: [String: Rule] = [
@@ -370,6 +391,15 @@ struct AuthorizationMatrixTests {
         "GET /engagements/{id}/inclusion-requests": api { $0.isPartner },
         "GET /budgets": api { $0.isVendor },
         "GET /budgets/reconciliation": api { $0.isVendor },
+        // Payments: runs and settings are the program manager's alone (they hold every payee's account); remittances are read
+        // in the Earnings section's roles. Run 2 is sent and pays Bluefin's London (location 2, not Seattle's user's).
+        "GET /payment-runs": api { $0 == .manager },
+        "GET /payment-runs/{id}": api { $0 == .manager },
+        "GET /payment-runs/{id}/remittances/{location_id}": api({ $0.isPartner || $0 == .manager }, own: { $0 == .partnerUser ? .notFound : .ok }),
+        // A bank file takes a write token (its download is recorded): with the matrix's read tokens, 403 for every role.
+        "GET /payment-runs/{id}/export": { who, _ in who == .signedOut ? .unauthorized : .forbidden },
+        "GET /remittances": api { $0.isPartner || $0 == .manager },
+        "GET /payment-settings": api { $0 == .manager },
     ]
 
     @Test("the API: every read × every role × own and foreign ids as the pages decide; every operation 401 without a token; every POST 403 with a read token")
@@ -385,6 +415,7 @@ struct AuthorizationMatrixTests {
                 try await app.db.read { try await $0.raw("SELECT id FROM claims WHERE location_id = \(bind: location) ORDER BY id").first()!.decode(column: "id", as: Int64.self) }
             }
             let ownClaim = try await claim(at: 1), cedarClaim = try await claim(at: 5)
+            try await Self.sentPaymentRun(app)
             var reading: [Who: String] = [:]
             for (who, email) in Self.emails { reading[who] = try await app.token(email, scope: .read) }
             var failures: [String] = []
@@ -396,6 +427,7 @@ struct AuthorizationMatrixTests {
                     let id = template.hasPrefix("/claims/") ? (whose == .own ? ownClaim : cedarClaim) : (whose == .own ? 2 : 987654)
                     let path = "/api/v1" + template.replacingOccurrences(of: "{id}", with: String(id))
                         .replacingOccurrences(of: "{location_id}", with: String(id)).replacingOccurrences(of: "{kind}", with: "findings_document")
+                        .replacingOccurrences(of: "{line_id}", with: String(id))
                     if method == .post {
                         // Every POST: no token 401; a read token 403, whatever the role.
                         for (who, expected) in [(Who.signedOut, HTTPResponse.Status.unauthorized), (.partnerAdmin, .forbidden), (.reviewer, .forbidden)] {

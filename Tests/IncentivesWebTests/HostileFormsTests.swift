@@ -81,6 +81,9 @@ struct HostileFormsTests {
         "POST /catalogue/engagements/{id}/eligibility/remove", "POST /catalogue/engagements/{id}/eligibility/import",
         "POST /catalogue/engagements/{id}/criteria", "POST /catalogue/engagements/{id}/criteria/import",
         "POST /engagements/{id}/inclusion-requests", "POST /inclusion-requests/{id}/approve", "POST /inclusion-requests/{id}/decline",
+        // PaymentAPITests.hostileInput: cut-offs, roles, versions, foreign runs and lines, failure reasons.
+        "POST /payment-runs", "POST /payment-runs/{id}/approve", "POST /payment-runs/{id}/cancel", "POST /payment-runs/{id}/send",
+        "POST /payment-runs/{id}/lines/{line_id}/confirm", "POST /payment-runs/{id}/confirmations/import",
     ]
 
     static func refused(_ app: WebHarness, _ label: String, expect status: HTTPResponse.Status? = nil,

@@ -135,6 +135,15 @@ extension PaymentRuns {
         try await Self.history(id, "approved", by: viewer, note: nil, at: now, on: sql)
     }
 
+    /// Why a run in `status` has no bank file yet (a draft) or at all (canceled); nil when it has one.
+    static func noBankFile(_ reference: String, _ status: PaymentRunStatus) -> PaymentRefusal? {
+        switch status {
+        case .draft: PaymentRefusal("Run \(reference) waits for a second program manager's approval before it can be exported.")
+        case .canceled: PaymentRefusal("Run \(reference) was canceled; it has no bank file.")
+        case .approved, .exported, .sent, .completed: nil
+        }
+    }
+
     /// Records a download of the run's bank file (an approved run becomes exported): who took the payees' account
     /// numbers, and when, is part of the run's history.
     public func recordExport(_ id: Int64, file: String, by viewer: Viewer, at now: Date) async throws {
@@ -146,13 +155,10 @@ extension PaymentRuns {
 
     static func recordExport(_ id: Int64, file: String, by viewer: Viewer, at now: Date, on sql: any SQLDatabase, flavor: SQLFlavor) async throws {
         let run = try await Self.run(id, on: sql, flavor: flavor)
-        switch run.runStatus {
-        case .approved:
+        if let refusal = Self.noBankFile(run.reference, run.runStatus) { throw refusal }
+        if run.runStatus == .approved {
             _ = try await Self.step(id, expectedVersion: nil, from: [.approved], to: .exported, stamp: "exported_at",
                                     refusal: { _ in "" }, at: now, on: sql, flavor: flavor)
-        case .exported, .sent, .completed: break
-        case .draft: throw PaymentRefusal("Run \(run.reference) waits for a second program manager's approval before it can be exported.")
-        case .canceled: throw PaymentRefusal("Run \(run.reference) was canceled; it has no bank file.")
         }
         try await Self.history(id, "exported", by: viewer, note: file, at: now, on: sql)
     }

@@ -256,11 +256,12 @@ struct APIGateway: RouterMiddleware {
         return parts.count == 3 && parts[0] == "claims" && parts[2] == "documents"
     }
 
-    /// Whether the path is an eligibility CSV import's (`/catalogue/engagements/{id}/eligibility/import`, `…/criteria/import`),
-    /// whose body is a file of up to `CSVTable.maxFileBytes`.
+    /// Whether the path is a CSV import's (`/catalogue/engagements/{id}/eligibility/import`, `…/criteria/import`,
+    /// `/payment-runs/{id}/confirmations/import`), whose body is a file of up to `CSVTable.maxFileBytes`.
     static func isImport(_ path: String) -> Bool {
         let parts = path.dropFirst(prefix.count).split(separator: "/")
-        return parts.count == 5 && parts[0] == "catalogue" && parts[1] == "engagements" && parts[4] == "import"
+        return (parts.count == 5 && parts[0] == "catalogue" && parts[1] == "engagements" && parts[4] == "import")
+            || (parts.count == 4 && parts[0] == "payment-runs" && parts[2] == "confirmations" && parts[3] == "import")
     }
 
     /// Whether a JSON text holds a NUL, as a byte or as the escape `\u0000`, read in place: a backslash that is

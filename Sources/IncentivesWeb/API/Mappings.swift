@@ -103,7 +103,7 @@ extension Components.Schemas.Earning {
         self.init(id: e.id, claimId: e.claimID, claimName: e.claimName, engagementId: e.engagementID, engagementName: e.engagementName,
                   locationId: e.locationID, locationName: e.locationName, market: e.market.rawValue, engagementVersion: e.engagementVersion,
                   rate: .init(e.rate), hours: e.hours.map { "\($0)" }, amount: .init(e.amount), approvedAt: e.approvedAt,
-                  paymentMonth: e.paymentMonth, paymentStatus: e.paymentStatus.rawValue)
+                  paymentMonth: e.paymentMonth, paymentStatus: .init(e.paymentStatus))
     }
 }
 

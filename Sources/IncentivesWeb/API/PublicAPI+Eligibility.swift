@@ -63,21 +63,26 @@ extension PublicAPI {
         return preview.problems.isEmpty ? .ok(.init(body: .json(preview))) : .unprocessableContent(.init(body: .json(preview)))
     }
 
-    /// A CSV body read as the page reads an uploaded file (UTF-8, within `CSVTable.maxFileBytes`), then previewed or applied
-    /// by the store; a file it cannot read is one problem on line 1.
+    /// A CSV body read by `csvText`, then previewed or applied by the store; a file it cannot read is one problem on line 1.
     private func importCSV(_ body: HTTPBody, into engagementID: Int64, dryRun: Bool,
                            run: (String, Bool, Viewer) async throws -> ImportPreview) async throws -> Components.Schemas.ImportPreview {
         let viewer = try consoleCaller(changes: true)
         guard try await console.file(engagementID) != nil else { throw APIProblem.notFound() }
+        switch try await csvText(body) {
+        case .failure(let problem): return .init(ImportPreview(unread: problem))
+        case .success(let text): return .init(try await run(text, !dryRun, viewer))
+        }
+    }
+
+    /// A CSV body's text, read as the page reads an uploaded file (UTF-8, within `CSVTable.maxFileBytes`), or why it can't be read.
+    func csvText(_ body: HTTPBody) async throws -> Result<String, ImportProblem> {
         var bytes: [UInt8] = []
         var tooLarge = false
         for try await chunk in body {
             bytes += chunk
             if bytes.count > CSVTable.maxFileBytes { tooLarge = true; break }
         }
-        let text: String
-        do throws(ImportProblem) { text = try CSVTable.text(ofFile: bytes, tooLarge: tooLarge) } catch { return .init(ImportPreview(unread: error)) }
-        return .init(try await run(text, !dryRun, viewer))
+        do throws(ImportProblem) { return .success(try CSVTable.text(ofFile: bytes, tooLarge: tooLarge)) } catch { return .failure(error) }
     }
 
     // MARK: Inclusion requests

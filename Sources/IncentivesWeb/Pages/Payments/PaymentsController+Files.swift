@@ -44,8 +44,11 @@ extension PaymentsController {
         }
         let preview: ImportPreview
         do {
-            preview = try await unread.map { ImportPreview(unread: $0) }
-                ?? runs.importConfirmations(id, csv: text, apply: apply, by: try context.signedIn, at: deps.clock.now)
+            if let unread {
+                preview = ImportPreview(unread: unread)
+            } else {
+                preview = try await runs.importConfirmations(id, csv: text, apply: apply, by: try context.signedIn, at: deps.clock.now)
+            }
         } catch let refusal as PaymentRefusal {
             return try await runPage(context, problem: refusal.message).response
         }
