@@ -6,7 +6,8 @@ import Testing
 
 @Suite("A run's bank files and the bank's confirmation file, on SQLite and PostgreSQL")
 struct PaymentFilesTests {
-    let now = TestDatabases.now
+    /// Two months after the demo's seed: its runs paid what was due by the 5th of last month, all it approved since is due.
+    let now = TestDatabases.now.adding(calendarDays: 60)
     static let payer = PaymentSettings(payerName: "Northwind Vendor", payerIBAN: "DE89370400440532013000", payerBIC: "COBADEFFXXX")
 
     /// A run gathered by the first manager and approved by the second.

@@ -207,8 +207,9 @@ struct APIWriteMatrixTests {
         "DELETE /budgets/program/{currency}": Operation(json: nil, expected: manager(.notFound), partner: true, method: .delete),
         "PUT /budgets/engagements/{id}": Operation(json: #"{"amount": "1000"}"#, expected: manager(.ok), partner: true, method: .put),
         "DELETE /budgets/engagements/{id}": Operation(json: nil, expected: manager(.notFound), partner: true, method: .delete),
-        // Payments are the program manager's. The demo has no payment run (run and line 1 are unknown: 404) and nothing was
-        // due in 2001 (the domain's refusal, 422); PaymentAPITests walks each operation to a success.
+        // Payments are the program manager's. The demo's runs are all completed, so the matrix asks about an unknown run (404 for
+        // the program manager, whose role passes) and nothing was due in 2001 (the domain's refusal, 422); PaymentAPITests walks
+        // each operation to a success.
         "POST /payment-runs": Operation(json: #"{"cutoff": "2001-01-01"}"#, expected: manager(.unprocessableContent, foreign: .unprocessableContent),
                                         partner: true),
         "POST /payment-runs/{id}/approve": Operation(json: #"{"version": 1}"#, expected: manager(.notFound), partner: true),
@@ -304,7 +305,8 @@ struct APIWriteMatrixTests {
                 var path = "/api/v1" + template + operation.query
                 var body = operation.json.map { ByteBuffer(string: $0) } ?? ByteBuffer(bytes: Self.pdf)
                 if operation.partner {
-                    path = path.replacingOccurrences(of: "{id}", with: whose == .own ? "1" : "987654")
+                    path = path.replacingOccurrences(of: "/payment-runs/{id}", with: "/payment-runs/987654")
+                        .replacingOccurrences(of: "{id}", with: whose == .own ? "1" : "987654")
                         .replacingOccurrences(of: "{location_id}", with: whose == .own ? "1" : "987654")
                         .replacingOccurrences(of: "{currency}", with: "USD")
                         .replacingOccurrences(of: "{line_id}", with: whose == .own ? "1" : "987654")

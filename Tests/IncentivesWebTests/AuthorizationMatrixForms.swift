@@ -310,6 +310,11 @@ extension AuthorizationMatrixTests {
             guard own && who == .manager else { return Form(path: path, fields: [("version", "1")]) }
             let run = try await paymentRun(app, upTo: template.hasSuffix("/send") ? .exported : .draft)
             return Form(path: template.replacingOccurrences(of: "{id}", with: "\(run)"), fields: [("version", try await version(app, "payment_runs", run))])
+        case "POST /payments/runs/{id}/confirmations":
+            guard own && who == .manager else { return Form(path: path, fields: [("csv", "end_to_end_id,status\n")]) }
+            let run = try await paymentRun(app, upTo: .sent)
+            let line = try #require(try await PaymentRuns(db: app.db, links: PaymentWorldLinks.links).run(run)?.lines.first { $0.status == .pending })
+            return Form(path: "/payments/runs/\(run)/confirmations", fields: [("csv", "end_to_end_id,status,reason\n\(line.endToEndID),paid,\n")])
         case "POST /payments/runs/{id}/lines/{line}":
             guard own && who == .manager else { return Form(path: path, fields: [("outcome", "paid")]) }
             let run = try await paymentRun(app, upTo: .sent)

@@ -57,7 +57,7 @@ struct HostileFormsTests {
         "POST /catalogue/budgets/program", "POST /catalogue/budgets/engagements/{id}",
         // In PaymentPagesTests.hostile.
         "POST /payments/runs", "POST /payments/settings", "POST /payments/runs/{id}/approve", "POST /payments/runs/{id}/cancel",
-        "POST /payments/runs/{id}/send", "POST /payments/runs/{id}/lines/{line}",
+        "POST /payments/runs/{id}/send", "POST /payments/runs/{id}/lines/{line}", "POST /payments/runs/{id}/confirmations",
     ]
     /// The API's operations with a body or a path the corpus reaches: claims, comments and documents in
     /// `HostileInputTests`, the lifecycle actions here.

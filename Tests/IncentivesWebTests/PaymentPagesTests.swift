@@ -17,7 +17,7 @@ struct PaymentPagesTests {
             let manager = try await app.signedIn("manager@vendor.example")
             let list = try await manager.get(SitePath.payments.href())
             #expect(list.status == .ok && list.body.contains("Gather a run") && list.body.contains("PR-000001"))
-            // The demo's four monthly runs, the failed payment of the third paid by the fourth.
+            // The demo's four monthly runs.
             #expect(list.body.contains("PR-000004") && list.body.contains("Completed"))
             let gathered = try await manager.post(SitePath.paymentRuns.href(), [("cutoff", DayDate(app.clock.now).description)])
             #expect(gathered.status == .seeOther)
@@ -107,6 +107,16 @@ struct PaymentPagesTests {
                                     ("reason with a control character", [("outcome", "failed"), ("reason", "closed\u{0007}")]),
                                     ("reason too long", [("outcome", "failed"), ("reason", String(repeating: "x", count: 501))])] {
                 try await HostileFormsTests.refusedPage(app, manager, label, settle, fields, expect: .unprocessableContent)
+            }
+            #expect(try await app.deps.stores.paymentRuns.run(run)?.lines.first { $0.id == line.id }?.status == .pending)
+            // The bank's confirmation file: every problem by line, and nothing applied.
+            let confirm = SitePath.paymentRunConfirmations(.id(run)).href()
+            for (label, csv) in [("unknown payment", "end_to_end_id,status,reason\nPR-999999-0001,paid,\n"),
+                                 ("wrong amount", "end_to_end_id,status,amount,currency,reason\n\(line.endToEndID),paid,0.01,\(line.amount.currency.code),\n"),
+                                 ("failed without a reason", "end_to_end_id,status,reason\n\(line.endToEndID),failed,\n"),
+                                 ("no header", "\(line.endToEndID),paid\n"), ("script", HostileFormsTests.script)] {
+                try await HostileFormsTests.refusedPage(app, manager, "confirmations: \(label)", confirm, [("csv", csv), ("apply", "1")],
+                                                        expect: .unprocessableContent)
             }
             #expect(try await app.deps.stores.paymentRuns.run(run)?.lines.first { $0.id == line.id }?.status == .pending)
             for bad in HostileFormsTests.badIDs {

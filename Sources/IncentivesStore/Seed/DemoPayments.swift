@@ -4,12 +4,9 @@ import SQLKit
 
 /// The demo's payment history, made by the payment runs themselves (never a status written by hand): a run on the 5th
 /// of each of the last four months, gathered by the program manager, approved by the second one, exported, sent, and
-/// confirmed three days later. The first payment of the second-to-last run is returned by the bank: its bank profile goes
-/// to "action required", the partner confirms the account and the program manager validates it again, and the next run
-/// pays the failed earnings with the new ones — the whole story of a failure, in the history. A run whose confirmation
-/// day is still ahead stays sent.
+/// confirmed paid three days later; a run whose confirmation day is still ahead stays sent. (A failed payment is walked in
+/// e2e/test_payments.py: in the demo it would put a bank profile the other demo walks use in "action required".)
 enum DemoPayments {
-    static let failure = "Beneficiary account closed (AC04)"
 
     static func write(on sql: any SQLDatabase, flavor: SQLFlavor, now: Date) async throws {
         func viewer(_ email: String) async throws -> Viewer? {
@@ -25,7 +22,7 @@ enum DemoPayments {
             let day = DayDate(month)
             return DayDate(year: day.year, month: day.month, day: 5)
         }
-        for (index, cutoff) in cutoffs.enumerated() {
+        for cutoff in cutoffs {
             let at = { (days: Int, hour: Double) in cutoff.startUTC.adding(calendarDays: days).addingTimeInterval(hour * 3_600) }
             guard at(3, 10) <= now else { break }
             let id: Int64
@@ -37,27 +34,12 @@ enum DemoPayments {
             let lines = try await sql.raw("""
                 SELECT id FROM payment_run_lines WHERE run_id = \(bind: id) AND status = 'pending' ORDER BY end_to_end_id
                 """).all(decodingColumn: "id", as: Int64.self)
-            for (position, lineID) in lines.enumerated() {
+            for lineID in lines {
                 guard let line = try await PaymentRuns.line(lineID, run: id, on: sql) else { continue }
-                let fails = index == cutoffs.count - 2 && position == 0
-                try await PaymentRuns.settle(line, of: try await PaymentRuns.run(id, on: sql, flavor: flavor), fails ? .failed(failure) : .paid,
-                                             by: manager, links: nil, at: at(3, 10), on: sql)
-                if fails { try await validateAgain(line, by: manager, at: at(10, 10), on: sql) }
+                try await PaymentRuns.settle(line, of: try await PaymentRuns.run(id, on: sql, flavor: flavor), .paid, by: manager, links: nil,
+                                             at: at(3, 10), on: sql)
             }
             try await PaymentRuns.completeIfSettled(run.id, at: at(3, 10), on: sql)
         }
-    }
-
-    /// The partner confirmed the account after the failure, and the program manager validated the profile again.
-    static func validateAgain(_ line: PaymentLineRow, by manager: Viewer, at now: Date, on sql: any SQLDatabase) async throws {
-        guard let organization = try await sql.raw("""
-            UPDATE bank_profiles SET status = 'approved', status_reason = NULL, updated_at = \(bind: now), version = version + 1
-            WHERE id = \(bind: line.bank_profile_id) AND status = 'action_required'
-            RETURNING organization_id
-            """).first(decodingColumn: "organization_id", as: Int64.self) else { return }
-        try await PayeeRepository.history(organizationID: organization, subject: "bank_profile", subjectID: line.bank_profile_id,
-                                          locationID: nil, actor: .init(manager), action: "approved",
-                                          from: BankProfileStatus.actionRequired.rawValue, to: BankProfileStatus.approved.rawValue,
-                                          note: "The partner confirmed the account with its bank; validated again", now: now, on: sql)
     }
 }
