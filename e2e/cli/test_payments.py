@@ -12,18 +12,23 @@ import pytest
 import sepaxml
 from lxml import etree
 
+import datetime
+
 from conftest import BOTH
 from harness import SEED_NOW, incentives, refused, usage_error
 
 MANAGER = "manager@vendor.example"
 SECOND = "finance@vendor.example"
-DAY = SEED_NOW[:10]
+# Two months after the seed: the demo's own runs paid what was due by the 5th of the month before it; all it approved
+# since is due by then.
+LATER = (datetime.datetime.fromisoformat(SEED_NOW.replace("Z", "+00:00")) + datetime.timedelta(days=60)).strftime("%Y-%m-%dT%H:%M:%SZ")
+DAY = LATER[:10]
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
 XSD = Path(sepaxml.__file__).parent / "schemas" / "pain.001.001.09.xsd"
 
 
 def pay(db, *args: str, user: str = MANAGER):
-    return incentives(db, "payments", *args, "--as", user, "--now", SEED_NOW)
+    return incentives(db, "payments", *args, "--as", user, "--now", LATER)
 
 
 def second_manager(db) -> None:
@@ -144,7 +149,7 @@ def test_a_confirmation_file_with_a_wrong_amount_or_id_stores_nothing(demo, tmp_
 
 @pytest.mark.parametrize("arguments, words", [
     (["run", "--cutoff", "25/11/2026"], ["The cut-off is a day written YYYY-MM-DD"]),
-    (["run", "--cutoff", "2026-11-26"], ["can't be after today"]),
+    (["run", "--cutoff", (datetime.date.fromisoformat(DAY) + datetime.timedelta(days=1)).isoformat()], ["can't be after today"]),
     (["run", "--cutoff", "2001-01-01"], ["Nothing is due at 2001-01-01"]),
     (["approve", "PR-000009"], ["No payment run 'PR-000009'"]),
     (["export", "PR-000001", "--format", "pdf"], ["--format pdf is not one; use csv or pain001."]),

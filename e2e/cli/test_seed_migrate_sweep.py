@@ -34,10 +34,10 @@ def test_seed_demo_writes_the_demo_once(empty):
     # The README's demo: 3 organizations, 9 locations, 20 engagements, 75 customers, 200 claims in all 17 statuses,
     # the 6 demo sign-ins.
     assert first.out == ("Seeded the demo program: 3 partner organizations, 9 locations, 20 engagements, 75 customers, "
-                         "200 claims, 6 users.\n")
+                         "200 claims, 7 users.\n")
     counts = {table: int(empty.rows(f"SELECT COUNT(*) FROM {table}")[0][0])
               for table in ("organizations", "locations", "engagements", "customers", "claims", "users")}
-    assert counts == {"organizations": 3, "locations": 9, "engagements": 20, "customers": 75, "claims": 200, "users": 6}
+    assert counts == {"organizations": 3, "locations": 9, "engagements": 20, "customers": 75, "claims": 200, "users": 7}
     assert empty.rows("SELECT COUNT(DISTINCT status) FROM claims") == [("17",)]
     before = empty.snapshot()
     second = incentives(empty, "seed", "--demo", "--now", SEED_NOW)
