@@ -111,12 +111,12 @@ def approve_and_send(browser: Browser, run: str) -> None:
 
 
 def lines(browser: Browser) -> list[dict[str, str]]:
-    """The run page's payee lines: payee, EndToEndId, amount (plain decimal), currency, status."""
+    """The run page's payee lines: payee (the location's name), EndToEndId, amount (plain decimal), currency, status."""
     rows = []
     for row in browser.find_all("#run-lines tbody tr"):
         cells = row.find_elements(By.TAG_NAME, "td")
         currency, amount = cells[3].text.split(" ", 1)
-        rows.append({"payee": cells[0].text, "end_to_end_id": cells[1].text, "currency": currency,
+        rows.append({"payee": cells[0].text.split(" / ")[-1], "end_to_end_id": cells[1].text, "currency": currency,
                      "amount": str(Decimal(amount.replace(",", ""))), "status": cells[5].text.split("\n")[0]})
     return rows
 
@@ -199,7 +199,9 @@ def test_a_run_from_approval_to_payment_a_failure_paid_next_time_and_a_reversal_
     switch(browser, CEDAR)
     browser.open("/payee-profiles", "payee profiles")
     assert "Beneficiary account closed (AC04)" in browser.text("main")
-    browser.click_and_wait(browser.find("a[href$='/replace']"), "replace the bank profile")
+    returned = browser.driver.find_element(By.XPATH, "//tr[contains(., 'AC04')]//a[contains(@href, '/replace')]")
+    browser.click_and_wait(returned, "replace the bank profile")
+    Select(browser.find("#bank-country")).select_by_value("DE")
     fields = {"holder_name": "Cedar Systems GmbH", "bank_name": "Rhine Savings", "account_number": "DE02120300000000202051",
               "swift_bic": "BYLADEM1001"}
     for name, value in fields.items():
@@ -223,10 +225,7 @@ def test_a_run_from_approval_to_payment_a_failure_paid_next_time_and_a_reversal_
     # The reviewer reverses the paid Seattle claim; a new Seattle approval is netted against it in the next run.
     switch(browser, REVIEWER)
     browser.open(f"/claims/{seattle_claim}", "the paid claim")
-    form = browser.find("#form-reverse")
-    Select(form.find_element(By.NAME, "reason_code")).select_by_value("duplicate_claim")
-    form.find_element(By.NAME, "note").send_keys("The same workshop was claimed twice.")
-    browser.click_and_wait(form.find_element(By.ID, "do-reverse"), "the approval reversed")
+    act(browser, "reverse", "the approval reversed", code="duplicate_claim", reason="The same workshop was claimed twice.")
     assert status(browser) == "rejected_final"
     reversed_minor, = one(instance, "SELECT amount_minor FROM earnings WHERE claim_id = ? AND kind = 'reversal'", seattle_claim)
     assert reversed_minor < 0

@@ -64,7 +64,7 @@ enum PaymentNotices {
         for locationID in byLocation.keys.sorted() {
             let group = byLocation[locationID]!
             let totals = group.map { Money(minorUnits: $0.amount_minor, currency: Currency($0.currency)) }
-            let place = "\(group[0].organization_name) - \(group[0].location_name)"
+            let place = "\(group[0].organization_name) / \(group[0].location_name)"
             let link = links.remittance(run: runID, location: locationID)
             for email in try await InclusionRequests.admins(ofLocation: locationID, on: sql) {
                 try await Outbox.enqueue(.paymentSent(to: email, reference: reference, place: place, totals: totals, link: link), now: now, on: sql)
@@ -88,7 +88,7 @@ enum PaymentNotices {
             """).first(decoding: Place.self) else { return }
         let amount = Money(minorUnits: line.amount_minor, currency: Currency(line.currency))
         for email in try await InclusionRequests.admins(ofLocation: line.location_id, on: sql) {
-            try await Outbox.enqueue(.paymentFailed(to: email, reference: line.end_to_end_id, place: "\(place.organization_name) - \(place.location_name)",
+            try await Outbox.enqueue(.paymentFailed(to: email, reference: line.end_to_end_id, place: "\(place.organization_name) / \(place.location_name)",
                                                     amount: amount, reason: reason, link: links.payeeProfiles), now: now, on: sql)
         }
     }

@@ -123,7 +123,7 @@ extension Remittance {
         var text = CSV.line(Self.csvColumns)
         for item in items {
             let line = lines.first { $0.amount.currency == item.amount.currency }
-            text += CSV.line([reference, line?.endToEndID ?? "", CSV.text("\(organizationName) - \(locationName)"), String(item.claimID),
+            text += CSV.line([reference, line?.endToEndID ?? "", CSV.text("\(organizationName) / \(locationName)"), String(item.claimID),
                               CSV.text(item.claimName), CSV.text(item.engagementName), String(item.engagementVersion),
                               item.market.rawValue.uppercased(), item.rate.plainText, item.hours.map { "\($0)" } ?? "", item.amount.plainText,
                               item.amount.currency.code, item.kind.rawValue, line?.status.rawValue ?? ""])

@@ -38,7 +38,7 @@ struct HoldLine: Sendable {
     let carried: Bool
 
     init(_ hold: PaymentRunHold) {
-        payee = "\(hold.organizationName) - \(hold.locationName)"
+        payee = "\(hold.organizationName) / \(hold.locationName)"
         amount = hold.amount.description
         earnings = hold.earnings
         reason = hold.reason.label
@@ -181,7 +181,7 @@ struct PaymentRunView: PageView {
         let sent = run.status == .sent
         lines = detail.lines.map { line in
             let mine = lineProblem?.id == line.id
-            return Line(payee: "\(line.organizationName) - \(line.locationName)", endToEndID: line.endToEndID, earnings: line.earnings,
+            return Line(payee: "\(line.organizationName) / \(line.locationName)", endToEndID: line.endToEndID, earnings: line.earnings,
                         amount: line.amount.description, creditor: line.creditorName, account: BankProfileSummary.mask(line.creditorAccount),
                         bic: line.creditorBIC, status: line.status.label, tone: line.status.tone, failureReason: line.failureReason,
                         settled: line.settledAt.map { "\(times.dateTime($0)) by \(line.settledBy ?? "")" },

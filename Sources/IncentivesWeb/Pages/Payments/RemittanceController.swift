@@ -80,7 +80,7 @@ struct RemittanceView: PageView {
     init(_ advice: Remittance, input: PageInput) {
         title = "Remittance advice \(advice.reference)"
         shell = Shell(input, title: title, section: .earnings, trail: [("Earnings", SitePath.earnings.href()), (advice.reference, nil)])
-        payee = "\(advice.organizationName) - \(advice.locationName)"
+        payee = "\(advice.organizationName) / \(advice.locationName)"
         reference = advice.reference
         sent = advice.sentAt.map { input.times.dateTime($0) }
         status = advice.runStatus.label
