@@ -44,7 +44,10 @@ DEMO_USERS = [
     DemoUser("admin@kestrel.example", "Kestrel IT", _PARTNER_ADMIN_NAV),
     DemoUser("reviewer@vendor.example", "Vendor", ["Home", "Customer claims", "Review", "Catalogue", "Partners"]),
     DemoUser("manager@vendor.example", "Vendor",
-             ["Home", "Customer claims", "Payee profiles", "Enrollment", "Earnings", "Review", "Catalogue", "Partners", "Webhooks"]),
+             ["Home", "Customer claims", "Payee profiles", "Enrollment", "Earnings", "Payments", "Review", "Catalogue", "Partners", "Webhooks"]),
+    # The second program manager, who approves the runs the first gathers.
+    DemoUser("finance@vendor.example", "Vendor",
+             ["Home", "Customer claims", "Payee profiles", "Enrollment", "Earnings", "Payments", "Review", "Catalogue", "Partners", "Webhooks"]),
 ]
 USER = {u.email: u for u in DEMO_USERS}
 

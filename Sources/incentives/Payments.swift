@@ -203,7 +203,7 @@ struct PaymentsExport: AsyncParsableCommand {
             let found = try await PaymentsCLI.run(run, in: runs)
             let chosen: PaymentFileFormat
             if format == "csv" {
-                chosen = .csv
+                chosen = .csv(nil)
             } else if let currency {
                 chosen = .pain001(Currency(currency))
             } else {

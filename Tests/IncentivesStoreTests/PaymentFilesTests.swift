@@ -36,7 +36,7 @@ struct PaymentFilesTests {
             let (first, second) = try await PaymentWorld.managers(db, now: now)
             let id = try await runs.gather(cutoff: DayDate(now), by: first, at: now)
             // A draft has no bank file (that comes first, before the paying account), and a refused file records nothing.
-            await #expect(throws: PaymentRefusal.self) { try await runs.export(id, format: .csv, by: first, at: now) }
+            await #expect(throws: PaymentRefusal.self) { try await runs.export(id, format: .csv(nil), by: first, at: now) }
             let draft = await #expect(throws: PaymentRefusal.self) {
                 try await runs.export(id, format: .pain001(Currency("USD")), by: first, at: now)
             }
@@ -47,12 +47,12 @@ struct PaymentFilesTests {
             let some = try #require(currencies.first)
             await #expect(throws: PaymentRefusal.self) { try await runs.export(id, format: .pain001(some), by: first, at: now) }
             let reviewer = Viewer(userID: 5, email: "reviewer@vendor.example", name: "Jordan Lee", membership: .vendor(.reviewer))
-            await #expect(throws: PaymentRefusal.self) { try await runs.export(id, format: .csv, by: reviewer, at: now) }
+            await #expect(throws: PaymentRefusal.self) { try await runs.export(id, format: .csv(nil), by: reviewer, at: now) }
             #expect(try await Self.history(runs, id) == ["gathered", "approved"])
             try await runs.update(Self.payer, by: first, at: now)
             await #expect(throws: StoreError.self) { try await runs.export(id, format: .pain001(Currency("CHF")), by: first, at: now) }
 
-            let csv = try await runs.export(id, format: .csv, by: first, at: now)
+            let csv = try await runs.export(id, format: .csv(nil), by: first, at: now)
             let reference = detail.run.reference
             #expect(csv.fileName == "\(reference).csv" && csv.contentType.hasPrefix("text/csv"))
             let rows = try CSVTable(csv.body, required: PaymentRunCSV.columns).records

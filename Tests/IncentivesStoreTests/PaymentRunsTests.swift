@@ -233,4 +233,54 @@ struct PaymentRunsTests {
             try await PaymentWorld.expectLedgerMatches(db)
         }
     }
+
+    @Test("sending and settling write their webhook events for the endpoints that take the payee's location, and the partner's emails",
+          arguments: TestDatabases.flavors)
+    func eventsAndEmails(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let now = self.now.adding(calendarDays: 60)
+            let events: Set<WebhookEventType> = [.paymentRunSent, .earningPaid, .earningFailed]
+            let bluefin = try await WebhookOwners.endpoint(db, by: "admin@bluefin.example", url: "https://bluefin.example/hooks", events: events)
+            let cedar = try await WebhookOwners.endpoint(db, by: "admin@cedar.example", url: "https://cedar.example/hooks", events: events)
+            let vendor = try await WebhookOwners.endpoint(db, by: "manager@vendor.example", url: "https://vendor.example/hooks", events: events)
+            let runs = PaymentRuns(db: db, links: PaymentWorld.links)
+            let (first, second) = try await PaymentWorld.managers(db, now: now)
+            let id = try await runs.gather(cutoff: DayDate(now), by: first, at: now)
+            try await runs.approve(id, expectedVersion: nil, by: second, at: now)
+            try await runs.recordExport(id, file: "csv", by: first, at: now)
+            try await runs.send(id, expectedVersion: nil, by: first, at: now)
+            let lines = try #require(try await runs.run(id)).lines
+            let seattle = try #require(lines.first { $0.locationID == 1 && $0.status == .pending }, "a Seattle payment")
+            let other = try #require(lines.first { ![1, 2, 3, 4].contains($0.locationID) && $0.status == .pending }, "another partner's payment")
+            try await runs.settle(line: seattle.id, ofRun: id, .paid, by: first, at: now)
+            try await runs.settle(line: other.id, ofRun: id, .failed("Account closed (AC04)"), by: first, at: now)
+
+            struct Event: Decodable { var type: String; var location_id: Int64?; var payload: String; var endpoint_id: Int64 }
+            let written = try await db.read { sql in
+                try await sql.raw("""
+                    SELECT e.type, e.location_id, e.payload, d.endpoint_id FROM webhook_events e JOIN webhook_deliveries d ON d.event_id = e.id
+                    WHERE e.type IN ('payment_run.sent', 'earning.paid', 'earning.failed') ORDER BY e.id, d.endpoint_id
+                    """).all(decoding: Event.self)
+            }
+            // Bluefin's endpoint hears only Bluefin's locations; the vendor's hears everything; nobody hears another's payment.
+            #expect(written.filter { $0.endpoint_id == bluefin.id }.allSatisfy { [1, 2, 3, 4].contains($0.location_id ?? 0) })
+            #expect(written.filter { $0.endpoint_id == cedar.id }.allSatisfy { ![1, 2, 3, 4].contains($0.location_id ?? 0) })
+            let sent = written.filter { $0.type == "payment_run.sent" && $0.endpoint_id == vendor.id }
+            #expect(Set(sent.compactMap(\.location_id)) == Set(lines.map(\.locationID)))
+            let seattleSent = try #require(sent.first { $0.location_id == 1 })
+            #expect(seattleSent.payload.contains(#""remittance_url":"https:\/\/incentives.example\/earnings\/remittances\/\#(id)\/1""#)
+                    || seattleSent.payload.contains("/earnings/remittances/\(id)/1"))
+            #expect(written.contains { $0.type == "earning.paid" && $0.location_id == 1 && $0.endpoint_id == bluefin.id })
+            let failed = try #require(written.first { $0.type == "earning.failed" && $0.endpoint_id == vendor.id })
+            #expect(failed.location_id == other.locationID && failed.payload.contains("Account closed (AC04)")
+                    && failed.payload.contains(other.endToEndID))
+            // The emails: the run sent to each payee's admins with the advice's link; the failure asks for a new bank profile.
+            let subjects = try await db.read { sql in
+                try await sql.raw("SELECT subject, body FROM mail_outbox ORDER BY id").all()
+            }.map { (try $0.decode(column: "subject", as: String.self), try $0.decode(column: "body", as: String.self)) }
+            let reference = try #require(try await runs.run(id)).run.reference
+            #expect(subjects.contains { $0.0.hasPrefix("Payment \(reference) sent: Bluefin Consulting") && $0.1.contains("/earnings/remittances/\(id)/") })
+            #expect(subjects.contains { $0.0.hasPrefix("Payment \(other.endToEndID) returned") && $0.1.contains("Account closed (AC04)") })
+        }
+    }
 }

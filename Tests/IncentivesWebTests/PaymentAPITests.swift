@@ -95,14 +95,21 @@ struct PaymentAPITests {
             }
             #expect(try await app.api("/api/v1/payment-runs/\(id)/export?format=pain001&currency=CHF", token: manager).status == .notFound)
             #expect(try await app.api("/api/v1/payment-runs/\(id)/export?format=pain001&currency=E1R", token: manager).status == .badRequest)
-            #expect(try await app.api("/api/v1/payment-runs/\(id)/export?format=pain001", token: manager).status == .badRequest)
-            #expect(try await app.api("/api/v1/payment-runs/\(id)/export?format=csv&currency=EUR", token: manager).status == .badRequest)
+            // No currency named: the run's only currency, or no single file (404); a CSV of one currency holds only its lines.
+            let paidIn = Set(approved.lines.filter { $0.status != .netted }.map(\.amount.currency))
+            let unnamed = try await app.api("/api/v1/payment-runs/\(id)/export?format=pain001", token: manager)
+            #expect(unnamed.status == (paidIn.count == 1 ? .ok : .notFound))
+            let usd = try await app.api("/api/v1/payment-runs/\(id)/export?format=csv&currency=USD", token: manager)
+            let usdLines = String(buffer: usd.body).split(separator: "\r\n").dropFirst()
+            #expect(usd.status == .ok && usdLines.count == approved.lines.filter { $0.amount.currency == "USD" }.count)
+            #expect(try await app.api("/api/v1/payment-runs/\(id)/export?format=csv&currency=CHF", token: manager).status == .notFound)
             #expect(try await app.api("/api/v1/payment-runs/\(id)/export", token: try await app.token("manager@vendor.example", scope: .read))
                 .status == .forbidden)
             let reviewing = try await app.token("reviewer@vendor.example")
             #expect(try await app.api("/api/v1/payment-runs/\(id)/export", token: reviewing).status == .forbidden)
             let exported = try await first.getPaymentRun(path: .init(id: id)).ok.body.json
-            #expect(exported.run.status == .exported && exported.history.filter { $0.action == "exported" }.count == 1 + currencies.count)
+            #expect(exported.run.status == .exported && exported.history.filter { $0.action == "exported" }.count
+                    == 1 + currencies.count + (paidIn.count == 1 ? 1 : 0) + 1, "each file given is a download recorded; refusals record none")
             let sent = try await first.sendPaymentRun(path: .init(id: id), body: .json(.init(version: exported.run.version))).ok.body.json
             #expect(sent.run.status == .sent && sent.history.map(\.action).last == "sent")
 

@@ -4,8 +4,9 @@ import SQLKit
 
 /// Which bank file of a run.
 public enum PaymentFileFormat: Sendable, Hashable {
-    /// One line per payee and currency with its earnings; netted lines too, with their status.
-    case csv
+    /// One line per payee and currency with its earnings; netted lines too, with their status. With a currency, only its
+    /// lines (a run that pays nothing in it has no such file).
+    case csv(Currency?)
     /// ISO 20022 pain.001.001.09 credit transfers in one currency; netted lines are no transfers.
     case pain001(Currency)
 }
@@ -32,15 +33,17 @@ extension PaymentRuns {
         if let refusal = Self.noBankFile(detail.run.reference, detail.run.status) { throw refusal }
         let file: PaymentFile
         switch format {
-        case .csv:
+        case .csv(let only):
             let earnings = try await db.read { sql in try await Self.earningIDs(ofRun: id, on: sql) }
-            let lines = detail.lines.map { line in
+            let chosen = detail.lines.filter { only == nil || $0.amount.currency == only }
+            if let only, chosen.isEmpty { throw StoreError.notFound("Run \(detail.run.reference) pays nothing in \(only.code).") }
+            let lines = chosen.map { line in
                 PaymentRunCSV.Line(endToEndID: line.endToEndID, organization: line.organizationName, location: line.locationName,
                                    locationID: line.locationID, currency: line.amount.currency, amountMinor: line.amount.minorUnits,
                                    earningIDs: earnings[line.id] ?? [], creditorName: line.creditorName, account: line.creditorAccount,
                                    bic: line.creditorBIC, routingCode: line.creditorRoutingCode, status: line.status)
             }
-            file = PaymentFile(fileName: "\(detail.run.reference).csv", contentType: PaymentRunCSV.contentType,
+            file = PaymentFile(fileName: "\(detail.run.reference)\(only.map { "-\($0.code)" } ?? "").csv", contentType: PaymentRunCSV.contentType,
                                body: PaymentRunCSV.document(reference: detail.run.reference, lines: lines))
         case .pain001(let currency):
             file = try await Self.pain001(detail, currency: currency, settings: try await settings(), at: now)

@@ -93,25 +93,36 @@ extension PublicAPI {
         guard try caller().token.scope == .write else {
             throw APIProblem(.readOnlyToken, "A bank file is downloaded with a write token: the download is recorded in the run's history.")
         }
-        let format: PaymentFileFormat
-        switch input.query.format ?? .csv {
-        case .csv:
-            if input.query.currency != nil { throw APIProblem(.badRequest, "currency: a CSV holds every currency; give currency with pain001 only.") }
-            format = .csv
-        case .pain001:
-            guard let code = input.query.currency else {
-                throw APIProblem(.badRequest, "currency: a pain.001 file pays one currency; name it, e.g. EUR.")
-            }
+        var currency: Currency?
+        if let code = input.query.currency {
             // The contract's pattern: three letters.
             guard code.unicodeScalars.count == 3, code.unicodeScalars.allSatisfy({ $0.isASCII && $0.properties.isAlphabetic }) else {
                 throw APIProblem(.badRequest, "currency: a currency is its three-letter ISO 4217 code, like EUR.")
             }
-            format = .pain001(Currency(code))
+            currency = Currency(code)
+        }
+        let format: PaymentFileFormat
+        switch input.query.format ?? .csv {
+        case .csv:
+            // With a currency, the CSV of that currency's lines only.
+            format = .csv(currency)
+        case .pain001:
+            // A pain.001 pays one currency: without one named, the run's only currency, or no single file to give (404).
+            if currency == nil {
+                guard let detail = try await paymentRuns.run(input.path.id) else { throw APIProblem(.notFound, "No payment run \(input.path.id).") }
+                let paid = Set(detail.lines.filter { $0.amount.minorUnits > 0 }.map(\.amount.currency.code)).sorted()
+                guard paid.count == 1 else {
+                    throw APIProblem(.notFound, "Run \(detail.run.reference) has a pain.001 per currency (\(paid.joined(separator: ", "))): name one.")
+                }
+                currency = Currency(paid[0])
+            }
+            format = .pain001(currency!)
         }
         let file = try await paymentRuns.export(input.path.id, format: format, by: viewer, at: now)
         let headers = Operations.ExportPaymentRun.Output.Ok.Headers(contentDisposition: "attachment; filename=\"\(file.fileName)\"")
         let body = HTTPBody(file.body)
-        return .ok(.init(headers: headers, body: format == .csv ? .csv(body) : .xml(body)))
+        if case .csv = format { return .ok(.init(headers: headers, body: .csv(body))) }
+        return .ok(.init(headers: headers, body: .xml(body)))
     }
 
     func importPaymentConfirmations(_ input: Operations.ImportPaymentConfirmations.Input)

@@ -12,7 +12,7 @@ extension PaymentsController {
         let parameters = request.uri.queryParameters
         let format: PaymentFileFormat
         switch (parameters.get("format"), parameters.get("currency")) {
-        case ("csv", nil): format = .csv
+        case ("csv", nil): format = .csv(nil)
         case ("pain001", let code?) where code.count == 3 && code.allSatisfy({ $0.isASCII && $0.isUppercase }): format = .pain001(Currency(code))
         default: throw HTTPError(.badRequest, message: "Ask for format=csv, or format=pain001 with a currency such as currency=EUR.")
         }
