@@ -118,7 +118,13 @@ extension PublicAPI {
             }
             format = .pain001(currency!)
         }
-        let file = try await paymentRuns.export(input.path.id, format: format, by: viewer, at: now)
+        let file: PaymentFile
+        do {
+            file = try await paymentRuns.export(input.path.id, format: format, by: viewer, at: now)
+        } catch let refusal as PaymentRefusal {
+            // A draft's file, or a pain.001 without the paying account: there is no such file (yet), and the detail says why.
+            throw APIProblem(.notFound, refusal.message)
+        }
         let headers = Operations.ExportPaymentRun.Output.Ok.Headers(contentDisposition: "attachment; filename=\"\(file.fileName)\"")
         let body = HTTPBody(file.body)
         if case .csv = format { return .ok(.init(headers: headers, body: .csv(body))) }
