@@ -98,11 +98,11 @@ extension PaymentRuns {
         struct Total: Decodable { var run_id: Int64; var currency: String; var total: Int64 }
         let totals = try await sql.raw("""
             SELECT run_id, currency, CAST(SUM(amount_minor) AS BIGINT) AS total
-            FROM payment_run_lines WHERE run_id IN (\(Self.list(rows.map(\.id)))) GROUP BY run_id, currency ORDER BY run_id, currency
+            FROM payment_run_lines WHERE run_id IN (\(AccessScope.bindList(Set(rows.map(\.id))))) GROUP BY run_id, currency ORDER BY run_id, currency
             """).all(decoding: Total.self)
         let byRun = Dictionary(grouping: totals, by: \.run_id)
         let payees = try await sql.raw("""
-            SELECT run_id, COUNT(DISTINCT location_id) AS n FROM payment_run_lines WHERE run_id IN (\(Self.list(rows.map(\.id))))
+            SELECT run_id, COUNT(DISTINCT location_id) AS n FROM payment_run_lines WHERE run_id IN (\(AccessScope.bindList(Set(rows.map(\.id)))))
             GROUP BY run_id
             """).all(decoding: RunCount.self)
         let payeeCount = Dictionary(uniqueKeysWithValues: payees.map { ($0.run_id, Int($0.n)) })
@@ -172,7 +172,7 @@ extension PaymentRuns {
             struct Place: Decodable { var id: Int64; var name: String; var organization_name: String }
             let places = try await sql.raw("""
                 SELECT lo.id, lo.name, o.name AS organization_name FROM locations lo JOIN organizations o ON o.id = lo.organization_id
-                WHERE lo.id IN (\(Self.list(Set(plan.holds.map(\.locationID)).sorted())))
+                WHERE lo.id IN (\(AccessScope.bindList(Set(plan.holds.map(\.locationID)))))
                 """).all(decoding: Place.self)
             let byID = Dictionary(uniqueKeysWithValues: places.map { ($0.id, $0) })
             return plan.holds.map { hold in

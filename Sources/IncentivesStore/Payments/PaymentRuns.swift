@@ -87,7 +87,7 @@ public struct PaymentRuns: Sendable {
                 SELECT l.id, b.status AS bank_status,
                        (SELECT MAX(t.expires_on) FROM tax_profiles t WHERE t.location_id = l.id) AS tax_expires
                 FROM locations l LEFT JOIN bank_profiles b ON b.id = l.bank_profile_id
-                WHERE l.id IN (\(Self.list(chunk)))
+                WHERE l.id IN (\(AccessScope.bindList(Set(chunk))))
                 """).all(decoding: Row.self)
             for row in rows {
                 result[row.id] = PayeeStanding(bankStatus: row.bank_status.flatMap(BankProfileStatus.init(rawValue:)),
@@ -95,16 +95,6 @@ public struct PaymentRuns: Sendable {
             }
         }
         return result
-    }
-
-    /// `a, b, c` of bound ids.
-    static func list(_ ids: some Collection<Int64>) -> SQLQueryString {
-        var text = SQLQueryString("")
-        for (i, id) in ids.enumerated() {
-            if i > 0 { text.appendLiteral(", ") }
-            text.appendInterpolation(bind: id)
-        }
-        return text
     }
 
     /// Writes the run, its payee lines with the creditor as it stands now, its items and holds; moves the earnings into
@@ -169,7 +159,7 @@ public struct PaymentRuns: Sendable {
         for chunk in line.earningIDs.chunked(columns: 2) {
             try await sql.raw("""
                 INSERT INTO payment_run_items (run_id, line_id, earning_id, amount_minor)
-                SELECT \(bind: run), \(bind: lineID), id, amount_minor FROM earnings WHERE id IN (\(Self.list(chunk)))
+                SELECT \(bind: run), \(bind: lineID), id, amount_minor FROM earnings WHERE id IN (\(AccessScope.bindList(Set(chunk))))
                 """).run()
         }
     }
