@@ -77,19 +77,29 @@ class Instance:
 
 @pytest.fixture
 def fresh(request, chromium, screenshots_root):
+    def prepare(instance: Instance) -> None:
+        instance.run("migrate")
+        for email, name, role in ((MANAGER, "Robin Park", "program_manager"), (REVIEWER, "Sam Reyes", "reviewer")):
+            instance.run("users", "add", "--email", email, "--name", name, "--vendor", role, "--password-stdin", stdin=PASSWORD + "\n")
+
+    yield from instance_and_browser(request, chromium, screenshots_root, "test_first_program", prepare)
+
+
+def instance_and_browser(request, chromium, screenshots_root, folder: str, prepare=lambda instance: None, serve_options=()):
+    """A fixture's body: an instance of its own (`prepare` runs before it serves), a browser on it with a screenshot folder
+    per test, and the instance stopped by its PID afterwards. Yields (browser, instance)."""
     binary = os.environ.get("E2E_BIN")
     if not binary:
         unavailable("E2E_BIN comes from scripts/e2e.sh")
     instance = Instance(binary)
+    instance.serve_options = list(serve_options)
     try:
-        instance.run("migrate")
-        for email, name, role in ((MANAGER, "Robin Park", "program_manager"), (REVIEWER, "Sam Reyes", "reviewer")):
-            instance.run("users", "add", "--email", email, "--name", name, "--vendor", role, "--password-stdin", stdin=PASSWORD + "\n")
+        prepare(instance)
         url = instance.start()
         driver = chromium.get()
         driver.get(url + "/health")
         driver.delete_all_cookies()
-        shots = screenshots_root / "test_first_program" / request.node.name
+        shots = screenshots_root / folder / request.node.name
         shutil.rmtree(shots, ignore_errors=True)
         yield Browser(driver, url, shots), instance
         driver.get(url + "/health")

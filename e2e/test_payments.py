@@ -13,7 +13,6 @@ import csv
 import datetime
 import io
 import os
-import shutil
 import sqlite3
 import tempfile
 from decimal import Decimal
@@ -23,9 +22,9 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from support import Browser, unavailable
+from support import Browser
 from test_claim_lifecycle import act, status
-from test_first_program import Instance
+from test_first_program import Instance, instance_and_browser
 
 NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
 MANAGER, FINANCE, REVIEWER = "manager@vendor.example", "finance@vendor.example", "reviewer@vendor.example"
@@ -34,23 +33,7 @@ BLUEFIN, CEDAR = "admin@bluefin.example", "admin@cedar.example"
 
 @pytest.fixture
 def demo(request, chromium, screenshots_root):
-    binary = os.environ.get("E2E_BIN")
-    if not binary:
-        unavailable("E2E_BIN comes from scripts/e2e.sh")
-    instance = Instance(binary)
-    instance.serve_options = ["--demo"]
-    try:
-        url = instance.start()
-        driver = chromium.get()
-        driver.get(url + "/health")
-        driver.delete_all_cookies()
-        shots = screenshots_root / "test_payments" / request.node.name
-        shutil.rmtree(shots, ignore_errors=True)
-        yield Browser(driver, url, shots), instance
-        driver.get(url + "/health")
-        driver.delete_all_cookies()
-    finally:
-        instance.stop()
+    yield from instance_and_browser(request, chromium, screenshots_root, "test_payments", serve_options=["--demo"])
 
 
 def database(instance: Instance) -> sqlite3.Connection:
