@@ -2,10 +2,10 @@
 # Fuzzes the public API with schemathesis (pinned in e2e/fuzz-requirements.txt, installed into .venv-fuzz when
 # that file changes) against the built server with the demo data: once with a write token of a partner's
 # Incentives admin, once with a reviewer's and once with the program manager's (the catalogue console's writes), every
-# check, at least 50 examples per operation, one worker. FUZZ_ROLES lists the emails to run as (default: those three).
+# check, at least 50 examples per operation, one worker per database. FUZZ_ROLES lists the emails to run as (default: those three).
 # Fails on any finding, on any schemathesis warning (e2e/schemathesis.toml), and unless every per-claim operation
 # reached a real claim at least once (e2e/fuzz_reach.py over the runs' HAR reports). Runs on SQLite, and again on a fresh
-# PostgreSQL database when TEST_DATABASE_URL is set (scripts/test.sh sets it). Uses scripts/lib/server.sh, as
+# PostgreSQL database, at the same time, when TEST_DATABASE_URL is set (scripts/test.sh sets it). Uses scripts/lib/server.sh, as
 # scripts/e2e.sh does. Extra arguments go to `st run`.
 # Env: INCENTIVES_BIN (default .build/debug/incentives), FUZZ_EXAMPLES (default 50).
 set -euo pipefail
@@ -74,28 +74,31 @@ print(*tomllib.load(open(sys.argv[1], "rb"))["dictionaries"]["demo-claims"]["val
 REPORTS=$ROOT/e2e/.schemathesis
 mkdir -p "$REPORTS"
 
-# Once on SQLite, and once on PostgreSQL when scripts/test.sh started one (TEST_DATABASE_URL): a fresh database there.
-databases=(sqlite)
-[ -n "${TEST_DATABASE_URL:-}" ] && databases+=(postgres)
-status=0
-for database in "${databases[@]}"; do
+# One database's run: a fresh demo server, every role, then the reach check over its HAR reports. Returns non-zero on
+# any finding. Runs in a subshell of its own (below), so its server variables and its EXIT trap are its own.
+fuzz_on() { # sqlite|postgres
+  local database=$1 status=0 who secret run
+  FUZZ_DATABASE=""  # not local: the EXIT trap reads it after the function returned
   SERVER_DATABASE=""
   if [ "$database" = postgres ]; then
-    name="fuzz_$$_$(date +%s)"
-    psql "$TEST_DATABASE_URL" -q -c "CREATE DATABASE $name" >/dev/null
-    SERVER_DATABASE="${TEST_DATABASE_URL%/*}/$name"
+    FUZZ_DATABASE="fuzz_$$_$(date +%s)"
+    psql "$TEST_DATABASE_URL" -q -c "CREATE DATABASE $FUZZ_DATABASE" >/dev/null
+    SERVER_DATABASE="${TEST_DATABASE_URL%/*}/$FUZZ_DATABASE"
   fi
+  trap 'stop_server; [ -z "$FUZZ_DATABASE" ] || psql "$TEST_DATABASE_URL" -q -c "DROP DATABASE IF EXISTS $FUZZ_DATABASE WITH (FORCE)" >/dev/null' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   start_server
   for who in ${FUZZ_ROLES:-admin@bluefin.example reviewer@vendor.example manager@vendor.example}; do
     secret=$(token "$who" write)
-    [ -n "$secret" ] || { echo "no token for $who" >&2; exit 1; }
+    [ -n "$secret" ] || { echo "no token for $who" >&2; return 1; }
     [ "$who" = admin@bluefin.example ] && { check_demo_ids "$secret" || status=1; }
     role_config "$who" "$SERVER_TMP/schemathesis.toml"
     log "schemathesis as $who against $BASE_URL/api/v1 ($database)"
     set +e
     (cd "$ROOT/e2e" && SCHEMATHESIS_HOOKS="$ROOT/e2e/fuzz_hooks.py" "$VENV/bin/st" --config-file "$SERVER_TMP/schemathesis.toml" \
       run "$BASE_URL/api/v1/openapi.json" --url "$BASE_URL/api/v1" --header "Authorization: Bearer $secret" --checks all \
-      --max-examples "${FUZZ_EXAMPLES:-50}" --workers 1 --seed 1 --report har --report-har-path "$REPORTS/$database-$who.har" "$@")
+      --max-examples "${FUZZ_EXAMPLES:-50}" --workers 1 --seed 1 --report har --report-har-path "$REPORTS/$database-$who.har" "${FUZZ_ARGS[@]}")
     run=$?
     set -e
     [ "$run" -ne 0 ] && status=$run
@@ -106,7 +109,24 @@ for database in "${databases[@]}"; do
     log "Server log (last 80 lines)"
     tail -n 80 "$SERVER_TMP/server.log"
   fi
-  stop_server
-  [ "$database" = postgres ] && psql "$TEST_DATABASE_URL" -q -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null
+  return "$status"
+}
+
+# Once on SQLite, and once on PostgreSQL when scripts/test.sh started one (TEST_DATABASE_URL): a fresh database there.
+# The two runs go at once (each is one schemathesis worker and one server, so two cores are both busy); their output
+# is kept apart and printed one after the other, so the log reads as if they had run in turn.
+FUZZ_ARGS=("$@")
+databases=(sqlite)
+[ -n "${TEST_DATABASE_URL:-}" ] && databases+=(postgres)
+pids=()
+trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait' EXIT
+for database in "${databases[@]}"; do
+  ( fuzz_on "$database" ) >"$REPORTS/$database.log" 2>&1 &
+  pids+=($!)
+done
+status=0
+for i in "${!databases[@]}"; do
+  wait "${pids[$i]}" || status=1
+  cat "$REPORTS/${databases[$i]}.log"
 done
 exit "$status"
