@@ -96,6 +96,8 @@ let package = Package(
             path: "Tests/IncentivesTestSupport"
         ),
         .testTarget(name: "IncentivesStoreTests", dependencies: ["IncentivesStore", "IncentivesDomain", "IncentivesTestSupport"]),
+        // The command's own pieces (the progress reporter), in-process.
+        .testTarget(name: "IncentivesCLITests", dependencies: ["incentives"]),
         .testTarget(
             name: "IncentivesWebTests",
             dependencies: [
