@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/pointfreeco/swift-snapshot-testing", from: "1.19.7"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         // Pure domain: Foundation only, no I/O. Every rule of DOMAIN.md lives here once.
@@ -46,6 +47,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 // The catalogue as a file (`incentives catalogue export` / `import`).
                 .product(name: "Yams", package: "Yams"),
+                // zlib's deflate for the XLSX export's ZIP entries.
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
         // The public API's contract (openapi.yaml) and the types, server protocol and client generated from it.
@@ -93,6 +96,8 @@ let package = Package(
             path: "Tests/IncentivesTestSupport"
         ),
         .testTarget(name: "IncentivesStoreTests", dependencies: ["IncentivesStore", "IncentivesDomain", "IncentivesTestSupport"]),
+        // The command's own pieces (the progress reporter), in-process.
+        .testTarget(name: "IncentivesCLITests", dependencies: ["incentives"]),
         .testTarget(
             name: "IncentivesWebTests",
             dependencies: [

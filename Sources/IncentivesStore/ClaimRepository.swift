@@ -140,8 +140,11 @@ public struct ClaimRepository: Sendable {
     /// Safe beside the sweeps of other instances on one PostgreSQL: each batch takes claims no other holds (SKIP
     /// LOCKED) and the count rows it changes in key order. A claim that fails for another reason than a refusal
     /// (a broken recipient, say) is logged and passed over, so it cannot hold up every claim behind it.
-    public func expireDue(at now: Date, links: ClaimLinks? = nil, batchSize: Int = 500) async throws -> [ClaimStatus: Int] {
+    /// - Parameter progress: the claims looked at so far, after each batch (of `dueCount` at the start).
+    public func expireDue(at now: Date, links: ClaimLinks? = nil, batchSize: Int = 500,
+                          progress: (@Sendable (Int) -> Void)? = nil) async throws -> [ClaimStatus: Int] {
         var counts: [ClaimStatus: Int] = [:]
+        var seen = 0
         // Walks the due set forward by (expires_at, id), so a claim passed over is not picked again in this sweep.
         var after: (expires: Date, id: Int64)? = nil
         while true {
@@ -193,8 +196,18 @@ public struct ClaimRepository: Sendable {
                 return (batch, rows.last.map { ($0.expiresAt, $0.id) }, rows.count)
             }
             counts.merge(batch, uniquingKeysWith: +)
+            seen += picked
+            progress?(seen)
             if picked < batchSize { return counts }
             after = last.map { (expires: $0.0, id: $0.1) }
+        }
+    }
+
+    /// How many claims a sweep at `now` will look at: those whose clock expires them by then.
+    public func dueCount(at now: Date) async throws -> Int {
+        try await db.read { sql in
+            try await sql.raw("SELECT COUNT(*) AS n FROM claims WHERE expires_at IS NOT NULL AND expires_at <= \(bind: now)")
+                .first(decodingColumn: "n", as: Int.self) ?? 0
         }
     }
 

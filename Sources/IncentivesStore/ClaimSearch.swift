@@ -204,7 +204,7 @@ extension ClaimListing {
     }
 
     /// `count` (an aggregate over `from`) of the rows meeting `condition`.
-    private static func total(_ count: String, from: String, where condition: SQLQueryString, on sql: any SQLDatabase) async throws -> Int {
+    fileprivate static func total(_ count: String, from: String, where condition: SQLQueryString, on sql: any SQLDatabase) async throws -> Int {
         var query: SQLQueryString = "SELECT CAST(COALESCE(\(unsafeRaw: count), 0) AS BIGINT) AS n FROM \(unsafeRaw: from) WHERE "
         query.appendInterpolation(condition)
         return try await sql.raw(query).first(decodingColumn: "n", as: Int.self) ?? 0
@@ -453,9 +453,18 @@ public struct ClaimExport: Sendable {
     let areas: [Int64: String]
     let match: ClaimSearchIndex.Match?
 
+    /// How many claims the file will hold, counted before it is written (for the command's progress).
+    public func count() async throws -> Int {
+        var condition = ClaimListing.filters(query, match: match, in: scope, now: now)
+        condition.appendLiteral(" AND ")
+        condition.appendInterpolation(ClaimListing.tabCondition(query.tab, now: now))
+        return try await db.read { [condition] in try await ClaimListing.total("COUNT(*)", from: "claims c", where: condition, on: $0) }
+    }
+
     /// Writes the file to `sink` in pieces of about 64 KiB; returns the number of claims written.
+    /// - Parameter progress: the claims written so far, after each batch.
     @discardableResult
-    public func write(to sink: ([UInt8]) async throws -> Void) async throws -> Int {
+    public func write(progress: (@Sendable (Int) -> Void)? = nil, to sink: ([UInt8]) async throws -> Void) async throws -> Int {
         var writer = format.writer(columns: ClaimListing.exportColumns, sheetName: "Claims", now: now)
         var query = self.query
         var count = 0
@@ -465,6 +474,7 @@ public struct ClaimExport: Sendable {
             for claim in rows { writer.row(ClaimListing.exportCells(claim, area: areas[claim.solutionAreaID] ?? "")) }
             if writer.pendingCount >= 1 << 16 { try await sink(writer.take()) }
             count += rows.count
+            progress?(count)
             guard let next else { break }
             query.after = next
         }

@@ -53,6 +53,12 @@ public struct XLSXWriter: TableWriter {
 
     public var pendingCount: Int { zip.output.count + xml.count }
 
+    /// The capacity of every buffer the writer holds (sheet XML, ZIP output, zlib's input and output).
+    var bufferCapacity: Int { zip.bufferCapacity + xml.capacity }
+    /// What `bufferCapacity` stays under however many rows pass, for a caller that takes the output once 64 KiB wait
+    /// (as every export does): 128 KiB of sheet XML, the output with one window of zlib's over it, zlib's two windows.
+    static let bufferBound = 1 << 19
+
     public mutating func take() -> [UInt8] {
         flushXML()
         return zip.take()

@@ -1,13 +1,15 @@
+import CompressNIO
 import Foundation
+import NIOCore
 
 /// A ZIP archive written front to back in one pass, for files too large to hold in memory: each entry's
 /// size and CRC-32 are counted while its bytes go out and are written after them, in a data descriptor
 /// (APPNOTE 4.3.9) and in the central directory at the end. The caller drains `output` as it grows.
 ///
-/// Entries are DEFLATE streams made of stored (uncompressed) blocks, not ZIP's "stored" method: a reader
-/// that walks local headers without the central directory (Java's ZipInputStream, some upload scanners)
-/// cannot find the end of a stored entry whose size comes after it, but a deflate stream marks its own
-/// end. Foundation on Linux has no zlib to compress with, and the package adds no dependency for one.
+/// Entries are compressed (method 8, raw DEFLATE through zlib, `RawDeflate`) as they are written: each write is
+/// deflated at once and its output leaves in pieces of at most `RawDeflate.windowSize`, so memory stays flat
+/// however long an entry is. A deflate stream also marks its own end, which a reader that walks local headers
+/// without the central directory (Java's ZipInputStream, some upload scanners) needs when sizes come after the data.
 ///
 /// ZIP64 records are written only where a value does not fit ZIP's 32-bit or 16-bit fields (an entry or an
 /// offset of 4 GiB or more, more than 65,535 entries), so ordinary archives stay readable by old tools and
@@ -32,22 +34,21 @@ struct ZipStream {
     }
     private var entries: [Entry] = []
     private var current: Entry?
-    /// Uncompressed bytes of the current entry not yet put in a block.
-    private var block: [UInt8] = []
+    /// One zlib stream, reset for each entry.
+    private let deflate = RawDeflate()
     private var crc = CRC32()
     /// Bytes of the archive so far, output already taken included.
     private var written: UInt64 = 0
     private let time: UInt16, date: UInt16
 
-    /// The largest stored deflate block (RFC 1951 3.2.4: LEN is 16 bits).
-    static let blockSize = 65_535
-
     init(modified: Date, limits: Limits = Limits()) {
         self.limits = limits
         (time, date) = Self.dosTime(modified)
         output.reserveCapacity(1 << 17)
-        block.reserveCapacity(Self.blockSize)
     }
+
+    /// The capacity of every buffer it holds: bounded while the caller takes `output` as it grows.
+    var bufferCapacity: Int { output.capacity + deflate.bufferCapacity }
 
     /// Hands over the bytes written so far.
     mutating func take() -> [UInt8] {
@@ -60,6 +61,7 @@ struct ZipStream {
         let nameBytes = Array(name.utf8)
         current = Entry(name: nameBytes, offset: written, crc: 0, compressed: 0, uncompressed: 0)
         crc = CRC32()
+        deflate.reset()
         put32(0x0403_4b50)
         put16(20)                 // version needed: 2.0, deflate
         put16(0x0808)             // bit 3: sizes and CRC follow the data; bit 11: the name is UTF-8
@@ -72,13 +74,8 @@ struct ZipStream {
 
     mutating func write(_ bytes: some Collection<UInt8>) {
         precondition(current != nil, "ZipStream: no open entry")
-        var rest = bytes[...]
-        while !rest.isEmpty {
-            let n = min(Self.blockSize - block.count, rest.count)
-            let end = rest.index(rest.startIndex, offsetBy: n)
-            block.append(contentsOf: rest[rest.startIndex..<end])
-            rest = rest[end...]
-            if block.count == Self.blockSize { flushBlock(final: false) }
+        if bytes.withContiguousStorageIfAvailable({ compress(UnsafeRawBufferPointer($0)) }) == nil {
+            Array(bytes).withUnsafeBytes { compress($0) }
         }
     }
 
@@ -88,7 +85,9 @@ struct ZipStream {
     }
 
     mutating func endEntry() {
-        flushBlock(final: true)
+        precondition(current != nil, "ZipStream: no open entry")
+        let deflate = self.deflate
+        deflate.finish { emit($0) }
         guard var entry = current else { preconditionFailure("ZipStream: no open entry") }
         entry.crc = crc.value
         current = nil
@@ -144,21 +143,24 @@ struct ZipStream {
         put16(0)
     }
 
-    private mutating func flushBlock(final: Bool) {
-        guard !block.isEmpty || final else { return }
-        crc.update(block)
-        let n = UInt16(block.count)
-        // BFINAL, BTYPE 00 (stored), then LEN and its one's complement.
-        put([final ? 1 : 0]); put16(n); put16(~n)
-        put(block)
-        current!.compressed += 5 + UInt64(block.count)
-        current!.uncompressed += UInt64(block.count)
-        block.removeAll(keepingCapacity: true)
+    /// The entry's CRC and size count `bytes` as they are; what zlib makes of them goes out as it comes.
+    private mutating func compress(_ bytes: UnsafeRawBufferPointer) {
+        guard !bytes.isEmpty else { return }
+        crc.update(bytes)
+        current!.uncompressed += UInt64(bytes.count)
+        let deflate = self.deflate
+        deflate.compress(bytes) { emit($0) }
     }
 
     private mutating func put(_ bytes: some Collection<UInt8>) {
         output.append(contentsOf: bytes)
         written += UInt64(bytes.count)
+    }
+
+    /// Compressed bytes of the current entry: counted as its data, not as headers.
+    private mutating func emit(_ compressed: ByteBufferView) {
+        put(compressed)
+        current!.compressed += UInt64(compressed.count)
     }
 
     private mutating func put16(_ v: UInt16) { put([UInt8(v & 0xff), UInt8(v >> 8)]) }
@@ -187,11 +189,13 @@ struct CRC32 {
     }
 
     mutating func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
+    mutating func update(_ buffer: UnsafeRawBufferPointer) {
         var c = ~value
         Self.table.withUnsafeBufferPointer { table in
-            bytes.withUnsafeBufferPointer { buffer in
-                for byte in buffer { c = table[Int((c ^ UInt32(byte)) & 0xff)] ^ (c >> 8) }
-            }
+            for byte in buffer { c = table[Int((c ^ UInt32(byte)) & 0xff)] ^ (c >> 8) }
         }
         value = ~c
     }

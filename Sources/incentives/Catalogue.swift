@@ -39,6 +39,7 @@ struct CatalogueImport: AsyncParsableCommand {
 
     @Argument(help: "The YAML file, as `incentives catalogue export` writes it.") var file: String
     @Option(help: "The instant the import is recorded at (ISO 8601); now by default.") var now: String?
+    @OptionGroup var progress: ProgressOptions
 
     func run() async throws {
         let at = try now.map(Runtime.parseInstant) ?? SystemClock().now
@@ -48,9 +49,11 @@ struct CatalogueImport: AsyncParsableCommand {
         }
         let document = try CatalogueFile.read(text)
         let config = try await AppConfig.load()
+        let reporter = progress.reporter(.items("partners and engagements"), total: CatalogueFile.steps(in: document))
         try await Runtime.withDatabase(config) { db in
-            try await CatalogueFile.apply(document, actor: "incentives catalogue import", at: at, to: db)
+            try await CatalogueFile.apply(document, actor: "incentives catalogue import", at: at, to: db) { reporter.update($0) }
         }
+        reporter.finish()
         let versions = document.engagements.map(\.versions.count).reduce(0, +)
         let locations = document.partners.map(\.locations.count).reduce(0, +)
         let listed = document.engagements.map { $0.eligibility.filter { $0.listedAt != nil }.count }.reduce(0, +)

@@ -12,7 +12,8 @@ struct Incentives: AsyncParsableCommand {
         commandName: "incentives",
         abstract: "Run a partner incentive program: engagements, customer claims, reviews, deadlines and earnings.",
         discussion: "The database comes from DATABASE_URL (sqlite:PATH or postgres://user:pass@host:port/db); default \(AppConfig.defaultDatabase).",
-        subcommands: [Serve.self, Migrate.self, Seed.self, Sweep.self, Export.self, Users.self, Tokens.self, Claims.self, Catalogue.self, Partners.self, Payments.self])
+        subcommands: [Serve.self, Migrate.self, Seed.self, Sweep.self, Export.self, Users.self, Tokens.self, Claims.self, Catalogue.self,
+                      Partners.self, Payments.self, Backup.self, Restore.self])
 }
 
 /// Shared start-up for every command: configuration, logging, the database, migrations.
@@ -150,6 +151,7 @@ struct Seed: AsyncParsableCommand {
     @Flag(help: "The demo program: partners, engagements, ~200 claims in every status, demo users.") var demo = false
     @Option(help: "Add N synthetic claims over the demo's partners and engagements, in every status.") var scale: Int?
     @Option(help: "Seed as of this instant (ISO 8601); default now. Same instant, same data.") var now: String?
+    @OptionGroup var progress: ProgressOptions
 
     func run() async throws {
         guard demo || scale != nil else { throw CLIError("Say what to seed: --demo, or --scale N.") }
@@ -163,31 +165,16 @@ struct Seed: AsyncParsableCommand {
                 print(summary.wrote ? "Seeded the demo program: \(summary)." : summary.description)
             }
             if let scale {
-                let bar = ProgressBar(enabled: isatty(STDERR_FILENO) == 1)
+                let reporter = progress.reporter(.items("claims"), total: scale)
                 let started = Date()
-                let summary = try await seeder.seedScale(count: scale, now: instant) { done, total in bar.show(done, of: total) }
-                bar.finish()
+                let summary = try await seeder.seedScale(count: scale, now: instant) { done, _ in reporter.update(done) }
+                reporter.finish()
                 let seconds = Date().timeIntervalSince(started)
                 print("Added \(summary.claims) synthetic claims in \(String(format: "%.1f", seconds)) s "
                       + "(\(Int(Double(summary.claims) / max(seconds, 0.001))) claims/s), \(summary.claimsByStatus.count) statuses.")
             }
         }
     }
-}
-
-/// A one-line progress bar on a terminal; silent when stderr is not one.
-final class ProgressBar: Sendable {
-    let enabled: Bool
-    init(enabled: Bool) { self.enabled = enabled }
-
-    func show(_ done: Int, of total: Int) {
-        guard enabled, total > 0 else { return }
-        let width = 30, filled = width * done / total
-        let line = "\r[\(String(repeating: "#", count: filled))\(String(repeating: ".", count: width - filled))] \(100 * done / total)% \(done)/\(total)"
-        FileHandle.standardError.write(Data(line.utf8))
-    }
-
-    func finish() { if enabled { FileHandle.standardError.write(Data("\n".utf8)) } }
 }
 
 struct Sweep: AsyncParsableCommand {
@@ -197,6 +184,7 @@ struct Sweep: AsyncParsableCommand {
             + "program's payment limit are forfeited.")
 
     @Option(help: "Sweep as of this instant (ISO 8601, UTC); default now.") var now: String?
+    @OptionGroup var progress: ProgressOptions
 
     func run() async throws {
         let instant = try now.map(Runtime.parseInstant) ?? SystemClock().now
@@ -206,7 +194,11 @@ struct Sweep: AsyncParsableCommand {
             let claims = ClaimRepository(db: db)
             // Engagements first, as the server's sweep does: their status and version in force move with their dates.
             let engagements = try await CatalogueConsole(db: db).refresh(at: instant)
-            return (engagements, try await claims.expireDue(at: instant, links: links), try await claims.remindDue(at: instant, links: links),
+            // The claims due are the long part at scale: counted first, reported per batch.
+            let reporter = progress.reporter(.items("claims due"), total: try await claims.dueCount(at: instant))
+            let expired = try await claims.expireDue(at: instant, links: links) { reporter.update($0) }
+            reporter.finish()
+            return (engagements, expired, try await claims.remindDue(at: instant, links: links),
                     try await EligibilityLists(db: db).expireDue(at: instant),
                     try await PaymentRuns(db: db, links: links).forfeitOverdue(at: instant))
         }
@@ -234,6 +226,7 @@ struct ExportClaims: AsyncParsableCommand {
     @Option(help: "Only claims in this status (a code such as under_review).") var status: String?
     @Option(help: "Order: \(ClaimListQuery.Sort.allCases.map(\.rawValue).joined(separator: ", ")).") var sort = "updated"
     @Flag(help: "Oldest, smallest or A to Z first (default: newest first, as the claims list).") var ascending = false
+    @OptionGroup var progress: ProgressOptions
 
     func run() async throws {
         guard let format = ExportFormat(rawValue: format.lowercased()) else {
@@ -265,7 +258,11 @@ struct ExportClaims: AsyncParsableCommand {
                 query.organizationID = id
             }
             // The operator sees every organization, as the vendor does.
-            return try await listing.export(query, as: format, in: .system, now: SystemClock().now) { out.write($0) }
+            let export = try await listing.prepareExport(query, as: format, in: .system, now: SystemClock().now)
+            let reporter = progress.reporter(.items("claims"), total: progress.progress == .none ? nil : try await export.count())
+            let written = try await export.write(progress: { reporter.update($0) }) { out.write($0) }
+            reporter.finish()
+            return written
         }
         out.flush()
     }

@@ -126,17 +126,60 @@ struct XLSXWriterTests {
     }
 
     @Test("streaming: the bytes waiting in the writer stay small however many rows pass")
-    func memoryStaysFlat() {
+    func memoryStaysFlat() throws {
         var writer = XLSXWriter(columns: columns, sheetName: "Claims", modified: modified)
-        var largest = 0, total = 0
+        var largest = 0, bytes: [UInt8] = []
         for n in 0..<50_000 {
             writer.row([.integer(Int64(n)), .text("claim number \(n) for a customer"), .decimal("5000.00"), .date(modified)])
             largest = max(largest, writer.pendingCount)
-            if writer.pendingCount >= 1 << 16 { total += writer.take().count }
+            if writer.pendingCount >= 1 << 16 { bytes += writer.take() }
         }
         writer.finish()
-        total += writer.take().count
-        #expect(total > 5_000_000 && largest < 300_000, "largest buffer \(largest) bytes of \(total)")
+        bytes += writer.take()
+        // The sheet's XML that went through, as the archive's directory counts it (its entries are compressed).
+        let xml = try ZipDirectory.entries(of: bytes).map(\.uncompressed).reduce(0, +)
+        #expect(xml > 5_000_000 && largest < 300_000, "largest buffer \(largest) bytes of \(xml)")
+    }
+
+    @Test("entries are deflated as they stream: a 50,000-row sheet to well under half its size, the file smaller than the CSV")
+    func compressed() throws {
+        var writer = XLSXWriter(columns: columns, sheetName: "Claims", modified: modified)
+        var csv = CSVTableWriter(columns: columns)
+        var bytes: [UInt8] = [], csvBytes = 0, largest = 0
+        for n in 0..<50_000 {
+            let row: [TableCell] = [.integer(Int64(n)), .text("claim \(n) for customer \(n % 977)"), .decimal("\(n % 5_000).\(n % 100)"),
+                                    .date(modified.addingTimeInterval(Double(n) * 37))]
+            writer.row(row)
+            csv.row(row)
+            largest = max(largest, writer.bufferCapacity)
+            if writer.pendingCount >= 1 << 16 { bytes += writer.take() }
+            csvBytes += csv.take().count
+        }
+        writer.finish()
+        bytes += writer.take()
+        let entries = try ZipDirectory.entries(of: bytes)
+        #expect(entries.count == 6 && entries.allSatisfy { $0.method == 8 }, "every entry is deflated")
+        let sheet = try #require(entries.first { $0.name == "xl/worksheets/sheet1.xml" })
+        #expect(sheet.uncompressed > 5_000_000 && sheet.compressed * 4 < sheet.uncompressed, "sheet \(sheet.compressed) of \(sheet.uncompressed)")
+        for entry in entries where entry.uncompressed >= 1_024 {
+            #expect(entry.compressed * 2 < entry.uncompressed, "\(entry.name): \(entry.compressed) of \(entry.uncompressed)")
+        }
+        #expect(bytes.count < csvBytes, "the workbook (\(bytes.count) bytes) is smaller than the CSV of the same rows (\(csvBytes))")
+        // Flat memory: no buffer grew past its bound while 50,000 rows went through.
+        #expect(largest <= XLSXWriter.bufferBound, "buffers reached \(largest) bytes")
+        // Python's zipfile inflates every entry and checks its CRC-32 and size.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("deflated-\(UUID().uuidString).xlsx")
+        try Data(bytes).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let check = """
+            import sys, zipfile
+            z = zipfile.ZipFile(sys.argv[1])
+            assert z.testzip() is None
+            sheet = z.read("xl/worksheets/sheet1.xml").decode()
+            assert sheet.count("<row ") == 50001 and "claim 49999 for customer" in sheet, sheet[-300:]
+            print("ok")
+            """
+        #expect(try runPython(check, file.path) == "ok\n")
     }
 
     @Test("CRC-32 matches the standard check value")
@@ -152,6 +195,29 @@ struct XLSXWriterTests {
     @Test("column letters")
     func letters() {
         #expect([0, 25, 26, 27, 51, 52, 701, 702, 16_383].map(XLSXWriter.columnLetters) == ["A", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA", "XFD"])
+    }
+
+    /// The central directory of a ZIP file (APPNOTE 4.3.12), read independently of the writer: each entry's name,
+    /// method and sizes.
+    enum ZipDirectory {
+        struct Entry { var name: String; var method: Int; var compressed: Int; var uncompressed: Int }
+        struct ZipError: Error { var message: String }
+
+        static func entries(of bytes: [UInt8]) throws -> [Entry] {
+            func number(_ at: Int, _ size: Int) -> Int { (0..<size).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+            guard let end = stride(from: bytes.count - 22, through: 0, by: -1).first(where: { number($0, 4) == 0x0605_4b50 }) else {
+                throw ZipError(message: "no end of central directory record")
+            }
+            var at = number(end + 16, 4), entries: [Entry] = []
+            for _ in 0..<number(end + 10, 2) {
+                guard number(at, 4) == 0x0201_4b50 else { throw ZipError(message: "no central header at \(at)") }
+                let nameLength = number(at + 28, 2)
+                entries.append(Entry(name: String(decoding: bytes[(at + 46)..<(at + 46 + nameLength)], as: UTF8.self), method: number(at + 10, 2),
+                                     compressed: number(at + 20, 4), uncompressed: number(at + 24, 4)))
+                at += 46 + nameLength + number(at + 30, 2) + number(at + 32, 2)
+            }
+            return entries
+        }
     }
 
     func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {

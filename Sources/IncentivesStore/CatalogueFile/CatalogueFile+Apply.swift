@@ -5,14 +5,20 @@ import SQLKit
 extension CatalogueFile {
     /// Writes a document read by `read(_:)` into a database whose catalogue is empty, in one transaction: all of it or
     /// none. Each record written is in the program's history as imported by `actor`.
-    public static func apply(_ document: CatalogueDocument, actor: String, at now: Date, to db: Database) async throws {
+    /// - Parameter progress: the partners and engagements written so far (of `steps(in:)`).
+    public static func apply(_ document: CatalogueDocument, actor: String, at now: Date, to db: Database,
+                             progress: (@Sendable (Int) -> Void)? = nil) async throws {
         try await db.write(changesClaims: false) { sql in
-            try await apply(document, actor: actor, at: now, on: sql)
+            try await apply(document, actor: actor, at: now, on: sql, progress: progress)
         }
     }
 
+    /// What `apply` reports its progress in: the document's partners and engagements.
+    public static func steps(in document: CatalogueDocument) -> Int { document.partners.count + document.engagements.count }
+
     /// The import inside the caller's transaction: the demo seeder builds its program through it too.
-    static func apply(_ document: CatalogueDocument, actor: String, at now: Date, on sql: any SQLDatabase) async throws {
+    static func apply(_ document: CatalogueDocument, actor: String, at now: Date, on sql: any SQLDatabase,
+                      progress: (@Sendable (Int) -> Void)? = nil) async throws {
         let taken = try await sql.raw("""
             SELECT (SELECT COUNT(*) FROM programs) + (SELECT COUNT(*) FROM solution_areas) + (SELECT COUNT(*) FROM engagements)
                  + (SELECT COUNT(*) FROM organizations) AS n
@@ -49,7 +55,9 @@ extension CatalogueFile {
             try await record(.solutionArea, id, "\(area.name) (\(area.code))")
         }
         let locations = try await applyPartners(document.partners, programID: programID, record: recorder, at: now, on: sql)
-        for e in document.engagements {
+        progress?(document.partners.count)
+        for (done, e) in document.engagements.enumerated() {
+            defer { progress?(document.partners.count + done + 1) }
             guard let programID, let area = areas[e.area], let first = e.versions.first else { continue }
             let terms = first.terms
             let id = try await sql.raw("""
