@@ -55,6 +55,13 @@ public enum Secret {
         }
         return String(decoding: hex, as: UTF8.self)
     }
+
+    /// Whether two secrets are equal, in a time that depends on their length only, never on where they differ.
+    public static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
 }
 
 /// Password hashing in one place; the cost is a parameter so tests and the demo stay fast.
@@ -199,8 +206,8 @@ public struct UserRepository: Sendable {
         }
     }
 
-    /// Sets a new password, ends every session of the user and revokes their API tokens: after a reset nothing
-    /// made with the old password still works. A demo account given a password of its own is an ordinary account.
+    /// Sets a new password, ends every session of the user and revokes their API tokens and calendar address: after a
+    /// reset nothing made with the old password still works. A demo account given a password of its own is an ordinary account.
     public func setPassword(userID: Int64, passwordHash: String, now: Date) async throws {
         try await db.write { sql in
             let found = try await sql.raw("SELECT id FROM users WHERE id = \(bind: userID)").first()
@@ -210,6 +217,7 @@ public struct UserRepository: Sendable {
                 """).run()
             try await sql.raw("DELETE FROM sessions WHERE user_id = \(bind: userID)").run()
             try await sql.raw("UPDATE api_tokens SET revoked_at = \(bind: now) WHERE user_id = \(bind: userID) AND revoked_at IS NULL").run()
+            try await sql.raw("DELETE FROM calendar_feeds WHERE user_id = \(bind: userID)").run()
         }
     }
 

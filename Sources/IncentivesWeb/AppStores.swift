@@ -37,6 +37,8 @@ public struct AppStores: Sendable {
     public let budgets: Budgets
     /// Payment runs, their bank files and remittances: the payments pages, the API and the CLI share this one.
     public let paymentRuns: PaymentRuns
+    /// Users' private calendar addresses and the open deadlines their feeds read.
+    public let calendarFeeds: CalendarFeeds
 
     public init(db: Database, config: AppConfig) {
         links = ClaimLinks(publicURL: config.publicURL)
@@ -63,5 +65,6 @@ public struct AppStores: Sendable {
         proofTemplates = ProofTemplates(db: db)
         budgets = Budgets(db: db)
         paymentRuns = PaymentRuns(db: db, links: links)
+        calendarFeeds = CalendarFeeds(db: db)
     }
 }

@@ -88,6 +88,7 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     PartnerController(deps: deps).register(on: router)
     APIDocsController(deps: deps).register(on: router)
     TokenController(deps: deps).register(on: router)
+    CalendarController(deps: deps).register(on: router)
     return router
 }
 

@@ -159,7 +159,8 @@ struct UsersRevoke: AsyncParsableCommand {
 
 struct UsersPasswd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "passwd", abstract: "Set a user's password; it ends all of the user's sessions and revokes their API tokens.",
+        commandName: "passwd",
+        abstract: "Set a user's password; it ends all of the user's sessions and revokes their API tokens and calendar address.",
         discussion: "Without --password-stdin a strong random password is generated and printed once.")
 
     @Option(help: "The user's email address.") var email: String

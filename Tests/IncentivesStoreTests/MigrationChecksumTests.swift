@@ -55,6 +55,8 @@ struct MigrationChecksumTests {
              postgres: "2a1de54f663dddda53e22e14c7cb1d2584c384f563e7887b891525f7bcc5954b"),
         24: (sqlite: "ea6c187448113c3c18659b7a52c2821469395de648af78d988d2ed4a55896d7e",
              postgres: "ad161edd178a73460f6558378dab5d1a271236b83750bfd68c4fd5e43776fafc"),
+        25: (sqlite: "3b4d42684dca0f5d23d669f5bf15bc4012f25cd8673faabea9c8084e46d34136",
+             postgres: "091c133a7d406a0f06510ce122f63d2797cd1efff74e0d21fd37e2f08ef8c1b1"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")

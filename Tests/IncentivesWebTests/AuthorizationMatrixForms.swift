@@ -38,6 +38,8 @@ extension AuthorizationMatrixTests {
         var inclusionRequest: Int64 = 0
         /// A demo run that paid Bluefin Seattle (1), and one that paid a Cedar location: (run, location).
         var remittance: (Int64, Int64) = (0, 0), cedarRemittance: (Int64, Int64) = (0, 0)
+        /// Each matrix user's calendar address secret, by email.
+        var calendars: [String: String] = [:]
     }
 
     static let emails: [Who: String] = [.partnerAdmin: "admin@bluefin.example", .partnerUser: "user@bluefin.example",
@@ -111,6 +113,10 @@ extension AuthorizationMatrixTests {
         fixtures.catalogueTemplate = try await template(app, on: fixtures.catalogueDraft).id
         fixtures.remittance = try await paidRemittance(app, locations: seattle)
         fixtures.cedarRemittance = try await paidRemittance(app, locations: otherOrganizations)
+        for email in emails.values {
+            let user = try #require(try await users.find(email: email))
+            fixtures.calendars[email] = try await app.deps.stores.calendarFeeds.renew(for: user.id, now: app.clock.now).secret
+        }
         return fixtures
     }
 
@@ -182,7 +188,7 @@ extension AuthorizationMatrixTests {
         let own = whose == .own
         switch route {
         case "POST /login": return Form(path: path, fields: [("email", "admin@bluefin.example"), ("password", Seeder.demoPassword)])
-        case "POST /logout", "POST /settings/webhooks/{id}/enable", "POST /settings/webhooks/{id}/disable",
+        case "POST /logout", "POST /settings/calendar", "POST /settings/webhooks/{id}/enable", "POST /settings/webhooks/{id}/disable",
              "POST /settings/webhooks/{id}/test", "POST /settings/webhooks/{id}/rotate",
              "POST /settings/webhooks/{id}/deliveries/{delivery}/resend":
             return Form(path: path)

@@ -203,6 +203,12 @@ struct AuthorizationMatrixTests {
         "GET /settings/tokens": section { _ in true },
         "POST /settings/tokens": section { _ in true },
         "POST /settings/tokens/{id}/revoke": record({ _ in true }, ok: .seeOther),
+        // Every signed-in user has a private calendar address, made or renewed by the page's one button (back to the page).
+        // The feed needs no session: own is that user's address (a partner admin's for the signed-out visitor), foreign a
+        // well-formed secret no one holds (404, as an unknown page).
+        "GET /settings/calendar": section { _ in true },
+        "POST /settings/calendar": section({ _ in true }, ok: .seeOther),
+        "GET /calendar/{secret}.ics": { _, whose in whose == .own ? .ok : .notFound },
         // Partners: the vendor's directory, read by the reviewer, changed by the program manager (403 for the reviewer before
         // anything is read); partners never open it. Own: Bluefin (1) and its location 1; foreign: an unknown organization,
         // Cedar's location 5 under Bluefin, Cedar's admin under Bluefin.
@@ -323,6 +329,10 @@ struct AuthorizationMatrixTests {
         if template.hasPrefix("/settings/tokens/") {
             let owner = own ? emails[who] ?? "admin@bluefin.example" : "admin@cedar.example"
             path = path.replacingOccurrences(of: "{id}", with: "\(f.tokens[owner]!)")
+        }
+        if template.hasPrefix("/calendar/") {
+            let secret = own ? f.calendars[emails[who] ?? "admin@bluefin.example"]! : String(repeating: "A", count: 43)
+            path = path.replacingOccurrences(of: "{secret}", with: secret)
         }
         if template.hasPrefix("/settings/users/") { path = path.replacingOccurrences(of: "{id}", with: "\(own ? f.bluefinUser : f.cedarAdmin)") }
         if template.hasPrefix("/settings/webhooks/") {

@@ -36,6 +36,8 @@ struct HostileFormsTests {
         "POST /settings/webhooks/{id}/test", "POST /settings/webhooks/{id}/rotate", "POST /settings/webhooks/{id}/delete",
         "POST /settings/webhooks/{id}/deliveries/{delivery}/resend",
         "POST /settings/tokens", "POST /settings/tokens/{id}/revoke",
+        // In CalendarPagesTests.hostile.
+        "POST /settings/calendar",
         // The catalogue console's, in `CataloguePagesTests.hostile`.
         "POST /catalogue/program", "POST /catalogue/areas", "POST /catalogue/areas/{id}", "POST /catalogue/engagements",
         "POST /catalogue/engagements/{id}/draft", "POST /catalogue/engagements/{id}/versions", "POST /catalogue/engagements/{id}/publish",

@@ -194,6 +194,7 @@ extension Shell: MustacheParent {
         // The header's links: the same on every page, so computed here rather than stored in each view model.
         case "homeHref": SitePath.home.href()
         case "tokensHref": SitePath.tokens.href()
+        case "calendarHref": SitePath.calendar.href()
         case "signOutAction": SitePath.logout.href()
         default: nil
         }

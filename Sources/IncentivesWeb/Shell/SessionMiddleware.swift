@@ -170,11 +170,7 @@ struct CSRFMiddleware: RouterMiddleware {
         return constantTimeEquals(expected, sent)
     }
 
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
+    static func constantTimeEquals(_ a: String, _ b: String) -> Bool { Secret.constantTimeEquals(a, b) }
 }
 
 /// `HEAD` answers like `GET` without a body. Hummingbird picks the route before any middleware runs and

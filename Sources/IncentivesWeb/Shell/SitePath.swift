@@ -37,6 +37,7 @@ enum SitePath: Hashable, Sendable {
     case payeeProfiles, newBankProfile, bankDecision(PathKey), bankReplace(PathKey), locationBank(PathKey), locationNewTax(PathKey)
     case review, reviewBulk, arbitration(PathKey)
     case tokens, tokenRevoke(PathKey)
+    case calendar, calendarFeed(secret: PathKey)
     case users, user(PathKey), userInvitation(PathKey), userRoles(PathKey)
     case webhooks, webhook(PathKey), webhookEnable(PathKey), webhookDisable(PathKey), webhookTest(PathKey)
     case webhookRotate(PathKey), webhookDelete(PathKey)
@@ -121,6 +122,8 @@ enum SitePath: Hashable, Sendable {
         case .arbitration(let id): "/review/arbitration/\(id.segment("id"))"
         case .tokens: "/settings/tokens"
         case .tokenRevoke(let id): "/settings/tokens/\(id.segment("id"))/revoke"
+        case .calendar: "/settings/calendar"
+        case .calendarFeed(let secret): "/calendar/\(secret.segment("secret")).ics"
         case .users: "/settings/users"
         case .user(let id): "/settings/users/\(id.segment("id"))"
         case .userInvitation(let id): "/settings/users/\(id.segment("id"))/invitation"
@@ -203,6 +206,7 @@ enum SitePath: Hashable, Sendable {
         .payeeProfiles, .newBankProfile, .bankDecision(.key), .bankReplace(.key), .locationBank(.key), .locationNewTax(.key),
         .review, .reviewBulk, .arbitration(.key),
         .tokens, .tokenRevoke(.key),
+        .calendar, .calendarFeed(secret: .key),
         .users, .user(.key), .userInvitation(.key), .userRoles(.key),
         .webhooks, .webhook(.key), .webhookEnable(.key), .webhookDisable(.key), .webhookTest(.key),
         .webhookRotate(.key), .webhookDelete(.key),
