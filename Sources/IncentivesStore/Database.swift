@@ -133,7 +133,7 @@ public final class Database: Sendable {
                                "PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -32768"] {
                     try await sql.raw(SQLQueryString(pragma)).run()
                 }
-                return SQLiteHandle(sql: sql, close: { try? await connection.close() })
+                return SQLiteHandle(sql: sql, close: { try? await uncancelled { try await connection.close() } })
             }
             db = Database(flavor: .sqlite, location: location, connections: .sqlite(handles), writeGate: AsyncSemaphore(permits: 1), logger: logger)
         case .postgres(let url):
@@ -299,7 +299,7 @@ public final class Database: Sendable {
                 try await sql.raw("COMMIT").run()
                 return result
             } catch {
-                do { try await sql.raw("ROLLBACK").run() } catch let rollbackError {
+                do { try await uncancelled { try await sql.raw("ROLLBACK").run() } } catch let rollbackError {
                     throw RollbackFailed(underlying: error, rollback: rollbackError)
                 }
                 throw error
@@ -350,6 +350,13 @@ public final class Database: Sendable {
         }
         return String(describing: error)
     }
+}
+
+/// Runs `work` out of reach of the caller's cancellation. SQLite's statements run on NIO's thread pool, which drops the
+/// work of a cancelled task: a ROLLBACK or a close that never ran would keep the transaction open, and with it the
+/// database's one write lock, for every later writer to wait on.
+func uncancelled<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await Task { try await work() }.value
 }
 
 /// A ROLLBACK that failed after `underlying`: the connection is closed rather than handed to the next caller.

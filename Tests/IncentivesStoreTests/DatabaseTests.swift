@@ -78,4 +78,30 @@ struct DatabaseTests {
             #expect(await signals.attempts == 1)
         }
     }
+
+    @Test("SQLite: a task cancelled inside a transaction rolls it back and leaves the database writable")
+    func cancelledTransactionReleasesTheWriter() async throws {
+        try await TestDatabases.with(.sqlite) { db in
+            try await db.write { try await $0.raw("CREATE TABLE marks (n INTEGER)").run() }
+            let signals = Signals()
+            let cancelled = Task {
+                try await db.write { sql in
+                    try await sql.raw("INSERT INTO marks VALUES (1)").run()
+                    await signals.raise("inside")
+                    try await Task.sleep(for: .seconds(60))
+                }
+            }
+            try await signals.wait(for: "inside")
+            cancelled.cancel()
+            _ = await cancelled.result
+            // A cancelled task's queries never run (the thread pool drops them), ROLLBACK and close included: the
+            // connection kept its open transaction and SQLite's write lock, and every later writer waited for it.
+            let later = Task { try await db.write { try await $0.raw("INSERT INTO marks VALUES (2)").run() } }
+            let guardTask = Task { try await Task.sleep(for: .seconds(20)); later.cancel() }
+            try await later.value
+            guardTask.cancel()
+            let marks = try await db.read { try await $0.raw("SELECT n FROM marks ORDER BY n").all(decodingColumn: "n", as: Int.self) }
+            #expect(marks == [2], "the cancelled transaction's row is rolled back")
+        }
+    }
 }

@@ -94,8 +94,10 @@ struct SQLiteBackupTests {
                 #expect(again.bytes == summary.bytes && again.migration == summary.migration)
 
                 let copy = try await Database.open(.sqlite(path: restored))
-                let (backupRows, sourceRows) = (try await tables(copy), try await tables(db))
+                let backupRows: [String: [String]]
+                do { backupRows = try await tables(copy) } catch { await copy.close(); throw error }
                 await copy.close()
+                let sourceRows = try await tables(db)
                 #expect(try await SQLiteBackup.inspect(restored, logger: db.logger).problems == ["ok"])
                 // The ticks in the backup: both rows of each, 1...k with no gap, k between the ticks before and after it.
                 let tickRows = backupRows["program_changes", default: []].filter { $0.contains("'tick'") }
