@@ -66,7 +66,8 @@ struct FieldErrorAnnouncementTests {
         try await WebHarness.with { app in
             let manager = try await app.signedIn("manager@vendor.example")
             try await manager.get("/catalogue/engagements/new?area=1")
-            var fields = CataloguePagesTests.with(CataloguePagesTests.engagementFields, "proof_findings_document", String(repeating: "w", count: 1_001))
+            let tooLong = String(repeating: "w", count: EngagementTermsInput.proofRule.maxLength + 1)
+            var fields = CataloguePagesTests.with(CataloguePagesTests.engagementFields, "proof_findings_document", tooLong)
             fields.append(("solution_area", "1"))
             Self.expectAnnounced(try await manager.post("/catalogue/engagements", fields), "proof-error", "proof words too long")
         }
