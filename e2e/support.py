@@ -149,6 +149,7 @@ class Browser:
         self.base_url = base_url.rstrip("/")
         self.shot_dir = shot_dir
         self.shots = 0
+        self.shot_every_page = True  # False: only the screenshots asked for with always=True (a failure)
         self.status: int | None = None  # HTTP status of the last document loaded
 
     # navigation
@@ -223,7 +224,9 @@ class Browser:
         return int(status) if status is not None else None
 
     # screenshots
-    def shot(self, label: str) -> Path:
+    def shot(self, label: str, always: bool = False) -> Path | None:
+        if not (self.shot_every_page or always):
+            return None
         self.shots += 1
         self.shot_dir.mkdir(parents=True, exist_ok=True)
         target = self.shot_dir / f"{self.shots:02d}-{slug(label)}.png"
