@@ -26,5 +26,6 @@ extension Migrator {
         migration22,
         migration23,
         migration24,
+        migration26,
     ]
 }

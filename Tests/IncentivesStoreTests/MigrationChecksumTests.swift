@@ -55,6 +55,8 @@ struct MigrationChecksumTests {
              postgres: "2a1de54f663dddda53e22e14c7cb1d2584c384f563e7887b891525f7bcc5954b"),
         24: (sqlite: "ea6c187448113c3c18659b7a52c2821469395de648af78d988d2ed4a55896d7e",
              postgres: "ad161edd178a73460f6558378dab5d1a271236b83750bfd68c4fd5e43776fafc"),
+        26: (sqlite: "ad2b9e011358f7844595adef9f98cfc0e7d718874d683249ddc3622a2b9161d1",
+             postgres: "ad2b9e011358f7844595adef9f98cfc0e7d718874d683249ddc3622a2b9161d1"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")
