@@ -59,21 +59,25 @@ public struct DashboardReads: Sendable {
     /// The claims created in the span, counted at each funnel stage they reached.
     public func funnel(_ span: DateInterval, in scope: AccessScope) async throws -> ClaimFunnel {
         struct Row: Decodable { var created: Int; var consented: Int?; var submitted: Int?; var approved: Int?; var paid: Int? }
-        let row = try await db.read { sql in
-            try await sql.raw("""
-                SELECT COUNT(*) AS created,
-                  CAST(SUM(CASE WHEN c.consent_at IS NOT NULL OR (c.kind = 'use_or_consume' AND c.first_submitted_at IS NOT NULL)
-                                THEN 1 ELSE 0 END) AS BIGINT) AS consented,
-                  CAST(SUM(CASE WHEN c.first_submitted_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS submitted,
-                  CAST(SUM(CASE WHEN ea.id IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS approved,
-                  CAST(SUM(CASE WHEN ea.payment_status = 'paid' THEN 1 ELSE 0 END) AS BIGINT) AS paid
-                FROM claims c LEFT JOIN earnings ea ON ea.claim_id = c.id AND ea.kind = 'earning'
-                WHERE c.created_at >= \(bind: span.start) AND c.created_at < \(bind: span.end) AND \(scope.claimFilter("c"))
-                """).first(decoding: Row.self)
-        }
+        let row = try await db.read { sql in try await sql.raw(Self.funnelQuery(span, in: scope)).first(decoding: Row.self) }
         guard let row else { return ClaimFunnel([:]) }
         return ClaimFunnel([.created: row.created, .consented: row.consented ?? 0, .submitted: row.submitted ?? 0,
                             .approved: row.approved ?? 0, .paid: row.paid ?? 0])
+    }
+
+    /// The funnel's one statement (tests read its plan): claims by creation, seeking `claims_created` for the vendor
+    /// and `claims_org_created` for a partner.
+    static func funnelQuery(_ span: DateInterval, in scope: AccessScope) -> SQLQueryString {
+        """
+        SELECT COUNT(*) AS created,
+          CAST(SUM(CASE WHEN c.consent_at IS NOT NULL OR (c.kind = 'use_or_consume' AND c.first_submitted_at IS NOT NULL)
+                        THEN 1 ELSE 0 END) AS BIGINT) AS consented,
+          CAST(SUM(CASE WHEN c.first_submitted_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS submitted,
+          CAST(SUM(CASE WHEN ea.id IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS approved,
+          CAST(SUM(CASE WHEN ea.payment_status = 'paid' THEN 1 ELSE 0 END) AS BIGINT) AS paid
+        FROM claims c LEFT JOIN earnings ea ON ea.claim_id = c.id AND ea.kind = 'earning'
+        WHERE c.created_at >= \(bind: span.start) AND c.created_at < \(bind: span.end) AND \(scope.claimFilter("c"))
+        """
     }
 
     /// The claims waiting for a review at `now`, by whole days since their last submission and by review deadline.
@@ -101,13 +105,11 @@ public struct DashboardReads: Sendable {
     public func decisions(_ slices: [PeriodSlice], in scope: AccessScope) async throws -> [DecisionCount] {
         guard let first = slices.first, let last = slices.last else { return [] }
         struct Row: Decodable { var slice: Int; var action: String; var reasonCode: String?; var n: Int }
+        let span = DateInterval(start: first.start, end: last.end)
         let rows = try await db.read { sql in
             try await sql.raw("""
                 SELECT d.slice, d.action, d.reason_code, COUNT(*) AS n FROM (
-                  SELECT \(PeriodSQL.sliceIndex("h.at", slices)) AS slice, h.action, h.reason_code
-                  FROM claim_history h \(Self.claimsJoin(scope))
-                  WHERE h.action IN ('approve', 'reject') AND h.at >= \(bind: first.start) AND h.at < \(bind: last.end)
-                    AND \(scope.claimFilter("c"))) d
+                  SELECT \(PeriodSQL.sliceIndex("h.at", slices)) AS slice, h.action, h.reason_code \(Self.decided(span, in: scope))) d
                 GROUP BY d.slice, d.action, d.reason_code
                 """).all(decoding: Row.self, with: .snakeCase)
         }
@@ -121,20 +123,34 @@ public struct DashboardReads: Sendable {
     /// How many decisions in the span took each whole number of days from the claim's last submission before it.
     public func reviewDays(_ span: DateInterval, in scope: AccessScope) async throws -> [Int: Int] {
         struct Row: Decodable { var days: Int; var n: Int }
-        let flavor = db.flavor
-        let submitted = "(SELECT MAX(s.at) FROM claim_history s WHERE s.claim_id = h.claim_id AND s.to_status = 'submitted' AND s.at <= h.at)"
-        let days = PeriodSQL.wholeDays(from: submitted, to: "h.at", flavor: flavor)
-        let rows = try await db.read { sql in
-            try await sql.raw("""
-                SELECT x.days, COUNT(*) AS n FROM (
-                  SELECT \(days) AS days
-                  FROM claim_history h \(Self.claimsJoin(scope))
-                  WHERE h.action IN ('approve', 'reject') AND h.at >= \(bind: span.start) AND h.at < \(bind: span.end)
-                    AND \(scope.claimFilter("c"))) x
-                WHERE x.days IS NOT NULL GROUP BY x.days
-                """).all(decoding: Row.self)
-        }
+        let query = Self.reviewDaysQuery(span, in: scope, flavor: db.flavor)
+        let rows = try await db.read { sql in try await sql.raw(query).all(decoding: Row.self) }
         return Dictionary(rows.map { ($0.days, $0.n) }, uniquingKeysWith: +)
+    }
+
+    /// The review days' statement (tests read its plan): each decision's claim's last submission before it, by
+    /// `claim_history_claim`.
+    static func reviewDaysQuery(_ span: DateInterval, in scope: AccessScope, flavor: SQLFlavor) -> SQLQueryString {
+        let submitted = "(SELECT MAX(s.at) FROM claim_history s WHERE s.claim_id = h.claim_id AND s.to_status = 'submitted' AND s.at <= h.at)"
+        return """
+            SELECT x.days, COUNT(*) AS n FROM (
+              SELECT \(PeriodSQL.wholeDays(from: submitted, to: "h.at", flavor: flavor)) AS days \(Self.decided(span, in: scope))) x
+            WHERE x.days IS NOT NULL GROUP BY x.days
+            """
+    }
+
+    /// The reviewers' approvals and rejections in the span, in the scope: `FROM … WHERE …` over `claim_history h`, which
+    /// seeks `claim_history_action_at`. A partner's rows are read through their claims; the vendor's need no join.
+    static func decided(_ span: DateInterval, in scope: AccessScope) -> SQLQueryString {
+        var query: SQLQueryString = "FROM claim_history h"
+        if case .partner = scope { query.appendLiteral(" JOIN claims c ON c.id = h.claim_id") }
+        query.appendLiteral(" WHERE h.action IN ('approve', 'reject') AND h.at >= ")
+        query.appendInterpolation(bind: span.start)
+        query.appendLiteral(" AND h.at < ")
+        query.appendInterpolation(bind: span.end)
+        query.appendLiteral(" AND ")
+        query.appendInterpolation(scope.claimFilter("c"))
+        return query
     }
 
     /// Approved and paid money per engagement, currency and month slice, and what was approved before the period (for
@@ -208,11 +224,6 @@ public struct DashboardReads: Sendable {
         return Dictionary(rows.map { ($0.slice, $0.n) }, uniquingKeysWith: +)
     }
 
-    /// A partner's history rows are read through their claims; the vendor's need no join.
-    private static func claimsJoin(_ scope: AccessScope) -> SQLQueryString {
-        if case .partner = scope { return "JOIN claims c ON c.id = h.claim_id" }
-        return ""
-    }
 }
 
 /// SQL that buckets rows by a period's slices and counts whole days, the same on SQLite and PostgreSQL.

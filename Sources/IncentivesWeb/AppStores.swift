@@ -37,6 +37,8 @@ public struct AppStores: Sendable {
     public let budgets: Budgets
     /// Payment runs, their bank files and remittances: the payments pages, the API and the CLI share this one.
     public let paymentRuns: PaymentRuns
+    /// The home page's charts: aggregates per period, scoped like the claims list.
+    public let dashboard: DashboardReads
 
     public init(db: Database, config: AppConfig) {
         links = ClaimLinks(publicURL: config.publicURL)
@@ -63,5 +65,6 @@ public struct AppStores: Sendable {
         proofTemplates = ProofTemplates(db: db)
         budgets = Budgets(db: db)
         paymentRuns = PaymentRuns(db: db, links: links)
+        dashboard = DashboardReads(db: db)
     }
 }

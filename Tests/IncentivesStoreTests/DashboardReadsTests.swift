@@ -256,4 +256,23 @@ struct DashboardReadsTests {
             #expect(try await reads.expiring(days, in: .vendor).values.reduce(0, +) >= 1)
         }
     }
+
+    @Test("the period reads seek migration 26's indexes, not a scan of every claim or history row (SQLite plan)")
+    func plansUseIndexes() async throws {
+        try await TestDatabases.with(.sqlite, seeded: true) { db in
+            func plan(_ query: SQLQueryString) async throws -> String {
+                var explain: SQLQueryString = "EXPLAIN QUERY PLAN "
+                explain.appendInterpolation(query)
+                let statement = explain
+                return try await db.read { try await $0.raw(statement).all() }
+                    .map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
+            }
+            let vendor = try await plan(DashboardReads.funnelQuery(Self.span, in: .vendor))
+            #expect(vendor.contains("claims_created") && !vendor.contains("SCAN c"), "\(vendor)")
+            let partner = try await plan(DashboardReads.funnelQuery(Self.span, in: Self.seattle))
+            #expect(!partner.contains("SCAN c"), "\(partner)")
+            let days = try await plan(DashboardReads.reviewDaysQuery(Self.span, in: .vendor, flavor: .sqlite))
+            #expect(days.contains("claim_history_action_at") && days.contains("claim_history_claim") && !days.contains("SCAN h"), "\(days)")
+        }
+    }
 }
