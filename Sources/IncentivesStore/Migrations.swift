@@ -27,5 +27,6 @@ extension Migrator {
         migration23,
         migration24,
         migration25,
+        migration26,
     ]
 }

@@ -39,6 +39,8 @@ public struct AppStores: Sendable {
     public let paymentRuns: PaymentRuns
     /// Users' private calendar addresses and the open deadlines their feeds read.
     public let calendarFeeds: CalendarFeeds
+    /// The home page's charts: aggregates per period, scoped like the claims list.
+    public let dashboard: DashboardReads
 
     public init(db: Database, config: AppConfig) {
         links = ClaimLinks(publicURL: config.publicURL)
@@ -66,5 +68,6 @@ public struct AppStores: Sendable {
         budgets = Budgets(db: db)
         paymentRuns = PaymentRuns(db: db, links: links)
         calendarFeeds = CalendarFeeds(db: db)
+        dashboard = DashboardReads(db: db)
     }
 }

@@ -57,6 +57,8 @@ struct MigrationChecksumTests {
              postgres: "ad161edd178a73460f6558378dab5d1a271236b83750bfd68c4fd5e43776fafc"),
         25: (sqlite: "3b4d42684dca0f5d23d669f5bf15bc4012f25cd8673faabea9c8084e46d34136",
              postgres: "091c133a7d406a0f06510ce122f63d2797cd1efff74e0d21fd37e2f08ef8c1b1"),
+        26: (sqlite: "ad2b9e011358f7844595adef9f98cfc0e7d718874d683249ddc3622a2b9161d1",
+             postgres: "ad2b9e011358f7844595adef9f98cfc0e7d718874d683249ddc3622a2b9161d1"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")

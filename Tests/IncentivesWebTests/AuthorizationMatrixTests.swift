@@ -59,6 +59,17 @@ struct AuthorizationMatrixTests {
         "GET /logout": { who, _ in who == .signedOut ? .seeOther : .ok },
         "POST /logout": { _, _ in .seeOther },
         "GET /": section { _ in true },
+        // The home page's charts as CSV: the program's for the vendor (both roles), a partner's own for partners; an account
+        // admin alone, who sees no chart, 403.
+        "GET /dashboard/funnel.csv": section { $0.isVendor },
+        "GET /dashboard/review-wait.csv": section { $0.isVendor },
+        "GET /dashboard/decisions.csv": section { $0.isVendor },
+        "GET /dashboard/reasons.csv": section { $0.isVendor },
+        "GET /dashboard/spend.csv": section { $0.isVendor },
+        "GET /dashboard/top-partners.csv": section { $0.isVendor },
+        "GET /dashboard/deadlines.csv": section { $0.isPartner },
+        "GET /dashboard/earnings.csv": section { $0.isPartner },
+        "GET /dashboard/needs-action.csv": section { $0.isPartner },
         "GET /engagements": section { $0.isPartner },
         // Own: an engagement Bluefin's locations (Seattle included) are listed on; foreign: an unknown id (Bluefin is on every list).
         "GET /engagements/{id}": record { $0.isPartner },

@@ -68,14 +68,14 @@ struct EarningsPageTests {
             let svg = String(page.body[start.lowerBound..<end.upperBound])
             #expect(svg.contains(#"role="img""#) && svg.contains(#"aria-labelledby="chart-usd-title chart-usd-desc""#))
             #expect(svg.contains(#"<title id="chart-usd-title">Earned in USD by estimated payment month</title>"#))
-            #expect(svg.contains(#"<desc id="chart-usd-desc">"#) && svg.contains("<rect x="))
+            #expect(svg.contains(#"<desc id="chart-usd-desc">"#) && svg.contains(#"<rect class="bar tone-accent" x="#))
             #expect(!page.body.contains("style="), "inline style attributes are blocked by the CSP")
             #expect(!page.body.contains("<script"))
             // The screen-reader table lists each bar's month and amount.
-            let bars = svg.components(separatedBy: "<g class=\"bar\">").dropFirst()
+            let bars = svg.components(separatedBy: "<rect class=\"bar").dropFirst()
             #expect(!bars.isEmpty)
             for bar in bars {
-                let title = try #require(bar.range(of: "<title>").map { String(bar[$0.upperBound...].prefix { $0 != ":" }) })
+                let title = try #require(bar.range(of: "<title>").map { String(bar[$0.upperBound...].prefix { $0 != "," }) })
                 #expect(page.body.contains(#"<th scope="row">\#(title)</th>"#))
             }
             // Partners see no partner column; only their own locations.
@@ -171,17 +171,18 @@ struct EarningsPageTests {
 
     @Test("short bar labels come from integer minor units")
     func shortAmounts() {
-        #expect(EarningsChart.shortAmount(Money(950, .usd)) == "950")
-        #expect(EarningsChart.shortAmount(Money(12_500, .usd)) == "12.5k")
-        #expect(EarningsChart.shortAmount(Money(4_000, .usd)) == "4k")
-        #expect(EarningsChart.shortAmount(Money(1_250_000, Currency("JPY"))) == "1.2M")
+        func short(_ money: Money) -> String { ShortAmount.text(minorUnits: money.minorUnits, currency: money.currency) }
+        #expect(short(Money(950, .usd)) == "950")
+        #expect(short(Money(12_500, .usd)) == "12.5k")
+        #expect(short(Money(4_000, .usd)) == "4k")
+        #expect(short(Money(1_250_000, Currency("JPY"))) == "1.2M")
         let charts = EarningsChart.charts([
             MonthlyEarning(month: "2026-11", earned: Money(100, .usd), paid: .zero(.usd), lines: 1),
             MonthlyEarning(month: "2026-11", earned: Money(300, .eur), paid: .zero(.eur), lines: 1),
             MonthlyEarning(month: "2026-12", earned: Money(50, .usd), paid: .zero(.usd), lines: 1),
         ])
-        #expect(charts.map(\.currency) == ["EUR", "USD"])
-        #expect(charts[1].bars.map(\.height) == [160, 80])
-        #expect(charts[0].bars.map(\.height) == [160])
+        #expect(charts.map(\.chart.id) == ["chart-eur", "chart-usd"])
+        #expect(charts[1].chart.rects.map(\.height) == [160, 80])
+        #expect(charts[0].chart.rects.map(\.height) == [160])
     }
 }

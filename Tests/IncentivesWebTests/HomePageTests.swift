@@ -6,8 +6,8 @@ import IncentivesTestSupport
 import SQLKit
 import Testing
 
-/// The home page's content for each side: what is due within 7 days, claims by status, the review queue, users.
-@Suite("Home page: deadlines in the next 7 days, claims by status, the review queue")
+/// The home page's content for each side: what is due within 14 days, claims by status, the review queue, users.
+@Suite("Home page: deadlines in the next 14 days, claims by status, the review queue")
 struct HomePageTests {
     /// The "Claims by status" table: each status label with its count.
     static func statusCounts(_ body: String) -> [String: Int] {
@@ -34,15 +34,15 @@ struct HomePageTests {
         return counts
     }
 
-    @Test("a partner sees the claims that expire within 7 days of their locations, times in their zone, and the counts by status",
+    @Test("a partner sees the claims that expire within 14 days of their locations, times in their zone, and the counts by status",
           arguments: TestDatabases.flavors)
     func partnerHome(flavor: SQLFlavor) async throws {
         try await WebHarness.with(flavor: flavor) { app in
-            // Every open deadline out of the week, then: a Seattle claim due in 3 days, one in 8 days, a London one in 2 days.
+            // Every open deadline out of the fortnight, then: a Seattle claim due in 3 days, one in 15 days, a London one in 2 days.
             let now = app.clock.now
             try await app.db.write { sql in
                 try await sql.raw("UPDATE claims SET expires_at = \(bind: now.adding(calendarDays: 400)) WHERE expires_at IS NOT NULL").run()
-                for (id, days) in [(Int64(3), 3), (52, 8), (137, 2)] {
+                for (id, days) in [(Int64(3), 3), (52, 15), (137, 2)] {
                     let due = now.adding(calendarDays: days)
                     try await sql.raw("UPDATE claims SET due_at = \(bind: due), expires_at = \(bind: due) WHERE id = \(bind: id)").run()
                 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import IncentivesDomain
 import IncentivesStore
 
 /// A path parameter: `.key` where a route is registered (`{id}`), a value where a link is made.
@@ -55,6 +56,7 @@ enum SitePath: Hashable, Sendable {
     case paymentRunSend(PathKey), paymentLine(PathKey, line: PathKey), paymentRunExport(PathKey), paymentRunConfirmations(PathKey)
     case remittance(PathKey, location: PathKey), remittanceCSV(PathKey, location: PathKey)
     case budgets, budgetsReconciliationCSV, budgetsProgram, budgetsEngagement(PathKey)
+    case dashboardCSV(DashboardChart)
 
     /// The path: with `{name}` where a parameter is `.key`, for the router; with values, for a link.
     var path: String {
@@ -173,6 +175,7 @@ enum SitePath: Hashable, Sendable {
         case .budgetsReconciliationCSV: "/catalogue/budgets/reconciliation.csv"
         case .budgetsProgram: "/catalogue/budgets/program"
         case .budgetsEngagement(let id): "/catalogue/budgets/engagements/\(id.segment("id"))"
+        case .dashboardCSV(let chart): "/dashboard/\(chart.rawValue).csv"
         }
     }
 
@@ -222,5 +225,5 @@ enum SitePath: Hashable, Sendable {
         .payments, .paymentRuns, .paymentSettings, .paymentRun(.key), .paymentRunApproval(.key), .paymentRunCancel(.key),
         .paymentRunSend(.key), .paymentLine(.key, line: .key), .paymentRunExport(.key), .paymentRunConfirmations(.key), .remittance(.key, location: .key), .remittanceCSV(.key, location: .key),
         .budgets, .budgetsReconciliationCSV, .budgetsProgram, .budgetsEngagement(.key),
-    ] + ExportFormat.allCases.map { .claimsExport($0) }
+    ] + ExportFormat.allCases.map { .claimsExport($0) } + DashboardChart.allCases.map { .dashboardCSV($0) }
 }

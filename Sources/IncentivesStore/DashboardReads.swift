@@ -1,0 +1,258 @@
+import Foundation
+import IncentivesDomain
+import SQLKit
+
+/// Claims waiting for a review: how many have waited `days` whole days since their last submission, by deadline standing.
+public struct ReviewWaitCount: Sendable, Hashable {
+    public var days: Int
+    public var standing: ReviewDeadlineStanding
+    public var claims: Int
+}
+
+/// Reviewers' decisions (approve or reject) in one slice of a period, with the rejection's coded reason.
+public struct DecisionCount: Sendable, Hashable {
+    /// The slice's index in the slices the read was given.
+    public var slice: Int
+    public var action: ClaimAction
+    /// Nil for an approval, or a rejection without a code (written before codes, or by the command line).
+    public var reason: ReviewReason?
+    public var claims: Int
+}
+
+/// An engagement's approved money in one month of a period (`slice` nil: everything approved before the period), in its
+/// currency: net of reversals, as the budgets count it (`BudgetFigures.approvedMinor`), and of it what was paid.
+public struct SpendMonth: Sendable, Hashable {
+    public var engagementID: Int64
+    public var currency: Currency
+    public var slice: Int?
+    public var approvedMinor: Int64
+    public var paidMinor: Int64
+}
+
+/// An engagement as the spend chart names it, with its budget when one is set.
+public struct SpendEngagement: Sendable, Hashable {
+    public var id: Int64
+    public var name: String
+    public var currency: Currency
+    public var budgetMinor: Int64?
+}
+
+/// One partner organization's approvals in a period, in one currency: the money approved (less reversed or forfeited)
+/// and how many claims were approved.
+public struct PartnerApprovals: Sendable, Hashable {
+    public var organizationID: Int64
+    public var organizationName: String
+    public var approved: Money
+    public var claims: Int
+}
+
+/// The aggregates behind the home page's charts. Every one is a fixed number of grouped statements (never a row per
+/// claim read into memory), scoped in SQL exactly as the claims list and earnings are, and bucketed by the slices of the
+/// viewer's period, which arrive as instants (storage is UTC).
+public struct DashboardReads: Sendable {
+    public let db: Database
+    /// Partners ranked per currency on the top partners chart.
+    public static let topPartners = 10
+
+    public init(db: Database) { self.db = db }
+
+    /// The claims created in the span, counted at each funnel stage they reached.
+    public func funnel(_ span: DateInterval, in scope: AccessScope) async throws -> ClaimFunnel {
+        struct Row: Decodable { var created: Int; var consented: Int?; var submitted: Int?; var approved: Int?; var paid: Int? }
+        let row = try await db.read { sql in try await sql.raw(Self.funnelQuery(span, in: scope)).first(decoding: Row.self) }
+        guard let row else { return ClaimFunnel([:]) }
+        return ClaimFunnel([.created: row.created, .consented: row.consented ?? 0, .submitted: row.submitted ?? 0,
+                            .approved: row.approved ?? 0, .paid: row.paid ?? 0])
+    }
+
+    /// The funnel's one statement (tests read its plan): claims by creation, seeking `claims_created` for the vendor
+    /// and `claims_org_created` for a partner.
+    static func funnelQuery(_ span: DateInterval, in scope: AccessScope) -> SQLQueryString {
+        """
+        SELECT COUNT(*) AS created,
+          CAST(SUM(CASE WHEN c.consent_at IS NOT NULL OR (c.kind = 'use_or_consume' AND c.first_submitted_at IS NOT NULL)
+                        THEN 1 ELSE 0 END) AS BIGINT) AS consented,
+          CAST(SUM(CASE WHEN c.first_submitted_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS submitted,
+          CAST(SUM(CASE WHEN ea.id IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS approved,
+          CAST(SUM(CASE WHEN ea.payment_status = 'paid' THEN 1 ELSE 0 END) AS BIGINT) AS paid
+        FROM claims c LEFT JOIN earnings ea ON ea.claim_id = c.id AND ea.kind = 'earning'
+        WHERE c.created_at >= \(bind: span.start) AND c.created_at < \(bind: span.end) AND \(scope.claimFilter("c"))
+        """
+    }
+
+    /// The claims waiting for a review at `now`, by whole days since their last submission and by review deadline.
+    public func reviewWaits(at now: Date, in scope: AccessScope) async throws -> [ReviewWaitCount] {
+        struct Row: Decodable { var days: Int; var standing: String; var n: Int }
+        let statuses = ReviewFilter.statuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let flavor = db.flavor
+        let near = now.adding(calendarDays: ReviewWait.nearDays)
+        let lastSubmitted = "COALESCE((SELECT MAX(h.at) FROM claim_history h WHERE h.claim_id = c.id AND h.to_status = 'submitted'), c.updated_at)"
+        let days = PeriodSQL.wholeDays(from: lastSubmitted, to: PeriodSQL.bound(now), flavor: flavor)
+        let rows = try await db.read { sql in
+            try await sql.raw("""
+                SELECT w.days, w.standing, COUNT(*) AS n FROM (
+                  SELECT \(days) AS days,
+                    CASE WHEN c.due_kind = 'review' AND c.due_at < \(bind: now) THEN 'past'
+                         WHEN c.due_kind = 'review' AND c.due_at < \(bind: near) THEN 'near' ELSE 'later' END AS standing
+                  FROM claims c WHERE c.status IN (\(unsafeRaw: statuses)) AND \(scope.claimFilter("c"))) w
+                GROUP BY w.days, w.standing
+                """).all(decoding: Row.self)
+        }
+        return rows.map { ReviewWaitCount(days: $0.days, standing: ReviewDeadlineStanding(rawValue: $0.standing) ?? .later, claims: $0.n) }
+    }
+
+    /// Approvals and rejections per slice of the period, rejections by coded reason.
+    public func decisions(_ slices: [PeriodSlice], in scope: AccessScope) async throws -> [DecisionCount] {
+        guard let first = slices.first, let last = slices.last else { return [] }
+        struct Row: Decodable { var slice: Int; var action: String; var reasonCode: String?; var n: Int }
+        let span = DateInterval(start: first.start, end: last.end)
+        let rows = try await db.read { sql in
+            try await sql.raw("""
+                SELECT d.slice, d.action, d.reason_code, COUNT(*) AS n FROM (
+                  SELECT \(PeriodSQL.sliceIndex("h.at", slices)) AS slice, h.action, h.reason_code \(Self.decided(span, in: scope))) d
+                GROUP BY d.slice, d.action, d.reason_code
+                """).all(decoding: Row.self, with: .snakeCase)
+        }
+        return rows.compactMap { row in
+            guard let action = ClaimAction(rawValue: row.action) else { return nil }
+            return DecisionCount(slice: row.slice, action: action, reason: row.reasonCode.flatMap(ReviewReason.init(rawValue:)),
+                                 claims: row.n)
+        }
+    }
+
+    /// How many decisions in the span took each whole number of days from the claim's last submission before it.
+    public func reviewDays(_ span: DateInterval, in scope: AccessScope) async throws -> [Int: Int] {
+        struct Row: Decodable { var days: Int; var n: Int }
+        let query = Self.reviewDaysQuery(span, in: scope, flavor: db.flavor)
+        let rows = try await db.read { sql in try await sql.raw(query).all(decoding: Row.self) }
+        return Dictionary(rows.map { ($0.days, $0.n) }, uniquingKeysWith: +)
+    }
+
+    /// The review days' statement (tests read its plan): each decision's claim's last submission before it, by
+    /// `claim_history_claim`.
+    static func reviewDaysQuery(_ span: DateInterval, in scope: AccessScope, flavor: SQLFlavor) -> SQLQueryString {
+        let submitted = "(SELECT MAX(s.at) FROM claim_history s WHERE s.claim_id = h.claim_id AND s.to_status = 'submitted' AND s.at <= h.at)"
+        return """
+            SELECT x.days, COUNT(*) AS n FROM (
+              SELECT \(PeriodSQL.wholeDays(from: submitted, to: "h.at", flavor: flavor)) AS days \(Self.decided(span, in: scope))) x
+            WHERE x.days IS NOT NULL GROUP BY x.days
+            """
+    }
+
+    /// The reviewers' approvals and rejections in the span, in the scope: `FROM … WHERE …` over `claim_history h`, which
+    /// seeks `claim_history_action_at`. A partner's rows are read through their claims; the vendor's need no join.
+    static func decided(_ span: DateInterval, in scope: AccessScope) -> SQLQueryString {
+        var query: SQLQueryString = "FROM claim_history h"
+        if case .partner = scope { query.appendLiteral(" JOIN claims c ON c.id = h.claim_id") }
+        query.appendLiteral(" WHERE h.action IN ('approve', 'reject') AND h.at >= ")
+        query.appendInterpolation(bind: span.start)
+        query.appendLiteral(" AND h.at < ")
+        query.appendInterpolation(bind: span.end)
+        query.appendLiteral(" AND ")
+        query.appendInterpolation(scope.claimFilter("c"))
+        return query
+    }
+
+    /// Approved and paid money per engagement, currency and month slice, and what was approved before the period (for
+    /// the running total); with the engagements' names and budgets.
+    public func spend(_ slices: [PeriodSlice], in scope: AccessScope) async throws -> (months: [SpendMonth], engagements: [SpendEngagement]) {
+        guard let first = slices.first, let last = slices.last else { return ([], []) }
+        struct Row: Decodable { var engagementId: Int64; var currency: String; var slice: Int; var approved: Int64; var paid: Int64 }
+        struct Named: Decodable { var id: Int64; var name: String; var currency: String; var budgetMinor: Int64? }
+        return try await db.read { sql in
+            let rows = try await sql.raw("""
+                SELECT s.engagement_id, s.currency, s.slice, CAST(SUM(s.approved) AS BIGINT) AS approved,
+                       CAST(SUM(s.paid) AS BIGINT) AS paid FROM (
+                  SELECT ea.engagement_id, ea.currency,
+                    CASE WHEN ea.approved_at < \(bind: first.start) THEN -1 ELSE \(PeriodSQL.sliceIndex("ea.approved_at", slices)) END AS slice,
+                    CASE WHEN ea.payment_status IN ('reversed', 'forfeited') THEN 0 ELSE ea.amount_minor END AS approved,
+                    CASE WHEN ea.payment_status = 'paid' THEN ea.amount_minor ELSE 0 END AS paid
+                  FROM earnings ea JOIN locations l ON l.id = ea.location_id
+                  WHERE ea.approved_at < \(bind: last.end) AND \(scope.locationFilter("l"))) s
+                GROUP BY s.engagement_id, s.currency, s.slice
+                """).all(decoding: Row.self, with: .snakeCase)
+            let named = try await sql.raw("""
+                SELECT e.id, e.name, e.currency, b.amount_minor AS budget_minor FROM engagements e
+                LEFT JOIN engagement_budgets b ON b.engagement_id = e.id AND b.currency = e.currency
+                WHERE e.id IN (SELECT ea.engagement_id FROM earnings ea WHERE ea.approved_at >= \(bind: first.start)
+                               AND ea.approved_at < \(bind: last.end))
+                ORDER BY e.name, e.id
+                """).all(decoding: Named.self, with: .snakeCase)
+            return (rows.map { SpendMonth(engagementID: $0.engagementId, currency: Currency($0.currency), slice: $0.slice < 0 ? nil : $0.slice,
+                                          approvedMinor: $0.approved, paidMinor: $0.paid) },
+                    named.map { SpendEngagement(id: $0.id, name: $0.name, currency: Currency($0.currency), budgetMinor: $0.budgetMinor) })
+        }
+    }
+
+    /// The partner organizations with the most money approved in the span, up to `topPartners` per currency, largest
+    /// first (by currency code, then rank).
+    public func topPartners(_ span: DateInterval, in scope: AccessScope) async throws -> [PartnerApprovals] {
+        struct Row: Decodable { var organizationId: Int64; var organizationName: String; var currency: String; var total: Int64; var n: Int }
+        let approved = "CASE WHEN ea.payment_status IN ('reversed', 'forfeited') THEN 0 ELSE ea.amount_minor END"
+        let rows = try await db.read { sql in
+            try await sql.raw("""
+                SELECT t.organization_id, t.organization_name, t.currency, t.total, t.n FROM (
+                  SELECT o.id AS organization_id, o.name AS organization_name, ea.currency,
+                    CAST(SUM(\(unsafeRaw: approved)) AS BIGINT) AS total, COUNT(*) AS n,
+                    ROW_NUMBER() OVER (PARTITION BY ea.currency ORDER BY SUM(\(unsafeRaw: approved)) DESC, o.name, o.id) AS place
+                  FROM earnings ea JOIN locations l ON l.id = ea.location_id JOIN organizations o ON o.id = l.organization_id
+                  WHERE ea.kind = 'earning' AND ea.approved_at >= \(bind: span.start) AND ea.approved_at < \(bind: span.end)
+                    AND \(scope.locationFilter("l"))
+                  GROUP BY o.id, o.name, ea.currency) t
+                WHERE t.place <= \(unsafeRaw: String(Self.topPartners)) ORDER BY t.currency, t.place
+                """).all(decoding: Row.self, with: .snakeCase)
+        }
+        return rows.map {
+            PartnerApprovals(organizationID: $0.organizationId, organizationName: $0.organizationName,
+                             approved: Money(minorUnits: $0.total, currency: Currency($0.currency)), claims: $0.n)
+        }
+    }
+
+    /// How many of the scope's claims expire in each slice (a day, for the partner's next 14 days).
+    public func expiring(_ slices: [PeriodSlice], in scope: AccessScope) async throws -> [Int: Int] {
+        guard let first = slices.first, let last = slices.last else { return [:] }
+        struct Row: Decodable { var slice: Int; var n: Int }
+        let rows = try await db.read { sql in
+            try await sql.raw("""
+                SELECT d.slice, COUNT(*) AS n FROM (
+                  SELECT \(PeriodSQL.sliceIndex("c.expires_at", slices)) AS slice FROM claims c
+                  WHERE c.expires_at IS NOT NULL AND c.expires_at >= \(bind: first.start) AND c.expires_at < \(bind: last.end)
+                    AND \(scope.claimFilter("c"))) d
+                GROUP BY d.slice
+                """).all(decoding: Row.self)
+        }
+        return Dictionary(rows.map { ($0.slice, $0.n) }, uniquingKeysWith: +)
+    }
+
+}
+
+/// SQL that buckets rows by a period's slices and counts whole days, the same on SQLite and PostgreSQL.
+enum PeriodSQL {
+    /// The index of the slice `column` falls in (rows are already limited to the slices' span): a `CASE` over the bound
+    /// boundaries, so local days, weeks and months (daylight saving included) come out as the viewer reads them.
+    static func sliceIndex(_ column: String, _ slices: [PeriodSlice]) -> SQLQueryString {
+        let boundaries = DateInterval.boundaries(slices)
+        guard !boundaries.isEmpty else { return "0" }
+        var query: SQLQueryString = "CASE"
+        for (i, boundary) in boundaries.enumerated() {
+            query.appendLiteral(" WHEN \(column) < ")
+            query.appendInterpolation(bind: boundary)
+            query.appendLiteral(" THEN \(i)")
+        }
+        query.appendLiteral(" ELSE \(boundaries.count) END")
+        return query
+    }
+
+    /// A bound instant, as an expression.
+    static func bound(_ date: Date) -> SQLQueryString { "\(bind: date)" }
+
+    /// Whole days from `start` to `end` (rounded down), as a 64-bit integer; NULL when either is.
+    static func wholeDays(from start: String, to end: SQLQueryString, flavor: SQLFlavor) -> SQLQueryString {
+        switch flavor {
+        // SQLite holds instants as seconds since 1970 (and may lack FLOOR): CAST truncates, which is rounding down for the
+        // non-negative spans counted here.
+        case .sqlite: "CAST((\(end) - \(unsafeRaw: start)) / 86400.0 AS BIGINT)"
+        case .postgres: "CAST(FLOOR(EXTRACT(EPOCH FROM (\(end) - \(unsafeRaw: start))) / 86400.0) AS BIGINT)"
+        }
+    }
+}
