@@ -54,6 +54,8 @@ public struct AppLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { own, _ in own } }
         if let sent = event.metadata { merged.merge(sent) { _, sent in sent } }
+        // Hummingbird's own counter of requests: `request_id` is the one that is returned and logged.
+        merged["hb.request.id"] = nil
         if let error = event.error { merged["error"] = .string(String(describing: error)) }
         let message = LogRedaction.scrub(event.message.description)
         let redacted = LogRedaction.redact(merged)

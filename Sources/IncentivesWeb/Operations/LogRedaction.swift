@@ -90,7 +90,8 @@ enum LogRedaction {
         return spans
     }
 
-    private static func isTokenCharacter(_ c: Unicode.Scalar) -> Bool { isAlnum(c) || "_-./+=".unicodeScalars.contains(c) }
+    /// Not `/`: a path's segments are judged one by one (a folder's long name is no secret, a link's token is).
+    private static func isTokenCharacter(_ c: Unicode.Scalar) -> Bool { isAlnum(c) || "_-.+=".unicodeScalars.contains(c) }
 
     /// Runs of token characters that are secrets by their form or by the word before them.
     private static func tokenSpans(_ s: [Unicode.Scalar]) -> [Range<Int>] {
@@ -101,6 +102,8 @@ enum LogRedaction {
             while end < s.count, isTokenCharacter(s[end]) { end += 1 }
             let word = String(String.UnicodeScalarView(s[i..<end]))
             let afterScheme = ["bearer", "basic"].contains(previousWord.lowercased()) && i > 0 && s[i - 1] == " "
+            // The credential after a scheme is masked up to the next space, whatever it holds.
+            if afterScheme { while end < s.count, !s[end].properties.isWhitespace { end += 1 } }
             if afterScheme || looksLikeSecret(word) { spans.append(i..<end) }
             previousWord = word
             i = end
