@@ -7,6 +7,10 @@ let package = Package(
     products: [
         .executable(name: "incentives", targets: ["incentives"]),
     ],
+    // Off by default: swift-otel and its OTLP/HTTP exporter take minutes to build. `swift build --traits OTel`.
+    traits: [
+        .trait(name: "OTel", description: "Export traces over OTLP/HTTP through swift-otel when OTEL_EXPORTER_OTLP_ENDPOINT is set."),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
@@ -30,6 +34,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/pointfreeco/swift-snapshot-testing", from: "1.19.7"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // Pure domain: Foundation only, no I/O. Every rule of DOMAIN.md lives here once.
@@ -49,6 +57,9 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 // zlib's deflate for the XLSX export's ZIP entries.
                 .product(name: "CompressNIO", package: "compress-nio"),
+                // The pool's and the claims' counters, and a span per database call (reported to the app's own).
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         // The public API's contract (openapi.yaml) and the types, server protocol and client generated from it.
@@ -76,6 +87,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel", condition: .when(traits: ["OTel"])),
             ],
             resources: [.copy("Templates"), .copy("Public")]
         ),
@@ -106,6 +121,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
             // Golden files of the page snapshots, reviewed in diffs.
             exclude: ["Snapshots/__Snapshots__"]

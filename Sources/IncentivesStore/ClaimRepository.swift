@@ -88,6 +88,7 @@ public struct ClaimRepository: Sendable {
         first.note = note
         try await ClaimWriter.insertContacts(contacts, claimID: id, on: sql)
         try await ClaimWriter.insertHistory([first], on: sql)
+        CommitNotes.transition(first)
         return stored
     }
 
@@ -131,6 +132,7 @@ public struct ClaimRepository: Sendable {
         let transition = try ClaimLifecycle.perform(command, on: claim, context: context, at: now)
         try await Self.save(transition, previousVersion: claim.version, context: context, on: sql)
         if let links { try await Self.notify(transition, before: claim, context: context, links: links, now: now, on: sql) }
+        CommitNotes.transition(transition.entry)
         return transition
     }
 
@@ -187,6 +189,7 @@ public struct ClaimRepository: Sendable {
                             try await Self.storeClock(of: p.claim, context: p.context, on: sql)
                         }
                         try await sql.raw("RELEASE SAVEPOINT expiry").run()
+                        if let transition = p.transition { CommitNotes.transition(transition.entry) }
                     } catch {
                         try await sql.raw("ROLLBACK TO SAVEPOINT expiry").run()
                         try await sql.raw("RELEASE SAVEPOINT expiry").run()
@@ -209,6 +212,20 @@ public struct ClaimRepository: Sendable {
             try await sql.raw("SELECT COUNT(*) AS n FROM claims WHERE expires_at IS NOT NULL AND expires_at <= \(bind: now)")
                 .first(decodingColumn: "n", as: Int.self) ?? 0
         }
+    }
+
+    /// The earliest deadline that has passed at `now` on a claim not expired yet, or nil: how far behind the sweeper is
+    /// (`claims_expires`' first entry).
+    public func oldestOverdue(at now: Date) async throws -> Date? {
+        try await db.read { sql in
+            try await sql.raw("""
+                SELECT expires_at FROM claims WHERE expires_at IS NOT NULL AND expires_at <= \(bind: now) ORDER BY expires_at LIMIT 1
+                """).first(decoding: OverdueRow.self, with: .snakeCase)?.expiresAt
+        }
+    }
+
+    private struct OverdueRow: Decodable {
+        var expiresAt: Date
     }
 
     /// A claim the sweep found due: its key in the walk, and its count row's solution area.

@@ -7,6 +7,7 @@ import PostgresKit
 import SQLiteKit
 import SQLKit
 import Synchronization
+import Tracing
 
 /// Where the data lives: `sqlite:PATH` (embedded, the default) or `postgres://user:pass@host:port/db`.
 public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
@@ -99,6 +100,17 @@ public final class Database: Sendable {
     private let claimWrites = Atomic<UInt64>(0)
     public var claimGeneration: UInt64 { claimWrites.load(ordering: .acquiring) }
     let tabCounts = TabCountCache()
+    /// The telemetry of the app that serves from this database (nothing until one attaches its own).
+    private let instruments = Mutex(StoreInstruments(.off))
+
+    /// Reports the pool's use, every call's span and the committed claim transitions to `telemetry` from now on.
+    public func instrument(with telemetry: Telemetry) { instruments.withLock { $0 = StoreInstruments(telemetry) } }
+
+    /// What this database reports to.
+    public var telemetry: Telemetry { instruments.withLock { $0.telemetry } }
+
+    /// `db.system` as OpenTelemetry names it.
+    private var system: String { flavor == .sqlite ? "sqlite" : "postgresql" }
 
     private enum Connections: Sendable {
         case sqlite(SQLiteHandles)
@@ -184,10 +196,13 @@ public final class Database: Sendable {
     /// Runs queries that only read, on a pooled connection.
     public func read<T: Sendable>(file: StaticString = #fileID, function: StaticString = #function,
                                   _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        do {
-            return try await withConnection { try await body($0) }
-        } catch {
-            throw Self.translated(error, file: file, function: function)
+        let instruments = self.instruments.withLock { $0 }
+        return try await instruments.telemetry.traced("db.query", kind: .client, attributes: ["db.system": .string(system)]) { _ in
+            do {
+                return try await withConnection(asked: .now, instruments) { try await body($0) }
+            } catch {
+                throw Self.translated(error, file: file, function: function, counting: instruments)
+            }
         }
     }
 
@@ -197,22 +212,40 @@ public final class Database: Sendable {
     ///   leave what is cached about claims alone.
     public func write<T: Sendable>(changesClaims: Bool = true, file: StaticString = #fileID, function: StaticString = #function,
                                    _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        do {
-            let result = if let writeGate { try await writeGate.withPermit { try await transaction(body) } } else { try await transaction(body) }
-            if changesClaims { claimWrites.add(1, ordering: .releasing) }
-            return result
-        } catch {
-            throw Self.translated(error, file: file, function: function)
+        let instruments = self.instruments.withLock { $0 }
+        return try await instruments.telemetry.traced("db.transaction", kind: .client, attributes: ["db.system": .string(system)]) { _ in
+            do {
+                let asked = ContinuousClock.now
+                let result = if let writeGate {
+                    try await writeGate.withPermit { try await transaction(body, asked: asked, instruments) }
+                } else {
+                    try await transaction(body, asked: asked, instruments)
+                }
+                if changesClaims { claimWrites.add(1, ordering: .releasing) }
+                return result
+            } catch {
+                throw Self.translated(error, file: file, function: function, counting: instruments)
+            }
         }
     }
 
-    /// A connection for `body`: a SQLite handle, or a PostgreSQL connection leased within `leaseTimeout`.
-    private func withConnection<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    /// A connection for `body`: a SQLite handle, or a PostgreSQL connection leased within `leaseTimeout`. The wait
+    /// since `asked` and the connection's use are reported to `instruments`.
+    private func withConnection<T: Sendable>(asked: ContinuousClock.Instant, _ instruments: StoreInstruments,
+                                             _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch connections {
         case .sqlite(let handles):
-            return try await handles.with { try await body($0.sql) }
+            return try await handles.with { handle in
+                instruments.leased(after: .now - asked)
+                instruments.inUse.increment()
+                defer { instruments.inUse.decrement() }
+                return try await body(handle.sql)
+            }
         case .postgres(let client, _, let leaseTimeout):
             return try await Self.lease(from: client, within: leaseTimeout) { connection in
+                instruments.leased(after: .now - asked)
+                instruments.inUse.increment()
+                defer { instruments.inUse.decrement() }
                 let sql = connection.sql(queryLogLevel: .trace)
                 do {
                     return try await body(sql)
@@ -266,14 +299,15 @@ public final class Database: Sendable {
         }
     }
 
-    private func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    private func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T, asked: ContinuousClock.Instant,
+                                          _ instruments: StoreInstruments) async throws -> T {
         // PostgreSQL may abort one of two transactions that wait on each other's rows, or a serializable one.
         // Nothing of the aborted one was kept, so it runs again, a few times, after a short random pause. Shared rows
         // are locked in one order (ClaimCountLocks) so that this stays the exception.
         var attempt = 1
         while true {
             do {
-                return try await transactionOnce(body)
+                return try await transactionOnce(body, asked: attempt == 1 ? asked : .now, instruments)
             } catch where attempt < Database.transactionAttempts && Database.isTransient(error) {
                 logger.notice("transaction retried", metadata: ["attempt": "\(attempt)", "reason": "\(Database.reason(error))"])
                 try await Task.sleep(for: .milliseconds(Int.random(in: 5...50) * attempt))
@@ -290,21 +324,27 @@ public final class Database: Sendable {
         return state == "40P01" || state == "40001"
     }
 
-    private func transactionOnce<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    private func transactionOnce<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T, asked: ContinuousClock.Instant,
+                                              _ instruments: StoreInstruments) async throws -> T {
         let begin: SQLQueryString = flavor == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
-        return try await withConnection { sql in
-            try await sql.raw(begin).run()
-            do {
-                let result = try await body(sql)
-                try await sql.raw("COMMIT").run()
-                return result
-            } catch {
-                do { try await uncancelled { try await sql.raw("ROLLBACK").run() } } catch let rollbackError {
-                    throw RollbackFailed(underlying: error, rollback: rollbackError)
+        let notes = CommitNotes()
+        let result = try await CommitNotes.$current.withValue(notes) {
+            try await withConnection(asked: asked, instruments) { sql in
+                try await sql.raw(begin).run()
+                do {
+                    let result = try await body(sql)
+                    try await sql.raw("COMMIT").run()
+                    return result
+                } catch {
+                    do { try await uncancelled { try await sql.raw("ROLLBACK").run() } } catch let rollbackError {
+                        throw RollbackFailed(underlying: error, rollback: rollbackError)
+                    }
+                    throw error
                 }
-                throw error
             }
         }
+        instruments.committed(notes.noted)
+        return result
     }
 
     /// Closes every connection; for PostgreSQL also stops the client's run loop.
@@ -321,6 +361,13 @@ public final class Database: Sendable {
     /// The driver's error as a person reads it: a lost connection is `StoreError.unreachable` (a 503 on the
     /// pages and the API); a statement the server refused is a `DatabaseFailure` naming the operation and the SQL
     /// state. Everything else passes unchanged.
+    static func translated(_ error: any Error, file: StaticString, function: StaticString,
+                           counting instruments: StoreInstruments) -> any Error {
+        let answer = translated(error, file: file, function: function)
+        if case .unreachable = answer as? StoreError { instruments.unavailable.increment() }
+        return answer
+    }
+
     static func translated(_ error: any Error, file: StaticString, function: StaticString) -> any Error {
         if let rollback = error as? RollbackFailed { return translated(rollback.underlying, file: file, function: function) }
         guard let psql = error as? PSQLError else {

@@ -29,6 +29,25 @@ enum LeasedQueue {
         return rows
     }
 
+    /// How many rows wait in the queue (`waiting` statuses) and how long the first due `pending` one has been due at `now`.
+    /// Both read the `(status, next_attempt_at, id)` index: a range of the waiting rows and the first entry of the due.
+    static func backlog(of table: String, waiting: [String], now: Date, on db: Database) async throws -> QueueBacklog {
+        try await db.read { sql in
+            let statuses = waiting.map { "'\($0)'" }.joined(separator: ", ")
+            let depth = try await sql.raw("SELECT COUNT(*) AS n FROM \(unsafeRaw: table) WHERE status IN (\(unsafeRaw: statuses))")
+                .first(decodingColumn: "n", as: Int.self) ?? 0
+            let due = try await sql.raw("""
+                SELECT next_attempt_at FROM \(unsafeRaw: table) WHERE status = 'pending' AND next_attempt_at <= \(bind: now)
+                ORDER BY next_attempt_at LIMIT 1
+                """).first(decoding: DueRow.self, with: .snakeCase)
+            return QueueBacklog(depth: depth, oldestDue: due.map { max(0, now.timeIntervalSince($0.nextAttemptAt)) } ?? 0)
+        }
+    }
+
+    private struct DueRow: Decodable {
+        var nextAttemptAt: Date
+    }
+
     /// How many rows of the queue stand in each status (for tests and operators); unknown statuses are left out.
     static func counts<Status: RawRepresentable & Hashable & Sendable>(of table: String, as: Status.Type, on db: Database)
         async throws -> [Status: Int] where Status.RawValue == String {
@@ -42,4 +61,10 @@ enum LeasedQueue {
             return counts
         }
     }
+}
+
+/// A queue as an operator watches it: how many rows wait, and for how long the most overdue one has been due (seconds).
+public struct QueueBacklog: Sendable, Hashable {
+    public var depth: Int
+    public var oldestDue: TimeInterval
 }

@@ -106,6 +106,11 @@ public struct Outbox: Sendable {
         return status
     }
 
+    /// The messages pending or being sent, and how long the most overdue has been due (`/metrics`).
+    public func backlog(now: Date) async throws -> QueueBacklog {
+        try await LeasedQueue.backlog(of: "mail_outbox", waiting: ["pending", "sending"], now: now, on: db)
+    }
+
     /// Counts per status (for `/health`-style checks and tests).
     public func counts() async throws -> [OutboxStatus: Int] {
         try await LeasedQueue.counts(of: "mail_outbox", as: OutboxStatus.self, on: db)

@@ -411,6 +411,11 @@ public struct WebhookRepository: Sendable {
     /// At most 1 KB of a response body, cut on a character boundary.
     static func excerpt(_ text: String) -> String { text.prefix(upTo: 1_024) { $0.utf8.count } }
 
+    /// The deliveries still to be sent, and how long the most overdue has been due (`/metrics`).
+    public func backlog(now: Date) async throws -> QueueBacklog {
+        try await LeasedQueue.backlog(of: "webhook_deliveries", waiting: ["pending"], now: now, on: db)
+    }
+
     /// Counts per status (for tests and operators).
     public func counts() async throws -> [WebhookDeliveryStatus: Int] {
         try await LeasedQueue.counts(of: "webhook_deliveries", as: WebhookDeliveryStatus.self, on: db)

@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 import IncentivesDomain
 import IncentivesStore
+import Logging
 
 /// The app's settings, read once: environment variables, then a `.env` file, then defaults.
 public struct AppConfig: Sendable {
@@ -46,6 +47,20 @@ public struct AppConfig: Sendable {
     /// `SECRET_KEY`: the server's own secret (form tokens are signed with a key derived from it). Unset, the
     /// server makes one once and keeps it in the database.
     public var secretKey: String?
+
+    /// `METRICS_TOKEN`: a scrape of `/metrics` must send `Authorization: Bearer <token>` (at least 16 characters). Unset
+    /// (the default) and without `METRICS_ADDRESS`, `/metrics` answers 404.
+    public var metricsToken: String?
+    /// `METRICS_ADDRESS` (`host:port`, e.g. `127.0.0.1:9464`): `/metrics` is served there, by a listener of its own, and
+    /// the main port's `/metrics` answers 404. Default: unset.
+    public var metricsAddress: ListenAddress?
+    /// `LOG_FORMAT`: `text` (the default), or `json` for one JSON object per line.
+    public var logFormat: LogFormat = .text
+    /// `LOG_LEVEL`: `trace`, `debug`, `info` (the default), `notice`, `warning`, `error` or `critical`.
+    public var logLevel: Logger.Level = .info
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` (e.g. `http://collector:4318`): traces are exported there over OTLP/HTTP, in a build
+    /// with the `OTel` trait (swift-otel also reads the other standard `OTEL_*` variables). Default: unset, no export.
+    public var otlpEndpoint: String?
 
     /// The host name of `publicURL`, for Message-IDs and the default sender.
     public var publicHost: String { URL(string: publicURL)?.host ?? host }
@@ -144,6 +159,48 @@ public struct AppConfig: Sendable {
                          uploadPolicy: UploadPolicy(maxBytes: uploadMB * 1024 * 1024), apiRateLimit: apiRateLimit,
                          httpIdleTimeout: .seconds(idleTimeout), secretKey: secretKey)
         config.databaseWait = .seconds(databaseWait)
+        try config.readOperations(reader)
         return config
+    }
+
+    /// `METRICS_TOKEN`, `METRICS_ADDRESS`, `LOG_FORMAT`, `LOG_LEVEL`, `OTEL_EXPORTER_OTLP_ENDPOINT`.
+    private mutating func readOperations(_ reader: ConfigReader) throws {
+        metricsToken = reader.string(forKey: "metrics.token", isSecret: true)
+        if let token = metricsToken, token.utf8.count < 16 {
+            throw StoreError.badConfiguration("METRICS_TOKEN must be at least 16 characters (e.g. `openssl rand -hex 16`), or unset.")
+        }
+        metricsAddress = try reader.string(forKey: "metrics.address").map { try ListenAddress(parsing: $0, name: "METRICS_ADDRESS") }
+        let format = reader.string(forKey: "log.format", default: "text")
+        guard let logFormat = LogFormat(rawValue: format.lowercased()) else {
+            throw StoreError.badConfiguration("LOG_FORMAT must be text or json, not '\(format)'.")
+        }
+        self.logFormat = logFormat
+        let level = reader.string(forKey: "log.level", default: "info")
+        guard let logLevel = Logger.Level(rawValue: level.lowercased()) else {
+            let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw StoreError.badConfiguration("LOG_LEVEL must be one of \(levels), not '\(level)'.")
+        }
+        self.logLevel = logLevel
+        otlpEndpoint = reader.string(forKey: "otel.exporter.otlp.endpoint")
+        if let endpoint = otlpEndpoint, !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")) {
+            throw StoreError.badConfiguration("OTEL_EXPORTER_OTLP_ENDPOINT must start with http:// or https://, not '\(endpoint)'.")
+        }
+    }
+}
+
+/// A `host:port` to listen on (`[::1]:9464` for IPv6).
+public struct ListenAddress: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) { self.host = host; self.port = port }
+
+    init(parsing text: String, name: String) throws {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port) else {
+            throw StoreError.badConfiguration("\(name) must be host:port, like 127.0.0.1:9464, not '\(text)'.")
+        }
+        let host = text[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        guard !host.isEmpty else { throw StoreError.badConfiguration("\(name) must name a host, like 127.0.0.1:9464, not '\(text)'.") }
+        self.init(host: host, port: port)
     }
 }

@@ -32,11 +32,15 @@ public struct AppDependencies: Sendable {
     let formTokens: FormTokenSigner
     /// The repositories and application services, built once.
     public let stores: AppStores
+    /// This app's metrics registry (`/metrics`) and tracer; the database reports to them too.
+    public let telemetry: AppTelemetry
 
-    public init(config: AppConfig, db: Database, clock: any WallClock) async throws {
+    public init(config: AppConfig, db: Database, clock: any WallClock, telemetry: AppTelemetry = AppTelemetry()) async throws {
         self.config = config
         self.db = db
         self.clock = clock
+        self.telemetry = telemetry
+        db.instrument(with: telemetry.store)
         stores = AppStores(db: db, config: config)
         if let secret = config.secretKey {
             formTokens = FormTokenSigner(secret: secret)
@@ -53,6 +57,8 @@ public struct AppDependencies: Sendable {
 public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let sessions = deps.stores.sessions
+    // Before any middleware: probes and scrapes stay cheap and cookie-free.
+    OperationsController(deps: deps).register(on: router)
     // Order matters: headers on everything; the session before the error pages (so they show
     // who is signed in); the form token checked inside the error pages (so a refusal is a page).
     router.add(middleware: SecurityHeadersMiddleware())
@@ -64,7 +70,6 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     if let publicFolder = Bundle.module.resourceURL?.appendingPathComponent("Public").path {
         router.add(middleware: FileMiddleware(publicFolder, urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.maxAge(3600)])])))
     }
-    router.get("/health") { _, _ in "ok" }
     SignInController(deps: deps, throttle: .standard).register(on: router)
     HomeController(deps: deps).register(on: router)
     AddCustomerController(deps: deps).register(on: router)
@@ -92,28 +97,35 @@ public func buildRouter(_ deps: AppDependencies) -> Router<AppRequestContext> {
     return router
 }
 
-/// The pages' and the API's routers behind one responder, answering `HEAD` like `GET`.
+/// The pages' and the API's routers behind one responder, answering `HEAD` like `GET`, each request observed (its id,
+/// span, counts and access line).
 public func buildResponder(_ deps: AppDependencies) -> some HTTPResponder<AppRequestContext> {
-    HeadAsGetResponder(inner: SiteResponder(pages: buildRouter(deps).buildResponder(),
-                                            api: buildAPIRouter(deps, listing: deps.stores.listing).buildResponder()))
+    ObservedResponder(inner: HeadAsGetResponder(inner: SiteResponder(pages: buildRouter(deps).buildResponder(),
+                                                                     api: buildAPIRouter(deps, listing: deps.stores.listing).buildResponder())),
+                      telemetry: deps.telemetry)
 }
 
-/// Builds the HTTP application: routes, middleware, and the background services in its ServiceGroup.
-public func buildApplication(_ deps: AppDependencies, logger: Logger) -> some ApplicationProtocol {
+/// Builds the HTTP application: routes, middleware, and the background services in its ServiceGroup (with `extra`,
+/// e.g. the trace exporter, and the metrics listener of `METRICS_ADDRESS`).
+public func buildApplication(_ deps: AppDependencies, logger: Logger, extra: [any Service] = []) -> some ApplicationProtocol {
     let sweeper = DeadlineSweeper(claims: deps.stores.claims, sessions: deps.stores.sessions, links: deps.stores.links,
                                   catalogue: deps.stores.console, eligibility: deps.stores.eligibility, payments: deps.stores.paymentRuns,
-                                  clock: deps.clock, interval: deps.config.sweepInterval, logger: logger)
+                                  clock: deps.clock, interval: deps.config.sweepInterval, logger: logger, telemetry: deps.telemetry)
     let mail = MailDelivery(outbox: deps.stores.outbox, setting: deps.config.mailTransport, from: deps.config.mailFrom,
                             messageIDDomain: deps.config.publicHost, clock: deps.clock, interval: deps.config.mailPollInterval,
-                            logger: logger)
+                            logger: logger, telemetry: deps.telemetry)
     let webhooks = WebhookDelivery(webhooks: deps.stores.webhooks, addressPolicy: deps.config.webhookAddressPolicy,
-                                   clock: deps.clock, interval: deps.config.webhookPollInterval, logger: logger)
+                                   clock: deps.clock, interval: deps.config.webhookPollInterval, logger: logger, telemetry: deps.telemetry)
+    var services: [any Service] = [sweeper, mail, webhooks] + extra
+    if let address = deps.config.metricsAddress {
+        services.append(MetricsListener.application(deps, host: address.host, port: address.port, logger: logger))
+    }
     return Application(
         responder: buildResponder(deps),
         // A connection with no request under way (silent, or trickling its headers in) is closed after a while.
         server: .http1(configuration: .init(idleTimeout: TimeAmount(deps.config.httpIdleTimeout))),
         configuration: .init(address: .hostname(deps.config.host, port: deps.config.port), serverName: "partner-incentives"),
-        services: [sweeper, mail, webhooks],
+        services: services,
         logger: logger)
 }
 

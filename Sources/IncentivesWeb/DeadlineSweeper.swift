@@ -23,12 +23,15 @@ public struct DeadlineSweeper: Service {
     let clock: any WallClock
     let interval: Duration
     let logger: Logger
+    /// Counts the passes and expiries, sets the lag, and traces each pass.
+    let telemetry: AppTelemetry?
 
     public init(claims: ClaimRepository, sessions: SessionRepository? = nil, links: ClaimLinks? = nil, catalogue: CatalogueConsole? = nil,
-                eligibility: EligibilityLists? = nil, payments: PaymentRuns? = nil, clock: any WallClock, interval: Duration, logger: Logger) {
+                eligibility: EligibilityLists? = nil, payments: PaymentRuns? = nil, clock: any WallClock, interval: Duration, logger: Logger,
+                telemetry: AppTelemetry? = nil) {
         self.claims = claims; self.sessions = sessions; self.links = links; self.catalogue = catalogue; self.eligibility = eligibility
         self.payments = payments
-        self.clock = clock; self.interval = interval; self.logger = logger
+        self.clock = clock; self.interval = interval; self.logger = logger; self.telemetry = telemetry
     }
 
     public func run() async throws {
@@ -38,8 +41,24 @@ public struct DeadlineSweeper: Service {
         }
     }
 
-    /// One pass; a failure is logged and the next pass tries again.
+    /// One pass, in a span of its own; a failure is logged and the next pass tries again.
     public func sweepOnce() async {
+        await (telemetry?.store ?? .off).traced("sweeper.pass") { _ in await sweep() }
+        telemetry?.sweeperRuns.increment()
+    }
+
+    /// How far behind the deadlines this pass starts: now minus the oldest deadline passed and not yet expired.
+    private func measureLag() async {
+        guard let telemetry else { return }
+        let now = clock.now
+        do {
+            telemetry.sweeperLag.record(try await claims.oldestOverdue(at: now).map { max(0, now.timeIntervalSince($0)) } ?? 0)
+        } catch {
+            logger.error("Deadline sweep lag could not be read: \(error)")
+        }
+    }
+
+    private func sweep() async {
         // Engagements first: a claim swept below is then held to today's status of its engagement.
         do {
             if let changed = try await catalogue?.refresh(at: clock.now), changed > 0 {
@@ -48,8 +67,10 @@ public struct DeadlineSweeper: Service {
         } catch {
             logger.error("Engagement status refresh failed: \(error)")
         }
+        await measureLag()
         do {
             let expired = try await claims.expireDue(at: clock.now, links: links)
+            telemetry?.sweeperExpiries.increment(by: expired.values.reduce(0, +))
             if !expired.isEmpty {
                 logger.info("Deadline sweep", metadata: ["expired": "\(expired.map { "\($0.key.rawValue)=\($0.value)" }.sorted().joined(separator: ","))"])
             }

@@ -106,21 +106,23 @@ public struct MailDelivery: Service {
     let clock: any WallClock
     let interval: Duration
     let logger: Logger
+    /// Counts failed tries and traces each pass.
+    let telemetry: AppTelemetry?
 
     init(outbox: Outbox, transport: any MailTransport, from: String, messageIDDomain: String, clock: any WallClock,
-         interval: Duration, logger: Logger) {
+         interval: Duration, logger: Logger, telemetry: AppTelemetry? = nil) {
         self.outbox = outbox; self.transport = transport; self.from = from; self.messageIDDomain = messageIDDomain
-        self.clock = clock; self.interval = interval; self.logger = logger
+        self.clock = clock; self.interval = interval; self.logger = logger; self.telemetry = telemetry
     }
 
     public init(outbox: Outbox, setting: MailTransportSetting, from: String, messageIDDomain: String, clock: any WallClock,
-                interval: Duration, logger: Logger) {
+                interval: Duration, logger: Logger, telemetry: AppTelemetry? = nil) {
         let transport: any MailTransport = switch setting {
         case .mailDrop(let directory): MailDropTransport(directory: URL(fileURLWithPath: directory, isDirectory: true))
         case .sendmail(let path): SendmailTransport(path: path)
         }
         self.init(outbox: outbox, transport: transport, from: from, messageIDDomain: messageIDDomain, clock: clock,
-                  interval: interval, logger: logger)
+                  interval: interval, logger: logger, telemetry: telemetry)
     }
 
     /// Messages leased per pass.
@@ -130,9 +132,14 @@ public struct MailDelivery: Service {
         await DrainLoop.run(batch: Self.batch, interval: interval) { await deliverDue() }
     }
 
-    /// One pass over the due messages; returns how many were delivered. Failures are recorded, not thrown.
+    /// One pass over the due messages, in a span of its own; returns how many were delivered. Failures are recorded,
+    /// not thrown.
     @discardableResult
     public func deliverDue() async -> Int {
+        await (telemetry?.store ?? .off).traced("mail.drain") { _ in await deliverPass() }
+    }
+
+    private func deliverPass() async -> Int {
         let taken: [OutboxMessage]
         do {
             taken = try await outbox.take(now: clock.now, limit: Self.batch)
@@ -149,6 +156,7 @@ public struct MailDelivery: Service {
                 delivered += 1
             } catch {
                 let status = try? await outbox.markFailed(item.id, attempts: item.attempts, error: "\(error)", now: clock.now)
+                telemetry?.outboxFailures.increment()
                 logger.warning("Mail delivery failed", metadata: [
                     "outbox_id": "\(item.id)", "attempt": "\(item.attempts)", "now": "\(status?.rawValue ?? "unrecorded")", "error": "\(error)",
                 ])

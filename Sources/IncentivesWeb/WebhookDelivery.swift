@@ -29,6 +29,8 @@ public struct WebhookDelivery: Service {
     let clock: any WallClock
     let interval: Duration
     let logger: Logger
+    /// Counts failed attempts and traces each pass.
+    let telemetry: AppTelemetry?
 
     /// Deliveries leased per pass, sent at once.
     static let batch = 20
@@ -38,19 +40,23 @@ public struct WebhookDelivery: Service {
     static let excerptBytes = 1_024
 
     public init(webhooks: WebhookRepository, addressPolicy: WebhookAddressPolicy, resolve: @escaping Resolver = WebhookDelivery.systemResolver,
-                clock: any WallClock, interval: Duration, logger: Logger) {
+                clock: any WallClock, interval: Duration, logger: Logger, telemetry: AppTelemetry? = nil) {
         self.webhooks = webhooks; self.addressPolicy = addressPolicy; self.resolve = resolve
-        self.clock = clock; self.interval = interval; self.logger = logger
+        self.clock = clock; self.interval = interval; self.logger = logger; self.telemetry = telemetry
     }
 
     public func run() async throws {
         await DrainLoop.run(batch: Self.batch, interval: interval) { await deliverDue() }
     }
 
-    /// One pass: takes the due deliveries and sends them in parallel. Returns how many were taken.
+    /// One pass, in a span of its own: takes the due deliveries and sends them in parallel. Returns how many were taken.
     /// Failures are recorded on the delivery, never thrown.
     @discardableResult
     public func deliverDue() async -> Int {
+        await (telemetry?.store ?? .off).traced("webhooks.drain") { _ in await deliverPass() }
+    }
+
+    private func deliverPass() async -> Int {
         let taken: [WebhookSend]
         do {
             taken = try await webhooks.take(now: clock.now, limit: Self.batch)
@@ -74,6 +80,7 @@ public struct WebhookDelivery: Service {
         do {
             let status = try await webhooks.record(item, outcome: outcome, durationMS: milliseconds, now: clock.now)
             if !outcome.succeeded {
+                telemetry?.webhookFailures.increment()
                 logger.warning("Webhook delivery failed", metadata: [
                     "delivery_id": "\(item.deliveryID)", "attempt": "\(item.attempt)", "now": "\(status.rawValue)", "outcome": "\(outcome)",
                 ])

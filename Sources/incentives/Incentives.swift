@@ -18,13 +18,11 @@ struct Incentives: AsyncParsableCommand {
 
 /// Shared start-up for every command: configuration, logging, the database, migrations.
 enum Runtime {
-    static func bootstrapLogging() {
-        let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+    /// `LOG_LEVEL` and `LOG_FORMAT`; every line redacted and, inside a request, naming its id and user.
+    static func bootstrapLogging(_ config: AppConfig) {
+        LoggingSystem.bootstrap({ label, provider in
+            AppLogHandler(label: label, format: config.logFormat, level: config.logLevel, metadataProvider: provider)
+        }, metadataProvider: AppLogHandler.requestMetadata)
     }
 
     /// - Parameter statementTimeout: PostgreSQL's limit per statement; `serve` sets one so a runaway query can't hold
@@ -77,10 +75,10 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Seed the demo program once and print the demo sign-ins.") var demo = false
 
     func run() async throws {
-        Runtime.bootstrapLogging()
+        var config = try await AppConfig.load()
+        Runtime.bootstrapLogging(config)
         // A sendmail that exits before reading its input must not take the server down with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
-        var config = try await AppConfig.load()
         if let host { config.host = host }
         if let port {
             guard (1...65_535).contains(port) else { throw CLIError("--port must be from 1 to 65535.") }
@@ -95,9 +93,10 @@ struct Serve: AsyncParsableCommand {
                 let summary = try await Seeder(db: db).seedDemo(now: clock.now)
                 if summary.wrote { logger.info("Seeded the demo program: \(summary)") }
             }
-            let deps = try await AppDependencies(config: config, db: db, clock: clock)
+            let tracing = try TraceExport.make(config, logger: logger)
+            let deps = try await AppDependencies(config: config, db: db, clock: clock, telemetry: AppTelemetry(tracer: tracing.tracer))
             if let warning = try await deps.demoAccountsWarning() { logger.warning("\(warning)") }
-            let app = buildApplication(deps, logger: logger)
+            let app = buildApplication(deps, logger: logger, extra: tracing.service.map { [$0] } ?? [])
             let managers = try await deps.stores.users.programManagerCount()
             print(banner(config, programManagers: managers))
             fflush(nil) // flush every stream: the banner must show even when stdout is a pipe or file

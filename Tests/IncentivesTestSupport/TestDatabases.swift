@@ -1,6 +1,7 @@
 import Foundation
 import IncentivesDomain
 import IncentivesStore
+import Logging
 import SQLKit
 
 /// Every repository test runs on a fresh SQLite file, and on a fresh PostgreSQL database when
@@ -13,8 +14,9 @@ public enum TestDatabases {
     }
 
     /// Opens an empty, migrated database of the flavor, runs `body`, and drops it. `migrations`: all, unless a test
-    /// checks how one applies to data written before it.
+    /// checks how one applies to data written before it; `logger`: the database's (a test may read what it logs).
     public static func with<T>(_ flavor: SQLFlavor, seeded: Bool = false, migrations: [Migration] = Migrator.all,
+                               logger: Logger = Logger(label: "incentives.db"),
                                _ body: (Database) async throws -> T) async throws -> T {
         let name = "t_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
         let location: DatabaseLocation
@@ -33,7 +35,7 @@ public enum TestDatabases {
         }
         // Tests run side by side on two cores, and some queue a hundred writers on four connections: a lease may
         // wait long here without the database being down.
-        let db = try await Database.open(location, maxConnections: 4, leaseTimeout: .seconds(120))
+        let db = try await Database.open(location, maxConnections: 4, leaseTimeout: .seconds(120), logger: logger)
         func cleanUp() async throws {
             await db.close()
             if case .sqlite(let path) = location {

@@ -53,6 +53,9 @@ struct AuthorizationMatrixTests {
 
     static let matrix: [String: Rule] = [
         "GET /health": { _, _ in .ok },
+        "GET /ready": { _, _ in .ok },
+        // Served only with METRICS_TOKEN (and then to its bearer alone, `MetricsTests`); the harness sets none.
+        "GET /metrics": { _, _ in .notFound },
         "GET /login": { who, _ in who == .signedOut ? .ok : .seeOther },
         // A demo sign-in, signed in or not.
         "POST /login": { _, _ in .seeOther },
@@ -271,7 +274,7 @@ struct AuthorizationMatrixTests {
                     for whose in hasID ? [Whose.own, .foreign] : [.own] {
                         let path = Self.path(template, who, whose, f)
                         let browser = who == .signedOut ? app.browser() : try await app.signedIn(Self.emails[who]!)
-                        try await browser.get("/health") // picks up a signed-out form token cookie
+                        try await browser.get("/login") // picks up a signed-out form token cookie
                         if who != .signedOut { try await browser.get("/") }
                         let page: Browser.Page
                         if method == .post {

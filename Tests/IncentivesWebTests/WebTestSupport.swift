@@ -6,6 +6,7 @@ import IncentivesDomain
 import IncentivesStore
 import IncentivesTestSupport
 @testable import IncentivesWeb
+import Logging
 import NIOCore
 import Testing
 
@@ -17,18 +18,24 @@ struct WebHarness: Sendable {
 
     var db: Database { deps.db }
 
-    /// - Parameter seeded: whether the demo data is there (by default, in demo mode only).
+    /// - Parameters:
+    ///   - seeded: whether the demo data is there (by default, in demo mode only).
+    ///   - configure: settings beyond these (e.g. `metricsToken`); `telemetry`: the app's registry and tracer;
+    ///     `logger`: the app's and the database's logger (a test may read what they log).
     static func with(flavor: SQLFlavor = .sqlite, demo: Bool = true, seeded: Bool? = nil, publicURL: String? = nil, trustedProxy: Bool = false,
-                     apiRateLimit: Int = 600, _ body: @Sendable (WebHarness) async throws -> Void) async throws {
-        try await TestDatabases.with(flavor, seeded: seeded ?? demo) { db in
+                     apiRateLimit: Int = 600, configure: @Sendable (inout AppConfig) -> Void = { _ in },
+                     telemetry: AppTelemetry = AppTelemetry(), logger: Logger? = nil,
+                     _ body: @Sendable (WebHarness) async throws -> Void) async throws {
+        try await TestDatabases.with(flavor, seeded: seeded ?? demo, logger: logger ?? Logger(label: "incentives.db")) { db in
             let clock = FixedClock(TestDatabases.now)
             let uploads = FileManager.default.temporaryDirectory.appendingPathComponent("incentives-uploads-\(UUID().uuidString)").path
             defer { try? FileManager.default.removeItem(atPath: uploads) }
-            let config = AppConfig(demo: demo, publicURL: publicURL, trustedProxy: trustedProxy,
+            var config = AppConfig(demo: demo, publicURL: publicURL, trustedProxy: trustedProxy,
                                    mailTransport: .mailDrop(directory: uploads + "/mail"), uploadDirectory: uploads,
                                    uploadPolicy: UploadPolicy(maxBytes: 64 * 1024), apiRateLimit: apiRateLimit)
-            let deps = try await AppDependencies(config: config, db: db, clock: clock)
-            let app = Application(responder: buildResponder(deps))
+            configure(&config)
+            let deps = try await AppDependencies(config: config, db: db, clock: clock, telemetry: telemetry)
+            let app = Application(responder: buildResponder(deps), logger: logger)
             try await app.test(.router) { client in
                 try await body(WebHarness(deps: deps, clock: clock, client: client))
             }

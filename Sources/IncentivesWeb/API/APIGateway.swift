@@ -126,6 +126,7 @@ struct APIGateway: RouterMiddleware {
                                  headers: [.allow: methods.map(\.rawValue).joined(separator: ", ")])
             }
             guard let caller = try await authenticate(request) else { throw APIProblem.unauthorized }
+            RequestObservation.signedIn(caller.viewer.userID)
             if (request.uri.query ?? "").contains("%00") || request.uri.path.contains("%00") {
                 throw APIProblem(.badRequest, "NUL characters are not accepted in parameters.")
             }

@@ -134,7 +134,8 @@ struct ErrorPageMiddleware: RouterMiddleware {
 
     /// A 500: logged with what happened, shown without details.
     private func serverError(_ error: any Error, _ request: Request, _ context: AppRequestContext) throws -> Response {
-        context.logger.error("unexpected error on \(request.method) \(request.uri.path): \(String(reflecting: error))")
+        // The route's pattern, not the path: a customer's link or a calendar address holds its secret in the path.
+        context.logger.error("unexpected error on \(request.method) \(context.endpointPath ?? "an unmatched route"): \(String(reflecting: error))")
         return try page(.internalServerError, "Something went wrong",
                         "The error has been logged. Try again; if it keeps happening, tell your program manager.", request, context)
     }

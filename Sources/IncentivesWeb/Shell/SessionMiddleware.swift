@@ -81,6 +81,7 @@ struct SessionMiddleware: RouterMiddleware {
         if let token = cookies.value(.session, in: request), !token.isEmpty {
             context.sessionToken = token
             context.session = try await sessions.resume(token: token, now: clock.now)
+            if let user = context.session?.viewer.userID { RequestObservation.signedIn(user) }
         }
         var issuedToken: String?
         if context.session == nil {

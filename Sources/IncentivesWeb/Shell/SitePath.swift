@@ -24,6 +24,7 @@ enum PathKey: Hashable, Sendable, ExpressibleByIntegerLiteral {
 /// template spells a path, and a test checks that each one is routed.
 enum SitePath: Hashable, Sendable {
     case home, health, login, logout, apiDocs
+    case ready, metrics
     case claims, claimsExport(ExportFormat), newClaim
     case claim(PathKey), claimActions(PathKey), claimComments(PathKey), claimContacts(PathKey), claimHours(PathKey)
     case claimDocuments(PathKey), claimDocument(PathKey, proof: PathKey), claimProofRemove(PathKey, proof: PathKey)
@@ -63,6 +64,8 @@ enum SitePath: Hashable, Sendable {
         switch self {
         case .home: "/"
         case .health: "/health"
+        case .ready: "/ready"
+        case .metrics: "/metrics"
         case .login: "/login"
         case .logout: "/logout"
         case .apiDocs: "/api/docs"
@@ -195,6 +198,7 @@ enum SitePath: Hashable, Sendable {
     /// Every page address, with its parameters as keys: the router must serve each, and nothing else.
     static let all: [SitePath] = [
         .home, .health, .login, .logout, .apiDocs,
+        .ready, .metrics,
         .claims, .newClaim,
         .claim(.key), .claimActions(.key), .claimComments(.key), .claimContacts(.key), .claimHours(.key),
         .claimDocuments(.key), .claimDocument(.key, proof: .key), .claimProofRemove(.key, proof: .key),

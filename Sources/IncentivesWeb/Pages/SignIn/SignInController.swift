@@ -56,6 +56,7 @@ struct SignInController: Sendable {
         switch try await sessions.beginSignIn(account: account, address: context.remoteAddress, now: now, throttle: throttle) {
         case .refused(let until):
             // While it must wait, the password is not even checked: guessing gains nothing.
+            deps.telemetry.signInLockouts.increment()
             var response = fail(SignInThrottle.message(until: until, now: now), .tooManyRequests)
             response.headers[.retryAfter] = String(SignInThrottle.seconds(until: until, now: now))
             return response
@@ -68,6 +69,7 @@ struct SignInController: Sendable {
         let verified = try await BlockingWork.run { PasswordHasher.verify(password, hash: hash) }
         guard verified, found?.passwordHash != nil, let user = found else {
             try await sessions.finishSignIn(attemptID: attempt, succeeded: false)
+            deps.telemetry.signInFailures.increment()
             return fail(Self.failure, .unprocessableContent)
         }
         // The demo's password is published: its accounts are for demo mode only.
