@@ -90,7 +90,7 @@ struct DashboardPageTests {
             let manager = try await app.signedIn("manager@vendor.example")
             let home = try await manager.get("/?period=365d")
             #expect(home.status == .ok)
-            #expect(!home.body.contains("style=") && !home.body.contains("<script"))
+            #expect(!home.body.contains("style=") && !home.body.hasInlineScript)
             let tables = Self.tables(home.body)
             #expect(Set(tables.keys) == Set(Dashboard.vendorCharts.map { "dash-\($0.rawValue)" }))
             for chart in Dashboard.vendorCharts {

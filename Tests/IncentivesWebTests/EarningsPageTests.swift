@@ -70,7 +70,7 @@ struct EarningsPageTests {
             #expect(svg.contains(#"<title id="chart-usd-title">Earned in USD by estimated payment month</title>"#))
             #expect(svg.contains(#"<desc id="chart-usd-desc">"#) && svg.contains(#"<rect class="bar tone-accent" x="#))
             #expect(!page.body.contains("style="), "inline style attributes are blocked by the CSP")
-            #expect(!page.body.contains("<script"))
+            #expect(!page.body.hasInlineScript)
             // The screen-reader table lists each bar's month and amount.
             let bars = svg.components(separatedBy: "<rect class=\"bar").dropFirst()
             #expect(!bars.isEmpty)

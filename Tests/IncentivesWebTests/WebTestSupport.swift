@@ -178,6 +178,12 @@ actor Browser {
 }
 
 extension String {
+    /// Whether the page runs script of its own: a `<script>` that is not a file under /static (the layout's, which the
+    /// CSP's `script-src 'self'` allows) would be inline, which the CSP blocks.
+    var hasInlineScript: Bool {
+        replacing(/<script src="\/static\/[^"]+"[^>]*><\/script>/, with: "").contains("<script")
+    }
+
     /// The text of the first `<h1>`.
     var h1: String? {
         guard let start = range(of: "<h1>"), let end = range(of: "</h1>", range: start.upperBound..<endIndex) else { return nil }

@@ -53,7 +53,7 @@ struct DashboardSnapshotTests {
         let view = HomeView(expiring: [], counts: HomeSnapshotTests.counts, figures: Self.managerFigures(empty: name == "manager-empty"),
                             period: Self.period, input: ProgramFixture.input(ProgramFixture.manager))
         let html = try await PageSnapshots.html(view, template: "home")
-        #expect(!html.contains("style=") && !html.contains("<script"))
+        #expect(!html.contains("style=") && !html.hasInlineScript)
         assertSnapshot(of: html, as: .lines, named: name, testName: "dashboard-html")
     }
 
