@@ -66,8 +66,15 @@ ensure_pinned_venv "$ROOT/.venv" "$ROOT/e2e/requirements.txt"
 
 log "Swift tests (SQLite always, PostgreSQL via TEST_DATABASE_URL)"
 set +e
-swift test --skip-build 2>&1 | tee /tmp/incentives-swift-test.log
+# A whole run takes ~10 minutes here; one that hangs is stopped (and named below) rather than left to CI's limit.
+timeout --kill-after=30 "${SWIFT_TEST_TIMEOUT:-40m}" swift test --skip-build 2>&1 | tee /tmp/incentives-swift-test.log
 swift_status=${PIPESTATUS[0]}
+if [ "$swift_status" -eq 124 ] || [ "$swift_status" -eq 137 ]; then
+  # The test runner can outlive swift test (a hung one was seen to ignore SIGTERM) and would keep .build locked.
+  pkill -KILL -f "$ROOT/.build/.*PackageTests.xctest" || true
+  log "Swift tests stopped after ${SWIFT_TEST_TIMEOUT:-40m}; these had started and not finished:"
+  python3 "$ROOT/scripts/lib/unfinished_tests.py" /tmp/incentives-swift-test.log | tee -a /tmp/incentives-swift-test.log
+fi
 set -e
 
 set +e
@@ -93,7 +100,13 @@ set -e
 
 log "swift test: exit $swift_status; CLI tests: exit $cli_status; browser tests: exit $e2e_status; API fuzzing: exit $fuzz_status;" \
   "resilience: exit $resilience_status"
-[ "$swift_status" -ne 0 ] && exit "$swift_status"
+if [ "$swift_status" -ne 0 ]; then
+  # CI shows only the end of this script's output: name the failed Swift tests and their first issues again here.
+  log "Failed Swift tests (whole output in /tmp/incentives-swift-test.log)"
+  grep -E '✘ (Test|Suite) .*(failed|recorded)|error: |Fatal error|Test Case .* failed' /tmp/incentives-swift-test.log | head -n 60
+  [ "$swift_status" -eq 124 ] || [ "$swift_status" -eq 137 ] && python3 "$ROOT/scripts/lib/unfinished_tests.py" /tmp/incentives-swift-test.log | sed 's/^/unfinished: /' 
+  exit "$swift_status"
+fi
 [ "$cli_status" -ne 0 ] && exit "$cli_status"
 [ "$e2e_status" -ne 0 ] && exit "$e2e_status"
 [ "$fuzz_status" -ne 0 ] && exit "$fuzz_status"
