@@ -91,11 +91,8 @@ public struct AppConfig: Sendable {
         self.secretKey = secretKey
     }
 
-    /// Reads `DATABASE_URL`, `HOST`, `PORT`, `SWEEP_INTERVAL_SECONDS`, `PUBLIC_URL`,
-    /// `SESSION_IDLE_MINUTES`, `SESSION_MAX_HOURS`, `TRUSTED_PROXY`, `MAIL_TRANSPORT`, `MAIL_DROP_DIR`, `SENDMAIL_PATH`,
-    /// `MAIL_FROM`, `MAIL_POLL_SECONDS`, `WEBHOOK_POLL_SECONDS`, `WEBHOOK_ALLOW_LOCAL`, `UPLOAD_DIR`, `UPLOAD_MAX_MB`, `API_RATE_LIMIT`,
-    /// `HTTP_IDLE_TIMEOUT_SECONDS`, `SECRET_KEY`, `DATABASE_WAIT_SECONDS` (and `DEMO`),
-    /// the environment winning over `.env`.
+    /// Reads every variable of `ConfigVariable.all`, the environment winning over `.env`; a value the app can't use is
+    /// refused here, with the variable's name, so `serve` never starts half-configured.
     public static func load(environment: [String: String] = ProcessInfo.processInfo.environment,
                             dotEnvPath: String = ".env") async throws -> AppConfig {
         var providers: [any ConfigProvider] = [EnvironmentVariablesProvider(environmentVariables: environment)]
@@ -103,85 +100,68 @@ public struct AppConfig: Sendable {
             providers.append(try await EnvironmentVariablesProvider(environmentFilePath: .init(dotEnvPath)))
         }
         let reader = ConfigReader(providers: providers)
-        let url = reader.string(forKey: "database.url", isSecret: true, default: defaultDatabase)
-        let port = reader.string(forKey: "port", default: "8080")
+        let port = reader.value(.port)
         guard let portNumber = Int(port), (1...65_535).contains(portNumber) else {
             throw StoreError.badConfiguration("PORT must be a number from 1 to 65535, not '\(port)'.")
         }
-        let sweep = reader.string(forKey: "sweep.interval.seconds", default: "60")
-        guard let seconds = Int(sweep), seconds > 0 else {
-            throw StoreError.badConfiguration("SWEEP_INTERVAL_SECONDS must be a whole number of seconds above 0, not '\(sweep)'.")
-        }
-        func whole(_ key: ConfigKey, _ name: String, default value: Int) throws -> Int {
-            let text = reader.string(forKey: key, default: String(value))
-            guard let number = Int(text), number > 0 else {
-                throw StoreError.badConfiguration("\(name) must be a whole number above 0, not '\(text)'.")
-            }
-            return number
-        }
-        let idle = try whole("session.idle.minutes", "SESSION_IDLE_MINUTES", default: 30)
-        let absolute = try whole("session.max.hours", "SESSION_MAX_HOURS", default: 12)
-        let host = reader.string(forKey: "host", default: "127.0.0.1")
-        let publicURL = reader.string(forKey: "public.url")
+        let publicURL = reader.string(.publicURL)
         if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
             throw StoreError.badConfiguration("PUBLIC_URL must start with http:// or https://, not '\(publicURL)'.")
         }
         let transport: MailTransportSetting
-        switch reader.string(forKey: "mail.transport", default: "maildrop").lowercased() {
-        case "maildrop": transport = .mailDrop(directory: reader.string(forKey: "mail.drop.dir", default: "./data/mail"))
-        case "sendmail": transport = .sendmail(path: reader.string(forKey: "sendmail.path", default: "/usr/sbin/sendmail"))
+        switch reader.value(.mailTransport).lowercased() {
+        case "maildrop": transport = .mailDrop(directory: reader.value(.mailDropDir))
+        case "sendmail": transport = .sendmail(path: reader.value(.sendmailPath))
         case let other: throw StoreError.badConfiguration("MAIL_TRANSPORT must be maildrop or sendmail, not '\(other)'.")
         }
-        let mailFrom = reader.string(forKey: "mail.from")
+        let mailFrom = reader.string(.mailFrom)
         if let mailFrom, !mailFrom.contains("@") {
             throw StoreError.badConfiguration("MAIL_FROM must hold an email address, like 'Incentives <no-reply@example.com>', not '\(mailFrom)'.")
         }
-        let poll = try whole("mail.poll.seconds", "MAIL_POLL_SECONDS", default: 5)
-        let webhookPoll = try whole("webhook.poll.seconds", "WEBHOOK_POLL_SECONDS", default: 5)
-        let uploadMB = try whole("upload.max.mb", "UPLOAD_MAX_MB", default: 25)
-        let apiRateLimit = try whole("api.rate.limit", "API_RATE_LIMIT", default: 600)
-        let databaseWait = try whole("database.wait.seconds", "DATABASE_WAIT_SECONDS", default: 5)
-        let idleTimeout = try whole("http.idle.timeout.seconds", "HTTP_IDLE_TIMEOUT_SECONDS", default: 60)
-        let secretKey = reader.string(forKey: "secret.key", isSecret: true)
+        let secretKey = reader.string(.secretKey)
         if let secretKey, secretKey.utf8.count < 32 {
             throw StoreError.badConfiguration("SECRET_KEY must be at least 32 characters (e.g. `openssl rand -base64 32`), or unset.")
         }
-        var config = AppConfig(host: host, port: portNumber,
-                         database: try DatabaseLocation(parsing: url), sweepInterval: .seconds(seconds),
-                         demo: ["1", "true", "yes"].contains(reader.string(forKey: "demo", default: "false").lowercased()),
+        let idle = try reader.wholeNumber(.sessionIdleMinutes)
+        let absolute = try reader.wholeNumber(.sessionMaxHours)
+        var config = AppConfig(host: reader.value(.host), port: portNumber,
+                         database: try DatabaseLocation(parsing: reader.value(.databaseURL)),
+                         sweepInterval: .seconds(try reader.wholeNumber(.sweepIntervalSeconds)),
+                         demo: reader.flag(.demo),
                          publicURL: publicURL.map { String($0.trimmingCharacters(in: CharacterSet(charactersIn: "/"))) },
                          sessionPolicy: SessionPolicy(idle: TimeInterval(idle * 60), absolute: TimeInterval(absolute * 3600)),
-                         trustedProxy: ["1", "true", "yes"].contains(reader.string(forKey: "trusted.proxy", default: "false").lowercased()),
-                         mailTransport: transport, mailFrom: mailFrom, mailPollInterval: .seconds(poll),
-                         webhookPollInterval: .seconds(webhookPoll),
-                         webhookAllowLocal: ["1", "true", "yes"].contains(reader.string(forKey: "webhook.allow.local", default: "false").lowercased()),
-                         uploadDirectory: reader.string(forKey: "upload.dir", default: "./data/uploads"),
-                         uploadPolicy: UploadPolicy(maxBytes: uploadMB * 1024 * 1024), apiRateLimit: apiRateLimit,
-                         httpIdleTimeout: .seconds(idleTimeout), secretKey: secretKey)
-        config.databaseWait = .seconds(databaseWait)
+                         trustedProxy: reader.flag(.trustedProxy),
+                         mailTransport: transport, mailFrom: mailFrom, mailPollInterval: .seconds(try reader.wholeNumber(.mailPollSeconds)),
+                         webhookPollInterval: .seconds(try reader.wholeNumber(.webhookPollSeconds)),
+                         webhookAllowLocal: reader.flag(.webhookAllowLocal),
+                         uploadDirectory: reader.value(.uploadDir),
+                         uploadPolicy: UploadPolicy(maxBytes: try reader.wholeNumber(.uploadMaxMB) * 1024 * 1024),
+                         apiRateLimit: try reader.wholeNumber(.apiRateLimit),
+                         httpIdleTimeout: .seconds(try reader.wholeNumber(.httpIdleTimeoutSeconds)), secretKey: secretKey)
+        config.databaseWait = .seconds(try reader.wholeNumber(.databaseWaitSeconds))
         try config.readOperations(reader)
         return config
     }
 
     /// `METRICS_TOKEN`, `METRICS_ADDRESS`, `LOG_FORMAT`, `LOG_LEVEL`, `OTEL_EXPORTER_OTLP_ENDPOINT`.
     private mutating func readOperations(_ reader: ConfigReader) throws {
-        metricsToken = reader.string(forKey: "metrics.token", isSecret: true)
+        metricsToken = reader.string(.metricsToken)
         if let token = metricsToken, token.utf8.count < 16 {
             throw StoreError.badConfiguration("METRICS_TOKEN must be at least 16 characters (e.g. `openssl rand -hex 16`), or unset.")
         }
-        metricsAddress = try reader.string(forKey: "metrics.address").map { try ListenAddress(parsing: $0, name: "METRICS_ADDRESS") }
-        let format = reader.string(forKey: "log.format", default: "text")
+        metricsAddress = try reader.string(.metricsAddress).map { try ListenAddress(parsing: $0, name: "METRICS_ADDRESS") }
+        let format = reader.value(.logFormat)
         guard let logFormat = LogFormat(rawValue: format.lowercased()) else {
             throw StoreError.badConfiguration("LOG_FORMAT must be text or json, not '\(format)'.")
         }
         self.logFormat = logFormat
-        let level = reader.string(forKey: "log.level", default: "info")
+        let level = reader.value(.logLevel)
         guard let logLevel = Logger.Level(rawValue: level.lowercased()) else {
             let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
             throw StoreError.badConfiguration("LOG_LEVEL must be one of \(levels), not '\(level)'.")
         }
         self.logLevel = logLevel
-        otlpEndpoint = reader.string(forKey: "otel.exporter.otlp.endpoint")
+        otlpEndpoint = reader.string(.otlpEndpoint)
         if let endpoint = otlpEndpoint, !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")) {
             throw StoreError.badConfiguration("OTEL_EXPORTER_OTLP_ENDPOINT must start with http:// or https://, not '\(endpoint)'.")
         }

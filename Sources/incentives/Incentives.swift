@@ -13,7 +13,7 @@ struct Incentives: AsyncParsableCommand {
         abstract: "Run a partner incentive program: engagements, customer claims, reviews, deadlines and earnings.",
         discussion: "The database comes from DATABASE_URL (sqlite:PATH or postgres://user:pass@host:port/db); default \(AppConfig.defaultDatabase).",
         subcommands: [Serve.self, Migrate.self, Seed.self, Sweep.self, Export.self, Users.self, Tokens.self, Claims.self, Catalogue.self,
-                      Partners.self, Payments.self, Backup.self, Restore.self])
+                      Partners.self, Payments.self, Backup.self, Restore.self, Config.self])
 }
 
 /// Shared start-up for every command: configuration, logging, the database, migrations.
