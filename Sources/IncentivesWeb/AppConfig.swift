@@ -11,6 +11,9 @@ public struct AppConfig: Sendable {
     public var database: DatabaseLocation
     /// `DATABASE_WAIT_SECONDS`: how long a request waits for a database connection before it answers 503.
     public var databaseWait: Duration = .seconds(5)
+    /// How long `/ready` waits for the database before it answers 503: short, so a proxy takes a stuck instance out
+    /// quickly. Not a setting; tests on a loaded machine wait longer.
+    public var readyWait: Duration = .seconds(2)
     /// How often the deadline sweeper runs inside `serve`.
     public var sweepInterval: Duration
     /// Demo mode: seeds the demo program and shows the demo sign-ins.

@@ -33,6 +33,8 @@ struct WebHarness: Sendable {
             var config = AppConfig(demo: demo, publicURL: publicURL, trustedProxy: trustedProxy,
                                    mailTransport: .mailDrop(directory: uploads + "/mail"), uploadDirectory: uploads,
                                    uploadPolicy: UploadPolicy(maxBytes: 64 * 1024), apiRateLimit: apiRateLimit)
+            // The database is up in these tests: a machine busy with parallel tests must not make /ready say otherwise.
+            config.readyWait = .seconds(60)
             configure(&config)
             let deps = try await AppDependencies(config: config, db: db, clock: clock, telemetry: telemetry)
             let app = Application(responder: buildResponder(deps), logger: logger)

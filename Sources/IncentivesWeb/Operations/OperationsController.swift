@@ -11,20 +11,17 @@ import NIOCore
 struct OperationsController: Sendable {
     let deps: AppDependencies
 
-    /// How long `/ready` waits for the database before it answers 503.
-    static let readyWait: Duration = .seconds(2)
-
     func register(on router: Router<AppRequestContext>) {
         router.get(SitePath.health.pattern) { _, _ in "ok" }
         router.get(SitePath.ready.pattern, use: ready)
         router.get(SitePath.metrics.pattern, use: metrics)
     }
 
-    /// 200 `{"status":"ready"}` when the database answers within `readyWait` and holds exactly this build's migrations;
+    /// 200 `{"status":"ready"}` when the database answers within `AppConfig.readyWait` and holds exactly this build's migrations;
     /// otherwise 503 `{"status":"not_ready","reason":"…"}`.
     @Sendable func ready(_ request: Request, context: AppRequestContext) async -> Response {
         var body = #"{"status":"#
-        let problem = await Readiness.problem(of: deps.db, within: Self.readyWait)
+        let problem = await Readiness.problem(of: deps.db, within: deps.config.readyWait)
         if let problem {
             body += #""not_ready","reason":"#
             JSONText.appendString(problem, to: &body)
