@@ -14,7 +14,7 @@ struct ConcurrentWriterTests {
 
     /// A second pool on the same database: what another app instance holds.
     func secondInstance(of db: Database) async throws -> Database {
-        try await Database.open(db.location, maxConnections: 4, leaseTimeout: .seconds(120))
+        try await Database.open(db.location, maxConnections: 4, leaseTimeout: TestDatabases.leaseTimeout)
     }
 
     @Test("100 identical actions on one claim at once: exactly one wins and writes one history row", arguments: TestDatabases.flavors)

@@ -49,7 +49,7 @@ struct ReadinessTests {
             await app.db.close()
             let started = ContinuousClock.now
             let down = try await ready(app)
-            // The test pool would keep the probe waiting 120 s for a connection (TestDatabases' lease timeout); /ready
+            // The test pool would keep the probe waiting 600 s for a connection (TestDatabases.leaseTimeout); /ready
             // gives up after readyWait (2 s here). The bound is far from both, so a loaded machine can't fail it and a probe
             // that waits for the pool still does.
             #expect(ContinuousClock.now - started < .seconds(30))
