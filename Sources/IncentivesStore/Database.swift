@@ -102,6 +102,8 @@ public final class Database: Sendable {
     let tabCounts = TabCountCache()
     /// The telemetry of the app that serves from this database (nothing until one attaches its own).
     private let instruments = Mutex(StoreInstruments(.off))
+    /// Where statements are written while a test records them (`recordingStatements`); nil, and nothing is wrapped.
+    let statementLog = Mutex<StatementLog?>(nil)
 
     /// Reports the pool's use, every call's span and the committed claim transitions to `telemetry` from now on.
     public func instrument(with telemetry: Telemetry) { instruments.withLock { $0 = StoreInstruments(telemetry) } }
@@ -239,14 +241,14 @@ public final class Database: Sendable {
                 instruments.leased(after: .now - asked)
                 instruments.inUse.increment()
                 defer { instruments.inUse.decrement() }
-                return try await body(handle.sql)
+                return try await body(recorded(handle.sql))
             }
         case .postgres(let client, _, let leaseTimeout):
             return try await Self.lease(from: client, within: leaseTimeout) { connection in
                 instruments.leased(after: .now - asked)
                 instruments.inUse.increment()
                 defer { instruments.inUse.decrement() }
-                let sql = connection.sql(queryLogLevel: .trace)
+                let sql = recorded(connection.sql(queryLogLevel: .trace))
                 do {
                     return try await body(sql)
                 } catch let rollback as RollbackFailed {

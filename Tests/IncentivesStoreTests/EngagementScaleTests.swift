@@ -7,39 +7,6 @@ import SQLKit
 import Synchronization
 import Testing
 
-/// A connection that counts what passes through it: the statements sent and the rows that come back to Swift.
-final class CountingSQL: SQLDatabase {
-    let base: any SQLDatabase
-    private let seen = Mutex<(statements: [any SQLExpression], rows: Int)>(([], 0))
-
-    init(_ base: any SQLDatabase) { self.base = base }
-
-    var statements: [any SQLExpression] { seen.withLock { $0.statements } }
-    var rows: Int { seen.withLock { $0.rows } }
-
-    var logger: Logger { base.logger }
-    var eventLoop: any EventLoop { base.eventLoop }
-    var version: (any SQLDatabaseReportedVersion)? { base.version }
-    var dialect: any SQLDialect { base.dialect }
-    var queryLogLevel: Logger.Level? { base.queryLogLevel }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
-        seen.withLock { $0.statements.append(query) }
-        return base.execute(sql: query) { row in
-            self.seen.withLock { $0.rows += 1 }
-            onRow(row)
-        }
-    }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
-        seen.withLock { $0.statements.append(query) }
-        try await base.execute(sql: query) { row in
-            self.seen.withLock { $0.rows += 1 }
-            onRow(row)
-        }
-    }
-}
-
 /// DESIGN's rule "a request path never reads in proportion to all claims", for the engagements pages and API:
 /// the same reads at two data sizes send the same statements and bring back about the same rows, and on SQLite
 /// every plan seeks claims and customers by an index instead of scanning them.
@@ -54,12 +21,13 @@ struct EngagementScaleTests {
     /// What the engagements page, the API's list and one engagement's Customers tab read, for one scope.
     func cost(_ scope: AccessScope, db: Database) async throws -> Cost {
         let now = self.now
-        return try await db.read { sql in
-            let counting = CountingSQL(sql)
-            _ = try await EngagementReads.board(in: scope, at: now, on: counting)
-            _ = try await EngagementReads.detail(1, in: scope, at: now, customerLimit: 10, on: counting)
-            return Cost(statements: counting.statements, rows: counting.rows)
+        let (_, recording) = try await db.recordingStatements {
+            try await db.read { sql in
+                _ = try await EngagementReads.board(in: scope, at: now, on: sql)
+                _ = try await EngagementReads.detail(1, in: scope, at: now, customerLimit: 10, on: sql)
+            }
         }
+        return Cost(statements: recording.statements.map(\.expression), rows: recording.rows)
     }
 
     @Test("the board and a Customers page send the same statements and read about the same rows with 3,000 more claims",

@@ -1,0 +1,183 @@
+import Foundation
+import HTTPTypes
+import IncentivesDomain
+import IncentivesStore
+import IncentivesTestSupport
+@testable import IncentivesWeb
+import SQLiteKit
+import Synchronization
+import Testing
+
+/// The guard against reads that grow with the data (issue 20): every page of each demo role's navigation, the records
+/// a page links to, and the API's reads are requested at 1,000 and at 20,000 claims on SQLite. Each must ask the same
+/// statements at both sizes, and each statement must cost about the same: SQLite's own count of the steps it took
+/// (the sqlite3 shell's `.stats`) may not grow with the claims, and no statement may walk a large table whole. Not
+/// timed: the counts are the same on a busy machine.
+@Suite("Reads at scale: each page and API read asks the same statements at 1,000 and 20,000 claims, at about the same cost")
+struct ReadGrowthTests {
+    static let partnerRoles = ["admin@bluefin.example", "user@bluefin.example"]
+    static let vendorRoles = ["reviewer@vendor.example", "manager@vendor.example"]
+
+    /// Reads beyond the navigation, per role: records a list links to (claim 3 is at the location every Bluefin user
+    /// holds), tabs, and the API's reads (`api:` paths, with the user's read token).
+    static let extraReads: [String: [String]] = {
+        let partner = ["/claims/3", "/engagements/1", "/engagements/1/customers", "/engagements/1/customers?tab=ineligible",
+                       "/engagements/1/eligibility", "/settings/calendar",
+                       "api:/api/v1/me", "api:/api/v1/claims", "api:/api/v1/claims/3", "api:/api/v1/claims/3/comments",
+                       "api:/api/v1/engagements", "api:/api/v1/engagements/1", "api:/api/v1/earnings", "api:/api/v1/locations"]
+        let reviewer = ["/claims/3", "/claims?tab=review", "/settings/calendar", "/partners/1",
+                        "api:/api/v1/me", "api:/api/v1/claims", "api:/api/v1/claims/3", "api:/api/v1/budgets"]
+        return ["admin@bluefin.example": partner, "user@bluefin.example": partner, "reviewer@vendor.example": reviewer,
+                "manager@vendor.example": reviewer + ["api:/api/v1/earnings", "api:/api/v1/payment-runs"]]
+    }()
+
+    /// Reads that still grow with the claims, each waiting for its fix in issue 20 (most count or sum every matching
+    /// claim or earning, where a kept total or a capped count would not grow). An entry that no longer grows fails
+    /// the test too, so the list can only shrink.
+    static let knownGrowth: Set<String> = [
+        "admin@bluefin.example GET /", "admin@bluefin.example GET /claims", "admin@bluefin.example GET /earnings",
+        "admin@bluefin.example GET /engagements", "admin@bluefin.example GET /engagements/1/customers",
+        "admin@bluefin.example GET /engagements/1/customers?tab=ineligible", "admin@bluefin.example GET api:/api/v1/earnings",
+        "admin@bluefin.example GET api:/api/v1/engagements",
+        "user@bluefin.example GET /", "user@bluefin.example GET /engagements", "user@bluefin.example GET /engagements/1/customers",
+        "user@bluefin.example GET /engagements/1/customers?tab=ineligible", "user@bluefin.example GET api:/api/v1/engagements",
+        "reviewer@vendor.example GET /", "reviewer@vendor.example GET /claims", "reviewer@vendor.example GET /partners",
+        "reviewer@vendor.example GET /partners/1", "reviewer@vendor.example GET /review", "reviewer@vendor.example GET api:/api/v1/budgets",
+        "manager@vendor.example GET /", "manager@vendor.example GET /earnings", "manager@vendor.example GET /partners",
+        "manager@vendor.example GET /partners/1", "manager@vendor.example GET /payments", "manager@vendor.example GET /review",
+        "manager@vendor.example GET api:/api/v1/budgets", "manager@vendor.example GET api:/api/v1/earnings",
+    ]
+
+    /// A step count this far above the small database's (and more than twice it) is growth: 20 times the claims
+    /// would take about 20 times the steps of a read in proportion to them.
+    static let stepAllowance = 5_000
+    /// Steps of a full scan allowed at the larger size: small tables (engagements, locations) are read whole, claims never.
+    static let fullScanAllowance = 2_000
+
+    @Test("no read grows with the claims: same statements, about the same steps, no large table walked whole")
+    func readsDoNotGrow() async throws {
+        let small = try await Self.costs(claims: 1_000)
+        let large = try await Self.costs(claims: 20_000)
+        #expect(small.keys.sorted() == large.keys.sorted())
+        var growing: Set<String> = []
+        for read in large.keys.sorted() {
+            guard let before = small[read], let after = large[read] else { continue }
+            var problems: [String] = []
+            if before.map(\.sql) != after.map(\.sql) {
+                problems.append("asks \(before.count) statements at 1,000 claims and \(after.count) at 20,000")
+            }
+            for (one, other) in zip(before, after) where other.steps > 2 * one.steps + Self.stepAllowance {
+                problems.append("\(one.steps) → \(other.steps) steps: \(one.sql.prefix(300))")
+            }
+            for statement in after where statement.fullScanSteps > Self.fullScanAllowance {
+                problems.append("walks \(statement.fullScanSteps) rows of a table whole: \(statement.sql.prefix(300))")
+            }
+            if !problems.isEmpty { growing.insert(read) }
+            if !problems.isEmpty && !Self.knownGrowth.contains(read) {
+                let found = problems.joined(separator: "\n")
+                Issue.record("\(read) grows with the claims:\n\(found)")
+            }
+        }
+        for read in Self.knownGrowth.subtracting(growing).sorted() {
+            Issue.record("\(read) no longer grows with the claims: take it off ReadGrowthTests.knownGrowth")
+        }
+    }
+
+    /// One statement a request asked, and what SQLite took to answer it on the same database.
+    struct StatementCost: Sendable {
+        let sql: String
+        let steps: Int
+        let fullScanSteps: Int
+    }
+
+    /// Every read of every role on the demo grown to `claims` claims: "<email> GET <path>" to its statements' costs.
+    static func costs(claims: Int) async throws -> [String: [StatementCost]] {
+        let costs = Mutex<[String: [StatementCost]]>([:])
+        try await WebHarness.with(flavor: .sqlite) { app in
+            try await Seeder(db: app.db).seedScale(count: claims - 200, now: app.clock.now)
+            guard case .sqlite(let path) = app.db.location else { return }
+            var found: [String: [StatementCost]] = [:]
+            for email in partnerRoles + vendorRoles {
+                let browser = try await app.signedIn(email)
+                let token = try await app.token(email, scope: .read)
+                let home = try await browser.get("/")
+                let reads = Self.navigation(in: home.body) + (extraReads[email] ?? [])
+                for read in reads {
+                    let (status, recording) = try await app.db.recordingStatements { () -> HTTPResponse.Status in
+                        if read.hasPrefix("api:") {
+                            return try await app.api(String(read.dropFirst(4)), token: token).status
+                        }
+                        return try await browser.get(read).status
+                    }
+                    #expect(status == .ok, "\(email) GET \(read) answered \(status)")
+                    found["\(email) GET \(read)"] = try Self.measure(recording.statements, in: path)
+                }
+            }
+            costs.withLock { $0 = found }
+        }
+        return costs.withLock { $0 }
+    }
+
+    /// The links of the main navigation, in order.
+    static func navigation(in html: String) -> [String] {
+        guard let start = html.range(of: #"<nav aria-label="Main""#),
+              let end = html.range(of: "</nav>", range: start.upperBound..<html.endIndex) else { return [] }
+        return html[start.upperBound..<end.lowerBound].matches(of: /href="([^"]+)"/).map { String($0.output.1) }
+    }
+
+    /// Runs each statement that reads through the sqlite3 shell on the same file, with its values written in, and
+    /// reads SQLite's counters for it. Statements that write (a session's last use) count as statements at no cost.
+    static func measure(_ statements: [RecordedStatement], in path: String) throws -> [StatementCost] {
+        let reads = statements.enumerated().filter { Self.isRead($0.element.sql) }
+        var script = ".bail on\n.stats on\n"
+        for (_, statement) in reads { script += try Self.inlined(statement) + ";\n" }
+        let output = try Self.sqlite3(path, script)
+        let steps = output.matches(of: /Virtual Machine Steps:\s+(\d+)/).map { Int($0.output.1)! }
+        let fullScans = output.matches(of: /Fullscan Steps:\s+(\d+)/).map { Int($0.output.1)! }
+        guard steps.count == reads.count, fullScans.count == reads.count else {
+            throw StoreError.corrupt("sqlite3 measured \(steps.count) of \(reads.count) statements:\n\(output.suffix(2_000))")
+        }
+        var costs = statements.map { StatementCost(sql: $0.sql, steps: 0, fullScanSteps: 0) }
+        for (k, (index, statement)) in reads.enumerated() {
+            costs[index] = StatementCost(sql: statement.sql, steps: steps[k], fullScanSteps: fullScans[k])
+        }
+        return costs
+    }
+
+    static func isRead(_ sql: String) -> Bool {
+        let head = sql.drop(while: \.isWhitespace).prefix(6).uppercased()
+        return head.hasPrefix("SELECT") || head.hasPrefix("WITH")
+    }
+
+    /// The statement with each `?N` replaced by its value as an SQL literal of the same type.
+    static func inlined(_ statement: RecordedStatement) throws -> String {
+        let encoder = SQLiteDataEncoder()
+        let literals = try statement.binds.map { bind -> String in
+            switch try encoder.encode(bind) {
+            case .integer(let value): String(value)
+            case .float(let value): "\(value)"
+            case .text(let value): "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
+            case .blob(let buffer): "X'" + buffer.readableBytesView.map { String(format: "%02x", $0) }.joined() + "'"
+            case .null: "NULL"
+            }
+        }
+        return statement.sql.replacing(/\?(\d+)/) { match in literals[Int(match.output.1)! - 1] }
+    }
+
+    static func sqlite3(_ path: String, _ script: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = ["-readonly", path]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        // Written from another thread: a large answer fills the output pipe while the script is still being written.
+        let writer = Thread { input.fileHandleForWriting.write(Data(script.utf8)); try? input.fileHandleForWriting.close() }
+        writer.start()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
