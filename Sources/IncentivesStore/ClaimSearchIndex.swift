@@ -138,6 +138,9 @@ final class TabCountCache: Sendable {
         return parts.joined(separator: "\u{1F}")
     }
 
+    /// Drops every entry: the next list of each view counts again.
+    func forget() { entries.withLock { $0.removeAll() } }
+
     func value(for key: String, generation: UInt64) -> TabCounts? {
         entries.withLock { entries in
             guard let entry = entries[key] else { return nil }

@@ -65,8 +65,10 @@ struct RecordingSQLDatabase: SQLDatabase {
 extension Database {
     /// Runs `body`, and returns with its result every statement run through this database meanwhile (by anyone: run
     /// nothing else on it at the same time) and the rows they returned. Tests use it to see what a request or a read
-    /// asks of the database.
+    /// asks of the database. It starts with nothing cached in memory (the claims list's tab counts, kept for 30 s of
+    /// wall-clock time), so the same request records the same statements however fast the machine is.
     public func recordingStatements<T: Sendable>(_ body: () async throws -> T) async throws -> (result: T, recording: StatementRecording) {
+        tabCounts.forget()
         let log = StatementLog()
         statementLog.withLock { $0 = log }
         defer { statementLog.withLock { $0 = nil } }
