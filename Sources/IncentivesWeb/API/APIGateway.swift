@@ -38,6 +38,9 @@ final class APICallerCache: Sendable {
         }
     }
 
+    /// Forgets every caller: the next request of each token looks it up again.
+    func forgetAll() { entries.withLock { $0.removeAll() } }
+
     func forget(tokenID: Int64) {
         entries.withLock { $0 = $0.filter { $0.value.caller.token.id != tokenID } }
     }
