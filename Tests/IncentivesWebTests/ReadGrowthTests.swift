@@ -62,6 +62,13 @@ struct ReadGrowthTests {
         let large = try await Self.costs(claims: 20_000)
         #expect(small.keys.sorted() == large.keys.sorted())
         var growing: Set<String> = []
+        // READ_GROWTH_REPORT=FILE writes what grows, known or not, for whoever is taking reads off the list.
+        var report = ""
+        defer {
+            if let file = ProcessInfo.processInfo.environment["READ_GROWTH_REPORT"] {
+                try? report.write(toFile: file, atomically: true, encoding: .utf8)
+            }
+        }
         for read in large.keys.sorted() {
             guard let before = small[read], let after = large[read] else { continue }
             var problems: [String] = []
@@ -74,7 +81,10 @@ struct ReadGrowthTests {
             for statement in after where statement.fullScanSteps > Self.fullScanAllowance {
                 problems.append("walks \(statement.fullScanSteps) rows of a table whole: \(statement.sql.prefix(300))")
             }
-            if !problems.isEmpty { growing.insert(read) }
+            if !problems.isEmpty {
+                growing.insert(read)
+                report += "\(read) grows with the claims:\n\(problems.joined(separator: "\n"))\n\n"
+            }
             if !problems.isEmpty && !Self.knownGrowth.contains(read) {
                 let found = problems.joined(separator: "\n")
                 Issue.record("\(read) grows with the claims:\n\(found)")
