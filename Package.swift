@@ -103,6 +103,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // A bare Hummingbird app answering /health: the yardstick scripts/bench/all.sh measures the app's /health against.
+        .executableTarget(name: "bare-hummingbird", dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
         .testTarget(name: "IncentivesDomainTests", dependencies: ["IncentivesDomain"]),
         // Fresh SQLite files and PostgreSQL databases for tests, shared by the store and web tests.
         .target(

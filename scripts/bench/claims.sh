@@ -57,6 +57,7 @@ export SWEEP_INTERVAL_SECONDS=3600 MAIL_POLL_SECONDS=3600
 # never refuses one here.
 export API_RATE_LIMIT=1000000000
 
-bench_server
+# Demo mode: the demo sign-ins the measurements use are refused otherwise.
+bench_server --demo
 echo "server: $BIN (pid $PID) on 127.0.0.1:$PORT; $(nproc) cores"
 python3 scripts/bench/claims.py "http://127.0.0.1:$PORT" --pid "$PID" --bin "$BIN" --tmp "$TMP" "${PY_ARGS[@]}"
