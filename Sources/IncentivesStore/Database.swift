@@ -104,6 +104,8 @@ public final class Database: Sendable {
     private let instruments = Mutex(StoreInstruments(.off))
     /// Where statements are written while a test records them (`recordingStatements`); nil, and nothing is wrapped.
     let statementLog = Mutex<StatementLog?>(nil)
+    /// Whether `statementLog` holds a log: read first on every connection use, so serving takes no lock for it.
+    let isRecording = Atomic<Bool>(false)
 
     /// Reports the pool's use, every call's span and the committed claim transitions to `telemetry` from now on.
     public func instrument(with telemetry: Telemetry) { instruments.withLock { $0 = StoreInstruments(telemetry) } }

@@ -71,14 +71,18 @@ extension Database {
         tabCounts.forget()
         let log = StatementLog()
         statementLog.withLock { $0 = log }
-        defer { statementLog.withLock { $0 = nil } }
+        isRecording.store(true, ordering: .releasing)
+        defer {
+            isRecording.store(false, ordering: .releasing)
+            statementLog.withLock { $0 = nil }
+        }
         let result = try await body()
         return (result, log.recording)
     }
 
     /// `sql`, wrapped to record its statements while a recording runs.
     func recorded(_ sql: any SQLDatabase) -> any SQLDatabase {
-        guard let log = statementLog.withLock({ $0 }) else { return sql }
+        guard isRecording.load(ordering: .acquiring), let log = statementLog.withLock({ $0 }) else { return sql }
         return RecordingSQLDatabase(base: sql, log: log)
     }
 }
