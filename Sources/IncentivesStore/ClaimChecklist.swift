@@ -14,8 +14,10 @@ enum ClaimChecklist {
             WHERE customer_id = \(bind: claim.customerID) AND engagement_id = \(bind: claim.engagementID) AND id <> \(bind: claim.id)
               AND status IN (\(unsafeRaw: active))
             """).first(decodingColumn: "n", as: Int.self) ?? 0
+        // The approval's own earning (a reversal's negative line has the claim's id too): what the partial unique
+        // index on earnings.claim_id holds, so the join reads it instead of every earning.
         let approvals = try await sql.raw("""
-            SELECT ea.approved_at FROM claims k JOIN earnings ea ON ea.claim_id = k.id
+            SELECT ea.approved_at FROM claims k JOIN earnings ea ON ea.claim_id = k.id AND ea.kind = 'earning'
             WHERE k.customer_id = \(bind: claim.customerID) AND k.engagement_id = \(bind: claim.engagementID) AND k.id <> \(bind: claim.id)
               AND k.status = \(bind: ClaimStatus.approved.rawValue)
             """).all(decodingColumn: "approved_at", as: Date.self)

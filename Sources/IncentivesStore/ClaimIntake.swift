@@ -100,10 +100,11 @@ public struct ClaimIntake: Sendable {
             """).all(decoding: OfferedEngagementRow.self, with: .snakeCase)
         var claims: [Int64: [EngagementReads.CustomerFacts.ClaimFact]] = [:]
         if let customer {
+            // One row per claim: the approval's earning only, not a reversal's negative line of the same claim.
             for row in try await sql.raw("""
                 SELECT k.engagement_id, k.organization_id, k.location_id, k.status,
                        CASE WHEN k.consent_at IS NULL THEN 0 ELSE 1 END AS consented, ea.approved_at
-                FROM claims k LEFT JOIN earnings ea ON ea.claim_id = k.id WHERE k.customer_id = \(bind: customer.id)
+                FROM claims k LEFT JOIN earnings ea ON ea.claim_id = k.id AND ea.kind = 'earning' WHERE k.customer_id = \(bind: customer.id)
                 """).all(decoding: CustomerClaimRow.self, with: .snakeCase) {
                 guard let status = ClaimStatus(rawValue: row.status) else { continue }
                 let same = row.organizationId == organization

@@ -108,29 +108,36 @@ struct ReadGrowthTests {
         try await WebHarness.with(flavor: .sqlite) { app in
             try await Seeder(db: app.db).seedScale(count: claims - 200, now: app.clock.now)
             guard case .sqlite(let path) = app.db.location else { return }
-            var found: [String: [StatementCost]] = [:]
-            for email in partnerRoles + vendorRoles {
-                let browser = try await app.signedIn(email)
-                let token = try await app.token(email, scope: .read)
-                let home = try await browser.get("/")
-                let reads = Self.navigation(in: home.body) + (extraReads[email] ?? [])
-                for read in reads {
-                    // Like the tab counts (forgotten by the recording), a token's caller is remembered for a second of
-                    // wall-clock time: every request looks it up, so a slow machine records what a fast one does.
-                    app.deps.apiCallers.forgetAll()
-                    let (status, recording) = try await app.db.recordingStatements { () -> HTTPResponse.Status in
-                        if read.hasPrefix("api:") {
-                            return try await app.api(String(read.dropFirst(4)), token: token).status
-                        }
-                        return try await browser.get(read).status
-                    }
-                    #expect(status == .ok, "\(email) GET \(read) answered \(status)")
-                    found["\(email) GET \(read)"] = try Self.measure(recording.statements, in: path)
-                }
-            }
+            let found = try await Self.recordReads(app).mapValues { try Self.measure($0, in: path) }
             costs.withLock { $0 = found }
         }
         return costs.withLock { $0 }
+    }
+
+    /// Every read of every role: each role's navigation (parsed from its home page), `extraReads`, and the API's reads,
+    /// each requested once while its statements are recorded; "<email> GET <path>" to the statements that read.
+    static func recordReads(_ app: WebHarness) async throws -> [String: [RecordedStatement]] {
+        var found: [String: [RecordedStatement]] = [:]
+        for email in partnerRoles + vendorRoles {
+            let browser = try await app.signedIn(email)
+            let token = try await app.token(email, scope: .read)
+            let home = try await browser.get("/")
+            let reads = Self.navigation(in: home.body) + (extraReads[email] ?? [])
+            for read in reads {
+                // Like the tab counts (forgotten by the recording), a token's caller is remembered for a second of
+                // wall-clock time: every request looks it up, so a slow machine records what a fast one does.
+                app.deps.apiCallers.forgetAll()
+                let (status, recording) = try await app.db.recordingStatements { () -> HTTPResponse.Status in
+                    if read.hasPrefix("api:") {
+                        return try await app.api(String(read.dropFirst(4)), token: token).status
+                    }
+                    return try await browser.get(read).status
+                }
+                #expect(status == .ok, "\(email) GET \(read) answered \(status)")
+                found["\(email) GET \(read)"] = recording.statements.filter { Self.isRead($0.sql) }
+            }
+        }
+        return found
     }
 
     /// The links of the main navigation, in order.
@@ -144,8 +151,7 @@ struct ReadGrowthTests {
     /// in, with SQLite's counters for it. Writes are left out: a request's bookkeeping (a session's or a token's last
     /// use) is written when enough wall-clock time has passed, so their number differs from run to run, and each
     /// touches one row by its key.
-    static func measure(_ statements: [RecordedStatement], in path: String) throws -> [StatementCost] {
-        let reads = statements.filter { Self.isRead($0.sql) }
+    static func measure(_ reads: [RecordedStatement], in path: String) throws -> [StatementCost] {
         var script = ".bail on\n.stats on\n"
         for statement in reads { script += try Self.inlined(statement) + ";\n" }
         let output = try Self.sqlite3(path, script)
