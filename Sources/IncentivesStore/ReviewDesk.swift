@@ -69,9 +69,10 @@ public struct ReviewDesk: Sendable {
             return try await sql.raw("SELECT COUNT(*) AS n FROM claims c WHERE \(condition(filter))").first(decodingColumn: "n", as: Int.self) ?? 0
         }
         let statuses = (filter.status.map { [$0] } ?? ReviewFilter.statuses).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let (kept, claims) = (columnFilters(filter, alias: "k"), columnFilters(filter, alias: "c"))
         return try await sql.raw("""
-            SELECT CAST((SELECT COALESCE(SUM(k.n), 0) FROM claim_counts k WHERE k.status IN (\(unsafeRaw: statuses))\(columnFilters(filter, alias: "k")))
-              + (SELECT COUNT(*) FROM claims c WHERE c.arbitration = 'pending' AND c.status NOT IN (\(unsafeRaw: statuses))\(columnFilters(filter, alias: "c")))
+            SELECT CAST((SELECT COALESCE(SUM(k.n), 0) FROM claim_counts k WHERE k.status IN (\(unsafeRaw: statuses))\(kept))
+              + (SELECT COUNT(*) FROM claims c WHERE c.arbitration = 'pending' AND c.status NOT IN (\(unsafeRaw: statuses))\(claims))
               AS BIGINT) AS n
             """).first(decodingColumn: "n", as: Int.self) ?? 0
     }
@@ -84,8 +85,9 @@ public struct ReviewDesk: Sendable {
             let total = try await Self.count(filter, on: sql)
             guard !summaries.isEmpty else { return ([], total) }
             var facts: [Int64: (Int, Bool, Bool)] = [:]
-            let ids = summaries.map { String($0.id) }.joined(separator: ", ")
-            for row in try await sql.raw("SELECT id, version, is_dispute_round, arbitration FROM claims WHERE id IN (\(unsafeRaw: ids))")
+            // Bound, not written in: the statement is the same whichever claims the page holds.
+            let ids: [any Encodable & Sendable] = summaries.map(\.id)
+            for row in try await sql.raw("SELECT id, version, is_dispute_round, arbitration FROM claims WHERE id IN (\(binds: ids))")
                 .all(decoding: QueueFactsRow.self, with: .snakeCase) {
                 facts[row.id] = (row.version, row.isDisputeRound, row.arbitration == "pending")
             }

@@ -30,6 +30,27 @@ struct KeptClaimCountsTests {
         return Dictionary(rows.map { ("\($0.organizationId)/\($0.day)/\($0.locationId)/\($0.status)", $0.n) }, uniquingKeysWith: +)
     }
 
+    /// `claim_expiry_cells` as it should be: the claims with an expiring clock per organization, hour, quarter day or day, and
+    /// location.
+    func scratchExpiryCells(on sql: any SQLDatabase) async throws -> [String: Int] {
+        struct Row: Decodable { var organizationId: Int64; var locationId: Int64; var expiresAt: Date }
+        let rows = try await sql.raw("SELECT organization_id, location_id, expires_at FROM claims WHERE expires_at IS NOT NULL")
+            .all(decoding: Row.self, with: .snakeCase)
+        return rows.reduce(into: [:]) { cells, row in
+            for span in [3_600.0, 21_600.0, 86_400.0] {
+                let at = Int64((row.expiresAt.timeIntervalSince1970 / span).rounded(.down)) * Int64(span)
+                cells["\(row.organizationId)/\(Int64(span))/\(at)/\(row.locationId)", default: 0] += 1
+            }
+        }
+    }
+
+    func keptExpiryCells(on sql: any SQLDatabase) async throws -> [String: Int] {
+        struct Row: Decodable { var organizationId: Int64; var span: Int64; var at: Int64; var locationId: Int64; var n: Int }
+        let rows = try await sql.raw("SELECT organization_id, span, at, location_id, n FROM claim_expiry_cells")
+            .all(decoding: Row.self, with: .snakeCase)
+        return Dictionary(rows.map { ("\($0.organizationId)/\($0.span)/\($0.at)/\($0.locationId)", $0.n) }, uniquingKeysWith: +)
+    }
+
     /// Every kept count against its count from scratch.
     func compare(_ moment: String, on db: Database) async throws {
         let scopes: [AccessScope] = [.vendor, .partner(organizationID: 1, locationIDs: [1, 2, 3, 4]), .partner(organizationID: 1, locationIDs: [1]),
@@ -57,6 +78,22 @@ struct KeptClaimCountsTests {
                     }
                 }
             }
+            let expiries = try await keptExpiryCells(on: sql)
+            #expect(expiries == (try await scratchExpiryCells(on: sql)), "\(moment): claim_expiry_cells")
+            #expect(!expiries.values.contains { $0 <= 0 }, "\(moment): no empty or negative expiry cell is kept")
+            // A partner's expiries per local day for 14 days, in zones whose midnights fall on every kind of UTC hour (early,
+            // late, half and three quarters past), from a moment off the hour and one on it.
+            for zone in ["UTC", "America/Los_Angeles", "Asia/Kolkata", "Asia/Kathmandu", "Pacific/Auckland", "Pacific/Chatham"] {
+                for offset in [0.0, -now.timeIntervalSince1970.truncatingRemainder(dividingBy: 3_600), 41 * 3_600 + 1_234.5] {
+                    let at = now.addingTimeInterval(offset)
+                    let slices = DateInterval(start: at, end: at.addingTimeInterval(14 * 86_400)).days(in: TimeZone(identifier: zone)!)
+                    for scope in scopes.dropFirst() {
+                        let fast = try await ExpiryCounts.counts(slices, in: scope, on: sql)
+                        let scan = try await ExpiryCounts.scan(slices, in: scope, on: sql)
+                        #expect(fast == scan, "\(moment): expiries in \(zone) from \(at), \(scope)")
+                    }
+                }
+            }
             // The review queue's total.
             for change in 0..<5 {
                 var filter = ReviewFilter()
@@ -72,10 +109,9 @@ struct KeptClaimCountsTests {
                 #expect(try await ReviewDesk.count(filter, on: sql) == scratch, "\(moment): review queue \(filter)")
             }
             // Open claims per partner.
+            let active = ClaimStatus.allCases.filter { !$0.isTerminal }.map { SQLQueryString("\(bind: $0.rawValue)") }
             let open = try await sql.raw("""
-                SELECT organization_id, COUNT(*) AS n FROM claims
-                WHERE status IN (\(ClaimStatus.allCases.filter { !$0.isTerminal }.map { SQLQueryString("\(bind: $0.rawValue)") }.joined(separator: ", ")))
-                GROUP BY organization_id
+                SELECT organization_id, COUNT(*) AS n FROM claims WHERE status IN (\(active.joined(separator: ", "))) GROUP BY organization_id
                 """).all().reduce(into: [Int64: Int]()) {
                 $0[try $1.decode(column: "organization_id", as: Int64.self)] = try $1.decode(column: "n", as: Int.self)
             }
@@ -101,6 +137,11 @@ struct KeptClaimCountsTests {
         try await TestDatabases.with(flavor, seeded: true) { db in
             try await compare("seeded", on: db)
             #expect(try await db.read { try await keptDueDays(on: $0) }.count > 10, "the demo has deadlines to keep")
+            let soon = try await db.read { sql in
+                try await ExpiryCounts.scan(DateInterval(start: now, end: now.addingTimeInterval(14 * 86_400)).days(in: TimeZone(identifier: "UTC")!),
+                                            in: .partner(organizationID: 1, locationIDs: [1, 2, 3, 4]), on: sql)
+            }
+            #expect(soon.count > 3, "the demo's claims expire on several of the next 14 days")
 
             // New claims, as the seeder writes them.
             try await Seeder(db: db).seedScale(count: 60, now: now, batchSize: 25)
@@ -133,16 +174,20 @@ struct KeptClaimCountsTests {
             #expect(swept.values.reduce(0, +) > 0, "the sweep expired claims")
             try await compare("after a sweep", on: db)
 
-            // Plain SQL: deadlines moved by hours and days, claims re-filed and deleted, a deadline cleared.
+            // Plain SQL: deadlines and expiries moved by minutes, hours and days, claims re-filed and deleted, clocks cleared.
             try await db.write { sql in
-                for (i, id) in try await sql.raw("SELECT id FROM claims WHERE due_at IS NOT NULL ORDER BY id LIMIT 12")
-                    .all(decodingColumn: "id", as: Int64.self).enumerated() {
-                    let due = now.addingTimeInterval(Double(i) * 37_000 - 50_000)
-                    try await sql.raw("UPDATE claims SET due_at = \(bind: due) WHERE id = \(bind: id)").run()
+                let clocked = try await sql.raw("SELECT id FROM claims WHERE due_at IS NOT NULL ORDER BY id LIMIT 12")
+                    .all(decodingColumn: "id", as: Int64.self)
+                for (i, id) in clocked.enumerated() {
+                    let (due, expires) = (now.addingTimeInterval(Double(i) * 37_000 - 50_000), now.addingTimeInterval(Double(i) * 5_100 + 900))
+                    try await sql.raw("UPDATE claims SET due_at = \(bind: due), expires_at = \(bind: expires) WHERE id = \(bind: id)").run()
                 }
-                try await sql.raw("UPDATE claims SET location_id = 2 WHERE id IN (SELECT id FROM claims WHERE location_id = 1 AND due_at IS NOT NULL ORDER BY id LIMIT 3)").run()
-                try await sql.raw("UPDATE claims SET due_at = NULL WHERE id IN (SELECT id FROM claims WHERE due_at IS NOT NULL ORDER BY id DESC LIMIT 2)").run()
-                let victim = try await sql.raw("SELECT MAX(id) AS id FROM claims WHERE due_at IS NOT NULL").first()!.decode(column: "id", as: Int64.self)
+                let refiled = "SELECT id FROM claims WHERE location_id = 1 AND expires_at IS NOT NULL ORDER BY id LIMIT 3"
+                try await sql.raw("UPDATE claims SET location_id = 2 WHERE id IN (\(unsafeRaw: refiled))").run()
+                let cleared = "SELECT id FROM claims WHERE due_at IS NOT NULL ORDER BY id DESC LIMIT 2"
+                try await sql.raw("UPDATE claims SET due_at = NULL, expires_at = NULL WHERE id IN (\(unsafeRaw: cleared))").run()
+                let victim = try await sql.raw("SELECT MAX(id) AS id FROM claims WHERE due_at IS NOT NULL").first()!
+                    .decode(column: "id", as: Int64.self)
                 for table in ["claim_contacts", "claim_history", "claim_proof", "earnings", "claim_reminders", "mail_outbox"] {
                     try await sql.raw("DELETE FROM \(ident: table) WHERE claim_id = \(bind: victim)").run()
                 }

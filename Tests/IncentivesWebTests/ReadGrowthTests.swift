@@ -39,7 +39,7 @@ struct ReadGrowthTests {
         "admin@bluefin.example GET /engagements", "admin@bluefin.example GET /engagements/1/customers",
         "admin@bluefin.example GET /engagements/1/customers?tab=ineligible", "admin@bluefin.example GET api:/api/v1/earnings",
         "admin@bluefin.example GET api:/api/v1/engagements",
-        "user@bluefin.example GET /", "user@bluefin.example GET /engagements", "user@bluefin.example GET /engagements/1/customers",
+        "user@bluefin.example GET /engagements", "user@bluefin.example GET /engagements/1/customers",
         "user@bluefin.example GET /engagements/1/customers?tab=ineligible", "user@bluefin.example GET api:/api/v1/engagements",
         "reviewer@vendor.example GET /", "reviewer@vendor.example GET api:/api/v1/budgets",
         "manager@vendor.example GET /",

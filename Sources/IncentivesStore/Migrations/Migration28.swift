@@ -1,7 +1,9 @@
 extension Migrator {
-    /// Claim counts at scale, the rest of them: deadlines per day kept by triggers (the claims list's "due within 7 days"),
-    /// and indexes for the review queue, the open claims per partner and a partner's expiring claims.
-    static let migration28 = Migration(number: 28, name: "claim deadlines per day kept by triggers; review queue and expiry indexes", statements: [
+    /// Claim counts at scale, the rest of them: deadlines per day and expiries per hour and day kept by triggers (the claims
+    /// list's "due within 7 days", a partner's expiries per local day), and indexes for the review queue, the open claims
+    /// per partner and a partner's expiring claims.
+    static let migration28 = Migration(number: 28, name: "claim deadlines and expiries kept by triggers; review queue and expiry indexes",
+                                       statements: [
         // Open clocks per organization, location, status and UTC day of their deadline (`due_at`): the attention tab's
         // "due within 7 days" adds up the whole days of its window here and reads only the claims of its two partial
         // days. A cell whose count falls to zero is removed, so the table holds the open deadlines' days only.
@@ -9,6 +11,15 @@ extension Migrator {
         CREATE TABLE claim_due_days (
           organization_id BIGINT NOT NULL, day BIGINT NOT NULL, location_id BIGINT NOT NULL, status TEXT NOT NULL, n BIGINT NOT NULL,
           PRIMARY KEY (organization_id, day, location_id, status))
+        """,
+        // Expiring claims per organization and location, in cells of a UTC hour, a quarter of a UTC day and a UTC day (span
+        // 3600, 21600, 86400), `at` the cell's first second since 1970: a partner's days in their own zone begin on some hour
+        // of a UTC day, so their days are day cells with at most four quarter cells and three hour cells added or taken off
+        // at each end, and only a boundary off the hour reads claims.
+        """
+        CREATE TABLE claim_expiry_cells (
+          organization_id BIGINT NOT NULL, span BIGINT NOT NULL, at BIGINT NOT NULL, location_id BIGINT NOT NULL, n BIGINT NOT NULL,
+          PRIMARY KEY (organization_id, span, at, location_id))
         """,
         // The vendor's window (every organization): by day first.
         "CREATE INDEX claim_due_days_day ON claim_due_days (day, organization_id, location_id, status, n)",
@@ -30,6 +41,54 @@ extension Migrator {
             INSERT INTO claim_due_days (organization_id, day, location_id, status, n)
             SELECT organization_id, CAST(due_at / 86400 AS INTEGER), location_id, status, COUNT(*) FROM claims WHERE due_at IS NOT NULL
             GROUP BY organization_id, CAST(due_at / 86400 AS INTEGER), location_id, status
+            """,
+            """
+            INSERT INTO claim_expiry_cells (organization_id, span, at, location_id, n)
+            SELECT c.organization_id, v.span, CAST(c.expires_at / v.span AS INTEGER) * v.span, c.location_id, COUNT(*)
+            FROM claims c CROSS JOIN (SELECT 3600 AS span UNION ALL SELECT 21600 UNION ALL SELECT 86400) v WHERE c.expires_at IS NOT NULL
+            GROUP BY c.organization_id, v.span, CAST(c.expires_at / v.span AS INTEGER), c.location_id
+            """,
+            """
+            CREATE TRIGGER claim_expiry_cells_insert AFTER INSERT ON claims WHEN NEW.expires_at IS NOT NULL BEGIN
+              INSERT INTO claim_expiry_cells (organization_id, span, at, location_id, n)
+              VALUES (NEW.organization_id, 3600, CAST(NEW.expires_at / 3600 AS INTEGER) * 3600, NEW.location_id, 1),
+                     (NEW.organization_id, 21600, CAST(NEW.expires_at / 21600 AS INTEGER) * 21600, NEW.location_id, 1),
+                     (NEW.organization_id, 86400, CAST(NEW.expires_at / 86400 AS INTEGER) * 86400, NEW.location_id, 1)
+              ON CONFLICT (organization_id, span, at, location_id) DO UPDATE SET n = n + 1;
+            END
+            """,
+            """
+            CREATE TRIGGER claim_expiry_cells_update AFTER UPDATE OF organization_id, location_id, expires_at ON claims
+            WHEN OLD.organization_id IS NOT NEW.organization_id OR OLD.location_id IS NOT NEW.location_id
+              OR CAST(OLD.expires_at / 3600 AS INTEGER) IS NOT CAST(NEW.expires_at / 3600 AS INTEGER)
+            BEGIN
+              UPDATE claim_expiry_cells SET n = n - 1 FROM (SELECT 3600 AS span UNION ALL SELECT 21600 UNION ALL SELECT 86400) v
+              WHERE OLD.expires_at IS NOT NULL AND claim_expiry_cells.organization_id = OLD.organization_id
+                AND claim_expiry_cells.span = v.span AND claim_expiry_cells.at = CAST(OLD.expires_at / v.span AS INTEGER) * v.span
+                AND claim_expiry_cells.location_id = OLD.location_id;
+              DELETE FROM claim_expiry_cells
+              WHERE OLD.expires_at IS NOT NULL AND organization_id = OLD.organization_id AND span IN (3600, 21600, 86400)
+                AND at IN (CAST(OLD.expires_at / 3600 AS INTEGER) * 3600, CAST(OLD.expires_at / 21600 AS INTEGER) * 21600,
+                           CAST(OLD.expires_at / 86400 AS INTEGER) * 86400)
+                AND location_id = OLD.location_id AND n = 0;
+              INSERT INTO claim_expiry_cells (organization_id, span, at, location_id, n)
+              SELECT NEW.organization_id, v.span, CAST(NEW.expires_at / v.span AS INTEGER) * v.span, NEW.location_id, 1
+              FROM (SELECT 3600 AS span UNION ALL SELECT 21600 UNION ALL SELECT 86400) v WHERE NEW.expires_at IS NOT NULL
+              ON CONFLICT (organization_id, span, at, location_id) DO UPDATE SET n = n + 1;
+            END
+            """,
+            """
+            CREATE TRIGGER claim_expiry_cells_delete AFTER DELETE ON claims WHEN OLD.expires_at IS NOT NULL BEGIN
+              UPDATE claim_expiry_cells SET n = n - 1 FROM (SELECT 3600 AS span UNION ALL SELECT 21600 UNION ALL SELECT 86400) v
+              WHERE claim_expiry_cells.organization_id = OLD.organization_id
+                AND claim_expiry_cells.span = v.span AND claim_expiry_cells.at = CAST(OLD.expires_at / v.span AS INTEGER) * v.span
+                AND claim_expiry_cells.location_id = OLD.location_id;
+              DELETE FROM claim_expiry_cells
+              WHERE organization_id = OLD.organization_id AND span IN (3600, 21600, 86400)
+                AND at IN (CAST(OLD.expires_at / 3600 AS INTEGER) * 3600, CAST(OLD.expires_at / 21600 AS INTEGER) * 21600,
+                           CAST(OLD.expires_at / 86400 AS INTEGER) * 86400)
+                AND location_id = OLD.location_id AND n = 0;
+            END
             """,
             """
             CREATE TRIGGER claim_due_days_insert AFTER INSERT ON claims WHEN NEW.due_at IS NOT NULL BEGIN
@@ -71,6 +130,54 @@ extension Migrator {
             SELECT organization_id, CAST(FLOOR(EXTRACT(EPOCH FROM due_at) / 86400) AS BIGINT), location_id, status, COUNT(*)
             FROM claims WHERE due_at IS NOT NULL
             GROUP BY organization_id, CAST(FLOOR(EXTRACT(EPOCH FROM due_at) / 86400) AS BIGINT), location_id, status
+            """,
+            """
+            INSERT INTO claim_expiry_cells (organization_id, span, at, location_id, n)
+            SELECT c.organization_id, v.span, CAST(FLOOR(EXTRACT(EPOCH FROM c.expires_at) / v.span) AS BIGINT) * v.span, c.location_id, COUNT(*)
+            FROM claims c CROSS JOIN (VALUES (3600), (21600), (86400)) v(span) WHERE c.expires_at IS NOT NULL
+            GROUP BY c.organization_id, v.span, CAST(FLOOR(EXTRACT(EPOCH FROM c.expires_at) / v.span) AS BIGINT), c.location_id
+            """,
+            // A claim's move changes up to six cells in one statement, lowest key first (the order it takes their locks in),
+            // so two writers never wait on each other's cells in a circle.
+            """
+            CREATE FUNCTION claim_expiry_cells_track() RETURNS trigger LANGUAGE plpgsql AS $$
+            DECLARE
+              old_org bigint; old_location bigint; old_at double precision;
+              new_org bigint; new_location bigint; new_at double precision;
+            BEGIN
+              IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.expires_at IS NOT NULL THEN
+                old_org := OLD.organization_id; old_location := OLD.location_id; old_at := EXTRACT(EPOCH FROM OLD.expires_at);
+              END IF;
+              IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.expires_at IS NOT NULL THEN
+                new_org := NEW.organization_id; new_location := NEW.location_id; new_at := EXTRACT(EPOCH FROM NEW.expires_at);
+              END IF;
+              IF (old_org, old_location, FLOOR(old_at / 3600)) IS NOT DISTINCT FROM (new_org, new_location, FLOOR(new_at / 3600)) THEN
+                RETURN NULL;
+              END IF;
+              INSERT INTO claim_expiry_cells (organization_id, span, at, location_id, n)
+              SELECT d.org, d.span, d.at, d.location, SUM(d.delta) FROM (
+                SELECT old_org AS org, s.span, CAST(FLOOR(old_at / s.span) AS BIGINT) * s.span AS at, old_location AS location, -1 AS delta
+                FROM (VALUES (3600), (21600), (86400)) s(span) WHERE old_at IS NOT NULL
+                UNION ALL
+                SELECT new_org, s.span, CAST(FLOOR(new_at / s.span) AS BIGINT) * s.span, new_location, 1
+                FROM (VALUES (3600), (21600), (86400)) s(span) WHERE new_at IS NOT NULL) d
+              GROUP BY d.org, d.span, d.at, d.location HAVING SUM(d.delta) <> 0
+              ORDER BY d.org, d.span, d.at, d.location
+              ON CONFLICT (organization_id, span, at, location_id) DO UPDATE SET n = claim_expiry_cells.n + EXCLUDED.n;
+              IF old_at IS NOT NULL THEN
+                DELETE FROM claim_expiry_cells
+                WHERE organization_id = old_org AND span IN (3600, 21600, 86400)
+                  AND at IN (CAST(FLOOR(old_at / 3600) AS BIGINT) * 3600, CAST(FLOOR(old_at / 21600) AS BIGINT) * 21600,
+                             CAST(FLOOR(old_at / 86400) AS BIGINT) * 86400)
+                  AND location_id = old_location AND n = 0;
+              END IF;
+              RETURN NULL;
+            END
+            $$
+            """,
+            """
+            CREATE TRIGGER claim_expiry_cells_track AFTER INSERT OR UPDATE OR DELETE ON claims
+            FOR EACH ROW EXECUTE FUNCTION claim_expiry_cells_track()
             """,
             // One claim leaves a cell: one less, and the cell gone at zero.
             """
