@@ -175,6 +175,7 @@ public struct ClaimRepository: Sendable {
                     to.status = moved.status.rawValue
                     return [key, to]
                 }), on: sql, flavor: db.flavor)
+                try await ClaimCellLocks.lock(claims: picked.filter { $0.transition != nil }.map(\.claim.id), on: sql, flavor: db.flavor)
                 var batch: [ClaimStatus: Int] = [:]
                 for p in picked {
                     try await sql.raw("SAVEPOINT expiry").run()

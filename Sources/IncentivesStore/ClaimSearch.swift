@@ -179,17 +179,47 @@ extension ClaimListing {
         let byArea = try await areaCounts("SUM(k.n)", from: "claim_counts k", alias: "k", where: summary, on: sql)
         let waiting = ClaimStatus.allCases.filter(\.waitsOnPartner).map { "'\($0.rawValue)'" }.joined(separator: ", ")
         summary.appendLiteral(" AND k.status IN (\(waiting))")
-        // The rest of the attention tab: due within 7 days and not waiting on the partner (counted above).
-        var dueSoon = scope.claimFilter("c")
-        appendColumnFilters(query, alias: "c", to: &dueSoon)
-        let week = now.addingTimeInterval(TimeInterval(ClaimListQuery.attentionDays) * 86_400)
-        dueSoon.appendLiteral(" AND c.status NOT IN (\(waiting)) AND c.due_at >= ")
-        dueSoon.appendInterpolation(bind: now)
-        dueSoon.appendLiteral(" AND c.due_at <= ")
-        dueSoon.appendInterpolation(bind: week)
         let attention = try await total("SUM(k.n)", from: "claim_counts k", where: summary, on: sql)
-            + total("COUNT(*)", from: "claims c", where: dueSoon, on: sql)
+            + dueSoon(query, in: scope, now: now, on: sql)
         return (byArea.values.reduce(0, +), attention, byArea)
+    }
+
+    /// The rest of the attention tab: claims due within 7 days that do not wait on the partner (those are counted by
+    /// status). The window's whole UTC days are added up from `claim_due_days` (kept by triggers, migration 28), so only
+    /// the claims due in its two partial days (one day in all) are read; a kind or engagement filter, which those
+    /// cells do not hold, counts the window's claims themselves.
+    static func dueSoon(_ query: ClaimListQuery, in scope: AccessScope, now: Date, on sql: any SQLDatabase) async throws -> Int {
+        let waiting = ClaimStatus.allCases.filter(\.waitsOnPartner).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let week = now.addingTimeInterval(TimeInterval(ClaimListQuery.attentionDays) * 86_400)
+        let due = { (from: Date, to: Date, last: Bool) -> SQLQueryString in
+            var condition = scope.claimFilter("c")
+            appendColumnFilters(query, alias: "c", to: &condition)
+            condition.appendLiteral(" AND c.status NOT IN (\(waiting)) AND c.due_at >= ")
+            condition.appendInterpolation(bind: from)
+            condition.appendLiteral(last ? " AND c.due_at <= " : " AND c.due_at < ")
+            condition.appendInterpolation(bind: to)
+            return condition
+        }
+        guard query.kind == nil, query.engagementID == nil else {
+            return try await total("COUNT(*)", from: "claims c", where: due(now, week, true), on: sql)
+        }
+        // Days since 1970 in UTC, as the triggers number them: [firstDay, endDay) lie wholly inside [now, week].
+        let firstDay = Int64((now.timeIntervalSince1970 / 86_400).rounded(.up))
+        let endDay = Int64((week.timeIntervalSince1970 / 86_400).rounded(.down))
+        let day = { (n: Int64) in Date(timeIntervalSince1970: TimeInterval(n) * 86_400) }
+        var cells = scope.claimFilter("k")
+        appendColumnFilters(query, alias: "k", to: &cells)
+        cells.appendLiteral(" AND k.status NOT IN (\(waiting)) AND k.day >= ")
+        cells.appendInterpolation(bind: firstDay)
+        cells.appendLiteral(" AND k.day < ")
+        cells.appendInterpolation(bind: endDay)
+        var edges: SQLQueryString = "(SELECT 1 FROM claims c WHERE "
+        edges.appendInterpolation(due(now, day(firstDay), false))
+        edges.appendLiteral(" UNION ALL SELECT 1 FROM claims c WHERE ")
+        edges.appendInterpolation(due(day(endDay), week, true))
+        edges.appendLiteral(") e")
+        return try await total("SUM(k.n)", from: "claim_due_days k", where: cells, on: sql)
+            + total("COUNT(*)", fromTable: edges, where: "1 = 1", on: sql)
     }
 
     /// `count` (an aggregate over `from`) per solution area of the rows meeting `condition`.
@@ -205,7 +235,15 @@ extension ClaimListing {
 
     /// `count` (an aggregate over `from`) of the rows meeting `condition`.
     fileprivate static func total(_ count: String, from: String, where condition: SQLQueryString, on sql: any SQLDatabase) async throws -> Int {
-        var query: SQLQueryString = "SELECT CAST(COALESCE(\(unsafeRaw: count), 0) AS BIGINT) AS n FROM \(unsafeRaw: from) WHERE "
+        try await total(count, fromTable: SQLQueryString(from), where: condition, on: sql)
+    }
+
+    /// `total` over a table expression (a derived table).
+    fileprivate static func total(_ count: String, fromTable from: SQLQueryString, where condition: SQLQueryString,
+                                  on sql: any SQLDatabase) async throws -> Int {
+        var query: SQLQueryString = "SELECT CAST(COALESCE(\(unsafeRaw: count), 0) AS BIGINT) AS n FROM "
+        query.appendInterpolation(from)
+        query.appendLiteral(" WHERE ")
         query.appendInterpolation(condition)
         return try await sql.raw(query).first(decodingColumn: "n", as: Int.self) ?? 0
     }

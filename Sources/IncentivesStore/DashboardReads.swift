@@ -210,18 +210,7 @@ public struct DashboardReads: Sendable {
 
     /// How many of the scope's claims expire in each slice (a day, for the partner's next 14 days).
     public func expiring(_ slices: [PeriodSlice], in scope: AccessScope) async throws -> [Int: Int] {
-        guard let first = slices.first, let last = slices.last else { return [:] }
-        struct Row: Decodable { var slice: Int; var n: Int }
-        let rows = try await db.read { sql in
-            try await sql.raw("""
-                SELECT d.slice, COUNT(*) AS n FROM (
-                  SELECT \(PeriodSQL.sliceIndex("c.expires_at", slices)) AS slice FROM claims c
-                  WHERE c.expires_at IS NOT NULL AND c.expires_at >= \(bind: first.start) AND c.expires_at < \(bind: last.end)
-                    AND \(scope.claimFilter("c"))) d
-                GROUP BY d.slice
-                """).all(decoding: Row.self)
-        }
-        return Dictionary(rows.map { ($0.slice, $0.n) }, uniquingKeysWith: +)
+        try await db.read { try await ExpiryCounts.counts(slices, in: scope, on: $0) }
     }
 
 }

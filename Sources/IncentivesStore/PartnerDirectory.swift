@@ -144,16 +144,17 @@ public struct PartnerDirectory: Sendable {
         let users = try await counts("""
             SELECT o.id AS ref, COUNT(*) AS n FROM users u JOIN organizations o ON o.id = u.organization_id WHERE \(only) GROUP BY o.id
             """, on: sql)
-        let closed = ClaimStatus.allCases.filter(\.isTerminal).map { SQLQueryString("\(bind: $0.rawValue)") }
-        let open = try await counts("""
-            SELECT o.id AS ref, COUNT(*) AS n FROM claims c JOIN organizations o ON o.id = c.organization_id
-            WHERE \(only) AND c.status NOT IN (\(closed.joined(separator: ", "))) GROUP BY o.id
+        // Added up from claim_counts (kept by triggers, migration 8): the open statuses' rows, not every claim.
+        let open = ClaimStatus.allCases.filter { !$0.isTerminal }.map { SQLQueryString("\(bind: $0.rawValue)") }
+        let openClaims = try await counts("""
+            SELECT k.organization_id AS ref, CAST(SUM(k.n) AS BIGINT) AS n FROM claim_counts k JOIN organizations o ON o.id = k.organization_id
+            WHERE \(only) AND k.status IN (\(open.joined(separator: ", "))) GROUP BY k.organization_id
             """, on: sql)
         let byOrganization = Dictionary(grouping: locations, by: \.organizationID)
         for i in summaries.indices {
             summaries[i].locations = byOrganization[summaries[i].id] ?? []
             summaries[i].users = users[summaries[i].id] ?? 0
-            summaries[i].openClaims = open[summaries[i].id] ?? 0
+            summaries[i].openClaims = openClaims[summaries[i].id] ?? 0
         }
         return summaries
     }

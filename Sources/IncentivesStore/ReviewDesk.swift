@@ -47,11 +47,34 @@ public struct ReviewDesk: Sendable {
             ? "c.arbitration = 'pending'"
             : "(c.status IN (\(unsafeRaw: statuses)) OR c.arbitration = 'pending')"
         if filter.competingOnly, let status = filter.status { where_.appendInterpolation(" AND c.status = \(bind: status.rawValue)" as SQLQueryString) }
-        if let kind = filter.kind { where_.appendInterpolation(" AND c.kind = \(bind: kind.rawValue)" as SQLQueryString) }
-        if let id = filter.engagementID { where_.appendInterpolation(" AND c.engagement_id = \(bind: id)" as SQLQueryString) }
-        if let id = filter.organizationID { where_.appendInterpolation(" AND c.organization_id = \(bind: id)" as SQLQueryString) }
+        where_.appendInterpolation(columnFilters(filter, alias: "c"))
         if filter.disputesOnly { where_.appendInterpolation(" AND c.is_dispute_round = \(bind: true)" as SQLQueryString) }
         return where_
+    }
+
+    /// The filters on columns that `claims` and `claim_counts` share, each with a leading AND.
+    static func columnFilters(_ filter: ReviewFilter, alias: String) -> SQLQueryString {
+        var where_: SQLQueryString = ""
+        if let kind = filter.kind { where_.appendInterpolation(" AND \(ident: alias).kind = \(bind: kind.rawValue)" as SQLQueryString) }
+        if let id = filter.engagementID { where_.appendInterpolation(" AND \(ident: alias).engagement_id = \(bind: id)" as SQLQueryString) }
+        if let id = filter.organizationID { where_.appendInterpolation(" AND \(ident: alias).organization_id = \(bind: id)" as SQLQueryString) }
+        return where_
+    }
+
+    /// How many claims the queue holds. The reviewers' statuses are added up from `claim_counts` (kept by triggers), and
+    /// only the claims waiting for an arbitration in another status are read, through their own index; dispute rounds
+    /// or competing claims alone (a narrower queue that claim_counts does not tell apart) are counted one by one.
+    static func count(_ filter: ReviewFilter, on sql: any SQLDatabase) async throws -> Int {
+        if filter.disputesOnly || filter.competingOnly {
+            return try await sql.raw("SELECT COUNT(*) AS n FROM claims c WHERE \(condition(filter))").first(decodingColumn: "n", as: Int.self) ?? 0
+        }
+        let statuses = (filter.status.map { [$0] } ?? ReviewFilter.statuses).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        let (kept, claims) = (columnFilters(filter, alias: "k"), columnFilters(filter, alias: "c"))
+        return try await sql.raw("""
+            SELECT CAST((SELECT COALESCE(SUM(k.n), 0) FROM claim_counts k WHERE k.status IN (\(unsafeRaw: statuses))\(kept))
+              + (SELECT COUNT(*) FROM claims c WHERE c.arbitration = 'pending' AND c.status NOT IN (\(unsafeRaw: statuses))\(claims))
+              AS BIGINT) AS n
+            """).first(decodingColumn: "n", as: Int.self) ?? 0
     }
 
     /// The queue, oldest change first, and how many claims it holds in all.
@@ -59,11 +82,12 @@ public struct ReviewDesk: Sendable {
         try await db.read { sql in
             let condition = Self.condition(filter)
             let summaries = try await ClaimListing.summaries(where: condition, orderBy: "c.updated_at, c.id", limit: limit, on: sql)
-            let total = try await sql.raw("SELECT COUNT(*) AS n FROM claims c WHERE \(condition)").first(decodingColumn: "n", as: Int.self) ?? 0
+            let total = try await Self.count(filter, on: sql)
             guard !summaries.isEmpty else { return ([], total) }
             var facts: [Int64: (Int, Bool, Bool)] = [:]
-            let ids = summaries.map { String($0.id) }.joined(separator: ", ")
-            for row in try await sql.raw("SELECT id, version, is_dispute_round, arbitration FROM claims WHERE id IN (\(unsafeRaw: ids))")
+            // Bound, not written in: the statement is the same whichever claims the page holds.
+            let ids: [any Encodable & Sendable] = summaries.map(\.id)
+            for row in try await sql.raw("SELECT id, version, is_dispute_round, arbitration FROM claims WHERE id IN (\(binds: ids))")
                 .all(decoding: QueueFactsRow.self, with: .snakeCase) {
                 facts[row.id] = (row.version, row.isDisputeRound, row.arbitration == "pending")
             }

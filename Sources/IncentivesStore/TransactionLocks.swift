@@ -104,3 +104,27 @@ enum ClaimCountLocks {
             """).run()
     }
 }
+
+/// The `claim_due_days` and `claim_expiry_cells` rows that a batch of claim moves will leave (migration 28), taken after its
+/// claim_counts rows and in each table's key order before the first move, as the triggers take a single claim's cells,
+/// so that batches side by side on PostgreSQL never wait on each other's cells in a circle.
+enum ClaimCellLocks {
+    /// Locks the cells the claims' current deadlines and expiries are counted in.
+    static func lock(claims ids: [Int64], on sql: any SQLDatabase, flavor: SQLFlavor) async throws {
+        guard flavor == .postgres, !ids.isEmpty else { return }
+        let claims = SQLQueryString(ids.map { "\($0)" }.joined(separator: ", "))
+        try await sql.raw("""
+            SELECT 1 FROM claim_due_days k
+            JOIN (SELECT organization_id, CAST(FLOOR(EXTRACT(EPOCH FROM due_at) / 86400) AS BIGINT) AS day, location_id, status FROM claims
+                  WHERE id IN (\(claims)) AND due_at IS NOT NULL) c USING (organization_id, day, location_id, status)
+            ORDER BY k.organization_id, k.day, k.location_id, k.status COLLATE "C" FOR UPDATE OF k
+            """).run()
+        try await sql.raw("""
+            SELECT 1 FROM claim_expiry_cells k
+            JOIN (SELECT c.organization_id, v.span, CAST(FLOOR(EXTRACT(EPOCH FROM c.expires_at) / v.span) AS BIGINT) * v.span AS at,
+                         c.location_id FROM claims c CROSS JOIN (VALUES (3600), (21600), (86400)) v(span)
+                  WHERE c.id IN (\(claims)) AND c.expires_at IS NOT NULL) c USING (organization_id, span, at, location_id)
+            ORDER BY k.organization_id, k.span, k.at, k.location_id FOR UPDATE OF k
+            """).run()
+    }
+}

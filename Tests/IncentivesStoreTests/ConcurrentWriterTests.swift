@@ -180,6 +180,17 @@ struct ConcurrentWriterTests {
                     """).first()!.decode(column: "n", as: Int.self)
             }
             #expect(drift == 0)
+            // And so do the deadlines per day the attention tab adds up.
+            let dueDrift = try await db.read { sql in
+                try await sql.raw("""
+                    SELECT COUNT(*) AS n FROM (SELECT organization_id, CAST(FLOOR(EXTRACT(EPOCH FROM due_at) / 86400) AS BIGINT) AS day,
+                                                      location_id, status, COUNT(*) AS n
+                                               FROM claims WHERE due_at IS NOT NULL GROUP BY 1, 2, 3, 4) t
+                    FULL JOIN claim_due_days k USING (organization_id, day, location_id, status)
+                    WHERE COALESCE(t.n, 0) <> COALESCE(k.n, 0)
+                    """).first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(dueDrift == 0)
         }
     }
 

@@ -59,6 +59,8 @@ struct MigrationChecksumTests {
              postgres: "091c133a7d406a0f06510ce122f63d2797cd1efff74e0d21fd37e2f08ef8c1b1"),
         26: (sqlite: "ad2b9e011358f7844595adef9f98cfc0e7d718874d683249ddc3622a2b9161d1",
              postgres: "ad2b9e011358f7844595adef9f98cfc0e7d718874d683249ddc3622a2b9161d1"),
+        28: (sqlite: "d654ed2cba18cefb372edcaa969b0adfd0956d5bfcb4c08796a6231cdc6b3f48",
+             postgres: "c19ed307b22c89cf32f4253021372d553cb6b5607cb5dee316bc44af880ef240"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")
