@@ -129,17 +129,19 @@ public struct EarningsReads: Sendable {
     }
 
     /// Earned and paid per estimated payment month and currency (month, then currency code), summed as
-    /// integer minor units: currencies are never added together.
+    /// integer minor units: currencies are never added together. Read from the kept `earning_totals` (migration 29),
+    /// a few rows per location and month, never the earnings themselves.
     public func monthly(in scope: AccessScope, filter: EarningsFilter = .init()) async throws -> [MonthlyEarning] {
         try await db.read { sql in
+            // Aliased `ea` so the earnings' conditions (location, payment status, month) read the totals' same columns.
             var query: SQLQueryString = """
-                SELECT ea.payment_month, ea.currency, COUNT(*) AS n,
+                SELECT ea.payment_month, ea.currency, CAST(SUM(ea.n) AS BIGINT) AS n,
                        CAST(COALESCE(SUM(CASE WHEN ea.payment_status IN ('reversed', 'forfeited') THEN 0 ELSE ea.amount_minor END), 0) AS BIGINT) AS earned,
                        CAST(COALESCE(SUM(CASE WHEN ea.payment_status = 'paid' THEN ea.amount_minor ELSE 0 END), 0) AS BIGINT) AS paid
-                FROM earnings ea JOIN locations l ON l.id = ea.location_id
+                FROM earning_totals ea JOIN locations l ON l.id = ea.location_id
                 WHERE \(Self.conditions(scope, filter))
                 """
-            query.appendLiteral(" GROUP BY ea.payment_month, ea.currency ORDER BY ea.payment_month, ea.currency")
+            query.appendLiteral(" GROUP BY ea.payment_month, ea.currency HAVING SUM(ea.n) > 0 ORDER BY ea.payment_month, ea.currency")
             return try await sql.raw(query).all(decoding: MonthRow.self, with: .snakeCase).map(\.month)
         }
     }
@@ -215,8 +217,7 @@ public struct EarningsReads: Sendable {
             query.appendLiteral(")")
         }
         if let location = filter.locationID { query.appendLiteral(" AND ea.location_id = "); query.appendInterpolation(bind: location) }
-        if let status = filter.paymentStatus { query.appendLiteral(" AND ea.payment_status = "); query.appendInterpolation(bind: status.rawValue) }
-        if let month = filter.paymentMonth { query.appendLiteral(" AND ea.payment_month = "); query.appendInterpolation(bind: month) }
+        query.appendInterpolation(statusAndMonth(filter))
         return query
     }
 
@@ -227,8 +228,13 @@ public struct EarningsReads: Sendable {
         try await sql.raw(linesQuery(in: scope, filter: filter, from: cursor, limit: limit)).all().map(line)
     }
 
-    /// The seek query behind `lines` (tests read its plan).
+    /// The seek query behind `lines` (tests read its plan). A partner with several locations seeks each location's
+    /// newest `limit` on `earnings_location_approved` and merges those: one seek over all of them would read every
+    /// earning of the organization to sort it.
     static func linesQuery(in scope: AccessScope, filter: EarningsFilter, from cursor: EarningsCursor, limit: Int) -> SQLQueryString {
+        let ascending: Bool = { if case .newerThan = cursor { true } else { false } }()
+        let order = ascending ? " ORDER BY ea.approved_at, ea.id" : " ORDER BY ea.approved_at DESC, ea.id DESC"
+        let limitText = " LIMIT \(max(1, limit))"
         var query: SQLQueryString = """
             SELECT ea.id, ea.claim_id, c.name AS claim_name, ea.engagement_id, e.name AS engagement_name,
                    ea.location_id, l.name AS location_name, o.name AS organization_name, ea.market, ea.engagement_version,
@@ -238,25 +244,53 @@ public struct EarningsReads: Sendable {
             JOIN engagements e ON e.id = ea.engagement_id
             JOIN locations l ON l.id = ea.location_id
             JOIN organizations o ON o.id = l.organization_id
-            WHERE \(conditions(scope, filter))
+            WHERE
             """
-        let ascending: Bool
+        if case .partner(_, let locations) = scope, locations.count > 1, filter.locationID == nil {
+            query.appendLiteral(" \(scope.locationFilter("l")) AND ea.id IN (")
+            for (i, location) in locations.sorted().enumerated() {
+                if i > 0 { query.appendLiteral(" UNION ALL ") }
+                var one = filter
+                one.locationID = location
+                query.appendLiteral("SELECT p.id FROM (SELECT ea.id FROM earnings ea WHERE ea.location_id = ")
+                query.appendInterpolation(bind: location)
+                query.appendInterpolation(statusAndMonth(one))
+                query.appendInterpolation(seek(cursor, in: scope, ascending: ascending))
+                query.appendLiteral(order + limitText + ") p")
+            }
+            query.appendLiteral(")")
+        } else {
+            query.appendLiteral(" ")
+            query.appendInterpolation(conditions(scope, filter))
+            query.appendInterpolation(seek(cursor, in: scope, ascending: ascending))
+        }
+        query.appendLiteral(order + limitText)
+        return query
+    }
+
+    /// The filter's payment status and month, as ` AND …` conditions on `ea`.
+    private static func statusAndMonth(_ filter: EarningsFilter) -> SQLQueryString {
+        var query: SQLQueryString = ""
+        if let status = filter.paymentStatus { query.appendLiteral(" AND ea.payment_status = "); query.appendInterpolation(bind: status.rawValue) }
+        if let month = filter.paymentMonth { query.appendLiteral(" AND ea.payment_month = "); query.appendInterpolation(bind: month) }
+        return query
+    }
+
+    /// ` AND` the earnings past the cursor's (looked up within the scope, so a foreign id gives nothing away); empty
+    /// for the newest page.
+    private static func seek(_ cursor: EarningsCursor, in scope: AccessScope, ascending: Bool) -> SQLQueryString {
         switch cursor {
         case .newest:
-            ascending = false
+            return ""
         case .olderThan(let id), .newerThan(let id):
-            ascending = { if case .newerThan = cursor { true } else { false } }()
-            query.appendLiteral(ascending ? " AND (ea.approved_at, ea.id) > " : " AND (ea.approved_at, ea.id) < ")
+            var query: SQLQueryString = ascending ? " AND (ea.approved_at, ea.id) > " : " AND (ea.approved_at, ea.id) < "
             query.appendLiteral("(SELECT k.approved_at, k.id FROM earnings k JOIN locations kl ON kl.id = k.location_id WHERE k.id = ")
             query.appendInterpolation(bind: id)
             query.appendLiteral(" AND ")
             query.appendInterpolation(scope.locationFilter("kl"))
             query.appendLiteral(")")
+            return query
         }
-        query.appendLiteral(ascending ? " ORDER BY ea.approved_at, ea.id" : " ORDER BY ea.approved_at DESC, ea.id DESC")
-        query.appendLiteral(" LIMIT ")
-        query.appendInterpolation(unsafeRaw: String(max(1, limit)))
-        return query
     }
 
     /// By hand, not a `Decodable` row: the earnings page and the CSV export, which streams every earning, read these
