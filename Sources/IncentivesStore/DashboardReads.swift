@@ -179,13 +179,12 @@ public struct DashboardReads: Sendable {
                                              approvedMinor: change.approvedMinor, paidMinor: change.paidMinor))
                 }
             }
-            guard !approvedInPeriod.isEmpty else { return (months, []) }
+            // The catalogue's engagements, a few dozen, read whole: a statement of the same shape for any period.
             let named = try await sql.raw("""
                 SELECT e.id, e.name, e.currency, b.amount_minor AS budget_minor FROM engagements e
                 LEFT JOIN engagement_budgets b ON b.engagement_id = e.id AND b.currency = e.currency
-                WHERE e.id IN (\(AccessScope.bindList(approvedInPeriod)))
                 ORDER BY e.name, e.id
-                """).all(decoding: Named.self, with: .snakeCase)
+                """).all(decoding: Named.self, with: .snakeCase).filter { approvedInPeriod.contains($0.id) }
             return (months, named.map { SpendEngagement(id: $0.id, name: $0.name, currency: Currency($0.currency), budgetMinor: $0.budgetMinor) })
         }
     }
@@ -199,9 +198,9 @@ public struct DashboardReads: Sendable {
                                                       in: scope, on: sql)
             let inSpan = sums.mapValues { $0[1] - $0[0] }.filter { $0.value.earnings > 0 }
             guard !inSpan.isEmpty else { return [] }
-            let names = try await sql.raw("""
-                SELECT id, name FROM organizations WHERE id IN (\(AccessScope.bindList(Set(inSpan.keys.map(\.id)))))
-                """).all(decoding: Named.self)
+            // Every partner organization's name (the program's partners, not their claims): one statement of the same
+            // shape whichever partners rank.
+            let names = try await sql.raw("SELECT id, name FROM organizations").all(decoding: Named.self)
             let nameOf = Dictionary(names.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
             let ranked = inSpan.map { group, change in
                 PartnerApprovals(organizationID: group.id, organizationName: nameOf[group.id] ?? "",

@@ -239,28 +239,27 @@ public struct EarningsReads: Sendable {
             SELECT ea.id, ea.claim_id, c.name AS claim_name, ea.engagement_id, e.name AS engagement_name,
                    ea.location_id, l.name AS location_name, o.name AS organization_name, ea.market, ea.engagement_version,
                    ea.rate_minor, ea.hours, ea.amount_minor, ea.currency, ea.approved_at, ea.payment_month, ea.payment_status
-            FROM earnings ea
-            JOIN claims c ON c.id = ea.claim_id
-            JOIN engagements e ON e.id = ea.engagement_id
-            JOIN locations l ON l.id = ea.location_id
-            JOIN organizations o ON o.id = l.organization_id
-            WHERE
+            FROM
+            """
+        let joins = """
+             earnings ea JOIN claims c ON c.id = ea.claim_id JOIN engagements e ON e.id = ea.engagement_id
+            JOIN locations l ON l.id = ea.location_id JOIN organizations o ON o.id = l.organization_id WHERE
             """
         if case .partner(_, let locations) = scope, locations.count > 1, filter.locationID == nil {
-            query.appendLiteral(" \(scope.locationFilter("l")) AND ea.id IN (")
+            // The merged pages come first, so the earnings are looked up by id from them.
+            query.appendLiteral(" (")
             for (i, location) in locations.sorted().enumerated() {
                 if i > 0 { query.appendLiteral(" UNION ALL ") }
-                var one = filter
-                one.locationID = location
                 query.appendLiteral("SELECT p.id FROM (SELECT ea.id FROM earnings ea WHERE ea.location_id = ")
                 query.appendInterpolation(bind: location)
-                query.appendInterpolation(statusAndMonth(one))
+                query.appendInterpolation(statusAndMonth(filter))
                 query.appendInterpolation(seek(cursor, in: scope, ascending: ascending))
                 query.appendLiteral(order + limitText + ") p")
             }
-            query.appendLiteral(")")
+            query.appendLiteral(") m CROSS JOIN" + joins + " ea.id = m.id AND ")
+            query.appendInterpolation(scope.locationFilter("l"))
         } else {
-            query.appendLiteral(" ")
+            query.appendLiteral(joins + " ")
             query.appendInterpolation(conditions(scope, filter))
             query.appendInterpolation(seek(cursor, in: scope, ascending: ascending))
         }

@@ -47,6 +47,9 @@ struct KeptMoneyTotalsTests {
         var random = SplitMix64(state: seed)
         try await TestDatabases.with(flavor, seeded: true) { db in
             try await KeptMoneyTotals.expectMatch(db, "seeded")
+            // Claims in bulk, as the seeder writes them (one statement per batch).
+            try await Seeder(db: db).seedScale(count: Int.random(in: 20...60, using: &random), now: now, batchSize: 15)
+            try await KeptMoneyTotals.expectMatch(db, "seed \(seed) bulk intake")
             let repo = ClaimRepository(db: db)
             let partner = Actor(role: .incentivesAdmin, userID: nil, name: "Partner admin")
             var clock = now
@@ -56,7 +59,13 @@ struct KeptMoneyTotalsTests {
                 let at = clock
                 switch Int.random(in: 0..<10, using: &random) {
                 case 0:
-                    try await Seeder(db: db).seedScale(count: Int.random(in: 1...12, using: &random), now: at, batchSize: 5)
+                    // One statement moving several claims at once, as a sweep's batch does.
+                    try await db.write { sql in
+                        try await sql.raw("""
+                            UPDATE claims SET status = 'disputed', updated_at = \(bind: at)
+                            WHERE id IN (SELECT id FROM claims WHERE status = 'rejected' ORDER BY id LIMIT 3)
+                            """).run()
+                    }
                 case 1:
                     // Plain SQL the triggers must follow too: hours and amounts entered, a claim re-filed to another location.
                     try await db.write { sql in
