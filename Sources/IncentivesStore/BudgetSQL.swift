@@ -118,11 +118,11 @@ enum BudgetSQL {
     }
 
     /// Earnings summed per engagement, currency, payment status and sign (a negative outstanding sum is carried), from
-    /// the kept `earning_totals` (migration 29).
+    /// the kept `engagement_earning_totals` (migration 29).
     static func earningTotals(_ scope: Scope, on sql: any SQLDatabase) async throws -> [EarningTotal] {
         try await sql.raw("""
             SELECT e.engagement_id, e.currency, e.payment_status, e.negative, CAST(SUM(e.amount_minor) AS BIGINT) AS total
-            FROM earning_totals e WHERE \(scope.condition("e.engagement_id"))
+            FROM engagement_earning_totals e WHERE \(scope.condition("e.engagement_id"))
             GROUP BY e.engagement_id, e.currency, e.payment_status, e.negative HAVING SUM(e.n) > 0
             """).all(decoding: EarningTotal.self, with: .snakeCase)
     }

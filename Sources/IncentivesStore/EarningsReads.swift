@@ -129,8 +129,8 @@ public struct EarningsReads: Sendable {
     }
 
     /// Earned and paid per estimated payment month and currency (month, then currency code), summed as
-    /// integer minor units: currencies are never added together. Read from the kept `earning_totals` (migration 29),
-    /// a few rows per location and month, never the earnings themselves.
+    /// integer minor units: currencies are never added together. Read from the kept `earning_totals` and
+    /// `earning_month_totals` (migration 29), a few rows per location and month, never the earnings themselves.
     public func monthly(in scope: AccessScope, filter: EarningsFilter = .init()) async throws -> [MonthlyEarning] {
         try await db.read { sql in
             // Aliased `ea` so the earnings' conditions (location, payment status, month) read the totals' same columns.
@@ -138,9 +138,17 @@ public struct EarningsReads: Sendable {
                 SELECT ea.payment_month, ea.currency, CAST(SUM(ea.n) AS BIGINT) AS n,
                        CAST(COALESCE(SUM(CASE WHEN ea.payment_status IN ('reversed', 'forfeited') THEN 0 ELSE ea.amount_minor END), 0) AS BIGINT) AS earned,
                        CAST(COALESCE(SUM(CASE WHEN ea.payment_status = 'paid' THEN ea.amount_minor ELSE 0 END), 0) AS BIGINT) AS paid
-                FROM earning_totals ea JOIN locations l ON l.id = ea.location_id
-                WHERE \(Self.conditions(scope, filter))
+                FROM
                 """
+            let everyLocation: Bool = { if case .partner = scope { false } else { true } }()
+            if everyLocation, filter.locationID == nil {
+                // Every location's: the vendor's totals need no location.
+                query.appendLiteral(" earning_month_totals ea WHERE 1 = 1")
+                query.appendInterpolation(Self.statusAndMonth(filter))
+            } else {
+                query.appendLiteral(" earning_totals ea JOIN locations l ON l.id = ea.location_id WHERE ")
+                query.appendInterpolation(Self.conditions(scope, filter))
+            }
             query.appendLiteral(" GROUP BY ea.payment_month, ea.currency HAVING SUM(ea.n) > 0 ORDER BY ea.payment_month, ea.currency")
             return try await sql.raw(query).all(decoding: MonthRow.self, with: .snakeCase).map(\.month)
         }
@@ -246,17 +254,18 @@ public struct EarningsReads: Sendable {
             JOIN locations l ON l.id = ea.location_id JOIN organizations o ON o.id = l.organization_id WHERE
             """
         if case .partner(_, let locations) = scope, locations.count > 1, filter.locationID == nil {
-            // The merged pages come first, so the earnings are looked up by id from them.
-            query.appendLiteral(" (")
+            // The merged pages come first, cut to one page, so only that page's earnings are looked up and joined.
+            query.appendLiteral(" (SELECT u.id FROM (")
             for (i, location) in locations.sorted().enumerated() {
                 if i > 0 { query.appendLiteral(" UNION ALL ") }
-                query.appendLiteral("SELECT p.id FROM (SELECT ea.id FROM earnings ea WHERE ea.location_id = ")
+                query.appendLiteral("SELECT p.id, p.approved_at FROM (SELECT ea.id, ea.approved_at FROM earnings ea WHERE ea.location_id = ")
                 query.appendInterpolation(bind: location)
                 query.appendInterpolation(statusAndMonth(filter))
                 query.appendInterpolation(seek(cursor, in: scope, ascending: ascending))
                 query.appendLiteral(order + limitText + ") p")
             }
-            query.appendLiteral(") m CROSS JOIN" + joins + " ea.id = m.id AND ")
+            let merged = order.replacingOccurrences(of: "ea.", with: "u.")
+            query.appendLiteral(") u" + merged + limitText + ") m CROSS JOIN" + joins + " ea.id = m.id AND ")
             query.appendInterpolation(scope.locationFilter("l"))
         } else {
             query.appendLiteral(joins + " ")

@@ -92,7 +92,8 @@ struct KeptMoneyTotalsTests {
                     let (action, actor, statuses): (ClaimAction, Actor, String) = [
                         (.startReview, reviewer, "'submitted'"), (.approve, reviewer, "'under_review'"),
                         (.reject, reviewer, "'under_review'"), (.requestInformation, reviewer, "'under_review'"),
-                        (.submit, partner, "'consent_received', 'partner_action_required'"), (.cancel, partner, "'customer_claimed', 'awaiting_consent'"),
+                        (.submit, partner, "'consent_received', 'partner_action_required'"),
+                        (.cancel, partner, "'customer_claimed', 'awaiting_consent'"),
                     ].randomElement(using: &random)!
                     let ids = try await db.read { sql in
                         try await sql.raw("SELECT id FROM claims WHERE status IN (\(unsafeRaw: statuses)) ORDER BY id")

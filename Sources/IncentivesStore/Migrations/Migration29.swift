@@ -6,14 +6,29 @@ extension Migrator {
     /// budgets, the payments page's holds and the home page's spend add up a few hundred rows instead of reading every
     /// earning and claim.
     static let migration29 = Migration(number: 29, name: "money totals kept by triggers", statements: [
-        // Earnings per location, engagement, currency, payment month, payment status, kind, sign and whether a run holds
-        // them: how many, and their amount in minor units. The earnings totals, budgets and holds group by some of these.
+        // Earnings summed per location, payment month, currency and payment status (the earnings totals), per payment
+        // month, currency and status alone (the vendor's totals, a few rows a month), per engagement, currency, status and
+        // sign (the budgets), and the owed ones per payee, currency, month and kind (the payments page's holds): how many,
+        // and their amount in minor units. Each is narrow, so that its rows are filled by a few hundred earnings.
         """
         CREATE TABLE earning_totals (
-          location_id BIGINT NOT NULL, engagement_id BIGINT NOT NULL, currency TEXT NOT NULL, payment_status TEXT NOT NULL,
-          kind TEXT NOT NULL, payment_month TEXT NOT NULL, negative BIGINT NOT NULL, in_run BIGINT NOT NULL,
-          n BIGINT NOT NULL, amount_minor BIGINT NOT NULL,
-          PRIMARY KEY (location_id, engagement_id, currency, payment_status, kind, payment_month, negative, in_run))
+          location_id BIGINT NOT NULL, payment_month TEXT NOT NULL, currency TEXT NOT NULL, payment_status TEXT NOT NULL,
+          n BIGINT NOT NULL, amount_minor BIGINT NOT NULL, PRIMARY KEY (location_id, payment_month, currency, payment_status))
+        """,
+        """
+        CREATE TABLE earning_month_totals (
+          payment_month TEXT NOT NULL, currency TEXT NOT NULL, payment_status TEXT NOT NULL,
+          n BIGINT NOT NULL, amount_minor BIGINT NOT NULL, PRIMARY KEY (payment_month, currency, payment_status))
+        """,
+        """
+        CREATE TABLE engagement_earning_totals (
+          engagement_id BIGINT NOT NULL, currency TEXT NOT NULL, payment_status TEXT NOT NULL, negative BIGINT NOT NULL,
+          n BIGINT NOT NULL, amount_minor BIGINT NOT NULL, PRIMARY KEY (engagement_id, currency, payment_status, negative))
+        """,
+        """
+        CREATE TABLE earning_dues (
+          location_id BIGINT NOT NULL, currency TEXT NOT NULL, payment_month TEXT NOT NULL, kind TEXT NOT NULL, owed BIGINT NOT NULL,
+          n BIGINT NOT NULL, amount_minor BIGINT NOT NULL, PRIMARY KEY (owed, location_id, currency, payment_month, kind))
         """,
         // Claims per engagement, location, status and currency: priced ones (an amount pinned) summed, the others counted
         // per pinned version and hours (`priced` 0), which is what prices them. The budgets' committed money reads it.
@@ -52,9 +67,22 @@ extension Migrator {
             ("payment_status", "$.payment_status", true), ("kind", "$.kind", true),
         ]
         return [
-            KeptTotal("earning_totals", on: "earnings", keys: earning + [
-                ("payment_month", "$.payment_month", true), ("negative", "CASE WHEN $.amount_minor < 0 THEN 1 ELSE 0 END", false),
-                ("in_run", "CASE WHEN $.run_id IS NULL THEN 0 ELSE 1 END", false),
+            KeptTotal("earning_totals", on: "earnings", keys: [
+                ("location_id", "$.location_id", false), ("payment_month", "$.payment_month", true), ("currency", "$.currency", true),
+                ("payment_status", "$.payment_status", true),
+            ], amount: "$.amount_minor"),
+            KeptTotal("earning_month_totals", on: "earnings", keys: [
+                ("payment_month", "$.payment_month", true), ("currency", "$.currency", true), ("payment_status", "$.payment_status", true),
+            ], amount: "$.amount_minor"),
+            KeptTotal("engagement_earning_totals", on: "earnings", keys: [
+                ("engagement_id", "$.engagement_id", false), ("currency", "$.currency", true), ("payment_status", "$.payment_status", true),
+                ("negative", "CASE WHEN $.amount_minor < 0 THEN 1 ELSE 0 END", false),
+            ], amount: "$.amount_minor"),
+            // Owed: not paid, in no run, and not reversed or forfeited (what a run may gather); the others count as 0.
+            KeptTotal("earning_dues", on: "earnings", keys: [
+                ("owed", "CASE WHEN $.payment_status IN ('unprocessed', 'failed') AND $.run_id IS NULL THEN 1 ELSE 0 END", false),
+                ("location_id", "$.location_id", false), ("currency", "$.currency", true), ("payment_month", "$.payment_month", true),
+                ("kind", "$.kind", true),
             ], amount: "$.amount_minor"),
             KeptTotal("claim_amounts", on: "claims", keys: [
                 ("engagement_id", "$.engagement_id", false), ("location_id", "$.location_id", false), ("status", "$.status", true),

@@ -165,7 +165,7 @@ extension PaymentRuns {
     }
 
     /// The holds a run gathered now would show, with names: the payments page's "due but held" list. Added up per payee
-    /// and currency from the kept `earning_totals` (migration 29), a few rows per location and month, with the same
+    /// and currency from the kept `earning_dues` (migration 29), a few rows per location and month, with the same
     /// rules as the gathering (`PaymentRunPlan`), which alone reads the earnings it pays.
     public func holdsNow(cutoff: DayDate) async throws -> [PaymentRunHold] {
         struct Due: Decodable { var location_id: Int64; var currency: String; var total: Int64; var n: Int }
@@ -173,9 +173,8 @@ extension PaymentRuns {
         return try await db.read { sql in
             let dues = try await sql.raw("""
                 SELECT location_id, currency, CAST(SUM(amount_minor) AS BIGINT) AS total, CAST(SUM(n) AS BIGINT) AS n
-                FROM earning_totals
-                WHERE payment_status IN ('unprocessed', 'failed') AND in_run = 0
-                  AND (kind = \(bind: EarningKind.reversal.rawValue) OR payment_month <= \(bind: month))
+                FROM earning_dues
+                WHERE owed = 1 AND (kind = \(bind: EarningKind.reversal.rawValue) OR payment_month <= \(bind: month))
                 GROUP BY location_id, currency HAVING SUM(n) > 0
                 """).all(decoding: Due.self)
             let standings = try await Self.standings(of: Set(dues.map(\.location_id)), on: sql)
