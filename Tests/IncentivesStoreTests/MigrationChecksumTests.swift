@@ -59,6 +59,8 @@ struct MigrationChecksumTests {
              postgres: "091c133a7d406a0f06510ce122f63d2797cd1efff74e0d21fd37e2f08ef8c1b1"),
         26: (sqlite: "ad2b9e011358f7844595adef9f98cfc0e7d718874d683249ddc3622a2b9161d1",
              postgres: "ad2b9e011358f7844595adef9f98cfc0e7d718874d683249ddc3622a2b9161d1"),
+        29: (sqlite: "9b97af093bae12cd35a71de46061315248cec7bcb7f97067e73e375a7b26c055",
+             postgres: "86b0e0322cf7356a6cc27033e1931e8e5874764873f40b2984ee1482dbe6f281"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")
