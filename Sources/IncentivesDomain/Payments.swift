@@ -322,7 +322,7 @@ public struct PaymentRunPlan: Sendable, Hashable {
             static func < (a: Key, b: Key) -> Bool { (a.location, a.currency) < (b.location, b.currency) }
         }
         var groups: [Key: [OutstandingEarning]] = [:]
-        for earning in earnings where earning.kind == .reversal || earning.paymentMonth <= month {
+        for earning in earnings where isDue(paymentMonth: earning.paymentMonth, kind: earning.kind, cutoffMonth: month) {
             groups[Key(location: earning.locationID, currency: earning.currency.code), default: []].append(earning)
         }
         var plan = PaymentRunPlan(lines: [], holds: [])
@@ -331,16 +331,26 @@ public struct PaymentRunPlan: Sendable, Hashable {
             let ids = group.map(\.id)
             let total = group.reduce(Int64(0)) { $0 + $1.amountMinor }
             let currency = Currency(key.currency)
-            let standing = standings[key.location] ?? PayeeStanding(bankStatus: nil, taxExpiresOn: nil)
-            if let reason = standing.hold(on: cutoff) {
+            if let reason = holdReason(netMinor: total, standing: standings[key.location], cutoff: cutoff) {
                 plan.holds.append(.init(locationID: key.location, currency: currency, earningIDs: ids, amountMinor: total, reason: reason))
-            } else if total < 0 {
-                plan.holds.append(.init(locationID: key.location, currency: currency, earningIDs: ids, amountMinor: total, reason: .negativeNet))
             } else {
                 plan.lines.append(.init(locationID: key.location, currency: currency, earningIDs: ids, amountMinor: total))
             }
         }
         return plan
+    }
+
+    /// Whether an outstanding earning is due at a cut-off in `cutoffMonth` (`YYYY-MM`): its payment month reached, or a
+    /// reversal (due at once).
+    public static func isDue(paymentMonth: String, kind: EarningKind, cutoffMonth: String) -> Bool {
+        kind == .reversal || paymentMonth <= cutoffMonth
+    }
+
+    /// Why a run gathered at `cutoff` holds a payee's net in one currency, nil when it pays it: a payee that may not be
+    /// paid (no standing known is no bank profile), or a net below zero (a run never pays a negative total).
+    public static func holdReason(netMinor: Int64, standing: PayeeStanding?, cutoff: DayDate) -> PaymentHoldReason? {
+        if let reason = (standing ?? PayeeStanding(bankStatus: nil, taxExpiresOn: nil)).hold(on: cutoff) { return reason }
+        return netMinor < 0 ? .negativeNet : nil
     }
 }
 

@@ -53,12 +53,13 @@ enum BudgetSQL {
         var key: BalanceKey { BalanceKey(engagementID: engagementId, currency: Currency(currency)) }
     }
 
-    /// Committing claims whose amount is known (fixed pay, or hours entered): their pinned amount, summed.
+    /// Committing claims whose amount is known (fixed pay, or hours entered): their pinned amount, summed from the kept
+    /// `claim_amounts` (migration 29), never the claims themselves.
     static func pendingPriced(_ scope: Scope, on sql: any SQLDatabase) async throws -> [Total] {
         try await sql.raw("""
-            SELECT c.engagement_id, c.currency, CAST(SUM(c.amount_minor) AS BIGINT) AS total FROM claims c
-            WHERE c.status IN (\(unsafeRaw: committingStatuses)) AND c.amount_minor IS NOT NULL AND \(scope.condition("c.engagement_id"))
-            GROUP BY c.engagement_id, c.currency
+            SELECT c.engagement_id, c.currency, CAST(SUM(c.amount_minor) AS BIGINT) AS total FROM claim_amounts c
+            WHERE c.status IN (\(unsafeRaw: committingStatuses)) AND c.priced = 1 AND \(scope.condition("c.engagement_id"))
+            GROUP BY c.engagement_id, c.currency HAVING SUM(c.n) > 0
             """).all(decoding: Total.self, with: .snakeCase)
     }
 
@@ -69,10 +70,11 @@ enum BudgetSQL {
             var engagementId: Int64; var currency: String; var engagementVersion: Int64; var hours: String?; var country: String; var n: Int64
         }
         let rows = try await sql.raw("""
-            SELECT c.engagement_id, c.currency, c.engagement_version, c.hours, l.country, COUNT(*) AS n
-            FROM claims c JOIN locations l ON l.id = c.location_id
-            WHERE c.status IN (\(unsafeRaw: committingStatuses)) AND c.amount_minor IS NULL AND \(scope.condition("c.engagement_id"))
-            GROUP BY c.engagement_id, c.currency, c.engagement_version, c.hours, l.country
+            SELECT c.engagement_id, c.currency, c.engagement_version, NULLIF(c.hours, '') AS hours, l.country,
+                   CAST(SUM(c.n) AS BIGINT) AS n
+            FROM claim_amounts c JOIN locations l ON l.id = c.location_id
+            WHERE c.status IN (\(unsafeRaw: committingStatuses)) AND c.priced = 0 AND \(scope.condition("c.engagement_id"))
+            GROUP BY c.engagement_id, c.currency, c.engagement_version, c.hours, l.country HAVING SUM(c.n) > 0
             """).all(decoding: Row.self, with: .snakeCase)
         guard !rows.isEmpty else { return [:] }
         let versions = try await pricing(of: Set(rows.map(\.engagementId)), on: sql)
@@ -115,13 +117,13 @@ enum BudgetSQL {
         var key: BalanceKey { BalanceKey(engagementID: engagementId, currency: Currency(currency)) }
     }
 
-    /// Earnings summed per engagement, currency, payment status and sign (a negative outstanding sum is carried).
+    /// Earnings summed per engagement, currency, payment status and sign (a negative outstanding sum is carried), from
+    /// the kept `engagement_earning_totals` (migration 29).
     static func earningTotals(_ scope: Scope, on sql: any SQLDatabase) async throws -> [EarningTotal] {
         try await sql.raw("""
-            SELECT e.engagement_id, e.currency, e.payment_status, CASE WHEN e.amount_minor < 0 THEN 1 ELSE 0 END AS negative,
-                   CAST(SUM(e.amount_minor) AS BIGINT) AS total
-            FROM earnings e WHERE \(scope.condition("e.engagement_id"))
-            GROUP BY e.engagement_id, e.currency, e.payment_status, CASE WHEN e.amount_minor < 0 THEN 1 ELSE 0 END
+            SELECT e.engagement_id, e.currency, e.payment_status, e.negative, CAST(SUM(e.amount_minor) AS BIGINT) AS total
+            FROM engagement_earning_totals e WHERE \(scope.condition("e.engagement_id"))
+            GROUP BY e.engagement_id, e.currency, e.payment_status, e.negative HAVING SUM(e.n) > 0
             """).all(decoding: EarningTotal.self, with: .snakeCase)
     }
 

@@ -154,57 +154,64 @@ public struct DashboardReads: Sendable {
     }
 
     /// Approved and paid money per engagement, currency and month slice, and what was approved before the period (for
-    /// the running total); with the engagements' names and budgets.
+    /// the running total); with the engagements' names and budgets. Each slice is what stood approved at its end less
+    /// what stood at its start (`ApprovedMoney`, from the kept monthly and daily totals).
     public func spend(_ slices: [PeriodSlice], in scope: AccessScope) async throws -> (months: [SpendMonth], engagements: [SpendEngagement]) {
-        guard let first = slices.first, let last = slices.last else { return ([], []) }
-        struct Row: Decodable { var engagementId: Int64; var currency: String; var slice: Int; var approved: Int64; var paid: Int64 }
+        guard let first = slices.first else { return ([], []) }
         struct Named: Decodable { var id: Int64; var name: String; var currency: String; var budgetMinor: Int64? }
         return try await db.read { sql in
-            let rows = try await sql.raw("""
-                SELECT s.engagement_id, s.currency, s.slice, CAST(SUM(s.approved) AS BIGINT) AS approved,
-                       CAST(SUM(s.paid) AS BIGINT) AS paid FROM (
-                  SELECT ea.engagement_id, ea.currency,
-                    CASE WHEN ea.approved_at < \(bind: first.start) THEN -1 ELSE \(PeriodSQL.sliceIndex("ea.approved_at", slices)) END AS slice,
-                    CASE WHEN ea.payment_status IN ('reversed', 'forfeited') THEN 0 ELSE ea.amount_minor END AS approved,
-                    CASE WHEN ea.payment_status = 'paid' THEN ea.amount_minor ELSE 0 END AS paid
-                  FROM earnings ea JOIN locations l ON l.id = ea.location_id
-                  WHERE ea.approved_at < \(bind: last.end) AND \(scope.locationFilter("l"))) s
-                GROUP BY s.engagement_id, s.currency, s.slice
-                """).all(decoding: Row.self, with: .snakeCase)
+            let instants = [first.start] + slices.map(\.end)
+            let before = try await ApprovedMoney.before(instants, by: "ea.engagement_id", earningsOnly: false, fromStart: true,
+                                                        in: scope, on: sql)
+            var months: [SpendMonth] = []
+            var approvedInPeriod: Set<Int64> = []
+            for (group, sums) in before.sorted(by: { ($0.key.id, $0.key.currency) < ($1.key.id, $1.key.currency) }) {
+                let currency = Currency(group.currency)
+                if sums[0].earnings > 0 {
+                    months.append(SpendMonth(engagementID: group.id, currency: currency, slice: nil,
+                                             approvedMinor: sums[0].approvedMinor, paidMinor: sums[0].paidMinor))
+                }
+                for slice in slices.indices {
+                    let change = sums[slice + 1] - sums[slice]
+                    guard change.earnings > 0 else { continue }
+                    approvedInPeriod.insert(group.id)
+                    months.append(SpendMonth(engagementID: group.id, currency: currency, slice: slice,
+                                             approvedMinor: change.approvedMinor, paidMinor: change.paidMinor))
+                }
+            }
+            // The catalogue's engagements, a few dozen, read whole: a statement of the same shape for any period.
             let named = try await sql.raw("""
                 SELECT e.id, e.name, e.currency, b.amount_minor AS budget_minor FROM engagements e
                 LEFT JOIN engagement_budgets b ON b.engagement_id = e.id AND b.currency = e.currency
-                WHERE e.id IN (SELECT ea.engagement_id FROM earnings ea WHERE ea.approved_at >= \(bind: first.start)
-                               AND ea.approved_at < \(bind: last.end))
                 ORDER BY e.name, e.id
-                """).all(decoding: Named.self, with: .snakeCase)
-            return (rows.map { SpendMonth(engagementID: $0.engagementId, currency: Currency($0.currency), slice: $0.slice < 0 ? nil : $0.slice,
-                                          approvedMinor: $0.approved, paidMinor: $0.paid) },
-                    named.map { SpendEngagement(id: $0.id, name: $0.name, currency: Currency($0.currency), budgetMinor: $0.budgetMinor) })
+                """).all(decoding: Named.self, with: .snakeCase).filter { approvedInPeriod.contains($0.id) }
+            return (months, named.map { SpendEngagement(id: $0.id, name: $0.name, currency: Currency($0.currency), budgetMinor: $0.budgetMinor) })
         }
     }
 
     /// The partner organizations with the most money approved in the span, up to `topPartners` per currency, largest
-    /// first (by currency code, then rank).
+    /// first (by currency code, then rank): what stood approved at the span's end less what stood at its start.
     public func topPartners(_ span: DateInterval, in scope: AccessScope) async throws -> [PartnerApprovals] {
-        struct Row: Decodable { var organizationId: Int64; var organizationName: String; var currency: String; var total: Int64; var n: Int }
-        let approved = "CASE WHEN ea.payment_status IN ('reversed', 'forfeited') THEN 0 ELSE ea.amount_minor END"
-        let rows = try await db.read { sql in
-            try await sql.raw("""
-                SELECT t.organization_id, t.organization_name, t.currency, t.total, t.n FROM (
-                  SELECT o.id AS organization_id, o.name AS organization_name, ea.currency,
-                    CAST(SUM(\(unsafeRaw: approved)) AS BIGINT) AS total, COUNT(*) AS n,
-                    ROW_NUMBER() OVER (PARTITION BY ea.currency ORDER BY SUM(\(unsafeRaw: approved)) DESC, o.name, o.id) AS place
-                  FROM earnings ea JOIN locations l ON l.id = ea.location_id JOIN organizations o ON o.id = l.organization_id
-                  WHERE ea.kind = 'earning' AND ea.approved_at >= \(bind: span.start) AND ea.approved_at < \(bind: span.end)
-                    AND \(scope.locationFilter("l"))
-                  GROUP BY o.id, o.name, ea.currency) t
-                WHERE t.place <= \(unsafeRaw: String(Self.topPartners)) ORDER BY t.currency, t.place
-                """).all(decoding: Row.self, with: .snakeCase)
-        }
-        return rows.map {
-            PartnerApprovals(organizationID: $0.organizationId, organizationName: $0.organizationName,
-                             approved: Money(minorUnits: $0.total, currency: Currency($0.currency)), claims: $0.n)
+        struct Named: Decodable { var id: Int64; var name: String }
+        return try await db.read { sql in
+            let sums = try await ApprovedMoney.before([span.start, span.end], by: "l.organization_id", earningsOnly: true, fromStart: false,
+                                                      in: scope, on: sql)
+            let inSpan = sums.mapValues { $0[1] - $0[0] }.filter { $0.value.earnings > 0 }
+            guard !inSpan.isEmpty else { return [] }
+            // Every partner organization's name (the program's partners, not their claims): one statement of the same
+            // shape whichever partners rank.
+            let names = try await sql.raw("SELECT id, name FROM organizations").all(decoding: Named.self)
+            let nameOf = Dictionary(names.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+            let ranked = inSpan.map { group, change in
+                PartnerApprovals(organizationID: group.id, organizationName: nameOf[group.id] ?? "",
+                                 approved: Money(minorUnits: change.approvedMinor, currency: Currency(group.currency)),
+                                 claims: Int(change.earnings))
+            }.sorted {
+                ($0.approved.currency.code, -$0.approved.minorUnits, $0.organizationName, $0.organizationID)
+                    < ($1.approved.currency.code, -$1.approved.minorUnits, $1.organizationName, $1.organizationID)
+            }
+            return Dictionary(grouping: ranked, by: \.approved.currency.code).sorted { $0.key < $1.key }
+                .flatMap { $0.value.prefix(Self.topPartners) }
         }
     }
 

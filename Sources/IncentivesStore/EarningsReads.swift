@@ -129,17 +129,27 @@ public struct EarningsReads: Sendable {
     }
 
     /// Earned and paid per estimated payment month and currency (month, then currency code), summed as
-    /// integer minor units: currencies are never added together.
+    /// integer minor units: currencies are never added together. Read from the kept `earning_totals` and
+    /// `earning_month_totals` (migration 29), a few rows per location and month, never the earnings themselves.
     public func monthly(in scope: AccessScope, filter: EarningsFilter = .init()) async throws -> [MonthlyEarning] {
         try await db.read { sql in
+            // Aliased `ea` so the earnings' conditions (location, payment status, month) read the totals' same columns.
             var query: SQLQueryString = """
-                SELECT ea.payment_month, ea.currency, COUNT(*) AS n,
+                SELECT ea.payment_month, ea.currency, CAST(SUM(ea.n) AS BIGINT) AS n,
                        CAST(COALESCE(SUM(CASE WHEN ea.payment_status IN ('reversed', 'forfeited') THEN 0 ELSE ea.amount_minor END), 0) AS BIGINT) AS earned,
                        CAST(COALESCE(SUM(CASE WHEN ea.payment_status = 'paid' THEN ea.amount_minor ELSE 0 END), 0) AS BIGINT) AS paid
-                FROM earnings ea JOIN locations l ON l.id = ea.location_id
-                WHERE \(Self.conditions(scope, filter))
+                FROM
                 """
-            query.appendLiteral(" GROUP BY ea.payment_month, ea.currency ORDER BY ea.payment_month, ea.currency")
+            let everyLocation: Bool = { if case .partner = scope { false } else { true } }()
+            if everyLocation, filter.locationID == nil {
+                // Every location's: the vendor's totals need no location.
+                query.appendLiteral(" earning_month_totals ea WHERE 1 = 1")
+                query.appendInterpolation(Self.statusAndMonth(filter))
+            } else {
+                query.appendLiteral(" earning_totals ea JOIN locations l ON l.id = ea.location_id WHERE ")
+                query.appendInterpolation(Self.conditions(scope, filter))
+            }
+            query.appendLiteral(" GROUP BY ea.payment_month, ea.currency HAVING SUM(ea.n) > 0 ORDER BY ea.payment_month, ea.currency")
             return try await sql.raw(query).all(decoding: MonthRow.self, with: .snakeCase).map(\.month)
         }
     }
@@ -215,8 +225,7 @@ public struct EarningsReads: Sendable {
             query.appendLiteral(")")
         }
         if let location = filter.locationID { query.appendLiteral(" AND ea.location_id = "); query.appendInterpolation(bind: location) }
-        if let status = filter.paymentStatus { query.appendLiteral(" AND ea.payment_status = "); query.appendInterpolation(bind: status.rawValue) }
-        if let month = filter.paymentMonth { query.appendLiteral(" AND ea.payment_month = "); query.appendInterpolation(bind: month) }
+        query.appendInterpolation(statusAndMonth(filter))
         return query
     }
 
@@ -227,36 +236,69 @@ public struct EarningsReads: Sendable {
         try await sql.raw(linesQuery(in: scope, filter: filter, from: cursor, limit: limit)).all().map(line)
     }
 
-    /// The seek query behind `lines` (tests read its plan).
+    /// The seek query behind `lines` (tests read its plan). A partner with several locations seeks each location's
+    /// newest `limit` on `earnings_location_approved` and merges those: one seek over all of them would read every
+    /// earning of the organization to sort it.
     static func linesQuery(in scope: AccessScope, filter: EarningsFilter, from cursor: EarningsCursor, limit: Int) -> SQLQueryString {
+        let ascending: Bool = { if case .newerThan = cursor { true } else { false } }()
+        let order = ascending ? " ORDER BY ea.approved_at, ea.id" : " ORDER BY ea.approved_at DESC, ea.id DESC"
+        let limitText = " LIMIT \(max(1, limit))"
         var query: SQLQueryString = """
             SELECT ea.id, ea.claim_id, c.name AS claim_name, ea.engagement_id, e.name AS engagement_name,
                    ea.location_id, l.name AS location_name, o.name AS organization_name, ea.market, ea.engagement_version,
                    ea.rate_minor, ea.hours, ea.amount_minor, ea.currency, ea.approved_at, ea.payment_month, ea.payment_status
-            FROM earnings ea
-            JOIN claims c ON c.id = ea.claim_id
-            JOIN engagements e ON e.id = ea.engagement_id
-            JOIN locations l ON l.id = ea.location_id
-            JOIN organizations o ON o.id = l.organization_id
-            WHERE \(conditions(scope, filter))
+            FROM
             """
-        let ascending: Bool
+        let joins = """
+             earnings ea JOIN claims c ON c.id = ea.claim_id JOIN engagements e ON e.id = ea.engagement_id
+            JOIN locations l ON l.id = ea.location_id JOIN organizations o ON o.id = l.organization_id WHERE
+            """
+        if case .partner(_, let locations) = scope, locations.count > 1, filter.locationID == nil {
+            // The merged pages come first, cut to one page, so only that page's earnings are looked up and joined.
+            query.appendLiteral(" (SELECT u.id FROM (")
+            for (i, location) in locations.sorted().enumerated() {
+                if i > 0 { query.appendLiteral(" UNION ALL ") }
+                query.appendLiteral("SELECT p.id, p.approved_at FROM (SELECT ea.id, ea.approved_at FROM earnings ea WHERE ea.location_id = ")
+                query.appendInterpolation(bind: location)
+                query.appendInterpolation(statusAndMonth(filter))
+                query.appendInterpolation(seek(cursor, in: scope, ascending: ascending))
+                query.appendLiteral(order + limitText + ") p")
+            }
+            let merged = order.replacingOccurrences(of: "ea.", with: "u.")
+            query.appendLiteral(") u" + merged + limitText + ") m CROSS JOIN" + joins + " ea.id = m.id AND ")
+            query.appendInterpolation(scope.locationFilter("l"))
+        } else {
+            query.appendLiteral(joins + " ")
+            query.appendInterpolation(conditions(scope, filter))
+            query.appendInterpolation(seek(cursor, in: scope, ascending: ascending))
+        }
+        query.appendLiteral(order + limitText)
+        return query
+    }
+
+    /// The filter's payment status and month, as ` AND …` conditions on `ea`.
+    private static func statusAndMonth(_ filter: EarningsFilter) -> SQLQueryString {
+        var query: SQLQueryString = ""
+        if let status = filter.paymentStatus { query.appendLiteral(" AND ea.payment_status = "); query.appendInterpolation(bind: status.rawValue) }
+        if let month = filter.paymentMonth { query.appendLiteral(" AND ea.payment_month = "); query.appendInterpolation(bind: month) }
+        return query
+    }
+
+    /// ` AND` the earnings past the cursor's (looked up within the scope, so a foreign id gives nothing away); empty
+    /// for the newest page.
+    private static func seek(_ cursor: EarningsCursor, in scope: AccessScope, ascending: Bool) -> SQLQueryString {
         switch cursor {
         case .newest:
-            ascending = false
+            return ""
         case .olderThan(let id), .newerThan(let id):
-            ascending = { if case .newerThan = cursor { true } else { false } }()
-            query.appendLiteral(ascending ? " AND (ea.approved_at, ea.id) > " : " AND (ea.approved_at, ea.id) < ")
+            var query: SQLQueryString = ascending ? " AND (ea.approved_at, ea.id) > " : " AND (ea.approved_at, ea.id) < "
             query.appendLiteral("(SELECT k.approved_at, k.id FROM earnings k JOIN locations kl ON kl.id = k.location_id WHERE k.id = ")
             query.appendInterpolation(bind: id)
             query.appendLiteral(" AND ")
             query.appendInterpolation(scope.locationFilter("kl"))
             query.appendLiteral(")")
+            return query
         }
-        query.appendLiteral(ascending ? " ORDER BY ea.approved_at, ea.id" : " ORDER BY ea.approved_at DESC, ea.id DESC")
-        query.appendLiteral(" LIMIT ")
-        query.appendInterpolation(unsafeRaw: String(max(1, limit)))
-        return query
     }
 
     /// By hand, not a `Decodable` row: the earnings page and the CSV export, which streams every earning, read these

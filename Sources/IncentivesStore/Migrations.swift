@@ -29,5 +29,6 @@ extension Migrator {
         migration25,
         migration26,
         migration28,
+        migration29,
     ]
 }

@@ -61,6 +61,8 @@ struct MigrationChecksumTests {
              postgres: "ad2b9e011358f7844595adef9f98cfc0e7d718874d683249ddc3622a2b9161d1"),
         28: (sqlite: "d654ed2cba18cefb372edcaa969b0adfd0956d5bfcb4c08796a6231cdc6b3f48",
              postgres: "c19ed307b22c89cf32f4253021372d553cb6b5607cb5dee316bc44af880ef240"),
+        29: (sqlite: "9b97af093bae12cd35a71de46061315248cec7bcb7f97067e73e375a7b26c055",
+             postgres: "86b0e0322cf7356a6cc27033e1931e8e5874764873f40b2984ee1482dbe6f281"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")

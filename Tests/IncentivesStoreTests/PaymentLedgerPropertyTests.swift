@@ -90,6 +90,7 @@ struct PaymentLedgerPropertyTests {
                     // A step the rules refuse now (nothing due, a draft already open): nothing may have changed.
                 }
                 try await PaymentWorld.expectLedgerMatches(db)
+                try await KeptMoneyTotals.expectMatch(db, "seed \(seed) step \(i) \(step)")
                 let totals = try await Self.totals(db)
                 // Conservation: what was approved is the start plus the approvals made here; every cent of it is paid, in a
                 // run, owed, carried, reversed or forfeited.

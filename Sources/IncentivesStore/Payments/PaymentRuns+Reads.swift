@@ -164,21 +164,34 @@ extension PaymentRuns {
             """).all(decoding: Row.self).map { PaymentRunEvent(at: $0.at, action: $0.action, actor: $0.actor_name, note: $0.note) }
     }
 
-    /// The holds a run gathered now would show, with names: the payments page's "due but held" list.
+    /// The holds a run gathered now would show, with names: the payments page's "due but held" list. Added up per payee
+    /// and currency from the kept `earning_dues` (migration 29), a few rows per location and month, with the same
+    /// rules as the gathering (`PaymentRunPlan`), which alone reads the earnings it pays.
     public func holdsNow(cutoff: DayDate) async throws -> [PaymentRunHold] {
-        try await db.read { sql in
-            let plan = try await Self.plan(cutoff: cutoff, on: sql)
-            guard !plan.holds.isEmpty else { return [] }
+        struct Due: Decodable { var location_id: Int64; var currency: String; var total: Int64; var n: Int }
+        let month = String(format: "%04d-%02d", cutoff.year, cutoff.month)
+        return try await db.read { sql in
+            let dues = try await sql.raw("""
+                SELECT location_id, currency, CAST(SUM(amount_minor) AS BIGINT) AS total, CAST(SUM(n) AS BIGINT) AS n
+                FROM earning_dues
+                WHERE owed = 1 AND (kind = \(bind: EarningKind.reversal.rawValue) OR payment_month <= \(bind: month))
+                GROUP BY location_id, currency HAVING SUM(n) > 0
+                """).all(decoding: Due.self)
+            let standings = try await Self.standings(of: Set(dues.map(\.location_id)), on: sql)
+            let held = dues.compactMap { due in
+                PaymentRunPlan.holdReason(netMinor: due.total, standing: standings[due.location_id], cutoff: cutoff).map { (due, $0) }
+            }
+            guard !held.isEmpty else { return [] }
             struct Place: Decodable { var id: Int64; var name: String; var organization_name: String }
             let places = try await sql.raw("""
                 SELECT lo.id, lo.name, o.name AS organization_name FROM locations lo JOIN organizations o ON o.id = lo.organization_id
-                WHERE lo.id IN (\(AccessScope.bindList(Set(plan.holds.map(\.locationID)))))
+                WHERE lo.id IN (\(AccessScope.bindList(Set(held.map(\.0.location_id)))))
                 """).all(decoding: Place.self)
             let byID = Dictionary(uniqueKeysWithValues: places.map { ($0.id, $0) })
-            return plan.holds.map { hold in
-                PaymentRunHold(locationID: hold.locationID, locationName: byID[hold.locationID]?.name ?? "",
-                               organizationName: byID[hold.locationID]?.organization_name ?? "",
-                               amount: Money(minorUnits: hold.amountMinor, currency: hold.currency), earnings: hold.earningIDs.count, reason: hold.reason)
+            return held.map { due, reason in
+                PaymentRunHold(locationID: due.location_id, locationName: byID[due.location_id]?.name ?? "",
+                               organizationName: byID[due.location_id]?.organization_name ?? "",
+                               amount: Money(minorUnits: due.total, currency: Currency(due.currency)), earnings: due.n, reason: reason)
             }.sorted { ($0.organizationName, $0.locationName, $0.amount.currency.code) < ($1.organizationName, $1.locationName, $1.amount.currency.code) }
         }
     }
