@@ -103,6 +103,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Claim transitions per second through the store (scripts/bench/transitions.sh).
+        .executableTarget(
+            name: "transition-bench",
+            dependencies: ["IncentivesDomain", "IncentivesStore", .product(name: "SQLKit", package: "sql-kit")]
+        ),
         .testTarget(name: "IncentivesDomainTests", dependencies: ["IncentivesDomain"]),
         // Fresh SQLite files and PostgreSQL databases for tests, shared by the store and web tests.
         .target(
