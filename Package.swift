@@ -105,6 +105,11 @@ let package = Package(
         ),
         // A bare Hummingbird app answering /health: the yardstick scripts/bench/all.sh measures the app's /health against.
         .executableTarget(name: "bare-hummingbird", dependencies: [.product(name: "Hummingbird", package: "hummingbird")]),
+        // Claim transitions per second through the store (scripts/bench/transitions.sh).
+        .executableTarget(
+            name: "transition-bench",
+            dependencies: ["IncentivesDomain", "IncentivesStore", .product(name: "SQLKit", package: "sql-kit")]
+        ),
         .testTarget(name: "IncentivesDomainTests", dependencies: ["IncentivesDomain"]),
         // Fresh SQLite files and PostgreSQL databases for tests, shared by the store and web tests.
         .target(

@@ -75,18 +75,15 @@ enum ClaimEvents {
         let deadline: Body
     }
 
-    /// Events of history rows: `claim.created` for a new claim, `claim.status_changed` for a row that moved it.
+    /// Events of history rows: `claim.created` for a new claim, `claim.status_changed` for a row that moved it; in the
+    /// entries' order, with one read of the listeners and of the claims however many entries there are.
     static func history(_ entries: [ClaimHistoryEntry], on sql: any SQLDatabase) async throws {
-        for entry in entries {
-            if entry.action == .create {
-                try await publish(.claimCreated, claimID: entry.claimID, at: entry.at, on: sql) {
-                    Change(claim: $0, previousStatus: nil, action: entry.action.rawValue, actor: Actor(entry.actor))
-                }
-            } else if let from = entry.from, from != entry.to {
-                try await publish(.claimStatusChanged, claimID: entry.claimID, at: entry.at, on: sql) {
-                    Change(claim: $0, previousStatus: from.rawValue, action: entry.action.rawValue, actor: Actor(entry.actor))
-                }
-            }
+        let moves = entries.filter { $0.action == .create || ($0.from != nil && $0.from != $0.to) }
+        let events = moves.map { (type: $0.action == .create ? WebhookEventType.claimCreated : .claimStatusChanged, claimID: $0.claimID, at: $0.at) }
+        try await publish(events, on: sql) { index, claim in
+            let entry = moves[index]
+            return Change(claim: claim, previousStatus: entry.action == .create ? nil : entry.from?.rawValue, action: entry.action.rawValue,
+                          actor: Actor(entry.actor))
         }
     }
 
@@ -112,28 +109,74 @@ enum ClaimEvents {
 
     /// One event for every endpoint subscribed to `type` that takes the claim's location (a partner endpoint takes
     /// its creator's Incentives-admin locations), and for the vendor's (disabled ones too: their deliveries wait).
-    /// Nothing is written, and the claim is not read, when none listens.
+    /// Nothing is written when none listens, and the claim is not read when no endpoint at all takes `type`.
     static func publish<Payload: Encodable>(_ type: WebhookEventType, claimID: Int64, at now: Date, on sql: any SQLDatabase,
                                            data: (ClaimJSON) -> Payload) async throws {
-        let rows = try await sql.raw("""
-            SELECT e.id, c.organization_id, c.location_id FROM webhook_endpoint_events t
-            JOIN webhook_endpoints e ON e.id = t.endpoint_id
-            JOIN claims c ON c.id = \(bind: claimID)
-            WHERE t.event_type = \(bind: type.rawValue)
-              AND (e.organization_id IS NULL OR (e.organization_id = c.organization_id AND EXISTS (
-                SELECT 1 FROM webhook_endpoint_locations wl WHERE wl.endpoint_id = e.id AND wl.location_id = c.location_id)))
-            ORDER BY e.id
-            """).all(decoding: ListenerRow.self, with: .snakeCase)
-        guard let first = rows.first else { return }
-        guard let claim = try await ClaimJSON.load(ids: [claimID], on: sql).first else { return }
-        try await WebhookEvents.insert(type, organizationID: first.organizationId, locationID: first.locationId, data: data(claim),
-                                       endpoints: rows.map(\.id), now: now, on: sql)
+        try await publish([(type, claimID, now)], on: sql) { _, claim in data(claim) }
     }
 
-    /// An endpoint listening for an event, with the claim's organization and location (the same on every row).
+    /// `publish` for many events at once, written in the order given; `data` is given each one's index and claim.
+    static func publish<Payload: Encodable>(_ events: [(type: WebhookEventType, claimID: Int64, at: Date)], on sql: any SQLDatabase,
+                                           data: (Int, ClaimJSON) -> Payload) async throws {
+        guard !events.isEmpty else { return }
+        let listeners = try await listeners(of: Set(events.map(\.type)), on: sql)
+        guard !listeners.isEmpty else { return }
+        var claims: [Int64: ClaimJSON] = [:]
+        for chunk in Array(Set(events.map(\.claimID))).sorted().chunked(columns: 1) {
+            for claim in try await ClaimJSON.load(ids: Array(chunk), on: sql) { claims[claim.id] = claim }
+        }
+        var pending: [WebhookEvents.Pending] = []
+        for (index, event) in events.enumerated() {
+            guard let claim = claims[event.claimID] else { continue }
+            let endpoints = listeners.filter { $0.type == event.type && $0.takes(claim) }.map(\.endpoint)
+            guard !endpoints.isEmpty else { continue }
+            pending.append(try WebhookEvents.Pending(event.type, organizationID: claim.organizationID, locationID: claim.locationID,
+                                                     data: data(index, claim), endpoints: endpoints, now: event.at))
+        }
+        try await WebhookEvents.insert(pending, on: sql)
+    }
+
+    /// The endpoints subscribed to any of `types`, in id order, with the locations a partner endpoint takes.
+    private static func listeners(of types: Set<WebhookEventType>, on sql: any SQLDatabase) async throws -> [Listener] {
+        let rows = try await sql.raw("""
+            SELECT t.event_type, e.id, e.organization_id, wl.location_id FROM webhook_endpoint_events t
+            JOIN webhook_endpoints e ON e.id = t.endpoint_id
+            LEFT JOIN webhook_endpoint_locations wl ON wl.endpoint_id = e.id AND e.organization_id IS NOT NULL
+            WHERE t.event_type IN (\(binds: types.map(\.rawValue).sorted()))
+            ORDER BY e.id
+            """).all(decoding: ListenerRow.self, with: .snakeCase)
+        var listeners: [Listener] = []
+        for row in rows {
+            guard let type = WebhookEventType(rawValue: row.eventType) else { continue }
+            if let i = listeners.lastIndex(where: { $0.endpoint == row.id && $0.type == type }) {
+                if let location = row.locationId { listeners[i].locations.insert(location) }
+            } else {
+                listeners.append(Listener(type: type, endpoint: row.id, organization: row.organizationId,
+                                          locations: Set(row.locationId.map { [$0] } ?? [])))
+            }
+        }
+        return listeners
+    }
+
+    /// An endpoint listening for an event type: the vendor's (no organization) takes every claim, a partner's the claims
+    /// of its organization at its locations.
+    private struct Listener {
+        let type: WebhookEventType
+        let endpoint: Int64
+        let organization: Int64?
+        var locations: Set<Int64>
+
+        func takes(_ claim: ClaimJSON) -> Bool {
+            guard let organization else { return true }
+            return organization == claim.organizationID && locations.contains(claim.locationID)
+        }
+    }
+
+    /// A subscription of an endpoint, with one of its locations (none for the vendor's).
     private struct ListenerRow: Decodable {
+        var eventType: String
         var id: Int64
-        var organizationId: Int64
-        var locationId: Int64
+        var organizationId: Int64?
+        var locationId: Int64?
     }
 }

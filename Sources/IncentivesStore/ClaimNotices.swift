@@ -16,12 +16,24 @@ extension ClaimRepository {
     /// Who at the partner hears of a claim: users with an Incentives role on its location who have signed
     /// up (an invitation not yet accepted gets no claim mail).
     static func partnerRecipients(ofLocation locationID: Int64, on sql: any SQLDatabase) async throws -> [String] {
-        try await sql.raw("""
-            SELECT DISTINCT u.email FROM users u JOIN user_location_roles r ON r.user_id = u.id
-            WHERE r.location_id = \(bind: locationID) AND r.role IN ('incentives_admin', 'incentives_user')
+        try await partnerRecipients(ofLocations: [locationID], on: sql)[locationID] ?? []
+    }
+
+    /// `partnerRecipients(ofLocation:)` of many locations in one read.
+    static func partnerRecipients(ofLocations locationIDs: Set<Int64>, on sql: any SQLDatabase) async throws -> [Int64: [String]] {
+        guard !locationIDs.isEmpty else { return [:] }
+        let rows = try await sql.raw("""
+            SELECT DISTINCT r.location_id, u.email FROM users u JOIN user_location_roles r ON r.user_id = u.id
+            WHERE r.location_id IN (\(binds: locationIDs.sorted())) AND r.role IN ('incentives_admin', 'incentives_user')
               AND u.password_hash IS NOT NULL
-            ORDER BY u.email
-            """).all(decodingColumn: "email", as: String.self)
+            ORDER BY r.location_id, u.email
+            """).all(decoding: RecipientRow.self, with: .snakeCase)
+        return Dictionary(grouping: rows, by: \.locationId).mapValues { $0.map(\.email) }
+    }
+
+    private struct RecipientRow: Decodable {
+        var locationId: Int64
+        var email: String
     }
 
     /// Writes the deadline reminders due at `now` (7 days and 1 day before a deadline the partner must
@@ -115,9 +127,11 @@ extension ClaimRepository {
 
     /// The emails of an expiry: every partner recipient hears the claim's new status.
     static func expiryMail(_ claim: Claim, links: ClaimLinks, now: Date, on sql: any SQLDatabase) async throws {
-        for email in try await partnerRecipients(ofLocation: claim.locationID, on: sql) {
-            try await Outbox.enqueue(.claimExpired(to: email, claimID: claim.id, claimName: claim.name, status: claim.status,
-                                                   link: links.claim(claim.id)), now: now, on: sql)
-        }
+        try await Outbox.enqueue(expiryMail(claim, to: try await partnerRecipients(ofLocation: claim.locationID, on: sql), links: links),
+                                 now: now, on: sql)
+    }
+
+    static func expiryMail(_ claim: Claim, to recipients: [String], links: ClaimLinks) -> [MailMessage] {
+        recipients.map { .claimExpired(to: $0, claimID: claim.id, claimName: claim.name, status: claim.status, link: links.claim(claim.id)) }
     }
 }

@@ -136,77 +136,6 @@ public struct ClaimRepository: Sendable {
         return transition
     }
 
-    /// Expires every claim whose deadline passed at `now`, in batches of short transactions; with `links`,
-    /// each expiry writes its email to the partner in the same transaction as its history row.
-    /// Idempotent: an expired claim has no expiring clock left. Returns how many went to each status.
-    /// Safe beside the sweeps of other instances on one PostgreSQL: each batch takes claims no other holds (SKIP
-    /// LOCKED) and the count rows it changes in key order. A claim that fails for another reason than a refusal
-    /// (a broken recipient, say) is logged and passed over, so it cannot hold up every claim behind it.
-    /// - Parameter progress: the claims looked at so far, after each batch (of `dueCount` at the start).
-    public func expireDue(at now: Date, links: ClaimLinks? = nil, batchSize: Int = 500,
-                          progress: (@Sendable (Int) -> Void)? = nil) async throws -> [ClaimStatus: Int] {
-        var counts: [ClaimStatus: Int] = [:]
-        var seen = 0
-        // Walks the due set forward by (expires_at, id), so a claim passed over is not picked again in this sweep.
-        var after: (expires: Date, id: Int64)? = nil
-        while true {
-            let from = after
-            let (batch, last, picked) = try await db.write { sql -> ([ClaimStatus: Int], (Date, Int64)?, Int) in
-                let lock: SQLQueryString = db.flavor == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
-                let past: SQLQueryString = from.map { "AND (expires_at > \(bind: $0.expires) OR (expires_at = \(bind: $0.expires) AND id > \(bind: $0.id)))" } ?? ""
-                let rows = try await sql.raw("""
-                    SELECT id, expires_at, solution_area_id FROM claims WHERE expires_at IS NOT NULL AND expires_at <= \(bind: now) \(past)
-                    ORDER BY expires_at, id LIMIT \(bind: batchSize)\(lock)
-                    """).all(decoding: DueRow.self, with: .snakeCase)
-                var picked: [(claim: Claim, area: Int64, context: ClaimContext, transition: ClaimTransition?)] = []
-                var contexts = ContextCache()
-                for row in rows {
-                    guard let claim = try await Self.load(row.id, in: .system, on: sql, lock: false, flavor: db.flavor) else { continue }
-                    let context = try await contexts.context(for: claim, on: sql)
-                    let transition = try? ClaimLifecycle.perform(ClaimCommand(.expire, by: .clock), on: claim, context: context, at: now)
-                    picked.append((claim, row.solutionAreaId, context, transition))
-                }
-                try await ClaimCountLocks.lock(Set(picked.flatMap { p -> [ClaimCountLocks.Key] in
-                    guard let moved = p.transition?.claim else { return [] }
-                    let key = ClaimCountLocks.Key(organization: p.claim.organizationID, location: p.claim.locationID,
-                                                  engagement: p.claim.engagementID, area: p.area, kind: p.claim.kind.rawValue,
-                                                  status: p.claim.status.rawValue)
-                    var to = key
-                    to.status = moved.status.rawValue
-                    return [key, to]
-                }), on: sql, flavor: db.flavor)
-                try await ClaimCellLocks.lock(claims: picked.filter { $0.transition != nil }.map(\.claim.id), on: sql, flavor: db.flavor)
-                var batch: [ClaimStatus: Int] = [:]
-                for p in picked {
-                    try await sql.raw("SAVEPOINT expiry").run()
-                    do {
-                        if let transition = p.transition {
-                            try await Self.save(transition, previousVersion: p.claim.version, context: p.context, on: sql)
-                            if let links { try await Self.expiryMail(transition.claim, links: links, now: now, on: sql) }
-                            batch[transition.claim.status, default: 0] += 1
-                        } else {
-                            // The domain refused: the stored clock was stale (e.g. deadlines edited). Store the true
-                            // one so the claim leaves this scan instead of being picked again.
-                            try await Self.storeClock(of: p.claim, context: p.context, on: sql)
-                        }
-                        try await sql.raw("RELEASE SAVEPOINT expiry").run()
-                        if let transition = p.transition { CommitNotes.transition(transition.entry) }
-                    } catch {
-                        try await sql.raw("ROLLBACK TO SAVEPOINT expiry").run()
-                        try await sql.raw("RELEASE SAVEPOINT expiry").run()
-                        db.logger.error("Claim \(p.claim.id) was not expired and is passed over in this sweep: \(Database.translated(error, file: #fileID, function: #function))")
-                    }
-                }
-                return (batch, rows.last.map { ($0.expiresAt, $0.id) }, rows.count)
-            }
-            counts.merge(batch, uniquingKeysWith: +)
-            seen += picked
-            progress?(seen)
-            if picked < batchSize { return counts }
-            after = last.map { (expires: $0.0, id: $0.1) }
-        }
-    }
-
     /// How many claims a sweep at `now` will look at: those whose clock expires them by then.
     public func dueCount(at now: Date) async throws -> Int {
         try await db.read { sql in
@@ -227,13 +156,6 @@ public struct ClaimRepository: Sendable {
 
     private struct OverdueRow: Decodable {
         var expiresAt: Date
-    }
-
-    /// A claim the sweep found due: its key in the walk, and its count row's solution area.
-    private struct DueRow: Decodable {
-        var id: Int64
-        var expiresAt: Date
-        var solutionAreaId: Int64
     }
 
     // MARK: - Pieces run inside a transaction
@@ -322,18 +244,15 @@ public struct ClaimRepository: Sendable {
     static func save(_ transition: ClaimTransition, previousVersion: Int, context: ClaimContext,
                      on sql: any SQLDatabase) async throws {
         let claim = transition.claim
-        let clock = ClaimLifecycle.openClock(for: claim, policy: context.version(of: claim).deadlines, calendar: context.calendar)
+        var set: SQLQueryString = ""
+        for (i, column) in savedColumns(of: claim, context: context).enumerated() {
+            set.appendLiteral(i == 0 ? "" : ", ")
+            set.appendInterpolation(unsafeRaw: column.name)
+            set.appendLiteral(" = ")
+            set.appendInterpolation(bind: column.value)
+        }
         let updated = try await sql.raw("""
-            UPDATE claims SET status = \(bind: claim.status.rawValue), engagement_version = \(bind: claim.engagementVersion),
-              is_dispute_round = \(bind: claim.isDisputeRound), updated_at = \(bind: claim.updatedAt),
-              consent_at = \(bind: claim.consentAt), first_submitted_at = \(bind: claim.firstSubmittedAt),
-              rejected_at = \(bind: claim.rejectedAt), action_requested_at = \(bind: claim.actionRequestedAt),
-              hours = \(bind: claim.hours.map { "\($0)" }), amount_minor = \(bind: claim.amount?.minorUnits),
-              due_at = \(bind: clock?.dueAt), due_kind = \(bind: clock?.kind.rawValue),
-              expires_at = \(bind: clock?.expiry == nil ? nil : clock?.dueAt),
-              version = \(bind: claim.version)
-            WHERE id = \(bind: claim.id) AND version = \(bind: previousVersion)
-            RETURNING id
+            UPDATE claims SET \(set) WHERE id = \(bind: claim.id) AND version = \(bind: previousVersion) RETURNING id
             """).all()
         guard updated.count == 1 else {
             throw StoreError.conflict("This claim changed since you opened it; reload to see its current state.")
@@ -350,6 +269,21 @@ public struct ClaimRepository: Sendable {
         case nil:
             break
         }
+    }
+
+    /// The columns a transition writes, with their values as of `claim` and their PostgreSQL types: the open clock is
+    /// stored with the claim so lists sort by it and the sweeper finds it by index.
+    static func savedColumns(of claim: Claim, context: ClaimContext) -> [(name: String, type: String, value: any Encodable & Sendable)] {
+        let clock = ClaimLifecycle.openClock(for: claim, policy: context.version(of: claim).deadlines, calendar: context.calendar)
+        return [
+            ("status", "TEXT", claim.status.rawValue), ("engagement_version", "BIGINT", claim.engagementVersion),
+            ("is_dispute_round", "BOOLEAN", claim.isDisputeRound), ("updated_at", "TIMESTAMPTZ", claim.updatedAt),
+            ("consent_at", "TIMESTAMPTZ", claim.consentAt), ("first_submitted_at", "TIMESTAMPTZ", claim.firstSubmittedAt),
+            ("rejected_at", "TIMESTAMPTZ", claim.rejectedAt), ("action_requested_at", "TIMESTAMPTZ", claim.actionRequestedAt),
+            ("hours", "TEXT", claim.hours.map { "\($0)" }), ("amount_minor", "BIGINT", claim.amount?.minorUnits),
+            ("due_at", "TIMESTAMPTZ", clock?.dueAt), ("due_kind", "TEXT", clock?.kind.rawValue),
+            ("expires_at", "TIMESTAMPTZ", clock?.expiry == nil ? nil : clock?.dueAt), ("version", "BIGINT", claim.version),
+        ]
     }
 
     static func storeClock(of claim: Claim, context: ClaimContext, on sql: any SQLDatabase) async throws {

@@ -33,13 +33,29 @@ public struct Outbox: Sendable {
     /// Writes a message inside the caller's transaction. Refuses an address that cannot be delivered,
     /// so a bad address fails the change that wanted the email instead of failing later, unseen.
     public static func enqueue(_ message: MailMessage, now: Date, on sql: any SQLDatabase) async throws {
+        try await enqueue([message], now: now, on: sql)
+    }
+
+    /// Writes messages inside the caller's transaction, in order, with multi-row inserts; refuses them all when one
+    /// address cannot be delivered (`refusal(of:)`).
+    static func enqueue(_ messages: [MailMessage], now: Date, on sql: any SQLDatabase) async throws {
+        if let refusal = messages.lazy.compactMap(refusal(of:)).first { throw refusal }
+        for chunk in messages.chunked(columns: 9) {
+            let insert = sql.insert(into: "mail_outbox").columns(
+                "kind", "to_address", "subject", "body", "claim_id", "created_at", "status", "attempts", "next_attempt_at")
+            for message in chunk {
+                insert.values([SQLBind(message.kind.rawValue), SQLBind(message.to.trimmingCharacters(in: .whitespaces)),
+                               SQLBind(message.subject), SQLBind(message.body), SQLBind(message.claimID), SQLBind(now),
+                               SQLBind("pending"), SQLBind(0), SQLBind(now)])
+            }
+            try await insert.run()
+        }
+    }
+
+    /// Why `enqueue` refuses the message, or nil: its address cannot be written to.
+    static func refusal(of message: MailMessage) -> StoreError? {
         let to = message.to.trimmingCharacters(in: .whitespaces)
-        guard MailMessage.isAddress(to) else { throw StoreError.invalid(field: "email", "\(to) is not an email address we can write to.") }
-        try await sql.raw("""
-            INSERT INTO mail_outbox (kind, to_address, subject, body, claim_id, created_at, status, attempts, next_attempt_at)
-            VALUES (\(bind: message.kind.rawValue), \(bind: to), \(bind: message.subject), \(bind: message.body),
-                    \(bind: message.claimID), \(bind: now), 'pending', 0, \(bind: now))
-            """).run()
+        return MailMessage.isAddress(to) ? nil : StoreError.invalid(field: "email", "\(to) is not an email address we can write to.")
     }
 
     /// Writes a message in a transaction of its own.

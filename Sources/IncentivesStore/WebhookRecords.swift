@@ -162,26 +162,62 @@ public enum WebhookEvents {
     @discardableResult
     static func insert<Payload: Encodable>(_ type: WebhookEventType, organizationID: Int64?, locationID: Int64?, data: Payload,
                                           endpoints: [Int64], now: Date, on sql: any SQLDatabase) async throws -> [Int64] {
-        let publicID = "evt_" + Secret.make()
-        // Whole seconds, as every date of the API: the stored body is sent byte for byte on each attempt.
-        let created = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
-        let payload = String(decoding: try encoder.encode(Envelope(id: publicID, type: type.rawValue, created_at: created, data: data)),
+        let event = try Pending(type, organizationID: organizationID, locationID: locationID, data: data, endpoints: endpoints, now: now)
+        return try await insert([event], on: sql).first ?? []
+    }
+
+    /// An event ready to be written: its body encoded once, with the public id it carries.
+    struct Pending {
+        let publicID: String
+        let type: WebhookEventType
+        let organizationID: Int64?
+        let locationID: Int64?
+        let payload: String
+        let endpoints: [Int64]
+        let now: Date
+
+        init<Payload: Encodable>(_ type: WebhookEventType, organizationID: Int64?, locationID: Int64?, data: Payload,
+                                 endpoints: [Int64], now: Date) throws {
+            publicID = "evt_" + Secret.make()
+            // Whole seconds, as every date of the API: the stored body is sent byte for byte on each attempt.
+            let created = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+            payload = String(decoding: try encoder.encode(Envelope(id: publicID, type: type.rawValue, created_at: created, data: data)),
                              as: UTF8.self)
-        guard let eventID = try await sql.raw("""
-            INSERT INTO webhook_events (public_id, type, organization_id, location_id, payload, created_at)
-            VALUES (\(bind: publicID), \(bind: type.rawValue), \(bind: organizationID), \(bind: locationID), \(bind: payload), \(bind: now))
-            RETURNING id
-            """).first(decodingColumn: "id", as: Int64.self) else {
-            throw StoreError.corrupt("The database did not return the new webhook event's id.")
+            self.type = type; self.organizationID = organizationID; self.locationID = locationID
+            self.endpoints = endpoints; self.now = now
         }
-        var deliveries: [Int64] = []
-        for endpoint in endpoints {
-            if let id = try await sql.raw("""
-                INSERT INTO webhook_deliveries (event_id, endpoint_id, status, attempts, next_attempt_at, created_at)
-                VALUES (\(bind: eventID), \(bind: endpoint), 'pending', 0, \(bind: now), \(bind: now)) RETURNING id
-                """).first(decodingColumn: "id", as: Int64.self) { deliveries.append(id) }
+    }
+
+    /// Event rows in order, then their deliveries in order (ids ascending as if written one event at a time), with
+    /// multi-row inserts. Returns each event's delivery ids.
+    @discardableResult
+    static func insert(_ events: [Pending], on sql: any SQLDatabase) async throws -> [[Int64]] {
+        var eventIDs: [String: Int64] = [:]
+        for chunk in events.chunked(columns: 6) {
+            let insert = sql.insert(into: "webhook_events").columns("public_id", "type", "organization_id", "location_id", "payload", "created_at")
+            for e in chunk {
+                insert.values([SQLBind(e.publicID), SQLBind(e.type.rawValue), SQLBind(e.organizationID), SQLBind(e.locationID),
+                               SQLBind(e.payload), SQLBind(e.now)])
+            }
+            for row in try await insert.returning("id", "public_id").all() {
+                eventIDs[try row.decode(column: "public_id", as: String.self)] = try row.decode(column: "id", as: Int64.self)
+            }
         }
-        return deliveries
+        var deliveries: [(event: Int64, endpoint: Int64, now: Date)] = []
+        for e in events {
+            guard let id = eventIDs[e.publicID] else { throw StoreError.corrupt("The database did not return the new webhook event's id.") }
+            deliveries += e.endpoints.map { (id, $0, e.now) }
+        }
+        var written: [Int64: [Int64]] = [:]
+        for chunk in deliveries.chunked(columns: 6) {
+            let insert = sql.insert(into: "webhook_deliveries")
+                .columns("event_id", "endpoint_id", "status", "attempts", "next_attempt_at", "created_at")
+            for d in chunk { insert.values([SQLBind(d.event), SQLBind(d.endpoint), SQLBind("pending"), SQLBind(0), SQLBind(d.now), SQLBind(d.now)]) }
+            for row in try await insert.returning("id", "event_id").all() {
+                written[try row.decode(column: "event_id", as: Int64.self), default: []].append(try row.decode(column: "id", as: Int64.self))
+            }
+        }
+        return events.map { e in (written[eventIDs[e.publicID] ?? 0] ?? []).sorted() }
     }
 }
 

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Claim transitions per second through the store on SQLite (issue 20: >= 5,000/s): builds the release `incentives` and
+# `transition-bench`, seeds the demo and N synthetic claims (default 20,000) into a fresh SQLite file outside the
+# repository, then drives reviewer and partner actions through ClaimRepository.perform for S seconds (default 10) from
+# T tasks (default 4), each writing the claim's update, its history row, the partner's emails in the outbox and, with
+# --webhooks, a webhook event and delivery. Prints transitions/s. The temporary folder is removed on exit.
+# Usage: scripts/bench/transitions.sh [--claims N] [--seconds S] [--tasks T] [--webhooks] [--database FILE]
+# --database FILE: a copy of FILE (seeded with --now 2026-11-25T00:00:00Z) is measured instead of a fresh seed.
+# Env: INCENTIVES_BIN and BENCH_BIN (default: release builds of this checkout).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+CLAIMS=20000
+SOURCE=""
+NOW=2026-11-25T00:00:00Z
+ARGS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --claims) CLAIMS=$2; shift 2 ;;
+    --database) SOURCE=$(realpath "$2"); shift 2 ;;
+    --seconds|--tasks) ARGS+=("$1" "$2"); shift 2 ;;
+    --webhooks) ARGS+=("$1"); shift ;;
+    *) echo "unknown argument: $1 (use --claims N, --seconds S, --tasks T, --webhooks, --database FILE)" >&2; exit 2 ;;
+  esac
+done
+
+. scripts/bench/server.sh
+bench_binary
+BENCH=${BENCH_BIN:-}
+if [ -z "$BENCH" ]; then
+  swift build -c release --product transition-bench
+  BENCH=$(swift build -c release --show-bin-path)/transition-bench
+fi
+
+export LOG_LEVEL=warning DATABASE_URL="sqlite:$TMP/bench.sqlite"
+if [ -n "$SOURCE" ]; then
+  cp "$SOURCE" "$TMP/bench.sqlite"
+else
+  echo "seeding the demo and $CLAIMS synthetic claims into $TMP/bench.sqlite"
+  "$BIN" seed --scale "$CLAIMS" --now "$NOW" >/dev/null
+fi
+"$BENCH" "$DATABASE_URL" "$NOW" "${ARGS[@]}"
