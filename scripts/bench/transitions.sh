@@ -4,7 +4,8 @@
 # repository, then drives reviewer and partner actions through ClaimRepository.perform for S seconds (default 10) from
 # T tasks (default 4), each writing the claim's update, its history row, the partner's emails in the outbox and, with
 # --webhooks, a webhook event and delivery. Prints transitions/s. The temporary folder is removed on exit.
-# Usage: scripts/bench/transitions.sh [--claims N] [--seconds S] [--tasks T] [--webhooks] [--database FILE]
+# Usage: scripts/bench/transitions.sh [--claims N] [--seconds S] [--tasks T] [--webhooks] [--database FILE] [--results FILE]
+# --results FILE: also appends the figure as a row of scripts/bench/all.sh's table (tab-separated).
 # --database FILE: a copy of FILE (seeded with --now 2026-11-25T00:00:00Z) is measured instead of a fresh seed.
 # Env: INCENTIVES_BIN and BENCH_BIN (default: release builds of this checkout).
 set -euo pipefail
@@ -12,12 +13,14 @@ cd "$(dirname "$0")/../.."
 
 CLAIMS=20000
 SOURCE=""
+RESULTS=""
 NOW=2026-11-25T00:00:00Z
 ARGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --claims) CLAIMS=$2; shift 2 ;;
     --database) SOURCE=$(realpath "$2"); shift 2 ;;
+    --results) RESULTS=$2; shift 2 ;;
     --seconds|--tasks) ARGS+=("$1" "$2"); shift 2 ;;
     --webhooks) ARGS+=("$1"); shift ;;
     *) echo "unknown argument: $1 (use --claims N, --seconds S, --tasks T, --webhooks, --database FILE)" >&2; exit 2 ;;
@@ -39,4 +42,10 @@ else
   echo "seeding the demo and $CLAIMS synthetic claims into $TMP/bench.sqlite"
   "$BIN" seed --scale "$CLAIMS" --now "$NOW" >/dev/null
 fi
-"$BENCH" "$DATABASE_URL" "$NOW" "${ARGS[@]}"
+OUT=$("$BENCH" "$DATABASE_URL" "$NOW" "${ARGS[@]}")
+echo "$OUT"
+if [ -n "$RESULTS" ]; then
+  RATE=$(sed -n 's/.*: \([0-9]*\) transitions\/s.*/\1/p' <<<"$OUT" | tail -n 1)
+  printf '%s\t%s\t%s\t%s\n' "claim transitions through the store (sqlite)" "${RATE:-?} transitions/s" "≥ 5,000/s" \
+    "$([ "${RATE:-0}" -ge 5000 ] && echo yes || echo NO)" >>"$RESULTS"
+fi
