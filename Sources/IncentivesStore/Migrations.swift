@@ -28,5 +28,6 @@ extension Migrator {
         migration24,
         migration25,
         migration26,
+        migration30,
     ]
 }

@@ -59,6 +59,8 @@ struct MigrationChecksumTests {
              postgres: "091c133a7d406a0f06510ce122f63d2797cd1efff74e0d21fd37e2f08ef8c1b1"),
         26: (sqlite: "ad2b9e011358f7844595adef9f98cfc0e7d718874d683249ddc3622a2b9161d1",
              postgres: "ad2b9e011358f7844595adef9f98cfc0e7d718874d683249ddc3622a2b9161d1"),
+        30: (sqlite: "edb9594b10ade5c631d0c2f0ad407c6210c12beaf6faf63cfb05a9971b48b0b5",
+             postgres: "105aaded8d946b5fee50072de23d0dbf082c705c26598e422884d4a606f83b8f"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")
