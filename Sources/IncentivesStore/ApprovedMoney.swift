@@ -2,7 +2,7 @@ import Foundation
 import IncentivesDomain
 import SQLKit
 
-/// Money approved before given instants, read from the kept `earning_months` and `earning_days` (migration 29) and the
+/// Money approved before given instants, read from the kept `earning_months` and `earning_days` (migration 28) and the
 /// few earnings of the hours next to each instant: what the home page's spend and top partners charts add up, in
 /// proportion to the periods shown and never to the earnings. Exact to the cent, in any viewer's time zone.
 enum ApprovedMoney {

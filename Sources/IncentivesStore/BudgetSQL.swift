@@ -54,7 +54,7 @@ enum BudgetSQL {
     }
 
     /// Committing claims whose amount is known (fixed pay, or hours entered): their pinned amount, summed from the kept
-    /// `claim_amounts` (migration 29), never the claims themselves.
+    /// `claim_amounts` (migration 28), never the claims themselves.
     static func pendingPriced(_ scope: Scope, on sql: any SQLDatabase) async throws -> [Total] {
         try await sql.raw("""
             SELECT c.engagement_id, c.currency, CAST(SUM(c.amount_minor) AS BIGINT) AS total FROM claim_amounts c
@@ -118,7 +118,7 @@ enum BudgetSQL {
     }
 
     /// Earnings summed per engagement, currency, payment status and sign (a negative outstanding sum is carried), from
-    /// the kept `engagement_earning_totals` (migration 29).
+    /// the kept `engagement_earning_totals` (migration 28).
     static func earningTotals(_ scope: Scope, on sql: any SQLDatabase) async throws -> [EarningTotal] {
         try await sql.raw("""
             SELECT e.engagement_id, e.currency, e.payment_status, e.negative, CAST(SUM(e.amount_minor) AS BIGINT) AS total

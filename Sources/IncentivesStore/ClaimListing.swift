@@ -58,7 +58,9 @@ public struct ClaimListing: Sendable {
         }
     }
 
-    /// How many claims the scope sees in each status, added up from `claim_counts` (kept by triggers, migration 8).
+    /// How many claims the scope sees in each status: added up from `claim_counts` (kept by triggers, migration 8; its
+    /// organization and location columns take the scope's filter), a few rows per location and engagement, not a row per
+    /// claim.
     public func countsByStatus(in scope: AccessScope) async throws -> [ClaimStatus: Int] {
         try await db.read { sql in
             var counts: [ClaimStatus: Int] = [:]

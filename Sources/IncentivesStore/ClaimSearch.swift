@@ -185,7 +185,7 @@ extension ClaimListing {
     }
 
     /// The rest of the attention tab: claims due within 7 days that do not wait on the partner (those are counted by
-    /// status). The window's whole UTC days are added up from `claim_due_days` (kept by triggers, migration 28), so only
+    /// status). The window's whole UTC days are added up from `claim_due_days` (kept by triggers, migration 27), so only
     /// the claims due in its two partial days (one day in all) are read; a kind or engagement filter, which those
     /// cells do not hold, counts the window's claims themselves.
     static func dueSoon(_ query: ClaimListQuery, in scope: AccessScope, now: Date, on sql: any SQLDatabase) async throws -> Int {

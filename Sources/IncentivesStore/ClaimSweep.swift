@@ -40,7 +40,7 @@ extension ClaimRepository {
                     expiries.append(Expiry(claim: row.claim, area: row.area, inArbitration: row.inArbitration, context: context, at: now))
                 }
                 try await ClaimCountLocks.lock(Set(expiries.flatMap(\.countKeys)), on: sql, flavor: db.flavor)
-                // And the deadline and expiry cells (migration 28) the batch will leave, in the same key order as a
+                // And the deadline and expiry cells (migration 27) the batch will leave, in the same key order as a
                 // single claim's triggers take them.
                 try await ClaimCellLocks.lock(claims: due.map(\.claim.id), on: sql, flavor: db.flavor)
                 let batch = oneByOne

@@ -2,11 +2,19 @@ import Foundation
 import IncentivesDomain
 import SQLKit
 
-/// Claims waiting for a review: how many have waited `days` whole days since their last submission, by deadline standing.
+/// Claims waiting for a review: how many have waited the whole days of one `ReviewWait` bucket since their last
+/// submission, by deadline standing.
 public struct ReviewWaitCount: Sendable, Hashable {
-    public var days: Int
+    /// The index of the bucket in `ReviewWait.bucketStarts`.
+    public var bucket: Int
     public var standing: ReviewDeadlineStanding
     public var claims: Int
+
+    public init(bucket: Int, standing: ReviewDeadlineStanding, claims: Int) {
+        self.bucket = bucket
+        self.standing = standing
+        self.claims = claims
+    }
 }
 
 /// Reviewers' decisions (approve or reject) in one slice of a period, with the rejection's coded reason.
@@ -48,7 +56,10 @@ public struct PartnerApprovals: Sendable, Hashable {
 
 /// The aggregates behind the home page's charts. Every one is a fixed number of grouped statements (never a row per
 /// claim read into memory), scoped in SQL exactly as the claims list and earnings are, and bucketed by the slices of the
-/// viewer's period, which arrive as instants (storage is UTC).
+/// viewer's period, which arrive as instants (storage is UTC). The funnel, the decisions, the review days and the review
+/// waits add up counts kept by triggers (migration 29: `SlotPlan`, `QueueEdges`), so they read in proportion to the days
+/// of the period, not to the claims; a period cut off the quarter hours the counts are kept in is counted from the
+/// claims themselves (`…FromClaims`), which is also what the tests compare the kept counts with.
 public struct DashboardReads: Sendable {
     public let db: Database
     /// Partners ranked per currency on the top partners chart.
@@ -58,8 +69,21 @@ public struct DashboardReads: Sendable {
 
     /// The claims created in the span, counted at each funnel stage they reached.
     public func funnel(_ span: DateInterval, in scope: AccessScope) async throws -> ClaimFunnel {
+        guard let plan = SlotPlan(span) else {
+            return try await funnelFromClaims(span, in: scope)
+        }
+        let sums = DashboardCountsSQL.funnelCounted.map { "CAST(COALESCE(SUM(f.\($0)), 0) AS BIGINT) AS \($0)" }.joined(separator: ", ")
+        return try await funnel(reading: "SELECT \(unsafeRaw: sums) FROM funnel_slots f WHERE \(plan.condition("f")) AND \(scope.keptFilter("f"))")
+    }
+
+    /// The funnel counted from the claims themselves.
+    func funnelFromClaims(_ span: DateInterval, in scope: AccessScope) async throws -> ClaimFunnel {
+        try await funnel(reading: Self.funnelQuery(span, in: scope))
+    }
+
+    private func funnel(reading query: SQLQueryString) async throws -> ClaimFunnel {
         struct Row: Decodable { var created: Int; var consented: Int?; var submitted: Int?; var approved: Int?; var paid: Int? }
-        let row = try await db.read { sql in try await sql.raw(Self.funnelQuery(span, in: scope)).first(decoding: Row.self) }
+        let row = try await db.read { sql in try await sql.raw(query).first(decoding: Row.self) }
         guard let row else { return ClaimFunnel([:]) }
         return ClaimFunnel([.created: row.created, .consented: row.consented ?? 0, .submitted: row.submitted ?? 0,
                             .approved: row.approved ?? 0, .paid: row.paid ?? 0])
@@ -80,50 +104,97 @@ public struct DashboardReads: Sendable {
         """
     }
 
-    /// The claims waiting for a review at `now`, by whole days since their last submission and by review deadline.
+    /// The claims waiting for a review at `now`, by bucket of whole days since their last submission and by review
+    /// deadline: the queue's kept days where no edge (a bucket's first day, now, the near deadline) falls inside a day,
+    /// and the claims of the few days one does, one by one.
     public func reviewWaits(at now: Date, in scope: AccessScope) async throws -> [ReviewWaitCount] {
-        struct Row: Decodable { var days: Int; var standing: String; var n: Int }
+        let edges = QueueEdges(now: now)
+        let sinceDays = QueueEdges.list(edges.sinceDays), dueDays = QueueEdges.list(edges.dueDays)
+        return try await reviewWaits(reading: """
+            SELECT w.bucket, w.standing, CAST(SUM(w.n) AS BIGINT) AS n FROM (
+              SELECT \(edges.bucket("q.since_day", seconds: true)) AS bucket, \(edges.standing("q.due_day", seconds: true)) AS standing, q.n
+              FROM review_queue_days q
+              WHERE q.since_day NOT IN (\(sinceDays)) AND q.due_day NOT IN (\(dueDays)) AND \(scope.keptFilter("q"))
+              UNION ALL
+              SELECT \(edges.bucket("r.waiting_since", seconds: false)) AS bucket, \(edges.standing("r.review_due_at", seconds: false)) AS standing,
+                1 AS n
+              FROM review_queue r
+              WHERE (\(QueueEdges.within("r", "waiting_since", edges.sinceDays)) OR \(QueueEdges.within("r", "review_due_at", edges.dueDays)))
+                AND \(scope.claimFilter("r"))) w
+            GROUP BY w.bucket, w.standing HAVING SUM(w.n) <> 0
+            """)
+    }
+
+    /// The review waits counted from the claims and their history.
+    func reviewWaitsFromClaims(at now: Date, in scope: AccessScope) async throws -> [ReviewWaitCount] {
         let statuses = ReviewFilter.statuses.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-        let flavor = db.flavor
-        let near = now.adding(calendarDays: ReviewWait.nearDays)
+        let edges = QueueEdges(now: now)
         let lastSubmitted = "COALESCE((SELECT MAX(h.at) FROM claim_history h WHERE h.claim_id = c.id AND h.to_status = 'submitted'), c.updated_at)"
-        let days = PeriodSQL.wholeDays(from: lastSubmitted, to: PeriodSQL.bound(now), flavor: flavor)
-        let rows = try await db.read { sql in
-            try await sql.raw("""
-                SELECT w.days, w.standing, COUNT(*) AS n FROM (
-                  SELECT \(days) AS days,
-                    CASE WHEN c.due_kind = 'review' AND c.due_at < \(bind: now) THEN 'past'
-                         WHEN c.due_kind = 'review' AND c.due_at < \(bind: near) THEN 'near' ELSE 'later' END AS standing
-                  FROM claims c WHERE c.status IN (\(unsafeRaw: statuses)) AND \(scope.claimFilter("c"))) w
-                GROUP BY w.days, w.standing
-                """).all(decoding: Row.self)
-        }
-        return rows.map { ReviewWaitCount(days: $0.days, standing: ReviewDeadlineStanding(rawValue: $0.standing) ?? .later, claims: $0.n) }
+        let due = "CASE WHEN c.due_kind = 'review' THEN c.due_at END"
+        return try await reviewWaits(reading: """
+            SELECT w.bucket, w.standing, COUNT(*) AS n FROM (
+              SELECT \(edges.bucket(lastSubmitted, seconds: false)) AS bucket, \(edges.standing(due, seconds: false)) AS standing
+              FROM claims c WHERE c.status IN (\(unsafeRaw: statuses)) AND \(scope.claimFilter("c"))) w
+            GROUP BY w.bucket, w.standing
+            """)
+    }
+
+    private func reviewWaits(reading query: SQLQueryString) async throws -> [ReviewWaitCount] {
+        struct Row: Decodable { var bucket: Int; var standing: String; var n: Int }
+        let rows = try await db.read { sql in try await sql.raw(query).all(decoding: Row.self) }
+        return rows.map { ReviewWaitCount(bucket: $0.bucket, standing: ReviewDeadlineStanding(rawValue: $0.standing) ?? .later, claims: $0.n) }
     }
 
     /// Approvals and rejections per slice of the period, rejections by coded reason.
     public func decisions(_ slices: [PeriodSlice], in scope: AccessScope) async throws -> [DecisionCount] {
+        guard let plan = SlotPlan(slices) else { return try await decisionsFromClaims(slices, in: scope) }
+        return try await decisions(reading: """
+            SELECT d.slice, d.action, d.reason_code, CAST(SUM(d.n) AS BIGINT) AS n FROM (
+              SELECT \(plan.sliceIndex("s")) AS slice, s.action, s.reason_code, s.n FROM decision_slots s
+              WHERE \(plan.condition("s")) AND \(scope.keptFilter("s"))) d
+            GROUP BY d.slice, d.action, d.reason_code HAVING SUM(d.n) <> 0
+            """)
+    }
+
+    /// The decisions counted from the history.
+    func decisionsFromClaims(_ slices: [PeriodSlice], in scope: AccessScope) async throws -> [DecisionCount] {
         guard let first = slices.first, let last = slices.last else { return [] }
-        struct Row: Decodable { var slice: Int; var action: String; var reasonCode: String?; var n: Int }
         let span = DateInterval(start: first.start, end: last.end)
-        let rows = try await db.read { sql in
-            try await sql.raw("""
-                SELECT d.slice, d.action, d.reason_code, COUNT(*) AS n FROM (
-                  SELECT \(PeriodSQL.sliceIndex("h.at", slices)) AS slice, h.action, h.reason_code \(Self.decided(span, in: scope))) d
-                GROUP BY d.slice, d.action, d.reason_code
-                """).all(decoding: Row.self, with: .snakeCase)
-        }
+        return try await decisions(reading: """
+            SELECT d.slice, d.action, d.reason_code, COUNT(*) AS n FROM (
+              SELECT \(PeriodSQL.sliceIndex("h.at", slices)) AS slice, h.action, h.reason_code \(Self.decided(span, in: scope))) d
+            GROUP BY d.slice, d.action, d.reason_code
+            """)
+    }
+
+    private func decisions(reading query: SQLQueryString) async throws -> [DecisionCount] {
+        struct Row: Decodable { var slice: Int; var action: String; var reasonCode: String?; var n: Int }
+        let rows = try await db.read { sql in try await sql.raw(query).all(decoding: Row.self, with: .snakeCase) }
         return rows.compactMap { row in
             guard let action = ClaimAction(rawValue: row.action) else { return nil }
-            return DecisionCount(slice: row.slice, action: action, reason: row.reasonCode.flatMap(ReviewReason.init(rawValue:)),
-                                 claims: row.n)
+            // The kept counts hold '' for no code.
+            let reason = row.reasonCode.flatMap { $0.isEmpty ? nil : ReviewReason(rawValue: $0) }
+            return DecisionCount(slice: row.slice, action: action, reason: reason, claims: row.n)
         }
     }
 
     /// How many decisions in the span took each whole number of days from the claim's last submission before it.
     public func reviewDays(_ span: DateInterval, in scope: AccessScope) async throws -> [Int: Int] {
+        guard let plan = SlotPlan(span) else { return try await reviewDaysFromClaims(span, in: scope) }
+        return try await reviewDays(reading: """
+            SELECT s.days, CAST(SUM(s.n) AS BIGINT) AS n FROM review_day_slots s
+            WHERE \(plan.condition("s")) AND s.days >= 0 AND \(scope.keptFilter("s"))
+            GROUP BY s.days HAVING SUM(s.n) <> 0
+            """)
+    }
+
+    /// The review days counted from the history.
+    func reviewDaysFromClaims(_ span: DateInterval, in scope: AccessScope) async throws -> [Int: Int] {
+        try await reviewDays(reading: Self.reviewDaysQuery(span, in: scope, flavor: db.flavor))
+    }
+
+    private func reviewDays(reading query: SQLQueryString) async throws -> [Int: Int] {
         struct Row: Decodable { var days: Int; var n: Int }
-        let query = Self.reviewDaysQuery(span, in: scope, flavor: db.flavor)
         let rows = try await db.read { sql in try await sql.raw(query).all(decoding: Row.self) }
         return Dictionary(rows.map { ($0.days, $0.n) }, uniquingKeysWith: +)
     }
@@ -227,7 +298,11 @@ enum PeriodSQL {
     /// The index of the slice `column` falls in (rows are already limited to the slices' span): a `CASE` over the bound
     /// boundaries, so local days, weeks and months (daylight saving included) come out as the viewer reads them.
     static func sliceIndex(_ column: String, _ slices: [PeriodSlice]) -> SQLQueryString {
-        let boundaries = DateInterval.boundaries(slices)
+        index(column, below: DateInterval.boundaries(slices))
+    }
+
+    /// The index of the first of `boundaries` (ascending) that `column` is below; their count when none.
+    static func index(_ column: String, below boundaries: [some Encodable & Sendable]) -> SQLQueryString {
         guard !boundaries.isEmpty else { return "0" }
         var query: SQLQueryString = "CASE"
         for (i, boundary) in boundaries.enumerated() {
@@ -238,9 +313,6 @@ enum PeriodSQL {
         query.appendLiteral(" ELSE \(boundaries.count) END")
         return query
     }
-
-    /// A bound instant, as an expression.
-    static func bound(_ date: Date) -> SQLQueryString { "\(bind: date)" }
 
     /// Whole days from `start` to `end` (rounded down), as a 64-bit integer; NULL when either is.
     static func wholeDays(from start: String, to end: SQLQueryString, flavor: SQLFlavor) -> SQLQueryString {

@@ -130,7 +130,7 @@ public struct EarningsReads: Sendable {
 
     /// Earned and paid per estimated payment month and currency (month, then currency code), summed as
     /// integer minor units: currencies are never added together. Read from the kept `earning_totals` and
-    /// `earning_month_totals` (migration 29), a few rows per location and month, never the earnings themselves.
+    /// `earning_month_totals` (migration 28), a few rows per location and month, never the earnings themselves.
     public func monthly(in scope: AccessScope, filter: EarningsFilter = .init()) async throws -> [MonthlyEarning] {
         try await db.read { sql in
             // Aliased `ea` so the earnings' conditions (location, payment status, month) read the totals' same columns.

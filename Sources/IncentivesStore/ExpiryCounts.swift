@@ -10,7 +10,7 @@ enum ExpiryCounts {
     static let day: Int64 = 86_400
 
     /// Slice index to claims expiring in it; slices without any are left out. A partner's are added up from
-    /// `claim_expiry_cells` (kept by triggers, migration 28); anyone else's (no page asks) are counted claim by claim.
+    /// `claim_expiry_cells` (kept by triggers, migration 27); anyone else's (no page asks) are counted claim by claim.
     static func counts(_ slices: [PeriodSlice], in scope: AccessScope, on sql: any SQLDatabase) async throws -> [Int: Int] {
         guard case .partner = scope, !slices.isEmpty else { return try await scan(slices, in: scope, on: sql) }
         // Each boundary is counted as F: the claims expiring from the first boundary's UTC day up to it. A slice is the

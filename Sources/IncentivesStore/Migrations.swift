@@ -28,6 +28,7 @@ extension Migrator {
         migration24,
         migration25,
         migration26,
+        migration27,
         migration28,
         migration29,
     ]

@@ -105,7 +105,7 @@ enum ClaimCountLocks {
     }
 }
 
-/// The `claim_due_days` and `claim_expiry_cells` rows that a batch of claim moves will leave (migration 28), taken after its
+/// The `claim_due_days` and `claim_expiry_cells` rows that a batch of claim moves will leave (migration 27), taken after its
 /// claim_counts rows and in each table's key order before the first move, as the triggers take a single claim's cells,
 /// so that batches side by side on PostgreSQL never wait on each other's cells in a circle.
 enum ClaimCellLocks {

@@ -108,7 +108,7 @@ struct DashboardReadsTests {
         }
     }
 
-    @Test("claims waiting for review by whole days since their submission, against the review deadline", arguments: TestDatabases.flavors)
+    @Test("claims waiting for review by buckets of whole days since their submission, against the review deadline", arguments: TestDatabases.flavors)
     func reviewWaits(flavor: SQLFlavor) async throws {
         try await TestDatabases.with(flavor, seeded: true) { db in
             let reads = DashboardReads(db: db)
@@ -127,7 +127,7 @@ struct DashboardReadsTests {
             #expect(claims["submitted"]?.submittedAt == submitted)
             func adding(_ rows: [ReviewWaitCount], _ mine: ReviewWaitCount) -> Set<ReviewWaitCount> {
                 var rows = rows
-                if let i = rows.firstIndex(where: { $0.days == mine.days && $0.standing == mine.standing }) {
+                if let i = rows.firstIndex(where: { $0.bucket == mine.bucket && $0.standing == mine.standing }) {
                     rows[i].claims += 1
                 } else {
                     rows.append(mine)
@@ -135,7 +135,7 @@ struct DashboardReadsTests {
                 return Set(rows)
             }
             for (i, (days, standing)) in [(12, ReviewDeadlineStanding.later), (80, .near), (200, .past)].enumerated() {
-                let mine = ReviewWaitCount(days: days, standing: standing, claims: 1)
+                let mine = ReviewWaitCount(bucket: ReviewWait.bucket(days: days), standing: standing, claims: 1)
                 for scope in [Self.seattle, .vendor] {
                     #expect(Set(try await reads.reviewWaits(at: instants[i], in: scope)) == adding(before[i][scope]!, mine), "\(scope) at \(days)")
                 }

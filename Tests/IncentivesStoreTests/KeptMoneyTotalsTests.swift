@@ -4,7 +4,7 @@ import IncentivesDomain
 import SQLKit
 import Testing
 
-/// The money totals kept by triggers (migration 29) against the same sums made from scratch.
+/// The money totals kept by triggers (migration 28) against the same sums made from scratch.
 enum KeptMoneyTotals {
     /// One row of a kept total or of its from-scratch GROUP BY: the key as text, how many, how much.
     struct Row: Decodable, Hashable { var key: String; var n: Int64; var amount: Int64 }

@@ -59,10 +59,12 @@ struct MigrationChecksumTests {
              postgres: "091c133a7d406a0f06510ce122f63d2797cd1efff74e0d21fd37e2f08ef8c1b1"),
         26: (sqlite: "ad2b9e011358f7844595adef9f98cfc0e7d718874d683249ddc3622a2b9161d1",
              postgres: "ad2b9e011358f7844595adef9f98cfc0e7d718874d683249ddc3622a2b9161d1"),
-        28: (sqlite: "d654ed2cba18cefb372edcaa969b0adfd0956d5bfcb4c08796a6231cdc6b3f48",
+        27: (sqlite: "d654ed2cba18cefb372edcaa969b0adfd0956d5bfcb4c08796a6231cdc6b3f48",
              postgres: "c19ed307b22c89cf32f4253021372d553cb6b5607cb5dee316bc44af880ef240"),
-        29: (sqlite: "9b97af093bae12cd35a71de46061315248cec7bcb7f97067e73e375a7b26c055",
+        28: (sqlite: "9b97af093bae12cd35a71de46061315248cec7bcb7f97067e73e375a7b26c055",
              postgres: "86b0e0322cf7356a6cc27033e1931e8e5874764873f40b2984ee1482dbe6f281"),
+        29: (sqlite: "edb9594b10ade5c631d0c2f0ad407c6210c12beaf6faf63cfb05a9971b48b0b5",
+             postgres: "105aaded8d946b5fee50072de23d0dbf082c705c26598e422884d4a606f83b8f"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")

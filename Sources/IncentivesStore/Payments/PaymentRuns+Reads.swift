@@ -165,7 +165,7 @@ extension PaymentRuns {
     }
 
     /// The holds a run gathered now would show, with names: the payments page's "due but held" list. Added up per payee
-    /// and currency from the kept `earning_dues` (migration 29), a few rows per location and month, with the same
+    /// and currency from the kept `earning_dues` (migration 28), a few rows per location and month, with the same
     /// rules as the gathering (`PaymentRunPlan`), which alone reads the earnings it pays.
     public func holdsNow(cutoff: DayDate) async throws -> [PaymentRunHold] {
         struct Due: Decodable { var location_id: Int64; var currency: String; var total: Int64; var n: Int }

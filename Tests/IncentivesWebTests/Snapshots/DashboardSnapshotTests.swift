@@ -21,9 +21,9 @@ struct DashboardSnapshotTests {
 
     static func managerFigures(empty: Bool) -> [DashboardFigure] {
         let weeks = span.weeks(in: zone), months = span.months(in: zone)
-        let waits = [ReviewWaitCount(days: 1, standing: .later, claims: 4), ReviewWaitCount(days: 4, standing: .later, claims: 3),
-                     ReviewWaitCount(days: 8, standing: .near, claims: 2), ReviewWaitCount(days: 15, standing: .past, claims: 1),
-                     ReviewWaitCount(days: 40, standing: .past, claims: 2)]
+        let waits = [ReviewWaitCount(bucket: ReviewWait.bucket(days: 1), standing: .later, claims: 4), ReviewWaitCount(bucket: ReviewWait.bucket(days: 4), standing: .later, claims: 3),
+                     ReviewWaitCount(bucket: ReviewWait.bucket(days: 8), standing: .near, claims: 2), ReviewWaitCount(bucket: ReviewWait.bucket(days: 15), standing: .past, claims: 1),
+                     ReviewWaitCount(bucket: ReviewWait.bucket(days: 40), standing: .past, claims: 2)]
         let spend = [SpendMonth(engagementID: 7, currency: .usd, slice: nil, approvedMinor: 1_500_000, paidMinor: 1_000_000),
                      SpendMonth(engagementID: 7, currency: .usd, slice: 0, approvedMinor: 500_000, paidMinor: 0)]
         let partners = [PartnerApprovals(organizationID: 2, organizationName: "Bluefin Consulting", approved: Money(25_000, .usd), claims: 5),

@@ -66,7 +66,7 @@ enum DashboardFigures {
         let standings = ReviewDeadlineStanding.allCases
         var cells = [[Int]](repeating: [Int](repeating: 0, count: standings.count), count: buckets.count)
         for count in counts {
-            cells[ReviewWait.bucket(days: count.days)][standings.firstIndex(of: count.standing)!] += count.claims
+            cells[count.bucket][standings.firstIndex(of: count.standing)!] += count.claims
         }
         let total = cells.joined().reduce(0, +)
         let past = cells.reduce(0) { $0 + $1[0] }, near = cells.reduce(0) { $0 + $1[1] }
