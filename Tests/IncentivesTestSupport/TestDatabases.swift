@@ -14,6 +14,11 @@ public enum TestDatabases {
     /// the database being down. A hang still ends: scripts/test.sh stops a run after 40 minutes and names it.
     public static let leaseTimeout: Duration = .seconds(600)
 
+    /// How many PostgreSQL test databases may be open at once. Swift Testing starts every test at once, and each
+    /// database holds up to five connections (its pool of four and the one that created it): with the suites of
+    /// issue 20 that passed the test server's 400 connections ("sorry, too many clients already"). 64 × 5 = 320.
+    static let postgresSlots = AsyncSemaphore(permits: 64)
+
     public static var flavors: [SQLFlavor] {
         ProcessInfo.processInfo.environment["TEST_DATABASE_URL"] == nil ? [.sqlite] : [.sqlite, .postgres]
     }
@@ -23,6 +28,14 @@ public enum TestDatabases {
     public static func with<T>(_ flavor: SQLFlavor, seeded: Bool = false, migrations: [Migration] = Migrator.all,
                                logger: Logger = Logger(label: "incentives.db"),
                                _ body: (Database) async throws -> T) async throws -> T {
+        guard flavor == .postgres else { return try await open(flavor, seeded: seeded, migrations: migrations, logger: logger, body) }
+        return try await postgresSlots.withPermit {
+            try await open(flavor, seeded: seeded, migrations: migrations, logger: logger, body)
+        }
+    }
+
+    private static func open<T>(_ flavor: SQLFlavor, seeded: Bool, migrations: [Migration], logger: Logger,
+                                _ body: (Database) async throws -> T) async throws -> T {
         let name = "t_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
         let location: DatabaseLocation
         var admin: Database?
