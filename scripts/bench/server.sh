@@ -32,3 +32,15 @@ bench_server() {
   cat "$TMP/server.log"
   exit 1
 }
+
+# bench_seeded_copy SOURCE CLAIMS NOW: points DATABASE_URL at $TMP/bench.sqlite, a copy of SOURCE when given (seeded as of
+# NOW), else the demo and CLAIMS synthetic claims seeded there as of NOW. The copy leaves SOURCE as it was for the next run.
+bench_seeded_copy() {
+  export LOG_LEVEL=warning DATABASE_URL="sqlite:$TMP/bench.sqlite"
+  if [ -n "$1" ]; then
+    cp "$1" "$TMP/bench.sqlite"
+  else
+    echo "seeding the demo and $2 synthetic claims into $TMP/bench.sqlite"
+    "$BIN" seed --scale "$2" --now "$3" >/dev/null
+  fi
+}

@@ -22,13 +22,7 @@ done
 
 . scripts/bench/server.sh
 bench_binary
-export LOG_LEVEL=warning DATABASE_URL="sqlite:$TMP/bench.sqlite"
-if [ -n "$SOURCE" ]; then
-  cp "$SOURCE" "$TMP/bench.sqlite"
-else
-  echo "seeding the demo and $CLAIMS synthetic claims into $TMP/bench.sqlite"
-  "$BIN" seed --scale "$CLAIMS" --now "$NOW" >/dev/null
-fi
+bench_seeded_copy "$SOURCE" "$CLAIMS" "$NOW"
 START=$(date +%s.%N)
 OUT=$("$BIN" sweep --now "$LATER" --progress none)
 END=$(date +%s.%N)

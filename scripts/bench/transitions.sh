@@ -35,13 +35,7 @@ if [ -z "$BENCH" ]; then
   BENCH=$(swift build -c release --show-bin-path)/transition-bench
 fi
 
-export LOG_LEVEL=warning DATABASE_URL="sqlite:$TMP/bench.sqlite"
-if [ -n "$SOURCE" ]; then
-  cp "$SOURCE" "$TMP/bench.sqlite"
-else
-  echo "seeding the demo and $CLAIMS synthetic claims into $TMP/bench.sqlite"
-  "$BIN" seed --scale "$CLAIMS" --now "$NOW" >/dev/null
-fi
+bench_seeded_copy "$SOURCE" "$CLAIMS" "$NOW"
 OUT=$("$BENCH" "$DATABASE_URL" "$NOW" "${ARGS[@]}")
 echo "$OUT"
 if [ -n "$RESULTS" ]; then
