@@ -168,6 +168,15 @@ public struct EarningsReads: Sendable {
         return byCurrency.values.sorted { $0.earned.currency.code < $1.earned.currency.code }
     }
 
+    /// Whether the earning is the scope's to see (the API's cursors name one).
+    public func holds(_ earning: Int64, in scope: AccessScope) async throws -> Bool {
+        try await db.read { sql in
+            try await sql.raw("""
+                SELECT 1 AS one FROM earnings ea JOIN locations l ON l.id = ea.location_id WHERE ea.id = \(bind: earning) AND \(scope.locationFilter("l"))
+                """).first() != nil
+        }
+    }
+
     /// The locations of the scope that hold at least one earning, for the location filter.
     public func locations(in scope: AccessScope) async throws -> [EarningsLocation] {
         try await db.read { sql in

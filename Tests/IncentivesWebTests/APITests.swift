@@ -192,6 +192,38 @@ struct APITests {
         }
     }
 
+    @Test("the earnings list pages by next_cursor through every earning of the caller's, newest first; a foreign cursor is 404",
+          arguments: TestDatabases.flavors)
+    func earningsPages(flavor: SQLFlavor) async throws {
+        try await WebHarness.with(flavor: flavor) { app in
+            let partner = app.apiClient(try await app.token("admin@bluefin.example", scope: .read))
+            let first = try await partner.listEarnings().ok.body.json
+            #expect(first.nextCursor == nil) // the demo's nine Bluefin earnings fit the default page of 50
+            var seen: [Int64] = []
+            var after: Int64?
+            repeat {
+                let page = try await partner.listEarnings(query: .init(limit: 4, after: after)).ok.body.json
+                #expect(page.earnings.count <= 4 && !page.earnings.isEmpty)
+                seen += page.earnings.map(\.id)
+                after = page.nextCursor
+                #expect(after == nil || after == page.earnings.last?.id)
+            } while after != nil
+            let bluefin = AccessScope.partner(organizationID: 1, locationIDs: [1, 2, 3, 4])
+            let every = try await ProgramReads(db: app.db).earnings(in: bluefin, limit: 500).lines.map(\.id)
+            #expect(every.count > 8 && seen == every && first.earnings.map(\.id) == every)
+            let foreign = try await app.db.read { sql in
+                try await sql.raw("""
+                    SELECT MIN(ea.id) AS id FROM earnings ea JOIN locations l ON l.id = ea.location_id WHERE l.organization_id <> 1
+                    """).first(decodingColumn: "id", as: Int64.self)
+            }
+            let refused = try await partner.listEarnings(query: .init(after: try #require(foreign))).notFound.body.applicationProblemJson
+            #expect(refused.detail.contains("earning"))
+            #expect(try await partner.listEarnings(query: .init(after: 999_999)).notFound.body.applicationProblemJson.status == 404)
+            let tooMany = try await app.api("/api/v1/earnings?limit=101", token: try await app.token("admin@bluefin.example"))
+            #expect(tooMany.status == .badRequest)
+        }
+    }
+
     @Test("errors are problems: 401, 403, 404 foreign, 409 stale, 422 not now, 400 bad parameters, 405 with Allow", arguments: TestDatabases.flavors)
     func problems(flavor: SQLFlavor) async throws {
         try await WebHarness.with(flavor: flavor) { app in

@@ -53,8 +53,17 @@ extension PublicAPI {
 
     func listEarnings(_ input: Operations.ListEarnings.Input) async throws -> Operations.ListEarnings.Output {
         let viewer = try viewer(for: .earnings)
-        let page = try await deps.stores.program.earnings(in: viewer.scope, limit: 100)
-        return .ok(.init(body: .json(.init(earnings: page.lines.map { .init($0) }))))
+        let limit = input.query.limit ?? 50
+        guard (1...100).contains(limit) else { throw APIProblem(.badRequest, "limit is how many earnings a page holds: 1 to 100.") }
+        let reads = deps.stores.earnings
+        var cursor = EarningsCursor.newest
+        if let after = input.query.after {
+            // A cursor names an earning: one that is not the caller's is not found, rather than an empty last page.
+            guard try await reads.holds(after, in: viewer.scope) else { throw APIProblem.notFound("There is no earning \(after) among yours to page from.") }
+            cursor = .olderThan(after)
+        }
+        let slice = try await reads.page(in: viewer.scope, from: cursor, limit: limit)
+        return .ok(.init(body: .json(.init(earnings: slice.lines.map { .init($0) }, nextCursor: slice.hasOlder ? slice.lines.last?.id : nil))))
     }
 
     // MARK: Catalogue
