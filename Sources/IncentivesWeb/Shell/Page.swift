@@ -69,7 +69,7 @@ extension AppDependencies {
 
     /// Renders a page template (which extends `layout`) with its view model.
     func page(_ template: String, _ view: some PageView, status: HTTPResponse.Status = .ok) -> HTML {
-        HTML(status: status, body: templates.render(view, withTemplate: template) ?? "")
+        HTML(status: status, body: templates.render(TemplateView.seen(view) ?? view, withTemplate: template) ?? "")
     }
 
     /// A 303 redirect after a form, with an optional one-time message for the next page.
