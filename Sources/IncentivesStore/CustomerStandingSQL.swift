@@ -43,8 +43,9 @@ enum CustomerStandingSQL {
             """
         }
         if ranges.count == 1 { return ranges[0] }
+        let merged = ranges.map { range -> SQLQueryString in "SELECT * FROM (\(range)) r" }.joined(separator: " UNION ALL ")
         return """
-            SELECT w.customer_id, w.name FROM (\(ranges.map { range -> SQLQueryString in "SELECT * FROM (\(range)) r" }.joined(separator: " UNION ALL "))) w
+            SELECT w.customer_id, w.name FROM (\(merged)) w
             GROUP BY w.name, w.customer_id ORDER BY w.name, w.customer_id LIMIT \(literal: limit)
             """
     }

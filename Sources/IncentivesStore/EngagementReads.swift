@@ -315,12 +315,19 @@ public struct EngagementReads: Sendable {
                 claimID: line.claimId, claimName: line.claimName, claimStatus: status)
         }
         var page = CustomerPage(customers: customers)
+        var more = false
+        if let edge = try rows.first?.decoded(WalkEdgeRow.self) {
+            // Whether a customer follows the last one walked: asked whatever the page holds, so every page asks the same.
+            let after = CustomerStandingSQL.scopeCustomers(scope, wholeOrganization: whole, after: (edge.edgeName, edge.edgeId), limit: 1)
+            more = try await sql.raw("SELECT COUNT(*) AS n FROM (\(after)) m").first(decodingColumn: "n", as: Int.self) ?? 0 > 0
+            if rows.count <= limit && edge.walkedCount >= walk && more {
+                // The walk stopped at its bound short of a page: the next request looks on after the last customer it saw.
+                page.next = ClaimCursor(key: .text(edge.edgeName), id: edge.edgeId)
+                page.lookFurther = true
+            }
+        }
         if rows.count > limit {
             page.next = customers.last.map { ClaimCursor(key: .text($0.customer.name), id: $0.customer.id) }
-        } else if let edge = try rows.first?.decoded(WalkEdgeRow.self), edge.walkedCount >= walk {
-            // The walk stopped at its bound short of a page: the next request looks on after the last customer it saw.
-            page.next = ClaimCursor(key: .text(edge.edgeName), id: edge.edgeId)
-            page.lookFurther = true
         }
         (page.counts, page.countsInPart) = try await groupCounts(on: engagement, in: scope, wholeOrganization: whole, at: now,
                                                                  walk: walk, on: sql)

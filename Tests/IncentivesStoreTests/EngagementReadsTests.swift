@@ -186,7 +186,8 @@ struct EngagementReadsTests {
                 let board = try await reads.board(in: scope, at: now, countCap: all, walk: all)
                 let cap = EngagementReads.customerCountCap
                 // The counts stop one past the cap: with a cap of 3, "4" stands for more than 3.
-                let capped = Dictionary(uniqueKeysWithValues: try await reads.board(in: scope, at: now, countCap: 3, walk: all).engagements.map { ($0.id, $0) })
+                let counted = try await reads.board(in: scope, at: now, countCap: 3, walk: all).engagements
+                let capped = Dictionary(uniqueKeysWithValues: counted.map { ($0.id, $0) })
                 #expect(!board.engagements.isEmpty)
                 #expect(board.engagements.contains { $0.eligibleCustomers > 3 } && board.engagements.contains { $0.activeCustomers > 3 })
                 #expect(board.engagements.allSatisfy { !$0.eligibleCustomersAtLeast }, "a walk past every customer counts them all")
@@ -194,6 +195,9 @@ struct EngagementReadsTests {
                     let expected = try await referenceEligibility(engagement: e, organization: 1, locations: locations, db: db)
                     let detail = try #require(try await reads.detail(e.id, in: scope, at: now, customerLimit: all, walk: all))
                     #expect(detail.customers.count == expected.count && !detail.customersTruncated && !detail.customerCountsInPart)
+                    // A walk that ends on the scope's last customer has nothing further to look at.
+                    let exact = try #require(try await reads.detail(e.id, in: scope, at: now, customerLimit: all, walk: expected.count))
+                    #expect(exact.customers.count == expected.count && exact.nextCustomers == nil && !exact.customersLookFurther)
                     for c in detail.customers { #expect(c.eligibility == expected[c.customer.id], "engagement \(e.id), customer \(c.customer.id)") }
                     for group in CustomerEligibility.Group.allCases {
                         #expect(detail.customerCounts[group, default: 0] == expected.values.filter { $0.group == group }.count)

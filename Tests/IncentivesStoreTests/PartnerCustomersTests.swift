@@ -61,7 +61,10 @@ struct PartnerCustomersTests {
         try await TestDatabases.with(flavor, seeded: true) { db in
             try await compare("seeded", on: db)
             // The migration's backfill filled it from the demo's claims.
-            #expect(try await db.read { try await $0.raw("SELECT COUNT(*) AS n FROM partner_customers").first(decodingColumn: "n", as: Int.self) } ?? 0 > 20)
+            let backfilled = try await db.read {
+                try await $0.raw("SELECT COUNT(*) AS n FROM partner_customers").first(decodingColumn: "n", as: Int.self)
+            }
+            #expect(backfilled ?? 0 > 20)
 
             // New claims in batches, as the seeder writes them (one statement of many claims).
             try await Seeder(db: db).seedScale(count: 60, now: now, batchSize: 25)
@@ -73,7 +76,8 @@ struct PartnerCustomersTests {
             let intake = ClaimIntake(db: db)
             let places: [(organization: Int64, location: Int64)] = [(1, 1), (1, 2), (1, 3), (2, 5), (2, 6), (3, 8), (3, 9)]
             let domains = try await db.read { sql in
-                try await sql.raw("SELECT domain FROM customers WHERE domain IS NOT NULL ORDER BY id LIMIT 40").all(decodingColumn: "domain", as: String.self)
+                try await sql.raw("SELECT domain FROM customers WHERE domain IS NOT NULL ORDER BY id LIMIT 40")
+                    .all(decodingColumn: "domain", as: String.self)
             }
             var added = 0
             for round in 0..<40 {
@@ -126,11 +130,15 @@ struct PartnerCustomersTests {
             // Plain SQL, for what no command does today: a customer renamed, claims re-filed under another location and
             // another customer (one statement of several), and claims deleted.
             try await db.write { sql in
-                try await sql.raw("UPDATE customers SET name = 'Aardvark renamed' WHERE id = (SELECT MIN(customer_id) FROM claims WHERE location_id = 1)").run()
+                try await sql.raw("""
+                    UPDATE customers SET name = 'Aardvark renamed' WHERE id = (SELECT MIN(customer_id) FROM claims WHERE location_id = 1)
+                    """).run()
                 let refiled = "SELECT id FROM claims WHERE location_id = 1 ORDER BY id LIMIT 3"
                 try await sql.raw("UPDATE claims SET location_id = 2 WHERE id IN (\(unsafeRaw: refiled))").run()
                 let other = try await sql.raw("SELECT MAX(id) AS id FROM customers").first(decodingColumn: "id", as: Int64.self) ?? 0
-                try await sql.raw("UPDATE claims SET customer_id = \(bind: other) WHERE id IN (SELECT id FROM claims WHERE location_id = 8 ORDER BY id LIMIT 2)").run()
+                try await sql.raw("""
+                    UPDATE claims SET customer_id = \(bind: other) WHERE id IN (SELECT id FROM claims WHERE location_id = 8 ORDER BY id LIMIT 2)
+                    """).run()
                 let victims = try await sql.raw("SELECT id FROM claims WHERE location_id IN (3, 5) AND due_at IS NOT NULL ORDER BY id DESC LIMIT 3")
                     .all(decodingColumn: "id", as: Int64.self)
                 let list = SQLQueryString(victims.map(String.init).joined(separator: ", "))

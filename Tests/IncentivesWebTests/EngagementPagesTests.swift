@@ -258,7 +258,8 @@ struct EngagementPagesTests {
         return try await db.read { sql in
             try await sql.raw("""
                 SELECT COUNT(DISTINCT c.customer_id) AS n FROM claims c
-                WHERE c.organization_id = \(bind: organization) AND c.location_id IN (\(unsafeRaw: locations.map(String.init).joined(separator: ", ")))
+                WHERE c.organization_id = \(bind: organization)
+                  AND c.location_id IN (\(unsafeRaw: locations.map(String.init).joined(separator: ", ")))
                 """).first(decodingColumn: "n", as: Int.self) ?? 0
         }
     }
@@ -271,7 +272,9 @@ struct EngagementPagesTests {
             let seattle = AccessScope.partner(organizationID: 1, locationIDs: [1])
             let walk = EngagementReads.customerWalk
             let mine = try await Self.customerCount(seattle, app.db)
-            let program = try await app.db.read { try await $0.raw("SELECT COUNT(*) AS n FROM customers").first(decodingColumn: "n", as: Int.self) ?? 0 }
+            let program = try await app.db.read {
+                try await $0.raw("SELECT COUNT(*) AS n FROM customers").first(decodingColumn: "n", as: Int.self) ?? 0
+            }
             try #require(mine <= walk && program > 3 * walk, "a small partner (\(mine) customers) in a big program (\(program))")
             let reads = EngagementReads(db: app.db)
             let everyone = try #require(try await reads.detail(1, in: seattle, at: app.clock.now, customerLimit: 100_000, walk: 100_000))
@@ -323,7 +326,8 @@ struct EngagementPagesTests {
             let board = try await reads.board(in: Self.bluefin, at: app.clock.now)
             #expect(board.engagements.contains { $0.activeCustomers > 0 || $0.eligibleCustomers > 0 })
             let answer = try await app.api("/api/v1/engagements", token: try await app.token("admin@bluefin.example", scope: .read))
-            let listed = try #require((try JSONSerialization.jsonObject(with: Data(buffer: answer.body)) as? [String: Any])?["engagements"] as? [[String: Any]])
+            let object = try JSONSerialization.jsonObject(with: Data(buffer: answer.body)) as? [String: Any]
+            let listed = try #require(object?["engagements"] as? [[String: Any]])
             #expect(listed.count == board.engagements.count)
             for (json, e) in zip(listed, board.engagements) {
                 #expect(json["active_customers"] as? Int == e.activeCustomers && e.activeCustomers <= 101)
