@@ -3,17 +3,98 @@ import IncentivesDomain
 import SQLKit
 
 /// A partner's customers with their standing on an engagement, counted and paged in SQL: the engagements pages
-/// bring back a few rows per engagement and one page of customers, however many claims there are, while the
-/// database walks the partner's customers through two indexes (migration 16). The decision itself stays
+/// bring back a few rows per engagement and one page of customers, and the database looks at a bounded number of the
+/// scope's own customers for them (`partner_customers`, kept by the triggers of migration 30), each through its own
+/// claims on the engagement (migration 16's index), however many claims there are. The decision itself stays
 /// `CustomerStanding.steps`; this translates each of its checks into a condition on the columns below.
 ///
 /// A standing row holds, for one customer (and engagement), what `CustomerStanding` holds: `meets`,
 /// `active_claims`, `ours_active`, `approved_ours`, `approved_other`, `consented_other`.
 enum CustomerStandingSQL {
-    /// The customer ids of the scope's claims (the customers the engagements pages list; repeats included), for
-    /// `IN (...)`: both databases walk that list in id order, probing each customer's claims by index.
-    static func scopeCustomerIDs(_ scope: AccessScope) -> SQLQueryString {
-        "SELECT c.customer_id FROM claims c WHERE \(scope.claimFilter("c"))"
+    /// Where a walk of the scope's customers starts: after a customer's name and id, or at the first.
+    typealias WalkStart = (name: String, id: Int64)?
+
+    /// The scope's customers (`customer_id`, `name`), each once, by name then id after `start`, at most `limit` of them:
+    /// a range of `partner_customers` read in index order and stopped at `limit`. `wholeOrganization`: the scope holds every
+    /// location of its organization (an admin's), walked by the organization's rows in index order, a customer of several
+    /// locations met at its first (a probe of the customer's rows: no grouping that a planner might do over the whole
+    /// range first); otherwise each location's range is read, at most `limit` rows each, and merged.
+    static func scopeCustomers(_ scope: AccessScope, wholeOrganization: Bool, after start: WalkStart,
+                               limit: Int) -> SQLQueryString {
+        guard case .partner(let organization, let locations) = scope, !locations.isEmpty else {
+            return "SELECT customer_id, name FROM partner_customers WHERE 1 = 0"
+        }
+        func after(_ alias: String) -> SQLQueryString {
+            guard let start else { return "" }
+            return " AND (\(ident: alias).name, \(ident: alias).customer_id) > (\(bind: start.name), \(bind: start.id))"
+        }
+        if wholeOrganization {
+            return """
+                SELECT pc.customer_id, pc.name FROM partner_customers pc WHERE pc.organization_id = \(bind: organization)\(after("pc"))
+                  AND NOT EXISTS (SELECT 1 FROM partner_customers q WHERE q.customer_id = pc.customer_id AND q.location_id < pc.location_id
+                                                                        AND q.organization_id = pc.organization_id)
+                ORDER BY pc.name, pc.customer_id LIMIT \(literal: limit)
+                """
+        }
+        let ranges = locations.sorted().map { location -> SQLQueryString in
+            """
+            SELECT pc.customer_id, pc.name FROM partner_customers pc
+            WHERE pc.location_id = \(bind: location)\(after("pc")) ORDER BY pc.name, pc.customer_id LIMIT \(literal: limit)
+            """
+        }
+        if ranges.count == 1 { return ranges[0] }
+        let merged = ranges.map { range -> SQLQueryString in "SELECT * FROM (\(range)) r" }.joined(separator: " UNION ALL ")
+        return """
+            SELECT w.customer_id, w.name FROM (\(merged)) w
+            GROUP BY w.name, w.customer_id ORDER BY w.name, w.customer_id LIMIT \(literal: limit)
+            """
+    }
+
+    /// Whether the scope holds every location of its organization (then its customers are the organization's).
+    static func coversOrganization(_ scope: AccessScope, on sql: any SQLDatabase) async throws -> Bool {
+        guard case .partner(let organization, let locations) = scope, !locations.isEmpty else { return false }
+        let others = try await sql.raw("""
+            SELECT COUNT(*) AS n FROM locations l WHERE l.organization_id = \(bind: organization)
+              AND l.id NOT IN (\(unsafeRaw: locations.sorted().map(String.init).joined(separator: ", ")))
+            """).first(decodingColumn: "n", as: Int.self) ?? 0
+        return others == 0
+    }
+
+    /// A condition on a claim `alias` of the scope: it is the scope's first (lowest id) claim on its customer on the same
+    /// engagement (among `statuses` when given), so that a walk of the scope's claims meets each customer once and can stop
+    /// after a few (no DISTINCT to gather first). The earlier claims are looked for among the customer's own, a handful:
+    /// the scope test is an expression so that no planner tries every location and status of the scope for each claim.
+    static func firstOfCustomer(_ alias: String, in scope: AccessScope, statuses: String? = nil) -> SQLQueryString {
+        var query: SQLQueryString = "NOT EXISTS (SELECT 1 FROM claims d WHERE d.customer_id = \(ident: alias).customer_id"
+        query.appendLiteral(" AND d.engagement_id = \(alias).engagement_id AND d.id < \(alias).id AND (CASE WHEN ")
+        query.appendInterpolation(scope.claimFilter("d"))
+        if let statuses { query.appendLiteral(" AND d.status IN (\(statuses))") }
+        query.appendLiteral(" THEN 1 ELSE 0 END) = 1)")
+        return query
+    }
+
+    /// 1 when the scope could claim the customer of the `customers` row `row` on an engagement taking claims, else 0
+    /// (`CustomerStanding.canBeClaimed`). A customer with no claim on the engagement (most of a partner's customers on
+    /// any one) is decided by its recorded ids alone; the others by their claims' facts, one customer's claims at a time.
+    static func claimable(customer row: String, on engagement: Int64, role: PartnerRole, checks: [ProgramCheck], limit: Int,
+                          in scope: AccessScope, organization: Int64, at now: Date) -> SQLQueryString {
+        let untouched = CustomerStanding(meetsCriteria: true, activeClaims: 0, consentedWithAnotherPartner: false,
+                                         approvedWithThisPartner: false, approvedWithAnotherPartner: false)
+        var unclaimed: SQLQueryString = "0"
+        if untouched.canBeClaimed(limit: limit, engagementTakesClaims: true) {
+            unclaimed = meets(checks, role: role, row: row, customer: "\(row).id", engagement: "\(bind: engagement)", activeClaims: "0", at: now)
+        }
+        let judged = meets(checks, role: role, row: row, customer: "\(row).id", engagement: "\(bind: engagement)",
+                           activeClaims: "f.active_claims", at: now)
+        return """
+            (CASE WHEN NOT EXISTS (SELECT 1 FROM claims t WHERE t.customer_id = \(ident: row).id AND t.engagement_id = \(bind: engagement))
+                  THEN \(unclaimed)
+                  ELSE (SELECT CASE WHEN \(claimable(limit: "\(bind: limit)")) THEN 1 ELSE 0 END FROM (
+                          SELECT f.*, \(judged) AS meets FROM (
+                            SELECT \(facts(in: scope, organization: organization)) FROM claims k
+                            WHERE k.customer_id = \(ident: row).id AND k.engagement_id = \(bind: engagement)) f) standing)
+             END)
+            """
     }
 
     /// The standing's claim facts, aggregated over the claims `k` of one customer on one engagement (every partner's:
@@ -59,20 +140,6 @@ enum CustomerStandingSQL {
             }
         }
         expression.appendLiteral(" THEN 1 ELSE 0 END)")
-        return expression
-    }
-
-    /// `meets` for each row's engagement `e` (`e.id`), with the checks of the version in force of each; an engagement
-    /// not in `checks` has none.
-    static func meetsByEngagement(_ checks: [Int64: (role: PartnerRole, checks: [ProgramCheck])], row: String, customer: String,
-                                  activeClaims: String, at now: Date) -> SQLQueryString {
-        var expression: SQLQueryString = "(CASE e.id"
-        for (id, entry) in checks.sorted(by: { $0.key < $1.key }) {
-            expression.appendLiteral(" WHEN \(id) THEN ")
-            expression.appendInterpolation(meets(entry.checks, role: entry.role, row: row, customer: customer, engagement: "e.id",
-                                                 activeClaims: activeClaims, at: now))
-        }
-        expression.appendLiteral(" ELSE 1 END)")
         return expression
     }
 

@@ -17,10 +17,15 @@ public struct EngagementStanding: Sendable, Hashable {
     public var activeClaimsPerCustomer: Int
     /// The viewer's locations on the list, each with its criteria, enrollment, payee standing and terms.
     public var locations: [LocationEligibility]
-    /// Customers with an open (non-terminal) claim of the viewer's locations on it.
+    /// Customers with an open (non-terminal) claim of the viewer's locations on it, counted up to the board's cap
+    /// (`EngagementReads.customerCountCap`; one more means more than it).
     public var activeCustomers: Int = 0
-    /// Customers of the viewer's locations who could be added to it now (`CustomerStanding.canBeClaimed`).
+    /// Customers of the viewer's locations who could be added to it now (`CustomerStanding.canBeClaimed`), counted up to
+    /// the board's cap as `activeCustomers`, among the viewer's first `EngagementReads.customerWalk` customers by name.
     public var eligibleCustomers: Int = 0
+    /// The viewer has more customers than the board looks through and fewer than the cap of those could be added:
+    /// `eligibleCustomers` is a lower bound.
+    public var eligibleCustomersAtLeast = false
 
     /// "N of M": earning locations of the enrolled ones on the list (DOMAIN.md 2).
     public func earningLocations(at instant: Date) -> EarningLocations { EarningLocations(locations, at: instant) }
@@ -64,32 +69,41 @@ public struct EngagementDetail: Sendable {
     public var customers: [EngagementCustomer]
     /// Where the next page of customers starts, when there is one.
     public var nextCustomers: ClaimCursor?
-    /// How many customers of the viewer's locations each group holds (only when customers were asked for).
+    /// The page holds fewer customers than asked for because it looked through as many of the viewer's customers as one
+    /// request may (`EngagementReads.customerWalk`); `nextCustomers` looks further.
+    public var customersLookFurther = false
+    /// How many customers of the viewer's locations each group holds (only when customers were asked for), among their
+    /// first `EngagementReads.customerWalk` by name.
     public var customerCounts: [CustomerEligibility.Group: Int]
+    /// The viewer has more customers than the counts look through: each of `customerCounts` is a lower bound.
+    public var customerCountsInPart = false
 
     /// More customers than `customers` holds.
     public var customersTruncated: Bool { nextCustomers != nil }
 }
 
 /// Scoped reads behind `/engagements` and `/engagements/{id}`. Engagements are few (a program's catalogue:
-/// tens), so their lists are read whole; customers are counted in SQL and read one keyset page at a time
-/// (`CustomerStandingSQL`), so no read grows with the claims.
+/// tens), so their lists are read whole; customers are counted in SQL up to a cap or over a bounded walk of the scope's
+/// own customers, and read one keyset page at a time (`CustomerStandingSQL`), so no read grows with the claims.
 public struct EngagementReads: Sendable {
     public let db: Database
 
     public init(db: Database) { self.db = db }
 
-    /// The engagements page: every solution area, and the engagements with an eligible location of the scope.
-    public func board(in scope: AccessScope, at now: Date) async throws -> EngagementBoard {
-        try await db.read { try await Self.board(in: scope, at: now, on: $0) }
+    /// The engagements page: every solution area, and the engagements with an eligible location of the scope, their
+    /// customers counted up to `countCap` (`countCap + 1`: more), the eligible ones among the scope's first `walk`.
+    public func board(in scope: AccessScope, at now: Date, countCap: Int = Self.customerCountCap,
+                      walk: Int = Self.customerWalk) async throws -> EngagementBoard {
+        try await db.read { try await Self.board(in: scope, at: now, countCap: countCap, walk: walk, on: $0) }
     }
 
-    static func board(in scope: AccessScope, at now: Date, on sql: any SQLDatabase) async throws -> EngagementBoard {
+    static func board(in scope: AccessScope, at now: Date, countCap: Int = customerCountCap, walk: Int = customerWalk,
+                      on sql: any SQLDatabase) async throws -> EngagementBoard {
         let areas = try await sql.raw("SELECT id, code, name FROM solution_areas ORDER BY position, id")
             .all(decoding: SolutionArea.self, with: .snakeCase)
         let locations = try await ProgramReads.standings(in: scope, at: now, on: sql)
         var engagements = try await engagementStandings(in: scope, at: now, onlyEligible: true, locations: locations, on: sql)
-        try await countCustomers(of: &engagements, in: scope, at: now, on: sql)
+        try await countCustomers(of: &engagements, in: scope, at: now, cap: countCap, walk: walk, on: sql)
         let programID = try await sql.raw("SELECT MIN(id) AS id FROM programs").first(decodingColumn: "id", as: Int64?.self) ?? nil
         let program = try await programID.asyncMap { try await CatalogueRepository.program($0, on: sql) } ?? nil
         return EngagementBoard(areas: areas, locations: locations, engagements: engagements, program: program)
@@ -97,16 +111,18 @@ public struct EngagementReads: Sendable {
 
     /// One engagement, if at least one of the scope's locations is on its eligibility list; nil otherwise
     /// (unknown and foreign alike). Customers are read only when `customerLimit` is above zero: that many of
-    /// `group` (every group when nil) by name, after the `after` cursor of an earlier page.
+    /// `group` (every group when nil) by name, after the `after` cursor of an earlier page, looking through at most
+    /// `walk` of the scope's customers.
     public func detail(_ id: Int64, in scope: AccessScope, at now: Date, customerLimit: Int = 0,
-                       group: CustomerEligibility.Group? = nil, after: ClaimCursor? = nil) async throws -> EngagementDetail? {
+                       group: CustomerEligibility.Group? = nil, after: ClaimCursor? = nil,
+                       walk: Int = Self.customerWalk) async throws -> EngagementDetail? {
         try await db.read {
-            try await Self.detail(id, in: scope, at: now, customerLimit: customerLimit, group: group, after: after, on: $0)
+            try await Self.detail(id, in: scope, at: now, customerLimit: customerLimit, group: group, after: after, walk: walk, on: $0)
         }
     }
 
     static func detail(_ id: Int64, in scope: AccessScope, at now: Date, customerLimit: Int = 0, group: CustomerEligibility.Group? = nil,
-                       after: ClaimCursor? = nil, on sql: any SQLDatabase) async throws -> EngagementDetail? {
+                       after: ClaimCursor? = nil, walk: Int = customerWalk, on sql: any SQLDatabase) async throws -> EngagementDetail? {
         guard try await sql.raw("""
             SELECT 1 AS listed FROM eligibility_entries ee JOIN locations l ON l.id = ee.location_id
               JOIN engagements e ON e.id = ee.engagement_id AND e.lifecycle <> 'draft'
@@ -122,8 +138,13 @@ public struct EngagementReads: Sendable {
         var detail = EngagementDetail(engagement: engagement, solutionArea: area, program: program, locations: locations,
                                       customers: [], nextCustomers: nil, customerCounts: [:])
         if customerLimit > 0 {
-            (detail.customers, detail.nextCustomers, detail.customerCounts) = try await customers(
-                on: engagement, in: scope, at: now, group: group, after: after, limit: customerLimit, on: sql)
+            let page = try await customers(on: engagement, in: scope, at: now, group: group, after: after, limit: customerLimit,
+                                           walk: walk, on: sql)
+            detail.customers = page.customers
+            detail.nextCustomers = page.next
+            detail.customersLookFurther = page.lookFurther
+            detail.customerCounts = page.counts
+            detail.customerCountsInPart = page.countsInPart
         }
         return detail
     }
@@ -190,114 +211,86 @@ public struct EngagementReads: Sendable {
 
     // MARK: Customers
 
-    /// Fills each engagement's active and eligible customer counts with two aggregate statements: a row per
-    /// engagement for the customers with a claim on it, and how many of the scope's customers meet each role's
-    /// criteria (a customer without a claim on an engagement stands on those alone).
+    /// How far the board counts an engagement's customers: past it a count shows as "100+" (the API: 101). Counting on
+    /// would read every customer of a large partner, and past a hundred the exact figure changes nothing a partner does there.
+    public static let customerCountCap = 100
+
+    /// How many of the scope's customers (by name, `partner_customers`) one request looks at: an engagement's Customers
+    /// page looks through at most this many after its cursor for a page of its tab ("Look further" when they hold less
+    /// than a page), its tab counts are over the first this many (exact for a partner with no more customers, a lower
+    /// bound past it), and the board's eligible count looks through as many. ReadGrowthTests holds it there: Seattle's user
+    /// has 116 customers in the demo at 1,000 claims, and a request may read at most about twice as much at 20,000.
+    public static let customerWalk = 250
+
+    /// Fills each engagement's active and eligible customer counts, each exact up to `cap` and `cap + 1` past it, with
+    /// two statements per engagement that stop at `cap + 1` customers: the scope's open claims on it, one per customer; and
+    /// the scope's customers, each once, that could be claimed on it now, among the first `walk` by name (a lower bound,
+    /// `eligibleCustomersAtLeast`, when the scope has more and fewer than `cap + 1` of those could be).
     static func countCustomers(of engagements: inout [EngagementStanding], in scope: AccessScope, at now: Date,
-                               on sql: any SQLDatabase) async throws {
+                               cap: Int = customerCountCap, walk: Int = customerWalk, on sql: any SQLDatabase) async throws {
         guard case .partner(let organization, _) = scope, !engagements.isEmpty else { return }
-        let limit: SQLQueryString = "claim_limit"
         let inForce = try await CustomerStandingSQL.checksInForce(of: engagements.map(\.id), at: now, on: sql)
-        var checks: [Int64: (role: PartnerRole, checks: [ProgramCheck])] = [:]
-        var idChecks = checks
-        for e in engagements {
-            let list = inForce[e.id] ?? []
-            checks[e.id] = (e.role, list)
-            idChecks[e.id] = (e.role, list.filter { $0 == .customerIDRecorded })
-        }
-        let meets = CustomerStandingSQL.meetsByEngagement(checks, row: "cu", customer: "f.customer_id", activeClaims: "f.active_claims", at: now)
-        let meetsID = CustomerStandingSQL.meetsByEngagement(idChecks, row: "cu", customer: "f.customer_id", activeClaims: "f.active_claims", at: now)
-        var claimed: [Int64: (meeting: Int, active: Int, claimable: Int)] = [:]
-        for row in try await sql.raw("""
-            WITH facts AS (
-              SELECT k.customer_id, k.engagement_id, \(CustomerStandingSQL.facts(in: scope, organization: organization))
-              FROM claims k WHERE k.customer_id IN (\(CustomerStandingSQL.scopeCustomerIDs(scope)))
-              GROUP BY k.customer_id, k.engagement_id
-            ),
-            standing AS (
-              SELECT f.*, e.active_claims_per_customer AS claim_limit, \(meets) AS meets, \(meetsID) AS meets_id
-              FROM facts f JOIN engagements e ON e.id = f.engagement_id JOIN customers cu ON cu.id = f.customer_id
-            )
-            SELECT engagement_id, CAST(SUM(meets_id) AS BIGINT) AS meeting,
-                   CAST(SUM(CASE WHEN \(CustomerStandingSQL.condition(.claimedByThisPartner, limit: limit)) THEN 1 ELSE 0 END) AS BIGINT) AS active,
-                   CAST(SUM(CASE WHEN \(CustomerStandingSQL.claimable(limit: limit)) THEN 1 ELSE 0 END) AS BIGINT) AS claimable
-            FROM standing GROUP BY engagement_id
-            """).all(decoding: ClaimedCustomersRow.self, with: .snakeCase) {
-            claimed[row.engagementId] = (row.meeting, row.active, row.claimable)
-        }
-        // A customer with no claim on an engagement has no active or approved claim there: only its recorded ids decide.
-        var meetingRole: SQLQueryString = "CAST(COUNT(*) AS BIGINT) AS every_customer"
-        for role in PartnerRole.allCases {
-            meetingRole.appendLiteral(", CAST(COALESCE(SUM(")
-            meetingRole.appendInterpolation(CustomerStandingSQL.meets([.customerIDRecorded], role: role, row: "cu", customer: "cu.id",
-                                                                      engagement: "0", activeClaims: "0", at: now))
-            meetingRole.appendLiteral("), 0) AS BIGINT) AS \(role.rawValue)")
-        }
-        guard let totals = try await sql.raw("""
-            SELECT \(meetingRole) FROM customers cu WHERE cu.id IN (\(CustomerStandingSQL.scopeCustomerIDs(scope)))
-            """).first() else { return }
-        let untouched = CustomerStanding(meetsCriteria: true, activeClaims: 0, consentedWithAnotherPartner: false,
-                                         approvedWithThisPartner: false, approvedWithAnotherPartner: false)
+        let whole = try await CustomerStandingSQL.coversOrganization(scope, on: sql)
+        let customers = CustomerStandingSQL.scopeCustomers(scope, wholeOrganization: whole, after: nil, limit: walk)
+        let walked = try await sql.raw("""
+            SELECT COUNT(*) AS n FROM (\(CustomerStandingSQL.scopeCustomers(scope, wholeOrganization: whole, after: nil, limit: walk + 1))) w
+            """).first(decodingColumn: "n", as: Int.self) ?? 0
         for i in engagements.indices {
             let e = engagements[i]
-            let open = e.takesClaims(at: now)
-            let facts = claimed[e.id] ?? (0, 0, 0)
-            // The rest of the scope's customers meeting the criteria have no claim here: nothing else decides for them.
-            // (By hand: the column is named after the role.)
-            let column = inForce[e.id, default: []].contains(.customerIDRecorded) ? e.role.rawValue : "every_customer"
-            let unclaimed = try totals.decode(column: column, as: Int.self) - facts.meeting
-            engagements[i].activeCustomers = facts.active
-            engagements[i].eligibleCustomers = !open ? 0
-                : facts.claimable + (untouched.canBeClaimed(limit: e.activeClaimsPerCustomer, engagementTakesClaims: open) ? unclaimed : 0)
+            let active = CustomerStandingSQL.active
+            engagements[i].activeCustomers = try await sql.raw("""
+                SELECT COUNT(*) AS n FROM (
+                  SELECT 1 AS one FROM claims k
+                  WHERE \(scope.claimFilter("k")) AND k.engagement_id = \(bind: e.id) AND k.status IN (\(unsafeRaw: active))
+                    AND \(CustomerStandingSQL.firstOfCustomer("k", in: scope, statuses: active))
+                  LIMIT \(literal: cap + 1)) x
+                """).first(decodingColumn: "n", as: Int.self) ?? 0
+            guard e.takesClaims(at: now) else { engagements[i].eligibleCustomers = 0; continue }
+            let claimable = CustomerStandingSQL.claimable(
+                customer: "cu", on: e.id, role: e.role, checks: inForce[e.id] ?? [], limit: e.activeClaimsPerCustomer,
+                in: scope, organization: organization, at: now)
+            let eligible = try await sql.raw("""
+                SELECT COUNT(*) AS n FROM (
+                  SELECT 1 AS one FROM (\(customers)) w CROSS JOIN customers cu
+                  WHERE cu.id = w.customer_id AND \(claimable) = 1 LIMIT \(literal: cap + 1)) x
+                """).first(decodingColumn: "n", as: Int.self) ?? 0
+            engagements[i].eligibleCustomers = eligible
+            engagements[i].eligibleCustomersAtLeast = eligible <= cap && walked > walk
         }
     }
 
-    /// One keyset page of the scope's customers in a group (nil: all), by name then id, each with its eligibility
-    /// and the newest claim of the scope on it; the cursor of the next page; and how many customers each group
-    /// holds. One statement: every customer's standing is worked out once, for the counts and the page.
+    /// One keyset page of the scope's customers in a group (nil: all), by name then id, each with its eligibility and the
+    /// newest claim of the scope on it; the cursor of the next page (`lookFurther`: the page holds fewer than `limit`
+    /// because it looked through `walk` customers, and more follow); and the customers in each group among the scope's
+    /// first `walk` by name (`countsInPart`: the scope has more, so each count is a lower bound). Neither statement reads
+    /// more than `walk` of the scope's customers (and their claims on the engagement), however many the partner has.
     static func customers(on engagement: Engagement, in scope: AccessScope, at now: Date, group: CustomerEligibility.Group?,
-                          after: ClaimCursor?, limit: Int, on sql: any SQLDatabase)
-    async throws -> (customers: [EngagementCustomer], next: ClaimCursor?, counts: [CustomerEligibility.Group: Int]) {
-        guard case .partner(let organization, _) = scope, limit > 0 else { return ([], nil, [:]) }
-        var condition: SQLQueryString = "1 = 1"
-        if let group { condition.appendLiteral(" AND grp = "); condition.appendInterpolation(bind: group.rawValue) }
+                          after: ClaimCursor?, limit: Int, walk: Int = customerWalk, on sql: any SQLDatabase)
+    async throws -> CustomerPage {
+        guard case .partner(let organization, _) = scope, limit > 0 else { return CustomerPage() }
+        var start: CustomerStandingSQL.WalkStart = nil
         if let after {
             guard case .text(let name) = after.key else { throw ClaimCursorRefused() }
-            condition.appendLiteral(" AND (name, id) > (")
-            condition.appendInterpolation(bind: name)
-            condition.appendLiteral(", ")
-            condition.appendInterpolation(bind: after.id)
-            condition.appendLiteral(")")
+            start = (name, after.id)
         }
-        var counts: SQLQueryString = ""
-        for (i, group) in CustomerEligibility.Group.allCases.enumerated() {
-            counts.appendLiteral("\(i > 0 ? ", " : "")CAST(COALESCE(SUM(CASE WHEN grp = '\(group.rawValue)' THEN 1 ELSE 0 END), 0) AS BIGINT) AS n_\(group.rawValue)")
-        }
-        let meets = CustomerStandingSQL.meets(engagement.version(inForceAt: now).customerCriteria.programChecks, role: engagement.role,
-                                              row: "facts", customer: "facts.id", engagement: "\(bind: engagement.id)",
-                                              activeClaims: "facts.active_claims", at: now)
+        let whole = try await CustomerStandingSQL.coversOrganization(scope, on: sql)
+        var inGroup: SQLQueryString = "1 = 1"
+        if let group { inGroup = "grp = \(bind: group.rawValue)" }
         // The newest claim is looked up for the page's rows only, through the customer's claims: the scope test is an
         // expression, so that no planner walks the organization's claims on the engagement for it instead.
         let rows = try await sql.raw("""
-            WITH facts AS (
-              SELECT cu.id, cu.name, cu.domain, cu.tenant_id, cu.top_parent_id, cu.subscription_id, cu.opportunity_id,
-                     \(CustomerStandingSQL.facts(in: scope, organization: organization))
-              FROM customers cu LEFT JOIN claims k ON k.customer_id = cu.id AND k.engagement_id = \(bind: engagement.id)
-              WHERE cu.id IN (\(CustomerStandingSQL.scopeCustomerIDs(scope)))
-              GROUP BY cu.id, cu.name, cu.domain, cu.tenant_id, cu.top_parent_id, cu.subscription_id, cu.opportunity_id
-            ),
-            judged AS (SELECT facts.*, \(meets) AS meets FROM facts),
-            standing AS (
-              SELECT judged.*, \(CustomerStandingSQL.group(limit: "\(bind: engagement.activeClaimsPerCustomer)")) AS grp FROM judged
-            ),
-            counts AS (SELECT \(counts) FROM standing),
-            page AS (SELECT * FROM standing WHERE \(condition) ORDER BY name, id LIMIT \(literal: limit + 1))
-            SELECT n.*, p.id, p.name, p.domain, p.tenant_id, p.top_parent_id, p.subscription_id, p.opportunity_id,
+            WITH \(standing(on: engagement, of: CustomerStandingSQL.scopeCustomers(scope, wholeOrganization: whole, after: start, limit: walk),
+                            in: scope, organization: organization, at: now)),
+            edge AS (SELECT w.customer_id AS edge_id, w.name AS edge_name, (SELECT COUNT(*) FROM walked) AS walked_count
+                     FROM walked w ORDER BY w.name DESC, w.customer_id DESC LIMIT 1),
+            page AS (SELECT * FROM standing WHERE \(inGroup) ORDER BY name, id LIMIT \(literal: limit + 1))
+            SELECT n.edge_id, n.edge_name, CAST(n.walked_count AS BIGINT) AS walked_count,
+                   p.id, p.name, p.domain, p.tenant_id, p.top_parent_id, p.subscription_id, p.opportunity_id,
                    CAST(p.active_claims AS BIGINT) AS active_claims, CAST(p.ours_active AS BIGINT) AS ours_active,
                    CAST(p.approved_ours AS BIGINT) AS approved_ours, CAST(p.approved_other AS BIGINT) AS approved_other,
                    CAST(p.consented_other AS BIGINT) AS consented_other, CAST(p.meets AS BIGINT) AS meets,
                    x.id AS claim_id, x.name AS claim_name, x.status AS claim_status
-            FROM counts n
+            FROM edge n
             LEFT JOIN page p ON 1 = 1
             LEFT JOIN claims x ON x.id = (
               SELECT y.id FROM claims y
@@ -305,15 +298,10 @@ public struct EngagementReads: Sendable {
               ORDER BY y.updated_at DESC, y.id DESC LIMIT 1)
             ORDER BY p.name, p.id
             """).all()
-        var groups: [CustomerEligibility.Group: Int] = [:]
-        if let first = rows.first {
-            // By hand: the count columns are named after the groups.
-            for group in CustomerEligibility.Group.allCases { groups[group] = try first.decode(column: "n_\(group.rawValue)", as: Int.self) }
-        }
         let open = EarningTerms.takesClaims(status: engagement.status, lastClaimDay: engagement.lastClaimDay, at: now)
         let customers = try rows.prefix(limit).compactMap { row -> EngagementCustomer? in
             let line = try row.decoded(CustomerLineRow.self)
-            guard line.id != nil else { return nil } // no customer in the group
+            guard line.id != nil else { return nil } // none of the walked customers is in the group
             let customer = try row.decoded(CustomerRow.self).customer
             let standing = try row.decoded(CustomerStandingSQL.FactsRow.self).standing(of: customer, role: engagement.role)
             var status: ClaimStatus?
@@ -326,8 +314,74 @@ public struct EngagementReads: Sendable {
                 canBeClaimed: standing.canBeClaimed(limit: engagement.activeClaimsPerCustomer, engagementTakesClaims: open),
                 claimID: line.claimId, claimName: line.claimName, claimStatus: status)
         }
-        let next = rows.count > limit ? customers.last.map { ClaimCursor(key: .text($0.customer.name), id: $0.customer.id) } : nil
-        return (customers, next, groups)
+        var page = CustomerPage(customers: customers)
+        var more = false
+        if let edge = try rows.first?.decoded(WalkEdgeRow.self) {
+            // Whether a customer follows the last one walked: asked whatever the page holds, so every page asks the same.
+            let after = CustomerStandingSQL.scopeCustomers(scope, wholeOrganization: whole, after: (edge.edgeName, edge.edgeId), limit: 1)
+            more = try await sql.raw("SELECT COUNT(*) AS n FROM (\(after)) m").first(decodingColumn: "n", as: Int.self) ?? 0 > 0
+            if rows.count <= limit && edge.walkedCount >= walk && more {
+                // The walk stopped at its bound short of a page: the next request looks on after the last customer it saw.
+                page.next = ClaimCursor(key: .text(edge.edgeName), id: edge.edgeId)
+                page.lookFurther = true
+            }
+        }
+        if rows.count > limit {
+            page.next = customers.last.map { ClaimCursor(key: .text($0.customer.name), id: $0.customer.id) }
+        }
+        (page.counts, page.countsInPart) = try await groupCounts(on: engagement, in: scope, wholeOrganization: whole, at: now,
+                                                                 walk: walk, on: sql)
+        return page
+    }
+
+    /// The customers in each group among the scope's first `walk` by name, and whether the scope has more (the counts are
+    /// then lower bounds): one statement over at most `walk + 1` customers.
+    static func groupCounts(on engagement: Engagement, in scope: AccessScope, wholeOrganization: Bool, at now: Date, walk: Int,
+                            on sql: any SQLDatabase) async throws -> (counts: [CustomerEligibility.Group: Int], inPart: Bool) {
+        guard case .partner(let organization, _) = scope else { return ([:], false) }
+        let rows = try await sql.raw("""
+            WITH \(standing(on: engagement, of: CustomerStandingSQL.scopeCustomers(scope, wholeOrganization: wholeOrganization, after: nil,
+                                                                                    limit: walk + 1),
+                            in: scope, organization: organization, at: now))
+            SELECT grp, CAST(COUNT(*) AS BIGINT) AS n FROM standing GROUP BY grp
+            """).all(decoding: GroupCountRow.self, with: .snakeCase)
+        var counts: [CustomerEligibility.Group: Int] = [:]
+        for group in CustomerEligibility.Group.allCases { counts[group] = rows.first { $0.grp == group.rawValue }?.n ?? 0 }
+        return (counts, rows.reduce(0) { $0 + $1.n } > walk)
+    }
+
+    /// The common table expressions `walked` (the customers `customers` walks), `facts`, `judged` and `standing` (each walked
+    /// customer with its standing columns and `grp`, its group on the engagement), for a statement to go on with. (CROSS JOIN:
+    /// SQLite joins in the order written, from the few walked customers to their records, never the other way round.)
+    static func standing(on engagement: Engagement, of customers: SQLQueryString, in scope: AccessScope, organization: Int64,
+                         at now: Date) -> SQLQueryString {
+        let meets = CustomerStandingSQL.meets(engagement.version(inForceAt: now).customerCriteria.programChecks, role: engagement.role,
+                                              row: "facts", customer: "facts.id", engagement: "\(bind: engagement.id)",
+                                              activeClaims: "facts.active_claims", at: now)
+        return """
+            walked AS (\(customers)),
+            facts AS (
+              SELECT cu.id, cu.name, cu.domain, cu.tenant_id, cu.top_parent_id, cu.subscription_id, cu.opportunity_id,
+                     \(CustomerStandingSQL.facts(in: scope, organization: organization))
+              FROM walked w CROSS JOIN customers cu
+              LEFT JOIN claims k ON k.customer_id = cu.id AND k.engagement_id = \(bind: engagement.id)
+              WHERE cu.id = w.customer_id
+              GROUP BY cu.id, cu.name, cu.domain, cu.tenant_id, cu.top_parent_id, cu.subscription_id, cu.opportunity_id
+            ),
+            judged AS (SELECT facts.*, \(meets) AS meets FROM facts),
+            standing AS (
+              SELECT judged.*, \(CustomerStandingSQL.group(limit: "\(bind: engagement.activeClaimsPerCustomer)")) AS grp FROM judged
+            )
+            """
+    }
+
+    /// One page of an engagement's Customers page, as `customers(on:...)` reads it.
+    struct CustomerPage {
+        var customers: [EngagementCustomer] = []
+        var next: ClaimCursor?
+        var lookFurther = false
+        var counts: [CustomerEligibility.Group: Int] = [:]
+        var countsInPart = false
     }
 
     /// A customer's standing on one engagement from every partner's claims on it (Add customer decides one
@@ -403,16 +457,21 @@ private struct EngagementTermsRow: Decodable {
     var lastClaimDay: String?
 }
 
-/// The scope's customers with a claim on one engagement, counted.
-private struct ClaimedCustomersRow: Decodable {
-    var engagementId: Int64
-    var meeting: Int
-    var active: Int
-    var claimable: Int
+/// The last customer a Customers page looked at, and how many it looked at.
+private struct WalkEdgeRow: Decodable {
+    var edgeId: Int64
+    var edgeName: String
+    var walkedCount: Int
+}
+
+/// The customers of one eligibility group.
+private struct GroupCountRow: Decodable {
+    var grp: String
+    var n: Int
 }
 
 /// A customers-page row past its customer and standing columns: no id on the one row of a page with no customer
-/// (the counts alone), and the scope's newest claim on the customer, if any.
+/// (the walk's edge alone), and the scope's newest claim on the customer, if any.
 private struct CustomerLineRow: Decodable {
     var id: Int64?
     var claimId: Int64?

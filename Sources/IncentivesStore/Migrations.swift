@@ -31,5 +31,6 @@ extension Migrator {
         migration27,
         migration28,
         migration29,
+        migration30,
     ]
 }

@@ -174,34 +174,122 @@ struct EngagementReadsTests {
         }
     }
 
-    @Test("every customer's eligibility on every engagement, and the counts, are what the scope's claims say, at a larger scale too",
+    @Test("each customer's eligibility on each engagement, and the counts (capped, or over a bounded walk), are what the scope's claims say",
           arguments: TestDatabases.flavors)
     func customersMatchTheClaims(flavor: SQLFlavor) async throws {
         try await TestDatabases.with(flavor, seeded: true) { db in
             try await Seeder(db: db).seedScale(count: 400, now: now, batchSize: 400)
             let reads = EngagementReads(db: db)
             let scopes: [(AccessScope, Set<Int64>)] = [(bluefin, [1, 2, 3, 4]), (seattle, [1])]
+            let all = 100_000
             for (scope, locations) in scopes {
-                let board = try await reads.board(in: scope, at: now)
+                let board = try await reads.board(in: scope, at: now, countCap: all, walk: all)
+                let cap = EngagementReads.customerCountCap
+                // The counts stop one past the cap: with a cap of 3, "4" stands for more than 3.
+                let counted = try await reads.board(in: scope, at: now, countCap: 3, walk: all).engagements
+                let capped = Dictionary(uniqueKeysWithValues: counted.map { ($0.id, $0) })
                 #expect(!board.engagements.isEmpty)
+                #expect(board.engagements.contains { $0.eligibleCustomers > 3 } && board.engagements.contains { $0.activeCustomers > 3 })
+                #expect(board.engagements.allSatisfy { !$0.eligibleCustomersAtLeast }, "a walk past every customer counts them all")
                 for e in board.engagements {
                     let expected = try await referenceEligibility(engagement: e, organization: 1, locations: locations, db: db)
-                    let detail = try #require(try await reads.detail(e.id, in: scope, at: now, customerLimit: 100_000))
-                    #expect(detail.customers.count == expected.count && !detail.customersTruncated)
+                    let detail = try #require(try await reads.detail(e.id, in: scope, at: now, customerLimit: all, walk: all))
+                    #expect(detail.customers.count == expected.count && !detail.customersTruncated && !detail.customerCountsInPart)
+                    // A walk that ends on the scope's last customer has nothing further to look at.
+                    let exact = try #require(try await reads.detail(e.id, in: scope, at: now, customerLimit: all, walk: expected.count))
+                    #expect(exact.customers.count == expected.count && exact.nextCustomers == nil && !exact.customersLookFurther)
                     for c in detail.customers { #expect(c.eligibility == expected[c.customer.id], "engagement \(e.id), customer \(c.customer.id)") }
                     for group in CustomerEligibility.Group.allCases {
                         #expect(detail.customerCounts[group, default: 0] == expected.values.filter { $0.group == group }.count)
                     }
-                    #expect(e.eligibleCustomers == detail.customers.filter(\.canBeClaimed).count, "engagement \(e.id)")
-                    // A page of each group, then the rest by cursor: every customer of the group once, by name.
+                    let claimable = detail.customers.filter(\.canBeClaimed).count
+                    #expect(e.eligibleCustomers == claimable, "engagement \(e.id)")
+                    #expect(capped[e.id]?.eligibleCustomers == min(claimable, 4), "engagement \(e.id) counted to 3")
+                    let active = detail.customers.filter { $0.claimStatus?.isActive == true }.count
+                    #expect(e.activeCustomers == active && capped[e.id]?.activeCustomers == min(active, 4), "engagement \(e.id)")
+                    // The tab counts over the first 40 customers by name: lower bounds past them, exact when there are no more.
+                    let engagement = try #require(try await db.read { try await CatalogueRepository.engagement(e.id, on: $0) })
+                    let first40 = try await db.read { sql in
+                        try await EngagementReads.groupCounts(on: engagement, in: scope, wholeOrganization: scope == bluefin, at: now,
+                                                              walk: 40, on: sql)
+                    }
+                    #expect(first40.inPart == (expected.count > 40), "engagement \(e.id)")
+                    #expect(first40.counts.values.reduce(0, +) == min(expected.count, 41))
+                    for group in CustomerEligibility.Group.allCases {
+                        let inFirst = detail.customers.prefix(41).filter { $0.eligibility.group == group }.count
+                        #expect(first40.counts[group] == inFirst, "engagement \(e.id), \(group) among the first 41 by name")
+                    }
+                    // A board looking through 40 customers: the eligible count is a lower bound when it found at most the cap.
+                    if e.id == board.engagements.first(where: { $0.takesClaims(at: now) })?.id {
+                        let short = try #require(try await reads.board(in: scope, at: now, walk: 40).engagements.first { $0.id == e.id })
+                        let eligibleInFirst = detail.customers.prefix(40).filter(\.canBeClaimed).count
+                        #expect(short.eligibleCustomers == min(eligibleInFirst, cap + 1))
+                        #expect(short.eligibleCustomersAtLeast == (expected.count > 40 && eligibleInFirst <= cap))
+                    }
+                    // A page of each group, then the rest by cursor: every customer of the group once, by name; and the same
+                    // with a walk of 30 customers a request: short pages that look further, until every customer was seen.
                     for group in CustomerEligibility.Group.allCases where e.id == board.engagements.first?.id {
-                        var seen: [EngagementCustomer] = [], after: ClaimCursor?
-                        repeat {
-                            let page = try #require(try await reads.detail(e.id, in: scope, at: now, customerLimit: 15, group: group, after: after))
-                            seen += page.customers
-                            after = page.nextCustomers
-                        } while after != nil
-                        #expect(seen.map(\.customer.id) == detail.customers.filter { $0.eligibility.group == group }.map(\.customer.id))
+                        let inGroup = detail.customers.filter { $0.eligibility.group == group }.map(\.customer.id)
+                        for walk in [all, 30] {
+                            var seen: [EngagementCustomer] = [], after: ClaimCursor?, shortPages = 0
+                            repeat {
+                                let page = try #require(try await reads.detail(e.id, in: scope, at: now, customerLimit: 15, group: group,
+                                                                               after: after, walk: walk))
+                                seen += page.customers
+                                after = page.nextCustomers
+                                #expect(page.customersLookFurther == (after != nil && page.customers.count < 15))
+                                if page.customersLookFurther { shortPages += 1 }
+                            } while after != nil
+                            #expect(seen.map(\.customer.id) == inGroup, "\(group), walking \(walk)")
+                            if walk == all { #expect(shortPages == 0) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("after random writes (claims in every status, deadline sweeps) the counts equal the standing worked out from every claim",
+          arguments: TestDatabases.flavors)
+    func countsFollowTheWrites(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            var random = SeededRandom(seed: 27)
+            let reads = EngagementReads(db: db)
+            for step in 0..<4 {
+                // The store's own writes: claims walked through the state machine, then the sweeper's expiries.
+                // (Each batch with its own seed: the synthetic customers' tenant ids follow it.)
+                var seeder = Seeder(db: db)
+                seeder.seed = random.next()
+                try await seeder.seedScale(count: Int.random(in: 20...80, using: &random), now: now, batchSize: 40)
+                if step % 2 == 1 {
+                    let days = Double(Int.random(in: 5...60, using: &random))
+                    _ = try await ClaimRepository(db: db).expireDue(at: now.addingTimeInterval(days * 86_400))
+                }
+                for (scope, locations) in [(bluefin, Set<Int64>([1, 2, 3, 4])), (seattle, Set<Int64>([1]))] {
+                    let cap = Int.random(in: 2...30, using: &random)
+                    let board = try await reads.board(in: scope, at: now, countCap: cap, walk: 100_000)
+                    #expect(board.engagements.count > 3)
+                    for e in board.engagements {
+                        let expected = try await referenceEligibility(engagement: e, organization: 1, locations: locations, db: db)
+                        let active = try await db.read { sql in
+                            Set(try await sql.raw("""
+                                SELECT DISTINCT customer_id FROM claims WHERE organization_id = 1 AND engagement_id = \(bind: e.id)
+                                  AND location_id IN (\(unsafeRaw: locations.map(String.init).joined(separator: ", ")))
+                                  AND status IN (\(unsafeRaw: CustomerStandingSQL.active))
+                                """).all().map { try $0.decode(column: "customer_id", as: Int64.self) })
+                        }
+                        let claimable = e.takesClaims(at: now) ? expected.filter { $0.value == .eligible && !active.contains($0.key) }.count : 0
+                        #expect(e.activeCustomers == min(active.count, cap + 1), "step \(step), engagement \(e.id)")
+                        #expect(e.eligibleCustomers == min(claimable, cap + 1), "step \(step), engagement \(e.id)")
+                        let engagement = try #require(try await db.read { try await CatalogueRepository.engagement(e.id, on: $0) })
+                        let counts = try await db.read { sql in
+                            try await EngagementReads.groupCounts(on: engagement, in: scope, wholeOrganization: scope == bluefin, at: now,
+                                                                  walk: 100_000, on: sql)
+                        }
+                        #expect(!counts.inPart)
+                        for group in CustomerEligibility.Group.allCases {
+                            #expect(counts.counts[group] == expected.values.filter { $0.group == group }.count, "step \(step), \(group)")
+                        }
                     }
                 }
             }

@@ -48,7 +48,7 @@ struct EngagementScaleTests {
         }
     }
 
-    @Test("on SQLite every statement seeks claims by the scope, by customer or by id, and customers by id; nothing is scanned")
+    @Test("on SQLite every statement seeks claims by the scope, by customer or by id, customers by id or from the scope's point; nothing is scanned")
     func plansUseIndexes() async throws {
         try await TestDatabases.with(.sqlite, seeded: true) { db in
             try await Seeder(db: db).seedScale(count: 1_000, now: now, batchSize: 1_000)
@@ -60,9 +60,13 @@ struct EngagementScaleTests {
                         return serializer.sql
                     }
                     let plan = try await Self.plan(of: statement, db: db)
-                    // Claims are reached through the scope's range of an index, one customer's claims, or an id; never by
-                    // a scan, nor by a range that holds other customers' claims (the organization's on an engagement).
-                    let seeks = ["(organization_id=? AND location_id=?)", "(customer_id=?", "(rowid=?)"]
+                    // Claims are reached through the scope's range of an index (its open ones on one engagement by status), one
+                    // customer's claims, or an id; never by a scan, nor by a range that holds other organizations' claims.
+                    // Customers by id; the scope's customers (`partner_customers`) walked by name through its organization's
+                    // or its location's range, each walk stopped by its LIMIT.
+                    let seeks = ["(organization_id=? AND location_id=?)", "(organization_id=? AND engagement_id=? AND status=? AND location_id=?)",
+                                 "(customer_id=?", "(rowid=?)", "USING COVERING INDEX partner_customers_organization (organization_id=?",
+                                 "USING COVERING INDEX partner_customers_location (location_id=?"]
                     let wrong = plan.filter { line in
                         Self.growingAliases(in: text).contains { alias in
                             line.hasPrefix("SCAN \(alias) ") || line == "SCAN \(alias)"
@@ -83,12 +87,13 @@ struct EngagementScaleTests {
         return try await db.read { try await $0.raw(query).all() }.map { try $0.decode(column: "detail", as: String.self) }
     }
 
-    /// The names a statement gives the tables that grow with the claims (`claims`, and `customers`: one per claim at scale).
+    /// The names a statement gives the tables that grow with the claims (`claims`, and `customers` and `partner_customers`: one
+    /// per claim at scale).
     static func growingAliases(in sql: String) -> Set<String> {
         var aliases: Set<String> = []
         let words = sql.replacingOccurrences(of: "\"", with: "").split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "_" })
             .map(String.init)
-        for (i, word) in words.enumerated() where word == "claims" || word == "customers" {
+        for (i, word) in words.enumerated() where word == "claims" || word == "customers" || word == "partner_customers" {
             aliases.insert(word)
             var next = i + 1
             if next < words.count, words[next].uppercased() == "AS" { next += 1 }

@@ -65,6 +65,8 @@ struct MigrationChecksumTests {
              postgres: "86b0e0322cf7356a6cc27033e1931e8e5874764873f40b2984ee1482dbe6f281"),
         29: (sqlite: "edb9594b10ade5c631d0c2f0ad407c6210c12beaf6faf63cfb05a9971b48b0b5",
              postgres: "105aaded8d946b5fee50072de23d0dbf082c705c26598e422884d4a606f83b8f"),
+        30: (sqlite: "6378fdbe433fad14706dac90f0f1c8d4bedad98d284c93fc1dc47a59ce9bfe84",
+             postgres: "9de691834abb342f51f1a98e1c504ea58ad02cc50859fa4fa4574eb87a9bf659"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")

@@ -247,35 +247,123 @@ struct EngagementPagesTests {
         [("&quot;", "\""), ("&#39;", "'"), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")].reduce(html) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
     }
 
-    @Test("customers come a page at a time: the tab counts are every customer's, Next and First page walk the tab by name")
+    /// The customers' names in a Customers page's rows, in order.
+    static func customerNames(_ body: String) -> [String] {
+        body.components(separatedBy: "<tr><td>").dropFirst().map { Self.unescaped(String($0.prefix { $0 != "<" })) }
+    }
+
+    /// How many customers the scope (one organization's locations) has, each once, from the claims.
+    static func customerCount(_ scope: AccessScope, _ db: Database) async throws -> Int {
+        guard case .partner(let organization, let locations) = scope else { return 0 }
+        return try await db.read { sql in
+            try await sql.raw("""
+                SELECT COUNT(DISTINCT c.customer_id) AS n FROM claims c
+                WHERE c.organization_id = \(bind: organization)
+                  AND c.location_id IN (\(unsafeRaw: locations.map(String.init).joined(separator: ", ")))
+                """).first(decodingColumn: "n", as: Int.self) ?? 0
+        }
+    }
+
+    @Test("a small partner of a big program: full pages of its own customers, exact tab counts, Next and First page walk the tab by name")
     func customerPages() async throws {
         try await WebHarness.with { app in
-            try await Seeder(db: app.db).seedScale(count: 500, now: app.clock.now, batchSize: 500)
+            try await Seeder(db: app.db).seedScale(count: 1_500, now: app.clock.now, batchSize: 500)
+            // Seattle's user: a few hundred customers, in a program of more than the walk's bound.
+            let seattle = AccessScope.partner(organizationID: 1, locationIDs: [1])
+            let walk = EngagementReads.customerWalk
+            let mine = try await Self.customerCount(seattle, app.db)
+            let program = try await app.db.read {
+                try await $0.raw("SELECT COUNT(*) AS n FROM customers").first(decodingColumn: "n", as: Int.self) ?? 0
+            }
+            try #require(mine <= walk && program > 3 * walk, "a small partner (\(mine) customers) in a big program (\(program))")
             let reads = EngagementReads(db: app.db)
-            let all = try #require(try await reads.detail(1, in: Self.bluefin, at: app.clock.now, customerLimit: 100_000, group: .eligible))
-            let total = all.customers.count
-            #expect(total > EngagementController.customersPerPage, "more eligible customers than a page holds")
-            let browser = try await app.signedIn("admin@bluefin.example")
+            let everyone = try #require(try await reads.detail(1, in: seattle, at: app.clock.now, customerLimit: 100_000, walk: 100_000))
+            let all = everyone.customers.filter { $0.eligibility == .eligible }
+            let total = all.count
+            let perPage = EngagementController.customersPerPage
+            #expect(total > perPage, "more eligible customers than a page holds")
+            let browser = try await app.signedIn("user@bluefin.example")
             var path = "/engagements/1/customers?tab=eligible"
             var shown: [String] = [], pages = 0
             while true {
                 let page = try await browser.get(path)
                 #expect(page.status == .ok)
+                // Exact counts: the tab's, not the page's, with no "+".
                 #expect(page.body.contains("Eligible <span class=\"tab-count\">(\(total))</span>"), "the count is the tab's, not the page's")
+                let ineligible = everyone.customers.filter { $0.eligibility.group == .ineligible }.count
+                #expect(page.body.contains("Ineligible <span class=\"tab-count\">(\(ineligible))</span>"))
+                #expect(!page.body.contains("lower bound") && !page.body.contains("Look further"))
                 #expect(page.body.contains(#">First page</a>"#) == (pages > 0))
-                shown += page.body.components(separatedBy: "<tr><td>").dropFirst().map { Self.unescaped(String($0.prefix { $0 != "<" })) }
+                let names = Self.customerNames(page.body)
+                shown += names
                 pages += 1
                 guard let next = Self.nextHref(page.body), pages < 20 else { break }
+                #expect(names.count == perPage, "every page but the last is full")
                 #expect(next.hasPrefix("/engagements/1/customers?tab=eligible&after="))
                 path = next
             }
-            #expect(pages == (total + EngagementController.customersPerPage - 1) / EngagementController.customersPerPage)
-            #expect(shown == all.customers.map(\.customer.name))
+            #expect(pages == (total + perPage - 1) / perPage)
+            #expect(shown == all.map(\.customer.name))
             // A damaged page link, or one of another kind, is refused as on the claims list.
             #expect(try await browser.get("/engagements/1/customers?tab=eligible&after=zzz").status == .badRequest)
             let dated = ClaimCursor(key: .date(app.clock.now), id: 1).token
             let refused = try await browser.get("/engagements/1/customers?tab=eligible&after=\(dated)")
             #expect(refused.status == .badRequest && refused.body.contains("Start again from the first page."))
+        }
+    }
+
+    @Test("a partner past the walk's bound: tab counts shown as lower bounds, short pages Look further, every customer reached once")
+    func customersPastTheBound() async throws {
+        try await WebHarness.with { app in
+            try await Seeder(db: app.db).seedScale(count: 1_500, now: app.clock.now, batchSize: 500)
+            let walk = EngagementReads.customerWalk
+            try #require(try await Self.customerCount(Self.bluefin, app.db) > walk, "Bluefin has more customers than one request looks through")
+            let reads = EngagementReads(db: app.db)
+            let everyone = try #require(try await reads.detail(1, in: Self.bluefin, at: app.clock.now, customerLimit: 100_000, walk: 100_000))
+            let first = try #require(try await reads.detail(1, in: Self.bluefin, at: app.clock.now, customerLimit: 1, walk: walk))
+            #expect(first.customerCountsInPart)
+            // The board and the API: customer counts capped at 100 (the API says 101), a lower bound said as such.
+            let board = try await reads.board(in: Self.bluefin, at: app.clock.now)
+            #expect(board.engagements.contains { $0.activeCustomers > 0 || $0.eligibleCustomers > 0 })
+            let answer = try await app.api("/api/v1/engagements", token: try await app.token("admin@bluefin.example", scope: .read))
+            let object = try JSONSerialization.jsonObject(with: Data(buffer: answer.body)) as? [String: Any]
+            let listed = try #require(object?["engagements"] as? [[String: Any]])
+            #expect(listed.count == board.engagements.count)
+            for (json, e) in zip(listed, board.engagements) {
+                #expect(json["active_customers"] as? Int == e.activeCustomers && e.activeCustomers <= 101)
+                #expect(json["eligible_customers"] as? Int == e.eligibleCustomers && e.eligibleCustomers <= 101)
+                #expect(json["eligible_customers_at_least"] as? Bool == e.eligibleCustomersAtLeast)
+            }
+            let browser = try await app.signedIn("admin@bluefin.example")
+            let list = try await browser.get("/engagements")
+            for e in board.engagements where e.solutionArea.id == board.areas.first?.id {
+                let cell = EngagementBoardView.count(e.eligibleCustomers, atLeast: e.eligibleCustomersAtLeast)
+                #expect(Self.row(list.body, e.id)?.contains("<td class=\"num\">\(cell)</td>") == true, "engagement \(e.id)")
+            }
+            for tab in CustomerEligibility.Group.allCases {
+                let expected = everyone.customers.filter { $0.eligibility.group == tab }.map(\.customer.name)
+                var path = "/engagements/1/customers?tab=\(tab.rawValue)"
+                var shown: [String] = [], pages = 0
+                while true {
+                    let page = try await browser.get(path)
+                    #expect(page.status == .ok)
+                    if pages == 0 {
+                        // Counted over the first customers by name, said so, with "+".
+                        let n = try #require(first.customerCounts[tab])
+                        #expect(page.body.contains("\(tab.title) <span class=\"tab-count\">(\(n)+)</span>"))
+                        #expect(page.body.contains("each count is a lower bound"))
+                    }
+                    let names = Self.customerNames(page.body)
+                    shown += names
+                    pages += 1
+                    guard let next = Self.nextHref(page.body), pages < 40 else { break }
+                    let short = names.count < EngagementController.customersPerPage
+                    #expect(page.body.contains(">Look further</a>") == short, "a short page looks further, a full one goes to its next page")
+                    if short { #expect(page.body.contains("looked through \(walk) of your customers")) }
+                    path = next
+                }
+                #expect(shown == expected, "\(tab): every customer of the tab once, by name")
+            }
         }
     }
 

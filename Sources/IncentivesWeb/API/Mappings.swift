@@ -50,7 +50,7 @@ extension Components.Schemas.EngagementSummary {
         self.init(id: e.id, name: e.name, solutionArea: .init(e.solutionArea), role: e.role.rawValue, _type: e.type.rawValue,
                   status: e.status.rawValue, lastClaimDay: e.lastClaimDay?.text, activeClaimsPerCustomer: e.activeClaimsPerCustomer,
                   earningLocations: earning.earning, enrolledLocations: earning.enrolled, activeCustomers: e.activeCustomers,
-                  eligibleCustomers: e.eligibleCustomers)
+                  eligibleCustomers: e.eligibleCustomers, eligibleCustomersAtLeast: e.eligibleCustomersAtLeast)
     }
 }
 

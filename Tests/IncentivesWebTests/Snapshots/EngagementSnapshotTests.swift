@@ -33,13 +33,21 @@ struct EngagementSnapshotTests {
         assertSnapshot(of: html, as: .lines, named: "workshop", testName: "engagement-html")
     }
 
-    @Test("one engagement's customers, a page of the eligible ones")
+    @Test("one engagement's customers, a page of the eligible ones; and past the walk's bound")
     func customers() async throws {
         let detail = ProgramFixture.workshopDetail(customers: ProgramFixture.customers, counts: [.eligible: 140, .ineligible: 3])
         let view = EngagementCustomersView(detail, tab: .eligible, after: nil, input: ProgramFixture.input())
         assertSnapshot(of: view, as: .dump, named: "eligible-tab", testName: "engagement-customers-model")
         let html = try await PageSnapshots.html(view, template: "engagement-customers")
         assertSnapshot(of: html, as: .lines, named: "eligible-tab", testName: "engagement-customers-html")
+        // A partner with more customers than one request looks through: counts as lower bounds, a short page looking further.
+        var past = detail
+        past.customerCountsInPart = true
+        past.customersLookFurther = true
+        let further = EngagementCustomersView(past, tab: .eligible, after: nil, input: ProgramFixture.input())
+        assertSnapshot(of: further, as: .dump, named: "eligible-tab-past-the-walk", testName: "engagement-customers-model")
+        let furtherHTML = try await PageSnapshots.html(further, template: "engagement-customers")
+        assertSnapshot(of: furtherHTML, as: .lines, named: "eligible-tab-past-the-walk", testName: "engagement-customers-html")
     }
 
     @Test("one engagement's eligibility, a location earning and one not")

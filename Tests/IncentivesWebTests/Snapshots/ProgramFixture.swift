@@ -75,18 +75,20 @@ enum ProgramFixture {
         ]
     }
 
-    static func standing(_ e: Engagement, area: SolutionArea, active: Int, eligible: Int) -> EngagementStanding {
+    static func standing(_ e: Engagement, area: SolutionArea, active: Int, eligible: Int, eligibleAtLeast: Bool = false) -> EngagementStanding {
         EngagementStanding(id: e.id, programID: 1, name: e.name, solutionArea: area, role: e.role, type: e.type, status: e.status,
                            lastClaimDay: e.lastClaimDay, activeClaimsPerCustomer: e.activeClaimsPerCustomer,
-                           locations: standings.compactMap { $0.engagements[e.id] }, activeCustomers: active, eligibleCustomers: eligible)
+                           locations: standings.compactMap { $0.engagements[e.id] }, activeCustomers: active, eligibleCustomers: eligible,
+                           eligibleCustomersAtLeast: eligibleAtLeast)
     }
 
     /// The workshop earns at Seattle ("1 of 2" ✓); the migration is not open yet ("0 of 1"); Berlin alone is on the
-    /// security engagement and earns nowhere ("0 of 1").
+    /// security engagement and earns nowhere ("0 of 1"). The workshop has more active customers than the board counts
+    /// ("100+"); the migration's eligible ones were counted among the partner's first customers only ("4+").
     static var board: EngagementBoard {
         EngagementBoard(areas: [infrastructure, security], locations: standings,
-                        engagements: [standing(workshop, area: infrastructure, active: 3, eligible: 12),
-                                      standing(migration, area: infrastructure, active: 0, eligible: 4),
+                        engagements: [standing(workshop, area: infrastructure, active: 101, eligible: 12),
+                                      standing(migration, area: infrastructure, active: 0, eligible: 4, eligibleAtLeast: true),
                                       standing(securityUsage, area: security, active: 1, eligible: 0)],
                         program: program)
     }

@@ -16,8 +16,10 @@ struct EngagementBoardView: PageView {
         let showsGreenIcon: Bool
         let status: String
         let statusTone: String
-        let activeCustomers: Int
-        let eligibleCustomers: Int
+        /// Counted up to `EngagementReads.customerCountCap`: "100+" past it; "N+" when the count is a lower bound.
+        let activeCustomers: String
+        let eligibleCustomers: String
+        var isCountedInPart: Bool { activeCustomers.hasSuffix("+") || eligibleCustomers.hasSuffix("+") }
     }
 
     let shell: Shell
@@ -32,6 +34,10 @@ struct EngagementBoardView: PageView {
     let headers: [SortHeader]
     let rows: [Row]
     let hasRows: Bool
+    /// A row's customer count stops at the cap or is a lower bound: the page says how it counts.
+    let countsInPart: Bool
+    let countCap = EngagementReads.customerCountCap
+    let customerWalk = EngagementReads.customerWalk
     let isFiltered: Bool
     let clearFilters: String
     let managerName: String
@@ -75,6 +81,7 @@ struct EngagementBoardView: PageView {
         headers = Self.headers(query)
         self.rows = rows
         hasRows = !rows.isEmpty
+        countsInPart = rows.contains(where: \.isCountedInPart)
         isFiltered = query.isFiltered
         clearFilters = clear.href
         managerName = manager?.managerName ?? ""
@@ -95,9 +102,16 @@ struct EngagementBoardView: PageView {
                 role: e.role.label, earning: figure.label,
                 earningTitle: "\(figure.earning) of your \(figure.enrolled) enrolled locations on the list earn on it",
                 showsGreenIcon: figure.showsGreenIcon, status: e.status.label, statusTone: e.status.tone,
-                activeCustomers: e.activeCustomers, eligibleCustomers: e.eligibleCustomers))
+                activeCustomers: Self.count(e.activeCustomers),
+                eligibleCustomers: Self.count(e.eligibleCustomers, atLeast: e.eligibleCustomersAtLeast)))
         }
         return sorted(rows, by: query, now: now).map(\.1)
+    }
+
+    /// A customer count as the board reads it: exact up to the cap, "100+" past it, "N+" when it is a lower bound.
+    static func count(_ n: Int, atLeast: Bool = false) -> String {
+        let cap = EngagementReads.customerCountCap
+        return n > cap ? "\(cap)+" : atLeast ? "\(n)+" : String(n)
     }
 
     /// Stable: ties (and the name sort) keep name order, so the sort is a total order either way.

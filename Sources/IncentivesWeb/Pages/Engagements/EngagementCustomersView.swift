@@ -22,7 +22,13 @@ struct EngagementCustomersView: PageView {
 
     let shell: Shell
     let heading: EngagementHeading
-    let tabs: [ListTab]
+    /// An eligibility tab with its count as shown: "N+" when the count looked through part of the viewer's customers.
+    struct CountedTab: Sendable { let name: String; let href: String; let count: String; let current: Bool }
+
+    let tabs: [CountedTab]
+    /// The tab counts are lower bounds: the viewer has more customers than one request looks through.
+    let countsInPart: Bool
+    let customerWalk = EngagementReads.customerWalk
     let tabTitle: String
     let rows: [Row]
     let hasRows: Bool
@@ -31,6 +37,9 @@ struct EngagementCustomersView: PageView {
     let claimRefusal: String?
     let nextHref: String?
     let firstHref: String?
+    /// The page looked through as many customers as one request may and found fewer than a page: more may follow.
+    let looksFurther: Bool
+    let showsPager: Bool
 
     init(_ detail: EngagementDetail, tab: Tab, after: ClaimCursor?, input: PageInput) {
         let e = detail.engagement
@@ -40,9 +49,12 @@ struct EngagementCustomersView: PageView {
         }
         shell = EngagementHeading.shell(detail, input, page: "Customers")
         heading = EngagementHeading(detail, current: "Customers")
+        let inPart = detail.customerCountsInPart
         tabs = Tab.allCases.map { t in
-            ListTab(name: t.title, href: tabHref(t, []), count: detail.customerCounts[t] ?? 0, current: t == tab)
+            let n = detail.customerCounts[t] ?? 0
+            return CountedTab(name: t.title, href: tabHref(t, []), count: inPart ? "\(n)+" : String(n), current: t == tab)
         }
+        countsInPart = inPart
         tabTitle = tab.title
         let checks = e.version(inForceAt: input.now).customerCriteria.filter { $0.check != nil }.map(\.text)
         rows = detail.customers.map { Self.row($0, of: e, checks: checks, takesClaims: refusal == nil) }
@@ -52,6 +64,8 @@ struct EngagementCustomersView: PageView {
         claimRefusal = refusal
         nextHref = detail.nextCustomers.map { tabHref(tab, [("after", $0.token)]) }
         firstHref = after == nil ? nil : tabHref(tab, [])
+        looksFurther = detail.customersLookFurther
+        showsPager = hasRows || nextHref != nil || firstHref != nil
     }
 
     /// `checks`: the words of the program checks of the version in force, one of which the customer fails when its criteria are not met.
