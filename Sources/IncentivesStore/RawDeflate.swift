@@ -17,8 +17,8 @@ final class RawDeflate {
 
     init() {
         do {
-            // Level 1, 32 KiB history: an XLSX sheet's repeated XML still shrinks about eightfold (level 6, zlib's default,
-            // tenfold), at three to four times the speed, which is what bounds a large export.
+            // Level 1, 32 KiB history: an XLSX sheet's repeated XML still shrinks about sevenfold (level 6, zlib's default:
+            // tenfold) at several times the speed, which is what bounds a large export.
             compressor = try ZlibCompressor(algorithm: .deflate, configuration: ZlibConfiguration(windowSize: 15, compressionLevel: 1))
         } catch {
             // Only zlib's allocation can fail here; no input is involved.
