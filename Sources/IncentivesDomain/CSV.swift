@@ -21,4 +21,29 @@ public enum CSV {
         guard let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return value }
         return "'" + value
     }
+
+    /// `field(text(value))` when `guarded`, else `field(value)`, appended to `out` as UTF-8 without making a String: what
+    /// large exports write per cell. Every code point these rules look at is ASCII, and no byte of a longer UTF-8 sequence
+    /// is ASCII, so looking at bytes decides exactly as looking at code points does.
+    public static func appendField(_ value: String, guarded: Bool, to out: inout [UInt8]) {
+        var value = value
+        value.withUTF8 { bytes in
+            let formula = guarded && bytes.first.map { $0 == 0x3D || $0 == 0x2B || $0 == 0x2D || $0 == 0x40 || $0 == 0x09 || $0 == 0x0D } == true
+            guard bytes.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
+                if formula { out.append(0x27) }
+                out.append(contentsOf: bytes)
+                return
+            }
+            out.append(0x22)
+            if formula { out.append(0x27) }
+            var start = 0
+            for (i, byte) in bytes.enumerated() where byte == 0x22 {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...i]))
+                out.append(0x22)
+                start = i + 1
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+            out.append(0x22)
+        }
+    }
 }

@@ -125,7 +125,7 @@ public struct ClaimListing: Sendable {
         query.appendInterpolation(condition)
         query.appendLiteral(" ORDER BY ")
         query.appendInterpolation(orderBy)
-        query.appendLiteral(" LIMIT \(max(1, min(limit, 501)))")
+        query.appendLiteral(" LIMIT \(max(1, min(limit, ClaimExport.pageSize + 1)))")
         // By hand, not a `Decodable` row: every claims list reads these (Rows.swift says why).
         return try await sql.raw(query).all().map { row -> Line in
             if json { return .json(try ClaimJSON(row: row)) }

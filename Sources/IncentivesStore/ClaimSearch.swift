@@ -249,15 +249,15 @@ extension ClaimListing {
     }
 
     /// One keyset page of the query's rows (no counts), and the cursor of the next page.
-    static func rows(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date,
+    static func rows(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date, largestPage: Int = 500,
                      on sql: any SQLDatabase) async throws -> ([ClaimSummary], ClaimCursor?) {
-        let (lines, next) = try await lines(query, match: match, in: scope, now: now, json: false, on: sql)
+        let (lines, next) = try await lines(query, match: match, in: scope, now: now, json: false, largestPage: largestPage, on: sql)
         return (lines.compactMap(\.summary), next)
     }
 
     /// `rows`, each line with the claim in the shared JSON shape when `json` is true.
     static func lines(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date, json: Bool,
-                      on sql: any SQLDatabase) async throws -> ([Line], ClaimCursor?) {
+                      largestPage: Int = 500, on sql: any SQLDatabase) async throws -> ([Line], ClaimCursor?) {
         var condition = filters(query, match: match, in: scope, now: now)
         condition.appendLiteral(" AND ")
         condition.appendInterpolation(tabCondition(query.tab, now: now))
@@ -287,7 +287,7 @@ extension ClaimListing {
             condition.appendLiteral(", \(after.id))")
         }
         let direction = query.descending ? "DESC" : "ASC"
-        let limit = max(1, min(query.limit, 500))
+        let limit = max(1, min(query.limit, largestPage))
         var order = keyExpression
         order.appendLiteral(" \(direction), c.id \(direction)")
         var rows = try await lines(where: condition, orderBy: order, limit: limit + 1, json: json, on: sql)
@@ -302,8 +302,8 @@ extension ClaimListing {
     /// are made. The claims list's CSV and XLSX links and `incentives export claims` all come here.
     /// Returns the number of claims written.
     @discardableResult
-    public func export(_ query: ClaimListQuery, as format: ExportFormat, in scope: AccessScope, now: Date, batch: Int = 500,
-                       to sink: ([UInt8]) async throws -> Void) async throws -> Int {
+    public func export(_ query: ClaimListQuery, as format: ExportFormat, in scope: AccessScope, now: Date,
+                       batch: Int = ClaimExport.pageSize, to sink: ([UInt8]) async throws -> Void) async throws -> Int {
         try await prepareExport(query, as: format, in: scope, now: now, batch: batch).write(to: sink)
     }
 
@@ -311,14 +311,14 @@ extension ClaimListing {
     /// areas' names. A server awaits this before it answers, so that anything refused or failing here is an error
     /// answer, not a stream broken after its headers were sent.
     public func prepareExport(_ query: ClaimListQuery, as format: ExportFormat, in scope: AccessScope, now: Date,
-                              batch: Int = 500) async throws -> ClaimExport {
+                              batch: Int = ClaimExport.pageSize) async throws -> ClaimExport {
         let areas = try await db.read { sql in
             try await sql.raw("SELECT id, name FROM solution_areas").all(decoding: NamedRow.self, with: .snakeCase)
                 .reduce(into: [Int64: String]()) { $0[$1.id] = $1.name }
         }
         var query = query
         query.after = nil
-        query.limit = max(1, min(batch, 500))
+        query.limit = max(1, min(batch, ClaimExport.pageSize))
         let (flavor, search, limit) = (db.flavor, query.search, searchNarrowLimit)
         let match = try await db.read { try await ClaimSearchIndex.match(search, flavor: flavor, narrowLimit: limit, in: scope, on: $0) }
         return ClaimExport(db: db, query: query, format: format, scope: scope, now: now, areas: areas, match: match)
@@ -499,22 +499,40 @@ public struct ClaimExport: Sendable {
         return try await db.read { [condition] in try await ClaimListing.total("COUNT(*)", from: "claims c", where: condition, on: $0) }
     }
 
-    /// Writes the file to `sink` in pieces of about 64 KiB; returns the number of claims written.
+    /// The most claims read in one keyset query: few queries for a million claims, a page's rows (a few MiB) in memory.
+    public static let pageSize = 2_000
+
+    /// Writes the file to `sink` in pieces of about 64 KiB; returns the number of claims written. The next page is read
+    /// (on the database's threads) while this one is written, so reading and writing share the cores.
     /// - Parameter progress: the claims written so far, after each batch.
     @discardableResult
     public func write(progress: (@Sendable (Int) -> Void)? = nil, to sink: ([UInt8]) async throws -> Void) async throws -> Int {
         var writer = format.writer(columns: ClaimListing.exportColumns, sheetName: "Claims", now: now)
-        var query = self.query
+        let (db, match, scope, now) = (self.db, self.match, self.scope, self.now)
+        let read = { @Sendable (query: ClaimListQuery) in
+            Task {
+                try await db.read {
+                    try await ClaimListing.rows(query, match: match, in: scope, now: now, largestPage: Self.pageSize, on: $0)
+                }
+            }
+        }
+        var page = read(query)
+        defer { page.cancel() }
         var count = 0
         while true {
-            let (current, match, scope, now) = (query, self.match, self.scope, self.now)
-            let (rows, next) = try await db.read { try await ClaimListing.rows(current, match: match, in: scope, now: now, on: $0) }
-            for claim in rows { writer.row(ClaimListing.exportCells(claim, area: areas[claim.solutionAreaID] ?? "")) }
-            if writer.pendingCount >= 1 << 16 { try await sink(writer.take()) }
+            let (rows, next) = try await page.value
+            if let next {
+                var query = self.query
+                query.after = next
+                page = read(query)
+            }
+            for claim in rows {
+                writer.row(ClaimListing.exportCells(claim, area: areas[claim.solutionAreaID] ?? ""))
+                if writer.pendingCount >= 1 << 16 { try await sink(writer.take()) }
+            }
             count += rows.count
             progress?(count)
-            guard let next else { break }
-            query.after = next
+            guard next != nil else { break }
         }
         writer.finish()
         try await sink(writer.take())

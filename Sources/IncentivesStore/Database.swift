@@ -146,7 +146,7 @@ public final class Database: Sendable {
                 // (an `incentives sweep` beside `serve`). A 32 MiB page cache per connection (SQLite's default is
                 // 2 MiB) keeps the indexes the claims list reads in memory rather than re-read through the kernel.
                 for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON",
-                               "PRAGMA synchronous = NORMAL", "PRAGMA cache_size = -32768"] {
+                               "PRAGMA synchronous = NORMAL", "PRAGMA cache_size = \(Database.sqliteCacheSize)"] {
                     try await sql.raw(SQLQueryString(pragma)).run()
                 }
                 return SQLiteHandle(sql: sql, close: { try? await uncancelled { try await connection.close() } })
@@ -321,6 +321,9 @@ public final class Database: Sendable {
     }
 
     static let transactionAttempts = 4
+
+    /// Each SQLite connection's page cache, in SQLite's terms (negative: KiB): 32 MiB.
+    static let sqliteCacheSize = -32_768
 
     /// Deadlock detected (40P01) or serialization failure (40001): the server gave up on this transaction, not the data.
     static func isTransient(_ error: any Error) -> Bool {

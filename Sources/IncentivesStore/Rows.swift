@@ -220,6 +220,15 @@ public func iso8601UTC(_ date: Date) -> String {
     date.formatted(Date.ISO8601FormatStyle())
 }
 
+/// `iso8601UTC(date)` appended to `out` as bytes (`2026-11-25T09:46:40Z`) by arithmetic (`RFC3339`): an export writes
+/// millions. Years outside 1900-9999 (where calendars disagree on old dates, or the year takes more digits) go through
+/// `iso8601UTC`.
+func appendISO8601UTC(_ date: Date, to out: inout [UInt8]) {
+    let t = date.timeIntervalSince1970
+    guard t >= -2_208_988_800, t < 253_402_300_800 else { return out.append(contentsOf: iso8601UTC(date).utf8) }
+    RFC3339.append(date, to: &out)
+}
+
 extension String {
     /// The longest run of whole characters from the start whose sizes add up to at most `limit` (a cell's
     /// UTF-16 units, an excerpt's bytes): never half a character.

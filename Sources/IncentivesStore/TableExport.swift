@@ -53,18 +53,25 @@ public protocol TableWriter {
 }
 
 /// A table as CSV: a header line of the column names, then a line per row. Every text cell goes through
-/// the formula guard (`CSV.text`); numbers and dates are written as plain text (ISO 8601 UTC).
+/// the formula guard (`CSV.text`); numbers and dates are written as plain text (ISO 8601 UTC). Cells are written
+/// straight into the output bytes (`CSV.appendField`), no String made per cell or line.
 public struct CSVTableWriter: TableWriter {
     private var output: [UInt8] = []
 
     public init(columns: [TableColumn]) {
+        output.reserveCapacity(1 << 17)
         output.append(contentsOf: CSV.line(columns.map(\.name)).utf8)
     }
 
     public var pendingCount: Int { output.count }
 
     public mutating func row(_ cells: [TableCell]) {
-        output.append(contentsOf: CSV.line(cells.map(Self.text)).utf8)
+        for (i, cell) in cells.enumerated() {
+            if i > 0 { output.append(0x2C) }
+            Self.append(cell, to: &output)
+        }
+        output.append(0x0D)
+        output.append(0x0A)
     }
 
     public mutating func finish() {}
@@ -74,13 +81,13 @@ public struct CSVTableWriter: TableWriter {
         return output
     }
 
-    static func text(_ cell: TableCell) -> String {
+    static func append(_ cell: TableCell, to output: inout [UInt8]) {
         switch cell {
-        case .text(let s): CSV.text(s)
-        case .integer(let n): String(n)
-        case .decimal(let s): s
-        case .date(let d): iso8601UTC(d)
-        case .empty: ""
+        case .text(let s): CSV.appendField(s, guarded: true, to: &output)
+        case .integer(let n): output.append(contentsOf: String(n).utf8)
+        case .decimal(let s): CSV.appendField(s, guarded: false, to: &output)
+        case .date(let d): appendISO8601UTC(d, to: &output)
+        case .empty: break
         }
     }
 }

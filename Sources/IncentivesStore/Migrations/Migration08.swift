@@ -10,11 +10,7 @@ extension Migrator {
           solution_area_id BIGINT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, n BIGINT NOT NULL,
           PRIMARY KEY (organization_id, location_id, engagement_id, solution_area_id, kind, status))
         """,
-        """
-        INSERT INTO claim_counts (organization_id, location_id, engagement_id, solution_area_id, kind, status, n)
-        SELECT organization_id, location_id, engagement_id, solution_area_id, kind, status, COUNT(*) FROM claims
-        GROUP BY organization_id, location_id, engagement_id, solution_area_id, kind, status
-        """,
+        claimCountsBackfill,
         // The vendor's list (every organization) newest first, and per solution-area tab.
         "CREATE INDEX claims_updated ON claims (updated_at, id)",
         "CREATE INDEX claims_area_updated ON claims (solution_area_id, updated_at, id)",
@@ -87,4 +83,13 @@ extension Migrator {
             "CREATE TRIGGER claim_counts_track AFTER INSERT OR UPDATE OR DELETE ON claims FOR EACH ROW EXECUTE FUNCTION claim_counts_track()",
         ],
     ])
+}
+
+extension Migrator {
+    /// `claim_counts` filled from the claims as they are (the migration's backfill; a bulk load's rebuild, `KeptTables`).
+    static let claimCountsBackfill = """
+        INSERT INTO claim_counts (organization_id, location_id, engagement_id, solution_area_id, kind, status, n)
+        SELECT organization_id, location_id, engagement_id, solution_area_id, kind, status, COUNT(*) FROM claims
+        GROUP BY organization_id, location_id, engagement_id, solution_area_id, kind, status
+        """
 }

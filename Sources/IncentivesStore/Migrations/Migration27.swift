@@ -37,17 +37,8 @@ extension Migrator {
     ], dialect: [
         .sqlite: [
             // SQLite holds instants as seconds since 1970: the day is their whole number of 86,400s.
-            """
-            INSERT INTO claim_due_days (organization_id, day, location_id, status, n)
-            SELECT organization_id, CAST(due_at / 86400 AS INTEGER), location_id, status, COUNT(*) FROM claims WHERE due_at IS NOT NULL
-            GROUP BY organization_id, CAST(due_at / 86400 AS INTEGER), location_id, status
-            """,
-            """
-            INSERT INTO claim_expiry_cells (organization_id, span, at, location_id, n)
-            SELECT c.organization_id, v.span, CAST(c.expires_at / v.span AS INTEGER) * v.span, c.location_id, COUNT(*)
-            FROM claims c CROSS JOIN (SELECT 3600 AS span UNION ALL SELECT 21600 UNION ALL SELECT 86400) v WHERE c.expires_at IS NOT NULL
-            GROUP BY c.organization_id, v.span, CAST(c.expires_at / v.span AS INTEGER), c.location_id
-            """,
+            dueDaysBackfillSQLite,
+            expiryCellsBackfillSQLite,
             """
             CREATE TRIGGER claim_expiry_cells_insert AFTER INSERT ON claims WHEN NEW.expires_at IS NOT NULL BEGIN
               INSERT INTO claim_expiry_cells (organization_id, span, at, location_id, n)
@@ -232,4 +223,20 @@ extension Migrator {
             "CREATE TRIGGER claim_due_days_track AFTER INSERT OR UPDATE OR DELETE ON claims FOR EACH ROW EXECUTE FUNCTION claim_due_days_track()",
         ],
     ])
+}
+
+extension Migrator {
+    /// `claim_due_days` and `claim_expiry_cells` filled from the claims as they are, on SQLite (the migration's backfills; a
+    /// bulk load's rebuild, `KeptTables`).
+    static let dueDaysBackfillSQLite = """
+        INSERT INTO claim_due_days (organization_id, day, location_id, status, n)
+        SELECT organization_id, CAST(due_at / 86400 AS INTEGER), location_id, status, COUNT(*) FROM claims WHERE due_at IS NOT NULL
+        GROUP BY organization_id, CAST(due_at / 86400 AS INTEGER), location_id, status
+        """
+    static let expiryCellsBackfillSQLite = """
+        INSERT INTO claim_expiry_cells (organization_id, span, at, location_id, n)
+        SELECT c.organization_id, v.span, CAST(c.expires_at / v.span AS INTEGER) * v.span, c.location_id, COUNT(*)
+        FROM claims c CROSS JOIN (SELECT 3600 AS span UNION ALL SELECT 21600 UNION ALL SELECT 86400) v WHERE c.expires_at IS NOT NULL
+        GROUP BY c.organization_id, v.span, CAST(c.expires_at / v.span AS INTEGER), c.location_id
+        """
 }

@@ -1,0 +1,87 @@
+import Foundation
+import IncentivesDomain
+@testable import IncentivesStore
+import SQLKit
+import Testing
+
+/// The claims export written byte by byte, in pages of many claims: the same file as the list's own rows put through the
+/// string rules of CSV (`CSV.line`, `CSV.text`, `iso8601UTC`) one cell at a time.
+@Suite("Claims export in large pages: complete, in order, the same text as cell by cell")
+struct ClaimExportPagesTests {
+    let now = TestDatabases.now
+
+    /// A cell as CSV text by the string rules.
+    static func text(_ cell: TableCell) -> String {
+        switch cell {
+        case .text(let s): CSV.text(s)
+        case .integer(let n): String(n)
+        case .decimal(let s): s
+        case .date(let d): iso8601UTC(d)
+        case .empty: ""
+        }
+    }
+
+    @Test("an export of more claims than a page holds has every claim of the view once, in its order, as the list's rows make it",
+          arguments: TestDatabases.flavors)
+    func manyPages(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            try await Seeder(db: db).seedScale(count: ClaimExport.pageSize + 700, now: now)
+            let listing = ClaimListing(db: db)
+            let areas = try await listing.choices(in: .vendor).areas.reduce(into: [Int64: String]()) { $0[$1.id] = $1.name }
+            let bluefin = AccessScope.partner(organizationID: 1, locationIDs: [1, 2, 3, 4])
+            for (scope, sort, descending) in [(AccessScope.vendor, ClaimListQuery.Sort.updated, true), (bluefin, .customer, false),
+                                              (.vendor, .due, false)] {
+                var query = ClaimListQuery()
+                query.sort = sort; query.descending = descending
+                var csv: [UInt8] = []
+                let written = try await listing.export(query, as: .csv, in: scope, now: now) { csv += $0 }
+                // The list's own pages of 50, each claim's cells put through the string rules.
+                var expected = CSV.line(ClaimListing.exportColumns.map(\.name))
+                var ids: [Int64] = []
+                query.limit = 50
+                while true {
+                    let page = try await listing.page(query, in: scope, now: now)
+                    for claim in page.claims {
+                        ids.append(claim.id)
+                        expected += CSV.line(ClaimListing.exportCells(claim, area: areas[claim.solutionAreaID] ?? "").map(Self.text))
+                    }
+                    guard let next = page.next else { break }
+                    query.after = next
+                }
+                let inScope = try await db.read { sql in
+                    try await sql.raw("SELECT COUNT(*) AS n FROM claims c WHERE \(scope.claimFilter("c"))").first(decodingColumn: "n", as: Int.self)
+                }
+                #expect(written == inScope && ids.count == inScope && Set(ids).count == ids.count, "\(scope) \(sort)")
+                #expect(written > ClaimExport.pageSize || scope != .vendor, "more claims than one page")
+                let text = String(decoding: csv, as: UTF8.self)
+                #expect(text == expected, "\(scope) by \(sort): the same bytes as the list's rows, cell by cell")
+            }
+        }
+    }
+
+    @Test("a field is written byte by byte exactly as the string rules write it: formula guard, quotes, commas, line breaks")
+    func fieldBytes() {
+        let values = ["", "plain", "=SUM(A1)", "+1", "-5", "@cmd", "\tx", "\rx", "a,b", "say \"hi\"", "line\nbreak", "=\"a\",b",
+                      "é,\u{301}", "\"\u{301}", "=\u{301}", "Ünïcödé – 東京", "\"", ",", "\r\n", "'already"]
+        for value in values {
+            for guarded in [true, false] {
+                var bytes: [UInt8] = []
+                CSV.appendField(value, guarded: guarded, to: &bytes)
+                #expect(String(decoding: bytes, as: UTF8.self) == CSV.field(guarded ? CSV.text(value) : value), "\(value.debugDescription)")
+            }
+        }
+    }
+
+    @Test("instants are written as Foundation's ISO 8601 in UTC writes them, the second rounded down")
+    func instants() {
+        var random = SplitMix64(state: 20)
+        var instants: [TimeInterval] = [0, -0.5, -1, -86_400, -86_401, 86_399.999, 951_782_400, 4_107_542_400, 253_402_300_799.9,
+                                        1_795_600_000.9999, -62_135_596_800, -62_167_219_200, 253_402_300_800, 1e15]
+        for _ in 0..<5_000 { instants.append(Double(Int64.random(in: -5_000_000_000...8_000_000_000, using: &random)) / 3) }
+        for t in instants {
+            var bytes: [UInt8] = []
+            appendISO8601UTC(Date(timeIntervalSince1970: t), to: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == iso8601UTC(Date(timeIntervalSince1970: t)), "\(t)")
+        }
+    }
+}
