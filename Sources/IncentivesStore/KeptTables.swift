@@ -1,7 +1,7 @@
 import Foundation
 import SQLKit
 
-/// The tables kept by row triggers on SQLite (migrations 8, 9 and 27-29) as a bulk load sees them. Row by row, the triggers
+/// The tables kept by row triggers on SQLite (migrations 8, 9 and 27-30) as a bulk load sees them. Row by row, the triggers
 /// cost about eight times the load itself (a seeded claim fires over a dozen upserts, and each contact re-indexes its claim's
 /// search text), so a load of many claims sets them aside in its transaction, writes, then rebuilds each table once with
 /// its migration's own backfill and puts the triggers back: other connections see either none of it or all of it.
@@ -12,7 +12,7 @@ enum KeptTables {
     /// The kept tables, by the name every trigger that keeps one starts with.
     static var tables: [String] {
         ["claim_counts", "claim_search", "claim_due_days", "claim_expiry_cells"] + Migrator.keptTotals.map(\.table)
-            + ["funnel_slots", "decision_slots", "review_day_slots", "review_queue", "review_queue_days"]
+            + ["funnel_slots", "decision_slots", "review_day_slots", "review_queue", "review_queue_days", "partner_customers"]
     }
 
     /// The triggers set aside, with the SQL that made them.
@@ -45,6 +45,7 @@ enum KeptTables {
         for total in Migrator.keptTotals { statements += ["DELETE FROM \(total.table)", total.backfill(.sqlite)] }
         statements += ["funnel_slots", "decision_slots", "review_day_slots", "review_queue", "review_queue_days"].map { "DELETE FROM \($0)" }
         statements += dashboard.backfills
+        statements += ["DELETE FROM partner_customers", Migrator.partnerCustomersBackfill]
         for statement in statements { try await sql.raw(SQLQueryString(statement)).run() }
         try await sql.raw(SQLQueryString(Migrator.claimSearchBackfillSQLite) + " AND c.id >= \(bind: firstClaimID)").run()
         for trigger in aside.triggers { try await sql.raw(SQLQueryString(trigger.sql)).run() }

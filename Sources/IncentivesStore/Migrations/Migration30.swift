@@ -2,6 +2,13 @@ extension Migrator {
     /// The engagements pages at scale (issue 20): each partner location's customers kept by triggers, so an engagement's
     /// Customers page and counts walk the scope's own customers by name instead of every claim of the partner; and an
     /// index for the scope's open claims on one engagement (the board's active customers).
+    /// Every location's customers counted from scratch: the migration's backfill, and a bulk load's rebuild (`KeptTables`).
+    static let partnerCustomersBackfill = """
+        INSERT INTO partner_customers (customer_id, location_id, organization_id, name, claims)
+        SELECT c.customer_id, c.location_id, c.organization_id, cu.name, COUNT(*) FROM claims c JOIN customers cu ON cu.id = c.customer_id
+        GROUP BY c.customer_id, c.location_id, c.organization_id, cu.name
+        """
+
     static let migration30 = Migration(number: 30, name: "partner customers kept by triggers", statements: [
         // A location's customers: one row per customer with a claim of the location, with how many (a row whose count falls
         // to zero is removed) and the customer's name, the order the Customers page lists them in. The organization is
@@ -17,11 +24,7 @@ extension Migrator {
         "CREATE INDEX partner_customers_location ON partner_customers (location_id, name, customer_id)",
         // The scope's open claims on one engagement (its active customers), without its closed ones.
         "CREATE INDEX claims_org_engagement_status ON claims (organization_id, engagement_id, status, location_id, customer_id)",
-        """
-        INSERT INTO partner_customers (customer_id, location_id, organization_id, name, claims)
-        SELECT c.customer_id, c.location_id, c.organization_id, cu.name, COUNT(*) FROM claims c JOIN customers cu ON cu.id = c.customer_id
-        GROUP BY c.customer_id, c.location_id, c.organization_id, cu.name
-        """,
+        partnerCustomersBackfill,
     ], dialect: [
         // SQLite runs one writer at a time: a trigger per row.
         .sqlite: [
