@@ -20,6 +20,8 @@ public final class AppTelemetry: Sendable {
     let outboxFailures: CoreMetrics.Counter
     let webhookFailures: CoreMetrics.Counter
     private let queues: [MetricFamily: CoreMetrics.Gauge]
+    /// `GET /health` answered 200: the same series `answered` would count it in, resolved once.
+    private let healthProbes: CoreMetrics.Counter
     /// The request counter and histogram of each method, route and status met so far (a bounded set: the routes).
     private let requests = Mutex<[RequestSeries: (count: CoreMetrics.Counter, time: CoreMetrics.Timer)]>([:])
 
@@ -36,6 +38,8 @@ public final class AppTelemetry: Sendable {
         sweeperLag = gauge(.sweeperLag)
         outboxFailures = counter(.outboxFailures)
         webhookFailures = counter(.webhookFailures)
+        healthProbes = CoreMetrics.Counter(label: MetricFamily.httpRequests.name,
+                                           dimensions: [("method", "GET"), ("route", SitePath.health.path), ("status", "200")], factory: factory)
         let queueFamilies: [MetricFamily] = [.outboxDepth, .outboxOldest, .webhookDepth, .webhookOldest]
         queues = Dictionary(uniqueKeysWithValues: queueFamilies.map { ($0, gauge($0)) })
         // Families that see their first sample late are still listed, at zero, from the first scrape on.
@@ -45,6 +49,9 @@ public final class AppTelemetry: Sendable {
     }
 
     var tracer: any Tracer { store.tracer }
+
+    /// A `GET /health` probe answered: counted like any request, not timed (it does no work worth a histogram).
+    func answeredHealth() { healthProbes.increment() }
 
     /// One answered request: `route` is the router's pattern (or "unmatched"), never the path as sent.
     func answered(method: String, route: String, status: Int, after elapsed: Duration) {

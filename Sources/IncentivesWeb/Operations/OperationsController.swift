@@ -11,8 +11,13 @@ import NIOCore
 struct OperationsController: Sendable {
     let deps: AppDependencies
 
+    /// `/health`'s answer, the same bytes every time (`ObservedResponder` gives it to a GET before anything else runs).
+    static let healthy = Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                                  body: .init(byteBuffer: ByteBuffer(string: "ok")))
+
     func register(on router: Router<AppRequestContext>) {
-        router.get(SitePath.health.pattern) { _, _ in "ok" }
+        // HEAD /health (and a GET, should anything wrap the responder without `ObservedResponder`).
+        router.get(SitePath.health.pattern) { _, _ in Self.healthy }
         router.get(SitePath.ready.pattern, use: ready)
         router.get(SitePath.metrics.pattern, use: metrics)
     }

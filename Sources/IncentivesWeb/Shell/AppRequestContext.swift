@@ -19,8 +19,14 @@ public struct AppRequestContext: RequestContext {
     var flash: Flash?
     /// The fields of a posted `application/x-www-form-urlencoded` body.
     var form = FormFields()
-    /// The client's address, for sign-in throttling and the session record (see `AppConfig.trustedProxy`).
-    var remoteAddress: String
+    /// The client's address, for sign-in throttling and the session record (see `AppConfig.trustedProxy`): the
+    /// proxy's word when trusted, else the connection's peer, formatted only when a handler asks (few do).
+    var remoteAddress: String {
+        get { forwardedAddress ?? channel.remoteAddress?.ipAddress ?? "unknown" }
+        set { forwardedAddress = newValue }
+    }
+    private var forwardedAddress: String?
+    private let channel: any Channel
     /// The claim of a `/claims/{id}` route, put here by a `RecordResolver`.
     var claim: ClaimFile?
     /// The colleague of a `/settings/users/{id}` route, put here by a `RecordResolver`.
@@ -34,7 +40,7 @@ public struct AppRequestContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        channel = source.channel
     }
 
     public var viewer: Viewer? { session?.viewer }
