@@ -26,13 +26,18 @@ struct TemplateView: MustacheParent, MustacheCustomRenderable {
     /// (nil for none), a list with each element seen; anything else (text, numbers, flags, the library's own
     /// protocols) as it is.
     static func seen(_ value: Any) -> Any? {
-        if let optional = value as? any TemplateOptional {
-            guard let wrapped = optional.wrappedValue else { return nil }
+        // Decided once per type: a cast per value and name cost as much as the lookups it saved.
+        switch TemplateFields.of(value) {
+        case .plain:
+            return value
+        case .optional:
+            guard let wrapped = (value as? any TemplateOptional)?.wrappedValue else { return nil }
             return seen(wrapped)
+        case .list:
+            return (value as? any TemplateList)?.seenElements ?? value
+        case .fields(let fields):
+            return TemplateView(value: value, fields: fields)
         }
-        if let list = value as? any TemplateList { return list.seenElements }
-        guard let fields = TemplateFields.of(value) else { return value }
-        return TemplateView(value: value, fields: fields)
     }
 }
 
@@ -40,29 +45,33 @@ struct TemplateView: MustacheParent, MustacheCustomRenderable {
 struct TemplateFields: Sendable {
     let positions: [String: Int]
 
-    /// Per type, or none for a type the templates read as it is; kept for the life of the process (view model
-    /// types are a few dozen).
-    private static let known = Mutex<[ObjectIdentifier: TemplateFields?]>([:])
+    /// How the templates read a value of one type.
+    enum Kind: Sendable { case plain, optional, list, fields(TemplateFields) }
 
-    static func of(_ value: Any) -> TemplateFields? {
+    /// Per type, kept for the life of the process (view model types are a few dozen).
+    private static let known = Mutex<[ObjectIdentifier: Kind]>([:])
+
+    static func of(_ value: Any) -> Kind {
         let type = ObjectIdentifier(Swift.type(of: value))
         if let found = known.withLock({ $0[type] }) { return found }
-        let fields = make(value)
-        known.withLock { $0[type] = .some(fields) }
-        return fields
+        let kind = make(value)
+        known.withLock { $0[type] = kind }
+        return kind
     }
 
-    private static func make(_ value: Any) -> TemplateFields? {
+    private static func make(_ value: Any) -> Kind {
+        if value is any TemplateOptional { return .optional }
+        if value is any TemplateList { return .list }
         // The library's own protocols decide how such a value renders; plain values have nothing to look up.
         if value is MustacheParent || value is MustacheCustomRenderable || value is MustacheLambda || value is MustacheTemplate
-            || value is String || value is Substring { return nil }
+            || value is String || value is Substring { return .plain }
         let mirror = Mirror(reflecting: value)
-        guard mirror.displayStyle == .struct || mirror.displayStyle == .class, mirror.superclassMirror == nil else { return nil }
+        guard mirror.displayStyle == .struct || mirror.displayStyle == .class, mirror.superclassMirror == nil else { return .plain }
         var positions: [String: Int] = [:]
         for (position, child) in mirror.children.enumerated() {
             if let label = child.label, positions[label] == nil { positions[label] = position }
         }
-        return positions.isEmpty ? nil : TemplateFields(positions: positions)
+        return positions.isEmpty ? .plain : .fields(TemplateFields(positions: positions))
     }
 }
 
