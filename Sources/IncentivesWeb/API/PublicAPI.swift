@@ -109,17 +109,7 @@ struct PublicAPI: APIProtocol {
         let query = try await APIClaimQuery.parse(APIClaimQuery.fields(fields), catalogue: deps.stores.catalogue)
         // Prepared before the answer starts: past the headers, a failure can only cut the stream short.
         let export = try await listing.prepareExport(query, as: format, in: viewer.scope, now: now)
-        let (stream, continuation) = AsyncThrowingStream<ArraySlice<UInt8>, any Error>.makeStream()
-        let task = Task {
-            do {
-                try await export.write { continuation.yield(ArraySlice($0)) }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
-            }
-        }
-        continuation.onTermination = { _ in task.cancel() }
-        return HTTPBody(stream, length: .unknown, iterationBehavior: .single)
+        return ExportBytes.body { send in _ = try await export.write(to: send) }
     }
 }
 
