@@ -37,13 +37,18 @@ final class LogCapture: Sendable {
 struct RequestLogTests {
     static let idField = HTTPField.Name(RequestID.header)!
 
-    @Test("a request id is kept when short and plain, made otherwise (16 random bytes in hex)")
+    @Test("a request id is kept when short and plain, made otherwise (32 hex digits, unique)")
     func requestIDs() {
         #expect(RequestID.accepted("proxy-id.42_A") == "proxy-id.42_A")
         #expect(RequestID.accepted(String(repeating: "a", count: 64)) != nil && RequestID.accepted(String(repeating: "a", count: 65)) == nil)
         for bad in [nil, "", "two words", "line\nbreak", "quote\"", "naïve", "a/b", "{x}"] { #expect(RequestID.accepted(bad) == nil) }
         let made = RequestID.make()
         #expect(made.count == 32 && made.allSatisfy { $0.isHexDigit && !$0.isUppercase } && made != RequestID.make())
+        // The process's half is the same, the counter's half differs in most of its digits.
+        let many = (0..<10_000).map { _ in RequestID.make() }
+        #expect(Set(many).count == many.count && Set(many.map { $0.prefix(16) }).count == 1)
+        let (a, b) = (Array(many[0].suffix(16)), Array(many[1].suffix(16)))
+        #expect(zip(a, b).filter { $0 != $1 }.count > 8, "consecutive ids look consecutive: \(many[0]) \(many[1])")
     }
 
     @Test("redaction masks secret keys, IBANs (whole or in fours), bearer and API tokens, webhook secrets, long random words")

@@ -43,13 +43,15 @@ enum RequestID {
     static func make() -> String {
         let count = counter.wrappingAdd(1, ordering: .relaxed).newValue
         return String(unsafeUninitializedCapacity: 32) { buffer in
-            for (half, value) in [process, mix(count)].enumerated() {
+            func hex(_ value: UInt64, at start: Int) {
                 var bits = value
                 for i in 0..<16 {
-                    buffer[half * 16 + i] = hexDigits[Int(bits & 0xF)]
+                    buffer[start + i] = hexDigits[Int(bits & 0xF)]
                     bits >>= 4
                 }
             }
+            hex(process, at: 0)
+            hex(mix(count), at: 16)
             return 32
         }
     }
