@@ -90,17 +90,10 @@ enum ApprovedMoney {
         months.appendLiteral(" GROUP BY \(group), ea.currency, ea.approved_month")
         var days: SQLQueryString = """
             SELECT \(unsafeRaw: group) AS group_id, ea.currency, ea.approved_day AS at, \(unsafeRaw: sums), CAST(SUM(ea.n) AS BIGINT) AS n
-            FROM earning_days ea JOIN locations l ON l.id = ea.location_id WHERE (
+            FROM earning_days ea JOIN locations l ON l.id = ea.location_id WHERE
             """
-        for (i, cut) in cuts.enumerated() {
-            days.appendLiteral(i == 0 ? "(" : " OR (")
-            days.appendLiteral("ea.approved_day >= ")
-            days.appendInterpolation(bind: cut.daysFrom)
-            days.appendLiteral(" AND ea.approved_day < ")
-            days.appendInterpolation(bind: cut.daysTo)
-            days.appendLiteral(")")
-        }
-        days.appendLiteral(") AND ")
+        days.appendInterpolation(SQLRanges.any("ea.approved_day", cuts.map { (from: $0.daysFrom, to: $0.daysTo) }))
+        days.appendLiteral(" AND ")
         days.appendInterpolation(scope.locationFilter("l"))
         days.appendInterpolation(kind)
         days.appendLiteral(" GROUP BY \(group), ea.currency, ea.approved_day")
@@ -109,17 +102,10 @@ enum ApprovedMoney {
             SELECT \(unsafeRaw: group) AS group_id, ea.currency, ea.approved_at,
               CASE WHEN ea.payment_status IN ('reversed', 'forfeited') THEN 0 ELSE ea.amount_minor END AS approved,
               CASE WHEN ea.payment_status = 'paid' THEN ea.amount_minor ELSE 0 END AS paid
-            FROM earnings ea JOIN locations l ON l.id = ea.location_id WHERE (
+            FROM earnings ea JOIN locations l ON l.id = ea.location_id WHERE
             """
-        for (i, cut) in cuts.enumerated() {
-            raw.appendLiteral(i == 0 ? "(" : " OR (")
-            raw.appendLiteral("ea.approved_at >= ")
-            raw.appendInterpolation(bind: cut.raw.start)
-            raw.appendLiteral(" AND ea.approved_at < ")
-            raw.appendInterpolation(bind: cut.raw.end)
-            raw.appendLiteral(")")
-        }
-        raw.appendLiteral(") AND ")
+        raw.appendInterpolation(SQLRanges.any("ea.approved_at", cuts.map { (from: $0.raw.start, to: $0.raw.end) }))
+        raw.appendLiteral(" AND ")
         raw.appendInterpolation(scope.locationFilter("l"))
         raw.appendInterpolation(kind)
 

@@ -67,17 +67,7 @@ struct SlotPlan: Equatable {
 
     /// The rows of `alias` (a slots table) the period adds up.
     func condition(_ alias: String) -> SQLQueryString {
-        var query: SQLQueryString = "("
-        for (i, range) in ranges.enumerated() {
-            query.appendLiteral(i == 0 ? "(" : " OR (")
-            query.appendLiteral("\(alias).grain = \(range.grain) AND \(alias).slot >= ")
-            query.appendInterpolation(bind: range.from)
-            query.appendLiteral(" AND \(alias).slot < ")
-            query.appendInterpolation(bind: range.to)
-            query.appendLiteral(")")
-        }
-        query.appendLiteral(ranges.isEmpty ? "1 = 0)" : ")")
-        return query
+        SQLRanges.any("\(alias).slot", ranges.map { (from: $0.from, to: $0.to) }) { "\(alias).grain = \(ranges[$0].grain)" }
     }
 
     /// The index of the slice a slot of `alias` falls in.
@@ -140,16 +130,9 @@ struct QueueEdges {
 
     /// The raw rows of `alias` (`review_queue`) whose `column` falls in one of `days`.
     static func within(_ alias: String, _ column: String, _ days: [Int64]) -> SQLQueryString {
-        var query: SQLQueryString = ""
-        for (i, day) in days.enumerated() {
-            if i > 0 { query.appendLiteral(" OR ") }
-            query.appendLiteral("(\(alias).\(column) >= ")
-            query.appendInterpolation(bind: Date(timeIntervalSince1970: TimeInterval(day)))
-            query.appendLiteral(" AND \(alias).\(column) < ")
-            query.appendInterpolation(bind: Date(timeIntervalSince1970: TimeInterval(day + 86_400)))
-            query.appendLiteral(")")
-        }
-        return query
+        SQLRanges.any("\(alias).\(column)", days.map {
+            (from: Date(timeIntervalSince1970: TimeInterval($0)), to: Date(timeIntervalSince1970: TimeInterval($0 + 86_400)))
+        })
     }
 }
 
