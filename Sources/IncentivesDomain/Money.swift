@@ -30,24 +30,59 @@ public struct Currency: Hashable, Sendable, Codable, CustomStringConvertible {
 
 /// An exact amount of money: a `Decimal` with its currency. Never a `Double`.
 public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
-    public var amount: Decimal
-    public var currency: Currency
+    public var amount: Decimal {
+        get { value }
+        set { value = newValue; knownMinorUnits = nil }
+    }
+    public var currency: Currency {
+        didSet { knownMinorUnits = nil }
+    }
+    private var value: Decimal
+    /// The amount in minor units when it was made from them (as rows hold it) or from sums of such amounts. Formatting
+    /// then reads them, where otherwise it scales, rounds and converts the `Decimal` back (some 2 µs an amount; a
+    /// list page formats hundreds). Not part of the value: equality, hashing and coding see the amount alone.
+    private var knownMinorUnits: Int64?
 
     public init(_ amount: Decimal, _ currency: Currency) {
-        self.amount = amount
+        self.value = amount
         self.currency = currency
     }
 
-    /// Builds money from integer minor units (cents for USD), the form it is stored in.
+    /// Builds money from integer minor units (cents for USD), the form it is stored in. The `Decimal` is made with
+    /// the currency's exponent, not by dividing (a `Decimal` division costs microseconds); it is the same number,
+    /// equal, hashing and printing alike.
     public init(minorUnits: Int64, currency: Currency) {
-        self.amount = Decimal(minorUnits) / Money.scale(currency)
+        self.value = Decimal(sign: minorUnits < 0 ? .minus : .plus, exponent: -currency.minorUnitDigits,
+                             significand: Decimal(minorUnits.magnitude))
         self.currency = currency
+        self.knownMinorUnits = minorUnits
     }
 
-    public static func zero(_ currency: Currency) -> Money { Money(0, currency) }
+    public static func == (lhs: Money, rhs: Money) -> Bool { lhs.value == rhs.value && lhs.currency == rhs.currency }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(value)
+        hasher.combine(currency)
+    }
+
+    private enum CodingKeys: String, CodingKey { case amount, currency }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(try c.decode(Decimal.self, forKey: .amount), try c.decode(Currency.self, forKey: .currency))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(value, forKey: .amount)
+        try c.encode(currency, forKey: .currency)
+    }
+
+    public static func zero(_ currency: Currency) -> Money { Money(minorUnits: 0, currency: currency) }
 
     /// Integer minor units, rounded half away from zero (the usual commercial rounding).
     public var minorUnits: Int64 {
+        if let knownMinorUnits { return knownMinorUnits }
         var scaled = amount * Money.scale(currency)
         var rounded = Decimal()
         NSDecimalRound(&rounded, &scaled, 0, .plain)
@@ -96,12 +131,24 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public static func + (lhs: Money, rhs: Money) -> Money {
         precondition(lhs.currency == rhs.currency, "adding \(lhs.currency) to \(rhs.currency)")
-        return Money(lhs.amount + rhs.amount, lhs.currency)
+        var sum = Money(lhs.amount + rhs.amount, lhs.currency)
+        sum.knownMinorUnits = knownSum(lhs.knownMinorUnits, rhs.knownMinorUnits, negating: false)
+        return sum
     }
 
     public static func - (lhs: Money, rhs: Money) -> Money {
         precondition(lhs.currency == rhs.currency, "subtracting \(rhs.currency) from \(lhs.currency)")
-        return Money(lhs.amount - rhs.amount, lhs.currency)
+        var difference = Money(lhs.amount - rhs.amount, lhs.currency)
+        difference.knownMinorUnits = knownSum(lhs.knownMinorUnits, rhs.knownMinorUnits, negating: true)
+        return difference
+    }
+
+    /// Minor units of a sum or difference when both sides' are known and it fits; nil otherwise (then they are read
+    /// from the `Decimal`, which holds any size).
+    private static func knownSum(_ a: Int64?, _ b: Int64?, negating: Bool) -> Int64? {
+        guard let a, let b else { return nil }
+        let (result, overflow) = negating ? a.subtractingReportingOverflow(b) : a.addingReportingOverflow(b)
+        return overflow ? nil : result
     }
 
     public static func * (lhs: Money, rhs: Decimal) -> Money { Money(lhs.amount * rhs, lhs.currency) }

@@ -129,27 +129,28 @@ public struct ClaimListing: Sendable {
         // By hand, not a `Decodable` row: every claims list reads these (Rows.swift says why).
         return try await sql.raw(query).all().map { row -> Line in
             if json { return .json(try ClaimJSON(row: row)) }
-            let currency = Currency(try row.decode(column: "currency", as: String.self))
-            guard let kind = ClaimKind(rawValue: try row.decode(column: "kind", as: String.self)),
-                  let status = ClaimStatus(rawValue: try row.decode(column: "status", as: String.self)) else {
+            let column = StoredColumns(row)
+            let currency = Currency(try column("currency", as: String.self))
+            guard let kind = ClaimKind(rawValue: try column("kind", as: String.self)),
+                  let status = ClaimStatus(rawValue: try column("status", as: String.self)) else {
                 throw StoreError.corrupt("A claim holds an unknown kind or status.")
             }
             let summary = ClaimSummary(
-                id: try row.decode(column: "id", as: Int64.self), name: try row.decode(column: "name", as: String.self),
-                kind: kind, status: status, customerName: try row.decode(column: "customer_name", as: String.self),
-                engagementID: try row.decode(column: "engagement_id", as: Int64.self),
-                engagementName: try row.decode(column: "engagement_name", as: String.self),
-                locationID: try row.decode(column: "location_id", as: Int64.self),
-                locationName: try row.decode(column: "location_name", as: String.self),
-                organizationName: try row.decode(column: "organization_name", as: String.self),
-                solutionAreaID: try row.decode(column: "solution_area_id", as: Int64.self),
-                amount: try row.decode(column: "amount_minor", as: Int64?.self).map { Money(minorUnits: $0, currency: currency) },
-                dueAt: try row.decode(column: "due_at", as: Date?.self),
-                dueKind: try row.decode(column: "due_kind", as: String?.self).flatMap(DeadlineKind.init(rawValue:)),
-                expiresAt: try row.decode(column: "expires_at", as: Date?.self),
-                consentAt: try row.decode(column: "consent_at", as: Date?.self),
-                createdAt: try row.decode(column: "created_at", as: Date.self),
-                updatedAt: try row.decode(column: "updated_at", as: Date.self))
+                id: try column("id", as: Int64.self), name: try column("name", as: String.self),
+                kind: kind, status: status, customerName: try column("customer_name", as: String.self),
+                engagementID: try column("engagement_id", as: Int64.self),
+                engagementName: try column("engagement_name", as: String.self),
+                locationID: try column("location_id", as: Int64.self),
+                locationName: try column("location_name", as: String.self),
+                organizationName: try column("organization_name", as: String.self),
+                solutionAreaID: try column("solution_area_id", as: Int64.self),
+                amount: try column("amount_minor", as: Int64?.self).map { Money(minorUnits: $0, currency: currency) },
+                dueAt: try column("due_at", as: Date?.self),
+                dueKind: try column("due_kind", as: String?.self).flatMap(DeadlineKind.init(rawValue:)),
+                expiresAt: try column("expires_at", as: Date?.self),
+                consentAt: try column("consent_at", as: Date?.self),
+                createdAt: try column("created_at", as: Date.self),
+                updatedAt: try column("updated_at", as: Date.self))
             return .summary(summary)
         }
     }

@@ -141,7 +141,7 @@ public final class Database: Sendable {
             }
             let handles = SQLiteHandles(max: maxConnections) {
                 let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-                let sql = connection.sql(queryLogLevel: .trace)
+                let sql = StoreSQLiteDatabase(connection: connection, queryLogLevel: .trace)
                 // WAL lets readers run beside the one writer; the busy timeout covers other processes
                 // (an `incentives sweep` beside `serve`). A 32 MiB page cache per connection (SQLite's default is
                 // 2 MiB) keeps the indexes the claims list reads in memory rather than re-read through the kernel.

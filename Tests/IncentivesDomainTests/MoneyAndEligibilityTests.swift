@@ -29,6 +29,44 @@ struct MoneyTests {
         #expect(Money(minorUnits: 123_456_789, currency: .usd).minorUnits == 123_456_789)
     }
 
+    /// Money from minor units is made without a division and remembers its minor units; it must stay the same value
+    /// as money divided out of them in every way anyone can see: equality, hashing, text, coding, arithmetic.
+    @Test("Money from minor units is the divided amount, seen any way", arguments: ["USD", "JPY", "KWD"])
+    func fromMinorUnitsIsTheDividedAmount(code: String) throws {
+        let currency = Currency(code)
+        var scale = Decimal(1)
+        for _ in 0..<currency.minorUnitDigits { scale *= 10 }
+        let samples: [Int64] = [0, 1, -1, 5, -5, 10, 99, 100, -100, 1250, 500_000, -123_456_789, 9_876_543_211,
+                                Int64.max / 3, -(Int64.max / 3)] + (0..<200).map { _ in Int64.random(in: -10_000_000...10_000_000) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for units in samples {
+            let made = Money(minorUnits: units, currency: currency)
+            let divided = Money(Decimal(units) / scale, currency)
+            #expect(made == divided && made.hashValue == divided.hashValue, "\(units) \(code)")
+            #expect(made.description == divided.description && made.plainText == divided.plainText, "\(units) \(code)")
+            #expect(made.amount.description == divided.amount.description, "\(units) \(code)")
+            #expect(try encoder.encode(made) == encoder.encode(divided), "\(units) \(code)")
+            #expect(made.minorUnits == units && divided.minorUnits == units)
+            #expect(try JSONDecoder().decode(Money.self, from: encoder.encode(made)) == made)
+            let other = Money(minorUnits: 12_345, currency: currency)
+            #expect((made + other).minorUnits == units + 12_345 && (made - other).minorUnits == units - 12_345)
+            #expect((made + other) == (divided + Money(Decimal(12_345) / scale, currency)))
+        }
+    }
+
+    @Test("Changing money's amount or currency forgets the minor units it was made from")
+    func changedMoneyIsReadAgain() {
+        var money = Money(minorUnits: 1250, currency: .usd)
+        money.amount = dec("7.255")
+        #expect(money.minorUnits == 726 && money.plainText == "7.26")
+        var yen = Money(minorUnits: 1250, currency: .usd)
+        yen.currency = Self.jpy
+        #expect(yen.minorUnits == 13 && yen.plainText == "13")
+        let huge = Money(minorUnits: Int64.max, currency: .usd) + Money(minorUnits: 1, currency: .usd)
+        #expect(huge.amount == Decimal(Int64.max) / 100 + dec("0.01"), "an overflowing sum falls back to the Decimal")
+    }
+
     @Test("Plain text has exactly the currency's minor digits", arguments: [
         ("5000", "USD", "5000.00"), ("-12.5", "USD", "-12.50"), ("5000", "JPY", "5000"), ("0.07", "USD", "0.07"),
         ("-0.05", "USD", "-0.05"), ("0", "USD", "0.00"), ("1.005", "USD", "1.01"), ("1.5", "KWD", "1.500"),

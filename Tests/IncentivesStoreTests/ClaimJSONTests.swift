@@ -129,6 +129,17 @@ struct ClaimJSONTests {
         let text = String(decoding: w.out, as: UTF8.self)
         #expect(text == #""a\"b\\c\n\u0000\u001fé/""#)
         #expect(try JSONSerialization.jsonObject(with: Data(w.out), options: .fragmentsAllowed) as? String == "a\"b\\c\n\u{0}\u{1F}é/")
+        // Text with nothing to escape is copied whole; one escapable byte anywhere takes the careful path.
+        let samples = ["", "Bluefin Consulting – Zürich 🐟", String(repeating: "x", count: 300), "\"", "\\", "\u{7}", "end\t", "\u{7F}"]
+        for sample in samples {
+            var one = JSONBytes()
+            one.string(sample)
+            #expect(try JSONSerialization.jsonObject(with: Data(one.out), options: .fragmentsAllowed) as? String == sample, "\(sample)")
+            #expect(one.out.first == UInt8(ascii: "\"") && one.out.last == UInt8(ascii: "\""))
+        }
+        var none = JSONBytes()
+        none.string(nil)
+        #expect(none.out == Array("null".utf8))
     }
 
     func wholeSeconds(_ date: Date) -> Date { Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)) }

@@ -46,32 +46,6 @@ struct ClaimLine: Sendable {
     }
 }
 
-/// Rows are rendered by the thousand: named lookups instead of swift-mustache's reflection, which costs
-/// a Mirror per field per row.
-extension ClaimLine: MustacheParent {
-    func child(named name: String) -> Any? {
-        switch name {
-        case "id": id
-        case "href": href
-        case "name": name_
-        case "customer": customer
-        case "engagement": engagement
-        case "location": location
-        case "organization": organization
-        case "place": place
-        case "status": status
-        case "statusCode": statusCode
-        case "tone": tone
-        case "deadline": deadline
-        case "deadlineTitle": deadlineTitle
-        case "amount": amount
-        case "updated": updated
-        default: nil
-        }
-    }
-    private var name_: String { self.name }
-}
-
 /// "due in 4 days", "due in 5 hours", "overdue by 2 days": how far a deadline is, rounded the way people say it.
 enum Countdown {
     static func phrase(from now: Date, to due: Date) -> String {

@@ -1,0 +1,65 @@
+import Mustache
+
+/// A view model the templates read through a table of its fields by name, without reflection.
+///
+/// `TemplateView` reads any view model by its stored properties, through a `Mirror` per name found: each read looks up
+/// the field's type by its mangled name, which on the vendor's home page (a few hundred chart bars and table cells,
+/// some ten names each) was a quarter of the request. The types a page holds by the hundred name their fields here
+/// instead. `TemplateFieldTableTests` holds every such table to the type's stored properties, so a field added to the
+/// type and not to its table fails a test rather than rendering empty.
+protocol TemplateFieldTable: MustacheParent {
+    /// Each stored property the templates may name, read from a value.
+    static var templateFields: [String: @Sendable (Self) -> Any?] { get }
+}
+
+extension TemplateFieldTable {
+    func child(named name: String) -> Any? { Self.templateFields[name]?(self) }
+}
+
+extension ChartTable.Column: TemplateFieldTable {
+    static let templateFields: [String: @Sendable (Self) -> Any?] = [
+        "title": { $0.title }, "csvName": { $0.csvName }, "numeric": { $0.numeric },
+    ]
+}
+
+extension ChartTable.Cell: TemplateFieldTable {
+    static let templateFields: [String: @Sendable (Self) -> Any?] = [
+        "text": { $0.text }, "csv": { $0.csv }, "href": { $0.href }, "header": { $0.header }, "numeric": { $0.numeric },
+    ]
+}
+
+extension ChartTable.Row: TemplateFieldTable {
+    static let templateFields: [String: @Sendable (Self) -> Any?] = ["cells": { $0.cells }]
+}
+
+extension BarChart.Rect: TemplateFieldTable {
+    static let templateFields: [String: @Sendable (Self) -> Any?] = [
+        "x": { $0.x }, "y": { $0.y }, "width": { $0.width }, "height": { $0.height }, "tone": { $0.tone }, "title": { $0.title },
+    ]
+}
+
+extension BarChart.Label: TemplateFieldTable {
+    static let templateFields: [String: @Sendable (Self) -> Any?] = [
+        "x": { $0.x }, "y": { $0.y }, "text": { $0.text }, "anchor": { $0.anchor }, "tone": { $0.tone },
+    ]
+}
+
+extension BarChart.Line: TemplateFieldTable {
+    static let templateFields: [String: @Sendable (Self) -> Any?] = [
+        "x1": { $0.x1 }, "y1": { $0.y1 }, "x2": { $0.x2 }, "y2": { $0.y2 }, "label": { $0.label }, "labelX": { $0.labelX },
+        "labelY": { $0.labelY }, "anchor": { $0.anchor },
+    ]
+}
+
+extension BarChart.LegendItem: TemplateFieldTable {
+    static let templateFields: [String: @Sendable (Self) -> Any?] = ["name": { $0.name }, "tone": { $0.tone }]
+}
+
+extension ClaimLine: TemplateFieldTable {
+    static let templateFields: [String: @Sendable (Self) -> Any?] = [
+        "id": { $0.id }, "href": { $0.href }, "name": { $0.name }, "customer": { $0.customer }, "engagement": { $0.engagement },
+        "location": { $0.location }, "organization": { $0.organization }, "place": { $0.place }, "status": { $0.status },
+        "statusCode": { $0.statusCode }, "tone": { $0.tone }, "deadline": { $0.deadline }, "deadlineTitle": { $0.deadlineTitle },
+        "amount": { $0.amount }, "updated": { $0.updated },
+    ]
+}
