@@ -47,19 +47,14 @@ enum ApprovedMoney {
             let nextMonth = calendar.date(byAdding: .month, value: 1, to: monthStart)!
             let back = midnight.timeIntervalSince(monthStart) <= nextMonth.timeIntervalSince(midnight)
             let anchor = back ? monthStart : nextMonth
-            month = Self.text(anchor, "yyyy-MM")
-            (daysFrom, daysTo) = back ? (Self.text(anchor, "yyyy-MM-dd"), Self.text(midnight, "yyyy-MM-dd"))
-                                      : (Self.text(midnight, "yyyy-MM-dd"), Self.text(anchor, "yyyy-MM-dd"))
+            month = String(Self.day(anchor).prefix(7))
+            (daysFrom, daysTo) = back ? (Self.day(anchor), Self.day(midnight)) : (Self.day(midnight), Self.day(anchor))
             daysSign = back ? 1 : -1
         }
 
-        static func text(_ date: Date, _ format: String) -> String {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "UTC")
-            formatter.dateFormat = format
-            return formatter.string(from: date)
-        }
+        /// The UTC day as `yyyy-MM-dd`, by arithmetic: a date formatter made per call was a twentieth of the vendor home
+        /// page's CPU.
+        static func day(_ date: Date) -> String { String(RFC3339.string(date).prefix(10)) }
     }
 
     /// Per group and currency, what stood approved before each instant (in the instants' order). With `fromStart` false

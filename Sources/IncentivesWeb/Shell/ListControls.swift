@@ -34,27 +34,19 @@ func queryPath(_ path: String, _ items: [(String, String)]) -> String {
     return path + "?" + items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
 }
 
-// Named lookups for what every list repeats: swift-mustache otherwise reflects a Mirror per field per item.
-extension ListTab: MustacheParent {
-    func child(named key: String) -> Any? {
-        switch key {
-        case "name": name; case "href": href; case "count": count; case "current": current; case "hasCount": hasCount
-        default: nil
-        }
-    }
+// Read by field tables (TemplateFieldTable): every list repeats these.
+extension ListTab: TemplateFieldTable {
+    static let templateFields: [String: @Sendable (Self) -> Any?] = [
+        "name": { $0.name }, "href": { $0.href }, "count": { $0.count }, "current": { $0.current }, "hasCount": { $0.hasCount },
+    ]
 }
 
-extension ListOption: MustacheParent {
-    func child(named key: String) -> Any? {
-        switch key { case "value": value; case "label": label; case "selected": selected; default: nil }
-    }
+extension ListOption: TemplateFieldTable {
+    static let templateFields: [String: @Sendable (Self) -> Any?] = ["value": { $0.value }, "label": { $0.label }, "selected": { $0.selected }]
 }
 
-extension SortHeader: MustacheParent {
-    func child(named key: String) -> Any? {
-        switch key {
-        case "label": label; case "href": href; case "ariaSort": ariaSort; case "arrow": arrow; case "numeric": numeric
-        default: nil
-        }
-    }
+extension SortHeader: TemplateFieldTable {
+    static let templateFields: [String: @Sendable (Self) -> Any?] = [
+        "label": { $0.label }, "href": { $0.href }, "ariaSort": { $0.ariaSort }, "arrow": { $0.arrow }, "numeric": { $0.numeric },
+    ]
 }

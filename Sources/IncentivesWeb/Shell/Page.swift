@@ -175,41 +175,23 @@ enum PageTime {
     }
 }
 
-// The layout renders on every page: named lookups instead of a Mirror per field.
-extension Shell: MustacheParent {
-    func child(named key: String) -> Any? {
-        switch key {
-        case "pageTitle": pageTitle
-        case "signedIn": signedIn
-        case "userName": userName
-        case "organizationName": organizationName
-        case "roleSummary": roleSummary
-        case "nav": nav
-        case "hasNav": hasNav
-        case "crumbs": crumbs
-        case "hasCrumbs": hasCrumbs
-        case "flash": flash
-        case "csrfToken": csrfToken
-        case "database": database
-        case "demo": demo
+// The layout renders on every page: read by field tables (TemplateFieldTable).
+extension Shell: TemplateFieldTable {
+    static let templateFields: [String: @Sendable (Self) -> Any?] = [
+        "pageTitle": { $0.pageTitle }, "signedIn": { $0.signedIn }, "userName": { $0.userName },
+        "organizationName": { $0.organizationName }, "roleSummary": { $0.roleSummary }, "nav": { $0.nav }, "hasNav": { $0.hasNav },
+        "crumbs": { $0.crumbs }, "hasCrumbs": { $0.hasCrumbs }, "flash": { $0.flash }, "csrfToken": { $0.csrfToken },
+        "database": { $0.database }, "demo": { $0.demo },
         // The header's links: the same on every page, so computed here rather than stored in each view model.
-        case "homeHref": SitePath.home.href()
-        case "tokensHref": SitePath.tokens.href()
-        case "calendarHref": SitePath.calendar.href()
-        case "signOutAction": SitePath.logout.href()
-        default: nil
-        }
-    }
+        "homeHref": { _ in SitePath.home.href() }, "tokensHref": { _ in SitePath.tokens.href() },
+        "calendarHref": { _ in SitePath.calendar.href() }, "signOutAction": { _ in SitePath.logout.href() },
+    ]
 }
 
-extension Shell.NavItem: MustacheParent {
-    func child(named key: String) -> Any? {
-        switch key { case "title": title; case "path": path; case "current": current; default: nil }
-    }
+extension Shell.NavItem: TemplateFieldTable {
+    static let templateFields: [String: @Sendable (Self) -> Any?] = ["title": { $0.title }, "path": { $0.path }, "current": { $0.current }]
 }
 
-extension Shell.Crumb: MustacheParent {
-    func child(named key: String) -> Any? {
-        switch key { case "title": title; case "path": path; case "isLast": isLast; default: nil }
-    }
+extension Shell.Crumb: TemplateFieldTable {
+    static let templateFields: [String: @Sendable (Self) -> Any?] = ["title": { $0.title }, "path": { $0.path }, "isLast": { $0.isLast }]
 }

@@ -115,38 +115,16 @@ struct ClaimListView: PageView {
     }
 }
 
-/// The most requested page: named lookups rather than swift-mustache's Mirror, which reflects every field of
-/// the view for each name the template asks for (a sixth of the page's time at 50 rows, measured).
-extension ClaimListView: MustacheParent {
-    func child(named key: String) -> Any? {
-        switch key {
-        case "shell": shell
-        case "tabs": tabs
-        case "tabCode": tabCode
-        case "tabName": tabName
-        case "search": search
-        case "statuses": statuses
-        case "kinds": kinds
-        case "engagements": engagements
-        case "locations": locations
-        case "dues": dues
-        case "sort": sort
-        case "dir": dir
-        case "per": per
-        case "headers": headers
-        case "rows": rows
-        case "hasRows": hasRows
-        case "showOrganization": showOrganization
-        case "summary": summary
-        case "nextHref": nextHref
-        case "firstHref": firstHref
-        case "isFiltered": isFiltered
-        case "clearHref": clearHref
-        case "csvHref": csvHref
-        case "xlsxHref": xlsxHref
-        case "createHref": createHref
-        case "action": action
-        default: nil
-        }
-    }
+/// The most requested page: read by a field table (TemplateFieldTable) rather than swift-mustache's Mirror, which
+/// reflects every field of the view for each name the template asks for (a sixth of the page's time at 50 rows, measured).
+extension ClaimListView: TemplateFieldTable {
+    static let templateFields: [String: @Sendable (Self) -> Any?] = [
+        "shell": { $0.shell }, "tabs": { $0.tabs }, "tabCode": { $0.tabCode }, "tabName": { $0.tabName },
+        "search": { $0.search }, "statuses": { $0.statuses }, "kinds": { $0.kinds }, "engagements": { $0.engagements },
+        "locations": { $0.locations }, "dues": { $0.dues }, "sort": { $0.sort }, "dir": { $0.dir }, "per": { $0.per },
+        "headers": { $0.headers }, "rows": { $0.rows }, "hasRows": { $0.hasRows },
+        "showOrganization": { $0.showOrganization }, "summary": { $0.summary }, "nextHref": { $0.nextHref },
+        "firstHref": { $0.firstHref }, "isFiltered": { $0.isFiltered }, "clearHref": { $0.clearHref },
+        "csvHref": { $0.csvHref }, "xlsxHref": { $0.xlsxHref }, "createHref": { $0.createHref }, "action": { $0.action },
+    ]
 }
