@@ -25,8 +25,10 @@ final class SQLiteStatementConnection: Sendable {
     /// A prepared statement, its column names, and when it was last used (the least recently used leaves first).
     private struct Kept {
         let statement: OpaquePointer
-        let columns: SQLiteColumnNames
+        var columns: SQLiteColumnNames
         var lastUse: UInt64
+        /// How many times SQLite prepared it again (after a schema change): its columns are read again then.
+        var prepared: Int32
     }
 
     /// Longer SQL is prepared and finalized each time: bulk statements with hundreds of rows of values, whose
@@ -77,7 +79,7 @@ final class SQLiteStatementConnection: Sendable {
         guard let handle = state.handle else { throw SQLiteStatementError(code: SQLITE_MISUSE, message: "The connection is closed.") }
         let keep = capacity > 0 && sql.utf8.count <= longestKept
         let statement: OpaquePointer
-        let columns: SQLiteColumnNames
+        var columns: SQLiteColumnNames
         state.uses += 1
         if keep, let kept = state.kept[sql] {
             statement = kept.statement
@@ -94,7 +96,8 @@ final class SQLiteStatementConnection: Sendable {
                     sqlite_nio_sqlite3_finalize(oldest.value.statement)
                     state.kept[oldest.key] = nil
                 }
-                state.kept[sql] = Kept(statement: statement, columns: columns, lastUse: state.uses)
+                state.kept[sql] = Kept(statement: statement, columns: columns, lastUse: state.uses,
+                                       prepared: sqlite_nio_sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_REPREPARE, 0))
             }
         }
         // Reset whatever happens: a statement left stepping would hold its read transaction open.
@@ -110,8 +113,19 @@ final class SQLiteStatementConnection: Sendable {
             let code = bindValue(bind, at: Int32(i + 1), of: statement)
             guard code == SQLITE_OK else { throw SQLiteStatementError(code: code, handle: handle) }
         }
+        var first = true
         while true {
             let code = sqlite_nio_sqlite3_step(statement)
+            if first, keep, let kept = state.kept[sql] {
+                // A step after a schema change prepares the statement again, and `SELECT *` may name other columns.
+                let prepared = sqlite_nio_sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_REPREPARE, 0)
+                if prepared != kept.prepared {
+                    columns = SQLiteColumnNames(statement)
+                    state.kept[sql]?.columns = columns
+                    state.kept[sql]?.prepared = prepared
+                }
+            }
+            first = false
             if code == SQLITE_DONE { return }
             guard code == SQLITE_ROW else { throw SQLiteStatementError(code: code, handle: handle) }
             var values: [SQLiteData] = []

@@ -16,7 +16,9 @@ struct SQLiteStatementsTests {
         do {
             try await a.raw("PRAGMA journal_mode = WAL").run()
             try await a.raw("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, score REAL, data BLOB)").run()
-            for i in 1...rows { try await a.raw("INSERT INTO t (id, name, score) VALUES (\(bind: i), \(bind: "n\(i)"), \(bind: Double(i) / 2))").run() }
+            for i in 1...rows {
+                try await a.raw("INSERT INTO t (id, name, score) VALUES (\(bind: i), \(bind: "n\(i)"), \(bind: Double(i) / 2))").run()
+            }
             try await body(a, b)
         } catch {
             try? await a.connection.close(); try? await b.connection.close()
