@@ -8,7 +8,7 @@ import SQLKit
 // again, the reviewer starts the review, and round again, on every partner-activities claim submitted or under review.
 // Each transition writes the claim's update, its history row, its webhook events (with --webhooks) and, for a
 // reviewer's action, the partner's emails in the outbox. Prints transitions per second.
-// Usage: transition-bench DATABASE_URL INSTANT [--seconds S] [--tasks N] [--webhooks]
+// Usage: transition-bench DATABASE_URL INSTANT [--seconds S] [--tasks N] [--webhooks] [--kept-statements N]
 
 @main
 enum Bench {
@@ -37,7 +37,9 @@ enum Bench {
         let tasks = option("--tasks").flatMap(Int.init) ?? 4
         guard let now = ISO8601DateFormatter().date(from: arguments[1]) else { fatalError("INSTANT is ISO 8601, e.g. 2026-11-25T00:00:00Z") }
 
-        let db = try await Database.open(try DatabaseLocation(parsing: arguments[0]), maxConnections: tasks + 1)
+        // --kept-statements 0: every statement prepared anew, as before SQLite connections kept them (to compare).
+        let kept = option("--kept-statements").flatMap(Int.init) ?? Database.keptStatements
+        let db = try await Database.open(try DatabaseLocation(parsing: arguments[0]), maxConnections: tasks + 1, keptStatements: kept)
         if arguments.contains("--webhooks") {
             // A vendor endpoint taking every status change: each transition then also writes an event and its delivery.
             guard let manager = try await UserRepository(db: db).find(email: "manager@vendor.example") else { fatalError("Seed the demo first.") }

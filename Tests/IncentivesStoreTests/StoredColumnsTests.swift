@@ -21,7 +21,7 @@ struct StoredColumnsTests {
                     """).all()
             }
             let row = try #require(rows.first)
-            #expect((row is StoreSQLiteRow) == (flavor == .sqlite))
+            #expect((row is SQLiteStatementRow) == (flavor == .sqlite))
             let column = StoredColumns(row)
             #expect(try column("big", as: Int64.self) == (try row.decode(column: "big", as: Int64.self)))
             #expect(try column("big", as: Int64.self) == -9_007_199_254_740_993)

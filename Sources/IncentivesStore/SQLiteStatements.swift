@@ -1,0 +1,275 @@
+import Logging
+import NIOCore
+import NIOPosix
+import SQLiteKit
+import SQLKit
+import Synchronization
+import VaporCSQLite
+
+/// One SQLite connection that keeps its prepared statements. SQLiteNIO prepares every statement anew and finalizes it
+/// after one run; preparing a statement compiles, besides the statement, every trigger it may fire, and the kept counts
+/// and totals put some thirty statements of trigger SQL behind an update of `claims` or an insert into `claim_history`.
+/// Preparing those cost several times what running them does, on every claim transition. Here a statement is prepared
+/// once per connection and run again from then on (SQLite re-prepares it by itself after a schema change).
+/// The statements run on NIO's thread pool one at a time, as SQLiteNIO runs them: the connection belongs to one task
+/// at a time (`SQLiteHandles`), which awaits each statement before the next.
+final class SQLiteStatementConnection: Sendable {
+    /// The `sqlite3*` handle and its kept statements, touched only under the lock, from the thread pool, one statement
+    /// at a time (SQLite's pointers are not `Sendable` by themselves).
+    private struct State: ~Copyable, @unchecked Sendable {
+        var handle: OpaquePointer?
+        var kept: [String: Kept] = [:]
+        var uses: UInt64 = 0
+    }
+
+    /// A prepared statement, its column names, and when it was last used (the least recently used leaves first).
+    private struct Kept {
+        let statement: OpaquePointer
+        var columns: SQLiteColumnNames
+        var lastUse: UInt64
+        /// How many times SQLite prepared it again (after a schema change): its columns are read again then.
+        var prepared: Int32
+    }
+
+    /// Longer SQL is prepared and finalized each time: bulk statements with hundreds of rows of values, whose
+    /// preparation is spread over their rows already, and which would hold a lot of memory for one use.
+    static let longestKept = 8_192
+
+    private let state: Mutex<State>
+    private let threadPool: NIOThreadPool
+    /// How many statements it keeps; 0 prepares every statement each time, as SQLiteNIO does (benchmarks compare).
+    let capacity: Int
+    private static let initialized = Mutex(false)
+
+    private init(handle: OpaquePointer?, threadPool: NIOThreadPool, capacity: Int) {
+        state = Mutex(State(handle: handle))
+        self.threadPool = threadPool
+        self.capacity = capacity
+    }
+
+    /// Opens (or creates) the file, with SQLiteNIO's open flags: serialized threading, URIs, extended result codes.
+    static func open(path: String, capacity: Int = Database.keptStatements,
+                     threadPool: NIOThreadPool = .singleton) async throws -> SQLiteStatementConnection {
+        try await threadPool.runIfActive {
+            // sqlite3_initialize races with itself on first use (SQLiteNIO guards it the same way).
+            initialized.withLock { done in
+                if !done { sqlite_nio_sqlite3_initialize(); done = true }
+            }
+            var handle: OpaquePointer?
+            let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI | SQLITE_OPEN_EXRESCODE
+            let opened = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+            guard opened == SQLITE_OK else {
+                let message = handle.flatMap { sqlite_nio_sqlite3_errmsg($0) }.map { String(cString: $0) } ?? "cannot open"
+                sqlite_nio_sqlite3_close(handle)
+                throw SQLiteStatementError(code: opened, message: "\(message) (\(path))")
+            }
+            return SQLiteStatementConnection(handle: handle, threadPool: threadPool, capacity: capacity)
+        }
+    }
+
+    /// Runs `sql` with `binds`, handing each row to `onRow` (on the thread pool, in order).
+    func run(_ sql: String, _ binds: [SQLiteData], _ onRow: @escaping @Sendable (SQLiteStatementRow) -> Void) async throws {
+        try await threadPool.runIfActive {
+            try self.state.withLock { state in try Self.run(sql, binds, in: &state, capacity: self.capacity, onRow) }
+        }
+    }
+
+    private static func run(_ sql: String, _ binds: [SQLiteData], in state: inout State, capacity: Int,
+                            _ onRow: (SQLiteStatementRow) -> Void) throws {
+        guard let handle = state.handle else { throw SQLiteStatementError(code: SQLITE_MISUSE, message: "The connection is closed.") }
+        let keep = capacity > 0 && sql.utf8.count <= longestKept
+        let statement: OpaquePointer
+        var columns: SQLiteColumnNames
+        state.uses += 1
+        if keep, let kept = state.kept[sql] {
+            statement = kept.statement
+            columns = kept.columns
+            state.kept[sql]?.lastUse = state.uses
+        } else {
+            var prepared: OpaquePointer?
+            let code = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, keep ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0, &prepared, nil)
+            guard code == SQLITE_OK, let prepared else { throw SQLiteStatementError(code: code, handle: handle) }
+            statement = prepared
+            columns = SQLiteColumnNames(statement)
+            if keep {
+                if state.kept.count >= capacity, let oldest = state.kept.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+                    sqlite_nio_sqlite3_finalize(oldest.value.statement)
+                    state.kept[oldest.key] = nil
+                }
+                state.kept[sql] = Kept(statement: statement, columns: columns, lastUse: state.uses,
+                                       prepared: sqlite_nio_sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_REPREPARE, 0))
+            }
+        }
+        // Reset whatever happens: a statement left stepping would hold its read transaction open.
+        defer {
+            if keep {
+                sqlite_nio_sqlite3_reset(statement)
+                sqlite_nio_sqlite3_clear_bindings(statement)
+            } else {
+                sqlite_nio_sqlite3_finalize(statement)
+            }
+        }
+        for (i, bind) in binds.enumerated() {
+            let code = bindValue(bind, at: Int32(i + 1), of: statement)
+            guard code == SQLITE_OK else { throw SQLiteStatementError(code: code, handle: handle) }
+        }
+        var first = true
+        while true {
+            let code = sqlite_nio_sqlite3_step(statement)
+            if first, keep, let kept = state.kept[sql] {
+                // A step after a schema change prepares the statement again, and `SELECT *` may name other columns.
+                let prepared = sqlite_nio_sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_REPREPARE, 0)
+                if prepared != kept.prepared {
+                    columns = SQLiteColumnNames(statement)
+                    state.kept[sql]?.columns = columns
+                    state.kept[sql]?.prepared = prepared
+                }
+            }
+            first = false
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else { throw SQLiteStatementError(code: code, handle: handle) }
+            var values: [SQLiteData] = []
+            values.reserveCapacity(columns.names.count)
+            for i in 0..<Int32(columns.names.count) { values.append(value(at: i, of: statement)) }
+            onRow(SQLiteStatementRow(columns: columns, values: values))
+        }
+    }
+
+    private static func bindValue(_ value: SQLiteData, at index: Int32, of statement: OpaquePointer) -> Int32 {
+        switch value {
+        case .integer(let value): sqlite_nio_sqlite3_bind_int64(statement, index, Int64(value))
+        case .float(let value): sqlite_nio_sqlite3_bind_double(statement, index, value)
+        case .null: sqlite_nio_sqlite3_bind_null(statement, index)
+        case .text(let value):
+            sqlite_nio_sqlite3_bind_text64(statement, index, value, UInt64(value.utf8.count), transient, UInt8(SQLITE_UTF8))
+        case .blob(let value):
+            value.withUnsafeReadableBytes {
+                sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), transient)
+            }
+        }
+    }
+
+    private static func value(at index: Int32, of statement: OpaquePointer) -> SQLiteData {
+        switch sqlite_nio_sqlite3_column_type(statement, index) {
+        case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, index)))
+        case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(statement, index))
+        case SQLITE_TEXT:
+            guard let text = sqlite_nio_sqlite3_column_text(statement, index) else { return .null }
+            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, index))
+            return .text(String(decoding: UnsafeRawBufferPointer(start: text, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            let count = Int(sqlite_nio_sqlite3_column_bytes(statement, index))
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            if let bytes = sqlite_nio_sqlite3_column_blob(statement, index) {
+                buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: count))
+            }
+            return .blob(buffer)
+        default: return .null
+        }
+    }
+
+    /// SQLite copies bound text and blobs before the call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// Finalizes the kept statements and closes the handle.
+    func close() async throws {
+        try await threadPool.runIfActive {
+            self.state.withLock { state in
+                for kept in state.kept.values { sqlite_nio_sqlite3_finalize(kept.statement) }
+                state.kept.removeAll()
+                sqlite_nio_sqlite3_close(state.handle)
+                state.handle = nil
+            }
+        }
+    }
+}
+
+/// A statement's column names, read once when it is prepared and shared by its rows.
+final class SQLiteColumnNames: Sendable {
+    let names: [String]
+    let index: [String: Int]
+
+    init(_ statement: OpaquePointer) {
+        let names = (0..<sqlite_nio_sqlite3_column_count(statement)).map { i in
+            sqlite_nio_sqlite3_column_name(statement, i).map { String(cString: $0) } ?? ""
+        }
+        self.names = names
+        index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+/// A row of a kept statement, decoded as SQLiteKit decodes its own rows.
+struct SQLiteStatementRow: SQLRow {
+    let columns: SQLiteColumnNames
+    let values: [SQLiteData]
+    static let decoder = SQLiteDataDecoder()
+
+    var allColumns: [String] { columns.names }
+
+    func contains(column: String) -> Bool { columns.index[column] != nil }
+
+    func decodeNil(column: String) throws -> Bool {
+        guard let i = columns.index[column] else { return true }
+        return values[i] == .null
+    }
+
+    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
+        guard let i = columns.index[column] else {
+            throw DecodingError.keyNotFound(SQLiteColumnKey(column), .init(codingPath: [], debugDescription: "No column \(column)."))
+        }
+        return try Self.decoder.decode(D.self, from: values[i])
+    }
+}
+
+private struct SQLiteColumnKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+/// What SQLite said when a statement failed: its (extended) result code and message.
+struct SQLiteStatementError: Error, CustomStringConvertible {
+    let code: Int32
+    let message: String
+
+    init(code: Int32, message: String) { self.code = code; self.message = message }
+
+    init(code: Int32, handle: OpaquePointer) {
+        self.code = code
+        message = sqlite_nio_sqlite3_errmsg(handle).map { String(cString: $0) } ?? "SQLite error \(code)"
+    }
+
+    var description: String { "\(message) (SQLite \(code))" }
+}
+
+/// SQLKit over a `SQLiteStatementConnection`, serializing and encoding values as SQLiteKit does.
+struct SQLiteStatementDatabase: SQLDatabase {
+    let connection: SQLiteStatementConnection
+    let logger: Logger
+    let eventLoop: any EventLoop
+    let queryLogLevel: Logger.Level?
+    private static let encoder = SQLiteDataEncoder()
+
+    init(connection: SQLiteStatementConnection, logger: Logger, queryLogLevel: Logger.Level? = .trace,
+         eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.any()) {
+        self.connection = connection; self.logger = logger; self.queryLogLevel = queryLogLevel; self.eventLoop = eventLoop
+    }
+
+    var version: (any SQLDatabaseReportedVersion)? { nil }
+    var dialect: any SQLDialect { SQLiteDialect() }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+        eventLoop.makeFutureWithTask { try await self.execute(sql: query, onRow) }
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+        let (sql, binds) = serialize(query)
+        if let queryLogLevel {
+            logger.log(level: queryLogLevel, "Executing query", metadata: ["sql": .string(sql), "binds": .array(binds.map { .string("\($0)") })])
+        }
+        let values = try binds.map { try Self.encoder.encode($0) }
+        try await connection.run(sql, values) { onRow($0) }
+    }
+}
