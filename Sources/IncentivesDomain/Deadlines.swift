@@ -108,22 +108,65 @@ public struct DayDate: Hashable, Comparable, Sendable, Codable, CustomStringConv
 
     /// The UTC day on which an instant falls.
     public init(_ instant: Date) {
+        let days = (instant.timeIntervalSince1970 / 86_400).rounded(.down)
+        if days >= Double(Self.arithmeticDays.lowerBound), days < Double(Self.arithmeticDays.upperBound) {
+            self.init(daysSince1970: Int(days))
+            return
+        }
         let c = Calendar.utc.dateComponents([.year, .month, .day], from: instant)
         self.init(year: c.year!, month: c.month!, day: c.day!)
     }
 
     /// Midnight UTC at the start of the day.
     public var startUTC: Date {
-        Calendar.utc.date(from: DateComponents(year: year, month: month, day: day))!
+        if let days = daysSince1970 { return Date(timeIntervalSince1970: TimeInterval(days) * 86_400) }
+        return Calendar.utc.date(from: DateComponents(year: year, month: month, day: day))!
     }
 
     /// The first instant after the day has ended (so "on or before the day" is `< endUTC`).
     public var endUTC: Date { startUTC.addingTimeInterval(86_400) }
 
-    public func adding(days: Int) -> DayDate { DayDate(startUTC.addingTimeInterval(TimeInterval(days) * 86_400)) }
+    public func adding(days: Int) -> DayDate {
+        if let start = daysSince1970, Self.arithmeticDays.contains(start + days) { return DayDate(daysSince1970: start + days) }
+        return DayDate(startUTC.addingTimeInterval(TimeInterval(days) * 86_400))
+    }
 
     /// 1 = Sunday ... 7 = Saturday, as Foundation counts.
-    public var weekday: Int { Calendar.utc.component(.weekday, from: startUTC) }
+    public var weekday: Int {
+        // 1970-01-01 was a Thursday (5).
+        if let days = daysSince1970 { return ((days % 7 + 7) % 7 + 4) % 7 + 1 }
+        return Calendar.utc.component(.weekday, from: startUTC)
+    }
+
+    // Deadlines count days one by one, and a seed counts millions of them: Foundation's calendar took most of that
+    // time. Between 1900 and 9999 the day numbers are worked out by arithmetic (Howard Hinnant's `days_from_civil` and
+    // `civil_from_days`, proleptic Gregorian, which is what `Calendar.utc` is there); outside, the calendar still answers.
+
+    /// The days from 1970-01-01 to 1900-01-01 and to 10000-01-01.
+    static let arithmeticDays = -25_567..<2_932_897
+
+    /// Days since 1970-01-01, when the day lies in `arithmeticDays` (the month in 1-12, the day in 1-31; past the month's
+    /// end counts on into the next, as `Calendar` does).
+    var daysSince1970: Int? {
+        guard (1900...9999).contains(year), (1...12).contains(month), (1...31).contains(day) else { return nil }
+        let y = month <= 2 ? year - 1 : year
+        let yearOfEra = y % 400, era = y / 400
+        let dayOfYear = (153 * ((month + 9) % 12) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return Self.arithmeticDays.contains(days) ? days : nil
+    }
+
+    /// The day `days` after 1970-01-01 (non-negative eras only: `arithmeticDays` starts in 1900).
+    init(daysSince1970 days: Int) {
+        let z = days + 719_468
+        let era = z / 146_097, dayOfEra = z % 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        self.init(year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month, day: dayOfYear - (153 * shiftedMonth + 2) / 5 + 1)
+    }
 
     public var description: String {
         String(format: "%04d-%02d-%02d", year, month, day)

@@ -103,14 +103,10 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// `plainText` of an amount in integer minor units, without Decimal arithmetic (lists write many of them).
     public static func plainText(minorUnits units: Int64, currency: Currency) -> String {
-        let digits = currency.minorUnitDigits
-        guard digits > 0 else { return String(units) }
-        let sign = units < 0 ? "-" : ""
-        let magnitude = units.magnitude
-        var divisor: UInt64 = 1
-        for _ in 0..<digits { divisor *= 10 }
-        let fraction = String(magnitude % divisor)
-        return "\(sign)\(magnitude / divisor).\(String(repeating: "0", count: digits - fraction.count))\(fraction)"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        appendPlainAmount(minorUnits: units, minorDigits: currency.minorUnitDigits, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Human text with grouping, e.g. `USD 5,000.00`.

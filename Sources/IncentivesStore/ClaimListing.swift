@@ -90,10 +90,13 @@ public struct ClaimListing: Sendable {
     enum Line {
         case summary(ClaimSummary)
         case json(ClaimJSON)
+        /// An export's line (`ClaimExportLine`): the summary's columns, amounts still in minor units.
+        case export(ClaimExportLine)
 
         var summary: ClaimSummary? { if case .summary(let s) = self { s } else { nil } }
         var json: ClaimJSON? { if case .json(let j) = self { j } else { nil } }
-        var id: Int64 { switch self { case .summary(let s): s.id; case .json(let j): j.id } }
+        var export: ClaimExportLine? { if case .export(let e) = self { e } else { nil } }
+        var id: Int64 { switch self { case .summary(let s): s.id; case .json(let j): j.id; case .export(let e): e.id } }
     }
 
     /// What `ClaimJSON(row:)` reads beyond a line's columns (its load query names the same).
@@ -104,7 +107,7 @@ public struct ClaimListing: Sendable {
 
     /// The lines as summaries, or with `json` in the shared JSON shape (the API's list: read in the same query, the
     /// row holding every column `ClaimJSON` needs, and no summary made, its money being costly to build).
-    static func lines(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, json: Bool,
+    static func lines(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, json: Bool, export: Bool = false,
                       on sql: any SQLDatabase) async throws -> [Line] {
         var query: SQLQueryString = """
             SELECT c.id, c.name, c.kind, c.status, c.amount_minor, c.currency, c.due_at, c.due_kind, c.expires_at,
@@ -129,6 +132,7 @@ public struct ClaimListing: Sendable {
         // By hand, not a `Decodable` row: every claims list reads these (Rows.swift says why).
         return try await sql.raw(query).all().map { row -> Line in
             if json { return .json(try ClaimJSON(row: row)) }
+            if export { return .export(try ClaimExportLine(row: row)) }
             let column = StoredColumns(row)
             let currency = Currency(try column("currency", as: String.self))
             guard let kind = ClaimKind(rawValue: try column("kind", as: String.self)),

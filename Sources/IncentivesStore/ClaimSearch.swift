@@ -255,9 +255,9 @@ extension ClaimListing {
         return (lines.compactMap(\.summary), next)
     }
 
-    /// `rows`, each line with the claim in the shared JSON shape when `json` is true.
+    /// `rows`, each line with the claim in the shared JSON shape when `json` is true, or as the export writes it (`export`).
     static func lines(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date, json: Bool,
-                      largestPage: Int = 500, on sql: any SQLDatabase) async throws -> ([Line], ClaimCursor?) {
+                      export: Bool = false, largestPage: Int = 500, on sql: any SQLDatabase) async throws -> ([Line], ClaimCursor?) {
         var condition = filters(query, match: match, in: scope, now: now)
         condition.appendLiteral(" AND ")
         condition.appendInterpolation(tabCondition(query.tab, now: now))
@@ -290,7 +290,7 @@ extension ClaimListing {
         let limit = max(1, min(query.limit, largestPage))
         var order = keyExpression
         order.appendLiteral(" \(direction), c.id \(direction)")
-        var rows = try await lines(where: condition, orderBy: order, limit: limit + 1, json: json, on: sql)
+        var rows = try await lines(where: condition, orderBy: order, limit: limit + 1, json: json, export: export, on: sql)
         let hasMore = rows.count > limit
         if hasMore { rows.removeLast() }
         let next = hasMore ? rows.last.map { ClaimCursor(key: key(of: $0, for: query.sort), id: $0.id) } : nil
@@ -340,13 +340,14 @@ extension ClaimListing {
         TableColumn("created_at", width: 20), TableColumn("updated_at", width: 20),
     ]
 
-    static func exportCells(_ c: ClaimSummary, area: String) -> [TableCell] {
+    static func exportCells(_ c: ClaimExportLine, area: String) -> [TableCell] {
         let date = { (d: Date?) in d.map(TableCell.date) ?? .empty }
         return [
             .integer(c.id), .text(c.name), .text(c.status.rawValue), .text(c.status.label), .text(c.kind.rawValue), .text(area),
             .text(c.customerName), .text(c.engagementName), .text(c.organizationName), .text(c.locationName),
             date(c.dueAt), c.dueKind.map { .text($0.rawValue) } ?? .empty,
-            c.amount.map { .decimal($0.plainText) } ?? .empty, c.amount.map { .text($0.currency.code) } ?? .empty,
+            c.amountMinor.map { .amount(minorUnits: $0, currency: c.currency) } ?? .empty,
+            c.amountMinor == nil ? .empty : .text(c.currency.code),
             date(c.consentAt), .date(c.createdAt), .date(c.updatedAt),
         ]
     }
@@ -419,6 +420,7 @@ extension ClaimListing {
     static func key(of line: Line, for sort: ClaimListQuery.Sort) -> ClaimCursor.Key {
         switch line {
         case .summary(let claim): return key(of: claim, for: sort)
+        case .export(let line): return line.key(for: sort)
         case .json(let claim):
             switch sort {
             case .updated: return .date(claim.updatedAt)
@@ -511,8 +513,10 @@ public struct ClaimExport: Sendable {
         let (db, match, scope, now) = (self.db, self.match, self.scope, self.now)
         let read = { @Sendable (query: ClaimListQuery) in
             Task {
-                try await db.read {
-                    try await ClaimListing.rows(query, match: match, in: scope, now: now, largestPage: Self.pageSize, on: $0)
+                try await db.read { sql in
+                    let (lines, next) = try await ClaimListing.lines(query, match: match, in: scope, now: now, json: false, export: true,
+                                                                     largestPage: Self.pageSize, on: sql)
+                    return (lines.compactMap(\.export), next)
                 }
             }
         }

@@ -12,24 +12,21 @@ enum ClaimWriter {
         "version",
     ]
 
-    static func claimValues(_ claim: Claim, clock: OpenClock?, solutionAreaID: Int64) -> [any SQLExpression] {
+    static func claimValues(_ claim: Claim, clock: OpenClock?, solutionAreaID: Int64) -> [any Encodable & Sendable] {
         let live = claim.status.isTerminal ? nil : clock
         return [
-            SQLBind(claim.organizationID), SQLBind(claim.locationID), SQLBind(claim.engagementID),
-            SQLBind(claim.engagementVersion), SQLBind(solutionAreaID), SQLBind(claim.customerID), SQLBind(claim.name),
-            SQLBind(claim.kind.rawValue), SQLBind(claim.status.rawValue), SQLBind(claim.isDisputeRound),
-            SQLBind(claim.createdAt), SQLBind(claim.updatedAt), SQLBind(claim.consentAt), SQLBind(claim.firstSubmittedAt),
-            SQLBind(claim.rejectedAt), SQLBind(claim.actionRequestedAt), SQLBind(claim.hours.map { "\($0)" }),
-            SQLBind(claim.amount?.minorUnits), SQLBind(claim.amount?.currency.code ?? "USD"),
-            SQLBind(live?.dueAt), SQLBind(live?.kind.rawValue), SQLBind(live?.expiry == nil ? nil : live?.dueAt),
-            SQLBind(claim.version),
+            claim.organizationID, claim.locationID, claim.engagementID, claim.engagementVersion, solutionAreaID, claim.customerID,
+            claim.name, claim.kind.rawValue, claim.status.rawValue, claim.isDisputeRound, claim.createdAt, claim.updatedAt,
+            claim.consentAt, claim.firstSubmittedAt, claim.rejectedAt, claim.actionRequestedAt, claim.hours.map { "\($0)" },
+            claim.amount?.minorUnits, claim.amount?.currency.code ?? "USD",
+            live?.dueAt, live?.kind.rawValue, live?.expiry == nil ? nil : live?.dueAt, claim.version,
         ]
     }
 
     /// One claim; the database assigns its id.
     static func insert(_ claim: Claim, clock: OpenClock?, solutionAreaID: Int64, on sql: any SQLDatabase) async throws -> Int64 {
         let id = try await sql.insert(into: "claims").columns(claimColumns)
-            .values(claimValues(claim, clock: clock, solutionAreaID: solutionAreaID))
+            .values(claimValues(claim, clock: clock, solutionAreaID: solutionAreaID).map { SQLBind($0) })
             .returning("id").first(decodingColumn: "id", as: Int64.self)
         guard let id else {
             throw StoreError.invalid(field: "claim", "The database did not return the new claim's id.")
@@ -42,11 +39,12 @@ enum ClaimWriter {
     static func insertRecords(_ records: [(ClaimRecord, solutionAreaID: Int64)], on sql: any SQLDatabase) async throws {
         guard !records.isEmpty else { return }
         for chunk in records.chunked(columns: claimColumns.count + 1) {
-            let insert = sql.insert(into: "claims").columns(["id"] + claimColumns)
+            var insert = InsertRows("claims", ["id"] + claimColumns, rows: chunk.count)
             for (record, area) in chunk {
-                insert.values([SQLBind(record.claim.id)] + claimValues(record.claim, clock: record.clock, solutionAreaID: area))
+                insert.values.append(record.claim.id)
+                insert.values += claimValues(record.claim, clock: record.clock, solutionAreaID: area)
             }
-            try await insert.run()
+            try await insert.run(on: sql)
         }
         var contacts: [(Int64, Int, Contact)] = []
         for (record, _) in records {
@@ -65,11 +63,11 @@ enum ClaimWriter {
 
     private static func insertContactRows(_ rows: [(Int64, Int, Contact)], on sql: any SQLDatabase) async throws {
         for chunk in rows.chunked(columns: 5) {
-            let insert = sql.insert(into: "claim_contacts").columns("claim_id", "position", "name", "title", "email")
+            var insert = InsertRows("claim_contacts", ["claim_id", "position", "name", "title", "email"], rows: chunk.count)
             for (claimID, position, contact) in chunk {
-                insert.values([SQLBind(claimID), SQLBind(position), SQLBind(contact.name), SQLBind(contact.title), SQLBind(contact.email)])
+                insert.values += [claimID, position, contact.name, contact.title, contact.email] as [any Encodable & Sendable]
             }
-            try await insert.run()
+            try await insert.run(on: sql)
         }
     }
 
@@ -77,28 +75,25 @@ enum ClaimWriter {
     static func insertHistory(_ entries: [ClaimHistoryEntry], on sql: any SQLDatabase, events: Bool = true) async throws {
         if events { try await ClaimEvents.history(entries, on: sql) }
         for chunk in entries.chunked(columns: 12) {
-        let insert = sql.insert(into: "claim_history").columns(
-            "claim_id", "at", "action", "actor_role", "actor_user_id", "actor_name", "side", "from_status", "to_status", "note",
-            "reason_code", "address")
-        for e in chunk {
-            insert.values([SQLBind(e.claimID), SQLBind(e.at), SQLBind(e.action.rawValue), SQLBind(e.actor.role.rawValue),
-                           SQLBind(e.actor.userID), SQLBind(e.actor.name), SQLBind(e.side.rawValue),
-                           SQLBind(e.from?.rawValue), SQLBind(e.to.rawValue), SQLBind(e.note),
-                           SQLBind(e.codedReason), SQLBind(e.address)])
-        }
-        try await insert.run()
+            var insert = InsertRows("claim_history", ["claim_id", "at", "action", "actor_role", "actor_user_id", "actor_name", "side",
+                                                      "from_status", "to_status", "note", "reason_code", "address"], rows: chunk.count)
+            for e in chunk {
+                insert.values += [e.claimID, e.at, e.action.rawValue, e.actor.role.rawValue, e.actor.userID, e.actor.name, e.side.rawValue,
+                                  e.from?.rawValue, e.to.rawValue, e.note, e.codedReason, e.address] as [any Encodable & Sendable]
+            }
+            try await insert.run(on: sql)
         }
     }
 
     static func insertProof(_ rows: [(Int64, ProofRecord)], on sql: any SQLDatabase) async throws {
         for chunk in rows.chunked(columns: 7) {
-        let insert = sql.insert(into: "claim_proof").columns(
-            "claim_id", "kind", "file_name", "content_hash", "size_bytes", "added_by", "added_at")
-        for (claimID, p) in chunk {
-            insert.values([SQLBind(claimID), SQLBind(p.kind.rawValue), SQLBind(p.fileName), SQLBind(p.contentHash),
-                           SQLBind(p.sizeBytes), SQLBind(p.addedBy), SQLBind(p.addedAt)])
-        }
-        try await insert.run()
+            var insert = InsertRows("claim_proof", ["claim_id", "kind", "file_name", "content_hash", "size_bytes", "added_by", "added_at"],
+                                    rows: chunk.count)
+            for (claimID, p) in chunk {
+                insert.values += [claimID, p.kind.rawValue, p.fileName, p.contentHash, p.sizeBytes, p.addedBy, p.addedAt]
+                    as [any Encodable & Sendable]
+            }
+            try await insert.run(on: sql)
         }
     }
 
@@ -108,16 +103,15 @@ enum ClaimWriter {
                                by mover: EarningsLedger.Mover = .init(userID: nil, name: "Reviewer")) async throws {
         if let now { for earning in earnings { try await ClaimEvents.earning(earning, at: now, on: sql) } }
         for chunk in earnings.chunked(columns: 13) {
-        let insert = sql.insert(into: "earnings").columns(
-            "claim_id", "location_id", "engagement_id", "engagement_version", "market", "rate_minor", "hours",
-            "amount_minor", "currency", "approved_at", "payment_month", "payment_status", "updated_at")
+        var insert = InsertRows("earnings", ["claim_id", "location_id", "engagement_id", "engagement_version", "market", "rate_minor",
+                                             "hours", "amount_minor", "currency", "approved_at", "payment_month", "payment_status",
+                                             "updated_at"], rows: chunk.count)
         for e in chunk {
-            insert.values([SQLBind(e.claimID), SQLBind(e.locationID), SQLBind(e.engagementID), SQLBind(e.engagementVersion),
-                           SQLBind(e.market.rawValue), SQLBind(e.rate.minorUnits), SQLBind(e.hours.map { "\($0)" }),
-                           SQLBind(e.amount.minorUnits), SQLBind(e.amount.currency.code), SQLBind(e.approvedAt),
-                           SQLBind(e.estimatedPaymentMonth), SQLBind(e.paymentStatus.rawValue), SQLBind(now ?? e.approvedAt)])
+            insert.values += [e.claimID, e.locationID, e.engagementID, e.engagementVersion, e.market.rawValue, e.rate.minorUnits,
+                              e.hours.map { "\($0)" }, e.amount.minorUnits, e.amount.currency.code, e.approvedAt, e.estimatedPaymentMonth,
+                              e.paymentStatus.rawValue, now ?? e.approvedAt] as [any Encodable & Sendable]
         }
-        try await insert.run()
+        try await insert.run(on: sql)
         // The ledger's line, at the approval; an earning of a claim is the one of kind 'earning'.
         var ids = SQLQueryString("")
         for (i, e) in chunk.enumerated() { ids.appendLiteral(i == 0 ? "" : ", "); ids.appendInterpolation(bind: e.claimID) }
@@ -137,6 +131,37 @@ enum ClaimWriter {
             FROM earnings e WHERE e.kind = 'earning' AND e.payment_status = 'reversed' AND e.claim_id IN (\(ids)) ORDER BY e.id
             """).run()
         }
+    }
+}
+
+/// One multi-row INSERT of many rows, each value bound as it is: its text is written once, in one pass. SQLKit's insert
+/// builder wraps every value in an expression and every row in a list of them, and walks those to write the same text;
+/// a seed of a million claims binds some hundred million values.
+struct InsertRows: SQLExpression {
+    let table: String
+    let columns: [String]
+    /// The rows' values, row after row, `columns.count` to a row.
+    var values: [any Encodable & Sendable] = []
+
+    init(_ table: String, _ columns: [String], rows: Int) {
+        self.table = table
+        self.columns = columns
+        values.reserveCapacity(rows * columns.count)
+    }
+
+    func serialize(to serializer: inout SQLSerializer) {
+        serializer.write("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES ")
+        for (index, value) in values.enumerated() {
+            let column = index % columns.count
+            serializer.write(column > 0 ? ", " : index > 0 ? "), (" : "(")
+            serializer.write(bind: value)
+        }
+        serializer.write(")")
+    }
+
+    func run(on sql: any SQLDatabase) async throws {
+        precondition(!values.isEmpty && values.count % columns.count == 0, "whole rows of \(table)")
+        try await sql.execute(sql: self) { _ in }
     }
 }
 

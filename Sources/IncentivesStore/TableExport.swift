@@ -8,6 +8,9 @@ public enum TableCell: Sendable, Hashable {
     case integer(Int64)
     /// Exact decimal text such as `5000.00` (`Money.plainText`), never a `Double`.
     case decimal(String)
+    /// An amount as stored, in integer minor units: written as `Money.plainText` writes it (`appendPlainAmount`), with no
+    /// `Decimal` made per row.
+    case amount(minorUnits: Int64, currency: Currency)
     /// An instant, shown in UTC.
     case date(Date)
     case empty
@@ -86,6 +89,7 @@ public struct CSVTableWriter: TableWriter {
         case .text(let s): CSV.appendField(s, guarded: true, to: &output)
         case .integer(let n): output.append(contentsOf: String(n).utf8)
         case .decimal(let s): CSV.appendField(s, guarded: false, to: &output)
+        case .amount(let units, let currency): appendPlainAmount(minorUnits: units, minorDigits: currency.minorUnitDigits, to: &output)
         case .date(let d): appendISO8601UTC(d, to: &output)
         case .empty: break
         }

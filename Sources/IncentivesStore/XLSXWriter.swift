@@ -1,4 +1,5 @@
 import Foundation
+import IncentivesDomain
 
 /// A table as an Office Open XML workbook (.xlsx), streamed: rows become XML as they come and go straight
 /// into the ZIP package, so a million rows need no more memory than ten.
@@ -96,6 +97,9 @@ public struct XLSXWriter: TableWriter {
                 }
                 appendCellStart(i, style: Style.decimal, type: nil)
                 append("<v>"); append(s); append("</v></c>")
+            case .amount(let units, let currency):
+                appendCellStart(i, style: Style.decimal, type: nil)
+                append("<v>"); appendPlainAmount(minorUnits: units, minorDigits: currency.minorUnitDigits, to: &xml); append("</v></c>")
             case .date(let d):
                 appendCellStart(i, style: Style.date, type: nil)
                 append("<v>"); append(Self.serial(d)); append("</v></c>")

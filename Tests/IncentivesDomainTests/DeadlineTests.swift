@@ -62,6 +62,36 @@ struct DeadlineTests {
         #expect(DayDate(year: 2028, month: 3, day: 1).adding(days: -1) == DayDate(year: 2028, month: 2, day: 29))
     }
 
+    @Test("DayDate's day arithmetic agrees with Foundation's UTC calendar: every day 1899-2101, the range's edges, and beyond")
+    func dayDateLikeCalendar() {
+        let calendar = Calendar.utc
+        func expectLikeCalendar(_ instant: Date) {
+            let c = calendar.dateComponents([.year, .month, .day, .weekday], from: instant)
+            let day = DayDate(instant)
+            #expect(day == DayDate(year: c.year!, month: c.month!, day: c.day!), "\(instant)")
+            #expect(day.weekday == c.weekday!, "\(instant)")
+            #expect(day.startUTC == calendar.date(from: DateComponents(year: c.year!, month: c.month!, day: c.day!))!, "\(instant)")
+        }
+        // Noon and the last second of every day, across the arithmetic range's start and two leap-year rules (1900, 2000, 2100).
+        var day = calendar.date(from: DateComponents(year: 1899, month: 12, day: 1))!
+        let end = calendar.date(from: DateComponents(year: 2101, month: 3, day: 1))!
+        while day < end {
+            expectLikeCalendar(day.addingTimeInterval(43_200))
+            expectLikeCalendar(day.addingTimeInterval(86_399.5))
+            day = day.addingTimeInterval(86_400)
+        }
+        // Around year 10000, where the arithmetic hands over to the calendar, and far before 1900.
+        for year in [9_999, 10_000, 1_600, 1_899] {
+            var instant = calendar.date(from: DateComponents(year: year, month: 1, day: 1))!.addingTimeInterval(-3 * 86_400)
+            for _ in 0..<10 { expectLikeCalendar(instant); instant = instant.addingTimeInterval(86_400) }
+        }
+        // Days past a month's end count on into the next, as the calendar counts them; adding crosses the range's edges.
+        #expect(DayDate(year: 2026, month: 2, day: 31).startUTC == DayDate(year: 2026, month: 3, day: 3).startUTC)
+        #expect(DayDate(year: 1900, month: 1, day: 2).adding(days: -3) == DayDate(year: 1899, month: 12, day: 30))
+        #expect(DayDate(year: 9999, month: 12, day: 30).adding(days: 3) == DayDate(year: 10_000, month: 1, day: 2))
+        #expect(DayDate("2026-02-30") == nil && DayDate("2028-02-29") == DayDate(year: 2028, month: 2, day: 29))
+    }
+
     @Test("DayDate reads in messages as the pages show days", arguments: [
         (DayDate(year: 2026, month: 11, day: 16), "16 Nov 2026"), (DayDate(year: 2027, month: 1, day: 1), "1 Jan 2027"),
         (DayDate(year: 2028, month: 12, day: 31), "31 Dec 2028"),

@@ -39,6 +39,11 @@ struct SeederBulkLoadTests {
         #expect(hash == "62b7680b9db4b9c6")
     }
 
+    /// A `sqlite_master` row's name and SQL (none for an index SQLite made for a constraint).
+    static func nameAndSQL(_ row: any SQLRow) throws -> String {
+        "\(try row.decode(column: "name", as: String.self)) \(try row.decodeNil(column: "sql") ? "" : row.decode(column: "sql", as: String.self))"
+    }
+
     /// The triggers of the database, by name, with their SQL.
     static func triggers(_ db: Database) async throws -> [String: String] {
         let query: SQLQueryString = db.flavor == .sqlite
@@ -56,6 +61,8 @@ struct SeederBulkLoadTests {
     func keptTablesAfterSeed(flavor: SQLFlavor) async throws {
         try await TestDatabases.with(flavor, seeded: true) { db in
             let before = try await Self.triggers(db)
+            let indexes = "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+            let indexesBefore = flavor == .sqlite ? try await db.read { try await $0.raw(SQLQueryString(indexes)).all().map(Self.nameAndSQL) } : []
             // A first load onto the demo, then one onto that: the rebuild counts the rows already there too.
             try await Seeder(db: db).seedScale(count: flavor == .sqlite ? 20_000 : 2_000, now: now)
             // Another seed: the same one would draw the first load's customers (and tenant ids) again.
@@ -63,6 +70,11 @@ struct SeederBulkLoadTests {
             again.seed = 7
             try await again.seedScale(count: 700, now: now.addingTimeInterval(86_400), batchSize: 300)
             #expect(try await Self.triggers(db) == before, "the same triggers, with the same SQL, after the load")
+            if flavor == .sqlite {
+                // The written tables' secondary indexes, set aside during the load, are all back with the SQL that made them.
+                let after = try await db.read { try await $0.raw(SQLQueryString(indexes)).all().map(Self.nameAndSQL) }
+                #expect(after == indexesBefore && after.contains("claims_updated CREATE INDEX claims_updated ON claims (updated_at, id)"))
+            }
             try await KeptMoneyTotals.expectMatch(db, "after seeding")
             try await DashboardCountsTests.compareTables(db, "after seeding")
             try await KeptClaimCountsTests().compare("after seeding", on: db)

@@ -225,13 +225,13 @@ struct DemoWorld {
 
     static func insertCustomers(_ customers: [Customer], on sql: any SQLDatabase, now: Date) async throws {
         for chunk in customers.chunked(columns: 8) {
-            let insert = sql.insert(into: "customers").columns("id", "name", "domain", "tenant_id", "top_parent_id",
-                                                               "subscription_id", "opportunity_id", "created_at")
+            var insert = InsertRows("customers", ["id", "name", "domain", "tenant_id", "top_parent_id", "subscription_id", "opportunity_id",
+                                                  "created_at"], rows: chunk.count)
             for c in chunk {
-                insert.values([SQLBind(c.id), SQLBind(c.name), SQLBind(c.domain), SQLBind(c.tenantID), SQLBind(c.topParentID),
-                               SQLBind(c.subscriptionID), SQLBind(c.opportunityID), SQLBind(now.adding(calendarDays: -500))])
+                insert.values += [c.id, c.name, c.domain, c.tenantID, c.topParentID, c.subscriptionID, c.opportunityID,
+                                  now.adding(calendarDays: -500)] as [any Encodable & Sendable]
             }
-            try await insert.run()
+            try await insert.run(on: sql)
         }
     }
 

@@ -55,8 +55,9 @@ public struct Seeder: Sendable {
     /// so the data is the same however the work is scheduled: while one batch is written, the next is
     /// walked through the state machine on the other core.
     ///
-    /// On SQLite the whole load is one transaction with the kept tables' row triggers set aside, and the tables rebuilt once
-    /// at its end (`KeptTables`); other writers wait for it. On PostgreSQL each batch is a short transaction of its own.
+    /// On SQLite the whole load is one transaction with the kept tables' row triggers and the written tables' secondary
+    /// indexes set aside, the indexes built and the kept tables rebuilt once at its end (`KeptTables`); other writers wait
+    /// for it. On PostgreSQL each batch is a short transaction of its own.
     @discardableResult
     public func seedScale(count: Int, now: Date, batchSize: Int = 5_000,
                           progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> SeedSummary {
@@ -106,8 +107,9 @@ public struct Seeder: Sendable {
         switch db.flavor {
         case .sqlite:
             summary = try await db.write { sql in
-                // A page cache of up to 1 GiB for this load: its 22 indexes on claims are written all over, and a million
-                // claims' pages spilled to the log and read back cost more than the rest of the load. Back to the usual after.
+                // A page cache of up to 1 GiB for this load: the new rows' pages and, at its end, the sorts that build the
+                // indexes set aside (a sort runs in as much memory as the cache may take) stay in memory rather than spill to
+                // the log or to temporary files and come back. Back to the usual after.
                 try await sql.raw("PRAGMA cache_size = -1048576").run()
                 let aside = try await KeptTables.setAside(on: sql)
                 let summary = try await load { try await $0(sql) }
