@@ -121,7 +121,7 @@ public struct DashboardReads: Sendable {
               FROM review_queue r
               WHERE (\(QueueEdges.within("r", "waiting_since", edges.sinceDays)) OR \(QueueEdges.within("r", "review_due_at", edges.dueDays)))
                 AND \(scope.claimFilter("r"))) w
-            GROUP BY w.bucket, w.standing HAVING SUM(w.n) <> 0
+            GROUP BY w.bucket, w.standing HAVING SUM(w.n) <> 0 ORDER BY w.bucket, w.standing
             """)
     }
 
@@ -135,10 +135,11 @@ public struct DashboardReads: Sendable {
             SELECT w.bucket, w.standing, COUNT(*) AS n FROM (
               SELECT \(edges.bucket(lastSubmitted, seconds: false)) AS bucket, \(edges.standing(due, seconds: false)) AS standing
               FROM claims c WHERE c.status IN (\(unsafeRaw: statuses)) AND \(scope.claimFilter("c"))) w
-            GROUP BY w.bucket, w.standing
+            GROUP BY w.bucket, w.standing ORDER BY w.bucket, w.standing
             """)
     }
 
+    /// Rows in bucket, then standing order: one answer, whichever way the database grouped them.
     private func reviewWaits(reading query: SQLQueryString) async throws -> [ReviewWaitCount] {
         struct Row: Decodable { var bucket: Int; var standing: String; var n: Int }
         let rows = try await db.read { sql in try await sql.raw(query).all(decoding: Row.self) }

@@ -144,6 +144,16 @@ struct DashboardReadsTests {
                 }
             }
             #expect(ReviewWait.bucket(days: 12) == ReviewWait.firstBucketPastTarget)
+            // The answer comes in one order, bucket then standing, from the kept tables and from the claims alike:
+            // PostgreSQL's hash grouping gave its rows in any order, and callers compared answers as lists.
+            for at in instants {
+                for scope in [Self.seattle, Self.london, Self.cedar, .vendor] {
+                    let kept = try await reads.reviewWaits(at: at, in: scope)
+                    let counted = try await reads.reviewWaitsFromClaims(at: at, in: scope)
+                    #expect(kept == counted, "\(scope) at \(at)")
+                    #expect(kept == kept.sorted { ($0.bucket, $0.standing.rawValue) < ($1.bucket, $1.standing.rawValue) }, "\(scope) at \(at)")
+                }
+            }
         }
     }
 
