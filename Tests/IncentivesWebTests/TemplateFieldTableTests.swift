@@ -64,11 +64,12 @@ struct TemplateFieldTableTests {
                              series: [ChartSeries(name: "Approved", tone: "approved"), ChartSeries(name: "Paid", tone: "paid")],
                              categories: [ChartCategory(label: "Oct", values: [500, 200], texts: ["5.00", "2.00"], shortText: "7"),
                                           ChartCategory(label: "Nov", values: [900, 0], texts: ["9.00", "0.00"], shortText: "9")])
+        // The pragma names our escape, which must be known before the template is read (whichever test runs first).
+        MustacheContentTypes.register(PageHTML(), named: PageHTML.name)
         let template = try MustacheTemplate(string: PageTemplates.pragma + """
             {{#rects}}<rect x="{{x}}" y="{{y}}" class="{{tone}}">{{title}}{{#missing}}!{{/missing}}</rect>{{/rects}}\
             {{#labels}}<text x="{{x}}">{{text}} {{title}}</text>{{/labels}}{{#legend}}{{name}}{{/legend}}
             """)
-        MustacheContentTypes.register(PageHTML(), named: PageHTML.name)
         let viaTables = template.render(TemplateView.seen(chart) as Any)
         // The same values as plain structs with the same fields, which only reflection can read.
         struct R { let x: Int; let y: Int; let width: Int; let height: Int; let tone: String; let title: String }
