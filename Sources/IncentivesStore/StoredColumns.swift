@@ -29,7 +29,7 @@ extension Optional: ColumnValue where Wrapped: ColumnValue {
 /// One row's columns read by name and type: straight from SQLite's values when the row came from a kept statement
 /// (`SQLiteStatementRow`), through SQLKit's `decode(column:as:)` otherwise (PostgreSQL). SQLKit's path decodes each
 /// value through `Decodable` (a conformance check per column and a decoder object per optional: a quarter of the API
-/// claims list's CPU in a profile). The hot lists (claims, the API's claims) read through this; other reads keep
+/// claims list's CPU in a profile). The hot lists (claims, the API's claims, the export) read through this; other reads keep
 /// SQLKit's `Decodable` rows.
 struct StoredColumns {
     let row: any SQLRow
