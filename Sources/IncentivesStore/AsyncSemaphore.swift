@@ -1,7 +1,7 @@
 import Synchronization
 
-/// At most `permits` tasks inside at once; the others wait their turn, first come first served. With one permit it
-/// is SQLite's write gate; with one per core it bounds bcrypt.
+/// At most `permits` tasks inside at once; the others wait their turn, first come first served. With one per core it
+/// bounds bcrypt.
 public final class AsyncSemaphore: Sendable {
     private struct State {
         var available: Int

@@ -219,11 +219,8 @@ public struct ClaimRepository: Sendable {
     }
 
     static func context(engagementID: Int64, market: Market, on sql: any SQLDatabase) async throws -> ClaimContext {
-        guard let engagement = try await CatalogueRepository.engagement(engagementID, on: sql) else {
-            throw StoreError.notFound("No such engagement.")
-        }
-        let program = try await CatalogueRepository.program(engagement.programID, on: sql)
-        return ClaimContext(engagement: engagement, market: market, calendar: program?.calendar ?? .mondayToFriday)
+        let catalogue = try await CatalogueCache.engagement(engagementID, on: sql)
+        return ClaimContext(engagement: catalogue.engagement, market: market, calendar: catalogue.calendar)
     }
 
     static func providedProof(of claimID: Int64, on sql: any SQLDatabase) async throws -> Set<ProofRequirement.Kind> {

@@ -91,15 +91,16 @@ public final class Database: Sendable {
     public let flavor: SQLFlavor
     public let location: DatabaseLocation
     private let connections: Connections
-    /// SQLite has one writer at a time; queueing writers in-process keeps the thread pool free
-    /// instead of parking threads in SQLite's busy handler.
-    let writeGate: AsyncSemaphore?
+    /// SQLite has one writer at a time; it runs the writes queued at once in one transaction (`SQLiteWriter`).
+    let writer: SQLiteWriter?
     let logger: Logger
     /// Raised by every committed write that may change claims (all but sessions and the mail outbox): what is
     /// derived from claims and kept in memory (the claims list's tab counts) holds while it stays the same.
     private let claimWrites = Atomic<UInt64>(0)
     public var claimGeneration: UInt64 { claimWrites.load(ordering: .acquiring) }
     let tabCounts = TabCountCache()
+    /// Claim transitions' engagements and calendars, per catalogue revision.
+    let catalogue = CatalogueCache()
     /// The telemetry of the app that serves from this database (nothing until one attaches its own).
     private let instruments = Mutex(StoreInstruments(.off))
     /// Where statements are written while a test records them (`recordingStatements`); nil, and nothing is wrapped.
@@ -128,8 +129,10 @@ public final class Database: Sendable {
     ///   - leaseTimeout: how long a caller waits for a connection (PostgreSQL) before the database counts as down.
     ///   - statementTimeout: PostgreSQL's `statement_timeout` for every connection; nil for none (batch commands).
     ///   - keptStatements: how many prepared statements each SQLite connection keeps (0: prepared anew each time).
+    ///   - writeBatch: how many queued writes one SQLite transaction takes at most (1: each commits alone).
     public static func open(_ location: DatabaseLocation, maxConnections: Int = 8, leaseTimeout: Duration = .seconds(5),
                             statementTimeout: Duration? = nil, keptStatements: Int = Database.keptStatements,
+                            writeBatch: Int = Database.writeBatch,
                             logger: Logger = Logger(label: "incentives.db")) async throws -> Database {
         let db: Database
         switch location {
@@ -154,9 +157,11 @@ public final class Database: Sendable {
                                "PRAGMA temp_store = MEMORY"] {
                     try await sql.raw(SQLQueryString(pragma)).run()
                 }
-                return SQLiteHandle(sql: sql, close: { try? await uncancelled { try await connection.close() } })
+                return SQLiteHandle(sql: sql, here: sql.runningHere,
+                                    close: { try? await uncancelled { try await connection.close() } })
             }
-            db = Database(flavor: .sqlite, location: location, connections: .sqlite(handles), writeGate: AsyncSemaphore(permits: 1), logger: logger)
+            db = Database(flavor: .sqlite, location: location, connections: .sqlite(handles),
+                          writer: SQLiteWriter(handles: handles, limit: writeBatch), logger: logger)
         case .postgres(let url):
             var configuration = try PostgresSettings.client(url: url)
             configuration.options.maximumConnections = maxConnections
@@ -172,7 +177,7 @@ public final class Database: Sendable {
             let client = PostgresClient(configuration: configuration, backgroundLogger: background)
             let running = Task { await client.run() }
             db = Database(flavor: .postgres, location: location,
-                          connections: .postgres(client, running: running, leaseTimeout: leaseTimeout), writeGate: nil, logger: logger)
+                          connections: .postgres(client, running: running, leaseTimeout: leaseTimeout), writer: nil, logger: logger)
         }
         // Fail now, with a clear line, rather than on the first request.
         do {
@@ -198,8 +203,8 @@ public final class Database: Sendable {
         }
     }
 
-    private init(flavor: SQLFlavor, location: DatabaseLocation, connections: Connections, writeGate: AsyncSemaphore?, logger: Logger) {
-        self.flavor = flavor; self.location = location; self.connections = connections; self.writeGate = writeGate; self.logger = logger
+    private init(flavor: SQLFlavor, location: DatabaseLocation, connections: Connections, writer: SQLiteWriter?, logger: Logger) {
+        self.flavor = flavor; self.location = location; self.connections = connections; self.writer = writer; self.logger = logger
     }
 
     /// Runs queries that only read, on a pooled connection.
@@ -216,7 +221,9 @@ public final class Database: Sendable {
     }
 
     /// Runs a write transaction: committed when `body` returns, rolled back when it throws.
-    /// On SQLite it begins IMMEDIATE so the write lock is taken up front (DESIGN rule).
+    /// On SQLite it begins IMMEDIATE so the write lock is taken up front (DESIGN rule), and writes queued at once share
+    /// the transaction, each in its own savepoint (`SQLiteWriter`): a write that throws leaves the others' changes alone,
+    /// and one that returned has committed.
     /// - Parameter changesClaims: false for writes that touch no claim data (sessions, the outbox), so they
     ///   leave what is cached about claims alone.
     public func write<T: Sendable>(changesClaims: Bool = true, file: StaticString = #fileID, function: StaticString = #function,
@@ -225,8 +232,8 @@ public final class Database: Sendable {
         return try await instruments.telemetry.traced("db.transaction", kind: .client, attributes: ["db.system": .string(system)]) { _ in
             do {
                 let asked = ContinuousClock.now
-                let result = if let writeGate {
-                    try await writeGate.withPermit { try await transaction(body, asked: asked, instruments) }
+                let result = if writer != nil {
+                    try await grouped(body, asked: asked, instruments)
                 } else {
                     try await transaction(body, asked: asked, instruments)
                 }
@@ -327,6 +334,22 @@ public final class Database: Sendable {
 
     static let transactionAttempts = 4
 
+    /// `body` through SQLite's writer; the transitions it noted are counted once its transaction committed.
+    private func grouped<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T, asked: ContinuousClock.Instant,
+                                      _ instruments: StoreInstruments) async throws -> T {
+        guard let writer else { preconditionFailure("SQLite only") }
+        let notes = CommitNotes(catalogue: catalogue)
+        let result = try await CommitNotes.$current.withValue(notes) {
+            try await writer.write(asked: asked, instruments, wrap: { self.recorded($0) }, body)
+        }
+        notes.committed()
+        instruments.committed(notes.noted)
+        return result
+    }
+
+    /// How many queued writes one SQLite transaction takes at most (`SQLiteWriter`).
+    public static let writeBatch = SQLiteWriter.batchLimit
+
     /// How many prepared statements each SQLite connection keeps (`SQLiteStatementConnection`): the store's statements
     /// with their usual numbers of values fit many times over.
     public static let keptStatements = 256
@@ -343,7 +366,7 @@ public final class Database: Sendable {
     private func transactionOnce<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T, asked: ContinuousClock.Instant,
                                               _ instruments: StoreInstruments) async throws -> T {
         let begin: SQLQueryString = flavor == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN"
-        let notes = CommitNotes()
+        let notes = CommitNotes(catalogue: catalogue)
         let result = try await CommitNotes.$current.withValue(notes) {
             try await withConnection(asked: asked, instruments) { sql in
                 try await sql.raw(begin).run()
@@ -359,6 +382,7 @@ public final class Database: Sendable {
                 }
             }
         }
+        notes.committed()
         instruments.committed(notes.noted)
         return result
     }
@@ -460,9 +484,13 @@ enum PostgresSettings {
 /// One open SQLite connection.
 final class SQLiteHandle: Sendable {
     let sql: any SQLDatabase
+    /// The same connection, its statements run on the calling thread: the writer's, inside its transaction.
+    let here: any SQLDatabase
     let close: @Sendable () async -> Void
 
-    init(sql: any SQLDatabase, close: @escaping @Sendable () async -> Void) { self.sql = sql; self.close = close }
+    init(sql: any SQLDatabase, here: any SQLDatabase, close: @escaping @Sendable () async -> Void) {
+        self.sql = sql; self.here = here; self.close = close
+    }
 }
 
 /// SQLite's few file handles, opened lazily up to `max` and handed out one task at a time. Nothing here can
@@ -486,13 +514,25 @@ actor SQLiteHandles {
             await release(handle)
             return result
         } catch let rollback as RollbackFailed {
-            open -= 1
-            await handle.close()
+            await discard(handle)
             throw rollback
         } catch {
             await release(handle)
             throw error
         }
+    }
+
+    /// A handle held beyond one call (the writer's transaction, shared by its batch), given back with `checkIn`.
+    func checkOut() async throws -> SQLiteHandle { try await acquire() }
+
+    /// Gives back a handle of `checkOut`; one whose transaction could not be ended is closed, not handed out again.
+    func checkIn(_ handle: SQLiteHandle, usable: Bool) async {
+        if usable { await release(handle) } else { await discard(handle) }
+    }
+
+    private func discard(_ handle: SQLiteHandle) async {
+        open -= 1
+        await handle.close()
     }
 
     private func acquire() async throws -> SQLiteHandle {

@@ -73,11 +73,23 @@ public struct MetricFamily: Sendable, Hashable {
 /// rolled-back change (a conflict, a refusal, a retried deadlock) never counts.
 final class CommitNotes: Sendable {
     private let transitions = Mutex<[ClaimTransitionLabel]>([])
+    /// The database's catalogue cache, and what the transaction read of the catalogue, kept there once it commits.
+    let catalogue: CatalogueCache?
+    private let catalogueRead = Mutex<[(engagementID: Int64, revision: Int64, entry: CatalogueCache.Entry)]>([])
+
+    init(catalogue: CatalogueCache? = nil) { self.catalogue = catalogue }
 
     /// The transaction running in this task, if any.
     @TaskLocal static var current: CommitNotes?
 
     func note(_ label: ClaimTransitionLabel) { transitions.withLock { $0.append(label) } }
+
+    func note(catalogue read: (engagementID: Int64, revision: Int64, entry: CatalogueCache.Entry)) {
+        catalogueRead.withLock { $0.append(read) }
+    }
+
+    /// After the COMMIT: what the transaction read of the catalogue is kept.
+    func committed() { catalogue?.keep(catalogueRead.withLock { $0 }) }
 
     /// Notes the transition `entry` records, in the transaction this task runs (none outside one).
     static func transition(_ entry: ClaimHistoryEntry) {

@@ -3,7 +3,8 @@ import IncentivesDomain
 import SQLKit
 
 /// Locks a write transaction takes on PostgreSQL before it reads what a rule decides on, held until it ends. On
-/// SQLite every write transaction already runs alone (BEGIN IMMEDIATE behind the write gate), so these do nothing.
+/// SQLite every write already runs alone (one after another in the writer's BEGIN IMMEDIATE transaction), so these do
+/// nothing.
 enum TransactionLocks {
     /// The customer a new claim names, by every identity given and by its record when it has one: the per-customer
     /// limit, "consented with another partner" and use-or-consume competition are read only after it, and a new

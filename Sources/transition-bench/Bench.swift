@@ -8,7 +8,7 @@ import SQLKit
 // again, the reviewer starts the review, and round again, on every partner-activities claim submitted or under review.
 // Each transition writes the claim's update, its history row, its webhook events (with --webhooks) and, for a
 // reviewer's action, the partner's emails in the outbox. Prints transitions per second.
-// Usage: transition-bench DATABASE_URL INSTANT [--seconds S] [--tasks N] [--webhooks] [--kept-statements N]
+// Usage: transition-bench DATABASE_URL INSTANT [--seconds S] [--tasks N] [--webhooks] [--kept-statements N] [--write-batch N]
 
 @main
 enum Bench {
@@ -39,7 +39,12 @@ enum Bench {
 
         // --kept-statements 0: every statement prepared anew, as before SQLite connections kept them (to compare).
         let kept = option("--kept-statements").flatMap(Int.init) ?? Database.keptStatements
-        let db = try await Database.open(try DatabaseLocation(parsing: arguments[0]), maxConnections: tasks + 1, keptStatements: kept)
+        // --write-batch 1: each transition committed alone, as before SQLite's writer grouped them (to compare).
+        let batch = option("--write-batch").flatMap(Int.init) ?? Database.writeBatch
+        let db = try await Database.open(try DatabaseLocation(parsing: arguments[0]), maxConnections: tasks + 1, keptStatements: kept,
+                                         writeBatch: batch)
+        // A copy seeded by an older build lacks the newest migrations; the claims' commands need them.
+        try await Migrator.migrate(db, clock: FixedClock(now))
         if arguments.contains("--webhooks") {
             // A vendor endpoint taking every status change: each transition then also writes an event and its delivery.
             guard let manager = try await UserRepository(db: db).find(email: "manager@vendor.example") else { fatalError("Seed the demo first.") }
