@@ -52,25 +52,29 @@ struct CatalogueCacheTests {
                 return (try row.decode(column: "engagement_id", as: Int64.self), try row.decode(column: "program_id", as: Int64.self),
                         try row.decode(column: "id", as: Int64.self))
             }
-            let revision = { try await db.read { try await $0.raw("SELECT n FROM catalogue_revision").first(decodingColumn: "n", as: Int64.self) } }
+            let revision: @Sendable () async throws -> Int64? = {
+                try await db.read { try await $0.raw("SELECT n FROM catalogue_revision").first(decodingColumn: "n", as: Int64.self) }
+            }
             var expected = try await fresh(engagement, on: db)
             #expect(try await inTransition(engagement, on: db) == expected)
             #expect(db.catalogue.entry(engagement, at: try #require(try await revision())) != nil, "a committed read is kept")
 
             // Each table, changed by a plain statement (as an import, another process or a hand-made fix would).
-            let changes: [SQLQueryString] = [
-                "UPDATE engagement_versions SET review_days = review_days + 7 WHERE engagement_id = \(bind: engagement)",
-                "UPDATE engagements SET cap_minor = 123456 WHERE id = \(bind: engagement)",
-                "UPDATE programs SET weekend = '6,7' WHERE id = \(bind: program)",
+            let changes: [(table: String, change: SQLQueryString)] = [
+                ("engagement_versions", "UPDATE engagement_versions SET review_days = review_days + 7 WHERE engagement_id = \(bind: engagement)"),
+                ("engagements", "UPDATE engagements SET cap_minor = 123456 WHERE id = \(bind: engagement)"),
+                ("programs", "UPDATE programs SET weekend = '6,7' WHERE id = \(bind: program)"),
             ]
-            for change in changes {
+            for (table, change) in changes {
                 let before = try #require(try await revision())
                 try await db.write { try await $0.raw(change).run() }
-                #expect(try #require(try await revision()) > before, "\(change.sql) raised the revision")
+                let after = try #require(try await revision())
+                #expect(after > before, "a change of \(table) raised the revision")
                 let changed = try await fresh(engagement, on: db)
-                #expect(changed != expected, "\(change.sql) changed what a transition decides with")
+                #expect(changed != expected, "a change of \(table) changed what a transition decides with")
                 expected = changed
-                #expect(try await inTransition(engagement, on: db) == expected, "after \(change.sql)")
+                let seenNow = try await inTransition(engagement, on: db)
+                #expect(seenNow == expected, "after a change of \(table)")
             }
 
             // A change read by its own transaction, then rolled back: kept by nobody.

@@ -61,8 +61,9 @@ struct GroupCommitTests {
         try await TestDatabases.with(flavor, seeded: true) { db in
             let repo = ClaimRepository(db: db)
             let ids = try await submittedClaims(db, count: 6)
-            var before: [Int64: Trace] = [:]
-            for id in ids { before[id] = try await trace(of: id, on: db) }
+            var traces: [Int64: Trace] = [:]
+            for id in ids { traces[id] = try await trace(of: id, on: db) }
+            let before = traces
             let commitsBefore = db.writer?.committed ?? 0
             // Even claims move; odd ones are moved by a write that then throws (its update, history, outbox rows and the
             // kept tables' trigger changes must all go), or by a stale expected version, or by an action refused.
@@ -123,8 +124,9 @@ struct GroupCommitTests {
         try await TestDatabases.with(flavor, seeded: true) { db in
             let repo = ClaimRepository(db: db)
             let ids = try await submittedClaims(db, count: 4)
-            var before: [Int64: Trace] = [:]
-            for id in ids { before[id] = try await trace(of: id, on: db) }
+            var traces: [Int64: Trace] = [:]
+            for id in ids { traces[id] = try await trace(of: id, on: db) }
+            let before = traces
             let racers = 3
             let outcomes = try await withThrowingTaskGroup(of: (Int64, String).self) { group in
                 group.addTask { try await holdUntilQueued(ids.count * racers, on: db); return (0, "held") }
