@@ -32,5 +32,6 @@ extension Migrator {
         migration28,
         migration29,
         migration30,
+        migration31,
     ]
 }
