@@ -79,6 +79,29 @@ struct DatabaseTests {
         }
     }
 
+    @Test("SQLite: readers and the writer read the file through a memory map, and a reader sees what the writer committed")
+    func sqliteMemoryMapped() async throws {
+        try await TestDatabases.with(.sqlite) { db in
+            let mapped = { @Sendable (sql: any SQLDatabase) async throws -> Int64? in
+                try await sql.raw("PRAGMA mmap_size").first(decodingColumn: "mmap_size", as: Int64.self)
+            }
+            // Several readers at once, so the pool opens more than one connection.
+            let readers = try await withThrowingTaskGroup(of: Int64?.self) { group in
+                for _ in 0..<4 { group.addTask { try await db.read { try await mapped($0) } } }
+                return try await group.reduce(into: [Int64?]()) { $0.append($1) }
+            }
+            #expect(readers.allSatisfy { $0 == Database.sqliteMemoryMap }, "\(readers)")
+            #expect(try await db.write(changesClaims: false) { try await mapped($0) } == Database.sqliteMemoryMap)
+            try await db.write(changesClaims: false) { sql in
+                try await sql.raw("CREATE TABLE marks (n INTEGER)").run()
+                try await sql.raw("INSERT INTO marks VALUES (1)").run()
+            }
+            try await db.write(changesClaims: false) { try await $0.raw("UPDATE marks SET n = 2").run() }
+            let n = try await db.read { try await $0.raw("SELECT n FROM marks").first(decodingColumn: "n", as: Int.self) }
+            #expect(n == 2)
+        }
+    }
+
     @Test("SQLite: a task cancelled inside a transaction rolls it back and leaves the database writable")
     func cancelledTransactionReleasesTheWriter() async throws {
         try await TestDatabases.with(.sqlite) { db in
