@@ -113,8 +113,9 @@ struct ClaimExportPagesTests {
 extension ClaimExportLine {
     /// A line of the list's own pages as the export holds it: the amount back in minor units from its `Money`.
     init(_ c: ClaimSummary) {
-        self.init(id: c.id, name: c.name, kind: c.kind, status: c.status, customerName: c.customerName, engagementName: c.engagementName,
-                  locationName: c.locationName, organizationName: c.organizationName, solutionAreaID: c.solutionAreaID,
+        self.init(id: c.id, name: Text(c.name.utf8), kind: c.kind, status: c.status, customerName: Text(c.customerName.utf8),
+                  engagementName: Text(c.engagementName.utf8), locationName: Text(c.locationName.utf8),
+                  organizationName: Text(c.organizationName.utf8), solutionAreaID: c.solutionAreaID,
                   amountMinor: c.amount?.minorUnits, currency: c.amount?.currency ?? .usd, dueAt: c.dueAt, dueKind: c.dueKind,
                   consentAt: c.consentAt, createdAt: c.createdAt, updatedAt: c.updatedAt)
     }
