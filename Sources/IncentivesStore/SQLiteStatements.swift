@@ -221,9 +221,9 @@ struct SQLiteRowCursor {
     func type(_ column: Int) -> Int32 { sqlite_nio_sqlite3_column_type(statement, Int32(column)) }
     /// The column's text as SQLite holds it, UTF-8 (empty for a null), during `body` only.
     func withUTF8<R>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        let count = Int(sqlite_nio_sqlite3_column_bytes(statement, Int32(column)))
+        // The text first, then its length: SQLite's documented order, the length being that of the text it converted to.
         guard let text = sqlite_nio_sqlite3_column_text(statement, Int32(column)) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return try body(UnsafeBufferPointer(start: text, count: count))
+        return try body(UnsafeBufferPointer(start: text, count: Int(sqlite_nio_sqlite3_column_bytes(statement, Int32(column)))))
     }
 }
 
