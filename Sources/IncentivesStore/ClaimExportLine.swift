@@ -75,23 +75,18 @@ extension ClaimExportLine {
     static func page(_ query: SQLQueryString, on sqlite: SQLiteStatementDatabase) async throws -> [ClaimExportLine] {
         let reader = PageReader()
         try await sqlite.rows(query) { try reader.read($0) }
-        return try reader.lines()
+        return reader.lines()
     }
 
     /// What one page's rows leave behind while SQLite steps through them: touched only by the statement's run, which the
     /// caller awaits, then read once it is over (hence unchecked).
     private final class PageReader: @unchecked Sendable {
-        /// A line with its names as ranges of `text`, which grows while the page is read.
-        struct Pending {
-            var id: Int64, kind: ClaimKind, status: ClaimStatus, solutionAreaID: Int64, amountMinor: Int64?, currency: Currency
-            var dueAt: Date?, dueKind: DeadlineKind?, consentAt: Date?, createdAt: Date, updatedAt: Date
-            var names: [Range<Int>]
-        }
-
         static let nameColumns = ["name", "customer_name", "engagement_name", "location_name", "organization_name"]
         static let kinds = RawCases<ClaimKind>(), statuses = RawCases<ClaimStatus>(), deadlines = RawCases<DeadlineKind>()
         var text: [UInt8] = []
-        var pending: [Pending] = []
+        /// Each line read so far, its names still empty, with their ranges in `text` (which grows while the page is read,
+        /// so the names are cut from it once the page is over).
+        var pending: [(line: ClaimExportLine, names: [Range<Int>])] = []
         var columns: Columns?
         var lastCurrency: (bytes: [UInt8], currency: Currency)?
 
@@ -126,27 +121,26 @@ extension ClaimExportLine {
                     return start..<text.count
                 }
             }
-            pending.append(Pending(
-                id: try Self.integer(row, c.id, "id"), kind: kind, status: status,
-                solutionAreaID: try Self.integer(row, c.area, "solution_area_id"),
+            let line = ClaimExportLine(
+                id: try Self.integer(row, c.id, "id"), name: [], kind: kind, status: status, customerName: [], engagementName: [],
+                locationName: [], organizationName: [], solutionAreaID: try Self.integer(row, c.area, "solution_area_id"),
                 amountMinor: row.isNull(c.amount) ? nil : try Self.integer(row, c.amount, "amount_minor"),
                 currency: try currency(row, c.currency),
                 dueAt: try Self.instant(row, c.dueAt, "due_at"),
                 dueKind: row.isNull(c.dueKind) ? nil : row.withUTF8(c.dueKind, Self.deadlines.matching),
                 consentAt: try Self.instant(row, c.consentAt, "consent_at"),
                 createdAt: try Self.required(Self.instant(row, c.createdAt, "created_at"), "created_at"),
-                updatedAt: try Self.required(Self.instant(row, c.updatedAt, "updated_at"), "updated_at"),
-                names: names))
+                updatedAt: try Self.required(Self.instant(row, c.updatedAt, "updated_at"), "updated_at"))
+            pending.append((line, names))
         }
 
-        func lines() throws -> [ClaimExportLine] {
+        func lines() -> [ClaimExportLine] {
             let text = self.text
-            return pending.map { p in
-                ClaimExportLine(
-                    id: p.id, name: text[p.names[0]], kind: p.kind, status: p.status, customerName: text[p.names[1]],
-                    engagementName: text[p.names[2]], locationName: text[p.names[3]], organizationName: text[p.names[4]],
-                    solutionAreaID: p.solutionAreaID, amountMinor: p.amountMinor, currency: p.currency, dueAt: p.dueAt,
-                    dueKind: p.dueKind, consentAt: p.consentAt, createdAt: p.createdAt, updatedAt: p.updatedAt)
+            return pending.map { line, names in
+                var line = line
+                (line.name, line.customerName, line.engagementName) = (text[names[0]], text[names[1]], text[names[2]])
+                (line.locationName, line.organizationName) = (text[names[3]], text[names[4]])
+                return line
             }
         }
 
