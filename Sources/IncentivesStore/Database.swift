@@ -256,7 +256,7 @@ public final class Database: Sendable {
                 instruments.leased(after: .now - asked)
                 instruments.inUse.increment()
                 defer { instruments.inUse.decrement() }
-                let sql = recorded(connection.sql(queryLogLevel: .trace))
+                let sql = recorded(ClosedConnectionGuard(base: connection.sql(queryLogLevel: .trace), connection: connection))
                 do {
                     return try await body(sql)
                 } catch let rollback as RollbackFailed {
