@@ -81,7 +81,6 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -130,6 +129,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "SnapshotTesting", package: "swift-snapshot-testing"),
+                // The renderer the pages were written against, to hold `PageTemplates` to its output.
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ],
             // Golden files of the page snapshots, reviewed in diffs.

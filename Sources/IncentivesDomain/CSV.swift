@@ -27,23 +27,26 @@ public enum CSV {
     /// is ASCII, so looking at bytes decides exactly as looking at code points does.
     public static func appendField(_ value: String, guarded: Bool, to out: inout [UInt8]) {
         var value = value
-        value.withUTF8 { bytes in
-            let formula = guarded && bytes.first.map { $0 == 0x3D || $0 == 0x2B || $0 == 0x2D || $0 == 0x40 || $0 == 0x09 || $0 == 0x0D } == true
-            guard bytes.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
-                if formula { out.append(0x27) }
-                out.append(contentsOf: bytes)
-                return
-            }
-            out.append(0x22)
+        value.withUTF8 { appendField(utf8: $0, guarded: guarded, to: &out) }
+    }
+
+    /// `appendField` of text already in UTF-8 (an export reading SQLite's bytes in place).
+    public static func appendField(utf8 bytes: UnsafeBufferPointer<UInt8>, guarded: Bool, to out: inout [UInt8]) {
+        let formula = guarded && bytes.first.map { $0 == 0x3D || $0 == 0x2B || $0 == 0x2D || $0 == 0x40 || $0 == 0x09 || $0 == 0x0D } == true
+        guard bytes.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
             if formula { out.append(0x27) }
-            var start = 0
-            for (i, byte) in bytes.enumerated() where byte == 0x22 {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...i]))
-                out.append(0x22)
-                start = i + 1
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
-            out.append(0x22)
+            out.append(contentsOf: bytes)
+            return
         }
+        out.append(0x22)
+        if formula { out.append(0x27) }
+        var start = 0
+        for (i, byte) in bytes.enumerated() where byte == 0x22 {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...i]))
+            out.append(0x22)
+            start = i + 1
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+        out.append(0x22)
     }
 }

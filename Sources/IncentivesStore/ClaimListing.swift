@@ -109,26 +109,10 @@ public struct ClaimListing: Sendable {
     /// row holding every column `ClaimJSON` needs, and no summary made, its money being costly to build).
     static func lines(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, json: Bool, export: Bool = false,
                       on sql: any SQLDatabase) async throws -> [Line] {
-        var query: SQLQueryString = """
-            SELECT c.id, c.name, c.kind, c.status, c.amount_minor, c.currency, c.due_at, c.due_kind, c.expires_at,
-                   c.created_at, c.updated_at, c.engagement_id, c.location_id, c.solution_area_id, c.consent_at,
-                   cu.name AS customer_name, e.name AS engagement_name, l.name AS location_name, o.name AS organization_name
-            """
-        if json { query.appendLiteral(", \(Self.jsonColumns)") }
-        query.appendLiteral("""
-
-            FROM claims c
-            JOIN customers cu ON cu.id = c.customer_id
-            JOIN engagements e ON e.id = c.engagement_id
-            JOIN locations l ON l.id = c.location_id
-            JOIN organizations o ON o.id = c.organization_id
-            WHERE
-            """)
-        query.appendLiteral(" ")
-        query.appendInterpolation(condition)
-        query.appendLiteral(" ORDER BY ")
-        query.appendInterpolation(orderBy)
-        query.appendLiteral(" LIMIT \(max(1, min(limit, ClaimExport.pageSize + 1)))")
+        let query = linesQuery(where: condition, orderBy: orderBy, limit: limit, json: json)
+        if export, let sqlite = sql as? SQLiteStatementDatabase {
+            return try await ClaimExportLine.page(query, on: sqlite).map { .export($0) }
+        }
         // By hand, not a `Decodable` row: every claims list reads these (Rows.swift says why).
         return try await sql.raw(query).all().map { row -> Line in
             if json { return .json(try ClaimJSON(row: row)) }
@@ -157,5 +141,30 @@ public struct ClaimListing: Sendable {
                 updatedAt: try column("updated_at", as: Date.self))
             return .summary(summary)
         }
+    }
+
+    /// The statement of `lines`: a page of lines in the order, with the columns of `ClaimJSON` when `json`.
+    static func linesQuery(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, json: Bool) -> SQLQueryString {
+        var query: SQLQueryString = """
+            SELECT c.id, c.name, c.kind, c.status, c.amount_minor, c.currency, c.due_at, c.due_kind, c.expires_at,
+                   c.created_at, c.updated_at, c.engagement_id, c.location_id, c.solution_area_id, c.consent_at,
+                   cu.name AS customer_name, e.name AS engagement_name, l.name AS location_name, o.name AS organization_name
+            """
+        if json { query.appendLiteral(", \(Self.jsonColumns)") }
+        query.appendLiteral("""
+
+            FROM claims c
+            JOIN customers cu ON cu.id = c.customer_id
+            JOIN engagements e ON e.id = c.engagement_id
+            JOIN locations l ON l.id = c.location_id
+            JOIN organizations o ON o.id = c.organization_id
+            WHERE
+            """)
+        query.appendLiteral(" ")
+        query.appendInterpolation(condition)
+        query.appendLiteral(" ORDER BY ")
+        query.appendInterpolation(orderBy)
+        query.appendLiteral(" LIMIT \(max(1, min(limit, ClaimExport.pageSize + 1)))")
+        return query
     }
 }

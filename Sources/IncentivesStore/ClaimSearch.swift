@@ -343,8 +343,8 @@ extension ClaimListing {
     static func exportCells(_ c: ClaimExportLine, area: String) -> [TableCell] {
         let date = { (d: Date?) in d.map(TableCell.date) ?? .empty }
         return [
-            .integer(c.id), .text(c.name), .text(c.status.rawValue), .text(c.status.label), .text(c.kind.rawValue), .text(area),
-            .text(c.customerName), .text(c.engagementName), .text(c.organizationName), .text(c.locationName),
+            .integer(c.id), .utf8(c.name), .text(c.status.rawValue), .text(c.status.label), .text(c.kind.rawValue), .text(area),
+            .utf8(c.customerName), .utf8(c.engagementName), .utf8(c.organizationName), .utf8(c.locationName),
             date(c.dueAt), c.dueKind.map { .text($0.rawValue) } ?? .empty,
             c.amountMinor.map { .amount(minorUnits: $0, currency: c.currency) } ?? .empty,
             c.amountMinor == nil ? .empty : .text(c.currency.code),

@@ -108,9 +108,15 @@ public struct DashboardReads: Sendable {
     /// deadline: the queue's kept days where no edge (a bucket's first day, now, the near deadline) falls inside a day,
     /// and the claims of the few days one does, one by one.
     public func reviewWaits(at now: Date, in scope: AccessScope) async throws -> [ReviewWaitCount] {
+        try await reviewWaits(reading: Self.reviewWaitsQuery(at: now, in: scope))
+    }
+
+    /// The review waits' one statement (tests read its plan): the scope's kept days through `review_queue_days_scope`
+    /// (migration 31), not every scope's rows.
+    static func reviewWaitsQuery(at now: Date, in scope: AccessScope) -> SQLQueryString {
         let edges = QueueEdges(now: now)
         let sinceDays = QueueEdges.list(edges.sinceDays), dueDays = QueueEdges.list(edges.dueDays)
-        return try await reviewWaits(reading: """
+        return """
             SELECT w.bucket, w.standing, CAST(SUM(w.n) AS BIGINT) AS n FROM (
               SELECT \(edges.bucket("q.since_day", seconds: true)) AS bucket, \(edges.standing("q.due_day", seconds: true)) AS standing, q.n
               FROM review_queue_days q
@@ -122,7 +128,7 @@ public struct DashboardReads: Sendable {
               WHERE (\(QueueEdges.within("r", "waiting_since", edges.sinceDays)) OR \(QueueEdges.within("r", "review_due_at", edges.dueDays)))
                 AND \(scope.claimFilter("r"))) w
             GROUP BY w.bucket, w.standing HAVING SUM(w.n) <> 0 ORDER BY w.bucket, w.standing
-            """)
+            """
     }
 
     /// The review waits counted from the claims and their history.

@@ -33,5 +33,6 @@ extension Migrator {
         migration29,
         migration30,
         migration31,
+        migration32,
     ]
 }

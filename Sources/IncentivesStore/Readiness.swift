@@ -30,7 +30,8 @@ public enum Readiness {
     }
 
     /// `body`'s result, or nil when `limit` passes first (SQLite's handles and PostgreSQL's pool may wait longer).
-    private static func firstOf<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async -> Result<T, any Error>? {
+    /// A `body` that never returns is left behind, not awaited (tests use it as a hang guard too).
+    static func firstOf<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async -> Result<T, any Error>? {
         let answer = FirstAnswer<Result<T, any Error>?>()
         return await withCheckedContinuation { continuation in
             answer.start(continuation)

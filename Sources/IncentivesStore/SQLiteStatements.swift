@@ -69,7 +69,7 @@ final class SQLiteStatementConnection: Sendable {
 
     /// Runs `sql` with `binds`, handing each row to `onRow` (on the thread pool, in order).
     func run(_ sql: String, _ binds: [SQLiteData], _ onRow: @escaping @Sendable (SQLiteStatementRow) -> Void) async throws {
-        try await threadPool.runIfActive { try self.runHere(sql, binds, onRow) }
+        try await run(sql, binds, cursor: { row in onRow(Self.decoded(row)) })
     }
 
     /// Runs `sql` on the calling thread. Only for statements that wait on nothing but the CPU and the page cache: those of
@@ -77,11 +77,29 @@ final class SQLiteStatementConnection: Sendable {
     /// waits for another connection there. Two hops between threads per statement cost more than most of the writer's
     /// statements do.
     func runHere(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteStatementRow) -> Void) throws {
-        try state.withLock { state in try Self.run(sql, binds, in: &state, capacity: capacity, onRow) }
+        try state.withLock { state in
+            try Self.run(sql, binds, in: &state, capacity: capacity, { row in onRow(Self.decoded(row)) })
+        }
+    }
+
+    /// The row's values, copied out of SQLite.
+    private static func decoded(_ row: SQLiteRowCursor) -> SQLiteStatementRow {
+        var values: [SQLiteData] = []
+        values.reserveCapacity(row.columns.names.count)
+        for i in 0..<Int32(row.columns.names.count) { values.append(value(at: i, of: row.statement)) }
+        return SQLiteStatementRow(columns: row.columns, values: values)
+    }
+
+    /// Runs `sql` with `binds`, handing each row to `onRow` in place (on the thread pool, in order): nothing is copied out
+    /// of SQLite but what `onRow` reads. The cursor is valid only during the call it is handed to.
+    func run(_ sql: String, _ binds: [SQLiteData], cursor onRow: @escaping @Sendable (SQLiteRowCursor) throws -> Void) async throws {
+        try await threadPool.runIfActive {
+            try self.state.withLock { state in try Self.run(sql, binds, in: &state, capacity: self.capacity, onRow) }
+        }
     }
 
     private static func run(_ sql: String, _ binds: [SQLiteData], in state: inout State, capacity: Int,
-                            _ onRow: (SQLiteStatementRow) -> Void) throws {
+                            _ onRow: (SQLiteRowCursor) throws -> Void) throws {
         guard let handle = state.handle else { throw SQLiteStatementError(code: SQLITE_MISUSE, message: "The connection is closed.") }
         let keep = capacity > 0 && sql.utf8.count <= longestKept
         let statement: OpaquePointer
@@ -134,10 +152,7 @@ final class SQLiteStatementConnection: Sendable {
             first = false
             if code == SQLITE_DONE { return }
             guard code == SQLITE_ROW else { throw SQLiteStatementError(code: code, handle: handle) }
-            var values: [SQLiteData] = []
-            values.reserveCapacity(columns.names.count)
-            for i in 0..<Int32(columns.names.count) { values.append(value(at: i, of: statement)) }
-            onRow(SQLiteStatementRow(columns: columns, values: values))
+            try onRow(SQLiteRowCursor(statement: statement, columns: columns))
         }
     }
 
@@ -201,6 +216,27 @@ final class SQLiteColumnNames: Sendable {
         }
         self.names = names
         index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+/// The row a statement stands on, read in place: what each reader copies out is all that is copied. Valid only during
+/// the call it is handed to (`SQLiteStatementConnection.run(_:_:cursor:)`); the next step overwrites it.
+struct SQLiteRowCursor {
+    fileprivate let statement: OpaquePointer
+    let columns: SQLiteColumnNames
+
+    func isNull(_ column: Int) -> Bool { sqlite_nio_sqlite3_column_type(statement, Int32(column)) == SQLITE_NULL }
+    /// The column as SQLite converts it to an integer (a null is 0: ask `isNull` first where one may be).
+    func int64(_ column: Int) -> Int64 { sqlite_nio_sqlite3_column_int64(statement, Int32(column)) }
+    /// The column as SQLite converts it to a real (a null is 0).
+    func double(_ column: Int) -> Double { sqlite_nio_sqlite3_column_double(statement, Int32(column)) }
+    /// The column's storage class: SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB or SQLITE_NULL.
+    func type(_ column: Int) -> Int32 { sqlite_nio_sqlite3_column_type(statement, Int32(column)) }
+    /// The column's text as SQLite holds it, UTF-8 (empty for a null), during `body` only.
+    func withUTF8<R>(_ column: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        // The text first, then its length: SQLite's documented order, the length being that of the text it converted to.
+        guard let text = sqlite_nio_sqlite3_column_text(statement, Int32(column)) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeBufferPointer(start: text, count: Int(sqlite_nio_sqlite3_column_bytes(statement, Int32(column)))))
     }
 }
 
@@ -279,15 +315,27 @@ struct SQLiteStatementDatabase: SQLDatabase {
     }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
-        let (sql, binds) = serialize(query)
-        if let queryLogLevel {
-            logger.log(level: queryLogLevel, "Executing query", metadata: ["sql": .string(sql), "binds": .array(binds.map { .string("\($0)") })])
-        }
-        let values = try binds.map { try Self.encoder.encode($0) }
+        let (sql, values) = try statement(query)
         if here {
             try connection.runHere(sql, values) { onRow($0) }
         } else {
             try await connection.run(sql, values) { onRow($0) }
         }
+    }
+
+    /// Runs `query`, handing each row to `onRow` in place (`SQLiteRowCursor`): for a reader that copies a million rows'
+    /// bytes straight out (the claims export).
+    func rows(_ query: any SQLExpression, _ onRow: @escaping @Sendable (SQLiteRowCursor) throws -> Void) async throws {
+        let (sql, values) = try statement(query)
+        try await connection.run(sql, values, cursor: onRow)
+    }
+
+    /// The query's SQL and bound values, logged at `queryLogLevel`.
+    private func statement(_ query: any SQLExpression) throws -> (String, [SQLiteData]) {
+        let (sql, binds) = serialize(query)
+        if let queryLogLevel {
+            logger.log(level: queryLogLevel, "Executing query", metadata: ["sql": .string(sql), "binds": .array(binds.map { .string("\($0)") })])
+        }
+        return (sql, try binds.map { try Self.encoder.encode($0) })
     }
 }

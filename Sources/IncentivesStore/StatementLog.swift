@@ -33,15 +33,9 @@ final class StatementLog: Sendable {
 }
 
 /// A connection that writes each statement to a log before it runs it; used only while recording.
-struct RecordingSQLDatabase: SQLDatabase {
+struct RecordingSQLDatabase: WrappedSQLDatabase {
     let base: any SQLDatabase
     let log: StatementLog
-
-    var logger: Logger { base.logger }
-    var eventLoop: any EventLoop { base.eventLoop }
-    var version: (any SQLDatabaseReportedVersion)? { base.version }
-    var dialect: any SQLDialect { base.dialect }
-    var queryLogLevel: Logger.Level? { base.queryLogLevel }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
         log.record(query, on: base)

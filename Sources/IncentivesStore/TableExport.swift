@@ -5,6 +5,9 @@ import IncentivesDomain
 /// numbers and dates it can sort and sum, CSV gets their plain text.
 public enum TableCell: Sendable, Hashable {
     case text(String)
+    /// Text already in UTF-8, written exactly as `.text` of the same text: an export's names as SQLite holds them, copied
+    /// once into its page's bytes (`ClaimExportPage`) instead of a `String` each.
+    case utf8(ArraySlice<UInt8>)
     case integer(Int64)
     /// Exact decimal text such as `5000.00` (`Money.plainText`), never a `Double`.
     case decimal(String)
@@ -87,6 +90,7 @@ public struct CSVTableWriter: TableWriter {
     static func append(_ cell: TableCell, to output: inout [UInt8]) {
         switch cell {
         case .text(let s): CSV.appendField(s, guarded: true, to: &output)
+        case .utf8(let bytes): bytes.withUnsafeBufferPointer { CSV.appendField(utf8: $0, guarded: true, to: &output) }
         case .integer(let n): output.append(contentsOf: String(n).utf8)
         case .decimal(let s): CSV.appendField(s, guarded: false, to: &output)
         case .amount(let units, let currency): appendPlainAmount(minorUnits: units, minorDigits: currency.minorUnitDigits, to: &output)

@@ -75,17 +75,9 @@ public struct XLSXWriter: TableWriter {
         for (i, cell) in cells.prefix(columns.count).enumerated() {
             switch cell {
             case .empty: continue
-            case .text(let s):
-                appendCellStart(i, style: nil, type: "inlineStr")
-                append("<is><t")
-                let text = Self.clipped(s)
-                if let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
-                   Self.isXMLSpace(first) || Self.isXMLSpace(last) {
-                    append(" xml:space=\"preserve\"")
-                }
-                append(">")
-                appendEscaped(text)
-                append("</t></is></c>")
+            case .text(let s): appendInlineText(i, s)
+            // The deflate, not the text, is what a workbook's time goes to: one way to write text, from a `String`.
+            case .utf8(let bytes): appendInlineText(i, String(decoding: bytes, as: UTF8.self))
             case .integer(let n):
                 appendCellStart(i, style: nil, type: nil)
                 append("<v>"); appendNumber(n); append("</v></c>")
@@ -194,6 +186,19 @@ public struct XLSXWriter: TableWriter {
         if let style { append(" s=\""); appendNumber(Int64(style)); append("\"") }
         if let type { append(" t=\""); append(type); append("\"") }
         append(">")
+    }
+
+    private mutating func appendInlineText(_ column: Int, _ s: String) {
+        appendCellStart(column, style: nil, type: "inlineStr")
+        append("<is><t")
+        let text = Self.clipped(s)
+        if let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
+           Self.isXMLSpace(first) || Self.isXMLSpace(last) {
+            append(" xml:space=\"preserve\"")
+        }
+        append(">")
+        appendEscaped(text)
+        append("</t></is></c>")
     }
 
     private mutating func appendTextCell(_ column: Int, _ text: String) {

@@ -4,13 +4,12 @@ import Hummingbird
 import IncentivesDomain
 import IncentivesStore
 import Logging
-import Mustache
 import NIOCore
 import ServiceLifecycle
 
 extension AppDependencies {
     /// The page templates from the app bundle (tests render view models with them, without a server).
-    static func loadTemplates() async throws -> MustacheLibrary {
+    static func loadTemplates() async throws -> PageTemplates {
         guard let folder = Bundle.module.resourceURL?.appendingPathComponent("Templates").path else {
             throw StoreError.badConfiguration("The page templates are missing from the app bundle.")
         }
@@ -23,7 +22,7 @@ public struct AppDependencies: Sendable {
     public let config: AppConfig
     public let db: Database
     public let clock: any WallClock
-    public let templates: MustacheLibrary
+    let templates: PageTemplates
     /// The public API's contract, read once.
     public let apiSpec: APISpec
     /// API tokens' callers, remembered for a moment (revoking here forgets at once).

@@ -14,11 +14,34 @@ struct ClaimExportPagesTests {
     static func text(_ cell: TableCell) -> String {
         switch cell {
         case .text(let s): CSV.text(s)
+        case .utf8(let bytes): CSV.text(String(decoding: bytes, as: UTF8.self))
         case .integer(let n): String(n)
         case .decimal(let s): s
         case .amount(let units, let currency): Money(minorUnits: units, currency: currency).plainText
         case .date(let d): iso8601UTC(d)
         case .empty: ""
+        }
+    }
+
+    @Test("SQLite: a page read in place holds the same lines as its rows decoded one by one, with names CSV must quote or guard")
+    func inPlaceMatchesDecoded() async throws {
+        try await TestDatabases.with(.sqlite, seeded: true) { db in
+            try await db.write { sql in
+                try await sql.raw("""
+                    UPDATE claims SET name = CASE id % 7 WHEN 0 THEN '=SUM(A1)' WHEN 1 THEN 'Comma, "quoted"' WHEN 2 THEN 'Line
+                    break' WHEN 3 THEN 'Zoë Ångström 東京 🚀' WHEN 4 THEN '' WHEN 5 THEN ' padded ' ELSE name END
+                    """).run()
+                try await sql.raw("UPDATE customers SET name = '+1 ' || name WHERE id % 3 = 0").run()
+            }
+            let query = ClaimListing.linesQuery(where: "1 = 1", orderBy: "c.updated_at DESC, c.id DESC", limit: ClaimExport.pageSize,
+                                                json: false)
+            let (inPlace, decoded) = try await db.read { sql in
+                let sqlite = try #require(sql as? SQLiteStatementDatabase)
+                return (try await ClaimExportLine.page(query, on: sqlite), try await sql.raw(query).all().map(ClaimExportLine.init(row:)))
+            }
+            #expect(decoded.count > 100)
+            #expect(Set(decoded.map { String(decoding: $0.name, as: UTF8.self) }).isSuperset(of: ["=SUM(A1)", "Comma, \"quoted\"", "", " padded "]))
+            #expect(inPlace == decoded)
         }
     }
 
@@ -90,8 +113,9 @@ struct ClaimExportPagesTests {
 extension ClaimExportLine {
     /// A line of the list's own pages as the export holds it: the amount back in minor units from its `Money`.
     init(_ c: ClaimSummary) {
-        self.init(id: c.id, name: c.name, kind: c.kind, status: c.status, customerName: c.customerName, engagementName: c.engagementName,
-                  locationName: c.locationName, organizationName: c.organizationName, solutionAreaID: c.solutionAreaID,
+        self.init(id: c.id, name: Text(c.name.utf8), kind: c.kind, status: c.status, customerName: Text(c.customerName.utf8),
+                  engagementName: Text(c.engagementName.utf8), locationName: Text(c.locationName.utf8),
+                  organizationName: Text(c.organizationName.utf8), solutionAreaID: c.solutionAreaID,
                   amountMinor: c.amount?.minorUnits, currency: c.amount?.currency ?? .usd, dueAt: c.dueAt, dueKind: c.dueKind,
                   consentAt: c.consentAt, createdAt: c.createdAt, updatedAt: c.updatedAt)
     }

@@ -67,6 +67,8 @@ struct MigrationChecksumTests {
              postgres: "105aaded8d946b5fee50072de23d0dbf082c705c26598e422884d4a606f83b8f"),
         30: (sqlite: "6378fdbe433fad14706dac90f0f1c8d4bedad98d284c93fc1dc47a59ce9bfe84",
              postgres: "9de691834abb342f51f1a98e1c504ea58ad02cc50859fa4fa4574eb87a9bf659"),
+        31: (sqlite: "8fa0cb75f8c1bca79a35c9433e6f4e719ed68ef4b7e26f340c03e00320f72dd6",
+             postgres: "8fa0cb75f8c1bca79a35c9433e6f4e719ed68ef4b7e26f340c03e00320f72dd6"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")

@@ -2,16 +2,15 @@ import Foundation
 import IncentivesDomain
 import IncentivesStore
 @testable import IncentivesWeb
-import Mustache
 import Testing
 
-/// The view models read through a field table must read as `TemplateView` reads them by reflection: every stored
+/// The view models read through a field table must read as the templates read other types by reflection: every stored
 /// property named, each to the same value, and an absent optional as nothing at all (a boxed nil would open a section).
 @Suite("Template field tables")
 struct TemplateFieldTableTests {
     /// A value as a template shows it, whichever way it was read.
     func shown(_ value: Any?) -> String {
-        guard let value, let seen = TemplateView.seen(value) else { return "(none)" }
+        guard let value, let seen = TemplateKind.unwrapped(value) else { return "(none)" }
         return String(describing: seen)
     }
 
@@ -64,13 +63,11 @@ struct TemplateFieldTableTests {
                              series: [ChartSeries(name: "Approved", tone: "approved"), ChartSeries(name: "Paid", tone: "paid")],
                              categories: [ChartCategory(label: "Oct", values: [500, 200], texts: ["5.00", "2.00"], shortText: "7"),
                                           ChartCategory(label: "Nov", values: [900, 0], texts: ["9.00", "0.00"], shortText: "9")])
-        // The pragma names our escape, which must be known before the template is read (whichever test runs first).
-        MustacheContentTypes.register(PageHTML(), named: PageHTML.name)
-        let template = try MustacheTemplate(string: PageTemplates.pragma + """
+        let templates = try PageTemplates(["chart": """
             {{#rects}}<rect x="{{x}}" y="{{y}}" class="{{tone}}">{{title}}{{#missing}}!{{/missing}}</rect>{{/rects}}\
             {{#labels}}<text x="{{x}}">{{text}} {{title}}</text>{{/labels}}{{#legend}}{{name}}{{/legend}}
-            """)
-        let viaTables = template.render(TemplateView.seen(chart) as Any)
+            """])
+        let viaTables = templates.render(chart, template: "chart")
         // The same values as plain structs with the same fields, which only reflection can read.
         struct R { let x: Int; let y: Int; let width: Int; let height: Int; let tone: String; let title: String }
         struct L { let x: Int; let y: Int; let text: String; let anchor: String; let tone: String }
@@ -79,7 +76,7 @@ struct TemplateFieldTableTests {
         let plain = C(rects: chart.rects.map { R(x: $0.x, y: $0.y, width: $0.width, height: $0.height, tone: $0.tone, title: $0.title) },
                       labels: chart.labels.map { L(x: $0.x, y: $0.y, text: $0.text, anchor: $0.anchor, tone: $0.tone) },
                       legend: chart.legend.map { G(name: $0.name, tone: $0.tone) }, title: chart.title)
-        #expect(viaTables == template.render(TemplateView.seen(plain) as Any))
-        #expect(viaTables.contains("<rect") && viaTables.contains("Approved by month"))
+        #expect(viaTables == templates.render(plain, template: "chart"))
+        #expect(viaTables?.contains("<rect") == true && viaTables?.contains("Approved by month") == true)
     }
 }

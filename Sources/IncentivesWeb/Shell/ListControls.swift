@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import Mustache
 
 /// The pieces every list page shares: tabs with counts, filter choices, sortable column headers, and
 /// addresses that carry a list's state in their query string.

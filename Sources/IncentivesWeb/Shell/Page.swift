@@ -5,7 +5,6 @@ import Hummingbird
 import IncentivesDomain
 import IncentivesStore
 import Logging
-import Mustache
 
 /// What the layout shows around every page: who is signed in, the navigation, breadcrumbs, the flash.
 struct Shell: Sendable {
@@ -69,7 +68,7 @@ extension AppDependencies {
 
     /// Renders a page template (which extends `layout`) with its view model.
     func page(_ template: String, _ view: some PageView, status: HTTPResponse.Status = .ok) -> HTML {
-        HTML(status: status, body: templates.render(TemplateView.seen(view) ?? view, withTemplate: template) ?? "")
+        HTML(status: status, body: templates.render(view, template: template) ?? "")
     }
 
     /// A 303 redirect after a form, with an optional one-time message for the next page.

@@ -1,18 +1,17 @@
-import Mustache
-
 /// A view model the templates read through a table of its fields by name, without reflection.
 ///
-/// `TemplateView` reads any view model by its stored properties, through a `Mirror` per name found: each read looks up
+/// The templates read any other view model by its stored properties, through a `Mirror` per name found: each read looks up
 /// the field's type by its mangled name, which on the vendor's home page (a few hundred chart bars and table cells,
 /// some ten names each) was a quarter of the request. The types a page holds by the hundred name their fields here
 /// instead. `TemplateFieldTableTests` holds every such table to the type's stored properties, so a field added to the
 /// type and not to its table fails a test rather than rendering empty.
-protocol TemplateFieldTable: MustacheParent {
+protocol TemplateFieldTable {
     /// Each stored property the templates may name, read from a value.
     static var templateFields: [String: @Sendable (Self) -> Any?] { get }
 }
 
 extension TemplateFieldTable {
+    /// The field `name`, nil for none (an absent optional included).
     func child(named name: String) -> Any? { Self.templateFields[name]?(self) }
 }
 

@@ -43,6 +43,9 @@ struct ClaimPageSnapshotTests {
 /// Renders view models with the app's own templates, as the pages do.
 enum PageSnapshots {
     static func html(_ view: some PageView, template: String) async throws -> String {
-        try await AppDependencies.loadTemplates().render(view, withTemplate: template) ?? ""
+        let html = try await AppDependencies.loadTemplates().render(view, template: template) ?? ""
+        // The page as swift-mustache rendered it, byte for byte.
+        #expect(html == SwiftMustacheReference.pages.render(view, withTemplate: template), "\(template)")
+        return html
     }
 }
