@@ -78,13 +78,14 @@ struct CatalogueCacheTests {
             }
 
             // A change read by its own transaction, then rolled back: kept by nobody.
+            let before = expected
             await #expect(throws: Thrown.self) {
                 try await db.write { sql in
                     try await sql.raw("""
                         UPDATE engagement_versions SET review_days = review_days + 100 WHERE engagement_id = \(bind: engagement)
                         """).run()
                     let inside = seen(try await ClaimRepository.context(engagementID: engagement, market: .a, on: sql))
-                    #expect(inside.reviewDays == expected.reviewDays + 100, "the transaction sees its own change")
+                    #expect(inside.reviewDays == before.reviewDays + 100, "the transaction sees its own change")
                     throw Thrown()
                 }
             }

@@ -69,6 +69,8 @@ struct MigrationChecksumTests {
              postgres: "9de691834abb342f51f1a98e1c504ea58ad02cc50859fa4fa4574eb87a9bf659"),
         31: (sqlite: "8fa0cb75f8c1bca79a35c9433e6f4e719ed68ef4b7e26f340c03e00320f72dd6",
              postgres: "8fa0cb75f8c1bca79a35c9433e6f4e719ed68ef4b7e26f340c03e00320f72dd6"),
+        32: (sqlite: "c74bfeb2bd275d9f4e368dcdb276d7ea8a1b9c9db2acdea745881d511236ffff",
+             postgres: "ccc9caad59bb7eb435f7de0293906f89c10fb3a9ea060b7df877760ba2795c03"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")
