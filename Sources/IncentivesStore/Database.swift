@@ -399,6 +399,7 @@ public final class Database: Sendable {
         switch connections {
         case .sqlite(let handles):
             await handles.shutdown()
+            writer?.thread.stop()
         case .postgres(_, let running, _):
             running.cancel()
             await running.value

@@ -74,8 +74,8 @@ final class SQLiteStatementConnection: Sendable {
 
     /// Runs `sql` on the calling thread. Only for statements that wait on nothing but the CPU and the page cache: those of
     /// the one writer inside its open transaction (`SQLiteWriter`), which holds SQLite's write lock, so SQLite never
-    /// waits for another connection there. Two hops between threads per statement cost more than most of the writer's
-    /// statements do.
+    /// waits for another connection there, and which runs them on its own thread (`WriterThread`), never on Swift's
+    /// cooperative pool. Two hops between threads per statement cost more than most of the writer's statements do.
     func runHere(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteStatementRow) -> Void) throws {
         try state.withLock { state in
             try Self.run(sql, binds, in: &state, capacity: capacity, { row in onRow(Self.decoded(row)) })

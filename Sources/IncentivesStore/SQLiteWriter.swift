@@ -23,10 +23,15 @@ final class SQLiteWriter: Sendable {
     /// `batchLimit`, or 1 to commit each caller alone (a benchmark compares).
     let limit: Int
 
+    /// Where each write's work and statements run (`WriterThread`).
+    let thread = WriterThread()
+
     init(handles: SQLiteHandles, limit: Int = SQLiteWriter.batchLimit) {
         self.handles = handles
         self.limit = max(1, limit)
     }
+
+    deinit { thread.stop() }
 
     private struct State: ~Copyable {
         /// A transaction is open, or a caller is opening or committing one: a newcomer waits.
@@ -52,7 +57,7 @@ final class SQLiteWriter: Sendable {
         /// The connection for BEGIN, COMMIT and ROLLBACK, run on the thread pool: BEGIN may wait for another process's
         /// write lock, and COMMIT may checkpoint the log into the database and sync it.
         let sql: any SQLDatabase
-        /// The same connection for the callers' work, run on their own threads (`SQLiteStatementConnection.runHere`):
+        /// The same connection for the callers' work, run on the writer's thread (`WriterThread`, `runHere`):
         /// inside the transaction the write lock is held, and no statement waits for another connection.
         let work: any SQLDatabase
         /// Those of the caller that opened it: they count the connection in use while it is open.
@@ -104,6 +109,12 @@ final class SQLiteWriter: Sendable {
     func write<T: Sendable>(asked: ContinuousClock.Instant, _ instruments: StoreInstruments,
                             wrap: @Sendable (any SQLDatabase) -> any SQLDatabase,
                             _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withTaskExecutorPreference(thread) { try await inTransaction(asked: asked, instruments, wrap: wrap, body) }
+    }
+
+    private func inTransaction<T: Sendable>(asked: ContinuousClock.Instant, _ instruments: StoreInstruments,
+                                            wrap: @Sendable (any SQLDatabase) -> any SQLDatabase,
+                                            _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let batch: Batch
         let first: Bool
         switch await turn() {

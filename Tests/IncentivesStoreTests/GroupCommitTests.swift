@@ -175,4 +175,21 @@ struct GroupCommitTests {
             #expect(texts == ["kept"])
         }
     }
+
+    @Test("SQLite: a write's work and statements run on the writer's own thread, never on Swift's cooperative pool")
+    func writesRunOnTheWriterThread() async throws {
+        try await TestDatabases.with(.sqlite) { db in
+            let thread = try #require(db.writer?.thread)
+            let (before, after) = try await db.write { sql in
+                let before = thread.isCurrent
+                try await sql.raw("CREATE TABLE marks (n INTEGER)").run()
+                try await sql.raw("INSERT INTO marks VALUES (1)").run()
+                return (before, thread.isCurrent)
+            }
+            #expect(before && after, "the write's code ran on the writer's thread")
+            #expect(!thread.isCurrent, "the caller goes on elsewhere once its write returned")
+            let read = try await db.read { _ in thread.isCurrent }
+            #expect(!read, "reads do not take the writer's thread")
+        }
+    }
 }
