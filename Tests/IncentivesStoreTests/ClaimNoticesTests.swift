@@ -65,4 +65,18 @@ struct ClaimNoticesTests {
             #expect(try await outboxRows(db).filter { $0.kind == "decision" }.count == mails.count, "nothing twice")
         }
     }
+
+    @Test("the reminder scan reads the week's deadlines through the deadline index, not every claim of the statuses (SQLite plan)")
+    func reminderScanSeeksDeadlines() async throws {
+        try await TestDatabases.with(.sqlite, seeded: true) { db in
+            // Every sweep (each minute) looks for reminders. Walking every claim of the four partner-side statuses and
+            // sorting them, per batch of 500, cost about a minute of CPU per sweep at a million claims.
+            var explain: SQLQueryString = "EXPLAIN QUERY PLAN "
+            explain.appendInterpolation(ClaimRepository.reminderWindowQuery(now: now, horizon: now.adding(calendarDays: 7)))
+            let statement = explain
+            let plan = try await db.read { try await $0.raw(statement).all() }
+                .map { try $0.decode(column: "detail", as: String.self) }.joined(separator: "\n")
+            #expect(plan.contains("USING INDEX claims_expires (expires_at>? AND expires_at<?)") && !plan.contains("TEMP B-TREE"), "\(plan)")
+        }
+    }
 }
