@@ -27,7 +27,9 @@ struct ServerTimeoutTests {
                 for trickle in [false, true] {
                     let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                         .connect(host: "127.0.0.1", port: port).get()
-                    if trickle { try await channel.writeAndFlush(ByteBuffer(string: "GET /health HTTP/1.1\r\nHost: x\r\n")) }
+                    // On a loaded machine the server may already have closed the idle connection before this write:
+                    // the write then fails, and the connection is closed, which is what the test asks.
+                    if trickle { try? await channel.writeAndFlush(ByteBuffer(string: "GET /health HTTP/1.1\r\nHost: x\r\n")) }
                     // Closed by the server well within the bound; without a timeout it never is.
                     let deadline = ContinuousClock.now + .seconds(15)
                     while channel.isActive && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
