@@ -93,6 +93,8 @@ public final class Database: Sendable {
     private let connections: Connections
     /// SQLite has one writer at a time; it runs the writes queued at once in one transaction (`SQLiteWriter`).
     let writer: SQLiteWriter?
+    /// Copies SQLite's log into the file beside the writer rather than inside its COMMIT.
+    let checkpointer: WALCheckpointer?
     let logger: Logger
     /// Raised by every committed write that may change claims (all but sessions and the mail outbox): what is
     /// derived from claims and kept in memory (the claims list's tab counts) holds while it stays the same.
@@ -130,10 +132,19 @@ public final class Database: Sendable {
     ///   - statementTimeout: PostgreSQL's `statement_timeout` for every connection; nil for none (batch commands).
     ///   - keptStatements: how many prepared statements each SQLite connection keeps (0: prepared anew each time).
     ///   - writeBatch: how many queued writes one SQLite transaction takes at most (1: each commits alone).
+    ///   - checkpoints: when SQLite's log is copied into the file, and by whom (`WALCheckpointer`).
     public static func open(_ location: DatabaseLocation, maxConnections: Int = 8, leaseTimeout: Duration = .seconds(5),
                             statementTimeout: Duration? = nil, keptStatements: Int = Database.keptStatements,
                             writeBatch: Int = Database.writeBatch,
                             logger: Logger = Logger(label: "incentives.db")) async throws -> Database {
+        try await open(location, maxConnections: maxConnections, leaseTimeout: leaseTimeout, statementTimeout: statementTimeout,
+                       keptStatements: keptStatements, writeBatch: writeBatch, checkpoints: .standard, logger: logger)
+    }
+
+    static func open(_ location: DatabaseLocation, maxConnections: Int = 8, leaseTimeout: Duration = .seconds(5),
+                     statementTimeout: Duration? = nil, keptStatements: Int = Database.keptStatements,
+                     writeBatch: Int = Database.writeBatch, checkpoints: WALCheckpointer.Limits,
+                     logger: Logger = Logger(label: "incentives.db")) async throws -> Database {
         let db: Database
         switch location {
         case .sqlite(let path):
@@ -143,6 +154,7 @@ public final class Database: Sendable {
             } catch {
                 throw StoreError.unreachable("Can't create the folder for \(path): \(error.localizedDescription)")
             }
+            let checkpointer = WALCheckpointer(path: path, limits: checkpoints)
             let handles = SQLiteHandles(max: maxConnections) {
                 let connection = try await SQLiteStatementConnection.open(path: path, capacity: keptStatements)
                 let sql = SQLiteStatementDatabase(connection: connection, logger: logger)
@@ -158,11 +170,12 @@ public final class Database: Sendable {
                                "PRAGMA temp_store = MEMORY", "PRAGMA mmap_size = \(Database.sqliteMemoryMap)"] {
                     try await sql.raw(SQLQueryString(pragma)).run()
                 }
+                connection.reportCommits(to: checkpointer)
                 return SQLiteHandle(sql: sql, here: sql.runningHere,
                                     close: { try? await uncancelled { try await connection.close() } })
             }
             db = Database(flavor: .sqlite, location: location, connections: .sqlite(handles),
-                          writer: SQLiteWriter(handles: handles, limit: writeBatch), logger: logger)
+                          writer: SQLiteWriter(handles: handles, limit: writeBatch), checkpointer: checkpointer, logger: logger)
         case .postgres(let url):
             var configuration = try PostgresSettings.client(url: url)
             configuration.options.maximumConnections = maxConnections
@@ -178,7 +191,8 @@ public final class Database: Sendable {
             let client = PostgresClient(configuration: configuration, backgroundLogger: background)
             let running = Task { await client.run() }
             db = Database(flavor: .postgres, location: location,
-                          connections: .postgres(client, running: running, leaseTimeout: leaseTimeout), writer: nil, logger: logger)
+                          connections: .postgres(client, running: running, leaseTimeout: leaseTimeout), writer: nil, checkpointer: nil,
+                          logger: logger)
         }
         // Fail now, with a clear line, rather than on the first request.
         do {
@@ -204,9 +218,13 @@ public final class Database: Sendable {
         }
     }
 
-    private init(flavor: SQLFlavor, location: DatabaseLocation, connections: Connections, writer: SQLiteWriter?, logger: Logger) {
-        self.flavor = flavor; self.location = location; self.connections = connections; self.writer = writer; self.logger = logger
+    private init(flavor: SQLFlavor, location: DatabaseLocation, connections: Connections, writer: SQLiteWriter?,
+                 checkpointer: WALCheckpointer?, logger: Logger) {
+        self.flavor = flavor; self.location = location; self.connections = connections; self.writer = writer
+        self.checkpointer = checkpointer; self.logger = logger
     }
+
+    deinit { checkpointer?.stop(wait: false) }
 
     /// Runs queries that only read, on a pooled connection.
     public func read<T: Sendable>(file: StaticString = #fileID, function: StaticString = #function,
@@ -398,6 +416,9 @@ public final class Database: Sendable {
     public func close() async {
         switch connections {
         case .sqlite(let handles):
+            // The checkpointer's connection first, so that the last of the others to close copies what is left of the log
+            // into the file and removes it, as SQLite's last connection does.
+            if let checkpointer { try? await NIOThreadPool.singleton.runIfActive { checkpointer.stop(wait: true) } }
             await handles.shutdown()
             writer?.thread.stop()
         case .postgres(_, let running, _):

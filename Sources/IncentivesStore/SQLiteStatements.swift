@@ -20,6 +20,8 @@ final class SQLiteStatementConnection: Sendable {
         var handle: OpaquePointer?
         var kept: [String: Kept] = [:]
         var uses: UInt64 = 0
+        /// Told of each commit; held as long as the connection, whose hook points at it.
+        var checkpointer: WALCheckpointer?
     }
 
     /// A prepared statement, its column names, and when it was last used (the least recently used leaves first).
@@ -64,6 +66,15 @@ final class SQLiteStatementConnection: Sendable {
                 throw SQLiteStatementError(code: opened, message: "\(message) (\(path))")
             }
             return SQLiteStatementConnection(handle: handle, threadPool: threadPool, capacity: capacity)
+        }
+    }
+
+    /// Reports each commit to `checkpointer` from now on, in place of SQLite's own checkpoint inside the COMMIT.
+    func reportCommits(to checkpointer: WALCheckpointer) {
+        state.withLock { state in
+            guard let handle = state.handle else { return }
+            state.checkpointer = checkpointer
+            checkpointer.watch(handle)
         }
     }
 
