@@ -132,18 +132,22 @@ public final class Database: Sendable {
     ///   - statementTimeout: PostgreSQL's `statement_timeout` for every connection; nil for none (batch commands).
     ///   - keptStatements: how many prepared statements each SQLite connection keeps (0: prepared anew each time).
     ///   - writeBatch: how many queued writes one SQLite transaction takes at most (1: each commits alone).
-    ///   - checkpoints: when SQLite's log is copied into the file, and by whom (`WALCheckpointer`).
+    ///   - backgroundCheckpoints: false leaves SQLite to checkpoint inside the COMMIT, as before `WALCheckpointer`
+    ///     (benchmarks compare).
     public static func open(_ location: DatabaseLocation, maxConnections: Int = 8, leaseTimeout: Duration = .seconds(5),
                             statementTimeout: Duration? = nil, keptStatements: Int = Database.keptStatements,
-                            writeBatch: Int = Database.writeBatch,
+                            writeBatch: Int = Database.writeBatch, backgroundCheckpoints: Bool = true,
                             logger: Logger = Logger(label: "incentives.db")) async throws -> Database {
         try await open(location, maxConnections: maxConnections, leaseTimeout: leaseTimeout, statementTimeout: statementTimeout,
-                       keptStatements: keptStatements, writeBatch: writeBatch, checkpoints: .standard, logger: logger)
+                       keptStatements: keptStatements, writeBatch: writeBatch, checkpoints: backgroundCheckpoints ? .standard : nil,
+                       logger: logger)
     }
 
+    /// `open`, with `checkpoints` saying when SQLite's log is copied into the file, and by whom (`WALCheckpointer`); nil:
+    /// by SQLite itself, inside the COMMIT.
     static func open(_ location: DatabaseLocation, maxConnections: Int = 8, leaseTimeout: Duration = .seconds(5),
                      statementTimeout: Duration? = nil, keptStatements: Int = Database.keptStatements,
-                     writeBatch: Int = Database.writeBatch, checkpoints: WALCheckpointer.Limits,
+                     writeBatch: Int = Database.writeBatch, checkpoints: WALCheckpointer.Limits?,
                      logger: Logger = Logger(label: "incentives.db")) async throws -> Database {
         let db: Database
         switch location {
@@ -154,7 +158,7 @@ public final class Database: Sendable {
             } catch {
                 throw StoreError.unreachable("Can't create the folder for \(path): \(error.localizedDescription)")
             }
-            let checkpointer = WALCheckpointer(path: path, limits: checkpoints)
+            let checkpointer = checkpoints.map { WALCheckpointer(path: path, limits: $0) }
             let handles = SQLiteHandles(max: maxConnections) {
                 let connection = try await SQLiteStatementConnection.open(path: path, capacity: keptStatements)
                 let sql = SQLiteStatementDatabase(connection: connection, logger: logger)
@@ -170,7 +174,7 @@ public final class Database: Sendable {
                                "PRAGMA temp_store = MEMORY", "PRAGMA mmap_size = \(Database.sqliteMemoryMap)"] {
                     try await sql.raw(SQLQueryString(pragma)).run()
                 }
-                connection.reportCommits(to: checkpointer)
+                if let checkpointer { connection.reportCommits(to: checkpointer) }
                 return SQLiteHandle(sql: sql, here: sql.runningHere,
                                     close: { try? await uncancelled { try await connection.close() } })
             }

@@ -34,5 +34,6 @@ extension Migrator {
         migration30,
         migration31,
         migration32,
+        migration33,
     ]
 }

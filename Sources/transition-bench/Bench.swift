@@ -9,6 +9,7 @@ import SQLKit
 // Each transition writes the claim's update, its history row, its webhook events (with --webhooks) and, for a
 // reviewer's action, the partner's emails in the outbox. Prints transitions per second.
 // Usage: transition-bench DATABASE_URL INSTANT [--seconds S] [--tasks N] [--webhooks] [--kept-statements N] [--write-batch N]
+//        [--checkpoints background|writer]
 
 @main
 enum Bench {
@@ -41,8 +42,12 @@ enum Bench {
         let kept = option("--kept-statements").flatMap(Int.init) ?? Database.keptStatements
         // --write-batch 1: each transition committed alone, as before SQLite's writer grouped them (to compare).
         let batch = option("--write-batch").flatMap(Int.init) ?? Database.writeBatch
+        // --checkpoints writer: SQLite checkpoints inside the COMMIT, as before WALCheckpointer (to compare).
+        let checkpoints = option("--checkpoints") ?? "background"
+        guard ["background", "writer"].contains(checkpoints) else { fatalError("--checkpoints is background or writer") }
+        let background = checkpoints == "background"
         let db = try await Database.open(try DatabaseLocation(parsing: arguments[0]), maxConnections: tasks + 1, keptStatements: kept,
-                                         writeBatch: batch)
+                                         writeBatch: batch, backgroundCheckpoints: background)
         // A copy seeded by an older build lacks the newest migrations; the claims' commands need them.
         try await Migrator.migrate(db, clock: FixedClock(now))
         if arguments.contains("--webhooks") {

@@ -102,4 +102,27 @@ struct CatalogueCacheTests {
             #expect(dueAt == consent.adding(calendarDays: try #require(version).deadlines.reviewDays))
         }
     }
+
+    @Test("A statement that changes no program, engagement or version (the sweep's engagement refresh with nothing to move) leaves the revision as it is",
+          arguments: TestDatabases.flavors)
+    func unchangedCatalogueKeepsItsRevision(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let revision: @Sendable () async throws -> Int64? = {
+                try await db.read { try await $0.raw("SELECT n FROM catalogue_revision").first(decodingColumn: "n", as: Int64.self) }
+            }
+            let console = CatalogueConsole(db: db)
+            _ = try await console.refresh(at: now)
+            let before = try await revision()
+            #expect(try await console.refresh(at: now) == 0)
+            try await db.write { sql in
+                for (table, key) in [("programs", "id"), ("engagements", "id"), ("engagement_versions", "engagement_id")] {
+                    try await sql.raw("UPDATE \(unsafeRaw: table) SET \(unsafeRaw: key) = \(unsafeRaw: key) WHERE \(unsafeRaw: key) = -1").run()
+                    try await sql.raw("DELETE FROM \(unsafeRaw: table) WHERE \(unsafeRaw: key) = -1").run()
+                }
+            }
+            #expect(try await revision() == before, "nothing changed, so what is kept under the revision still holds")
+            try await db.write { try await $0.raw("UPDATE engagements SET name = name || ' ' WHERE id = (SELECT MIN(id) FROM engagements)").run() }
+            #expect(try await revision() != before, "a changed row raises it")
+        }
+    }
 }

@@ -71,6 +71,8 @@ struct MigrationChecksumTests {
              postgres: "8fa0cb75f8c1bca79a35c9433e6f4e719ed68ef4b7e26f340c03e00320f72dd6"),
         32: (sqlite: "c74bfeb2bd275d9f4e368dcdb276d7ea8a1b9c9db2acdea745881d511236ffff",
              postgres: "ccc9caad59bb7eb435f7de0293906f89c10fb3a9ea060b7df877760ba2795c03"),
+        33: (sqlite: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+             postgres: "be92d9fa4fe2178f9bf66645d5980638e12fa7216145a20fca2b4f12795990ac"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")

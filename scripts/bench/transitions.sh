@@ -4,9 +4,10 @@
 # repository, then drives reviewer and partner actions through ClaimRepository.perform for S seconds (default 10) from
 # T tasks (default 4), each writing the claim's update, its history row, the partner's emails in the outbox and, with
 # --webhooks, a webhook event and delivery. Prints transitions/s. The temporary folder is removed on exit.
-# Usage: scripts/bench/transitions.sh [--claims N] [--seconds S] [--tasks T] [--webhooks] [--write-batch B] [--database FILE]
-#        [--results FILE]
+# Usage: scripts/bench/transitions.sh [--claims N] [--seconds S] [--tasks T] [--webhooks] [--write-batch B]
+#        [--checkpoints background|writer] [--database FILE] [--results FILE]
 # --write-batch 1: each transition committed in a transaction of its own, as before SQLite's writer grouped them.
+# --checkpoints writer: SQLite checkpoints inside the writer's COMMIT, as before WALCheckpointer.
 # --results FILE: also appends the figure as a row of scripts/bench/all.sh's table (tab-separated).
 # --database FILE: a copy of FILE (seeded with --now 2026-11-25T00:00:00Z) is measured instead of a fresh seed.
 # Env: INCENTIVES_BIN and BENCH_BIN (default: release builds of this checkout).
@@ -23,7 +24,7 @@ while [ $# -gt 0 ]; do
     --claims) CLAIMS=$2; shift 2 ;;
     --database) SOURCE=$(realpath "$2"); shift 2 ;;
     --results) RESULTS=$2; shift 2 ;;
-    --seconds|--tasks|--write-batch) ARGS+=("$1" "$2"); shift 2 ;;
+    --seconds|--tasks|--write-batch|--checkpoints) ARGS+=("$1" "$2"); shift 2 ;;
     --webhooks) ARGS+=("$1"); shift ;;
     *) echo "unknown argument: $1 (use --claims N, --seconds S, --tasks T, --webhooks, --database FILE)" >&2; exit 2 ;;
   esac
