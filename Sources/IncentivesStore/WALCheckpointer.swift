@@ -31,7 +31,8 @@ final class WALCheckpointer: @unchecked Sendable {
         var copied: Int32
     }
 
-    static let threadName = "sqlite-checkpointer"
+    /// At most 15 bytes: Linux refuses a longer thread name, and the thread would show as the one that started it.
+    static let threadName = "wal-checkpoint"
 
     let path: String
     let limits: Limits
