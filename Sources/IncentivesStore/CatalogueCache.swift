@@ -4,7 +4,7 @@ import Synchronization
 
 /// What a claim transition reads of the catalogue, its engagement (with the versions' terms) and its program's working
 /// calendar, decoded once per catalogue revision rather than read and decoded on every transition. The revision
-/// (`catalogue_revision`, Migration31) is raised by triggers in the very transaction that changes a program, an
+/// (`catalogue_revision`, migrations 32 and 33) is raised by triggers in the very transaction that changes a program, an
 /// engagement or a version, whoever makes the change (a page, an import, another process, a hand-written statement), and
 /// only ever goes up in what is committed.
 ///

@@ -47,8 +47,8 @@ extension ClaimRepository {
         }.filter { ClaimStatus(rawValue: $0.status)?.waitsOnPartner == true }.map(\.id).sorted()
         let waiting = ClaimStatus.allCases.filter(\.waitsOnPartner).map { "'\($0.rawValue)'" }.joined(separator: ", ")
         var reminded = 0
-        for start in stride(from: 0, to: candidates.count, by: batchSize) {
-            let batch = Array(candidates[start..<min(start + batchSize, candidates.count)])
+        for slice in candidates.chunked(size: batchSize) {
+            let batch = Array(slice)
             // Reminders are written beside claims, never into them: cached claim counts stay valid.
             reminded += try await db.write(changesClaims: false) { sql -> Int in
                 // The reminders already sent for the claim's current deadline come along (joined on the stored

@@ -168,7 +168,12 @@ struct InsertRows: SQLExpression {
 extension Array {
     /// Slices small enough that one multi-row INSERT stays under SQLite's 32,766 bound parameters.
     func chunked(columns: Int) -> [ArraySlice<Element>] {
-        let size = Swift.max(1, 30_000 / Swift.max(1, columns))
+        chunked(size: 30_000 / Swift.max(1, columns))
+    }
+
+    /// Consecutive slices of at most `size` elements.
+    func chunked(size: Int) -> [ArraySlice<Element>] {
+        let size = Swift.max(1, size)
         return stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -35,6 +35,12 @@ struct GroupCommitTests {
         }
     }
 
+    func traces(of ids: [Int64], on db: Database) async throws -> [Int64: Trace] {
+        var traces: [Int64: Trace] = [:]
+        for id in ids { traces[id] = try await trace(of: id, on: db) }
+        return traces
+    }
+
     func submittedClaims(_ db: Database, count: Int) async throws -> [Int64] {
         let ids = try await db.read { sql in
             try await sql.raw("SELECT id FROM claims WHERE status = 'submitted' AND arbitration IS NULL ORDER BY id LIMIT \(unsafeRaw: "\(count)")")
@@ -61,9 +67,7 @@ struct GroupCommitTests {
         try await TestDatabases.with(flavor, seeded: true) { db in
             let repo = ClaimRepository(db: db)
             let ids = try await submittedClaims(db, count: 6)
-            var traces: [Int64: Trace] = [:]
-            for id in ids { traces[id] = try await trace(of: id, on: db) }
-            let before = traces
+            let before = try await traces(of: ids, on: db)
             let commitsBefore = db.writer?.committed ?? 0
             // Even claims move; odd ones are moved by a write that then throws (its update, history, outbox rows and the
             // kept tables' trigger changes must all go), or by a stale expected version, or by an action refused.
@@ -124,9 +128,7 @@ struct GroupCommitTests {
         try await TestDatabases.with(flavor, seeded: true) { db in
             let repo = ClaimRepository(db: db)
             let ids = try await submittedClaims(db, count: 4)
-            var traces: [Int64: Trace] = [:]
-            for id in ids { traces[id] = try await trace(of: id, on: db) }
-            let before = traces
+            let before = try await traces(of: ids, on: db)
             let racers = 3
             let outcomes = try await withThrowingTaskGroup(of: (Int64, String).self) { group in
                 group.addTask { try await holdUntilQueued(ids.count * racers, on: db); return (0, "held") }
