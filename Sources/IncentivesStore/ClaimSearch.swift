@@ -256,45 +256,98 @@ extension ClaimListing {
     }
 
     /// `rows`, each line with the claim in the shared JSON shape when `json` is true, or as the export writes it (`export`).
+    /// With `through`, only the rows up to that one (included) in the query's order: a page of the export's (`ClaimExport`).
     static func lines(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date, json: Bool,
-                      export: Bool = false, largestPage: Int = 500, on sql: any SQLDatabase) async throws -> ([Line], ClaimCursor?) {
-        var condition = filters(query, match: match, in: scope, now: now)
-        condition.appendLiteral(" AND ")
-        condition.appendInterpolation(tabCondition(query.tab, now: now))
-        let keyExpression = sortKey(query.sort)
-        if let after = query.after {
-            let op = query.descending ? "<" : ">"
-            // Dates are compared with the cursor row's stored value, not a decoded and re-bound copy: a
-            // timestamp's round trip through Double (SQLite) or microseconds (PostgreSQL) may not be exact,
-            // and an inexact bound would show a row twice or skip one.
-            let bound: SQLQueryString
-            switch after.key {
-            case .date:
-                // The bound is read from the claim the token names, so it must be one the caller sees: otherwise the
-                // rows shown would bracket another organization's claim's dates.
-                let seen: SQLQueryString = "x.id = \(bind: after.id) AND \(scope.claimFilter("x"))"
-                guard try await sql.raw("SELECT x.id FROM claims x WHERE \(seen)").first() != nil else { throw ClaimCursorRefused() }
-                bound = "(SELECT \(dateKey(query.sort, alias: "x")) FROM claims x WHERE \(seen))"
-            case .text(let s): bound = "\(bind: s)"
-            case .number(let n): bound = "\(bind: n)"
-            }
-            // A row value, not "key < bound OR (key = bound AND id < last)": both databases turn it into one
-            // index range, where the OR form scanned the index from its start, so page n cost n pages.
-            condition.appendLiteral(" AND (")
-            condition.appendInterpolation(keyExpression)
-            condition.appendLiteral(", c.id) \(op) (")
-            condition.appendInterpolation(bound)
-            condition.appendLiteral(", \(after.id))")
-        }
+                      export: Bool = false, through: ClaimCursor? = nil, largestPage: Int = 500,
+                      on sql: any SQLDatabase) async throws -> ([Line], ClaimCursor?) {
+        let condition = try await keysetCondition(query, match: match, in: scope, now: now, through: through, on: sql)
         let direction = query.descending ? "DESC" : "ASC"
         let limit = max(1, min(query.limit, largestPage))
-        var order = keyExpression
+        var order = sortKey(query.sort)
         order.appendLiteral(" \(direction), c.id \(direction)")
         var rows = try await lines(where: condition, orderBy: order, limit: limit + 1, json: json, export: export, on: sql)
         let hasMore = rows.count > limit
         if hasMore { rows.removeLast() }
         let next = hasMore ? rows.last.map { ClaimCursor(key: key(of: $0, for: query.sort), id: $0.id) } : nil
         return (rows, next)
+    }
+
+    /// The scope, search, filters and tab on `claims c`, and the keyset's bounds: the rows after `query.after` and, with
+    /// `through`, up to that row (included), in the query's order.
+    static func keysetCondition(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date,
+                                through: ClaimCursor? = nil, on sql: any SQLDatabase) async throws -> SQLQueryString {
+        var condition = filters(query, match: match, in: scope, now: now)
+        condition.appendLiteral(" AND ")
+        condition.appendInterpolation(tabCondition(query.tab, now: now))
+        if let after = query.after {
+            condition.appendLiteral(" AND ")
+            condition.appendInterpolation(try await keysetBound(after, query.descending ? "<" : ">", sort: query.sort, in: scope, on: sql))
+        }
+        if let through {
+            condition.appendLiteral(" AND ")
+            condition.appendInterpolation(try await keysetBound(through, query.descending ? ">=" : "<=", sort: query.sort, in: scope, on: sql))
+        }
+        return condition
+    }
+
+    /// `(key, c.id) op (cursor's key, cursor's id)`. A row value, not "key < bound OR (key = bound AND id < last)": both
+    /// databases turn it into one index range, where the OR form scanned the index from its start, so page n cost n pages.
+    static func keysetBound(_ cursor: ClaimCursor, _ op: String, sort: ClaimListQuery.Sort, in scope: AccessScope,
+                            on sql: any SQLDatabase) async throws -> SQLQueryString {
+        // Dates are compared with the cursor row's stored value, not a decoded and re-bound copy: a
+        // timestamp's round trip through Double (SQLite) or microseconds (PostgreSQL) may not be exact,
+        // and an inexact bound would show a row twice or skip one.
+        let bound: SQLQueryString
+        switch cursor.key {
+        case .date:
+            // The bound is read from the claim the token names, so it must be one the caller sees: otherwise the
+            // rows shown would bracket another organization's claim's dates.
+            let seen: SQLQueryString = "x.id = \(bind: cursor.id) AND \(scope.claimFilter("x"))"
+            guard try await sql.raw("SELECT x.id FROM claims x WHERE \(seen)").first() != nil else { throw ClaimCursorRefused() }
+            bound = "(SELECT \(dateKey(sort, alias: "x")) FROM claims x WHERE \(seen))"
+        case .text(let s): bound = "\(bind: s)"
+        case .number(let n): bound = "\(bind: n)"
+        }
+        var condition: SQLQueryString = "("
+        condition.appendInterpolation(sortKey(sort))
+        condition.appendLiteral(", c.id) \(op) (")
+        condition.appendInterpolation(bound)
+        condition.appendLiteral(", \(cursor.id))")
+        return condition
+    }
+
+    /// The row that a page of `size` rows after `query.after` ends on, in the query's order; nil when no more than `size`
+    /// rows are left. The export's scout (`ClaimExport`): it reads the sort key and the claim id alone, joined only to
+    /// the table the key is on, so on the usual views it walks an index and reads no claim's row.
+    static func pageEnd(_ query: ClaimListQuery, size: Int, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date,
+                        on sql: any SQLDatabase) async throws -> ClaimCursor? {
+        let condition = try await keysetCondition(query, match: match, in: scope, now: now, on: sql)
+        let direction = query.descending ? "DESC" : "ASC"
+        let join: SQLQueryString = switch query.sort {
+        case .customer: " JOIN customers cu ON cu.id = c.customer_id"
+        case .engagement: " JOIN engagements e ON e.id = c.engagement_id"
+        case .location: " JOIN locations l ON l.id = c.location_id"
+        case .updated, .name, .status, .due, .amount: ""
+        }
+        var statement: SQLQueryString = "SELECT "
+        statement.appendInterpolation(sortKey(query.sort))
+        statement.appendLiteral(" AS k, c.id FROM claims c")
+        statement.appendInterpolation(join)
+        statement.appendLiteral(" WHERE ")
+        statement.appendInterpolation(condition)
+        statement.appendLiteral(" ORDER BY ")
+        statement.appendInterpolation(sortKey(query.sort))
+        statement.appendLiteral(" \(direction), c.id \(direction) LIMIT 1 OFFSET \(max(0, size - 1))")
+        guard let row = try await sql.raw(statement).first() else { return nil }
+        let column = StoredColumns(row)
+        let id = try column("id", as: Int64.self)
+        // A date's bound is read again from the claim (`keysetBound`): only the id is needed, the date is a placeholder.
+        let key: ClaimCursor.Key = switch query.sort {
+        case .updated, .due: .date(.distantPast)
+        case .amount: .number(try column("k", as: Int64.self))
+        case .name, .customer, .engagement, .location, .status: .text(try column("k", as: String.self))
+        }
+        return ClaimCursor(key: key, id: id)
     }
 
     /// The current view (tab, search, filters, sort) as a file of `format`, read in keyset batches so
@@ -504,39 +557,72 @@ public struct ClaimExport: Sendable {
     /// The most claims read in one keyset query: few queries for a million claims, a page's rows (a few MiB) in memory.
     public static let pageSize = 2_000
 
-    /// Writes the file to `sink` in pieces of about 64 KiB; returns the number of claims written. The next page is read
-    /// (on the database's threads) while this one is written, so reading and writing share the cores.
+    /// How many pages are read side by side ahead of the one being written: the two cores each read one while the
+    /// writing waits for the oldest, with one more queued so that neither reader waits for the scout.
+    static let pagesAhead = 3
+
+    /// Writes the file to `sink` in pieces of about 64 KiB; returns the number of claims written.
+    ///
+    /// Reading is most of an export's time (a million claims in their sort order are a million random reads of
+    /// `claims` and of `customers`), and one page's read cannot start from the row the page before ended on until that
+    /// page is read. So a scout (`ClaimListing.pageEnd`, on the sort's index alone) finds where each page ends first,
+    /// and each page is read as the range between two of those rows, `pagesAhead` at once, on connections of their
+    /// own, while the oldest is written. Pages never overlap: each holds the rows between its two ends as they are when
+    /// it is read. The file is not one instant's snapshot, as it was not when the pages were read one after the other:
+    /// a claim whose sort key changes during the export may be written at its old place, at its new one, or at both.
     /// - Parameter progress: the claims written so far, after each batch.
     @discardableResult
     public func write(progress: (@Sendable (Int) -> Void)? = nil, to sink: ([UInt8]) async throws -> Void) async throws -> Int {
         var writer = format.writer(columns: ClaimListing.exportColumns, sheetName: "Claims", now: now)
-        let (db, match, scope, now) = (self.db, self.match, self.scope, self.now)
-        let read = { @Sendable (query: ClaimListQuery) in
+        let (db, match, scope, now, view) = (self.db, self.match, self.scope, self.now, self.query)
+        let size = max(1, min(view.limit, Self.pageSize))
+        let scout = { @Sendable (after: ClaimCursor?) in
             Task {
-                try await db.read { sql in
-                    let (lines, next) = try await ClaimListing.lines(query, match: match, in: scope, now: now, json: false, export: true,
-                                                                     largestPage: Self.pageSize, on: sql)
-                    return (lines.compactMap(\.export), next)
-                }
+                var query = view
+                query.after = after
+                return try await db.read { [query] in try await ClaimListing.pageEnd(query, size: size, match: match, in: scope, now: now, on: $0) }
             }
         }
-        var page = read(query)
-        defer { page.cancel() }
+        let read = { @Sendable (after: ClaimCursor?, through: ClaimCursor?) in
+            Task {
+                var query = view
+                query.after = after
+                var lines: [ClaimExportLine] = []
+                // Rows written into the range since the scout passed make it longer than a page: read on until its end.
+                repeat {
+                    let (page, next) = try await db.read { [query] sql in
+                        try await ClaimListing.lines(query, match: match, in: scope, now: now, json: false, export: true,
+                                                     through: through, largestPage: Self.pageSize, on: sql)
+                    }
+                    lines += page.lazy.compactMap(\.export)
+                    query.after = next
+                } while query.after != nil
+                return lines
+            }
+        }
+        var pages: [Task<[ClaimExportLine], any Error>] = []
+        var scouting: Task<ClaimCursor?, any Error>? = scout(nil)
+        var start: ClaimCursor?
+        defer {
+            scouting?.cancel()
+            for page in pages { page.cancel() }
+        }
         var count = 0
         while true {
-            let (rows, next) = try await page.value
-            if let next {
-                var query = self.query
-                query.after = next
-                page = read(query)
+            while pages.count < Self.pagesAhead, let next = scouting {
+                let end = try await next.value
+                scouting = end.map { scout($0) }
+                pages.append(read(start, end))
+                start = end
             }
+            guard !pages.isEmpty else { break }
+            let rows = try await pages.removeFirst().value
             for claim in rows {
                 writer.row(ClaimListing.exportCells(claim, area: areas[claim.solutionAreaID] ?? ""))
                 if writer.pendingCount >= 1 << 16 { try await sink(writer.take()) }
             }
             count += rows.count
             progress?(count)
-            guard next != nil else { break }
         }
         writer.finish()
         try await sink(writer.take())

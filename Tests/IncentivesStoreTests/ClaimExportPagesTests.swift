@@ -57,30 +57,64 @@ struct ClaimExportPagesTests {
                                               (.vendor, .due, false)] {
                 var query = ClaimListQuery()
                 query.sort = sort; query.descending = descending
-                var csv: [UInt8] = []
-                let written = try await listing.export(query, as: .csv, in: scope, now: now) { csv += $0 }
-                // The list's own pages of 50, each claim's cells put through the string rules.
-                var expected = CSV.line(ClaimListing.exportColumns.map(\.name))
-                var ids: [Int64] = []
-                query.limit = 50
-                while true {
-                    let page = try await listing.page(query, in: scope, now: now)
-                    for claim in page.claims {
-                        ids.append(claim.id)
-                        expected += CSV.line(ClaimListing.exportCells(ClaimExportLine(claim), area: areas[claim.solutionAreaID] ?? "").map(Self.text))
-                    }
-                    guard let next = page.next else { break }
-                    query.after = next
-                }
+                let (written, ids, matches) = try await exportMatchesList(query, in: scope, listing: listing, areas: areas)
                 let inScope = try await db.read { sql in
                     try await sql.raw("SELECT COUNT(*) AS n FROM claims c WHERE \(scope.claimFilter("c"))").first(decodingColumn: "n", as: Int.self)
                 }
                 #expect(written == inScope && ids.count == inScope && Set(ids).count == ids.count, "\(scope) \(sort)")
                 #expect(written > ClaimExport.pageSize || scope != .vendor, "more claims than one page")
-                let text = String(decoding: csv, as: UTF8.self)
-                #expect(text == expected, "\(scope) by \(sort): the same bytes as the list's rows, cell by cell")
+                #expect(matches, "\(scope) by \(sort): the same bytes as the list's rows, cell by cell")
             }
         }
+    }
+
+    /// The export's pages are read side by side, each the range between two rows its scout found (`ClaimListing.pageEnd`):
+    /// every sort's key (dates read again from the claim, names, statuses, amounts), both ways, with ties on the key,
+    /// in pages of a few claims, each claim once and in the list's order.
+    @Test("an export read in many small pages side by side, by every sort both ways, has the list's claims once, in order",
+          arguments: TestDatabases.flavors)
+    func everySortInSmallPages(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let listing = ClaimListing(db: db)
+            let areas = try await listing.choices(in: .vendor).areas.reduce(into: [Int64: String]()) { $0[$1.id] = $1.name }
+            let total = try await db.read { try await $0.raw("SELECT COUNT(*) AS n FROM claims").first(decodingColumn: "n", as: Int.self) }
+            for sort in ClaimListQuery.Sort.allCases {
+                for descending in [true, false] {
+                    var query = ClaimListQuery()
+                    query.sort = sort; query.descending = descending
+                    let (written, ids, matches) = try await exportMatchesList(query, in: .vendor, listing: listing, areas: areas, batch: 7)
+                    #expect(written == total && ids.count == total && Set(ids).count == total, "by \(sort), descending \(descending)")
+                    #expect(matches, "by \(sort), descending \(descending): the same bytes as the list's rows")
+                }
+            }
+            // A filtered view: the scout walks the same filters as the pages.
+            var query = ClaimListQuery()
+            query.status = .submitted
+            let (written, _, matches) = try await exportMatchesList(query, in: .vendor, listing: listing, areas: areas, batch: 3)
+            #expect(written > 3 && matches, "submitted claims only")
+        }
+    }
+
+    /// The view exported as CSV (in pages of `batch`), and whether it is byte for byte the list's own pages of 50, each
+    /// claim's cells put through the string rules; the claims written and the list's ids.
+    func exportMatchesList(_ query: ClaimListQuery, in scope: AccessScope, listing: ClaimListing, areas: [Int64: String],
+                           batch: Int = ClaimExport.pageSize) async throws -> (written: Int, ids: [Int64], matches: Bool) {
+        var query = query
+        var csv: [UInt8] = []
+        let written = try await listing.export(query, as: .csv, in: scope, now: now, batch: batch) { csv += $0 }
+        var expected = CSV.line(ClaimListing.exportColumns.map(\.name))
+        var ids: [Int64] = []
+        query.limit = 50
+        while true {
+            let page = try await listing.page(query, in: scope, now: now)
+            for claim in page.claims {
+                ids.append(claim.id)
+                expected += CSV.line(ClaimListing.exportCells(ClaimExportLine(claim), area: areas[claim.solutionAreaID] ?? "").map(Self.text))
+            }
+            guard let next = page.next else { break }
+            query.after = next
+        }
+        return (written, ids, String(decoding: csv, as: UTF8.self) == expected)
     }
 
     @Test("a field is written byte by byte exactly as the string rules write it: formula guard, quotes, commas, line breaks")
