@@ -178,15 +178,27 @@ struct ZipStream {
     }
 }
 
-/// CRC-32 (ISO 3309, the polynomial ZIP and PNG use), computed as bytes pass.
+/// CRC-32 (ISO 3309, the polynomial ZIP and PNG use), computed as bytes pass, eight bytes a step ("slicing by 8"): a
+/// workbook of a million claims is about a gigabyte of sheet XML, and a byte a step took a seventh of its export's time.
 struct CRC32 {
     private(set) var value: UInt32 = 0
 
-    private static let table: [UInt32] = (0..<256).map { n in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
+    /// Table k holds the CRC of a byte followed by k zero bytes: eight lookups fold eight bytes at once.
+    private static let tables: [UInt32] = {
+        var tables = [UInt32](repeating: 0, count: 8 * 256)
+        for n in 0..<256 {
+            var c = UInt32(n)
+            for _ in 0..<8 { c = c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+            tables[n] = c
+        }
+        for k in 1..<8 {
+            for n in 0..<256 {
+                let previous = tables[(k - 1) * 256 + n]
+                tables[k * 256 + n] = tables[Int(previous & 0xff)] ^ (previous >> 8)
+            }
+        }
+        return tables
+    }()
 
     mutating func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
@@ -194,8 +206,23 @@ struct CRC32 {
 
     mutating func update(_ buffer: UnsafeRawBufferPointer) {
         var c = ~value
-        Self.table.withUnsafeBufferPointer { table in
-            for byte in buffer { c = table[Int((c ^ UInt32(byte)) & 0xff)] ^ (c >> 8) }
+        Self.tables.withUnsafeBufferPointer { t in
+            var i = 0
+            let count = buffer.count
+            while count - i >= 8 {
+                // Little-endian loads, as the tables assume (every platform this runs on).
+                let low = c ^ UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: i, as: UInt32.self))
+                let high = UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: i + 4, as: UInt32.self))
+                c = t[7 * 256 + Int(low & 0xff)] ^ t[6 * 256 + Int((low >> 8) & 0xff)]
+                    ^ t[5 * 256 + Int((low >> 16) & 0xff)] ^ t[4 * 256 + Int(low >> 24)]
+                    ^ t[3 * 256 + Int(high & 0xff)] ^ t[2 * 256 + Int((high >> 8) & 0xff)]
+                    ^ t[256 + Int((high >> 16) & 0xff)] ^ t[Int(high >> 24)]
+                i += 8
+            }
+            while i < count {
+                c = t[Int((c ^ UInt32(buffer[i])) & 0xff)] ^ (c >> 8)
+                i += 1
+            }
         }
         value = ~c
     }

@@ -192,6 +192,35 @@ struct XLSXWriterTests {
         #expect(split.value == crc.value)
     }
 
+    /// The CRC of every length and every split, at every alignment, against the definition: a byte at a time, shifted
+    /// through the polynomial bit by bit (no table).
+    @Test("CRC-32 eight bytes at a time is the CRC of the definition, for every length, split and alignment")
+    func crcSlices() {
+        func reference(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+            var c: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                c ^= UInt32(byte)
+                for _ in 0..<8 { c = c & 1 == 1 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+            }
+            return ~c
+        }
+        var random = SplitMix64(state: 32)
+        let bytes = (0..<96).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        for start in 0..<9 {
+            for end in start...bytes.count {
+                let expected = reference(bytes[start..<end])
+                var whole = CRC32()
+                bytes[start..<end].withUnsafeBytes { whole.update($0) }
+                #expect(whole.value == expected, "\(start)..<\(end)")
+                let middle = (start + end) / 2
+                var split = CRC32()
+                bytes[start..<middle].withUnsafeBytes { split.update($0) }
+                bytes[middle..<end].withUnsafeBytes { split.update($0) }
+                #expect(split.value == expected, "\(start)..<\(middle)..<\(end)")
+            }
+        }
+    }
+
     @Test("column letters")
     func letters() {
         #expect([0, 25, 26, 27, 51, 52, 701, 702, 16_383].map(XLSXWriter.columnLetters) == ["A", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA", "XFD"])
