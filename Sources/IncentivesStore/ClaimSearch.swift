@@ -607,6 +607,16 @@ public struct ClaimExport: Sendable {
             scouting?.cancel()
             for page in pages { page.cancel() }
         }
+        // What the writer leaves to finish (a workbook's deflate) runs beside the next rows, each piece after the one
+        // before it; the oldest goes to the sink once a few wait.
+        var finishing: [Task<[UInt8], Never>] = []
+        func handOver(_ work: @escaping @Sendable () -> [UInt8]) {
+            let before = finishing.last
+            finishing.append(Task {
+                _ = await before?.value
+                return work()
+            })
+        }
         var count = 0
         while true {
             while pages.count < Self.pagesAhead, let next = scouting {
@@ -619,13 +629,17 @@ public struct ClaimExport: Sendable {
             let rows = try await pages.removeFirst().value
             for claim in rows {
                 writer.row(ClaimListing.exportCells(claim, area: areas[claim.solutionAreaID] ?? ""))
-                if writer.pendingCount >= 1 << 16 { try await sink(writer.take()) }
+                if writer.pendingCount >= 1 << 16 {
+                    handOver(writer.takeDeferred())
+                    if finishing.count > 2 { try await sink(await finishing.removeFirst().value) }
+                }
             }
             count += rows.count
             progress?(count)
         }
         writer.finish()
-        try await sink(writer.take())
+        handOver(writer.takeDeferred())
+        for piece in finishing { try await sink(await piece.value) }
         return count
     }
 }

@@ -56,6 +56,17 @@ public protocol TableWriter {
     /// Writes what closes the file; call once, after the last row, then `take` the rest.
     mutating func finish()
     mutating func take() -> [UInt8]
+    /// `take`, with the work that makes the bytes final (a workbook's deflate) left in the closure for the caller to run
+    /// off its own path. The closures share the writer's state: run each after the one before it has returned.
+    mutating func takeDeferred() -> @Sendable () -> [UInt8]
+}
+
+extension TableWriter {
+    /// Bytes that are final as they are written (CSV): nothing is left to do.
+    public mutating func takeDeferred() -> @Sendable () -> [UInt8] {
+        let bytes = take()
+        return { bytes }
+    }
 }
 
 /// A table as CSV: a header line of the column names, then a line per row. Every text cell goes through

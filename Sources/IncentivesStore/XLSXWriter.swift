@@ -17,7 +17,13 @@ public struct XLSXWriter: TableWriter {
     let columns: [TableColumn]
     let sheetName: String
     let rowsPerSheet: Int
-    private var zip: ZipStream
+    /// The package, written only by `take` or by the work `takeDeferred` hands out (one at a time, in order): the
+    /// writer itself only records what to do with it (`packing`).
+    private let zip: Package
+    /// What the package is to do with the sheet XML and the other parts written since the last take.
+    private var packing: [Package.Step] = []
+    /// The bytes of XML in `packing`.
+    private var packingCount = 0
     /// Sheet XML waiting to go into the ZIP entry in one larger write.
     private var xml: [UInt8] = []
     private var sheets = 0
@@ -37,32 +43,64 @@ public struct XLSXWriter: TableWriter {
         let cleaned = String(sheetName.filter { !"[]:*?/\\'&<>\"".contains($0) && !$0.isNewline }.prefix(25))
         self.sheetName = cleaned.isEmpty ? "Sheet" : cleaned
         self.rowsPerSheet = rowsPerSheet
-        zip = ZipStream(modified: modified, limits: zipLimits)
+        zip = Package(ZipStream(modified: modified, limits: zipLimits))
         letters = columns.indices.map { Array(Self.columnLetters($0).utf8) }
         xml.reserveCapacity(1 << 17)
-        zip.startEntry("[Content_Types].xml")
-        zip.write(Self.contentTypes)
-        zip.endEntry()
-        zip.startEntry("_rels/.rels")
-        zip.write(Self.packageRelationships)
-        zip.endEntry()
-        zip.startEntry("xl/styles.xml")
-        zip.write(Self.styles)
-        zip.endEntry()
+        for (name, part) in [("[Content_Types].xml", Self.contentTypes), ("_rels/.rels", Self.packageRelationships),
+                             ("xl/styles.xml", Self.styles)] {
+            pack(.start(name)); pack(.write(Array(part.utf8))); pack(.end)
+        }
         startSheet()
     }
 
-    public var pendingCount: Int { zip.output.count + xml.count }
+    public var pendingCount: Int { packingCount + xml.count }
 
     /// The capacity of every buffer the writer holds (sheet XML, ZIP output, zlib's input and output).
-    var bufferCapacity: Int { zip.bufferCapacity + xml.capacity }
+    var bufferCapacity: Int { zip.stream.bufferCapacity + xml.capacity }
     /// What `bufferCapacity` stays under however many rows pass, for a caller that takes the output once 64 KiB wait
     /// (as every export does): 128 KiB of sheet XML, the output with one window of zlib's over it, zlib's two windows.
     static let bufferBound = 1 << 19
 
     public mutating func take() -> [UInt8] {
+        takeDeferred()()
+    }
+
+    /// The deflate and the CRC are half of a workbook's time: the caller runs them beside the next rows' XML.
+    public mutating func takeDeferred() -> @Sendable () -> [UInt8] {
         flushXML()
-        return zip.take()
+        let (zip, steps) = (self.zip, packing)
+        packing = []
+        packingCount = 0
+        return { zip.run(steps) }
+    }
+
+    private mutating func pack(_ step: Package.Step) {
+        if case .write(let bytes) = step { packingCount += bytes.count }
+        packing.append(step)
+    }
+
+    /// The ZIP package of a workbook, written by one caller at a time (`take`, or the work of `takeDeferred`, which the
+    /// caller runs in order): hence unchecked.
+    final class Package: @unchecked Sendable {
+        enum Step {
+            case start(String), write([UInt8]), end, finish
+        }
+
+        private(set) var stream: ZipStream
+
+        init(_ stream: ZipStream) { self.stream = stream }
+
+        func run(_ steps: [Step]) -> [UInt8] {
+            for step in steps {
+                switch step {
+                case .start(let name): stream.startEntry(name)
+                case .write(let bytes): stream.write(bytes)
+                case .end: stream.endEntry()
+                case .finish: stream.finish()
+                }
+            }
+            return stream.take()
+        }
     }
 
     public mutating func row(_ cells: [TableCell]) {
@@ -103,7 +141,7 @@ public struct XLSXWriter: TableWriter {
 
     public mutating func finish() {
         endSheet()
-        zip.startEntry("xl/workbook.xml")
+        pack(.start("xl/workbook.xml"))
         var workbook = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n"
             + #"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>"#
         for n in 1...sheets {
@@ -116,9 +154,9 @@ public struct XLSXWriter: TableWriter {
             workbook += #"<definedName name="_xlnm._FilterDatabase" localSheetId="\#(n - 1)" hidden="1">'\#(name(ofSheet: n))'!$A$1:$\#(String(decoding: letters.last!, as: UTF8.self))$\#(filterRows[n - 1])</definedName>"#
         }
         workbook += "</definedNames></workbook>"
-        zip.write(workbook)
-        zip.endEntry()
-        zip.startEntry("xl/_rels/workbook.xml.rels")
+        pack(.write(Array(workbook.utf8)))
+        pack(.end)
+        pack(.start("xl/_rels/workbook.xml.rels"))
         var rels = #"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n"
             + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#
         for n in 1...sheets {
@@ -126,9 +164,9 @@ public struct XLSXWriter: TableWriter {
         }
         rels += #"<Relationship Id="rId\#(sheets + 1)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>"#
         rels += "</Relationships>"
-        zip.write(rels)
-        zip.endEntry()
-        zip.finish()
+        pack(.write(Array(rels.utf8)))
+        pack(.end)
+        pack(.finish)
     }
 
     /// The last row of each finished sheet, for the workbook's filter names.
@@ -139,7 +177,7 @@ public struct XLSXWriter: TableWriter {
     private mutating func startSheet() {
         sheets += 1
         rowsInSheet = 0
-        zip.startEntry("xl/worksheets/sheet\(sheets).xml")
+        pack(.start("xl/worksheets/sheet\(sheets).xml"))
         append(#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n")
         append(#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#)
         append(#"<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>"#)
@@ -163,13 +201,14 @@ public struct XLSXWriter: TableWriter {
         append("</worksheet>")
         filterRows.append(rowsInSheet)
         flushXML()
-        zip.endEntry()
+        pack(.end)
     }
 
     private mutating func flushXML() {
         guard !xml.isEmpty else { return }
-        zip.write(xml)
-        xml.removeAll(keepingCapacity: true)
+        pack(.write(xml))
+        xml = []
+        xml.reserveCapacity(1 << 17)
     }
 
     /// Style indexes into `cellXfs` of `styles`.

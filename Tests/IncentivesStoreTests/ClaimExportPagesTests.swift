@@ -95,6 +95,38 @@ struct ClaimExportPagesTests {
         }
     }
 
+    /// A workbook's deflate runs beside the next rows' XML (`TableWriter.takeDeferred`), piece after piece: the file is the
+    /// one a writer given the list's rows one by one and taken once makes, byte for byte, over more than one piece.
+    @Test("a workbook export, its deflate run beside the rows, is byte for byte the workbook of the list's rows",
+          arguments: TestDatabases.flavors)
+    func workbookPieces(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            try await Seeder(db: db).seedScale(count: 1_500, now: now)
+            let listing = ClaimListing(db: db)
+            let areas = try await listing.choices(in: .vendor).areas.reduce(into: [Int64: String]()) { $0[$1.id] = $1.name }
+            var query = ClaimListQuery()
+            var pieces = 0
+            var file: [UInt8] = []
+            let written = try await listing.export(query, as: .xlsx, in: .vendor, now: now, batch: 400) { file += $0; pieces += 1 }
+            var expected = XLSXWriter(columns: ClaimListing.exportColumns, sheetName: "Claims", modified: now)
+            var rows = 0
+            query.limit = 200
+            while true {
+                let page = try await listing.page(query, in: .vendor, now: now)
+                for claim in page.claims {
+                    expected.row(ClaimListing.exportCells(ClaimExportLine(claim), area: areas[claim.solutionAreaID] ?? ""))
+                    rows += 1
+                }
+                guard let next = page.next else { break }
+                query.after = next
+            }
+            expected.finish()
+            #expect(written == rows && rows > 1_500)
+            #expect(pieces > 3, "the workbook left in pieces")
+            #expect(file == expected.take(), "the same workbook")
+        }
+    }
+
     /// The view exported as CSV (in pages of `batch`), and whether it is byte for byte the list's own pages of 50, each
     /// claim's cells put through the string rules; the claims written and the list's ids.
     func exportMatchesList(_ query: ClaimListQuery, in scope: AccessScope, listing: ClaimListing, areas: [Int64: String],
