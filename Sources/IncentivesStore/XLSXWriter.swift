@@ -114,11 +114,10 @@ public struct XLSXWriter: TableWriter {
             switch cell {
             case .empty: continue
             case .text(let s): appendInlineText(i, s)
-            // The deflate, not the text, is what a workbook's time goes to: one way to write text, from a `String`.
-            case .utf8(let bytes): appendInlineText(i, String(decoding: bytes, as: UTF8.self))
+            case .utf8(let bytes): appendInlineText(i, utf8: bytes)
             case .integer(let n):
                 appendCellStart(i, style: nil, type: nil)
-                append("<v>"); appendNumber(n); append("</v></c>")
+                put("<v>"); appendNumber(n); put("</v></c>")
             case .decimal(let s):
                 // Only plain decimal text is a number; anything else would make Excel call the file damaged.
                 guard Self.isPlainDecimal(s) else {
@@ -129,13 +128,13 @@ public struct XLSXWriter: TableWriter {
                 append("<v>"); append(s); append("</v></c>")
             case .amount(let units, let currency):
                 appendCellStart(i, style: Style.decimal, type: nil)
-                append("<v>"); appendPlainAmount(minorUnits: units, minorDigits: currency.minorUnitDigits, to: &xml); append("</v></c>")
+                put("<v>"); appendPlainAmount(minorUnits: units, minorDigits: currency.minorUnitDigits, to: &xml); put("</v></c>")
             case .date(let d):
                 appendCellStart(i, style: Style.date, type: nil)
-                append("<v>"); append(Self.serial(d)); append("</v></c>")
+                put("<v>"); append(Self.serial(d)); put("</v></c>")
             }
         }
-        append("</row>")
+        put("</row>")
         if xml.count >= 1 << 16 { flushXML() }
     }
 
@@ -217,27 +216,51 @@ public struct XLSXWriter: TableWriter {
     }
 
     private mutating func appendRowStart() {
-        append("<row r=\""); appendNumber(Int64(rowsInSheet)); append("\">")
+        put("<row r=\""); appendNumber(Int64(rowsInSheet)); put("\">")
     }
 
-    private mutating func appendCellStart(_ column: Int, style: Int?, type: String?) {
-        append("<c r=\""); xml.append(contentsOf: letters[column]); appendNumber(Int64(rowsInSheet)); append("\"")
-        if let style { append(" s=\""); appendNumber(Int64(style)); append("\"") }
-        if let type { append(" t=\""); append(type); append("\"") }
-        append(">")
+    private mutating func appendCellStart(_ column: Int, style: Int?, type: StaticString?) {
+        put("<c r=\""); xml.append(contentsOf: letters[column]); appendNumber(Int64(rowsInSheet)); put("\"")
+        if let style { put(" s=\""); appendNumber(Int64(style)); put("\"") }
+        if let type { put(" t=\""); put(type); put("\"") }
+        put(">")
+    }
+
+    /// A name an export holds in UTF-8 (`TableCell.utf8`): copied as it is when that is what `appendInlineText` would
+    /// write (ASCII, so valid UTF-8, with nothing to escape or drop, and short enough for a cell), which is nearly every
+    /// name; otherwise as text. A million claims' five names each were five million `String`s made and walked.
+    private mutating func appendInlineText(_ column: Int, utf8 bytes: ArraySlice<UInt8>) {
+        let copied = bytes.count <= 32_767 && !bytes.contains {
+            $0 < 0x20 || $0 >= 0x80 || $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">")
+        }
+        guard copied else { return appendInlineText(column, String(decoding: bytes, as: UTF8.self)) }
+        appendCellStart(column, style: nil, type: "inlineStr")
+        // Of XML's spaces only the space itself can be here (the others are below 0x20).
+        if bytes.first == UInt8(ascii: " ") || bytes.last == UInt8(ascii: " ") {
+            put("<is><t xml:space=\"preserve\">")
+        } else {
+            put("<is><t>")
+        }
+        xml.append(contentsOf: bytes)
+        put("</t></is></c>")
+    }
+
+    /// A fixed piece of markup: its bytes copied, no `String` to retain and read.
+    private mutating func put(_ markup: StaticString) {
+        xml.append(contentsOf: UnsafeBufferPointer(start: markup.utf8Start, count: markup.utf8CodeUnitCount))
     }
 
     private mutating func appendInlineText(_ column: Int, _ s: String) {
         appendCellStart(column, style: nil, type: "inlineStr")
-        append("<is><t")
+        put("<is><t")
         let text = Self.clipped(s)
         if let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
            Self.isXMLSpace(first) || Self.isXMLSpace(last) {
             append(" xml:space=\"preserve\"")
         }
-        append(">")
+        put(">")
         appendEscaped(text)
-        append("</t></is></c>")
+        put("</t></is></c>")
     }
 
     private mutating func appendTextCell(_ column: Int, _ text: String) {

@@ -182,6 +182,24 @@ struct XLSXWriterTests {
         #expect(try runPython(check, file.path) == "ok\n")
     }
 
+    /// Names an export holds in UTF-8 are copied as they are when nothing needs escaping: the same workbook, byte for
+    /// byte, as from the same text as `String`s, whether copied or not.
+    @Test("a cell of UTF-8 bytes is written as the same text from a String is")
+    func utf8CellsAsText() {
+        let values = ["", "plain name", " padded ", "padded ", " padded", "a & b", "<tag>", "x > y", "Zoë Ångström 東京 🚀", "tab\there",
+                      "line\nbreak", "cr\rhere", "=SUM(A1)", "\u{FFFE}odd", "bad \u{1} control", String(repeating: "long ", count: 7_000),
+                      String(repeating: "é", count: 20_000)]
+        let columns = [TableColumn("name", width: 20)]
+        var asText = XLSXWriter(columns: columns, sheetName: "Names", modified: Date(timeIntervalSince1970: 1_800_000_000))
+        var asBytes = XLSXWriter(columns: columns, sheetName: "Names", modified: Date(timeIntervalSince1970: 1_800_000_000))
+        for value in values {
+            asText.row([.text(value)])
+            asBytes.row([.utf8(ArraySlice(value.utf8))])
+        }
+        asText.finish(); asBytes.finish()
+        #expect(asText.take() == asBytes.take())
+    }
+
     @Test("CRC-32 matches the standard check value")
     func crc() {
         var crc = CRC32()
