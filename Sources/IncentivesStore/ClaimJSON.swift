@@ -319,34 +319,20 @@ public enum RFC3339 {
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        // An export writes three or four instants a claim, a million claims: the usual years are made in a buffer on
-        // the stack, two digits at a time, and appended once (an append a byte checks the array's room each time).
-        if (0...9_999).contains(year) {
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { b in
-                func two(_ value: Int64, at i: Int) {
-                    b[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10)
-                    b[i + 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
-                }
-                two(year / 100, at: 0); two(year % 100, at: 2); b[4] = UInt8(ascii: "-"); two(month, at: 5); b[7] = UInt8(ascii: "-")
-                two(day, at: 8); b[10] = UInt8(ascii: "T"); two(secondOfDay / 3_600, at: 11); b[13] = UInt8(ascii: ":")
-                two(secondOfDay / 60 % 60, at: 14); b[16] = UInt8(ascii: ":"); two(secondOfDay % 60, at: 17); b[19] = UInt8(ascii: "Z")
-                out.append(contentsOf: UnsafeBufferPointer(b))
+        // Four digits of year: a year past 9999 keeps its last four, as it always did here (the export sends such
+        // instants to Foundation's formatter instead, `appendISO8601UTC`); one before year 0 no longer traps.
+        let shownYear = (year % 10_000 + 10_000) % 10_000
+        // An export writes three or four instants a claim, a million claims: made in a buffer on the stack, two digits at
+        // a time, and appended once (an append a byte checks the array's room each time).
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { b in
+            func two(_ value: Int64, at i: Int) {
+                b[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10)
+                b[i + 1] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10)
             }
-            return
+            two(shownYear / 100, at: 0); two(shownYear % 100, at: 2); b[4] = UInt8(ascii: "-"); two(month, at: 5); b[7] = UInt8(ascii: "-")
+            two(day, at: 8); b[10] = UInt8(ascii: "T"); two(secondOfDay / 3_600, at: 11); b[13] = UInt8(ascii: ":")
+            two(secondOfDay / 60 % 60, at: 14); b[16] = UInt8(ascii: ":"); two(secondOfDay % 60, at: 17); b[19] = UInt8(ascii: "Z")
+            out.append(contentsOf: UnsafeBufferPointer(b))
         }
-        func digits(_ value: Int64, _ count: Int) {
-            var divisor: Int64 = 1
-            for _ in 1..<count { divisor *= 10 }
-            var v = value
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
-                v %= divisor
-                divisor /= 10
-            }
-        }
-        digits(year, 4); out.append(UInt8(ascii: "-")); digits(month, 2); out.append(UInt8(ascii: "-")); digits(day, 2)
-        out.append(UInt8(ascii: "T"))
-        digits(secondOfDay / 3_600, 2); out.append(UInt8(ascii: ":")); digits(secondOfDay / 60 % 60, 2)
-        out.append(UInt8(ascii: ":")); digits(secondOfDay % 60, 2); out.append(UInt8(ascii: "Z"))
     }
 }
