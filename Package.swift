@@ -43,10 +43,13 @@ let package = Package(
     targets: [
         // Pure domain: Foundation only, no I/O. Every rule of DOMAIN.md lives here once.
         .target(name: "IncentivesDomain"),
+        // One SQLite connection option that Swift cannot set by itself (sqlite3_db_config is variadic in C).
+        .target(name: "SQLiteOptions"),
         .target(
             name: "IncentivesStore",
             dependencies: [
                 "IncentivesDomain",
+                "SQLiteOptions",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),

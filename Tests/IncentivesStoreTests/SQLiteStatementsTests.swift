@@ -42,6 +42,21 @@ struct SQLiteStatementsTests {
         }
     }
 
+    @Test("a kept statement is prepared once, run after run with other values, even where SQLite's plan looked at a value")
+    func preparedOnce() async throws {
+        try await Self.withTwoConnections { a, _ in
+            // `score = ?` on a column no index holds: SQLite's planner guesses its selectivity from the bound value
+            // (0 or 1, or another), and marks the statement to be prepared again should the value change between them.
+            for (first, second, score) in [(2, 4, 1.0), (3, 6, 3.0), (8, 9, 4.0), (5, 1, 2.5)] {
+                let names = try await a.raw("""
+                    SELECT name FROM t WHERE id IN (\(bind: first), \(bind: second)) AND score = \(bind: score) ORDER BY id
+                    """).all(decodingColumn: "name", as: String.self)
+                #expect(names == ["n\(Int(score * 2))"])
+            }
+            #expect(a.connection.timesPreparedAgain == 0)
+        }
+    }
+
     @Test("a kept read whose rows were not all taken holds no read transaction: another connection's checkpoint completes")
     func noReadLeftOpen() async throws {
         try await Self.withTwoConnections { a, b in

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import IncentivesDomain
-import IncentivesStore
+@testable import IncentivesStore
 import IncentivesTestSupport
 @testable import IncentivesWeb
 import SQLiteKit
@@ -11,8 +11,9 @@ import Testing
 /// The guard against reads that grow with the data (issue 20): every page of each demo role's navigation, the records
 /// a page links to, and the API's reads are requested at 1,000 and at 20,000 claims on SQLite. Each must ask the same
 /// reading statements at both sizes, and each statement must cost about the same: SQLite's own count of the steps it took
-/// (the sqlite3 shell's `.stats`) may not grow with the claims, and no statement may walk a large table whole. Not
-/// timed: the counts are the same on a busy machine.
+/// (the sqlite3 shell's `.stats`, here read from the app's own kept statement, so with the app's plan) may not grow with
+/// the claims, no statement may walk a large table whole, and none may be prepared again each time it runs. Not timed:
+/// the counts are the same on a busy machine.
 @Suite("Reads at scale: each page and API read asks the same statements at 1,000 and 20,000 claims, at about the same cost")
 struct ReadGrowthTests {
     static let partnerRoles = ["admin@bluefin.example", "user@bluefin.example"]
@@ -69,6 +70,10 @@ struct ReadGrowthTests {
             for statement in after where statement.fullScanSteps > Self.fullScanAllowance {
                 problems.append("walks \(statement.fullScanSteps) rows of a table whole: \(statement.sql.prefix(300))")
             }
+            for statement in after where statement.preparedAgain > 0 {
+                problems.append("is prepared again each time it runs (its plan depends on a bound value, as `LIMIT ?` or `LIKE ?` " +
+                                "makes it): \(statement.sql.prefix(300))")
+            }
             if !problems.isEmpty {
                 growing.insert(read)
                 report += "\(read) grows with the claims:\n\(problems.joined(separator: "\n"))\n\n"
@@ -88,6 +93,8 @@ struct ReadGrowthTests {
         let sql: String
         let steps: Int
         let fullScanSteps: Int
+        /// How many times SQLite prepared it again when a kept statement ran it a second time with the same values.
+        let preparedAgain: Int
     }
 
     /// Every read of every role on the demo grown to `claims` claims: "<email> GET <path>" to its statements' costs.
@@ -96,8 +103,9 @@ struct ReadGrowthTests {
         try await WebHarness.with(flavor: .sqlite) { app in
             try await Seeder(db: app.db).seedScale(count: claims - 200, now: app.clock.now)
             guard case .sqlite(let path) = app.db.location else { return }
-            let found = try await Self.recordReads(app).mapValues { try Self.measure($0, in: path) }
-            costs.withLock { $0 = found }
+            var found: [String: [StatementCost]] = [:]
+            for (read, statements) in try await Self.recordReads(app) { found[read] = try await Self.measure(statements, in: path) }
+            costs.withLock { [found] in $0 = found }
         }
         return costs.withLock { $0 }
     }
@@ -135,56 +143,37 @@ struct ReadGrowthTests {
         return html[start.upperBound..<end.lowerBound].matches(of: /href="([^"]+)"/).map { String($0.output.1) }
     }
 
-    /// The statements that read, each run again through the sqlite3 shell on the same file with its values written
-    /// in, with SQLite's counters for it. Writes are left out: a request's bookkeeping (a session's or a token's last
-    /// use) is written when enough wall-clock time has passed, so their number differs from run to run, and each
-    /// touches one row by its key.
-    static func measure(_ reads: [RecordedStatement], in path: String) throws -> [StatementCost] {
-        var script = ".bail on\n.stats on\n"
-        for statement in reads { script += try Self.inlined(statement) + ";\n" }
-        let output = try Self.sqlite3(path, script)
-        let steps = output.matches(of: /Virtual Machine Steps:\s+(\d+)/).map { Int($0.output.1)! }
-        let fullScans = output.matches(of: /Fullscan Steps:\s+(\d+)/).map { Int($0.output.1)! }
-        guard steps.count == reads.count, fullScans.count == reads.count else {
-            throw StoreError.corrupt("sqlite3 measured \(steps.count) of \(reads.count) statements:\n\(output.suffix(2_000))")
+    /// The statements that read, each run again on the same file as the app runs it (a connection that keeps its
+    /// statements, `SQLiteStatementConnection`, with the same plans), with SQLite's counters for its first run, then run
+    /// once more with the same values to see that it is not prepared again. Writes are left out: a request's bookkeeping
+    /// (a session's or a token's last use) is written when enough wall-clock time has passed, so their number differs
+    /// from run to run, and each touches one row by its key.
+    static func measure(_ reads: [RecordedStatement], in path: String) async throws -> [StatementCost] {
+        let kept = try await SQLiteStatementConnection.open(path: path)
+        var costs: [StatementCost] = []
+        do {
+            let encoder = SQLiteDataEncoder()
+            for statement in reads {
+                let binds = try statement.binds.map { try encoder.encode($0) }
+                try await kept.run(statement.sql, binds, cursor: { _ in })
+                guard let counts = kept.takeCounts(of: statement.sql) else {
+                    throw StoreError.corrupt("not kept, so not measured: \(statement.sql.prefix(300))")
+                }
+                let before = kept.timesPreparedAgain
+                try await kept.run(statement.sql, binds, cursor: { _ in })
+                costs.append(StatementCost(sql: statement.sql, steps: counts.steps, fullScanSteps: counts.fullScanSteps,
+                                           preparedAgain: kept.timesPreparedAgain - before))
+            }
+        } catch {
+            try? await kept.close()
+            throw error
         }
-        return reads.indices.map { StatementCost(sql: reads[$0].sql, steps: steps[$0], fullScanSteps: fullScans[$0]) }
+        try await kept.close()
+        return costs
     }
 
     static func isRead(_ sql: String) -> Bool {
         let head = sql.drop(while: \.isWhitespace).prefix(6).uppercased()
         return head.hasPrefix("SELECT") || head.hasPrefix("WITH")
-    }
-
-    /// The statement with each `?N` replaced by its value as an SQL literal of the same type.
-    static func inlined(_ statement: RecordedStatement) throws -> String {
-        let encoder = SQLiteDataEncoder()
-        let literals = try statement.binds.map { bind -> String in
-            switch try encoder.encode(bind) {
-            case .integer(let value): String(value)
-            case .float(let value): "\(value)"
-            case .text(let value): "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
-            case .blob(let buffer): "X'" + buffer.readableBytesView.map { String(format: "%02x", $0) }.joined() + "'"
-            case .null: "NULL"
-            }
-        }
-        return statement.sql.replacing(/\?(\d+)/) { match in literals[Int(match.output.1)! - 1] }
-    }
-
-    static func sqlite3(_ path: String, _ script: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = ["-readonly", path]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        // Written from another thread: a large answer fills the output pipe while the script is still being written.
-        let writer = Thread { input.fileHandleForWriting.write(Data(script.utf8)); try? input.fileHandleForWriting.close() }
-        writer.start()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
     }
 }
