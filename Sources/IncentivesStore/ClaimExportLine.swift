@@ -88,7 +88,7 @@ extension ClaimExportLine {
         /// so the names are cut from it once the page is over).
         var pending: [(line: ClaimExportLine, names: [Range<Int>])] = []
         var columns: Columns?
-        var lastCurrency: (bytes: [UInt8], currency: Currency)?
+        var currencies = RowCurrencies()
 
         /// Each column's place in the row, found once per page.
         struct Columns {
@@ -96,15 +96,12 @@ extension ClaimExportLine {
             let names: [Int]
 
             init(_ names: SQLiteColumnNames) throws {
-                func place(_ name: String) throws -> Int {
-                    guard let i = names.index[name] else { throw StoredColumns.missing(name) }
-                    return i
-                }
-                id = try place("id"); kind = try place("kind"); status = try place("status"); area = try place("solution_area_id")
-                amount = try place("amount_minor"); currency = try place("currency"); dueAt = try place("due_at")
-                dueKind = try place("due_kind"); consentAt = try place("consent_at"); createdAt = try place("created_at")
-                updatedAt = try place("updated_at")
-                self.names = try PageReader.nameColumns.map(place)
+                let p = try SQLiteRowCursor.places(of: ["id", "kind", "status", "solution_area_id", "amount_minor", "currency", "due_at",
+                                                        "due_kind", "consent_at", "created_at", "updated_at"] + PageReader.nameColumns,
+                                                   in: names)
+                (id, kind, status, area, amount, currency) = (p[0], p[1], p[2], p[3], p[4], p[5])
+                (dueAt, dueKind, consentAt, createdAt, updatedAt) = (p[6], p[7], p[8], p[9], p[10])
+                self.names = Array(p[11...])
             }
         }
 
@@ -122,15 +119,15 @@ extension ClaimExportLine {
                 }
             }
             let line = ClaimExportLine(
-                id: try Self.integer(row, c.id, "id"), name: [], kind: kind, status: status, customerName: [], engagementName: [],
-                locationName: [], organizationName: [], solutionAreaID: try Self.integer(row, c.area, "solution_area_id"),
-                amountMinor: row.isNull(c.amount) ? nil : try Self.integer(row, c.amount, "amount_minor"),
-                currency: try currency(row, c.currency),
-                dueAt: try Self.instant(row, c.dueAt, "due_at"),
+                id: try row.integer(c.id, "id"), name: [], kind: kind, status: status, customerName: [], engagementName: [],
+                locationName: [], organizationName: [], solutionAreaID: try row.integer(c.area, "solution_area_id"),
+                amountMinor: row.isNull(c.amount) ? nil : try row.integer(c.amount, "amount_minor"),
+                currency: try currencies.read(row, c.currency),
+                dueAt: try row.instant(c.dueAt, "due_at"),
                 dueKind: row.isNull(c.dueKind) ? nil : row.withUTF8(c.dueKind, Self.deadlines.matching),
-                consentAt: try Self.instant(row, c.consentAt, "consent_at"),
-                createdAt: try Self.required(Self.instant(row, c.createdAt, "created_at"), "created_at"),
-                updatedAt: try Self.required(Self.instant(row, c.updatedAt, "updated_at"), "updated_at"))
+                consentAt: try row.instant(c.consentAt, "consent_at"),
+                createdAt: try row.requiredInstant(c.createdAt, "created_at"),
+                updatedAt: try row.requiredInstant(c.updatedAt, "updated_at"))
             pending.append((line, names))
         }
 
@@ -142,41 +139,6 @@ extension ClaimExportLine {
                 (line.locationName, line.organizationName) = (text[names[3]], text[names[4]])
                 return line
             }
-        }
-
-        /// The row's currency: the same few codes on every row, so the last one is kept rather than made again.
-        private func currency(_ row: SQLiteRowCursor, _ column: Int) throws -> Currency {
-            guard row.type(column) == SQLITE_TEXT else { throw Self.mismatch("currency", "text") }
-            return row.withUTF8(column) { bytes in
-                if let last = lastCurrency, last.bytes.elementsEqual(bytes) { return last.currency }
-                let made = Currency(String(decoding: bytes, as: UTF8.self))
-                lastCurrency = (Array(bytes), made)
-                return made
-            }
-        }
-
-        /// An integer column, refused as `StoredColumns` refuses one holding anything else.
-        private static func integer(_ row: SQLiteRowCursor, _ column: Int, _ name: String) throws -> Int64 {
-            guard row.type(column) == SQLITE_INTEGER else { throw mismatch(name, "an integer") }
-            return row.int64(column)
-        }
-
-        /// An instant as SQLite holds it (seconds since 1970, real or integer); nil for a null.
-        private static func instant(_ row: SQLiteRowCursor, _ column: Int, _ name: String) throws -> Date? {
-            switch row.type(column) {
-            case SQLITE_NULL: return nil
-            case SQLITE_FLOAT, SQLITE_INTEGER: return Date(timeIntervalSince1970: row.double(column))
-            default: throw mismatch(name, "an instant")
-            }
-        }
-
-        private static func mismatch(_ column: String, _ expected: String) -> any Error {
-            StoreError.corrupt("Column \(column) of a claims export row does not hold \(expected).")
-        }
-
-        private static func required(_ instant: Date?, _ column: String) throws -> Date {
-            guard let instant else { throw StoreError.corrupt("Column \(column) of a claims export row is null.") }
-            return instant
         }
     }
 }

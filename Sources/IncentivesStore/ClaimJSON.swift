@@ -147,10 +147,9 @@ public struct ClaimJSON: Codable, Hashable, Sendable {
         }
         query.appendLiteral(")")
         var byID: [Int64: ClaimJSON] = [:]
-        for row in try await sql.raw(query).all() {
-            let claim = try ClaimJSON(row: row)
-            byID[claim.id] = claim
-        }
+        let claims = if let sqlite = sql as? SQLiteStatementDatabase { try await page(query, on: sqlite) }
+                     else { try await sql.raw(query).all().map(ClaimJSON.init(row:)) }
+        for claim in claims { byID[claim.id] = claim }
         return ids.compactMap { byID[$0] }
     }
 
@@ -167,33 +166,49 @@ public struct ClaimJSON: Codable, Hashable, Sendable {
         guard let status = ClaimStatus(rawValue: statusText) else {
             throw StoreError.corrupt("A claim holds an unknown status (\(statusText)).")
         }
-        id = try column("id")
-        name = try column("name")
-        kind = try column("kind")
-        self.status = statusText
+        try self.init(
+            id: column("id"), name: column("name"), kind: column("kind"), status: status, version: column("version"),
+            organizationID: column("organization_id"), locationID: column("location_id"), locationName: column("location_name"),
+            engagementID: column("engagement_id"), engagementName: column("engagement_name"),
+            engagementVersion: column("engagement_version"),
+            customer: Customer(id: column("customer_id"), name: column("customer_name"), domain: column("customer_domain"),
+                               tenantID: column("customer_tenant_id")),
+            amountMinor: column("amount_minor"), currency: Currency(column("currency", as: String.self)), hours: column("hours"),
+            dueAt: column("due_at"), dueKind: column("due_kind"), expires: column("expires_at", as: Date?.self) != nil,
+            isDisputeRound: column("is_dispute_round"), consentAt: column("consent_at"),
+            firstSubmittedAt: column("first_submitted_at"), createdAt: column("created_at"), updatedAt: column("updated_at"))
+    }
+
+    /// A claim from its stored columns, however they were read (`init(row:)`, or in place on SQLite, `page(_:on:)`).
+    init(id: Int64, name: String, kind: String, status: ClaimStatus, version: Int, organizationID: Int64, locationID: Int64,
+         locationName: String, engagementID: Int64, engagementName: String, engagementVersion: Int, customer: Customer,
+         amountMinor: Int64?, currency: Currency, hours: String?, dueAt: Date?, dueKind: String?, expires: Bool,
+         isDisputeRound: Bool, consentAt: Date?, firstSubmittedAt: Date?, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.name = name
+        self.kind = kind
+        self.status = status.rawValue
         statusLabel = status.label
-        version = try column("version")
-        organizationID = try column("organization_id")
-        locationID = try column("location_id")
-        locationName = try column("location_name")
-        engagementID = try column("engagement_id")
-        engagementName = try column("engagement_name")
-        engagementVersion = try column("engagement_version")
-        customer = Customer(id: try column("customer_id"), name: try column("customer_name"),
-                            domain: try column("customer_domain"), tenantID: try column("customer_tenant_id"))
-        let currency = Currency(try column("currency", as: String.self))
-        amount = try column("amount_minor", as: Int64?.self).map { Amount(minorUnits: $0, currency: currency) }
-        hours = try column("hours")
-        if let dueAt = try column("due_at", as: Date?.self), let dueKind = try column("due_kind", as: String?.self) {
-            nextDeadline = Deadline(kind: dueKind, dueAt: dueAt, expiresClaim: try column("expires_at", as: Date?.self) != nil)
+        self.version = version
+        self.organizationID = organizationID
+        self.locationID = locationID
+        self.locationName = locationName
+        self.engagementID = engagementID
+        self.engagementName = engagementName
+        self.engagementVersion = engagementVersion
+        self.customer = customer
+        amount = amountMinor.map { Amount(minorUnits: $0, currency: currency) }
+        self.hours = hours
+        if let dueAt, let dueKind {
+            nextDeadline = Deadline(kind: dueKind, dueAt: dueAt, expiresClaim: expires)
         } else {
             nextDeadline = nil
         }
-        isDisputeRound = try column("is_dispute_round")
-        consentAt = try column("consent_at")
-        firstSubmittedAt = try column("first_submitted_at")
-        createdAt = try column("created_at")
-        updatedAt = try column("updated_at")
+        self.isDisputeRound = isDisputeRound
+        self.consentAt = consentAt
+        self.firstSubmittedAt = firstSubmittedAt
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
     }
 
     // MARK: - The fast path for lists

@@ -110,8 +110,9 @@ public struct ClaimListing: Sendable {
     static func lines(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, json: Bool, export: Bool = false,
                       on sql: any SQLDatabase) async throws -> [Line] {
         let query = linesQuery(where: condition, orderBy: orderBy, limit: limit, json: json)
-        if export, let sqlite = sql as? SQLiteStatementDatabase {
-            return try await ClaimExportLine.page(query, on: sqlite).map { .export($0) }
+        if let sqlite = sql as? SQLiteStatementDatabase {
+            if json { return try await ClaimJSON.page(query, on: sqlite).map { .json($0) } }
+            if export { return try await ClaimExportLine.page(query, on: sqlite).map { .export($0) } }
         }
         // By hand, not a `Decodable` row: every claims list reads these (Rows.swift says why).
         return try await sql.raw(query).all().map { row -> Line in

@@ -70,6 +70,36 @@ struct ClaimJSONTests {
         }
     }
 
+    @Test("SQLite: claims read in place are the claims their rows make decoded by name, nulls and odd names too")
+    func inPlaceMatchesDecoded() async throws {
+        try await TestDatabases.with(.sqlite, seeded: true) { db in
+            try await Seeder(db: db).seedScale(count: 300, now: now)
+            try await db.write { sql in
+                try await sql.raw("""
+                    UPDATE claims SET name = CASE id % 5 WHEN 0 THEN 'Zoë "quoted" \\ 東京 🚀' WHEN 1 THEN '' ELSE name END,
+                                      hours = CASE id % 3 WHEN 0 THEN '7.5' ELSE hours END
+                    """).run()
+                try await sql.raw("UPDATE customers SET domain = NULL, tenant_id = NULL WHERE id % 4 = 0").run()
+            }
+            let query = ClaimListing.linesQuery(where: "1 = 1", orderBy: "c.updated_at DESC, c.id DESC", limit: ClaimExport.pageSize,
+                                                json: true)
+            let (inPlace, decoded) = try await db.read { sql in
+                let sqlite = try #require(sql as? SQLiteStatementDatabase)
+                return (try await ClaimJSON.page(query, on: sqlite), try await sql.raw(query).all().map(ClaimJSON.init(row:)))
+            }
+            #expect(decoded.count > 300)
+            #expect(inPlace == decoded)
+            // Every kind of value each column may hold is among them.
+            #expect(decoded.contains { $0.amount == nil } && decoded.contains { $0.amount != nil })
+            #expect(decoded.contains { $0.hours == nil } && decoded.contains { $0.hours == "7.5" })
+            #expect(decoded.contains { $0.nextDeadline == nil } && decoded.contains { $0.nextDeadline?.expiresClaim == true })
+            #expect(decoded.contains { $0.nextDeadline?.expiresClaim == false })
+            #expect(decoded.contains { $0.customer.domain == nil } && decoded.contains { $0.customer.tenantID != nil })
+            #expect(decoded.contains { $0.consentAt == nil } && decoded.contains { $0.firstSubmittedAt != nil })
+            #expect(decoded.contains { $0.isDisputeRound } && decoded.contains { $0.name.isEmpty })
+        }
+    }
+
     @Test("the claims list's JSON, read in the list's own query, is what load reads by id", arguments: TestDatabases.flavors)
     func listAgreesWithLoad(flavor: SQLFlavor) async throws {
         try await TestDatabases.with(flavor, seeded: true) { db in

@@ -1,0 +1,69 @@
+import Foundation
+import IncentivesDomain
+import VaporCSQLite
+
+/// Typed reads of a row in place (`SQLiteRowCursor`), by the column's place, for the readers of the hottest lists (the
+/// claims export, the API's claims). Each refuses a value of another type as `StoredColumns` does, naming the column.
+extension SQLiteRowCursor {
+    /// Each of `names`' places in the statement's row, in order: found once per statement, not once per row.
+    static func places(of names: [String], in columns: SQLiteColumnNames) throws -> [Int] {
+        try names.map { name in
+            guard let place = columns.index[name] else { throw StoredColumns.missing(name) }
+            return place
+        }
+    }
+
+    func integer(_ column: Int, _ name: String) throws -> Int64 {
+        guard type(column) == SQLITE_INTEGER else { throw Self.mismatch(name, "an integer") }
+        return int64(column)
+    }
+
+    /// A flag as SQLite holds it: the integer 0 or 1.
+    func flag(_ column: Int, _ name: String) throws -> Bool {
+        let value = try integer(column, name)
+        guard value == 0 || value == 1 else { throw Self.mismatch(name, "0 or 1") }
+        return value == 1
+    }
+
+    func text(_ column: Int, _ name: String) throws -> String {
+        guard type(column) == SQLITE_TEXT else { throw Self.mismatch(name, "text") }
+        return withUTF8(column) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    func optionalText(_ column: Int, _ name: String) throws -> String? {
+        isNull(column) ? nil : try text(column, name)
+    }
+
+    /// An instant as SQLite holds it (seconds since 1970, real or integer); nil for a null.
+    func instant(_ column: Int, _ name: String) throws -> Date? {
+        switch type(column) {
+        case SQLITE_NULL: return nil
+        case SQLITE_FLOAT, SQLITE_INTEGER: return Date(timeIntervalSince1970: double(column))
+        default: throw Self.mismatch(name, "an instant")
+        }
+    }
+
+    func requiredInstant(_ column: Int, _ name: String) throws -> Date {
+        guard let instant = try instant(column, name) else { throw StoreError.corrupt("Column \(name) of a claims row is null.") }
+        return instant
+    }
+
+    static func mismatch(_ column: String, _ expected: String) -> any Error {
+        StoreError.corrupt("Column \(column) of a claims row does not hold \(expected).")
+    }
+}
+
+/// The currency of each row of a page: the same few codes on every row, so the last one is kept rather than made again.
+struct RowCurrencies {
+    private var last: (bytes: [UInt8], currency: Currency)?
+
+    mutating func read(_ row: SQLiteRowCursor, _ column: Int) throws -> Currency {
+        guard row.type(column) == SQLITE_TEXT else { throw SQLiteRowCursor.mismatch("currency", "text") }
+        return row.withUTF8(column) { bytes in
+            if let last, last.bytes.elementsEqual(bytes) { return last.currency }
+            let made = Currency(String(decoding: bytes, as: UTF8.self))
+            last = (Array(bytes), made)
+            return made
+        }
+    }
+}
