@@ -66,14 +66,11 @@ public struct ClaimCursor: Sendable, Hashable {
         case .text(let s): "t:\(s)"
         case .number(let n): "n:\(n)"
         }
-        return Data("\(id)|\(text)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return Base64URL.encode(Data("\(id)|\(text)".utf8))
     }
 
     public init?(token: String) {
-        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard token.count <= 2_000, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
+        guard token.count <= 2_000, let data = Base64URL.decode(token), let text = String(data: data, encoding: .utf8) else { return nil }
         let (idText, rest) = (text.prefix { $0 != "|" }, text.drop { $0 != "|" }.dropFirst())
         guard let id = Int64(idText), rest.count >= 2 else { return nil }
         let value = String(rest.dropFirst(2))

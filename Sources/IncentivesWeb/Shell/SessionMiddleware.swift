@@ -58,8 +58,7 @@ struct FormTokenSigner: Sendable {
     }
 
     private func signature(_ nonce: String) -> String {
-        Data(HMAC<SHA256>.authenticationCode(for: Data(nonce.utf8), using: key)).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        Base64URL.encode(Data(HMAC<SHA256>.authenticationCode(for: Data(nonce.utf8), using: key)))
     }
 }
 
@@ -119,14 +118,11 @@ struct SessionMiddleware: RouterMiddleware {
 /// The flash message travels in a short-lived cookie, base64url-encoded.
 enum FlashCookie {
     static func encode(_ flash: Flash) -> String {
-        Data("\(flash.kind.rawValue):\(flash.message)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        Base64URL.encode(Data("\(flash.kind.rawValue):\(flash.message)".utf8))
     }
 
     static func decode(_ value: String) -> Flash? {
-        var base64 = value.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard value.count <= 1_000, let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8),
+        guard value.count <= 1_000, let data = Base64URL.decode(value), let text = String(data: data, encoding: .utf8),
               let colon = text.firstIndex(of: ":"), let kind = Flash.Kind(rawValue: String(text[..<colon])) else { return nil }
         return Flash(kind: kind, message: String(text[text.index(after: colon)...]))
     }
