@@ -53,8 +53,23 @@ final class PageTemplate: @unchecked Sendable {
 
 /// One rendering: the output, the context stack, and what partials and parents in effect set.
 struct TemplateRendering {
-    /// A value on the context stack, with how it reads.
-    struct Frame { let value: Any; let kind: TemplateKind }
+    /// A value on the context stack, with how it reads (a view model with a field table: its fields, bound once).
+    struct Frame {
+        let value: Any
+        let kind: TemplateKind
+        let fields: ((String) -> Any?)?
+
+        init(value: Any, kind: TemplateKind) {
+            self.value = value
+            self.kind = kind
+            if case .table(let bind) = kind { fields = bind(value) } else { fields = nil }
+        }
+
+        func child(_ name: String) -> Any? {
+            if let fields { return fields(name) }
+            return kind.child(name, of: value)
+        }
+    }
 
     var out: [UInt8] = []
     private var stack: [Frame]
@@ -143,7 +158,13 @@ struct TemplateRendering {
                 list.forEachElement { _ in empty = false }
                 if empty { push(value, kind, inner) }
             } else {
-                list.forEachElement { element in push(element, TemplateKind.of(element), inner) }
+                // A list's elements are mostly of one type: its kind is looked up again only when the type changes.
+                var last: (type: ObjectIdentifier, kind: TemplateKind)?
+                list.forEachElement { element in
+                    let type = ObjectIdentifier(Swift.type(of: element))
+                    if last?.type != type { last = (type, TemplateKind.of(element)) }
+                    push(element, last!.kind, inner)
+                }
             }
         default:
             if !inverted { push(value, kind, inner) }
@@ -165,7 +186,7 @@ struct TemplateRendering {
         case .path(let segments):
             var found: Any?
             for frame in stack.reversed() {
-                if let child = frame.kind.child(segments[0], of: frame.value) { found = child; break }
+                if let child = frame.child(segments[0]) { found = child; break }
             }
             guard var value = found else { return nil }
             for segment in segments.dropFirst() {
