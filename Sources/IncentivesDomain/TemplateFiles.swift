@@ -85,9 +85,7 @@ public struct TemplateFileRules: Sendable, Hashable {
     public static func contentDisposition(fileName: String, format: TemplateFormat) -> String {
         let fallback = UploadPolicy.safeName(fileName, fileExtension: format.fileExtension)
             .unicodeScalars.map { $0.isASCII ? String($0) : "_" }.joined()
-        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        let encoded = fileName.addingPercentEncoding(withAllowedCharacters: unreserved) ?? fallback
-        return "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(encoded)"
+        return "attachment; filename=\"\(fallback)\"; filename*=UTF-8''\(PercentEncoding.unreserved(fileName))"
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import IncentivesDomain
 
 /// The pieces every list page shares: tabs with counts, filter choices, sortable column headers, and
 /// addresses that carry a list's state in their query string.
@@ -29,8 +30,7 @@ let damagedPageLink = HTTPError(.badRequest, message: "This page link is damaged
 /// `path?name=value&...` with the values percent-encoded; just `path` when there are none.
 func queryPath(_ path: String, _ items: [(String, String)]) -> String {
     guard !items.isEmpty else { return path }
-    let allowed = CharacterSet.alphanumerics.union(.init(charactersIn: "-._~"))
-    return path + "?" + items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
+    return path + "?" + items.map { "\($0.0)=\(PercentEncoding.unreserved($0.1))" }.joined(separator: "&")
 }
 
 // Read by field tables (TemplateFieldTable): every list repeats these.

@@ -185,10 +185,7 @@ enum SitePath: Hashable, Sendable {
     /// A link to it, with an optional query (`?a=1&b=2`, encoded).
     func href(_ query: [(String, String)] = []) -> String {
         guard !query.isEmpty else { return path }
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-        let pairs = query.map { name, value in
-            "\(name.addingPercentEncoding(withAllowedCharacters: allowed) ?? name)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
-        }
+        let pairs = query.map { name, value in "\(PercentEncoding.unreserved(name))=\(PercentEncoding.unreserved(value))" }
         return path + "?" + pairs.joined(separator: "&")
     }
 
