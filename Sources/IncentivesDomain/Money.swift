@@ -109,20 +109,25 @@ public struct Money: Hashable, Sendable, Codable, CustomStringConvertible {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// Human text with grouping, e.g. `USD 5,000.00`.
+    /// Human text with grouping, e.g. `USD 5,000.00`. Built in bytes: every row of every list with money shows one.
     public var description: String {
-        let plain = plainText
-        let negative = plain.hasPrefix("-")
-        let body = negative ? String(plain.dropFirst()) : plain
-        let parts = body.split(separator: ".", maxSplits: 1)
-        var grouped = ""
-        for (i, ch) in parts[0].reversed().enumerated() {
-            if i > 0 && i % 3 == 0 { grouped.append(",") }
-            grouped.append(ch)
+        var plain: [UInt8] = []
+        plain.reserveCapacity(24)
+        appendPlainAmount(minorUnits: minorUnits, minorDigits: currency.minorUnitDigits, to: &plain)
+        var out = Array(currency.code.utf8)
+        out.reserveCapacity(out.count + plain.count + 8)
+        out.append(UInt8(ascii: " "))
+        var digits = plain[...]
+        if digits.first == UInt8(ascii: "-") {
+            out.append(UInt8(ascii: "-"))
+            digits = digits.dropFirst()
         }
-        let integer = String(grouped.reversed())
-        let fraction = parts.count > 1 ? "." + parts[1] : ""
-        return "\(currency.code) \(negative ? "-" : "")\(integer)\(fraction)"
+        let integerCount = digits.firstIndex(of: UInt8(ascii: ".")).map { $0 - digits.startIndex } ?? digits.count
+        for (i, digit) in digits.enumerated() {
+            if i > 0, i < integerCount, (integerCount - i) % 3 == 0 { out.append(UInt8(ascii: ",")) }
+            out.append(digit)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     public static func + (lhs: Money, rhs: Money) -> Money {
