@@ -168,15 +168,26 @@ public struct DayDate: Hashable, Comparable, Sendable, Codable, CustomStringConv
         self.init(year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month, day: dayOfYear - (153 * shiftedMonth + 2) / 5 + 1)
     }
 
+    /// `2026-11-16`, as `String(format: "%04d-%02d-%02d")` writes it, without Foundation's varargs formatting (lists and
+    /// files write a day per row).
     public var description: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
+        "\(Self.padded(year, 4))-\(Self.padded(month, 2))-\(Self.padded(day, 2))"
     }
+
+    /// `n` in at least `width` characters, zeros after any minus sign, as `%0<width>d` writes it.
+    static func padded(_ n: Int, _ width: Int) -> String {
+        let digits = String(n.magnitude)
+        let sign = n < 0 ? "-" : ""
+        let zeros = max(0, width - sign.count - digits.count)
+        return sign + String(repeating: "0", count: zeros) + digits
+    }
+
+    private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// The day as people read it in messages ("16 Nov 2026"): pages show days this way, and domain
     /// messages that name a day must read the same, whatever the server's locale.
     public var text: String {
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        return "\(day) \(months[month - 1]) \(year)"
+        "\(day) \(Self.monthNames[month - 1]) \(year)"
     }
 
     public static func < (l: DayDate, r: DayDate) -> Bool { (l.year, l.month, l.day) < (r.year, r.month, r.day) }

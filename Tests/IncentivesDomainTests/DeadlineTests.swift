@@ -221,6 +221,16 @@ struct DeadlineTests {
         #expect(DayDate(year: 2026, month: 1, day: 5).description == "2026-01-05")
     }
 
+    @Test("a day is written as %04d-%02d-%02d writes it, whatever the number of digits or the sign")
+    func dayDescriptionPads() {
+        for year in [-12345, -5, 0, 7, 99, 999, 1900, 2026, 9999, 12345] {
+            for (month, day) in [(1, 1), (9, 30), (12, 31)] {
+                #expect(DayDate(year: year, month: month, day: day).description == String(format: "%04d-%02d-%02d", year, month, day))
+            }
+        }
+        #expect(DayDate(year: 2026, month: 11, day: 16).text == "16 Nov 2026")
+    }
+
     // MARK: Validation
 
     @Test("A policy refuses zero or negative days", arguments: [0, -1, -30])

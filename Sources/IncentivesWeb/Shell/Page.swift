@@ -160,7 +160,10 @@ enum PageTime {
         guard style == .dateTime else { return day }
         let seconds = Int(local.timeIntervalSince1970.rounded(.down))
         let minuteOfDay = ((seconds % 86_400) + 86_400) % 86_400 / 60
-        return day + " at " + String(format: "%02d:%02d", minuteOfDay / 60, minuteOfDay % 60) + " " + zoneName(zone, offset: offset, at: date)
+        // Two digits each by hand: `String(format:)` goes through Foundation's varargs formatting, per deadline of every row.
+        let (hour, minute) = (minuteOfDay / 60, minuteOfDay % 60)
+        let clock = "\(hour < 10 ? "0" : "")\(hour):\(minute < 10 ? "0" : "")\(minute)"
+        return day + " at " + clock + " " + zoneName(zone, offset: offset, at: date)
     }
 
     static func zoneName(_ zone: TimeZone, offset: Int, at date: Date) -> String {
