@@ -8,6 +8,10 @@
 protocol TemplateFieldTable {
     /// Each stored property the templates may name, read from a value.
     static var templateFields: [String: @Sendable (Self) -> Any?] { get }
+    /// The field `name`, nil for none (an absent optional included). A requirement, so that a value held as `any
+    /// TemplateFieldTable` reads its own table (the default, made for each type), with no cast and no generic lookup of
+    /// the table's type per name.
+    func child(named name: String) -> Any?
 }
 
 extension TemplateFieldTable {

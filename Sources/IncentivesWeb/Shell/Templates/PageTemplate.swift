@@ -53,20 +53,20 @@ final class PageTemplate: @unchecked Sendable {
 
 /// One rendering: the output, the context stack, and what partials and parents in effect set.
 struct TemplateRendering {
-    /// A value on the context stack, with how it reads (a view model with a field table: its fields, bound once).
+    /// A value on the context stack, with how it reads (a view model with a field table: as one, cast once).
     struct Frame {
         let value: Any
         let kind: TemplateKind
-        let fields: ((String) -> Any?)?
+        let table: (any TemplateFieldTable)?
 
         init(value: Any, kind: TemplateKind) {
             self.value = value
             self.kind = kind
-            if case .table(let bind) = kind { fields = bind(value) } else { fields = nil }
+            if case .table = kind { table = value as? any TemplateFieldTable } else { table = nil }
         }
 
         func child(_ name: String) -> Any? {
-            if let fields { return fields(name) }
+            if let table { return table.child(named: name) }
             return kind.child(name, of: value)
         }
     }
@@ -185,8 +185,11 @@ struct TemplateRendering {
             return stack[stack.count - 1].value
         case .path(let segments):
             var found: Any?
-            for frame in stack.reversed() {
-                if let child = frame.child(segments[0]) { found = child; break }
+            // By index, not `stack.reversed()`, which copied each frame it passed (three retains and releases a name).
+            var index = stack.count - 1
+            while index >= 0 {
+                if let child = stack[index].child(segments[0]) { found = child; break }
+                index -= 1
             }
             guard var value = found else { return nil }
             for segment in segments.dropFirst() {

@@ -8,10 +8,11 @@ import Synchronization
 /// no value at all, so the name is looked for further down the context stack), a list as a section repeated per
 /// element, `true`/`false` as a section shown or not, anything else as text through `String(describing:)`.
 enum TemplateKind: Sendable {
-    /// A view model with a table of its fields (`TemplateFieldTable`): no reflection. `bind` casts a value of the type
-    /// once and answers its fields by name from then on: cast per field, each read copied the whole view model out of
-    /// its box (a claims row's dozen strings retained and released per name), a fifth of the claims page's time.
-    case table(bind: @Sendable (Any) -> (String) -> Any?)
+    /// A view model with a table of its fields (`TemplateFieldTable`): no reflection. The context stack holds such a
+    /// value as `any TemplateFieldTable`, cast once when it is pushed (`TemplateRendering.Frame`): cast per name, each
+    /// read copied the whole view model out of its box (a claims row's dozen strings retained and released per name),
+    /// a fifth of the claims page's time.
+    case table
     /// A struct or class: its stored properties' positions among its `Mirror`'s children, read once.
     case reflected([String: ReflectedField])
     /// `[String: V]`: its entries by key.
@@ -45,7 +46,7 @@ enum TemplateKind: Sendable {
         if value is any TemplateOptional { return .optional }
         if value is any TemplateSequence { return .sequence }
         if value is any TemplateDictionary { return .dictionary }
-        if let table = value as? any TemplateFieldTable { return .table(bind: binder(of: table)) }
+        if value is any TemplateFieldTable { return .table }
         if value is CustomReflectable { return .mirrored }
         let mirror = Mirror(reflecting: value)
         switch mirror.displayStyle {
@@ -63,19 +64,11 @@ enum TemplateKind: Sendable {
         }
     }
 
-    private static func binder<T: TemplateFieldTable>(of _: T) -> @Sendable (Any) -> (String) -> Any? {
-        let fields = T.templateFields
-        return { value in
-            let typed = value as! T
-            return { name in fields[name]?(typed) }
-        }
-    }
-
     /// The field `name` of `value` (of this kind), or nil when it has none or holds none.
     func child(_ name: String, of value: Any) -> Any? {
         switch self {
-        case .table(let bind):
-            return bind(value)(name)
+        case .table:
+            return (value as? any TemplateFieldTable)?.child(named: name)
         case .reflected(let fields):
             guard let field = fields[name] else { return nil }
             let children = Mirror(reflecting: value).children
