@@ -55,16 +55,7 @@ start_postgres() {
   log "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT (pid $PG_PID)"
 }
 
-# The reads-at-scale guard (ReadGrowthTests) reads SQLite's own counters through the sqlite3 shell.
-ensure_sqlite3() {
-  if ! command -v sqlite3 >/dev/null; then
-    log "Installing the sqlite3 shell from Debian"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null
-  fi
-}
-
 ensure_postgres
-ensure_sqlite3
 start_postgres
 
 log "Building"
