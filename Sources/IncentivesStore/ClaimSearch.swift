@@ -512,11 +512,16 @@ extension ClaimListing {
         try await db.read { sql in
             let areas = try await sql.raw("SELECT id, code, name FROM solution_areas ORDER BY position, id")
                 .all(decoding: SolutionArea.self, with: .snakeCase)
-            let engagements = try await sql.raw("SELECT id, name FROM engagements WHERE lifecycle <> 'draft' ORDER BY name, id").all(decoding: NamedRow.self, with: .snakeCase)
+            // By hand, not a `Decodable` row: every claims page lists these in its filters.
+            func named(_ row: any SQLRow) throws -> (id: Int64, name: String) {
+                let column = StoredColumns(row)
+                return (try column("id"), try column("name"))
+            }
+            let engagements = try await sql.raw("SELECT id, name FROM engagements WHERE lifecycle <> 'draft' ORDER BY name, id").all()
+                .map(named)
             let locations = try await sql.raw("SELECT l.id, l.name FROM locations l WHERE \(scope.locationFilter("l")) ORDER BY l.name, l.id")
-                .all(decoding: NamedRow.self, with: .snakeCase)
-            return ClaimListChoices(areas: areas, engagements: engagements.map { ($0.id, $0.name) },
-                                    locations: locations.map { ($0.id, $0.name) })
+                .all().map(named)
+            return ClaimListChoices(areas: areas, engagements: engagements, locations: locations)
         }
     }
 }

@@ -395,7 +395,15 @@ public struct UserRepository: Sendable {
         query.appendLiteral(" ")
         query.appendInterpolation(condition)
         query.appendLiteral(" ORDER BY u.name, u.id")
-        var users = try await sql.raw(query).all(decoding: UserRow.self, with: .snakeCase).map(\.record)
+        // Read by hand, not a `Decodable` row: every signed-in request resumes its user and roles through here.
+        var users = try await sql.raw(query).all().map { row -> UserRecord in
+            let column = StoredColumns(row)
+            return UserRecord(id: try column("id"), email: try column("email"), name: try column("name"),
+                              organizationID: try column("organization_id"), organizationName: try column("organization_name"),
+                              vendorRole: try column("vendor_role", as: String?.self).flatMap(VendorRole.init(rawValue:)),
+                              hasPassword: try column("has_password"), createdAt: try column("created_at"),
+                              timeZone: try column("time_zone"), roles: [:], isDemo: try column("demo"))
+        }
         guard !users.isEmpty else { return [] }
         var roleQuery: SQLQueryString = "SELECT user_id, location_id, role FROM user_location_roles WHERE user_id IN ("
         for (i, user) in users.enumerated() {
@@ -404,9 +412,10 @@ public struct UserRepository: Sendable {
         }
         roleQuery.appendLiteral(")")
         var roles: [Int64: [Int64: Set<LocationRole>]] = [:]
-        for row in try await sql.raw(roleQuery).all(decoding: RoleRow.self, with: .snakeCase) {
-            guard let role = LocationRole(rawValue: row.role) else { continue }
-            roles[row.userId, default: [:]][row.locationId, default: []].insert(role)
+        for row in try await sql.raw(roleQuery).all() {
+            let column = StoredColumns(row)
+            guard let role = LocationRole(rawValue: try column("role", as: String.self)) else { continue }
+            roles[try column("user_id", as: Int64.self), default: [:]][try column("location_id", as: Int64.self), default: []].insert(role)
         }
         for i in users.indices { users[i].roles = roles[users[i].id] ?? [:] }
         return users
@@ -441,29 +450,4 @@ private struct InvitationRow: Decodable {
     }
 }
 
-/// A user with its organization's name; `has_password` is a boolean expression (an integer on SQLite).
-private struct UserRow: Decodable {
-    var id: Int64
-    var email: String
-    var name: String
-    var organizationId: Int64?
-    var organizationName: String?
-    var vendorRole: String?
-    var hasPassword: Bool
-    var createdAt: Date
-    var timeZone: String
-    var demo: Bool
 
-    var record: UserRecord {
-        UserRecord(id: id, email: email, name: name, organizationID: organizationId, organizationName: organizationName,
-                   vendorRole: vendorRole.flatMap(VendorRole.init(rawValue:)), hasPassword: hasPassword, createdAt: createdAt,
-                   timeZone: timeZone, roles: [:], isDemo: demo)
-    }
-}
-
-/// A role a user holds on a location.
-private struct RoleRow: Decodable {
-    var userId: Int64
-    var locationId: Int64
-    var role: String
-}
