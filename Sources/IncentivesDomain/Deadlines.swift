@@ -86,6 +86,14 @@ public struct DeadlinePolicy: Hashable, Sendable, Codable {
     }
 }
 
+/// `n` in at least `width` characters, zeros after any minus sign, as `String(format: "%0<width>d")` writes it, without
+/// Foundation's varargs formatting (pages and files write days and clock times per row).
+public func zeroPadded(_ n: Int, width: Int) -> String {
+    let digits = String(n.magnitude)
+    let sign = n < 0 ? "-" : ""
+    return sign + String(repeating: "0", count: max(0, width - sign.count - digits.count)) + digits
+}
+
 /// A calendar date without a time (e.g. a last day to claim, a holiday), always read in UTC.
 public struct DayDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public let year: Int, month: Int, day: Int
@@ -171,15 +179,7 @@ public struct DayDate: Hashable, Comparable, Sendable, Codable, CustomStringConv
     /// `2026-11-16`, as `String(format: "%04d-%02d-%02d")` writes it, without Foundation's varargs formatting (lists and
     /// files write a day per row).
     public var description: String {
-        "\(Self.padded(year, 4))-\(Self.padded(month, 2))-\(Self.padded(day, 2))"
-    }
-
-    /// `n` in at least `width` characters, zeros after any minus sign, as `%0<width>d` writes it.
-    static func padded(_ n: Int, _ width: Int) -> String {
-        let digits = String(n.magnitude)
-        let sign = n < 0 ? "-" : ""
-        let zeros = max(0, width - sign.count - digits.count)
-        return sign + String(repeating: "0", count: zeros) + digits
+        "\(zeroPadded(year, width: 4))-\(zeroPadded(month, width: 2))-\(zeroPadded(day, width: 2))"
     }
 
     private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

@@ -26,27 +26,26 @@ extension ClaimJSON {
 
         func read(_ row: SQLiteRowCursor) throws {
             if places.isEmpty { places = try SQLiteRowCursor.places(of: Self.columns, in: row.columns) }
-            // Each column by its index in `columns`.
+            // Each column by its index in `columns`, which also names it in an error.
             func at(_ i: Int) -> Int { places[i] }
+            func integer(_ i: Int) throws -> Int64 { try row.integer(places[i], Self.columns[i]) }
+            func text(_ i: Int) throws -> String { try row.text(places[i], Self.columns[i]) }
+            func optionalText(_ i: Int) throws -> String? { try row.optionalText(places[i], Self.columns[i]) }
+            func instant(_ i: Int) throws -> Date? { try row.instant(places[i], Self.columns[i]) }
+            func requiredInstant(_ i: Int) throws -> Date { try row.requiredInstant(places[i], Self.columns[i]) }
             guard let kind = row.withUTF8(at(2), Self.kinds.matching) else { throw StoreError.corrupt("A claim holds an unknown kind.") }
             guard let status = row.withUTF8(at(3), Self.statuses.matching) else {
-                throw StoreError.corrupt("A claim holds an unknown status (\(try row.text(at(3), "status"))).")
+                throw StoreError.corrupt("A claim holds an unknown status (\(try text(3))).")
             }
             claims.append(ClaimJSON(
-                id: try row.integer(at(0), "id"), name: try row.text(at(1), "name"), kind: kind.rawValue, status: status,
-                version: Int(try row.integer(at(4), "version")), organizationID: try row.integer(at(5), "organization_id"),
-                locationID: try row.integer(at(6), "location_id"), locationName: try row.text(at(7), "location_name"),
-                engagementID: try row.integer(at(8), "engagement_id"), engagementName: try row.text(at(9), "engagement_name"),
-                engagementVersion: Int(try row.integer(at(10), "engagement_version")),
-                customer: Customer(id: try row.integer(at(11), "customer_id"), name: try row.text(at(12), "customer_name"),
-                                   domain: try row.optionalText(at(13), "customer_domain"),
-                                   tenantID: try row.optionalText(at(14), "customer_tenant_id")),
-                amountMinor: row.isNull(at(15)) ? nil : try row.integer(at(15), "amount_minor"),
-                currency: try currencies.read(row, at(16)), hours: try row.optionalText(at(17), "hours"),
-                dueAt: try row.instant(at(18), "due_at"), dueKind: try row.optionalText(at(19), "due_kind"),
-                expires: !row.isNull(at(20)), isDisputeRound: try row.flag(at(21), "is_dispute_round"),
-                consentAt: try row.instant(at(22), "consent_at"), firstSubmittedAt: try row.instant(at(23), "first_submitted_at"),
-                createdAt: try row.requiredInstant(at(24), "created_at"), updatedAt: try row.requiredInstant(at(25), "updated_at")))
+                id: try integer(0), name: try text(1), kind: kind.rawValue, status: status, version: Int(try integer(4)),
+                organizationID: try integer(5), locationID: try integer(6), locationName: try text(7),
+                engagementID: try integer(8), engagementName: try text(9), engagementVersion: Int(try integer(10)),
+                customer: Customer(id: try integer(11), name: try text(12), domain: try optionalText(13), tenantID: try optionalText(14)),
+                amountMinor: row.isNull(at(15)) ? nil : try integer(15), currency: try currencies.read(row, at(16)),
+                hours: try optionalText(17), dueAt: try instant(18), dueKind: try optionalText(19), expires: !row.isNull(at(20)),
+                isDisputeRound: try row.flag(at(21), Self.columns[21]), consentAt: try instant(22), firstSubmittedAt: try instant(23),
+                createdAt: try requiredInstant(24), updatedAt: try requiredInstant(25)))
         }
     }
 }

@@ -160,9 +160,7 @@ enum PageTime {
         guard style == .dateTime else { return day }
         let seconds = Int(local.timeIntervalSince1970.rounded(.down))
         let minuteOfDay = ((seconds % 86_400) + 86_400) % 86_400 / 60
-        // Two digits each by hand: `String(format:)` goes through Foundation's varargs formatting, per deadline of every row.
-        let (hour, minute) = (minuteOfDay / 60, minuteOfDay % 60)
-        let clock = "\(hour < 10 ? "0" : "")\(hour):\(minute < 10 ? "0" : "")\(minute)"
+        let clock = zeroPadded(minuteOfDay / 60, width: 2) + ":" + zeroPadded(minuteOfDay % 60, width: 2)
         return day + " at " + clock + " " + zoneName(zone, offset: offset, at: date)
     }
 
