@@ -12,14 +12,23 @@ enum LeasedQueue {
     ///   - from: the table and any joins, e.g. `webhook_deliveries d JOIN webhook_endpoints e ON ...`.
     ///   - alias: the queue table's name or alias in `from`; only its rows are locked and leased.
     ///   - columns: what to read of each row; must include `<alias>.id AS id`.
+    ///   - due: the ways a row is due, each read by a statement of its own in `order`, the first way's rows first. One
+    ///     condition `a OR b` over two ranges of the queue's index could not be read in order: it would read every due
+    ///     row and sort them all to return the first few, each time (a backlog of a hundred thousand emails after a
+    ///     long outage's sweep).
     ///   - lease: the `SET` list that leases a row (attempt counted, `lease_until` ahead).
-    static func take(from: String, alias: String, table: String, columns: String, due: SQLQueryString, order: String,
+    static func take(from: String, alias: String, table: String, columns: String, due: [SQLQueryString], order: String,
                      limit: Int, lease: SQLQueryString, flavor: SQLFlavor, on sql: any SQLDatabase) async throws -> [any SQLRow] {
         let lock: SQLQueryString = flavor == .postgres ? " FOR UPDATE OF \(unsafeRaw: alias) SKIP LOCKED" : ""
-        let rows = try await sql.raw("""
-            SELECT \(unsafeRaw: columns) FROM \(unsafeRaw: from) WHERE \(due)
-            ORDER BY \(unsafeRaw: order) LIMIT \(unsafeRaw: String(max(1, min(limit, 500))))\(lock)
-            """).all()
+        var rows: [any SQLRow] = []
+        for condition in due {
+            let left = max(1, min(limit, 500)) - rows.count
+            guard left > 0 else { break }
+            rows += try await sql.raw("""
+                SELECT \(unsafeRaw: columns) FROM \(unsafeRaw: from) WHERE \(condition)
+                ORDER BY \(unsafeRaw: order) LIMIT \(unsafeRaw: String(left))\(lock)
+                """).all()
+        }
         // By hand: the rows are the caller's, which decodes them into its own row struct.
         let ids = Set(try rows.map { try $0.decode(column: "id", as: Int64.self) })
         // One statement leases the whole batch (the rows are locked, or the SQLite write is exclusive).

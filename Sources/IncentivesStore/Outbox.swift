@@ -63,14 +63,15 @@ public struct Outbox: Sendable {
         try await db.write(changesClaims: false) { try await Self.enqueue(message, now: now, on: $0) }
     }
 
-    /// Takes up to `limit` messages due at `now` (pending and due, or sending with an expired lease),
-    /// oldest first, and leases them for `lease`. Each taken message counts one attempt.
+    /// Takes up to `limit` messages due at `now` (sending with an expired lease first, then pending and due), oldest
+    /// first, and leases them for `lease`. Each taken message counts one attempt.
     public func take(now: Date, limit: Int = 20, lease: TimeInterval = 120) async throws -> [OutboxMessage] {
         try await db.write(changesClaims: false) { sql in
             let rows = try await LeasedQueue.take(
                 from: "mail_outbox", alias: "mail_outbox", table: "mail_outbox",
                 columns: "id, kind, to_address, subject, body, claim_id, created_at, attempts",
-                due: "(status = 'pending' AND next_attempt_at <= \(bind: now)) OR (status = 'sending' AND lease_until <= \(bind: now))",
+                // A message whose taker died (its lease ran out) was due before any still pending.
+                due: ["status = 'sending' AND lease_until <= \(bind: now)", "status = 'pending' AND next_attempt_at <= \(bind: now)"],
                 order: "next_attempt_at, id", limit: limit,
                 lease: "status = 'sending', attempts = attempts + 1, lease_until = \(bind: now.addingTimeInterval(lease))",
                 flavor: db.flavor, on: sql)

@@ -341,10 +341,10 @@ public struct WebhookRepository: Sendable {
                                         AND r.location_id = ev.location_id AND r.role = 'incentives_admin')
                       THEN 1 ELSE 0 END AS creator_admin
                     """,
-                due: """
+                due: ["""
                     d.status = 'pending' AND d.next_attempt_at <= \(bind: now) AND (d.lease_until IS NULL OR d.lease_until <= \(bind: now))
                     AND e.enabled = \(bind: true)
-                    """,
+                    """],
                 order: "d.next_attempt_at, d.id", limit: limit,
                 lease: "attempts = attempts + 1, lease_until = \(bind: now.addingTimeInterval(lease))",
                 flavor: db.flavor, on: sql)
