@@ -1,10 +1,11 @@
 import Foundation
 import SQLKit
 
-/// The tables kept by row triggers on SQLite (migrations 8, 9 and 27-30) as a bulk load sees them. Row by row, the triggers
-/// cost about eight times the load itself (a seeded claim fires over a dozen upserts, and each contact re-indexes its claim's
-/// search text), so a load of many claims sets them aside in its transaction, writes, then rebuilds each table once with
-/// its migration's own backfill and puts the triggers back: other connections see either none of it or all of it.
+/// The tables kept by row triggers (migrations 8, 9 and 27-30) as a bulk load sees them. Row by row, the triggers cost
+/// several times the load itself (a seeded claim fires over a dozen upserts, and each contact re-indexes its claim's search
+/// text; on PostgreSQL each is a PL/pgSQL call that plans its statements), so a load of many claims sets them aside in its
+/// transaction, writes, then rebuilds each table once with its migration's own backfill and puts the triggers back: other
+/// connections see either none of it or all of it.
 enum KeptTables {
     /// The tables a bulk load writes whose triggers keep the tables below (and the review queue, which keeps its days).
     static let sources = ["claims", "claim_contacts", "claim_history", "earnings", "review_queue"]
@@ -18,62 +19,116 @@ enum KeptTables {
     /// Every table a seeding load writes rows into.
     static let loaded = ["customers", "claims", "claim_contacts", "claim_history", "claim_proof", "earnings", "earning_ledger"]
 
-    /// The triggers and indexes set aside, with the SQL that made them.
-    struct SetAside: Sendable {
-        var triggers: [(name: String, sql: String)]
-        var indexes: [(name: String, sql: String)] = []
+    /// A trigger or index set aside: its table, the statement that drops it, and the one that made it (to put it back).
+    struct Object: Sendable {
+        var name: String
+        var table: String
+        var drop: String
+        var create: String
     }
 
-    /// Drops the sources' triggers (SQLite only). A trigger that keeps no table named here would stay wrong after the
-    /// rebuild, so it is refused before anything is dropped.
-    static func setAside(on sql: any SQLDatabase) async throws -> SetAside {
+    /// The triggers and indexes set aside.
+    struct SetAside: Sendable {
+        var triggers: [Object]
+        var indexes: [Object] = []
+    }
+
+    /// Drops the sources' triggers and the loaded tables' secondary indexes. A trigger that keeps no table named here
+    /// would stay wrong after the rebuild, so it is refused before anything is dropped.
+    static func setAside(on sql: any SQLDatabase, flavor: SQLFlavor) async throws -> SetAside {
         let names = sources.map { "'\($0)'" }.joined(separator: ", ")
-        let rows = try await sql.raw(SQLQueryString("""
-            SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN (\(names)) ORDER BY rowid
-            """)).all()
-        let triggers = try rows.map { (name: try $0.decode(column: "name", as: String.self), sql: try $0.decode(column: "sql", as: String.self)) }
+        // In the order they were made, so they are made again in it: SQLite fires one event's triggers in an order that
+        // follows it (PostgreSQL fires them by name).
+        let query = switch flavor {
+        case .sqlite:
+            """
+            SELECT name, tbl_name AS table_name, 'DROP TRIGGER ' || name AS drop_sql, sql FROM sqlite_master
+            WHERE type = 'trigger' AND tbl_name IN (\(names)) ORDER BY rowid
+            """
+        case .postgres:
+            """
+            SELECT t.tgname AS name, c.relname AS table_name,
+              'DROP TRIGGER ' || quote_ident(t.tgname) || ' ON ' || quote_ident(c.relname) AS drop_sql, pg_get_triggerdef(t.oid) AS sql
+            FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+            WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace AND c.relname IN (\(names)) ORDER BY t.oid
+            """
+        }
+        let triggers = try await objects(query, on: sql)
         let kept = tables
         if let unknown = triggers.first(where: { trigger in !kept.contains { trigger.name.hasPrefix($0 + "_") } }) {
             throw StoreError.corrupt("The bulk load does not know what trigger \(unknown.name) keeps, so it cannot rebuild it.")
         }
-        for trigger in triggers { try await sql.raw(SQLQueryString("DROP TRIGGER \(trigger.name)")).run() }
-        return SetAside(triggers: triggers, indexes: try await setAsideIndexes(on: sql))
+        for trigger in triggers { try await sql.raw(SQLQueryString(trigger.drop)).run() }
+        return SetAside(triggers: triggers, indexes: try await setAsideIndexes(on: sql, flavor: flavor))
     }
 
     /// Drops the secondary indexes of the tables the load writes. Kept up row by row, `claims`' two dozen indexes cost
     /// more than the rows themselves (each insert walks every one of them to its place, pages spill and come back); built
     /// once at the end from sorted keys they cost a fraction of that. UNIQUE indexes stay: they are rules the rows must
     /// keep, checked as each one is written. An index made any other way than `CREATE [UNIQUE] INDEX` is refused before
-    /// anything is dropped, as the bulk load does not know how to put it back.
-    static func setAsideIndexes(on sql: any SQLDatabase) async throws -> [(name: String, sql: String)] {
-        let names = loaded.map { "'\($0)'" }.joined(separator: ", ")
-        let rows = try await sql.raw(SQLQueryString("""
-            SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (\(names)) ORDER BY rowid
-            """)).all()
-        let indexes = try rows.map { (name: try $0.decode(column: "name", as: String.self), sql: try $0.decode(column: "sql", as: String.self)) }
-        if let unknown = indexes.first(where: { !$0.sql.hasPrefix("CREATE INDEX ") && !$0.sql.hasPrefix("CREATE UNIQUE INDEX ") }) {
+    /// anything is dropped, as the bulk load does not know how to put it back. On PostgreSQL the search table's trigram
+    /// index is set aside too: the rebuild adds every loaded claim's text to it.
+    static func setAsideIndexes(on sql: any SQLDatabase, flavor: SQLFlavor) async throws -> [Object] {
+        let query = switch flavor {
+        case .sqlite:
+            """
+            SELECT name, tbl_name AS table_name, 'DROP INDEX ' || name AS drop_sql, sql FROM sqlite_master
+            WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (\(loaded.map { "'\($0)'" }.joined(separator: ", "))) ORDER BY rowid
+            """
+        case .postgres:
+            // Indexes of constraints (primary keys, UNIQUE) are made by their constraints and stay with them.
+            """
+            SELECT i.relname AS name, t.relname AS table_name, 'DROP INDEX ' || quote_ident(i.relname) AS drop_sql,
+              pg_get_indexdef(i.oid) AS sql
+            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+            WHERE t.relnamespace = current_schema()::regnamespace
+              AND t.relname IN (\((loaded + ["claim_search"]).map { "'\($0)'" }.joined(separator: ", ")))
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.oid)
+            ORDER BY i.oid
+            """
+        }
+        let indexes = try await objects(query, on: sql)
+        if let unknown = indexes.first(where: { !$0.create.hasPrefix("CREATE INDEX ") && !$0.create.hasPrefix("CREATE UNIQUE INDEX ") }) {
             throw StoreError.corrupt("The bulk load does not know how index \(unknown.name) was made, so it cannot set it aside.")
         }
-        let aside = indexes.filter { $0.sql.hasPrefix("CREATE INDEX ") }
-        for index in aside { try await sql.raw(SQLQueryString("DROP INDEX \(index.name)")).run() }
+        let aside = indexes.filter { $0.create.hasPrefix("CREATE INDEX ") }
+        for index in aside { try await sql.raw(SQLQueryString(index.drop)).run() }
         return aside
+    }
+
+    /// The rows of a catalogue query: name, table_name, drop_sql and sql.
+    private static func objects(_ query: String, on sql: any SQLDatabase) async throws -> [Object] {
+        try await sql.raw(SQLQueryString(query)).all().map { row in
+            let column = StoredColumns(row)
+            return Object(name: try column("name", as: String.self), table: try column("table_name", as: String.self),
+                          drop: try column("drop_sql", as: String.self), create: try column("sql", as: String.self))
+        }
     }
 
     /// Puts the indexes back, rebuilds every kept table from the rows as they are now, with the migrations' backfills, and
     /// puts the triggers back.
     /// The search index, which holds one row per claim, only gains the claims from `firstClaimID` on (the load's).
-    static func restore(_ aside: SetAside, firstClaimID: Int64, on sql: any SQLDatabase) async throws {
-        // The indexes first: the backfills below read through them as the migrations' did.
-        for index in aside.indexes { try await sql.raw(SQLQueryString(index.sql)).run() }
-        let dashboard = DashboardCountsSQL(.sqlite)
-        var statements = ["claim_counts", "claim_due_days", "claim_expiry_cells"].map { "DELETE FROM \($0)" }
-            + [Migrator.claimCountsBackfill, Migrator.dueDaysBackfillSQLite, Migrator.expiryCellsBackfillSQLite]
-        for total in Migrator.keptTotals { statements += ["DELETE FROM \(total.table)", total.backfill(.sqlite)] }
+    static func restore(_ aside: SetAside, firstClaimID: Int64, on sql: any SQLDatabase, flavor: SQLFlavor) async throws {
+        // The loaded tables' indexes first: the backfills below read through them as the migrations' did. The search
+        // table's last, built once over every text rather than grown by each.
+        let (search, loaded) = (aside.indexes.filter { $0.table == "claim_search" }, aside.indexes.filter { $0.table != "claim_search" })
+        for index in loaded { try await sql.raw(SQLQueryString(index.create)).run() }
+        let dashboard = DashboardCountsSQL(flavor)
+        var statements = ["claim_counts", "claim_due_days", "claim_expiry_cells"].map { "DELETE FROM \($0)" } + [Migrator.claimCountsBackfill]
+        statements += flavor == .sqlite
+            ? [Migrator.dueDaysBackfillSQLite, Migrator.expiryCellsBackfillSQLite]
+            : [Migrator.dueDaysBackfillPostgres, Migrator.expiryCellsBackfillPostgres]
+        for total in Migrator.keptTotals { statements += ["DELETE FROM \(total.table)", total.backfill(flavor)] }
         statements += ["funnel_slots", "decision_slots", "review_day_slots", "review_queue", "review_queue_days"].map { "DELETE FROM \($0)" }
         statements += dashboard.backfills
         statements += ["DELETE FROM partner_customers", Migrator.partnerCustomersBackfill]
         for statement in statements { try await sql.raw(SQLQueryString(statement)).run() }
-        try await sql.raw(SQLQueryString(Migrator.claimSearchBackfillSQLite) + " AND c.id >= \(bind: firstClaimID)").run()
-        for trigger in aside.triggers { try await sql.raw(SQLQueryString(trigger.sql)).run() }
+        let texts = switch flavor {
+        case .sqlite: SQLQueryString(Migrator.claimSearchBackfillSQLite) + " AND c.id >= \(bind: firstClaimID)"
+        case .postgres: SQLQueryString(Migrator.claimSearchBackfillPostgres) + " WHERE c.id >= \(bind: firstClaimID)"
+        }
+        try await sql.raw(texts).run()
+        for index in search { try await sql.raw(SQLQueryString(index.create)).run() }
+        for trigger in aside.triggers { try await sql.raw(SQLQueryString(trigger.create)).run() }
     }
 }

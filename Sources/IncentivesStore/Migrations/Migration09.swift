@@ -66,11 +66,7 @@ extension Migrator {
             c.id), '')) FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE c.id = claim
             $$
             """,
-            """
-            INSERT INTO claim_search (claim_id, doc) SELECT c.id, lower(c.name || chr(31) || cu.name || chr(31) || COALESCE(cu.domain, \
-            '') || chr(31) || COALESCE(cu.tenant_id, '') || chr(31) || COALESCE((SELECT string_agg(cc.email, chr(31) ORDER BY \
-            cc.position) FROM claim_contacts cc WHERE cc.claim_id = c.id), '')) FROM claims c JOIN customers cu ON cu.id = c.customer_id
-            """,
+            claimSearchBackfillPostgres,
             """
             CREATE FUNCTION claim_search_track() RETURNS trigger LANGUAGE plpgsql AS $$
             DECLARE target BIGINT;
@@ -113,5 +109,12 @@ extension Migrator {
         INSERT INTO claim_search (rowid, doc) SELECT c.id, lower(c.name || char(31) || cu.name || char(31) || COALESCE(cu.domain, '') \
         || char(31) || COALESCE(cu.tenant_id, '') || char(31) || COALESCE((SELECT group_concat(cc.email, char(31)) FROM \
         claim_contacts cc WHERE cc.claim_id = c.id), '')) FROM claims c JOIN customers cu ON cu.id = c.customer_id WHERE 1 = 1
+        """
+    /// Every claim's search text into the PostgreSQL table (the migration's backfill). It ends on `claims c` joined to its
+    /// customer, so a bulk load indexes its own claims with it by adding a `WHERE` (`KeptTables`).
+    static let claimSearchBackfillPostgres = """
+        INSERT INTO claim_search (claim_id, doc) SELECT c.id, lower(c.name || chr(31) || cu.name || chr(31) || COALESCE(cu.domain, \
+        '') || chr(31) || COALESCE(cu.tenant_id, '') || chr(31) || COALESCE((SELECT string_agg(cc.email, chr(31) ORDER BY \
+        cc.position) FROM claim_contacts cc WHERE cc.claim_id = c.id), '')) FROM claims c JOIN customers cu ON cu.id = c.customer_id
         """
 }

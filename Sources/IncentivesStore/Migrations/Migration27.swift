@@ -116,18 +116,8 @@ extension Migrator {
             """,
         ],
         .postgres: [
-            """
-            INSERT INTO claim_due_days (organization_id, day, location_id, status, n)
-            SELECT organization_id, CAST(FLOOR(EXTRACT(EPOCH FROM due_at) / 86400) AS BIGINT), location_id, status, COUNT(*)
-            FROM claims WHERE due_at IS NOT NULL
-            GROUP BY organization_id, CAST(FLOOR(EXTRACT(EPOCH FROM due_at) / 86400) AS BIGINT), location_id, status
-            """,
-            """
-            INSERT INTO claim_expiry_cells (organization_id, span, at, location_id, n)
-            SELECT c.organization_id, v.span, CAST(FLOOR(EXTRACT(EPOCH FROM c.expires_at) / v.span) AS BIGINT) * v.span, c.location_id, COUNT(*)
-            FROM claims c CROSS JOIN (VALUES (3600), (21600), (86400)) v(span) WHERE c.expires_at IS NOT NULL
-            GROUP BY c.organization_id, v.span, CAST(FLOOR(EXTRACT(EPOCH FROM c.expires_at) / v.span) AS BIGINT), c.location_id
-            """,
+            dueDaysBackfillPostgres,
+            expiryCellsBackfillPostgres,
             // A claim's move changes up to six cells in one statement, lowest key first (the order it takes their locks in),
             // so two writers never wait on each other's cells in a circle.
             """
@@ -226,8 +216,8 @@ extension Migrator {
 }
 
 extension Migrator {
-    /// `claim_due_days` and `claim_expiry_cells` filled from the claims as they are, on SQLite (the migration's backfills; a
-    /// bulk load's rebuild, `KeptTables`).
+    /// `claim_due_days` and `claim_expiry_cells` filled from the claims as they are, in each dialect (the migration's
+    /// backfills; a bulk load's rebuild, `KeptTables`).
     static let dueDaysBackfillSQLite = """
         INSERT INTO claim_due_days (organization_id, day, location_id, status, n)
         SELECT organization_id, CAST(due_at / 86400 AS INTEGER), location_id, status, COUNT(*) FROM claims WHERE due_at IS NOT NULL
@@ -238,5 +228,17 @@ extension Migrator {
         SELECT c.organization_id, v.span, CAST(c.expires_at / v.span AS INTEGER) * v.span, c.location_id, COUNT(*)
         FROM claims c CROSS JOIN (SELECT 3600 AS span UNION ALL SELECT 21600 UNION ALL SELECT 86400) v WHERE c.expires_at IS NOT NULL
         GROUP BY c.organization_id, v.span, CAST(c.expires_at / v.span AS INTEGER), c.location_id
+        """
+    static let dueDaysBackfillPostgres = """
+        INSERT INTO claim_due_days (organization_id, day, location_id, status, n)
+        SELECT organization_id, CAST(FLOOR(EXTRACT(EPOCH FROM due_at) / 86400) AS BIGINT), location_id, status, COUNT(*)
+        FROM claims WHERE due_at IS NOT NULL
+        GROUP BY organization_id, CAST(FLOOR(EXTRACT(EPOCH FROM due_at) / 86400) AS BIGINT), location_id, status
+        """
+    static let expiryCellsBackfillPostgres = """
+        INSERT INTO claim_expiry_cells (organization_id, span, at, location_id, n)
+        SELECT c.organization_id, v.span, CAST(FLOOR(EXTRACT(EPOCH FROM c.expires_at) / v.span) AS BIGINT) * v.span, c.location_id, COUNT(*)
+        FROM claims c CROSS JOIN (VALUES (3600), (21600), (86400)) v(span) WHERE c.expires_at IS NOT NULL
+        GROUP BY c.organization_id, v.span, CAST(FLOOR(EXTRACT(EPOCH FROM c.expires_at) / v.span) AS BIGINT), c.location_id
         """
 }

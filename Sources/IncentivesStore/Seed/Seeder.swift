@@ -55,9 +55,9 @@ public struct Seeder: Sendable {
     /// so the data is the same however the work is scheduled: while one batch is written, the next is
     /// walked through the state machine on the other core.
     ///
-    /// On SQLite the whole load is one transaction with the kept tables' row triggers and the written tables' secondary
-    /// indexes set aside, the indexes built and the kept tables rebuilt once at its end (`KeptTables`); other writers wait
-    /// for it. On PostgreSQL each batch is a short transaction of its own.
+    /// The whole load is one transaction with the kept tables' row triggers and the written tables' secondary indexes set
+    /// aside, the indexes built and the kept tables rebuilt once at its end (`KeptTables`). Other writers wait for it; on
+    /// PostgreSQL readers of the loaded tables wait too (dropping an index locks its table).
     @discardableResult
     public func seedScale(count: Int, now: Date, batchSize: Int = 5_000,
                           progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> SeedSummary {
@@ -83,19 +83,16 @@ public struct Seeder: Sendable {
                                          count: batch.size, now: now, random: &random)
         }
         let areaOf = world.areaOf
-        // Writes every batch in turn on `sql`, each in `transaction`, the next one made meanwhile.
-        let load: @Sendable (_ transaction: (@Sendable (any SQLDatabase) async throws -> Void) async throws -> Void) async throws
-            -> SeedSummary = { transaction in
+        // Writes every batch in turn on `sql`, the next one made meanwhile.
+        let load: @Sendable (any SQLDatabase) async throws -> SeedSummary = { sql in
             var summary = SeedSummary()
             summary.wrote = true
             var next: Task<([ClaimRecord], [Customer]), Never>? = batches.isEmpty ? nil : Task { make(0) }
             for index in batches.indices {
                 guard let (records, customers) = await next?.value else { break }
                 next = index + 1 < batches.count ? Task { make(index + 1) } : nil
-                try await transaction { sql in
-                    try await DemoWorld.insertCustomers(customers, on: sql, now: now)
-                    try await ClaimWriter.insertRecords(records.map { ($0, areaOf[$0.claim.engagementID]!) }, on: sql)
-                }
+                try await DemoWorld.insertCustomers(customers, on: sql, now: now)
+                try await ClaimWriter.insertRecords(records.map { ($0, areaOf[$0.claim.engagementID]!) }, on: sql)
                 for record in records { summary.claimsByStatus[record.claim.status, default: 0] += 1 }
                 summary.claims += records.count
                 summary.customers += customers.count
@@ -103,22 +100,34 @@ public struct Seeder: Sendable {
             }
             return summary
         }
-        let summary: SeedSummary
-        switch db.flavor {
-        case .sqlite:
-            summary = try await db.write { sql in
+        let flavor = db.flavor
+        let summary = try await db.write { sql in
+            switch flavor {
+            case .sqlite:
                 // A page cache of up to 1 GiB for this load: the new rows' pages and, at its end, the sorts that build the
                 // indexes set aside (a sort runs in as much memory as the cache may take) stay in memory rather than spill to
                 // the log or to temporary files and come back. Back to the usual after.
                 try await sql.raw("PRAGMA cache_size = -1048576").run()
-                let aside = try await KeptTables.setAside(on: sql)
-                let summary = try await load { try await $0(sql) }
-                try await KeptTables.restore(aside, firstClaimID: firstID, on: sql)
-                try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(Database.sqliteCacheSize))").run()
-                return summary
+            case .postgres:
+                // Building the indexes again over millions of claims takes longer than a request's statement timeout, and
+                // each build sorts in memory up to this much rather than in temporary files.
+                try await sql.raw("SET LOCAL statement_timeout = 0").run()
+                try await sql.raw("SET LOCAL maintenance_work_mem = '1GB'").run()
             }
-        case .postgres:
-            summary = try await load { body in try await db.write { try await body($0) } }
+            let aside = try await KeptTables.setAside(on: sql, flavor: flavor)
+            let summary = try await load(sql)
+            try await KeptTables.restore(aside, firstClaimID: firstID, on: sql, flavor: flavor)
+            if flavor == .sqlite { try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(Database.sqliteCacheSize))").run() }
+            return summary
+        }
+        if flavor == .postgres {
+            // The planner's statistics for the tables the load grew, as autovacuum would gather them some minutes later:
+            // until then it would plan for the tables as they were.
+            try await db.write(changesClaims: false) { sql in
+                for table in KeptTables.loaded + KeptTables.tables {
+                    try await sql.raw("ANALYZE \(ident: table)").run()
+                }
+            }
         }
         try await db.write { try await Self.resetSequences(on: $0, flavor: db.flavor) }
         return summary
