@@ -67,6 +67,16 @@ struct DatabaseTests {
         }
     }
 
+    @Test("PostgreSQL: the app's connections compile no statement just in time (a board's counts spent 440 ms on it)",
+          .enabled(if: TestDatabases.flavors.contains(.postgres)))
+    func noJustInTimeCompilation() async throws {
+        try await TestDatabases.with(.postgres) { db in
+            let reading = try await db.read { try await $0.raw("SHOW jit").first(decodingColumn: "jit", as: String.self) }
+            let writing = try await db.write { try await $0.raw("SHOW jit").first(decodingColumn: "jit", as: String.self) }
+            #expect(reading == "off" && writing == "off")
+        }
+    }
+
     @Test("an error of the caller's own is not retried")
     func ownErrorsNotRetried() async throws {
         try await TestDatabases.with(.sqlite) { db in
