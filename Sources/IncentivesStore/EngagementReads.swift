@@ -94,16 +94,17 @@ public struct EngagementReads: Sendable {
     /// customers counted up to `countCap` (`countCap + 1`: more), the eligible ones among the scope's first `walk`.
     public func board(in scope: AccessScope, at now: Date, countCap: Int = Self.customerCountCap,
                       walk: Int = Self.customerWalk) async throws -> EngagementBoard {
-        try await db.read { try await Self.board(in: scope, at: now, countCap: countCap, walk: walk, on: $0) }
+        let flavor = db.flavor
+        return try await db.read { try await Self.board(in: scope, at: now, countCap: countCap, walk: walk, flavor: flavor, on: $0) }
     }
 
     static func board(in scope: AccessScope, at now: Date, countCap: Int = customerCountCap, walk: Int = customerWalk,
-                      on sql: any SQLDatabase) async throws -> EngagementBoard {
+                      flavor: SQLFlavor, on sql: any SQLDatabase) async throws -> EngagementBoard {
         let areas = try await sql.raw("SELECT id, code, name FROM solution_areas ORDER BY position, id")
             .all(decoding: SolutionArea.self, with: .snakeCase)
         let locations = try await ProgramReads.standings(in: scope, at: now, on: sql)
         var engagements = try await engagementStandings(in: scope, at: now, onlyEligible: true, locations: locations, on: sql)
-        try await countCustomers(of: &engagements, in: scope, at: now, cap: countCap, walk: walk, on: sql)
+        try await countCustomers(of: &engagements, in: scope, at: now, cap: countCap, walk: walk, flavor: flavor, on: sql)
         let programID = try await sql.raw("SELECT MIN(id) AS id FROM programs").first(decodingColumn: "id", as: Int64?.self) ?? nil
         let program = try await programID.asyncMap { try await CatalogueRepository.program($0, on: sql) } ?? nil
         return EngagementBoard(areas: areas, locations: locations, engagements: engagements, program: program)
@@ -223,37 +224,74 @@ public struct EngagementReads: Sendable {
     public static let customerWalk = 250
 
     /// Fills each engagement's active and eligible customer counts, each exact up to `cap` and `cap + 1` past it, with
-    /// two statements per engagement that stop at `cap + 1` customers: the scope's open claims on it, one per customer; and
+    /// two counts per engagement that stop at `cap + 1` customers: the scope's open claims on it, one per customer; and
     /// the scope's customers, each once, that could be claimed on it now, among the first `walk` by name (a lower bound,
     /// `eligibleCustomersAtLeast`, when the scope has more and fewer than `cap + 1` of those could be).
+    ///
+    /// On SQLite each count is a statement of its own: small, kept prepared, answered in the process. On PostgreSQL each
+    /// statement is a round trip and a plan, so a board of twenty engagements spent more on forty of them than on
+    /// counting: there the counts go as one statement, a row per engagement, the scope's walk of customers read once.
     static func countCustomers(of engagements: inout [EngagementStanding], in scope: AccessScope, at now: Date,
-                               cap: Int = customerCountCap, walk: Int = customerWalk, on sql: any SQLDatabase) async throws {
+                               cap: Int = customerCountCap, walk: Int = customerWalk, flavor: SQLFlavor,
+                               on sql: any SQLDatabase) async throws {
         guard case .partner(let organization, _) = scope, !engagements.isEmpty else { return }
         let inForce = try await CustomerStandingSQL.checksInForce(of: engagements.map(\.id), at: now, on: sql)
         let whole = try await CustomerStandingSQL.coversOrganization(scope, on: sql)
-        let customers = CustomerStandingSQL.scopeCustomers(scope, wholeOrganization: whole, after: nil, limit: walk)
         let walked = try await sql.raw("""
             SELECT COUNT(*) AS n FROM (\(CustomerStandingSQL.scopeCustomers(scope, wholeOrganization: whole, after: nil, limit: walk + 1))) w
             """).first(decodingColumn: "n", as: Int.self) ?? 0
-        for i in engagements.indices {
-            let e = engagements[i]
-            let active = CustomerStandingSQL.active
-            engagements[i].activeCustomers = try await sql.raw("""
+        let active = CustomerStandingSQL.active
+        // The two counts of an engagement; the eligible one reads the walked customers as `w` (nil: it takes no claims now).
+        let counts = engagements.map { e -> (active: SQLQueryString, eligible: SQLQueryString?) in
+            let open: SQLQueryString = """
                 SELECT COUNT(*) AS n FROM (
                   SELECT 1 AS one FROM claims k
                   WHERE \(scope.claimFilter("k")) AND k.engagement_id = \(bind: e.id) AND k.status IN (\(unsafeRaw: active))
                     AND \(CustomerStandingSQL.firstOfCustomer("k", in: scope, statuses: active))
                   LIMIT \(literal: cap + 1)) x
-                """).first(decodingColumn: "n", as: Int.self) ?? 0
-            guard e.takesClaims(at: now) else { engagements[i].eligibleCustomers = 0; continue }
+                """
+            guard e.takesClaims(at: now) else { return (open, nil) }
             let claimable = CustomerStandingSQL.claimable(
                 customer: "cu", on: e.id, role: e.role, checks: inForce[e.id] ?? [], limit: e.activeClaimsPerCustomer,
                 in: scope, organization: organization, at: now)
-            let eligible = try await sql.raw("""
+            return (open, """
                 SELECT COUNT(*) AS n FROM (
-                  SELECT 1 AS one FROM (\(customers)) w CROSS JOIN customers cu
+                  SELECT 1 AS one FROM w CROSS JOIN customers cu
                   WHERE cu.id = w.customer_id AND \(claimable) = 1 LIMIT \(literal: cap + 1)) x
-                """).first(decodingColumn: "n", as: Int.self) ?? 0
+                """)
+        }
+        let customers = CustomerStandingSQL.scopeCustomers(scope, wholeOrganization: whole, after: nil, limit: walk)
+        var found: [(active: Int, eligible: Int?)] = []
+        switch flavor {
+        case .sqlite:
+            for (open, eligible) in counts {
+                let active = try await sql.raw(open).first(decodingColumn: "n", as: Int.self) ?? 0
+                let claimable = try await eligible.asyncMap { eligible in
+                    try await sql.raw("WITH w AS (\(customers)) \(eligible)").first(decodingColumn: "n", as: Int.self) ?? 0
+                }
+                found.append((active, claimable))
+            }
+        case .postgres:
+            var statement: SQLQueryString = "WITH w AS MATERIALIZED (\(customers)) "
+            for (i, (open, eligible)) in counts.enumerated() {
+                statement.appendLiteral(i == 0 ? "SELECT " : " UNION ALL SELECT ")
+                statement.appendLiteral("\(i) AS i, (")
+                statement.appendInterpolation(open)
+                statement.appendLiteral(") AS active, ")
+                if let eligible { statement.appendLiteral("("); statement.appendInterpolation(eligible); statement.appendLiteral(")") }
+                else { statement.appendLiteral("CAST(NULL AS BIGINT)") }
+                statement.appendLiteral(" AS eligible")
+            }
+            let rows = try await sql.raw(statement).all()
+            found = Array(repeating: (0, nil), count: counts.count)
+            for row in rows {
+                let column = StoredColumns(row)
+                found[try column("i", as: Int.self)] = (try column("active", as: Int.self), try column("eligible", as: Int?.self))
+            }
+        }
+        for (i, (active, eligible)) in found.enumerated() {
+            engagements[i].activeCustomers = active
+            guard let eligible else { engagements[i].eligibleCustomers = 0; continue }
             engagements[i].eligibleCustomers = eligible
             engagements[i].eligibleCustomersAtLeast = eligible <= cap && walked > walk
         }

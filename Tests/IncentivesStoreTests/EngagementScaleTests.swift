@@ -23,7 +23,7 @@ struct EngagementScaleTests {
         let now = self.now
         let (_, recording) = try await db.recordingStatements {
             try await db.read { sql in
-                _ = try await EngagementReads.board(in: scope, at: now, on: sql)
+                _ = try await EngagementReads.board(in: scope, at: now, flavor: db.flavor, on: sql)
                 _ = try await EngagementReads.detail(1, in: scope, at: now, customerLimit: 10, on: sql)
             }
         }
