@@ -229,8 +229,8 @@ public struct EngagementReads: Sendable {
     /// `eligibleCustomersAtLeast`, when the scope has more and fewer than `cap + 1` of those could be).
     ///
     /// On SQLite each count is a statement of its own: small, kept prepared, answered in the process. On PostgreSQL each
-    /// statement is a round trip and a plan, so a board of twenty engagements spent more on forty of them than on
-    /// counting: there the counts go as one statement, a row per engagement, the scope's walk of customers read once.
+    /// statement is a round trip and a plan, forty of them for a board of twenty engagements: there the counts go as one
+    /// statement, a row per engagement, the scope's walk of customers read once.
     static func countCustomers(of engagements: inout [EngagementStanding], in scope: AccessScope, at now: Date,
                                cap: Int = customerCountCap, walk: Int = customerWalk, flavor: SQLFlavor,
                                on sql: any SQLDatabase) async throws {

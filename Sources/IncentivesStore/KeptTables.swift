@@ -111,8 +111,8 @@ enum KeptTables {
     static func restore(_ aside: SetAside, firstClaimID: Int64, on sql: any SQLDatabase, flavor: SQLFlavor) async throws {
         // The loaded tables' indexes first: the backfills below read through them as the migrations' did. The search
         // table's last, built once over every text rather than grown by each.
-        let (search, loaded) = (aside.indexes.filter { $0.table == "claim_search" }, aside.indexes.filter { $0.table != "claim_search" })
-        for index in loaded { try await sql.raw(SQLQueryString(index.create)).run() }
+        let searchIndexes = aside.indexes.filter { $0.table == "claim_search" }
+        for index in aside.indexes where index.table != "claim_search" { try await sql.raw(SQLQueryString(index.create)).run() }
         let dashboard = DashboardCountsSQL(flavor)
         var statements = ["claim_counts", "claim_due_days", "claim_expiry_cells"].map { "DELETE FROM \($0)" } + [Migrator.claimCountsBackfill]
         statements += flavor == .sqlite
@@ -128,7 +128,7 @@ enum KeptTables {
         case .postgres: SQLQueryString(Migrator.claimSearchBackfillPostgres) + " WHERE c.id >= \(bind: firstClaimID)"
         }
         try await sql.raw(texts).run()
-        for index in search { try await sql.raw(SQLQueryString(index.create)).run() }
+        for index in searchIndexes { try await sql.raw(SQLQueryString(index.create)).run() }
         for trigger in aside.triggers { try await sql.raw(SQLQueryString(trigger.create)).run() }
     }
 }
