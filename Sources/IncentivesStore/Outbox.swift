@@ -70,7 +70,8 @@ public struct Outbox: Sendable {
             let rows = try await LeasedQueue.take(
                 from: "mail_outbox", alias: "mail_outbox", table: "mail_outbox",
                 columns: "id, kind, to_address, subject, body, claim_id, created_at, attempts",
-                // A message whose taker died (its lease ran out) was due before any still pending.
+                // Messages whose taker died (their lease ran out) first: they were taken once already, so they have
+                // waited longest as a rule; then the pending ones, oldest first.
                 due: ["status = 'sending' AND lease_until <= \(bind: now)", "status = 'pending' AND next_attempt_at <= \(bind: now)"],
                 order: "next_attempt_at, id", limit: limit,
                 lease: "status = 'sending', attempts = attempts + 1, lease_until = \(bind: now.addingTimeInterval(lease))",
