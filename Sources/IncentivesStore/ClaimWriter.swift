@@ -12,7 +12,7 @@ enum ClaimWriter {
         "version",
     ]
 
-    static func claimValues(_ claim: Claim, clock: OpenClock?, solutionAreaID: Int64) -> [any Encodable & Sendable] {
+    static func claimValues(_ claim: Claim, clock: OpenClock?, solutionAreaID: Int64) -> [any StoredValue] {
         let live = claim.status.isTerminal ? nil : clock
         return [
             claim.organizationID, claim.locationID, claim.engagementID, claim.engagementVersion, solutionAreaID, claim.customerID,
@@ -65,7 +65,7 @@ enum ClaimWriter {
         for chunk in rows.chunked(columns: 5) {
             var insert = InsertRows("claim_contacts", ["claim_id", "position", "name", "title", "email"], rows: chunk.count)
             for (claimID, position, contact) in chunk {
-                insert.values += [claimID, position, contact.name, contact.title, contact.email] as [any Encodable & Sendable]
+                insert.values += [claimID, position, contact.name, contact.title, contact.email] as [any StoredValue]
             }
             try await insert.run(on: sql)
         }
@@ -79,7 +79,7 @@ enum ClaimWriter {
                                                       "from_status", "to_status", "note", "reason_code", "address"], rows: chunk.count)
             for e in chunk {
                 insert.values += [e.claimID, e.at, e.action.rawValue, e.actor.role.rawValue, e.actor.userID, e.actor.name, e.side.rawValue,
-                                  e.from?.rawValue, e.to.rawValue, e.note, e.codedReason, e.address] as [any Encodable & Sendable]
+                                  e.from?.rawValue, e.to.rawValue, e.note, e.codedReason, e.address] as [any StoredValue]
             }
             try await insert.run(on: sql)
         }
@@ -91,7 +91,7 @@ enum ClaimWriter {
                                     rows: chunk.count)
             for (claimID, p) in chunk {
                 insert.values += [claimID, p.kind.rawValue, p.fileName, p.contentHash, p.sizeBytes, p.addedBy, p.addedAt]
-                    as [any Encodable & Sendable]
+                    as [any StoredValue]
             }
             try await insert.run(on: sql)
         }
@@ -109,7 +109,7 @@ enum ClaimWriter {
         for e in chunk {
             insert.values += [e.claimID, e.locationID, e.engagementID, e.engagementVersion, e.market.rawValue, e.rate.minorUnits,
                               e.hours.map { "\($0)" }, e.amount.minorUnits, e.amount.currency.code, e.approvedAt, e.estimatedPaymentMonth,
-                              e.paymentStatus.rawValue, now ?? e.approvedAt] as [any Encodable & Sendable]
+                              e.paymentStatus.rawValue, now ?? e.approvedAt] as [any StoredValue]
         }
         try await insert.run(on: sql)
         // The ledger's line, at the approval; an earning of a claim is the one of kind 'earning'.
@@ -131,49 +131,5 @@ enum ClaimWriter {
             FROM earnings e WHERE e.kind = 'earning' AND e.payment_status = 'reversed' AND e.claim_id IN (\(ids)) ORDER BY e.id
             """).run()
         }
-    }
-}
-
-/// One multi-row INSERT of many rows, each value bound as it is: its text is written once, in one pass. SQLKit's insert
-/// builder wraps every value in an expression and every row in a list of them, and walks those to write the same text;
-/// a seed of a million claims binds some hundred million values.
-struct InsertRows: SQLExpression {
-    let table: String
-    let columns: [String]
-    /// The rows' values, row after row, `columns.count` to a row.
-    var values: [any Encodable & Sendable] = []
-
-    init(_ table: String, _ columns: [String], rows: Int) {
-        self.table = table
-        self.columns = columns
-        values.reserveCapacity(rows * columns.count)
-    }
-
-    func serialize(to serializer: inout SQLSerializer) {
-        serializer.write("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES ")
-        for (index, value) in values.enumerated() {
-            let column = index % columns.count
-            serializer.write(column > 0 ? ", " : index > 0 ? "), (" : "(")
-            serializer.write(bind: value)
-        }
-        serializer.write(")")
-    }
-
-    func run(on sql: any SQLDatabase) async throws {
-        precondition(!values.isEmpty && values.count % columns.count == 0, "whole rows of \(table)")
-        try await sql.execute(sql: self) { _ in }
-    }
-}
-
-extension Array {
-    /// Slices small enough that one multi-row INSERT stays under SQLite's 32,766 bound parameters.
-    func chunked(columns: Int) -> [ArraySlice<Element>] {
-        chunked(size: 30_000 / Swift.max(1, columns))
-    }
-
-    /// Consecutive slices of at most `size` elements.
-    func chunked(size: Int) -> [ArraySlice<Element>] {
-        let size = Swift.max(1, size)
-        return stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -106,6 +106,19 @@ final class SQLiteStatementConnection: Sendable {
         }
     }
 
+    /// Runs `sql`, a statement of `binds.count / rows` parameters, once per row of `binds` in turn, on this thread (as
+    /// `runHere`) or on the thread pool: a bulk insert's rows, each through the statement prepared once.
+    func runEach(_ sql: String, rows: Int, _ binds: [SQLiteData], here: Bool) async throws {
+        precondition(rows > 0 && binds.count % rows == 0, "whole rows")
+        if here {
+            try state.withLock { state in try Self.run(sql, binds, rows: rows, in: &state, capacity: capacity) { _ in } }
+        } else {
+            try await threadPool.runIfActive {
+                try self.state.withLock { state in try Self.run(sql, binds, rows: rows, in: &state, capacity: self.capacity) { _ in } }
+            }
+        }
+    }
+
     /// The row's values, copied out of SQLite.
     private static func decoded(_ row: SQLiteRowCursor) -> SQLiteStatementRow {
         var values: [SQLiteData] = []
@@ -122,7 +135,8 @@ final class SQLiteStatementConnection: Sendable {
         }
     }
 
-    private static func run(_ sql: String, _ binds: [SQLiteData], in state: inout State, capacity: Int,
+    /// Runs `sql` once per `rows` rows of `binds` (in turn, each its share of them) on the statement prepared once.
+    private static func run(_ sql: String, _ binds: [SQLiteData], rows: Int = 1, in state: inout State, capacity: Int,
                             _ onRow: (SQLiteRowCursor) throws -> Void) throws {
         guard let handle = state.handle else { throw SQLiteStatementError(code: SQLITE_MISUSE, message: "The connection is closed.") }
         let keep = capacity > 0 && sql.utf8.count <= longestKept
@@ -157,26 +171,31 @@ final class SQLiteStatementConnection: Sendable {
                 sqlite_nio_sqlite3_finalize(statement)
             }
         }
-        for (i, bind) in binds.enumerated() {
-            let code = bindValue(bind, at: Int32(i + 1), of: statement)
-            guard code == SQLITE_OK else { throw SQLiteStatementError(code: code, handle: handle) }
-        }
+        let width = binds.count / max(rows, 1)
         var first = true
-        while true {
-            let code = sqlite_nio_sqlite3_step(statement)
-            if first, keep, let kept = state.kept[sql] {
-                // A step after a schema change prepares the statement again, and `SELECT *` may name other columns.
-                let prepared = sqlite_nio_sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_REPREPARE, 0)
-                if prepared != kept.prepared {
-                    columns = SQLiteColumnNames(statement)
-                    state.kept[sql]?.columns = columns
-                    state.kept[sql]?.prepared = prepared
-                }
+        for row in 0..<rows {
+            // Each row's values are all bound again, so the last row's need not be cleared.
+            if row > 0 { sqlite_nio_sqlite3_reset(statement) }
+            for i in 0..<width {
+                let code = bindValue(binds[row * width + i], at: Int32(i + 1), of: statement)
+                guard code == SQLITE_OK else { throw SQLiteStatementError(code: code, handle: handle) }
             }
-            first = false
-            if code == SQLITE_DONE { return }
-            guard code == SQLITE_ROW else { throw SQLiteStatementError(code: code, handle: handle) }
-            try onRow(SQLiteRowCursor(statement: statement, columns: columns))
+            while true {
+                let code = sqlite_nio_sqlite3_step(statement)
+                if first, keep, let kept = state.kept[sql] {
+                    // A step after a schema change prepares the statement again, and `SELECT *` may name other columns.
+                    let prepared = sqlite_nio_sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_REPREPARE, 0)
+                    if prepared != kept.prepared {
+                        columns = SQLiteColumnNames(statement)
+                        state.kept[sql]?.columns = columns
+                        state.kept[sql]?.prepared = prepared
+                    }
+                }
+                first = false
+                if code == SQLITE_DONE { break }
+                guard code == SQLITE_ROW else { throw SQLiteStatementError(code: code, handle: handle) }
+                try onRow(SQLiteRowCursor(statement: statement, columns: columns))
+            }
         }
     }
 
@@ -329,7 +348,7 @@ struct SQLiteStatementError: Error, CustomStringConvertible {
 }
 
 /// SQLKit over a `SQLiteStatementConnection`, serializing and encoding values as SQLiteKit does.
-struct SQLiteStatementDatabase: SQLDatabase {
+struct SQLiteStatementDatabase: SQLDatabase, RowInserting {
     let connection: SQLiteStatementConnection
     let logger: Logger
     let eventLoop: any EventLoop
@@ -370,6 +389,28 @@ struct SQLiteStatementDatabase: SQLDatabase {
     func rows(_ query: any SQLExpression, _ onRow: @escaping @Sendable (SQLiteRowCursor) throws -> Void) async throws {
         let (sql, values) = try statement(query)
         try await connection.run(sql, values, cursor: onRow)
+    }
+
+    /// The rows by one kept single-row statement, inside a savepoint: a row that fails takes the rows before it along, as
+    /// one multi-row statement would.
+    func insert(_ rows: InsertRows) async throws {
+        let sql = rows.singleRowSQLite
+        if let queryLogLevel {
+            logger.log(level: queryLogLevel, "Executing query", metadata: ["sql": .string(sql), "rows": .stringConvertible(rows.rowCount)])
+        }
+        let values = rows.values.map(\.sqliteValue)
+        guard rows.rowCount > 1 else {
+            return try await connection.runEach(sql, rows: 1, values, here: here)
+        }
+        try await connection.runEach("SAVEPOINT insert_rows", rows: 1, [], here: here)
+        do {
+            try await connection.runEach(sql, rows: rows.rowCount, values, here: here)
+        } catch {
+            try? await connection.runEach("ROLLBACK TO insert_rows", rows: 1, [], here: here)
+            try? await connection.runEach("RELEASE insert_rows", rows: 1, [], here: here)
+            throw error
+        }
+        try await connection.runEach("RELEASE insert_rows", rows: 1, [], here: here)
     }
 
     /// The query's SQL and bound values, logged at `queryLogLevel`.

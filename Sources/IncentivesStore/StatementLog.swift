@@ -33,9 +33,15 @@ final class StatementLog: Sendable {
 }
 
 /// A connection that writes each statement to a log before it runs it; used only while recording.
-struct RecordingSQLDatabase: WrappedSQLDatabase {
+struct RecordingSQLDatabase: WrappedSQLDatabase, RowInserting {
     let base: any SQLDatabase
     let log: StatementLog
+
+    /// One statement in the log, however `base` runs it.
+    func insert(_ rows: InsertRows) async throws {
+        log.record(rows, on: base)
+        try await rows.run(on: base)
+    }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
         log.record(query, on: base)

@@ -263,22 +263,58 @@ struct DashboardCountsSQL {
 
     // MARK: The migration
 
-    var backfills: [String] {
-        let funnel = "INSERT INTO funnel_slots (\((Self.funnelKey + Self.funnelCounted).joined(separator: ", ")))"
-        let decisions = "INSERT INTO decision_slots (\((Self.decisionKey + ["n"]).joined(separator: ", ")))"
-        let reviewDays = "INSERT INTO review_day_slots (\((Self.reviewDayKey + ["n"]).joined(separator: ", ")))"
-        let days = "INSERT INTO review_queue_days (\((Self.queueDayKey + ["n"]).joined(separator: ", ")))"
+    var backfills: [String] { slotBackfills + queueBackfills }
+
+    private static let funnelInsert = "INSERT INTO funnel_slots (\((funnelKey + funnelCounted).joined(separator: ", ")))"
+    private static let decisionsInsert = "INSERT INTO decision_slots (\((decisionKey + ["n"]).joined(separator: ", ")))"
+    private static let reviewDaysInsert = "INSERT INTO review_day_slots (\((reviewDayKey + ["n"]).joined(separator: ", ")))"
+
+    /// The three slot tables from scratch, each level and grain by a statement of its own.
+    private var slotBackfills: [String] {
         var statements: [String] = []
         for program in [true, false] {
             for grain in Self.grains {
-                statements.append("\(funnel) \(funnelFromScratch(grain, program: program))")
-                statements.append("\(decisions) \(decisionsFromScratch(grain, program: program))")
-                statements.append("\(reviewDays) \(reviewDaysFromScratch(grain, program: program))")
+                statements.append("\(Self.funnelInsert) \(funnelFromScratch(grain, program: program))")
+                statements.append("\(Self.decisionsInsert) \(decisionsFromScratch(grain, program: program))")
+                statements.append("\(Self.reviewDaysInsert) \(reviewDaysFromScratch(grain, program: program))")
             }
         }
-        statements.append("INSERT INTO review_queue (claim_id, organization_id, location_id, waiting_since, review_due_at) \(queueFromScratch())")
-        for program in [true, false] { statements.append("\(days) \(queueDaysFromScratch(program: program))") }
         return statements
+    }
+
+    private var queueBackfills: [String] {
+        let days = "INSERT INTO review_queue_days (\((Self.queueDayKey + ["n"]).joined(separator: ", ")))"
+        return ["INSERT INTO review_queue (claim_id, organization_id, location_id, waiting_since, review_due_at) \(queueFromScratch())"]
+            + [true, false].map { "\(days) \(queueDaysFromScratch(program: $0))" }
+    }
+
+    /// The same tables from scratch for a bulk load over many rows (`KeptTables`), each source read once: `backfills`
+    /// counts every claim and decision four times (two grains, two levels), and a decision's review days look up its
+    /// last submission each time. Here a table's rows per location and quarter hour are counted once, into a temporary
+    /// table, and the other three are summed from those: a UTC day is 96 whole quarter hours (`slot` rounds down from
+    /// 1970), and the program's row is the sum of its locations'. At a million claims 48 s of a seed became about 15.
+    var bulkBackfills: [String] {
+        summedUp(Self.funnelInsert, key: [], counted: Self.funnelCounted, from: funnelFromScratch(900, program: false))
+            + summedUp(Self.decisionsInsert, key: ["action", "reason_code"], counted: ["n"], from: decisionsFromScratch(900, program: false))
+            + summedUp(Self.reviewDaysInsert, key: ["days"], counted: ["n"], from: reviewDaysFromScratch(900, program: false))
+            + queueBackfills
+    }
+
+    /// `insert`'s rows from `perQuarterHour` (grain 900, per location: grain, slot, organization_id, location_id, then
+    /// `key`, then `counted`), then the other grain and level summed from them.
+    private func summedUp(_ insert: String, key: [String], counted: [String], from perQuarterHour: String) -> [String] {
+        let sums = counted.map { "SUM(\($0))" }.joined(separator: ", ")
+        let keys = key.isEmpty ? "" : ", " + key.joined(separator: ", ")
+        var statements = ["CREATE TEMP TABLE bulk_slots AS \(perQuarterHour)", "\(insert) SELECT * FROM bulk_slots"]
+        for (grain, program) in [(86_400, false), (900, true), (86_400, true)] {
+            let slot = grain == 900 ? "slot" : "slot / 86400 * 86400"
+            let place = program ? "0, 0" : "organization_id, location_id"
+            let groups = (program ? [slot] : [slot, "organization_id", "location_id"]) + key
+            statements.append("""
+                \(insert) SELECT \(grain), \(slot), \(place)\(keys), \(sums) FROM bulk_slots GROUP BY \(groups.joined(separator: ", "))
+                """)
+        }
+        return statements + ["DROP TABLE bulk_slots"]
     }
 
     /// The claim columns the funnel counts by.

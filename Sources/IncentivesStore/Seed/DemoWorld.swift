@@ -229,7 +229,7 @@ struct DemoWorld {
                                                   "created_at"], rows: chunk.count)
             for c in chunk {
                 insert.values += [c.id, c.name, c.domain, c.tenantID, c.topParentID, c.subscriptionID, c.opportunityID,
-                                  now.adding(calendarDays: -500)] as [any Encodable & Sendable]
+                                  now.adding(calendarDays: -500)] as [any StoredValue]
             }
             try await insert.run(on: sql)
         }
