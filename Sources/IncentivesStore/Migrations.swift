@@ -35,5 +35,6 @@ extension Migrator {
         migration31,
         migration32,
         migration33,
+        migration34,
     ]
 }

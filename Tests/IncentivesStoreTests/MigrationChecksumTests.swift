@@ -73,6 +73,8 @@ struct MigrationChecksumTests {
              postgres: "ccc9caad59bb7eb435f7de0293906f89c10fb3a9ea060b7df877760ba2795c03"),
         33: (sqlite: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
              postgres: "be92d9fa4fe2178f9bf66645d5980638e12fa7216145a20fca2b4f12795990ac"),
+        34: (sqlite: "47a95df56a30d90dad149eb9e53b06832d06559ba7aa5bbbd84ee5bbfa08f167",
+             postgres: "47a95df56a30d90dad149eb9e53b06832d06559ba7aa5bbbd84ee5bbfa08f167"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")
