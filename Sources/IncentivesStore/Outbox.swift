@@ -41,14 +41,13 @@ public struct Outbox: Sendable {
     static func enqueue(_ messages: [MailMessage], now: Date, on sql: any SQLDatabase) async throws {
         if let refusal = messages.lazy.compactMap(refusal(of:)).first { throw refusal }
         for chunk in messages.chunked(columns: 9) {
-            let insert = sql.insert(into: "mail_outbox").columns(
-                "kind", "to_address", "subject", "body", "claim_id", "created_at", "status", "attempts", "next_attempt_at")
+            var insert = InsertRows("mail_outbox", ["kind", "to_address", "subject", "body", "claim_id", "created_at", "status", "attempts",
+                                                    "next_attempt_at"], rows: chunk.count)
             for message in chunk {
-                insert.values([SQLBind(message.kind.rawValue), SQLBind(message.to.trimmingCharacters(in: .whitespaces)),
-                               SQLBind(message.subject), SQLBind(message.body), SQLBind(message.claimID), SQLBind(now),
-                               SQLBind("pending"), SQLBind(0), SQLBind(now)])
+                insert.values += [message.kind.rawValue, message.to.trimmingCharacters(in: .whitespaces), message.subject, message.body,
+                                  message.claimID, now, "pending", 0, now] as [any StoredValue]
             }
-            try await insert.run()
+            try await insert.run(on: sql)
         }
     }
 
