@@ -8,10 +8,10 @@ import SQLiteNIO
 /// insert builder wraps every value in an expression and every row in a list of them, and walks those to write the same
 /// text; a seed of a million claims binds some hundred million values.
 ///
-/// On SQLite it is one single-row statement, kept prepared by the connection, run once per row (`RowInserting`). A
-/// multi-row statement's text is too long to keep, so SQLite parsed each one again, and its thousands of placeholders
-/// were written out and each value found its SQLite form through a dynamic cast: a seed's writer spent three times as
-/// long on that as SQLite spent inserting.
+/// On SQLite it is a statement of some dozens of rows, kept prepared by the connection and run again for each dozens,
+/// the last few rows one at a time (`RowInserting`). One multi-row statement of all the rows was too long to keep, so
+/// SQLite parsed each one again, and its thousands of placeholders were written out and each value found its SQLite form
+/// through a dynamic cast: a seed's writer spent three times as long on that as SQLite spent inserting.
 struct InsertRows: SQLExpression {
     let table: String
     let columns: [String]
@@ -36,10 +36,17 @@ struct InsertRows: SQLExpression {
         serializer.write(")")
     }
 
-    /// One row's statement, in SQLite's dialect.
-    var singleRowSQLite: String {
-        "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
+    /// A statement of `rows` rows, in SQLite's dialect.
+    func sqlite(rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        return "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES " + Array(repeating: row, count: rows).joined(separator: ", ")
     }
+
+    /// How many rows one statement takes on SQLite: about a thousand values, so its text stays short enough to keep
+    /// (`SQLiteStatementConnection.longestKept`). Not one row a statement: each statement in a transaction keeps a
+    /// journal of its own of the pages it changes, so it can be undone alone, and a row's triggers and indexes change
+    /// dozens. The sweep's history rows, a statement each, took 45 s where 37 had been.
+    var sqliteRowsPerStatement: Int { max(1, 1_000 / columns.count) }
 
     func run(on sql: any SQLDatabase) async throws {
         precondition(!values.isEmpty && values.count % columns.count == 0, "whole rows of \(table)")
@@ -80,7 +87,7 @@ extension Optional: StoredValue where Wrapped: StoredValue {
 
 extension Array {
     /// Slices small enough that one multi-row statement stays under SQLite's 32,766 bound parameters (PostgreSQL's bound
-    /// is 65,535). `InsertRows` on SQLite takes them a row at a time, so there a slice is only how much one savepoint holds.
+    /// is 65,535). `InsertRows` on SQLite takes them some dozens of rows a statement, so there a slice is what one savepoint holds.
     func chunked(columns: Int) -> [ArraySlice<Element>] {
         chunked(size: 30_000 / Swift.max(1, columns))
     }

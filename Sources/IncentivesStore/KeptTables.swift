@@ -4,8 +4,9 @@ import SQLKit
 /// The tables kept by row triggers (migrations 8, 9 and 27-30) as a bulk load sees them. Row by row, the triggers cost
 /// several times the load itself (a seeded claim fires over a dozen upserts, and each contact re-indexes its claim's search
 /// text; on PostgreSQL each is a PL/pgSQL call that plans its statements), so a load of many claims sets them aside in its
-/// transaction, writes, then rebuilds each table once with its migration's own backfill and puts the triggers back: other
-/// connections see either none of it or all of it.
+/// transaction, writes, then rebuilds each table once with its migration's own backfill (the home page's slot tables with
+/// `DashboardCountsSQL.bulkBackfills`, which reads each source once) and puts the triggers back: other connections see
+/// either none of it or all of it.
 enum KeptTables {
     /// The tables a bulk load writes whose triggers keep the tables below (and the review queue, which keeps its days).
     static let sources = ["claims", "claim_contacts", "claim_history", "earnings", "review_queue"]
@@ -109,8 +110,8 @@ enum KeptTables {
     static let searchHashSize = 1 << 20
     static let loadSearchHashSize = 256 << 20
 
-    /// Puts the indexes back, rebuilds every kept table from the rows as they are now, with the migrations' backfills, and
-    /// puts the triggers back.
+    /// Puts the indexes back, rebuilds every kept table from the rows as they are now (with the migrations' backfills, the
+    /// slot tables' counted in one pass), and puts the triggers back.
     /// The search index, which holds one row per claim, only gains the claims from `firstClaimID` on (the load's).
     static func restore(_ aside: SetAside, firstClaimID: Int64, on sql: any SQLDatabase, flavor: SQLFlavor) async throws {
         // The loaded tables' indexes first: the backfills below read through them as the migrations' did. The search

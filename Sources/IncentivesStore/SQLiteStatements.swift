@@ -391,20 +391,27 @@ struct SQLiteStatementDatabase: SQLDatabase, RowInserting {
         try await connection.run(sql, values, cursor: onRow)
     }
 
-    /// The rows by one kept single-row statement, inside a savepoint: a row that fails takes the rows before it along, as
-    /// one multi-row statement would.
+    /// The rows by kept statements of `InsertRows.sqliteRowsPerStatement` rows each, the last few one row a statement,
+    /// inside a savepoint: a row that fails takes the rows before it along, as one multi-row statement would.
     func insert(_ rows: InsertRows) async throws {
-        let sql = rows.singleRowSQLite
+        let width = rows.columns.count
+        let perStatement = rows.sqliteRowsPerStatement
+        let whole = rows.rowCount / perStatement
+        let rest = rows.rowCount - whole * perStatement
         if let queryLogLevel {
-            logger.log(level: queryLogLevel, "Executing query", metadata: ["sql": .string(sql), "rows": .stringConvertible(rows.rowCount)])
+            logger.log(level: queryLogLevel, "Executing query", metadata: ["sql": .string(rows.sqlite(rows: perStatement)),
+                                                                           "rows": .stringConvertible(rows.rowCount)])
         }
         let values = rows.values.map(\.sqliteValue)
-        guard rows.rowCount > 1 else {
-            return try await connection.runEach(sql, rows: 1, values, here: here)
+        let split = whole * perStatement * width
+        let run = {
+            if whole > 0 { try await self.connection.runEach(rows.sqlite(rows: perStatement), rows: whole, Array(values[..<split]), here: self.here) }
+            if rest > 0 { try await self.connection.runEach(rows.sqlite(rows: 1), rows: rest, Array(values[split...]), here: self.here) }
         }
+        guard whole + rest > 1 else { return try await run() }
         try await connection.runEach("SAVEPOINT insert_rows", rows: 1, [], here: here)
         do {
-            try await connection.runEach(sql, rows: rows.rowCount, values, here: here)
+            try await run()
         } catch {
             try? await connection.runEach("ROLLBACK TO insert_rows", rows: 1, [], here: here)
             try? await connection.runEach("RELEASE insert_rows", rows: 1, [], here: here)

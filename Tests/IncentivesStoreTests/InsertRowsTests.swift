@@ -41,15 +41,20 @@ struct InsertRowsTests {
         }
     }
 
-    @Test("rows are written with their values", arguments: TestDatabases.flavors)
+    static func line(_ id: Int64) -> String { "\(id) Customer \(id) \(id.isMultiple(of: 2) ? "c\(id).example" : "-")" }
+
+    @Test("rows are written with their values, a few or more than one statement takes on SQLite", arguments: TestDatabases.flavors)
     func written(_ flavor: SQLFlavor) async throws {
         try await TestDatabases.with(flavor) { db in
+            // 450 rows of 5 columns: two whole statements of 200 rows on SQLite, then 50 rows one at a time.
+            #expect(Self.customers([1]).sqliteRowsPerStatement == 200)
+            let many = (Int64(10_001)...10_450).map { $0 }
             try await db.write { sql in
                 try await Self.customers([9_001, 9_002, 9_003]).run(on: sql)
                 try await Self.customers([9_004]).run(on: sql)
+                try await Self.customers(many).run(on: sql)
             }
-            #expect(try await Self.stored(db) == ["9001 Customer 9001 -", "9002 Customer 9002 c9002.example", "9003 Customer 9003 -",
-                                                  "9004 Customer 9004 c9004.example"])
+            #expect(try await Self.stored(db) == ([9_001, 9_002, 9_003, 9_004] + many).map(Self.line))
         }
     }
 
@@ -58,13 +63,17 @@ struct InsertRowsTests {
     @Test("on SQLite a row that fails leaves none of its rows, and the transaction goes on")
     func allOrNone() async throws {
         try await TestDatabases.with(.sqlite) { db in
+            let many = (Int64(10_001)...10_450).map { $0 }
             try await db.write { sql in
                 try await Self.customers([9_001]).run(on: sql)
                 // The third row repeats the first's id.
                 await #expect(throws: (any Error).self) { try await Self.customers([9_002, 9_003, 9_002]).run(on: sql) }
+                // A repeated id in the second whole statement (row 251 of 451), and one among the rows after them.
+                await #expect(throws: (any Error).self) { try await Self.customers(many[..<250] + [10_001] + many[250...]).run(on: sql) }
+                await #expect(throws: (any Error).self) { try await Self.customers(many + [10_300]).run(on: sql) }
                 try await Self.customers([9_004]).run(on: sql)
             }
-            #expect(try await Self.stored(db) == ["9001 Customer 9001 -", "9004 Customer 9004 c9004.example"])
+            #expect(try await Self.stored(db) == [9_001, 9_004].map(Self.line))
         }
     }
 }
