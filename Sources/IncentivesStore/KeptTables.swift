@@ -134,9 +134,10 @@ enum KeptTables {
         }
         if flavor == .sqlite {
             // FTS5 gathers new terms in memory and writes them out as a segment each time they pass its hash size (1 MiB
-            // by default), merging segments as they pile up: a million texts made some thousand segments and merged them
-            // over and over. With room for far more, the load writes a few large segments: 45 s became about 25 s at a
-            // million. The setting is stored in the index's own config table, so it is put back before the transaction ends.
+            // by default), merging segments as they pile up, so a million texts were written in small pieces and merged
+            // over and over. With room for 256 MiB the load writes far fewer: 45 s became about 25 s at a million (64 MiB
+            // and 1 GiB were both slower). The setting is stored in the index's own config table, so it is put back
+            // before the transaction ends.
             try await sql.raw("INSERT INTO claim_search (claim_search, rank) VALUES ('hashsize', \(unsafeRaw: String(Self.loadSearchHashSize)))").run()
             try await sql.raw(texts).run()
             try await sql.raw("INSERT INTO claim_search (claim_search, rank) VALUES ('hashsize', \(unsafeRaw: String(Self.searchHashSize)))").run()
