@@ -138,9 +138,12 @@ enum KeptTables {
             // over and over. With room for 256 MiB the load writes far fewer: 45 s became about 25 s at a million (64 MiB
             // and 1 GiB were both slower). The setting is stored in the index's own config table, so it is put back
             // before the transaction ends.
-            try await sql.raw("INSERT INTO claim_search (claim_search, rank) VALUES ('hashsize', \(unsafeRaw: String(Self.loadSearchHashSize)))").run()
+            let hashSize = { (bytes: Int) in
+                try await sql.raw("INSERT INTO claim_search (claim_search, rank) VALUES ('hashsize', \(unsafeRaw: String(bytes)))").run()
+            }
+            try await hashSize(Self.loadSearchHashSize)
             try await sql.raw(texts).run()
-            try await sql.raw("INSERT INTO claim_search (claim_search, rank) VALUES ('hashsize', \(unsafeRaw: String(Self.searchHashSize)))").run()
+            try await hashSize(Self.searchHashSize)
         } else {
             try await sql.raw(texts).run()
         }

@@ -100,22 +100,12 @@ final class SQLiteStatementConnection: Sendable {
     /// the one writer inside its open transaction (`SQLiteWriter`), which holds SQLite's write lock, so SQLite never
     /// waits for another connection there, and which runs them on its own thread (`WriterThread`), never on Swift's
     /// cooperative pool. Two hops between threads per statement cost more than most of the writer's statements do.
-    func runHere(_ sql: String, _ binds: [SQLiteData], _ onRow: (SQLiteStatementRow) -> Void) throws {
-        try state.withLock { state in
-            try Self.run(sql, binds, in: &state, capacity: capacity, { row in onRow(Self.decoded(row)) })
-        }
-    }
-
-    /// Runs `sql`, a statement of `binds.count / rows` parameters, once per row of `binds` in turn, on this thread (as
-    /// `runHere`) or on the thread pool: a bulk insert's rows, each through the statement prepared once.
-    func runEach(_ sql: String, rows: Int, _ binds: [SQLiteData], here: Bool) async throws {
+    /// With `rows`, `sql` runs once per row of `binds` in turn (a bulk insert's rows, `binds.count / rows` values each),
+    /// through the statement prepared once.
+    func runHere(_ sql: String, _ binds: [SQLiteData], rows: Int = 1, _ onRow: (SQLiteStatementRow) -> Void) throws {
         precondition(rows > 0 && binds.count % rows == 0, "whole rows")
-        if here {
-            try state.withLock { state in try Self.run(sql, binds, rows: rows, in: &state, capacity: capacity) { _ in } }
-        } else {
-            try await threadPool.runIfActive {
-                try self.state.withLock { state in try Self.run(sql, binds, rows: rows, in: &state, capacity: self.capacity) { _ in } }
-            }
+        try state.withLock { state in
+            try Self.run(sql, binds, rows: rows, in: &state, capacity: capacity, { row in onRow(Self.decoded(row)) })
         }
     }
 
@@ -129,9 +119,11 @@ final class SQLiteStatementConnection: Sendable {
 
     /// Runs `sql` with `binds`, handing each row to `onRow` in place (on the thread pool, in order): nothing is copied out
     /// of SQLite but what `onRow` reads. The cursor is valid only during the call it is handed to.
-    func run(_ sql: String, _ binds: [SQLiteData], cursor onRow: @escaping @Sendable (SQLiteRowCursor) throws -> Void) async throws {
+    func run(_ sql: String, _ binds: [SQLiteData], rows: Int = 1,
+             cursor onRow: @escaping @Sendable (SQLiteRowCursor) throws -> Void) async throws {
+        precondition(rows > 0 && binds.count % rows == 0, "whole rows")
         try await threadPool.runIfActive {
-            try self.state.withLock { state in try Self.run(sql, binds, in: &state, capacity: self.capacity, onRow) }
+            try self.state.withLock { state in try Self.run(sql, binds, rows: rows, in: &state, capacity: self.capacity, onRow) }
         }
     }
 
@@ -394,7 +386,6 @@ struct SQLiteStatementDatabase: SQLDatabase, RowInserting {
     /// The rows by kept statements of `InsertRows.sqliteRowsPerStatement` rows each, the last few one row a statement,
     /// inside a savepoint: a row that fails takes the rows before it along, as one multi-row statement would.
     func insert(_ rows: InsertRows) async throws {
-        let width = rows.columns.count
         let perStatement = rows.sqliteRowsPerStatement
         let whole = rows.rowCount / perStatement
         let rest = rows.rowCount - whole * perStatement
@@ -402,22 +393,30 @@ struct SQLiteStatementDatabase: SQLDatabase, RowInserting {
             logger.log(level: queryLogLevel, "Executing query", metadata: ["sql": .string(rows.sqlite(rows: perStatement)),
                                                                            "rows": .stringConvertible(rows.rowCount)])
         }
-        let values = rows.values.map(\.sqliteValue)
-        let split = whole * perStatement * width
-        let run = {
-            if whole > 0 { try await self.connection.runEach(rows.sqlite(rows: perStatement), rows: whole, Array(values[..<split]), here: self.here) }
-            if rest > 0 { try await self.connection.runEach(rows.sqlite(rows: 1), rows: rest, Array(values[split...]), here: self.here) }
+        let split = whole * perStatement * rows.columns.count
+        let insert = {
+            if whole > 0 { try await self.run(rows.sqlite(rows: perStatement), rows.values[..<split].map(\.sqliteValue), rows: whole) }
+            if rest > 0 { try await self.run(rows.sqlite(rows: 1), rows.values[split...].map(\.sqliteValue), rows: rest) }
         }
-        guard whole + rest > 1 else { return try await run() }
-        try await connection.runEach("SAVEPOINT insert_rows", rows: 1, [], here: here)
+        guard whole + rest > 1 else { return try await insert() }
+        try await run("SAVEPOINT insert_rows")
         do {
-            try await run()
+            try await insert()
         } catch {
-            try? await connection.runEach("ROLLBACK TO insert_rows", rows: 1, [], here: here)
-            try? await connection.runEach("RELEASE insert_rows", rows: 1, [], here: here)
+            try? await run("ROLLBACK TO insert_rows")
+            try? await run("RELEASE insert_rows")
             throw error
         }
-        try await connection.runEach("RELEASE insert_rows", rows: 1, [], here: here)
+        try await run("RELEASE insert_rows")
+    }
+
+    /// `sql` once per row of `binds` (`rows` of them), where this database runs its statements; no rows come back.
+    private func run(_ sql: String, _ binds: [SQLiteData] = [], rows: Int = 1) async throws {
+        if here {
+            try connection.runHere(sql, binds, rows: rows) { _ in }
+        } else {
+            try await connection.run(sql, binds, rows: rows, cursor: { _ in })
+        }
     }
 
     /// The query's SQL and bound values, logged at `queryLogLevel`.
