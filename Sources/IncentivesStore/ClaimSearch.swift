@@ -260,8 +260,7 @@ extension ClaimListing {
         let condition = try await keysetCondition(query, match: match, in: scope, now: now, through: through, on: sql)
         let direction = query.descending ? "DESC" : "ASC"
         let limit = max(1, min(query.limit, largestPage))
-        var order = sortKey(query.sort)
-        order.appendLiteral(" \(direction), c.id \(direction)")
+        let order = orderBy(query.sort, direction)
         var rows = try await lines(where: condition, orderBy: order, limit: limit + 1, json: json, export: export, on: sql)
         let hasMore = rows.count > limit
         if hasMore { rows.removeLast() }
@@ -294,22 +293,39 @@ extension ClaimListing {
         // Dates are compared with the cursor row's stored value, not a decoded and re-bound copy: a
         // timestamp's round trip through Double (SQLite) or microseconds (PostgreSQL) may not be exact,
         // and an inexact bound would show a row twice or skip one.
-        let bound: SQLQueryString
-        switch cursor.key {
-        case .date:
+        var bounds: [SQLQueryString] = []
+        switch (cursor.key, sort) {
+        case (.date, _), (.text, .status):
             // The bound is read from the claim the token names, so it must be one the caller sees: otherwise the
             // rows shown would bracket another organization's claim's dates.
             let seen: SQLQueryString = "x.id = \(bind: cursor.id) AND \(scope.claimFilter("x"))"
-            guard try await sql.raw("SELECT x.id FROM claims x WHERE \(seen)").first() != nil else { throw ClaimCursorRefused() }
-            bound = "(SELECT \(dateKey(sort, alias: "x")) FROM claims x WHERE \(seen))"
-        case .text(let s): bound = "\(bind: s)"
-        case .number(let n): bound = "\(bind: n)"
+            guard let row = try await sql.raw("SELECT x.status, x.updated_at FROM claims x WHERE \(seen)").first() else {
+                throw ClaimCursorRefused()
+            }
+            if sort == .status, sql.dialect.name == "sqlite" {
+                // SQLite ranges an index over the leading terms of a row value that are bound values, and no further: with
+                // the claim's values read by subqueries it searched (status) alone and walked the whole of the status's
+                // claims up to the cursor. Bound, the range is (status, updated_at). The time is bound as stored (a REAL,
+                // read as a Double, not decoded to a Date), so the bound is exact.
+                bounds = ["\(bind: try row.decode(column: "status", as: String.self))", "\(bind: try row.decode(column: "updated_at", as: Double.self))"]
+            } else {
+                let keys: [SQLQueryString] = sort == .status ? ["x.status", "x.updated_at"] : [dateKey(sort, alias: "x")]
+                bounds = keys.map { key in "(SELECT \(key) FROM claims x WHERE \(seen))" }
+            }
+        case (.text(let s), _): bounds = ["\(bind: s)"]
+        case (.number(let n), _): bounds = ["\(bind: n)"]
         }
         var condition: SQLQueryString = "("
-        condition.appendInterpolation(sortKey(sort))
-        condition.appendLiteral(", c.id) \(op) (")
-        condition.appendInterpolation(bound)
-        condition.appendLiteral(", \(cursor.id))")
+        for key in sortKeys(sort) {
+            condition.appendInterpolation(key)
+            condition.appendLiteral(", ")
+        }
+        condition.appendLiteral("c.id) \(op) (")
+        for bound in bounds {
+            condition.appendInterpolation(bound)
+            condition.appendLiteral(", ")
+        }
+        condition.appendLiteral("\(cursor.id))")
         return condition
     }
 
@@ -333,8 +349,8 @@ extension ClaimListing {
         statement.appendLiteral(" WHERE ")
         statement.appendInterpolation(condition)
         statement.appendLiteral(" ORDER BY ")
-        statement.appendInterpolation(sortKey(query.sort))
-        statement.appendLiteral(" \(direction), c.id \(direction) LIMIT 1 OFFSET \(max(0, size - 1))")
+        statement.appendInterpolation(orderBy(query.sort, direction))
+        statement.appendLiteral(" LIMIT 1 OFFSET \(max(0, size - 1))")
         guard let row = try await sql.raw(statement).first() else { return nil }
         let column = StoredColumns(row)
         let id = try column("id", as: Int64.self)
@@ -459,6 +475,24 @@ extension ClaimListing {
         case .status: "c.status"
         case .amount: "COALESCE(c.amount_minor, -1)"
         }
+    }
+
+    /// What a sort orders by before the claim id. Status groups the claims by status, and within one the latest
+    /// updated come first (the list's usual order): `claims_status_updated` and `claims_org_status` then hand over the
+    /// rows in order, where status then id sorted every claim of each status (0.17 s for the vendor at a million claims).
+    static func sortKeys(_ sort: ClaimListQuery.Sort) -> [SQLQueryString] {
+        sort == .status ? ["c.status", "c.updated_at"] : [sortKey(sort)]
+    }
+
+    /// The ORDER BY terms of a sort: its keys, then the claim id, all in `direction`.
+    static func orderBy(_ sort: ClaimListQuery.Sort, _ direction: String) -> SQLQueryString {
+        var order: SQLQueryString = ""
+        for key in sortKeys(sort) {
+            order.appendInterpolation(key)
+            order.appendLiteral(" \(direction), ")
+        }
+        order.appendLiteral("c.id \(direction)")
+        return order
     }
 
     /// The date sort keys on a claims row aliased `alias`.

@@ -36,5 +36,6 @@ extension Migrator {
         migration32,
         migration33,
         migration34,
+        migration35,
     ]
 }

@@ -46,10 +46,15 @@ struct ClaimSearchTests {
                     query.sort = sort; query.descending = descending; query.limit = 25
                     let walked = try await walk(listing, query, in: bluefin)
                     #expect(walked.map(\.id).sorted() == expected.claims.map(\.id).sorted(), "\(sort) \(descending): each claim once")
-                    // The keys never go backwards (ties broken by id the same way).
+                    // The keys never go backwards (ties broken by id the same way; a status's claims by their update,
+                    // then id).
                     let keys = walked.map { (ClaimListing.key(of: $0, for: sort), $0.id) }
-                    for (a, b) in zip(keys, keys.dropFirst()) {
-                        let ordered = descending ? Self.precedes(b, a) : Self.precedes(a, b)
+                    for ((a, b), (first, second)) in zip(zip(keys, keys.dropFirst()), zip(walked, walked.dropFirst())) {
+                        var ordered = descending ? Self.precedes(b, a) : Self.precedes(a, b)
+                        if sort == .status, first.status == second.status {
+                            let (x, y) = descending ? (second, first) : (first, second)
+                            ordered = x.updatedAt != y.updatedAt ? x.updatedAt < y.updatedAt : x.id < y.id
+                        }
                         #expect(ordered, "\(sort) \(descending ? "desc" : "asc"): \(a) then \(b)")
                     }
                 }

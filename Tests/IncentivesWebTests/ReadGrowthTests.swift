@@ -19,14 +19,26 @@ struct ReadGrowthTests {
     static let partnerRoles = ["admin@bluefin.example", "user@bluefin.example"]
     static let vendorRoles = ["reviewer@vendor.example", "manager@vendor.example"]
 
+    /// The claims list sorted by each of its column headers, first and next page (a next page's bound is a cursor on
+    /// claim 3, which every role sees): a header is one click from the navigation's list.
+    static let sortedLists: [String] = ClaimListQuery.Sort.allCases.filter { $0 != .updated }.flatMap { sort -> [String] in
+        let key: ClaimCursor.Key = switch sort {
+        case .due, .updated: .date(Date(timeIntervalSince1970: 1_800_000_000))
+        case .amount: .number(50_000)
+        case .status: .text("submitted")
+        default: .text("M")
+        }
+        return ["/claims?sort=\(sort.rawValue)", "/claims?sort=\(sort.rawValue)&after=\(ClaimCursor(key: key, id: 3).token)"]
+    }
+
     /// Reads beyond the navigation, per role: records a list links to (claim 3 is at the location every Bluefin user
-    /// holds), tabs, and the API's reads (`api:` paths, with the user's read token).
+    /// holds), tabs, the list's sorts, and the API's reads (`api:` paths, with the user's read token).
     static let extraReads: [String: [String]] = {
-        let partner = ["/claims/3", "/engagements/1", "/engagements/1/customers", "/engagements/1/customers?tab=ineligible",
+        let partner = sortedLists + ["/claims/3", "/engagements/1", "/engagements/1/customers", "/engagements/1/customers?tab=ineligible",
                        "/engagements/1/eligibility", "/settings/calendar",
                        "api:/api/v1/me", "api:/api/v1/claims", "api:/api/v1/claims/3", "api:/api/v1/claims/3/comments",
                        "api:/api/v1/engagements", "api:/api/v1/engagements/1", "api:/api/v1/earnings", "api:/api/v1/locations"]
-        let reviewer = ["/claims/3", "/claims?tab=review", "/settings/calendar", "/partners/1",
+        let reviewer = sortedLists + ["/claims/3", "/claims?tab=review", "/settings/calendar", "/partners/1",
                         "api:/api/v1/me", "api:/api/v1/claims", "api:/api/v1/claims/3", "api:/api/v1/budgets"]
         return ["admin@bluefin.example": partner, "user@bluefin.example": partner, "reviewer@vendor.example": reviewer,
                 "manager@vendor.example": reviewer + ["api:/api/v1/earnings", "api:/api/v1/payment-runs"]]
@@ -35,9 +47,15 @@ struct ReadGrowthTests {
     /// Reads that still grow with the claims, each waiting for its fix in issue 20 (most count or sum every matching
     /// claim or earning, where a kept total or a capped count would not grow). An entry that no longer grows fails
     /// the test too, so the list can only shrink.
-    static let knownGrowth: Set<String> = [
+    static let knownGrowth: Set<String> = Set([
         "reviewer@vendor.example GET /", "manager@vendor.example GET /",
-    ]
+    ]).union(
+        // The list sorted by a name held by another table (customer, engagement, location), or by amount, for every
+        // role: the sort's key is not in a claims index, so every claim in scope is read and sorted.
+        (partnerRoles + vendorRoles).flatMap { email in
+            sortedLists.filter { path in ["customer", "engagement", "location", "amount"].contains { path.hasPrefix("/claims?sort=\($0)") } }
+                .map { "\(email) GET \($0)" }
+        })
 
     /// A step count this far above the small database's (and more than twice it) is growth: 20 times the claims
     /// would take about 20 times the steps of a read in proportion to them.
