@@ -75,8 +75,8 @@ struct MigrationChecksumTests {
              postgres: "be92d9fa4fe2178f9bf66645d5980638e12fa7216145a20fca2b4f12795990ac"),
         34: (sqlite: "47a95df56a30d90dad149eb9e53b06832d06559ba7aa5bbbd84ee5bbfa08f167",
              postgres: "47a95df56a30d90dad149eb9e53b06832d06559ba7aa5bbbd84ee5bbfa08f167"),
-        35: (sqlite: "afc6cb16232c34985c6607971931a972873aeabde2ec973dab1f5c8208fc2afd",
-             postgres: "afc6cb16232c34985c6607971931a972873aeabde2ec973dab1f5c8208fc2afd"),
+        35: (sqlite: "847d583295ceda50c24cacf58c320abc409762328178b1aaf9a39737d50b87a6",
+             postgres: "847d583295ceda50c24cacf58c320abc409762328178b1aaf9a39737d50b87a6"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")

@@ -4,12 +4,8 @@ extension Migrator {
     /// million claims). The vendor sees every claim (`claims_name`); a partner's users see their organization's
     /// (`claims_org_name`, which a user of some of its locations reads too, passing over the other locations' rows).
     /// A claim's name and organization never change with its status, so neither index moves with a transition or an expiry.
-    ///
-    /// `claims_customer_engagement` (customer, engagement) goes: `claims_customer_standing` (migration 16) begins with
-    /// the same two columns and serves every read it served, and each claim written kept both up to date.
     static let migration35 = Migration(number: 35, name: "claims by name", statements: [
         "CREATE INDEX claims_name ON claims (name, id)",
         "CREATE INDEX claims_org_name ON claims (organization_id, name, id)",
-        "DROP INDEX claims_customer_engagement",
     ])
 }
