@@ -107,9 +107,10 @@ public struct ClaimListing: Sendable {
 
     /// The lines as summaries, or with `json` in the shared JSON shape (the API's list: read in the same query, the
     /// row holding every column `ClaimJSON` needs, and no summary made, its money being costly to build).
+    /// `walking`: the sort whose small table leads the read (`walk(for:)`).
     static func lines(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, json: Bool, export: Bool = false,
-                      on sql: any SQLDatabase) async throws -> [Line] {
-        let query = linesQuery(where: condition, orderBy: orderBy, limit: limit, json: json)
+                      walking: ClaimListQuery.Sort? = nil, on sql: any SQLDatabase) async throws -> [Line] {
+        let query = linesQuery(where: condition, orderBy: orderBy, limit: limit, json: json, walking: walking)
         if let sqlite = sql as? SQLiteStatementDatabase {
             if json { return try await ClaimJSON.page(query, on: sqlite).map { .json($0) } }
             if export { return try await ClaimExportLine.page(query, on: sqlite).map { .export($0) } }
@@ -144,24 +145,34 @@ public struct ClaimListing: Sendable {
         }
     }
 
+    /// How a list sorted by a small table's name is read: that table first, in its (name, id) order (`locations_name`,
+    /// `engagements_name`), and for each of its rows the claims it holds, in id order (`claims_location_claim`;
+    /// `claims_engagement_claim`, or `claims_org_engagement_claim` for a partner's scope), until the page is full. SQLite
+    /// takes the table left of a CROSS JOIN as the outer loop, so the page reads a few index ranges; joined the other way
+    /// it read every claim in scope and sorted them (0.36-0.76 s at a million). Nil for the other sorts.
+    static func walk(for sort: ClaimListQuery.Sort) -> (from: String, table: String, link: String)? {
+        switch sort {
+        case .location: ("locations l CROSS JOIN claims c", "l", "c.location_id = l.id")
+        case .engagement: ("engagements e CROSS JOIN claims c", "e", "c.engagement_id = e.id")
+        default: nil
+        }
+    }
+
     /// The statement of `lines`: a page of lines in the order, with the columns of `ClaimJSON` when `json`.
-    static func linesQuery(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, json: Bool) -> SQLQueryString {
+    static func linesQuery(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, json: Bool,
+                           walking: ClaimListQuery.Sort? = nil) -> SQLQueryString {
         var query: SQLQueryString = """
             SELECT c.id, c.name, c.kind, c.status, c.amount_minor, c.currency, c.due_at, c.due_kind, c.expires_at,
                    c.created_at, c.updated_at, c.engagement_id, c.location_id, c.solution_area_id, c.consent_at,
                    cu.name AS customer_name, e.name AS engagement_name, l.name AS location_name, o.name AS organization_name
             """
         if json { query.appendLiteral(", \(Self.jsonColumns)") }
-        query.appendLiteral("""
-
-            FROM claims c
-            JOIN customers cu ON cu.id = c.customer_id
-            JOIN engagements e ON e.id = c.engagement_id
-            JOIN locations l ON l.id = c.location_id
-            JOIN organizations o ON o.id = c.organization_id
-            WHERE
-            """)
-        query.appendLiteral(" ")
+        let walk = walking.flatMap(Self.walk(for:))
+        query.appendLiteral("\nFROM \(walk?.from ?? "claims c")\nJOIN customers cu ON cu.id = c.customer_id")
+        if walk?.table != "e" { query.appendLiteral("\nJOIN engagements e ON e.id = c.engagement_id") }
+        if walk?.table != "l" { query.appendLiteral("\nJOIN locations l ON l.id = c.location_id") }
+        query.appendLiteral("\nJOIN organizations o ON o.id = c.organization_id\nWHERE ")
+        if let walk { query.appendLiteral("\(walk.link) AND ") }
         query.appendInterpolation(condition)
         query.appendLiteral(" ORDER BY ")
         query.appendInterpolation(orderBy)

@@ -261,7 +261,8 @@ extension ClaimListing {
         let direction = query.descending ? "DESC" : "ASC"
         let limit = max(1, min(query.limit, largestPage))
         let order = orderBy(query.sort, direction)
-        var rows = try await lines(where: condition, orderBy: order, limit: limit + 1, json: json, export: export, on: sql)
+        var rows = try await lines(where: condition, orderBy: order, limit: limit + 1, json: json, export: export, walking: query.sort,
+                                   on: sql)
         let hasMore = rows.count > limit
         if hasMore { rows.removeLast() }
         let next = hasMore ? rows.last.map { ClaimCursor(key: key(of: $0, for: query.sort), id: $0.id) } : nil
@@ -272,9 +273,11 @@ extension ClaimListing {
     /// `through`, up to that row (included), in the query's order.
     static func keysetCondition(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date,
                                 through: ClaimCursor? = nil, on sql: any SQLDatabase) async throws -> SQLQueryString {
-        var condition = filters(query, match: match, in: scope, now: now)
+        let walked = ClaimListing.walk(for: query.sort) != nil
+        var condition = filters(query, match: match, in: scope, now: now, walked: walked)
         condition.appendLiteral(" AND ")
-        condition.appendInterpolation(tabCondition(query.tab, now: now))
+        condition.appendInterpolation(tabCondition(query.tab, now: now, walked: walked))
+        condition.appendInterpolation(walkFilter(query, in: scope))
         if let after = query.after {
             condition.appendLiteral(" AND ")
             condition.appendInterpolation(try await keysetBound(after, query.descending ? "<" : ">", sort: query.sort, in: scope, on: sql))
@@ -293,6 +296,9 @@ extension ClaimListing {
         // Dates are compared with the cursor row's stored value, not a decoded and re-bound copy: a
         // timestamp's round trip through Double (SQLite) or microseconds (PostgreSQL) may not be exact,
         // and an inexact bound would show a row twice or skip one.
+        if let walked = ClaimListing.walk(for: sort) {
+            return try await walkBound(cursor, op, table: walked.table, in: scope, on: sql)
+        }
         var bounds: [SQLQueryString] = []
         switch (cursor.key, sort) {
         case (.date, _), (.text, .status):
@@ -329,6 +335,59 @@ extension ClaimListing {
         return condition
     }
 
+    /// A keyset bound where a small table leads the read (`ClaimListing.walk`): `(name, id) op= (the cursor's)` on that
+    /// table, which starts its index range at the cursor's row, and `c.id op` the cursor's claim id within that row only.
+    /// The claim id's bound is an expression of the outer row, so each row's claims are still one index range: as one
+    /// row value over both tables, SQLite ranged over neither and read the cursor's location from its first claim.
+    static func walkBound(_ cursor: ClaimCursor, _ op: String, table: String, in scope: AccessScope,
+                          on sql: any SQLDatabase) async throws -> SQLQueryString {
+        let (source, column) = table == "l" ? ("locations", "location_id") : ("engagements", "engagement_id")
+        // Read from the claim the token names, which the caller must see (as for dates).
+        guard let row = try await sql.raw("""
+            SELECT g.id, g.name FROM claims x JOIN \(unsafeRaw: source) g ON g.id = x.\(unsafeRaw: column)
+            WHERE x.id = \(bind: cursor.id) AND \(scope.claimFilter("x"))
+            """).first() else { throw ClaimCursorRefused() }
+        let group = try row.decode(column: "id", as: Int64.self)
+        let inclusive = op.hasPrefix("<") ? "<=" : ">="
+        // Past every claim id: the rows after the cursor's take all their claims.
+        let open: Int64 = op.hasPrefix("<") ? .max : .min
+        return """
+            (\(unsafeRaw: table).name, \(unsafeRaw: table).id) \(unsafeRaw: inclusive) (\(bind: try row.decode(column: "name", as: String.self)), \(bind: group)) \
+            AND c.id \(unsafeRaw: op) CASE WHEN \(unsafeRaw: table).id = \(bind: group) THEN CAST(\(bind: cursor.id) AS BIGINT) ELSE CAST(\(bind: open) AS BIGINT) END
+            """
+    }
+
+    /// What the claims' filters imply for the small table that leads a read (`ClaimListing.walk`), written so that no
+    /// index of that table serves it (SQLite's unary `+`): the table is then read in its name order, and rows none of
+    /// whose claims can match (another organization's locations, another engagement than the one filtered on) are passed
+    /// over without reading their claims.
+    static func walkFilter(_ query: ClaimListQuery, in scope: AccessScope) -> SQLQueryString {
+        var condition: SQLQueryString = ""
+        switch query.sort {
+        case .location:
+            if case .partner(let organization, let locations) = scope {
+                condition.appendLiteral(" AND +l.organization_id = ")
+                condition.appendInterpolation(bind: organization)
+                condition.appendLiteral(" AND +l.id IN (")
+                for (i, location) in locations.sorted().enumerated() {
+                    if i > 0 { condition.appendLiteral(", ") }
+                    condition.appendInterpolation(bind: location)
+                }
+                condition.appendLiteral(")")
+            }
+            if let location = query.locationID { condition.appendLiteral(" AND +l.id = "); condition.appendInterpolation(bind: location) }
+            if let organization = query.organizationID {
+                condition.appendLiteral(" AND +l.organization_id = "); condition.appendInterpolation(bind: organization)
+            }
+        case .engagement:
+            if let engagement = query.engagementID { condition.appendLiteral(" AND +e.id = "); condition.appendInterpolation(bind: engagement) }
+            if case .area(let area) = query.tab { condition.appendLiteral(" AND +e.solution_area_id = "); condition.appendInterpolation(bind: area) }
+        default:
+            break
+        }
+        return condition
+    }
+
     /// The row that a page of `size` rows after `query.after` ends on, in the query's order; nil when no more than `size`
     /// rows are left. The export's scout (`ClaimExport`): it reads the sort key and the claim id alone, joined only to
     /// the table the key is on, so on the usual views it walks an index and reads no claim's row.
@@ -338,15 +397,14 @@ extension ClaimListing {
         let direction = query.descending ? "DESC" : "ASC"
         let join: SQLQueryString = switch query.sort {
         case .customer: " JOIN customers cu ON cu.id = c.customer_id"
-        case .engagement: " JOIN engagements e ON e.id = c.engagement_id"
-        case .location: " JOIN locations l ON l.id = c.location_id"
-        case .updated, .name, .status, .due, .amount: ""
+        case .engagement, .location, .updated, .name, .status, .due, .amount: ""
         }
+        let walk = ClaimListing.walk(for: query.sort)
         var statement: SQLQueryString = "SELECT "
         statement.appendInterpolation(sortKey(query.sort))
-        statement.appendLiteral(" AS k, c.id FROM claims c")
+        statement.appendLiteral(" AS k, c.id FROM \(walk?.from ?? "claims c")")
         statement.appendInterpolation(join)
-        statement.appendLiteral(" WHERE ")
+        statement.appendLiteral(" WHERE \(walk.map { $0.link + " AND " } ?? "")")
         statement.appendInterpolation(condition)
         statement.appendLiteral(" ORDER BY ")
         statement.appendInterpolation(orderBy(query.sort, direction))
@@ -419,13 +477,17 @@ extension ClaimListing {
     }
 
     /// The scope, the search (resolved against the index) and the filters (not the tab), on `claims c`.
-    static func filters(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date) -> SQLQueryString {
-        var condition = scope.claimFilter("c")
-        appendColumnFilters(query, alias: "c", to: &condition)
+    /// `walked`: the read is led by a small table (`ClaimListing.walk`), and only that walk's index may read the claims:
+    /// every other column compared here is written `+c.column`, which SQLite's planner never serves from an index (it
+    /// chose `claims_location_claim` over the walk's index for a user of one location, and then sorted everything).
+    static func filters(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date,
+                        walked: Bool = false) -> SQLQueryString {
+        var condition = walked ? walkScope(scope, sort: query.sort) : scope.claimFilter("c")
+        appendColumnFilters(query, alias: walked ? "+c" : "c", to: &condition)
         if let days = query.dueWithinDays {
-            condition.appendLiteral(" AND c.due_at >= ")
+            condition.appendLiteral(walked ? " AND +c.due_at >= " : " AND c.due_at >= ")
             condition.appendInterpolation(bind: now)
-            condition.appendLiteral(" AND c.due_at <= ")
+            condition.appendLiteral(walked ? " AND +c.due_at <= " : " AND c.due_at <= ")
             condition.appendInterpolation(bind: now.addingTimeInterval(TimeInterval(days) * 86_400))
         }
         if let match {
@@ -448,16 +510,34 @@ extension ClaimListing {
         }
     }
 
-    static func tabCondition(_ tab: ClaimListQuery.Tab, now: Date) -> SQLQueryString {
+    /// `walked`: as for `filters`.
+    static func tabCondition(_ tab: ClaimListQuery.Tab, now: Date, walked: Bool = false) -> SQLQueryString {
+        let c = walked ? "+c" : "c"
         switch tab {
         case .all: return "1 = 1"
-        case .area(let id): return "c.solution_area_id = \(bind: id)"
+        case .area(let id): return "\(unsafeRaw: c).solution_area_id = \(bind: id)"
         case .attention:
             let waiting = ClaimStatus.allCases.filter(\.waitsOnPartner).map { "'\($0.rawValue)'" }.joined(separator: ", ")
             return """
-                (c.status IN (\(unsafeRaw: waiting)) OR (c.due_at >= \(bind: now) AND c.due_at <= \(bind: now.addingTimeInterval(TimeInterval(ClaimListQuery.attentionDays) * 86_400))))
+                (\(unsafeRaw: c).status IN (\(unsafeRaw: waiting)) OR (\(unsafeRaw: c).due_at >= \(bind: now) AND \(unsafeRaw: c).due_at <= \(bind: now.addingTimeInterval(TimeInterval(ClaimListQuery.attentionDays) * 86_400))))
                 """
         }
+    }
+
+    /// The viewer's scope on `c` for a walked read (`filters`): a partner's organization stays indexable where the walk's
+    /// index begins with it (the engagement walk's `claims_org_engagement_claim`); the rest is written `+c.column`.
+    static func walkScope(_ scope: AccessScope, sort: ClaimListQuery.Sort) -> SQLQueryString {
+        guard case .partner(let organization, let locations) = scope else { return scope.claimFilter("c") }
+        guard !locations.isEmpty else { return "1 = 0" }
+        var condition: SQLQueryString = sort == .engagement ? "c.organization_id = " : "+c.organization_id = "
+        condition.appendInterpolation(bind: organization)
+        condition.appendLiteral(" AND +c.location_id IN (")
+        for (i, location) in locations.sorted().enumerated() {
+            if i > 0 { condition.appendLiteral(", ") }
+            condition.appendInterpolation(bind: location)
+        }
+        condition.appendLiteral(")")
+        return condition
     }
 
     /// A claim without an open clock sorts after every deadline.
@@ -481,7 +561,13 @@ extension ClaimListing {
     /// updated come first (the list's usual order): `claims_status_updated` and `claims_org_status` then hand over the
     /// rows in order, where status then id sorted every claim of each status (0.17 s for the vendor at a million claims).
     static func sortKeys(_ sort: ClaimListQuery.Sort) -> [SQLQueryString] {
-        sort == .status ? ["c.status", "c.updated_at"] : [sortKey(sort)]
+        switch sort {
+        case .status: ["c.status", "c.updated_at"]
+        // A name may be shared: each location's or engagement's claims stay together, in id order.
+        case .location: ["l.name", "l.id"]
+        case .engagement: ["e.name", "e.id"]
+        default: [sortKey(sort)]
+        }
     }
 
     /// The ORDER BY terms of a sort: its keys, then the claim id, all in `direction`.

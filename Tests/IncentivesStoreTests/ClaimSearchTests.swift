@@ -47,13 +47,20 @@ struct ClaimSearchTests {
                     let walked = try await walk(listing, query, in: bluefin)
                     #expect(walked.map(\.id).sorted() == expected.claims.map(\.id).sorted(), "\(sort) \(descending): each claim once")
                     // The keys never go backwards (ties broken by id the same way; a status's claims by their update,
-                    // then id).
+                    // then id; a location's or engagement's by its id, then the claim's).
                     let keys = walked.map { (ClaimListing.key(of: $0, for: sort), $0.id) }
                     for ((a, b), (first, second)) in zip(zip(keys, keys.dropFirst()), zip(walked, walked.dropFirst())) {
                         var ordered = descending ? Self.precedes(b, a) : Self.precedes(a, b)
+                        let (x, y) = descending ? (second, first) : (first, second)
                         if sort == .status, first.status == second.status {
-                            let (x, y) = descending ? (second, first) : (first, second)
                             ordered = x.updatedAt != y.updatedAt ? x.updatedAt < y.updatedAt : x.id < y.id
+                        }
+                        // A location's or engagement's claims together, in id order, when two share a name.
+                        if sort == .location, first.locationName == second.locationName {
+                            ordered = x.locationID != y.locationID ? x.locationID < y.locationID : x.id < y.id
+                        }
+                        if sort == .engagement, first.engagementName == second.engagementName {
+                            ordered = x.engagementID != y.engagementID ? x.engagementID < y.engagementID : x.id < y.id
                         }
                         #expect(ordered, "\(sort) \(descending ? "desc" : "asc"): \(a) then \(b)")
                     }

@@ -75,8 +75,8 @@ struct MigrationChecksumTests {
              postgres: "be92d9fa4fe2178f9bf66645d5980638e12fa7216145a20fca2b4f12795990ac"),
         34: (sqlite: "47a95df56a30d90dad149eb9e53b06832d06559ba7aa5bbbd84ee5bbfa08f167",
              postgres: "47a95df56a30d90dad149eb9e53b06832d06559ba7aa5bbbd84ee5bbfa08f167"),
-        35: (sqlite: "847d583295ceda50c24cacf58c320abc409762328178b1aaf9a39737d50b87a6",
-             postgres: "847d583295ceda50c24cacf58c320abc409762328178b1aaf9a39737d50b87a6"),
+        35: (sqlite: "810b99dac3fd7ae7e961d8e934d6bdd8f7ee1bba10d808dab6b82a40423687aa",
+             postgres: "810b99dac3fd7ae7e961d8e934d6bdd8f7ee1bba10d808dab6b82a40423687aa"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")
