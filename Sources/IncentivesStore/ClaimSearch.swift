@@ -365,16 +365,8 @@ extension ClaimListing {
         var condition: SQLQueryString = ""
         switch query.sort {
         case .location:
-            if case .partner(let organization, let locations) = scope {
-                condition.appendLiteral(" AND +l.organization_id = ")
-                condition.appendInterpolation(bind: organization)
-                condition.appendLiteral(" AND +l.id IN (")
-                for (i, location) in locations.sorted().enumerated() {
-                    if i > 0 { condition.appendLiteral(", ") }
-                    condition.appendInterpolation(bind: location)
-                }
-                condition.appendLiteral(")")
-            }
+            condition.appendLiteral(" AND ")
+            condition.appendInterpolation(scope.filter(organization: "+l.organization_id", location: "+l.id"))
             if let location = query.locationID { condition.appendLiteral(" AND +l.id = "); condition.appendInterpolation(bind: location) }
             if let organization = query.organizationID {
                 condition.appendLiteral(" AND +l.organization_id = "); condition.appendInterpolation(bind: organization)
@@ -527,17 +519,7 @@ extension ClaimListing {
     /// The viewer's scope on `c` for a walked read (`filters`): a partner's organization stays indexable where the walk's
     /// index begins with it (the engagement walk's `claims_org_engagement_claim`); the rest is written `+c.column`.
     static func walkScope(_ scope: AccessScope, sort: ClaimListQuery.Sort) -> SQLQueryString {
-        guard case .partner(let organization, let locations) = scope else { return scope.claimFilter("c") }
-        guard !locations.isEmpty else { return "1 = 0" }
-        var condition: SQLQueryString = sort == .engagement ? "c.organization_id = " : "+c.organization_id = "
-        condition.appendInterpolation(bind: organization)
-        condition.appendLiteral(" AND +c.location_id IN (")
-        for (i, location) in locations.sorted().enumerated() {
-            if i > 0 { condition.appendLiteral(", ") }
-            condition.appendInterpolation(bind: location)
-        }
-        condition.appendLiteral(")")
-        return condition
+        scope.filter(organization: sort == .engagement ? "c.organization_id" : "+c.organization_id", location: "+c.location_id")
     }
 
     /// A claim without an open clock sorts after every deadline.

@@ -226,12 +226,8 @@ public struct EarningsReads: Sendable {
         var query: SQLQueryString = "\(scope.locationFilter("l"))"
         if case .partner(_, let locations) = scope, !locations.isEmpty {
             // Stated on the earning itself too, so the planner seeks earnings_location_approved per location.
-            query.appendLiteral(" AND ea.location_id IN (")
-            for (i, id) in locations.sorted().enumerated() {
-                if i > 0 { query.appendLiteral(", ") }
-                query.appendInterpolation(bind: id)
-            }
-            query.appendLiteral(")")
+            let located: SQLQueryString = " AND ea.location_id IN (\(boundList: locations.sorted()))"
+            query.appendInterpolation(located)
         }
         if let location = filter.locationID { query.appendLiteral(" AND ea.location_id = "); query.appendInterpolation(bind: location) }
         query.appendInterpolation(statusAndMonth(filter))

@@ -198,19 +198,29 @@ struct StatusCountRow: Decodable {
 extension AccessScope {
     /// The SQL that limits a query on `claims` (aliased `alias`) to what this scope may see.
     func claimFilter(_ alias: String = "claims") -> SQLQueryString {
+        filter(organization: "\(ident: alias).organization_id", location: "\(ident: alias).location_id")
+    }
+
+    /// What this scope may see, stated on any two expressions: a partner's organization and locations, nothing for a
+    /// partner without locations, everything for the vendor.
+    func filter(organization organizationColumn: SQLQueryString, location locationColumn: SQLQueryString) -> SQLQueryString {
         switch self {
         case .vendor, .system:
             return "1 = 1"
         case .partner(let organization, let locations):
             guard !locations.isEmpty else { return "1 = 0" }
             // Ids are integers from the session, never user text, but they are bound all the same.
-            var query: SQLQueryString = "\(ident: alias).organization_id = \(bind: organization) AND \(ident: alias).location_id IN ("
-            for (i, location) in locations.sorted().enumerated() {
-                if i > 0 { query.appendLiteral(", ") }
-                query.appendInterpolation(bind: location)
-            }
-            query.appendLiteral(")")
-            return query
+            return "\(organizationColumn) = \(bind: organization) AND \(locationColumn) IN (\(boundList: locations.sorted()))"
+        }
+    }
+}
+
+extension SQLQueryString {
+    /// `?, ?, ...`: each id bound, in order.
+    mutating func appendInterpolation(boundList ids: [Int64]) {
+        for (i, id) in ids.enumerated() {
+            if i > 0 { appendLiteral(", ") }
+            appendInterpolation(bind: id)
         }
     }
 }
