@@ -273,7 +273,8 @@ extension ClaimListing {
     /// `through`, up to that row (included), in the query's order.
     static func keysetCondition(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date,
                                 through: ClaimCursor? = nil, on sql: any SQLDatabase) async throws -> SQLQueryString {
-        let walked = ClaimListing.walk(for: query.sort) != nil
+        // SQLite's `+column` (`filters`): PostgreSQL has no unary plus for text or timestamps, and plans by cost anyway.
+        let walked = ClaimListing.walk(for: query.sort) != nil && sql.dialect.name == "sqlite"
         var condition = filters(query, match: match, in: scope, now: now, walked: walked)
         condition.appendLiteral(" AND ")
         condition.appendInterpolation(tabCondition(query.tab, now: now, walked: walked))

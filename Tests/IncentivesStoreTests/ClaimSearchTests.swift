@@ -69,6 +69,43 @@ struct ClaimSearchTests {
         }
     }
 
+    @Test("every sort under every filter and tab pages through the same claims as the newest-first list",
+          arguments: TestDatabases.flavors)
+    func sortsUnderFilters(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let listing = ClaimListing(db: db)
+            let sample = try #require(try await listing.recent(in: bluefin, limit: 1).first)
+            var filtered: [ClaimListQuery] = []
+            for change in 0..<8 {
+                var query = ClaimListQuery()
+                switch change {
+                case 0: query.status = sample.status
+                case 1: query.kind = sample.kind
+                case 2: query.engagementID = sample.engagementID
+                case 3: query.locationID = sample.locationID
+                case 4: query.dueWithinDays = 365
+                case 5: query.tab = .area(sample.solutionAreaID)
+                case 6: query.tab = .attention
+                default: query.status = sample.status; query.engagementID = sample.engagementID; query.dueWithinDays = 294
+                }
+                filtered.append(query)
+            }
+            for var query in filtered {
+                query.limit = 500
+                let expected = Set(try await listing.page(query, in: bluefin, now: now).claims.map(\.id))
+                for sort in ClaimListQuery.Sort.allCases {
+                    for descending in [false, true] {
+                        query.sort = sort; query.descending = descending; query.limit = 7
+                        let walked = try await walk(listing, query, in: bluefin)
+                        #expect(Set(walked.map(\.id)) == expected && walked.count == expected.count,
+                                "\(sort) \(descending ? "desc" : "asc") under \(query): the filtered claims, each once")
+                    }
+                }
+                query.sort = .updated; query.descending = true
+            }
+        }
+    }
+
     static func precedes(_ a: (ClaimCursor.Key, Int64), _ b: (ClaimCursor.Key, Int64)) -> Bool {
         switch (a.0, b.0) {
         case (.date(let x), .date(let y)): return x != y ? x < y : a.1 < b.1
