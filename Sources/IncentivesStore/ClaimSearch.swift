@@ -297,6 +297,9 @@ extension ClaimListing {
         // Dates are compared with the cursor row's stored value, not a decoded and re-bound copy: a
         // timestamp's round trip through Double (SQLite) or microseconds (PostgreSQL) may not be exact,
         // and an inexact bound would show a row twice or skip one.
+        // A token made for another sort (a list's address edited by hand) would compare this sort's columns with a value
+        // of another type: an error on PostgreSQL, rows out of order on SQLite.
+        guard fits(cursor.key, sort) else { throw ClaimCursorRefused() }
         if let walked = ClaimListing.walk(for: sort) {
             return try await walkBound(cursor, op, table: walked.table, in: scope, on: sql)
         }
@@ -334,6 +337,15 @@ extension ClaimListing {
         }
         condition.appendLiteral("\(cursor.id))")
         return condition
+    }
+
+    /// Whether `key` is of the kind `sort`'s pages make (`key(of:for:)`).
+    static func fits(_ key: ClaimCursor.Key, _ sort: ClaimListQuery.Sort) -> Bool {
+        switch (key, sort) {
+        case (.date, .updated), (.date, .due), (.number, .amount): true
+        case (.text, .name), (.text, .customer), (.text, .engagement), (.text, .location), (.text, .status): true
+        default: false
+        }
     }
 
     /// A keyset bound where a small table leads the read (`ClaimListing.walk`): `(name, id) op= (the cursor's)` on that

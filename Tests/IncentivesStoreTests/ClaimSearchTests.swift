@@ -372,6 +372,34 @@ struct ClaimSearchTests {
         }
     }
 
+    @Test("a page token made for a sort whose key is of another kind is refused, not compared with the wrong column",
+          arguments: TestDatabases.flavors)
+    func cursorOfAnotherSort(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let listing = ClaimListing(db: db)
+            let own = try #require(try await listing.recent(in: bluefin, limit: 1).first).id
+            let keys: [ClaimCursor.Key] = [.date(now), .text("M"), .number(5_000)]
+            for sort in ClaimListQuery.Sort.allCases {
+                for key in keys {
+                    var query = ClaimListQuery()
+                    query.sort = sort
+                    query.after = ClaimCursor(key: key, id: own)
+                    let fits = switch (key, sort) {
+                    case (.date, .updated), (.date, .due), (.number, .amount): true
+                    case (.text, .name), (.text, .customer), (.text, .engagement), (.text, .location), (.text, .status): true
+                    default: false
+                    }
+                    if fits {
+                        _ = try await listing.page(query, in: bluefin, now: now)
+                    } else {
+                        await #expect(throws: ClaimCursorRefused.self, "\(sort) after \(key)") { try await listing.page(query, in: bluefin, now: now) }
+                        await #expect(throws: ClaimCursorRefused.self) { try await listing.claimsJSON(query, in: bluefin, now: now) }
+                    }
+                }
+            }
+        }
+    }
+
     @Test("a date page token naming a claim the scope does not see is refused, whether that claim exists or not",
           arguments: TestDatabases.flavors)
     func foreignCursor(flavor: SQLFlavor) async throws {
