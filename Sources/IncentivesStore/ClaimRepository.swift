@@ -130,7 +130,7 @@ public struct ClaimRepository: Sendable {
                                                                currency: context.engagement.currentVersion.rates.currency, on: sql)
         }
         let transition = try ClaimLifecycle.perform(command, on: claim, context: context, at: now)
-        try await Self.save(transition, previousVersion: claim.version, context: context, on: sql)
+        try await Self.save(transition, from: claim, context: context, on: sql)
         if let links { try await Self.notify(transition, before: claim, context: context, links: links, now: now, on: sql) }
         CommitNotes.transition(transition.entry)
         return transition
@@ -237,12 +237,13 @@ public struct ClaimRepository: Sendable {
         return Money(minorUnits: total, currency: currency)
     }
 
-    /// Saves a transition: the conditional update, the history row and the earning change.
-    static func save(_ transition: ClaimTransition, previousVersion: Int, context: ClaimContext,
+    /// Saves a transition from `before`: the conditional update, the history row and the earning change.
+    static func save(_ transition: ClaimTransition, from before: Claim, context: ClaimContext,
                      on sql: any SQLDatabase) async throws {
         let claim = transition.claim
+        let previousVersion = before.version
         var set: SQLQueryString = ""
-        for (i, column) in savedColumns(of: claim, context: context).enumerated() {
+        for (i, column) in savedColumns(of: claim, since: before, context: context).filter(\.changed).enumerated() {
             set.appendLiteral(i == 0 ? "" : ", ")
             set.appendInterpolation(unsafeRaw: column.name)
             set.appendLiteral(" = ")
@@ -268,18 +269,32 @@ public struct ClaimRepository: Sendable {
         }
     }
 
-    /// The columns a transition writes, with their values as of `claim` and their PostgreSQL types: the open clock is
-    /// stored with the claim so lists sort by it and the sweeper finds it by index.
-    static func savedColumns(of claim: Claim, context: ClaimContext) -> [(name: String, type: String, value: any Encodable & Sendable)] {
+    /// A column a transition may write: its value as of the new state, its PostgreSQL type, and whether the
+    /// transition changed it.
+    typealias SavedColumn = (name: String, type: String, value: any Encodable & Sendable, changed: Bool)
+
+    /// The columns a transition writes, with their values as of `claim`: the open clock is stored with the claim so
+    /// lists sort by it and the sweeper finds it by index.
+    /// A column is marked changed only where `claim` differs from `before` (as loaded from its row). SQLite and
+    /// PostgreSQL move a column's indexes and fire its `UPDATE OF` triggers whenever it is in the SET list, even
+    /// to the value it held, so only changed columns are written: an approval, not every step, moves an amount index.
+    /// The clock is always written: it is derived from the policy, and a stored one may be older than it.
+    static func savedColumns(of claim: Claim, since before: Claim, context: ClaimContext) -> [SavedColumn] {
         let clock = ClaimLifecycle.openClock(for: claim, policy: context.version(of: claim).deadlines, calendar: context.calendar)
         return [
-            ("status", "TEXT", claim.status.rawValue), ("engagement_version", "BIGINT", claim.engagementVersion),
-            ("is_dispute_round", "BOOLEAN", claim.isDisputeRound), ("updated_at", "TIMESTAMPTZ", claim.updatedAt),
-            ("consent_at", "TIMESTAMPTZ", claim.consentAt), ("first_submitted_at", "TIMESTAMPTZ", claim.firstSubmittedAt),
-            ("rejected_at", "TIMESTAMPTZ", claim.rejectedAt), ("action_requested_at", "TIMESTAMPTZ", claim.actionRequestedAt),
-            ("hours", "TEXT", claim.hours.map { "\($0)" }), ("amount_minor", "BIGINT", claim.amount?.minorUnits),
-            ("due_at", "TIMESTAMPTZ", clock?.dueAt), ("due_kind", "TEXT", clock?.kind.rawValue),
-            ("expires_at", "TIMESTAMPTZ", clock?.expiry == nil ? nil : clock?.dueAt), ("version", "BIGINT", claim.version),
+            ("status", "TEXT", claim.status.rawValue, claim.status != before.status),
+            ("engagement_version", "BIGINT", claim.engagementVersion, claim.engagementVersion != before.engagementVersion),
+            ("is_dispute_round", "BOOLEAN", claim.isDisputeRound, claim.isDisputeRound != before.isDisputeRound),
+            ("updated_at", "TIMESTAMPTZ", claim.updatedAt, claim.updatedAt != before.updatedAt),
+            ("consent_at", "TIMESTAMPTZ", claim.consentAt, claim.consentAt != before.consentAt),
+            ("first_submitted_at", "TIMESTAMPTZ", claim.firstSubmittedAt, claim.firstSubmittedAt != before.firstSubmittedAt),
+            ("rejected_at", "TIMESTAMPTZ", claim.rejectedAt, claim.rejectedAt != before.rejectedAt),
+            ("action_requested_at", "TIMESTAMPTZ", claim.actionRequestedAt, claim.actionRequestedAt != before.actionRequestedAt),
+            ("hours", "TEXT", claim.hours.map { "\($0)" }, claim.hours != before.hours),
+            ("amount_minor", "BIGINT", claim.amount?.minorUnits, claim.amount != before.amount),
+            ("due_at", "TIMESTAMPTZ", clock?.dueAt, true), ("due_kind", "TEXT", clock?.kind.rawValue, true),
+            ("expires_at", "TIMESTAMPTZ", clock?.expiry == nil ? nil : clock?.dueAt, true),
+            ("version", "BIGINT", claim.version, claim.version != before.version),
         ]
     }
 

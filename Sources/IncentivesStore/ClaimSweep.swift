@@ -154,7 +154,7 @@ extension ClaimRepository {
                 return true
             }
         }
-        let updated = try await updateInBulk(moving.map { ($0.transition!.claim, $0.claim.version, $0.context) }, on: sql, flavor: flavor)
+        let updated = try await updateInBulk(moving.map { ($0.transition!.claim, $0.claim, $0.context) }, on: sql, flavor: flavor)
         var written: [Expiry] = []
         for expiry in moving {
             if updated.contains(expiry.claim.id) {
@@ -172,18 +172,21 @@ extension ClaimRepository {
         return written.map(\.transition!)
     }
 
-    /// The claims' new states, each only where its version is still `previousVersion`: one `UPDATE ... FROM` a list
-    /// of values per chunk, firing the claims' triggers row by row as single updates do. Returns the ids updated.
-    static func updateInBulk(_ claims: [(claim: Claim, previousVersion: Int, context: ClaimContext)],
+    /// The claims' new states, each only where its version is still `before`'s: one `UPDATE ... FROM` a list of
+    /// values per chunk, firing the claims' triggers row by row as single updates do. It writes the columns that any
+    /// claim of the batch changed (`savedColumns`), so an expiry moves no amount or consent index. Returns the ids updated.
+    static func updateInBulk(_ claims: [(claim: Claim, before: Claim, context: ClaimContext)],
                              on sql: any SQLDatabase, flavor: SQLFlavor) async throws -> Set<Int64> {
         guard let sample = claims.first else { return [] }
-        let columns = savedColumns(of: sample.claim, context: sample.context)
+        let changed = Set(claims.flatMap { savedColumns(of: $0.claim, since: $0.before, context: $0.context).filter(\.changed).map(\.name) })
+        let columns = savedColumns(of: sample.claim, since: sample.before, context: sample.context).filter { changed.contains($0.name) }
         let postgres = flavor == .postgres
         var updated: Set<Int64> = []
         for chunk in claims.chunked(columns: columns.count + 2) {
             var rows: [SQLQueryString] = []
-            for (claim, previous, context) in chunk {
-                let values: [any Encodable & Sendable] = [claim.id, previous] + savedColumns(of: claim, context: context).map(\.value)
+            for (claim, before, context) in chunk {
+                let values: [any Encodable & Sendable] = [claim.id, before.version]
+                    + savedColumns(of: claim, since: before, context: context).filter { changed.contains($0.name) }.map(\.value)
                 rows.append("(\(binds: values))")
             }
             // PostgreSQL types a list of values from its first non-null entries: each is cast to its column's type.
@@ -211,7 +214,7 @@ extension ClaimRepository {
             try await sql.raw("SAVEPOINT expiry").run()
             do {
                 if let transition = expiry.transition {
-                    try await save(transition, previousVersion: expiry.claim.version, context: expiry.context, on: sql)
+                    try await save(transition, from: expiry.claim, context: expiry.context, on: sql)
                     if let links { try await expiryMail(transition.claim, links: links, now: now, on: sql) }
                     counts[transition.claim.status, default: 0] += 1
                 } else {

@@ -79,6 +79,45 @@ struct ClaimRepositoryTests {
         }
     }
 
+    /// The columns an `UPDATE claims SET ...` in `statements` writes, in order.
+    static func writtenColumns(_ statements: [RecordedStatement]) throws -> [String] {
+        let update = try #require(statements.first { $0.sql.contains("UPDATE claims SET") })
+        let set = update.sql.components(separatedBy: "UPDATE claims SET")[1].components(separatedBy: " WHERE ")[0]
+            .components(separatedBy: " FROM v")[0]
+        return set.components(separatedBy: ", ").map { $0.components(separatedBy: " = ")[0].trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
+    // An index or an `UPDATE OF` trigger on a column moves whenever the column is in the SET list, even to the value it held:
+    // a transition that rewrote the amount would move an amount index on every step of every claim.
+    @Test("a transition writes the columns it changed and the claim's clock, no others; the sweep writes what its batch changed",
+          arguments: TestDatabases.flavors)
+    func transitionWritesWhatChanged(flavor: SQLFlavor) async throws {
+        try await TestDatabases.with(flavor, seeded: true) { db in
+            let repo = ClaimRepository(db: db)
+            let submitted = try await claim(in: .submitted, db: db)
+            let (_, review) = try await db.recordingStatements {
+                try await repo.perform(ClaimCommand(.startReview, by: reviewer), on: submitted.id, in: .vendor, at: now)
+            }
+            #expect(try Self.writtenColumns(review.statements) == ["status", "updated_at", "due_at", "due_kind", "expires_at", "version"])
+
+            let asked = try await claim(in: .awaitingConsent, db: db)
+            let customer = Actor(role: .customer, name: "Customer <c@example.com>")
+            let (accepted, consent) = try await db.recordingStatements {
+                try await repo.perform(ClaimCommand(.acceptConsent, by: customer), on: asked.id, in: .system, at: now)
+            }
+            let written = try Self.writtenColumns(consent.statements)
+            #expect(written.contains("consent_at") && written.contains("amount_minor") == (accepted.claim.amount != asked.amount))
+            #expect(!written.contains("first_submitted_at") && !written.contains("hours") && !written.contains("is_dispute_round"))
+            let stored = try #require(try await repo.find(asked.id, in: .system))
+            #expect(stored.consentAt == accepted.claim.consentAt && stored.amount == accepted.claim.amount && stored.status == accepted.claim.status)
+
+            let (_, sweep) = try await db.recordingStatements { try await repo.expireDue(at: now.adding(calendarDays: 400), batchSize: 50) }
+            let swept = try Self.writtenColumns(sweep.statements)
+            #expect(!swept.contains("amount_minor") && !swept.contains("consent_at") && !swept.contains("hours"), "\(swept)")
+            #expect(swept.contains("status") && swept.contains("expires_at"))
+        }
+    }
+
     @Test("a partner sees only its own locations' claims; a foreign id is not found", arguments: TestDatabases.flavors)
     func scopeHidesForeignClaims(flavor: SQLFlavor) async throws {
         try await TestDatabases.with(flavor, seeded: true) { db in
