@@ -257,9 +257,9 @@ extension ClaimListing {
     static func lines(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date, json: Bool,
                       export: Bool = false, through: ClaimCursor? = nil, largestPage: Int = 500,
                       on sql: any SQLDatabase) async throws -> ([Line], ClaimCursor?) {
-        let condition = try await keysetCondition(query, match: match, in: scope, now: now, through: through, on: sql)
-        let direction = query.descending ? "DESC" : "ASC"
         let limit = max(1, min(query.limit, largestPage))
+        let condition = try await keysetCondition(query, match: match, in: scope, now: now, through: through, reading: limit + 1, on: sql)
+        let direction = query.descending ? "DESC" : "ASC"
         let order = orderBy(query.sort, direction)
         var rows = try await lines(where: condition, orderBy: order, limit: limit + 1, json: json, export: export, walking: query.sort,
                                    on: sql)
@@ -270,40 +270,100 @@ extension ClaimListing {
     }
 
     /// The scope, search, filters and tab on `claims c`, and the keyset's bounds: the rows after `query.after` and, with
-    /// `through`, up to that row (included), in the query's order.
+    /// `through`, up to that row (included), in the query's order. `reading` is the most rows the statement takes after
+    /// the cursor (its LIMIT and OFFSET together): a bound split at the cursor's tie (`tieSplit`) reads no more of either part.
     static func keysetCondition(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date,
-                                through: ClaimCursor? = nil, on sql: any SQLDatabase) async throws -> SQLQueryString {
+                                through: ClaimCursor? = nil, reading: Int, on sql: any SQLDatabase) async throws -> SQLQueryString {
         // SQLite's `+column` (`filters`): PostgreSQL has no unary plus for text or timestamps, and plans by cost anyway.
         let walked = ClaimListing.walk(for: query.sort) != nil && sql.dialect.name == "sqlite"
         var condition = filters(query, match: match, in: scope, now: now, walked: walked)
         condition.appendLiteral(" AND ")
         condition.appendInterpolation(tabCondition(query.tab, now: now, walked: walked))
         condition.appendInterpolation(walkFilter(query, in: scope))
-        if let after = query.after {
-            condition.appendLiteral(" AND ")
-            condition.appendInterpolation(try await keysetBound(after, query.descending ? "<" : ">", sort: query.sort, in: scope, on: sql))
-        }
         if let through {
             condition.appendLiteral(" AND ")
             condition.appendInterpolation(try await keysetBound(through, query.descending ? ">=" : "<=", sort: query.sort, in: scope, on: sql))
         }
+        guard let after = query.after else { return condition }
+        let op = query.descending ? "<" : ">"
+        if sql.dialect.name == "sqlite", ClaimListing.walk(for: query.sort) == nil, query.sort != .customer {
+            return try await tieSplit(after, op, query: query, within: condition, reading: reading, in: scope, on: sql)
+        }
+        condition.appendLiteral(" AND ")
+        condition.appendInterpolation(try await keysetBound(after, op, sort: query.sort, in: scope, on: sql))
         return condition
     }
 
-    /// `(key, c.id) op (cursor's key, cursor's id)`. A row value, not "key < bound OR (key = bound AND id < last)": both
-    /// databases turn it into one index range, where the OR form scanned the index from its start, so page n cost n pages.
+    /// The rows after `cursor` that meet `condition`, on SQLite, as two index reads of at most `reading` rows each: the
+    /// rest of the cursor's tie (the claims with its very key, past its claim id) and then the claims past its key.
+    /// SQLite ranges an index over the leading terms of a row value and stops before the claim id (the rowid), so
+    /// `(key, c.id) < (K, Y)` walked every claim of K's tie on the wrong side of Y to pass over it. At a million claims
+    /// 673,003 have no deadline and 125,597 share a sweep's instant: a page deep in either read the tie up to it (0.12 s),
+    /// so page n cost n pages. Each part is its own ordered, limited read; the page is ordered again from those rows alone.
+    /// Not for PostgreSQL, which ranges over the whole row value; nor the walked sorts (`walkBound` bounds the claim id by
+    /// itself), nor the customer sort, which no index orders.
+    static func tieSplit(_ cursor: ClaimCursor, _ op: String, query: ClaimListQuery, within condition: SQLQueryString,
+                         reading: Int, in scope: AccessScope, on sql: any SQLDatabase) async throws -> SQLQueryString {
+        let keys = sortKeys(query.sort)
+        let values = try await boundValues(cursor, sort: query.sort, in: scope, on: sql)
+        let direction = query.descending ? "DESC" : "ASC"
+        var tie = condition, rest = condition
+        for (key, value) in zip(keys, values) {
+            tie.appendLiteral(" AND ")
+            tie.appendInterpolation(key)
+            tie.appendLiteral(" = ")
+            tie.appendInterpolation(value)
+        }
+        tie.appendLiteral(" AND c.id \(op) ")
+        tie.appendInterpolation(bind: cursor.id)
+        rest.appendLiteral(" AND ")
+        rest.appendInterpolation(rowValue(keys, op, values))
+        var split: SQLQueryString = "c.id IN (SELECT id FROM (SELECT c.id FROM claims c WHERE "
+        split.appendInterpolation(tie)
+        split.appendLiteral(" ORDER BY c.id \(direction) LIMIT \(reading)) UNION ALL SELECT id FROM (SELECT c.id FROM claims c WHERE ")
+        split.appendInterpolation(rest)
+        split.appendLiteral(" ORDER BY ")
+        split.appendInterpolation(orderBy(query.sort, direction))
+        split.appendLiteral(" LIMIT \(reading)))")
+        return split
+    }
+
+    /// `(a, b) op (x, y)`, or `a op x` for one term.
+    static func rowValue(_ terms: [SQLQueryString], _ op: String, _ values: [SQLQueryString]) -> SQLQueryString {
+        var row: SQLQueryString = "("
+        for (i, term) in terms.enumerated() {
+            if i > 0 { row.appendLiteral(", ") }
+            row.appendInterpolation(term)
+        }
+        row.appendLiteral(") \(op) (")
+        for (i, value) in values.enumerated() {
+            if i > 0 { row.appendLiteral(", ") }
+            row.appendInterpolation(value)
+        }
+        row.appendLiteral(")")
+        return row
+    }
+
+    /// `(key, c.id) op (cursor's key, cursor's id)`. A row value, not "key < bound OR (key = bound AND id < last)":
+    /// PostgreSQL turns it into one index range, and SQLite into a range over the key, where the OR form scanned the
+    /// index from its start, so page n cost n pages. (SQLite's range stops before the claim id: `tieSplit`.)
     static func keysetBound(_ cursor: ClaimCursor, _ op: String, sort: ClaimListQuery.Sort, in scope: AccessScope,
                             on sql: any SQLDatabase) async throws -> SQLQueryString {
-        // Dates are compared with the cursor row's stored value, not a decoded and re-bound copy: a
-        // timestamp's round trip through Double (SQLite) or microseconds (PostgreSQL) may not be exact,
-        // and an inexact bound would show a row twice or skip one.
+        if let walked = ClaimListing.walk(for: sort) {
+            guard fits(cursor.key, sort) else { throw ClaimCursorRefused() }
+            return try await walkBound(cursor, op, table: walked.table, in: scope, on: sql)
+        }
+        return rowValue(sortKeys(sort) + ["c.id"], op, try await boundValues(cursor, sort: sort, in: scope, on: sql) + ["\(bind: cursor.id)"])
+    }
+
+    /// The cursor's values of `sortKeys(sort)`, in order. Dates are compared with the cursor row's stored value, not a
+    /// decoded and re-bound copy: a timestamp's round trip through Double (SQLite) or microseconds (PostgreSQL) may not
+    /// be exact, and an inexact bound would show a row twice or skip one.
+    static func boundValues(_ cursor: ClaimCursor, sort: ClaimListQuery.Sort, in scope: AccessScope,
+                            on sql: any SQLDatabase) async throws -> [SQLQueryString] {
         // A token made for another sort (a list's address edited by hand) would compare this sort's columns with a value
         // of another type: an error on PostgreSQL, rows out of order on SQLite.
         guard fits(cursor.key, sort) else { throw ClaimCursorRefused() }
-        if let walked = ClaimListing.walk(for: sort) {
-            return try await walkBound(cursor, op, table: walked.table, in: scope, on: sql)
-        }
-        var bounds: [SQLQueryString] = []
         switch (cursor.key, sort) {
         case (.date, _), (.text, .status):
             // The bound is read from the claim the token names, so it must be one the caller sees: otherwise the
@@ -317,26 +377,13 @@ extension ClaimListing {
                 // the claim's values read by subqueries it searched (status) alone and walked the whole of the status's
                 // claims up to the cursor. Bound, the range is (status, updated_at). The time is bound as stored (a REAL,
                 // read as a Double, not decoded to a Date), so the bound is exact.
-                bounds = ["\(bind: try row.decode(column: "status", as: String.self))", "\(bind: try row.decode(column: "updated_at", as: Double.self))"]
-            } else {
-                let keys: [SQLQueryString] = sort == .status ? ["x.status", "x.updated_at"] : [dateKey(sort, alias: "x")]
-                bounds = keys.map { key in "(SELECT \(key) FROM claims x WHERE \(seen))" }
+                return ["\(bind: try row.decode(column: "status", as: String.self))", "\(bind: try row.decode(column: "updated_at", as: Double.self))"]
             }
-        case (.text(let s), _): bounds = ["\(bind: s)"]
-        case (.number(let n), _): bounds = ["\(bind: n)"]
+            let keys: [SQLQueryString] = sort == .status ? ["x.status", "x.updated_at"] : [dateKey(sort, alias: "x")]
+            return keys.map { key in "(SELECT \(key) FROM claims x WHERE \(seen))" }
+        case (.text(let s), _): return ["\(bind: s)"]
+        case (.number(let n), _): return ["\(bind: n)"]
         }
-        var condition: SQLQueryString = "("
-        for key in sortKeys(sort) {
-            condition.appendInterpolation(key)
-            condition.appendLiteral(", ")
-        }
-        condition.appendLiteral("c.id) \(op) (")
-        for bound in bounds {
-            condition.appendInterpolation(bound)
-            condition.appendLiteral(", ")
-        }
-        condition.appendLiteral("\(cursor.id))")
-        return condition
     }
 
     /// Whether `key` is of the kind `sort`'s pages make (`key(of:for:)`).
@@ -398,7 +445,7 @@ extension ClaimListing {
     /// the table the key is on, so on the usual views it walks an index and reads no claim's row.
     static func pageEnd(_ query: ClaimListQuery, size: Int, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date,
                         on sql: any SQLDatabase) async throws -> ClaimCursor? {
-        let condition = try await keysetCondition(query, match: match, in: scope, now: now, on: sql)
+        let condition = try await keysetCondition(query, match: match, in: scope, now: now, reading: max(1, size), on: sql)
         let direction = query.descending ? "DESC" : "ASC"
         let join: SQLQueryString = switch query.sort {
         case .customer: " JOIN customers cu ON cu.id = c.customer_id"
@@ -539,7 +586,8 @@ extension ClaimListing {
     static let noDeadline = Date(timeIntervalSince1970: 253_402_214_400) // 9999-12-31
 
     /// The sort column; nullable ones are coalesced so every row has a key the keyset can compare
-    /// (no deadline sorts after every deadline, no amount before every amount).
+    /// (no deadline sorts after every deadline, no amount before every amount): `due_sort` and `amount_sort` are
+    /// generated columns that indexes hold (migrations 8 and 36).
     static func sortKey(_ sort: ClaimListQuery.Sort) -> SQLQueryString {
         switch sort {
         case .updated, .due: dateKey(sort, alias: "c")
@@ -548,7 +596,7 @@ extension ClaimListing {
         case .engagement: "e.name"
         case .location: "l.name"
         case .status: "c.status"
-        case .amount: "COALESCE(c.amount_minor, -1)"
+        case .amount: "c.amount_sort"
         }
     }
 

@@ -37,5 +37,6 @@ extension Migrator {
         migration33,
         migration34,
         migration35,
+        migration36,
     ]
 }
