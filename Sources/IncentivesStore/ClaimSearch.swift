@@ -275,39 +275,47 @@ extension ClaimListing {
     static func keysetCondition(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date,
                                 through: ClaimCursor? = nil, reading: Int, on sql: any SQLDatabase) async throws -> SQLQueryString {
         // SQLite's `+column` (`filters`): PostgreSQL has no unary plus for text or timestamps, and plans by cost anyway.
-        let walked = ClaimListing.walk(for: query.sort) != nil && sql.dialect.name == "sqlite"
-        var condition = filters(query, match: match, in: scope, now: now, walked: walked)
-        condition.appendLiteral(" AND ")
-        condition.appendInterpolation(tabCondition(query.tab, now: now, walked: walked))
-        condition.appendInterpolation(walkFilter(query, in: scope))
-        if let through {
+        let sqlite = sql.dialect.name == "sqlite"
+        let walking = ClaimListing.walk(for: query.sort) != nil
+        let conditions = { (walked: Bool, organizationIndexed: Bool) async throws -> SQLQueryString in
+            var condition = filters(query, match: match, in: scope, now: now, walked: walked, organizationIndexed: organizationIndexed)
             condition.appendLiteral(" AND ")
-            condition.appendInterpolation(try await keysetBound(through, query.descending ? ">=" : "<=", sort: query.sort, in: scope, on: sql))
+            condition.appendInterpolation(tabCondition(query.tab, now: now, walked: walked))
+            condition.appendInterpolation(walkFilter(query, in: scope))
+            if let through {
+                condition.appendLiteral(" AND ")
+                condition.appendInterpolation(try await keysetBound(through, query.descending ? ">=" : "<=", sort: query.sort, in: scope, on: sql))
+            }
+            return condition
         }
+        var condition = try await conditions(walking && sqlite, query.sort == .engagement)
         guard let after = query.after else { return condition }
         let op = query.descending ? "<" : ">"
-        if sql.dialect.name == "sqlite", ClaimListing.walk(for: query.sort) == nil, query.sort != .customer {
-            return try await tieSplit(after, op, query: query, within: condition, reading: reading, in: scope, on: sql)
+        if sqlite, !walking, query.sort != .customer {
+            // The tie's rows are read through the sort's own index, its key equal and the claim id a range.
+            let tie = try await conditions(true, true)
+            return try await tieSplit(after, op, query: query, tie: tie, rest: condition, reading: reading, in: scope, on: sql)
         }
         condition.appendLiteral(" AND ")
         condition.appendInterpolation(try await keysetBound(after, op, sort: query.sort, in: scope, on: sql))
         return condition
     }
 
-    /// The rows after `cursor` that meet `condition`, on SQLite, as two index reads of at most `reading` rows each: the
-    /// rest of the cursor's tie (the claims with its very key, past its claim id) and then the claims past its key.
+    /// The rows after `cursor`, on SQLite, as two index reads of at most `reading` rows each: the rest of the cursor's tie
+    /// (the claims with its very key, past its claim id, that meet `tie`) and then the claims past its key that meet
+    /// `rest` (the same filters, `tie` written for the sort's index alone).
     /// SQLite ranges an index over the leading terms of a row value and stops before the claim id (the rowid), so
     /// `(key, c.id) < (K, Y)` walked every claim of K's tie on the wrong side of Y to pass over it. At a million claims
     /// 673,003 have no deadline and 125,597 share a sweep's instant: a page deep in either read the tie up to it (0.12 s),
     /// so page n cost n pages. Each part is its own ordered, limited read; the page is ordered again from those rows alone.
     /// Not for PostgreSQL, which ranges over the whole row value; nor the walked sorts (`walkBound` bounds the claim id by
     /// itself), nor the customer sort, which no index orders.
-    static func tieSplit(_ cursor: ClaimCursor, _ op: String, query: ClaimListQuery, within condition: SQLQueryString,
+    static func tieSplit(_ cursor: ClaimCursor, _ op: String, query: ClaimListQuery, tie: SQLQueryString, rest: SQLQueryString,
                          reading: Int, in scope: AccessScope, on sql: any SQLDatabase) async throws -> SQLQueryString {
         let keys = sortKeys(query.sort)
         let values = try await boundValues(cursor, sort: query.sort, in: scope, on: sql)
         let direction = query.descending ? "DESC" : "ASC"
-        var tie = condition, rest = condition
+        var tie = tie, rest = rest
         for (key, value) in zip(keys, values) {
             tie.appendLiteral(" AND ")
             tie.appendInterpolation(key)
@@ -529,12 +537,14 @@ extension ClaimListing {
     }
 
     /// The scope, the search (resolved against the index) and the filters (not the tab), on `claims c`.
-    /// `walked`: the read is led by a small table (`ClaimListing.walk`), and only that walk's index may read the claims:
-    /// every other column compared here is written `+c.column`, which SQLite's planner never serves from an index (it
-    /// chose `claims_location_claim` over the walk's index for a user of one location, and then sorted everything).
+    /// `walked`: only one index may read the claims, the walk's when a small table leads the read (`ClaimListing.walk`), or
+    /// the sort's in the rest of a cursor's tie (`tieSplit`): every other column compared here is written `+c.column`,
+    /// which SQLite's planner never serves from an index (it chose `claims_location_claim` over the walk's index for a
+    /// user of one location, and then sorted everything). `organizationIndexed`: that index begins with the partner's
+    /// organization, which stays indexable.
     static func filters(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date,
-                        walked: Bool = false) -> SQLQueryString {
-        var condition = walked ? walkScope(scope, sort: query.sort) : scope.claimFilter("c")
+                        walked: Bool = false, organizationIndexed: Bool = false) -> SQLQueryString {
+        var condition = walked ? walkScope(scope, organizationIndexed: organizationIndexed) : scope.claimFilter("c")
         appendColumnFilters(query, alias: walked ? "+c" : "c", to: &condition)
         if let days = query.dueWithinDays {
             condition.appendLiteral(walked ? " AND +c.due_at >= " : " AND c.due_at >= ")
@@ -576,10 +586,11 @@ extension ClaimListing {
         }
     }
 
-    /// The viewer's scope on `c` for a walked read (`filters`): a partner's organization stays indexable where the walk's
-    /// index begins with it (the engagement walk's `claims_org_engagement_claim`); the rest is written `+c.column`.
-    static func walkScope(_ scope: AccessScope, sort: ClaimListQuery.Sort) -> SQLQueryString {
-        scope.filter(organization: sort == .engagement ? "c.organization_id" : "+c.organization_id", location: "+c.location_id")
+    /// The viewer's scope on `c` for a walked read (`filters`): a partner's organization stays indexable where the read's
+    /// index begins with it (the engagement walk's `claims_org_engagement_claim`, a sort's `(organization_id, key, id)`);
+    /// the rest is written `+c.column`.
+    static func walkScope(_ scope: AccessScope, organizationIndexed: Bool) -> SQLQueryString {
+        scope.filter(organization: organizationIndexed ? "c.organization_id" : "+c.organization_id", location: "+c.location_id")
     }
 
     /// A claim without an open clock sorts after every deadline.

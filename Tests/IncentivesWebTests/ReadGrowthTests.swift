@@ -19,18 +19,20 @@ struct ReadGrowthTests {
     static let partnerRoles = ["admin@bluefin.example", "user@bluefin.example"]
     static let vendorRoles = ["reviewer@vendor.example", "manager@vendor.example"]
 
-    /// The claims list sorted by each of its column headers, first and next page (a next page's bound is a cursor on
-    /// claim 3, which every role sees): a header is one click from the navigation's list. And a page deep in a tie: by
-    /// deadline, after claim 4 (at claim 3's location, with no deadline, so among every claim without one), where the
-    /// page's bound must not pass over the tie's claims on the far side of the cursor one by one.
+    /// The claims list sorted by each of its column headers, first and next page both ways (a next page's bound is a
+    /// cursor on claim 3, which every role sees; ascending, the claims past it are nearly all of them): a header is one
+    /// click from the navigation's list. And a page deep in a tie: by deadline, after claim 4 (at claim 3's location, with
+    /// no deadline, so among every claim without one), where the page's bound must not pass over the tie's claims on the
+    /// far side of the cursor one by one.
     static let sortedLists: [String] = ClaimListQuery.Sort.allCases.filter { $0 != .updated }.flatMap { sort -> [String] in
         let key: ClaimCursor.Key = switch sort {
         case .due, .updated: .date(Date(timeIntervalSince1970: 1_800_000_000))
-        case .amount: .number(50_000)
+        case .amount: .number(500_000) // claim 3's own amount: a key its location holds, as a next page's link has
         case .status: .text("submitted")
         default: .text("M")
         }
-        return ["/claims?sort=\(sort.rawValue)", "/claims?sort=\(sort.rawValue)&after=\(ClaimCursor(key: key, id: 3).token)"]
+        let after = ClaimCursor(key: key, id: 3).token
+        return ["/claims?sort=\(sort.rawValue)", "/claims?sort=\(sort.rawValue)&after=\(after)", "/claims?sort=\(sort.rawValue)&dir=asc&after=\(after)"]
     } + ["/claims?sort=due&after=\(ClaimCursor(key: .date(ClaimListing.noDeadline), id: 4).token)"]
 
     /// Reads beyond the navigation, per role: records a list links to (claim 3 is at the location every Bluefin user
