@@ -145,15 +145,22 @@ public struct ClaimListing: Sendable {
         }
     }
 
-    /// How a list sorted by a small table's name is read: that table first, in its (name, id) order (`locations_name`,
-    /// `engagements_name`), and for each of its rows the claims it holds, in id order (`claims_location_claim`;
-    /// `claims_engagement_claim`, or `claims_org_engagement_claim` for a partner's scope), until the page is full. SQLite
-    /// takes the table left of a CROSS JOIN as the outer loop, so the page reads a few index ranges; joined the other way
-    /// it read every claim in scope and sorted them (0.36-0.76 s at a million). Nil for the other sorts.
-    static func walk(for sort: ClaimListQuery.Sort) -> (from: String, table: String, link: String)? {
+    /// How a list sorted by a small table's name is read: that table first, in its name order (`locations_name`,
+    /// `engagements_name`; a customer's rows by `partner_customers_name`, `partner_customers_organization` or
+    /// `partner_customers_location`, as the scope is), and for each of its rows the claims it holds, in id order
+    /// (`claims_location_claim`; `claims_engagement_claim`, or `claims_org_engagement_claim` for a partner's scope;
+    /// `claims_scope_customer`), until the page is full. SQLite takes the table left of a CROSS JOIN as the outer loop,
+    /// so the page reads a few index ranges; joined the other way it read every claim in scope and sorted them (0.36-0.76
+    /// s at a million). Nil for the other sorts.
+    static func walk(for sort: ClaimListQuery.Sort) -> ClaimWalk? {
         switch sort {
-        case .location: ("locations l CROSS JOIN claims c", "l", "c.location_id = l.id")
-        case .engagement: ("engagements e CROSS JOIN claims c", "e", "c.engagement_id = e.id")
+        case .location: ClaimWalk(table: "l", source: "locations", group: [("id", "location_id")])
+        case .engagement: ClaimWalk(table: "e", source: "engagements", group: [("id", "engagement_id")])
+        // A customer's row is one location's (`partner_customers`, kept by triggers): so a partner's walk reads its own
+        // customers only, and each row's claims are one range of `claims_scope_customer`.
+        case .customer: ClaimWalk(table: "pc", source: "partner_customers",
+                                  group: [("customer_id", "customer_id"), ("location_id", "location_id")],
+                                  claimsBy: [("organization_id", "organization_id")])
         default: nil
         }
     }
@@ -179,4 +186,26 @@ public struct ClaimListing: Sendable {
         query.appendLiteral(" LIMIT \(max(1, min(limit, ClaimExport.pageSize + 1)))")
         return query
     }
+}
+
+/// A small table that leads a read of the claims list (`ClaimListing.walk`): read in its (name, group) order, each of its
+/// rows holding the claims whose columns equal its group's.
+struct ClaimWalk: Sendable {
+    /// Its alias in the read.
+    let table: String
+    let source: String
+    /// Its columns that name one of its rows, each with the claims' column that equals it.
+    let group: [(table: String, claims: String)]
+    /// Columns it shares with the claims beyond the group, stated in the link so the claims' index is read by them too.
+    var claimsBy: [(table: String, claims: String)] = []
+
+    var from: String { "\(source) \(table) CROSS JOIN claims c" }
+
+    /// The join's condition.
+    var link: String {
+        (claimsBy + group).map { "c.\($0.claims) = \(table).\($0.table)" }.joined(separator: " AND ")
+    }
+
+    /// The order of its rows: name, then the group.
+    var keys: [SQLQueryString] { (["name"] + group.map(\.table)).map { "\(unsafeRaw: table).\(unsafeRaw: $0)" } }
 }

@@ -291,7 +291,7 @@ extension ClaimListing {
         var condition = try await conditions(walking && sqlite, query.sort == .engagement)
         guard let after = query.after else { return condition }
         let op = query.descending ? "<" : ">"
-        if sqlite, !walking, query.sort != .customer {
+        if sqlite, !walking {
             // The tie's rows are read through the sort's own index, its key equal and the claim id a range.
             let tie = try await conditions(true, true)
             return try await tieSplit(after, op, query: query, tie: tie, rest: condition, reading: reading, in: scope, on: sql)
@@ -359,7 +359,7 @@ extension ClaimListing {
                             on sql: any SQLDatabase) async throws -> SQLQueryString {
         if let walked = ClaimListing.walk(for: sort) {
             guard fits(cursor.key, sort) else { throw ClaimCursorRefused() }
-            return try await walkBound(cursor, op, table: walked.table, in: scope, on: sql)
+            return try await walkBound(cursor, op, walk: walked, in: scope, on: sql)
         }
         return rowValue(sortKeys(sort) + ["c.id"], op, try await boundValues(cursor, sort: sort, in: scope, on: sql) + ["\(bind: cursor.id)"])
     }
@@ -403,45 +403,59 @@ extension ClaimListing {
         }
     }
 
-    /// A keyset bound where a small table leads the read (`ClaimListing.walk`): `(name, id) op= (the cursor's)` on that
+    /// A keyset bound where a small table leads the read (`ClaimListing.walk`): `(name, group) op= (the cursor's)` on that
     /// table, which starts its index range at the cursor's row, and `c.id op` the cursor's claim id within that row only.
     /// The claim id's bound is an expression of the outer row, so each row's claims are still one index range: as one
     /// row value over both tables, SQLite ranged over neither and read the cursor's location from its first claim.
-    static func walkBound(_ cursor: ClaimCursor, _ op: String, table: String, in scope: AccessScope,
+    static func walkBound(_ cursor: ClaimCursor, _ op: String, walk: ClaimWalk, in scope: AccessScope,
                           on sql: any SQLDatabase) async throws -> SQLQueryString {
-        let (source, column) = table == "l" ? ("locations", "location_id") : ("engagements", "engagement_id")
+        let names = walk.group.map(\.table)
+        let joined = walk.group.map { "g.\($0.table) = x.\($0.claims)" }.joined(separator: " AND ")
         // Read from the claim the token names, which the caller must see (as for dates).
         guard let row = try await sql.raw("""
-            SELECT g.id, g.name FROM claims x JOIN \(unsafeRaw: source) g ON g.id = x.\(unsafeRaw: column)
+            SELECT g.name, \(unsafeRaw: names.map { "g.\($0)" }.joined(separator: ", "))
+            FROM claims x JOIN \(unsafeRaw: walk.source) g ON \(unsafeRaw: joined)
             WHERE x.id = \(bind: cursor.id) AND \(scope.claimFilter("x"))
             """).first() else { throw ClaimCursorRefused() }
-        let group = try row.decode(column: "id", as: Int64.self)
-        let inclusive = op.hasPrefix("<") ? "<=" : ">="
+        let group = try names.map { try row.decode(column: $0, as: Int64.self) }
+        let values: [SQLQueryString] = ["\(bind: try row.decode(column: "name", as: String.self))"] + group.map { "\(bind: $0)" }
         // Past every claim id: the rows after the cursor's take all their claims.
         let open: Int64 = op.hasPrefix("<") ? .max : .min
-        return """
-            (\(unsafeRaw: table).name, \(unsafeRaw: table).id) \(unsafeRaw: inclusive) (\(bind: try row.decode(column: "name", as: String.self)), \(bind: group)) \
-            AND c.id \(unsafeRaw: op) CASE WHEN \(unsafeRaw: table).id = \(bind: group) THEN CAST(\(bind: cursor.id) AS BIGINT) ELSE CAST(\(bind: open) AS BIGINT) END
-            """
+        var bound = rowValue(walk.keys, op.hasPrefix("<") ? "<=" : ">=", values)
+        bound.appendLiteral(" AND c.id \(op) CASE WHEN ")
+        for (i, (name, value)) in zip(names, group).enumerated() {
+            if i > 0 { bound.appendLiteral(" AND ") }
+            bound.appendLiteral("\(walk.table).\(name) = ")
+            bound.appendInterpolation(bind: value)
+        }
+        bound.appendLiteral(" THEN CAST(")
+        bound.appendInterpolation(bind: cursor.id)
+        bound.appendLiteral(" AS BIGINT) ELSE CAST(")
+        bound.appendInterpolation(bind: open)
+        bound.appendLiteral(" AS BIGINT) END")
+        return bound
     }
 
     /// What the claims' filters imply for the small table that leads a read (`ClaimListing.walk`), written so that no
     /// index of that table serves it (SQLite's unary `+`): the table is then read in its name order, and rows none of
     /// whose claims can match (another organization's locations, another engagement than the one filtered on) are passed
-    /// over without reading their claims.
+    /// over without reading their claims. A customer's rows (`partner_customers`) have indexes by name within an
+    /// organization and within a location, so the scope stays indexable there: a partner reads only its own customers.
     static func walkFilter(_ query: ClaimListQuery, in scope: AccessScope) -> SQLQueryString {
         var condition: SQLQueryString = ""
-        switch query.sort {
-        case .location:
+        // The scope, and the location and organization filters, on the walked table's columns.
+        func place(organization: String, location: String) {
             condition.appendLiteral(" AND ")
-            condition.appendInterpolation(scope.filter(organization: "+l.organization_id", location: "+l.id"))
-            if let location = query.locationID { condition.appendLiteral(" AND +l.id = "); condition.appendInterpolation(bind: location) }
-            if let organization = query.organizationID {
-                condition.appendLiteral(" AND +l.organization_id = "); condition.appendInterpolation(bind: organization)
-            }
+            condition.appendInterpolation(scope.filter(organization: SQLQueryString(organization), location: SQLQueryString(location)))
+            if let id = query.locationID { condition.appendLiteral(" AND \(location) = "); condition.appendInterpolation(bind: id) }
+            if let id = query.organizationID { condition.appendLiteral(" AND \(organization) = "); condition.appendInterpolation(bind: id) }
+        }
+        switch query.sort {
+        case .location: place(organization: "+l.organization_id", location: "+l.id")
         case .engagement:
             if let engagement = query.engagementID { condition.appendLiteral(" AND +e.id = "); condition.appendInterpolation(bind: engagement) }
             if case .area(let area) = query.tab { condition.appendLiteral(" AND +e.solution_area_id = "); condition.appendInterpolation(bind: area) }
+        case .customer: place(organization: "pc.organization_id", location: "pc.location_id")
         default:
             break
         }
@@ -455,15 +469,10 @@ extension ClaimListing {
                         on sql: any SQLDatabase) async throws -> ClaimCursor? {
         let condition = try await keysetCondition(query, match: match, in: scope, now: now, reading: max(1, size), on: sql)
         let direction = query.descending ? "DESC" : "ASC"
-        let join: SQLQueryString = switch query.sort {
-        case .customer: " JOIN customers cu ON cu.id = c.customer_id"
-        case .engagement, .location, .updated, .name, .status, .due, .amount: ""
-        }
         let walk = ClaimListing.walk(for: query.sort)
         var statement: SQLQueryString = "SELECT "
         statement.appendInterpolation(sortKey(query.sort))
         statement.appendLiteral(" AS k, c.id FROM \(walk?.from ?? "claims c")")
-        statement.appendInterpolation(join)
         statement.appendLiteral(" WHERE \(walk.map { $0.link + " AND " } ?? "")")
         statement.appendInterpolation(condition)
         statement.appendLiteral(" ORDER BY ")
@@ -603,7 +612,7 @@ extension ClaimListing {
         switch sort {
         case .updated, .due: dateKey(sort, alias: "c")
         case .name: "c.name"
-        case .customer: "cu.name"
+        case .customer: "pc.name"
         case .engagement: "e.name"
         case .location: "l.name"
         case .status: "c.status"
@@ -617,9 +626,9 @@ extension ClaimListing {
     static func sortKeys(_ sort: ClaimListQuery.Sort) -> [SQLQueryString] {
         switch sort {
         case .status: ["c.status", "c.updated_at"]
-        // A name may be shared: each location's or engagement's claims stay together, in id order.
-        case .location: ["l.name", "l.id"]
-        case .engagement: ["e.name", "e.id"]
+        // A name may be shared: each location's, engagement's or customer's claims stay together (a customer's by
+        // location), in id order.
+        case .location, .engagement, .customer: ClaimListing.walk(for: sort)!.keys
         default: [sortKey(sort)]
         }
     }

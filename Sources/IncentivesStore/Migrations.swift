@@ -38,5 +38,6 @@ extension Migrator {
         migration34,
         migration35,
         migration36,
+        migration37,
     ]
 }

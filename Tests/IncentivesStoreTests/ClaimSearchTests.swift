@@ -40,6 +40,11 @@ struct ClaimSearchTests {
             everything.limit = 500
             let expected = try await listing.page(everything, in: bluefin, now: now)
             #expect(expected.claims.count == expected.countAll && expected.countAll > 60)
+            let customerOf = try await db.read { sql in
+                Dictionary(uniqueKeysWithValues: try await sql.raw("SELECT id, customer_id FROM claims").all().map {
+                    (try $0.decode(column: "id", as: Int64.self), try $0.decode(column: "customer_id", as: Int64.self))
+                })
+            }
             for sort in ClaimListQuery.Sort.allCases {
                 for descending in [false, true] {
                     var query = ClaimListQuery()
@@ -47,7 +52,8 @@ struct ClaimSearchTests {
                     let walked = try await walk(listing, query, in: bluefin)
                     #expect(walked.map(\.id).sorted() == expected.claims.map(\.id).sorted(), "\(sort) \(descending): each claim once")
                     // The keys never go backwards (ties broken by id the same way; a status's claims by their update,
-                    // then id; a location's or engagement's by its id, then the claim's).
+                    // then id; a location's or engagement's by its id, then the claim's; a customer's by its id, the
+                    // location's, then the claim's).
                     let keys = walked.map { (ClaimListing.key(of: $0, for: sort), $0.id) }
                     for ((a, b), (first, second)) in zip(zip(keys, keys.dropFirst()), zip(walked, walked.dropFirst())) {
                         var ordered = descending ? Self.precedes(b, a) : Self.precedes(a, b)
@@ -61,6 +67,11 @@ struct ClaimSearchTests {
                         }
                         if sort == .engagement, first.engagementName == second.engagementName {
                             ordered = x.engagementID != y.engagementID ? x.engagementID < y.engagementID : x.id < y.id
+                        }
+                        // A customer's claims together, each location's in id order, when two share a name.
+                        if sort == .customer, first.customerName == second.customerName {
+                            let (cx, cy) = (customerOf[x.id]!, customerOf[y.id]!)
+                            ordered = cx != cy ? cx < cy : x.locationID != y.locationID ? x.locationID < y.locationID : x.id < y.id
                         }
                         #expect(ordered, "\(sort) \(descending ? "desc" : "asc"): \(a) then \(b)")
                     }

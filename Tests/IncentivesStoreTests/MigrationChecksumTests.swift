@@ -79,6 +79,8 @@ struct MigrationChecksumTests {
              postgres: "810b99dac3fd7ae7e961d8e934d6bdd8f7ee1bba10d808dab6b82a40423687aa"),
         36: (sqlite: "abf1e1fc91495e94e521ebb879fb294e81b6a79968caa56b78a1fcfd352c3b8f",
              postgres: "321a5498007c927614f852195c48beb41a072b14de0f18db9541ac6906fbbc9e"),
+        37: (sqlite: "48cd1885037b585ecf3e5ba8d7875a4bbb74dc7e653086f44a3f8fed24daa232",
+             postgres: "48cd1885037b585ecf3e5ba8d7875a4bbb74dc7e653086f44a3f8fed24daa232"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")
