@@ -308,8 +308,8 @@ extension ClaimListing {
     /// `(key, c.id) < (K, Y)` walked every claim of K's tie on the wrong side of Y to pass over it. At a million claims
     /// 673,003 have no deadline and 125,597 share a sweep's instant: a page deep in either read the tie up to it (0.12 s),
     /// so page n cost n pages. Each part is its own ordered, limited read; the page is ordered again from those rows alone.
-    /// Not for PostgreSQL, which ranges over the whole row value; nor the walked sorts (`walkBound` bounds the claim id by
-    /// itself), nor the customer sort, which no index orders.
+    /// Not for PostgreSQL, which ranges over the whole row value, nor the walked sorts (`walkBound` bounds the claim id by
+    /// itself).
     static func tieSplit(_ cursor: ClaimCursor, _ op: String, query: ClaimListQuery, tie: SQLQueryString, rest: SQLQueryString,
                          reading: Int, in scope: AccessScope, on sql: any SQLDatabase) async throws -> SQLQueryString {
         let keys = sortKeys(query.sort)
@@ -336,7 +336,7 @@ extension ClaimListing {
         return split
     }
 
-    /// `(a, b) op (x, y)`, or `a op x` for one term.
+    /// `(a, b) op (x, y)`; `(a) op (x)` for one term.
     static func rowValue(_ terms: [SQLQueryString], _ op: String, _ values: [SQLQueryString]) -> SQLQueryString {
         var row: SQLQueryString = "("
         for (i, term) in terms.enumerated() {
