@@ -107,10 +107,11 @@ public struct ClaimListing: Sendable {
 
     /// The lines as summaries, or with `json` in the shared JSON shape (the API's list: read in the same query, the
     /// row holding every column `ClaimJSON` needs, and no summary made, its money being costly to build).
-    /// `walking`: the sort whose small table leads the read (`walk(for:)`).
+    /// `walking`: the sort whose small table leads the read (`walk(for:)`), in the order `descending` says.
     static func lines(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, json: Bool, export: Bool = false,
-                      walking: ClaimListQuery.Sort? = nil, on sql: any SQLDatabase) async throws -> [Line] {
-        let query = linesQuery(where: condition, orderBy: orderBy, limit: limit, json: json, walking: walking)
+                      walking: ClaimListQuery.Sort? = nil, descending: Bool = true, on sql: any SQLDatabase) async throws -> [Line] {
+        let query = linesQuery(where: condition, orderBy: orderBy, limit: limit, json: json, walking: walking, descending: descending,
+                               postgres: sql.dialect.name != "sqlite")
         if let sqlite = sql as? SQLiteStatementDatabase {
             if json { return try await ClaimJSON.page(query, on: sqlite).map { .json($0) } }
             if export { return try await ClaimExportLine.page(query, on: sqlite).map { .export($0) } }
@@ -167,23 +168,26 @@ public struct ClaimListing: Sendable {
 
     /// The statement of `lines`: a page of lines in the order, with the columns of `ClaimJSON` when `json`.
     static func linesQuery(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, json: Bool,
-                           walking: ClaimListQuery.Sort? = nil) -> SQLQueryString {
+                           walking: ClaimListQuery.Sort? = nil, descending: Bool = true, postgres: Bool = false) -> SQLQueryString {
         var query: SQLQueryString = """
             SELECT c.id, c.name, c.kind, c.status, c.amount_minor, c.currency, c.due_at, c.due_kind, c.expires_at,
                    c.created_at, c.updated_at, c.engagement_id, c.location_id, c.solution_area_id, c.consent_at,
                    cu.name AS customer_name, e.name AS engagement_name, l.name AS location_name, o.name AS organization_name
             """
         if json { query.appendLiteral(", \(Self.jsonColumns)") }
+        let limit = max(1, min(limit, ClaimExport.pageSize + 1))
         let walk = walking.flatMap(Self.walk(for:))
-        query.appendLiteral("\nFROM \(walk?.from ?? "claims c")\nJOIN customers cu ON cu.id = c.customer_id")
+        let read = walk?.read(condition, postgres: postgres, descending: descending, rows: limit) ?? (from: "claims c", where: condition)
+        query.appendLiteral("\nFROM ")
+        query.appendInterpolation(read.from)
+        query.appendLiteral("\nJOIN customers cu ON cu.id = c.customer_id")
         if walk?.table != "e" { query.appendLiteral("\nJOIN engagements e ON e.id = c.engagement_id") }
         if walk?.table != "l" { query.appendLiteral("\nJOIN locations l ON l.id = c.location_id") }
         query.appendLiteral("\nJOIN organizations o ON o.id = c.organization_id\nWHERE ")
-        if let walk { query.appendLiteral("\(walk.link) AND ") }
-        query.appendInterpolation(condition)
+        query.appendInterpolation(read.where)
         query.appendLiteral(" ORDER BY ")
         query.appendInterpolation(orderBy)
-        query.appendLiteral(" LIMIT \(max(1, min(limit, ClaimExport.pageSize + 1)))")
+        query.appendLiteral(" LIMIT \(limit)")
         return query
     }
 }
@@ -199,11 +203,23 @@ struct ClaimWalk: Sendable {
     /// Columns it shares with the claims beyond the group, stated in the link so the claims' index is read by them too.
     var claimsBy: [(table: String, claims: String)] = []
 
-    var from: String { "\(source) \(table) CROSS JOIN claims c" }
-
     /// The join's condition.
     var link: String {
         (claimsBy + group).map { "c.\($0.claims) = \(table).\($0.table)" }.joined(separator: " AND ")
+    }
+
+    /// The FROM and the WHERE of a walked read of the claims that meet `condition`, each of this table's rows giving at most
+    /// `rows` of them. On SQLite the claims are the right side of a CROSS JOIN (its left side is always the outer loop).
+    /// On PostgreSQL each row's claims are a LATERAL subquery in id order with a limit of its own: joined plainly, the
+    /// planner joined every claim of the scope at once and then sorted each row's claims by id, and an incremental sort
+    /// must see a row's whole group before it gives one (a page by location read the first location's 554,322 claims,
+    /// 4 s at 5,000,000 claims).
+    func read(_ condition: SQLQueryString, postgres: Bool, descending: Bool, rows: Int) -> (from: SQLQueryString, where: SQLQueryString) {
+        guard postgres else { return ("\(unsafeRaw: source) \(unsafeRaw: table) CROSS JOIN claims c", "\(unsafeRaw: link) AND \(condition)") }
+        return ("""
+            \(unsafeRaw: source) \(unsafeRaw: table) CROSS JOIN LATERAL (SELECT c.* FROM claims c WHERE \(unsafeRaw: link) AND \(condition) \
+            ORDER BY c.id \(unsafeRaw: descending ? "DESC" : "ASC") LIMIT \(unsafeRaw: String(rows))) c
+            """, "1 = 1")
     }
 
     /// The order of its rows: name, then the group.

@@ -262,7 +262,7 @@ extension ClaimListing {
         let direction = query.descending ? "DESC" : "ASC"
         let order = orderBy(query.sort, direction)
         var rows = try await lines(where: condition, orderBy: order, limit: limit + 1, json: json, export: export, walking: query.sort,
-                                   on: sql)
+                                   descending: query.descending, on: sql)
         let hasMore = rows.count > limit
         if hasMore { rows.removeLast() }
         let next = hasMore ? rows.last.map { ClaimCursor(key: key(of: $0, for: query.sort), id: $0.id) } : nil
@@ -472,9 +472,12 @@ extension ClaimListing {
         let walk = ClaimListing.walk(for: query.sort)
         var statement: SQLQueryString = "SELECT "
         statement.appendInterpolation(sortKey(query.sort))
-        statement.appendLiteral(" AS k, c.id FROM \(walk?.from ?? "claims c")")
-        statement.appendLiteral(" WHERE \(walk.map { $0.link + " AND " } ?? "")")
-        statement.appendInterpolation(condition)
+        let read = walk?.read(condition, postgres: sql.dialect.name != "sqlite", descending: query.descending, rows: max(1, size))
+            ?? (from: "claims c", where: condition)
+        statement.appendLiteral(" AS k, c.id FROM ")
+        statement.appendInterpolation(read.from)
+        statement.appendLiteral(" WHERE ")
+        statement.appendInterpolation(read.where)
         statement.appendLiteral(" ORDER BY ")
         statement.appendInterpolation(orderBy(query.sort, direction))
         statement.appendLiteral(" LIMIT 1 OFFSET \(max(0, size - 1))")
