@@ -177,16 +177,19 @@ extension ClaimRepository {
     /// claim of the batch changed (`savedColumns`), so an expiry moves no amount or consent index. Returns the ids updated.
     static func updateInBulk(_ claims: [(claim: Claim, before: Claim, context: ClaimContext)],
                              on sql: any SQLDatabase, flavor: SQLFlavor) async throws -> Set<Int64> {
-        guard let sample = claims.first else { return [] }
-        let changed = Set(claims.flatMap { savedColumns(of: $0.claim, since: $0.before, context: $0.context).filter(\.changed).map(\.name) })
-        let columns = savedColumns(of: sample.claim, since: sample.before, context: sample.context).filter { changed.contains($0.name) }
+        // Each claim's columns once: its open clock is worked out on the working calendar.
+        let saved = claims.map { (id: $0.claim.id, version: $0.before.version,
+                                  columns: savedColumns(of: $0.claim, since: $0.before, context: $0.context)) }
+        guard let sample = saved.first else { return [] }
+        let changed = Set(saved.flatMap { $0.columns.filter(\.changed).map(\.name) })
+        let columns = sample.columns.filter { changed.contains($0.name) }
         let postgres = flavor == .postgres
         var updated: Set<Int64> = []
-        for chunk in claims.chunked(columns: columns.count + 2) {
+        for chunk in saved.chunked(columns: columns.count + 2) {
             var rows: [SQLQueryString] = []
-            for (claim, before, context) in chunk {
-                let values: [any Encodable & Sendable] = [claim.id, before.version]
-                    + savedColumns(of: claim, since: before, context: context).filter { changed.contains($0.name) }.map(\.value)
+            for claim in chunk {
+                let values: [any Encodable & Sendable] = [claim.id, claim.version]
+                    + claim.columns.filter { changed.contains($0.name) }.map(\.value)
                 rows.append("(\(binds: values))")
             }
             // PostgreSQL types a list of values from its first non-null entries: each is cast to its column's type.
