@@ -277,23 +277,25 @@ extension ClaimListing {
         // SQLite's `+column` (`filters`): PostgreSQL has no unary plus for text or timestamps, and plans by cost anyway.
         let sqlite = sql.dialect.name == "sqlite"
         let walking = ClaimListing.walk(for: query.sort) != nil
-        let conditions = { (walked: Bool, organizationIndexed: Bool) async throws -> SQLQueryString in
+        // Read once: both parts of a split bound (`tieSplit`) take it.
+        let end = try await through.asyncMap { try await keysetBound($0, query.descending ? ">=" : "<=", sort: query.sort, in: scope, on: sql) }
+        let conditions = { (walked: Bool, organizationIndexed: Bool) -> SQLQueryString in
             var condition = filters(query, match: match, in: scope, now: now, walked: walked, organizationIndexed: organizationIndexed)
             condition.appendLiteral(" AND ")
             condition.appendInterpolation(tabCondition(query.tab, now: now, walked: walked))
             condition.appendInterpolation(walkFilter(query, in: scope))
-            if let through {
+            if let end {
                 condition.appendLiteral(" AND ")
-                condition.appendInterpolation(try await keysetBound(through, query.descending ? ">=" : "<=", sort: query.sort, in: scope, on: sql))
+                condition.appendInterpolation(end)
             }
             return condition
         }
-        var condition = try await conditions(walking && sqlite, query.sort == .engagement)
+        var condition = conditions(walking && sqlite, query.sort == .engagement)
         guard let after = query.after else { return condition }
         let op = query.descending ? "<" : ">"
         if sqlite, !walking {
             // The tie's rows are read through the sort's own index, its key equal and the claim id a range.
-            let tie = try await conditions(true, true)
+            let tie = conditions(true, true)
             return try await tieSplit(after, op, query: query, tie: tie, rest: condition, reading: reading, in: scope, on: sql)
         }
         condition.appendLiteral(" AND ")
