@@ -169,7 +169,7 @@ public final class Database: Sendable {
                 // batches, with the claims' triggers) journals every page it touches to undo itself on failure, and past
                 // 64 KiB SQLite spilled that journal to a temporary file: an eighth of a sweep's time went to writing it.
                 // The file is read through a memory map (`sqliteMemoryMap`) rather than a `pread` per page.
-                for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 10000", "PRAGMA foreign_keys = ON",
+                for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = \(Database.sqliteBusyTimeout)", "PRAGMA foreign_keys = ON",
                                "PRAGMA synchronous = NORMAL", "PRAGMA cache_size = \(Database.sqliteCacheSize)",
                                "PRAGMA temp_store = MEMORY", "PRAGMA mmap_size = \(Database.sqliteMemoryMap)"] {
                     try await sql.raw(SQLQueryString(pragma)).run()
@@ -255,12 +255,35 @@ public final class Database: Sendable {
     ///   leave what is cached about claims alone.
     public func write<T: Sendable>(changesClaims: Bool = true, file: StaticString = #fileID, function: StaticString = #function,
                                    _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await write(changesClaims: changesClaims, journal: .wal, file: file, function: function, body)
+    }
+
+    /// How a SQLite write transaction is journaled.
+    enum Journal: Sendable {
+        /// Through the write-ahead log, as every write: readers in other connections read beside it.
+        case wal
+        /// For a load that writes most of the file anew (`seed --scale`): through a rollback journal when no other
+        /// connection has the file open and the load opens a transaction of its own, else through the WAL.
+        ///
+        /// Through the WAL every page the load writes is written twice, to the log and then, at the checkpoint, to the
+        /// file. A rollback journal keeps only the old contents of the pages the file had before; the pages past its old
+        /// end are written once, straight to the file. The file leaves WAL for the transaction only, and comes back
+        /// after, committed or not. Leaving needs the file to itself (a connection in WAL mode holds a lock that forbids
+        /// it), so SQLite refuses at once while a server, another command or the checkpointer's thread has it open, and
+        /// the load then goes through the WAL as any write. The commit stays atomic; readers elsewhere wait for it rather
+        /// than read beside it.
+        case rollbackWhenAlone
+    }
+
+    /// `write`, journaled as `journal` says (SQLite; PostgreSQL has one way).
+    func write<T: Sendable>(changesClaims: Bool = true, journal: Journal, file: StaticString = #fileID, function: StaticString = #function,
+                            _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let instruments = self.instruments.withLock { $0 }
         return try await instruments.telemetry.traced("db.transaction", kind: .client, attributes: ["db.system": .string(system)]) { _ in
             do {
                 let asked = ContinuousClock.now
                 let result = if writer != nil {
-                    try await grouped(body, asked: asked, instruments)
+                    try await grouped(body, journal: journal, asked: asked, instruments)
                 } else {
                     try await transaction(body, asked: asked, instruments)
                 }
@@ -362,12 +385,12 @@ public final class Database: Sendable {
     static let transactionAttempts = 4
 
     /// `body` through SQLite's writer; the transitions it noted are counted once its transaction committed.
-    private func grouped<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T, asked: ContinuousClock.Instant,
-                                      _ instruments: StoreInstruments) async throws -> T {
+    private func grouped<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T, journal: Journal,
+                                      asked: ContinuousClock.Instant, _ instruments: StoreInstruments) async throws -> T {
         guard let writer else { preconditionFailure("SQLite only") }
         let notes = CommitNotes(catalogue: catalogue)
         let result = try await CommitNotes.$current.withValue(notes) {
-            try await writer.write(asked: asked, instruments, wrap: { self.recorded($0) }, body)
+            try await writer.write(asked: asked, instruments, journal: journal, wrap: { self.recorded($0) }, body)
         }
         notes.committed()
         instruments.committed(notes.noted)
@@ -380,6 +403,9 @@ public final class Database: Sendable {
     /// How many prepared statements each SQLite connection keeps (`SQLiteStatementConnection`): the store's statements
     /// with their usual numbers of values fit many times over.
     public static let keptStatements = 256
+
+    /// How long a SQLite statement waits for another process's lock, in milliseconds.
+    static let sqliteBusyTimeout = 10_000
 
     /// Each SQLite connection's page cache, in SQLite's terms (negative: KiB): 32 MiB.
     static let sqliteCacheSize = -32_768

@@ -337,6 +337,9 @@ struct SQLiteStatementError: Error, CustomStringConvertible {
     }
 
     var description: String { "\(message) (SQLite \(code))" }
+
+    /// Another connection holds the lock the statement needed (SQLITE_BUSY, whatever its extended code).
+    var isBusy: Bool { code & 0xFF == SQLITE_BUSY }
 }
 
 /// SQLKit over a `SQLiteStatementConnection`, serializing and encoding values as SQLiteKit does.

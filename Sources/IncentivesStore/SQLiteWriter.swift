@@ -62,13 +62,15 @@ final class SQLiteWriter: Sendable {
         let work: any SQLDatabase
         /// Those of the caller that opened it: they count the connection in use while it is open.
         let instruments: StoreInstruments
+        /// The file left WAL for this transaction (`Database.Journal.rollbackWhenAlone`) and goes back when it ends.
+        let leftWAL: Bool
         /// How many callers worked in it, and since when the first of them waits for the COMMIT.
         private let members = Mutex<(count: Int, since: ContinuousClock.Instant?)>((1, nil))
         /// The callers whose work succeeded, waiting for the COMMIT's outcome.
         private let waiting = Mutex<[CheckedContinuation<Void, any Error>]>([])
 
-        init(handle: SQLiteHandle, wrap: (any SQLDatabase) -> any SQLDatabase, instruments: StoreInstruments) {
-            self.handle = handle; sql = wrap(handle.sql); work = wrap(handle.here); self.instruments = instruments
+        init(handle: SQLiteHandle, sql: any SQLDatabase, work: any SQLDatabase, instruments: StoreInstruments, leftWAL: Bool) {
+            self.handle = handle; self.sql = sql; self.work = work; self.instruments = instruments; self.leftWAL = leftWAL
         }
 
         /// Whether it takes no more callers: it has `limit`, or its first caller waits for the COMMIT since `batchAge`.
@@ -106,13 +108,17 @@ final class SQLiteWriter: Sendable {
     /// - Parameters:
     ///   - wrap: what each connection is seen through (the statement log of tests).
     ///   - instruments: told of the wait for the writer and of the connection's use.
-    func write<T: Sendable>(asked: ContinuousClock.Instant, _ instruments: StoreInstruments,
+    ///   - journal: how the transaction is journaled if this caller opens it (a caller that joins one open already is
+    ///     journaled as that one is).
+    func write<T: Sendable>(asked: ContinuousClock.Instant, _ instruments: StoreInstruments, journal: Database.Journal = .wal,
                             wrap: @Sendable (any SQLDatabase) -> any SQLDatabase,
                             _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await withTaskExecutorPreference(thread) { try await inTransaction(asked: asked, instruments, wrap: wrap, body) }
+        try await withTaskExecutorPreference(thread) {
+            try await inTransaction(asked: asked, instruments, journal: journal, wrap: wrap, body)
+        }
     }
 
-    private func inTransaction<T: Sendable>(asked: ContinuousClock.Instant, _ instruments: StoreInstruments,
+    private func inTransaction<T: Sendable>(asked: ContinuousClock.Instant, _ instruments: StoreInstruments, journal: Database.Journal,
                                             wrap: @Sendable (any SQLDatabase) -> any SQLDatabase,
                                             _ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let batch: Batch
@@ -123,7 +129,7 @@ final class SQLiteWriter: Sendable {
             first = false
         case .open:
             do {
-                batch = try await begin(instruments, wrap: wrap)
+                batch = try await begin(instruments, journal: journal, wrap: wrap)
             } catch {
                 handOn()
                 throw error
@@ -218,15 +224,20 @@ final class SQLiteWriter: Sendable {
     }
 
     /// A connection, with BEGIN IMMEDIATE: the write lock taken up front (DESIGN rule).
-    private func begin(_ instruments: StoreInstruments, wrap: @Sendable (any SQLDatabase) -> any SQLDatabase) async throws -> Batch {
+    private func begin(_ instruments: StoreInstruments, journal: Database.Journal,
+                       wrap: @Sendable (any SQLDatabase) -> any SQLDatabase) async throws -> Batch {
         let handle = try await handles.checkOut()
-        let batch = Batch(handle: handle, wrap: wrap, instruments: instruments)
+        let sql = wrap(handle.sql)
+        var leftWAL = false
         do {
-            try await batch.sql.raw("BEGIN IMMEDIATE").run()
+            if journal == .rollbackWhenAlone { leftWAL = try await Self.leaveWAL(on: sql) }
+            try await sql.raw("BEGIN IMMEDIATE").run()
         } catch {
+            if leftWAL { await Self.backToWAL(on: sql) }
             await handles.checkIn(handle, usable: true)
             throw error
         }
+        let batch = Batch(handle: handle, sql: sql, work: wrap(handle.here), instruments: instruments, leftWAL: leftWAL)
         instruments.inUse.increment()
         return batch
     }
@@ -252,6 +263,7 @@ final class SQLiteWriter: Sendable {
                 failure = RollbackFailed(underlying: cause, rollback: rollback)
             }
         }
+        if batch.leftWAL && usable { await Self.backToWAL(on: batch.sql) }
         await handles.checkIn(batch.handle, usable: usable)
         let outcome: Result<Void, any Error>
         if let failure { outcome = .failure(Self.forMembers(failure)) } else { outcome = .success(()) }
@@ -259,6 +271,32 @@ final class SQLiteWriter: Sendable {
         batch.instruments.inUse.decrement()
         handOn()
         try outcome.get()
+    }
+
+    /// Switches the file from WAL to a rollback journal, synced in full, if no other connection has it open; false, still in
+    /// WAL, if one has. No waiting: a server that has the file open keeps it, and the load goes through the WAL.
+    private static func leaveWAL(on sql: any SQLDatabase) async throws -> Bool {
+        try await sql.raw("PRAGMA busy_timeout = 0").run()
+        let mode: String?
+        do {
+            mode = try await sql.raw("PRAGMA journal_mode = DELETE").first(decodingColumn: "journal_mode", as: String.self)
+        } catch let error as SQLiteStatementError where error.isBusy {
+            mode = nil
+        }
+        try await sql.raw("PRAGMA busy_timeout = \(unsafeRaw: String(Database.sqliteBusyTimeout))").run()
+        guard mode == "delete" else { return false }
+        // NORMAL is safe from a power cut in WAL mode only; with a rollback journal FULL is (one more sync per commit).
+        try await sql.raw("PRAGMA synchronous = FULL").run()
+        return true
+    }
+
+    /// Puts the file back in WAL after `leaveWAL`. If it cannot (a reader came meanwhile and holds the file), the file
+    /// stays as it is, safe, and the next connection to open it switches it back, as every connection does at its open.
+    private static func backToWAL(on sql: any SQLDatabase) async {
+        try? await uncancelled {
+            try await sql.raw("PRAGMA synchronous = NORMAL").run()
+            try await sql.raw("PRAGMA journal_mode = WAL").run()
+        }
     }
 
     /// What a caller whose own work succeeded hears when the transaction it was part of could not be committed.

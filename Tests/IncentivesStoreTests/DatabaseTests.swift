@@ -170,4 +170,54 @@ struct DatabaseTests {
             #expect(one == 1, "the pool serves on another connection")
         }
     }
+    /// The journal mode of the file as `sql`'s connection sees it ("wal", "delete").
+    static func journalMode(_ sql: any SQLDatabase) async throws -> String? {
+        try await sql.raw("PRAGMA journal_mode").first(decodingColumn: "journal_mode", as: String.self)
+    }
+
+    struct Refused: Error {}
+
+    @Test("SQLite: a load with the file to itself is journaled by a rollback journal, and the file is in WAL again after it, committed or not")
+    func loadAloneLeavesWALForItsTransaction() async throws {
+        try await TestDatabases.with(.sqlite) { db in
+            try await db.write { try await $0.raw("CREATE TABLE marks (n INTEGER)").run() }
+            let (during, synchronousDuring) = try await db.write(journal: .rollbackWhenAlone) { sql in
+                try await sql.raw("INSERT INTO marks VALUES (1)").run()
+                return (try await Self.journalMode(sql),
+                        try await sql.raw("PRAGMA synchronous").first(decodingColumn: "synchronous", as: Int.self))
+            }
+            #expect(during == "delete" && synchronousDuring == 2, "a rollback journal, synced in full (FULL)")
+            await #expect(throws: Refused.self) {
+                try await db.write(journal: .rollbackWhenAlone) { sql in
+                    try await sql.raw("INSERT INTO marks VALUES (2)").run()
+                    throw Refused()
+                }
+            }
+            let (mode, synchronous, marks) = try await db.read { sql in
+                (try await Self.journalMode(sql), try await sql.raw("PRAGMA synchronous").first(decodingColumn: "synchronous", as: Int.self),
+                 try await sql.raw("SELECT n FROM marks ORDER BY n").all(decodingColumn: "n", as: Int.self))
+            }
+            #expect(mode == "wal" && synchronous == 1, "back in WAL, synced as usual (NORMAL)")
+            #expect(marks == [1], "the first load committed, the second rolled back")
+        }
+    }
+
+    @Test("SQLite: with the file open elsewhere (a server), a load is journaled in the WAL at once, without waiting, and the other reads it")
+    func loadBesideAnotherConnectionStaysInWAL() async throws {
+        try await TestDatabases.with(.sqlite) { db in
+            try await db.write { try await $0.raw("CREATE TABLE marks (n INTEGER)").run() }
+            let other = try await Database.open(db.location, maxConnections: 1)
+            let read = { try await other.read { try await $0.raw("SELECT n FROM marks").all(decodingColumn: "n", as: Int.self) } }
+            #expect(try await read() == [])
+            let started = ContinuousClock.now
+            let during = try await db.write(journal: .rollbackWhenAlone) { sql in
+                try await sql.raw("INSERT INTO marks VALUES (1)").run()
+                return try await Self.journalMode(sql)
+            }
+            #expect(during == "wal")
+            #expect(ContinuousClock.now - started < .milliseconds(Database.sqliteBusyTimeout / 2), "no wait for the other connection")
+            #expect(try await read() == [1])
+            await other.close()
+        }
+    }
 }

@@ -38,4 +38,20 @@ struct SeederScaleTests {
         let (_, again, _) = try await seed(500)
         #expect(again == export, "same seed, same instant: the same claims")
     }
+    @Test("SQLite: a load with the file to itself is written once, to the file, not first to the write-ahead log")
+    func loadBypassesTheLog() async throws {
+        try await TestDatabases.with(.sqlite) { db in
+            guard case .sqlite(let path) = db.location else { return }
+            try await Seeder(db: db).seedScale(count: 3_000, now: now)
+            let size = { (suffix: String) in
+                ((try? FileManager.default.attributesOfItem(atPath: path + suffix))?[.size] as? Int) ?? 0
+            }
+            // Through the WAL the log would have held every page the load wrote (the log keeps its length once grown).
+            // With a rollback journal only the writes after the load (the sequences) went to it.
+            #expect(size("") > 4_000_000, "the load grew the file")
+            #expect(size("-wal") < size("") / 10, "the log is \(size("-wal")) bytes beside a \(size("")) byte file")
+            let mode = try await db.read { try await $0.raw("PRAGMA journal_mode").first(decodingColumn: "journal_mode", as: String.self) }
+            #expect(mode == "wal")
+        }
+    }
 }

@@ -57,7 +57,10 @@ public struct Seeder: Sendable {
     ///
     /// The whole load is one transaction with the kept tables' row triggers and the written tables' secondary indexes set
     /// aside, the indexes built and the kept tables rebuilt once at its end (`KeptTables`). Other writers wait for it; on
-    /// PostgreSQL readers of the loaded tables wait too (dropping an index locks its table).
+    /// PostgreSQL readers of the loaded tables wait too (dropping an index locks its table). On SQLite, when the seed has
+    /// the file to itself, that transaction is journaled by a rollback journal rather than the WAL
+    /// (`Database.Journal.rollbackWhenAlone`): the gigabytes a large load adds are written once, not to the log and again
+    /// at the checkpoint.
     @discardableResult
     public func seedScale(count: Int, now: Date, batchSize: Int = 5_000,
                           progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> SeedSummary {
@@ -101,7 +104,7 @@ public struct Seeder: Sendable {
             return summary
         }
         let flavor = db.flavor
-        let summary = try await db.write { sql in
+        let summary = try await db.write(journal: .rollbackWhenAlone) { sql in
             switch flavor {
             case .sqlite:
                 // A page cache of up to 4 GiB for this load: the new rows' pages and, at its end, the sorts that build the
