@@ -107,11 +107,13 @@ public struct ClaimListing: Sendable {
 
     /// The lines as summaries, or with `json` in the shared JSON shape (the API's list: read in the same query, the
     /// row holding every column `ClaimJSON` needs, and no summary made, its money being costly to build).
-    /// `walking`: the sort whose small table leads the read (`walk(for:)`), in the order `descending` says.
-    static func lines(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, json: Bool, export: Bool = false,
-                      walking: ClaimListQuery.Sort? = nil, descending: Bool = true, on sql: any SQLDatabase) async throws -> [Line] {
-        let query = linesQuery(where: condition, orderBy: orderBy, limit: limit, json: json, walking: walking, descending: descending,
-                               postgres: sql.dialect.name != "sqlite")
+    /// `walking`: the sort whose small table leads the read (`walk(for:)`), in the order `descending` says, and `walked`
+    /// the terms on that table alone.
+    static func lines(where condition: SQLQueryString, walked: SQLQueryString? = nil, orderBy: SQLQueryString, limit: Int, json: Bool,
+                      export: Bool = false, walking: ClaimListQuery.Sort? = nil, descending: Bool = true,
+                      on sql: any SQLDatabase) async throws -> [Line] {
+        let query = linesQuery(where: condition, walked: walked, orderBy: orderBy, limit: limit, json: json, walking: walking,
+                               descending: descending, postgres: sql.dialect.name != "sqlite")
         if let sqlite = sql as? SQLiteStatementDatabase {
             if json { return try await ClaimJSON.page(query, on: sqlite).map { .json($0) } }
             if export { return try await ClaimExportLine.page(query, on: sqlite).map { .export($0) } }
@@ -167,8 +169,9 @@ public struct ClaimListing: Sendable {
     }
 
     /// The statement of `lines`: a page of lines in the order, with the columns of `ClaimJSON` when `json`.
-    static func linesQuery(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, json: Bool,
-                           walking: ClaimListQuery.Sort? = nil, descending: Bool = true, postgres: Bool = false) -> SQLQueryString {
+    static func linesQuery(where condition: SQLQueryString, walked: SQLQueryString? = nil, orderBy: SQLQueryString, limit: Int,
+                           json: Bool, walking: ClaimListQuery.Sort? = nil, descending: Bool = true,
+                           postgres: Bool = false) -> SQLQueryString {
         var query: SQLQueryString = """
             SELECT c.id, c.name, c.kind, c.status, c.amount_minor, c.currency, c.due_at, c.due_kind, c.expires_at,
                    c.created_at, c.updated_at, c.engagement_id, c.location_id, c.solution_area_id, c.consent_at,
@@ -177,7 +180,8 @@ public struct ClaimListing: Sendable {
         if json { query.appendLiteral(", \(Self.jsonColumns)") }
         let limit = max(1, min(limit, ClaimExport.pageSize + 1))
         let walk = walking.flatMap(Self.walk(for:))
-        let read = walk?.read(condition, postgres: postgres, descending: descending, rows: limit) ?? (from: "claims c", where: condition)
+        let read = walk?.read(condition, walked: walked, postgres: postgres, descending: descending, rows: limit)
+            ?? (from: "claims c", where: condition)
         query.appendLiteral("\nFROM ")
         query.appendInterpolation(read.from)
         query.appendLiteral("\nJOIN customers cu ON cu.id = c.customer_id")
@@ -208,18 +212,27 @@ struct ClaimWalk: Sendable {
         (claimsBy + group).map { "c.\($0.claims) = \(table).\($0.table)" }.joined(separator: " AND ")
     }
 
-    /// The FROM and the WHERE of a walked read of the claims that meet `condition`, each of this table's rows giving at most
-    /// `rows` of them. On SQLite the claims are the right side of a CROSS JOIN (its left side is always the outer loop).
+    /// The FROM and the WHERE of a walked read of the claims that meet `condition`, of this table's rows that meet
+    /// `walked` (terms on this table alone), each row giving at most `rows` claims. On SQLite the claims are the right side
+    /// of a CROSS JOIN (its left side is always the outer loop).
     /// On PostgreSQL each row's claims are a LATERAL subquery in id order with a limit of its own: joined plainly, the
     /// planner joined every claim of the scope at once and then sorted each row's claims by id, and an incremental sort
     /// must see a row's whole group before it gives one (a page by location read the first location's 554,322 claims,
-    /// 4 s at 5,000,000 claims).
-    func read(_ condition: SQLQueryString, postgres: Bool, descending: Bool, rows: Int) -> (from: SQLQueryString, where: SQLQueryString) {
-        guard postgres else { return ("\(unsafeRaw: source) \(unsafeRaw: table) CROSS JOIN claims c", "\(unsafeRaw: link) AND \(condition)") }
+    /// 4 s at 5,000,000 claims). The terms on this table stay outside the subquery, where they bound the outer loop's
+    /// index range: inside it they only emptied each row's subquery, and a page by customer read every customer named
+    /// before the cursor.
+    func read(_ condition: SQLQueryString, walked: SQLQueryString?, postgres: Bool, descending: Bool,
+              rows: Int) -> (from: SQLQueryString, where: SQLQueryString) {
+        var outer: SQLQueryString = "\(unsafeRaw: link)"
+        if let walked {
+            outer.appendLiteral(" AND ")
+            outer.appendInterpolation(walked)
+        }
+        guard postgres else { return ("\(unsafeRaw: source) \(unsafeRaw: table) CROSS JOIN claims c", "\(outer) AND \(condition)") }
         return ("""
             \(unsafeRaw: source) \(unsafeRaw: table) CROSS JOIN LATERAL (SELECT c.* FROM claims c WHERE \(unsafeRaw: link) AND \(condition) \
             ORDER BY c.id \(unsafeRaw: descending ? "DESC" : "ASC") LIMIT \(unsafeRaw: String(rows))) c
-            """, "1 = 1")
+            """, walked ?? "1 = 1")
     }
 
     /// The order of its rows: name, then the group.

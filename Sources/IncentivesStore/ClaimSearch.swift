@@ -261,33 +261,48 @@ extension ClaimListing {
         let condition = try await keysetCondition(query, match: match, in: scope, now: now, through: through, reading: limit + 1, on: sql)
         let direction = query.descending ? "DESC" : "ASC"
         let order = orderBy(query.sort, direction)
-        var rows = try await lines(where: condition, orderBy: order, limit: limit + 1, json: json, export: export, walking: query.sort,
-                                   descending: query.descending, on: sql)
+        var rows = try await lines(where: condition.claims, walked: condition.walked, orderBy: order, limit: limit + 1, json: json,
+                                   export: export, walking: query.sort, descending: query.descending, on: sql)
         let hasMore = rows.count > limit
         if hasMore { rows.removeLast() }
         let next = hasMore ? rows.last.map { ClaimCursor(key: key(of: $0, for: query.sort), id: $0.id) } : nil
         return (rows, next)
     }
 
+    /// The conditions of a read of the claims list: on `claims c`, and, where a small table leads the read
+    /// (`ClaimListing.walk`), on that table alone (`ClaimWalk.read`).
+    struct ReadCondition {
+        var claims: SQLQueryString
+        var walked: SQLQueryString?
+
+        mutating func append(_ bound: ReadCondition) {
+            claims.appendLiteral(" AND ")
+            claims.appendInterpolation(bound.claims)
+            guard let terms = bound.walked else { return }
+            var both = walked ?? "1 = 1"
+            both.appendLiteral(" AND ")
+            both.appendInterpolation(terms)
+            walked = both
+        }
+    }
+
     /// The scope, search, filters and tab on `claims c`, and the keyset's bounds: the rows after `query.after` and, with
     /// `through`, up to that row (included), in the query's order. `reading` is the most rows the statement takes after
     /// the cursor (its LIMIT and OFFSET together): a bound split at the cursor's tie (`tieSplit`) reads no more of either part.
     static func keysetCondition(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date,
-                                through: ClaimCursor? = nil, reading: Int, on sql: any SQLDatabase) async throws -> SQLQueryString {
+                                through: ClaimCursor? = nil, reading: Int, on sql: any SQLDatabase) async throws -> ReadCondition {
         // SQLite's `+column` (`filters`): PostgreSQL has no unary plus for text or timestamps, and plans by cost anyway.
         let sqlite = sql.dialect.name == "sqlite"
         let walking = ClaimListing.walk(for: query.sort) != nil
         // Read once: both parts of a split bound (`tieSplit`) take it.
         let end = try await through.asyncMap { try await keysetBound($0, query.descending ? ">=" : "<=", sort: query.sort, in: scope, on: sql) }
-        let conditions = { (walked: Bool, organizationIndexed: Bool) -> SQLQueryString in
-            var condition = filters(query, match: match, in: scope, now: now, walked: walked, organizationIndexed: organizationIndexed)
-            condition.appendLiteral(" AND ")
-            condition.appendInterpolation(tabCondition(query.tab, now: now, walked: walked))
-            condition.appendInterpolation(walkFilter(query, in: scope))
-            if let end {
-                condition.appendLiteral(" AND ")
-                condition.appendInterpolation(end)
-            }
+        let conditions = { (walked: Bool, organizationIndexed: Bool) -> ReadCondition in
+            var condition = ReadCondition(
+                claims: filters(query, match: match, in: scope, now: now, walked: walked, organizationIndexed: organizationIndexed),
+                walked: walking ? walkFilter(query, in: scope) : nil)
+            condition.claims.appendLiteral(" AND ")
+            condition.claims.appendInterpolation(tabCondition(query.tab, now: now, walked: walked))
+            if let end { condition.append(end) }
             return condition
         }
         var condition = conditions(walking && sqlite, query.sort == .engagement)
@@ -296,10 +311,10 @@ extension ClaimListing {
         if sqlite, !walking {
             // The tie's rows are read through the sort's own index, its key equal and the claim id a range.
             let tie = conditions(true, true)
-            return try await tieSplit(after, op, query: query, tie: tie, rest: condition, reading: reading, in: scope, on: sql)
+            return ReadCondition(claims: try await tieSplit(after, op, query: query, tie: tie.claims, rest: condition.claims,
+                                                            reading: reading, in: scope, on: sql))
         }
-        condition.appendLiteral(" AND ")
-        condition.appendInterpolation(try await keysetBound(after, op, sort: query.sort, in: scope, on: sql))
+        condition.append(try await keysetBound(after, op, sort: query.sort, in: scope, on: sql))
         return condition
     }
 
@@ -358,12 +373,13 @@ extension ClaimListing {
     /// PostgreSQL turns it into one index range, and SQLite into a range over the key, where the OR form scanned the
     /// index from its start, so page n cost n pages. (SQLite's range stops before the claim id: `tieSplit`.)
     static func keysetBound(_ cursor: ClaimCursor, _ op: String, sort: ClaimListQuery.Sort, in scope: AccessScope,
-                            on sql: any SQLDatabase) async throws -> SQLQueryString {
+                            on sql: any SQLDatabase) async throws -> ReadCondition {
         if let walked = ClaimListing.walk(for: sort) {
             guard fits(cursor.key, sort) else { throw ClaimCursorRefused() }
             return try await walkBound(cursor, op, walk: walked, in: scope, on: sql)
         }
-        return rowValue(sortKeys(sort) + ["c.id"], op, try await boundValues(cursor, sort: sort, in: scope, on: sql) + ["\(bind: cursor.id)"])
+        return ReadCondition(claims: rowValue(sortKeys(sort) + ["c.id"], op,
+                                              try await boundValues(cursor, sort: sort, in: scope, on: sql) + ["\(bind: cursor.id)"]))
     }
 
     /// The cursor's values of `sortKeys(sort)`, in order. Dates are compared with the cursor row's stored value, not a
@@ -406,11 +422,12 @@ extension ClaimListing {
     }
 
     /// A keyset bound where a small table leads the read (`ClaimListing.walk`): `(name, group) op= (the cursor's)` on that
-    /// table, which starts its index range at the cursor's row, and `c.id op` the cursor's claim id within that row only.
+    /// table (its `walked` part), which starts its index range at the cursor's row, and `c.id op` the cursor's claim id
+    /// within that row only.
     /// The claim id's bound is an expression of the outer row, so each row's claims are still one index range: as one
     /// row value over both tables, SQLite ranged over neither and read the cursor's location from its first claim.
     static func walkBound(_ cursor: ClaimCursor, _ op: String, walk: ClaimWalk, in scope: AccessScope,
-                          on sql: any SQLDatabase) async throws -> SQLQueryString {
+                          on sql: any SQLDatabase) async throws -> ReadCondition {
         let names = walk.group.map(\.table)
         let joined = walk.group.map { "g.\($0.table) = x.\($0.claims)" }.joined(separator: " AND ")
         // Read from the claim the token names, which the caller must see (as for dates).
@@ -423,8 +440,7 @@ extension ClaimListing {
         let values: [SQLQueryString] = ["\(bind: try row.decode(column: "name", as: String.self))"] + group.map { "\(bind: $0)" }
         // Past every claim id: the rows after the cursor's take all their claims.
         let open: Int64 = op.hasPrefix("<") ? .max : .min
-        var bound = rowValue(walk.keys, op.hasPrefix("<") ? "<=" : ">=", values)
-        bound.appendLiteral(" AND c.id \(op) CASE WHEN ")
+        var bound: SQLQueryString = "c.id \(unsafeRaw: op) CASE WHEN "
         for (i, (name, value)) in zip(names, group).enumerated() {
             if i > 0 { bound.appendLiteral(" AND ") }
             bound.appendLiteral("\(walk.table).\(name) = ")
@@ -435,7 +451,7 @@ extension ClaimListing {
         bound.appendLiteral(" AS BIGINT) ELSE CAST(")
         bound.appendInterpolation(bind: open)
         bound.appendLiteral(" AS BIGINT) END")
-        return bound
+        return ReadCondition(claims: bound, walked: rowValue(walk.keys, op.hasPrefix("<") ? "<=" : ">=", values))
     }
 
     /// What the claims' filters imply for the small table that leads a read (`ClaimListing.walk`), written so that no
@@ -444,7 +460,7 @@ extension ClaimListing {
     /// over without reading their claims. A customer's rows (`partner_customers`) have indexes by name within an
     /// organization and within a location, so the scope stays indexable there: a partner reads only its own customers.
     static func walkFilter(_ query: ClaimListQuery, in scope: AccessScope) -> SQLQueryString {
-        var condition: SQLQueryString = ""
+        var condition: SQLQueryString = "1 = 1"
         // The scope, and the location and organization filters, on the walked table's columns.
         func place(organization: String, location: String) {
             condition.appendLiteral(" AND ")
@@ -474,8 +490,9 @@ extension ClaimListing {
         let walk = ClaimListing.walk(for: query.sort)
         var statement: SQLQueryString = "SELECT "
         statement.appendInterpolation(sortKey(query.sort))
-        let read = walk?.read(condition, postgres: sql.dialect.name != "sqlite", descending: query.descending, rows: max(1, size))
-            ?? (from: "claims c", where: condition)
+        let read = walk?.read(condition.claims, walked: condition.walked, postgres: sql.dialect.name != "sqlite",
+                              descending: query.descending, rows: max(1, size))
+            ?? (from: "claims c", where: condition.claims)
         statement.appendLiteral(" AS k, c.id FROM ")
         statement.appendInterpolation(read.from)
         statement.appendLiteral(" WHERE ")
