@@ -296,9 +296,11 @@ extension ClaimListing {
         let walking = ClaimListing.walk(for: query.sort) != nil
         // Read once: both parts of a split bound (`tieSplit`) take it.
         let end = try await through.asyncMap { try await keysetBound($0, query.descending ? ">=" : "<=", sort: query.sort, in: scope, on: sql) }
+        let locationLed = sqlite && locationLed(query.sort, in: scope)
         let conditions = { (walked: Bool, organizationIndexed: Bool) -> ReadCondition in
             var condition = ReadCondition(
-                claims: filters(query, match: match, in: scope, now: now, walked: walked, organizationIndexed: organizationIndexed),
+                claims: filters(query, match: match, in: scope, now: now, walked: walked, organizationIndexed: organizationIndexed,
+                                locationLed: locationLed),
                 walked: walking ? walkFilter(query, in: scope) : nil)
             condition.claims.appendLiteral(" AND ")
             condition.claims.appendInterpolation(tabCondition(query.tab, now: now, walked: walked))
@@ -573,9 +575,12 @@ extension ClaimListing {
     /// which SQLite's planner never serves from an index (it chose `claims_location_claim` over the walk's index for a
     /// user of one location, and then sorted everything). `organizationIndexed`: that index begins with the partner's
     /// organization, which stays indexable.
+    /// `locationLed` (`locationLed(_:in:)`): the scope's organization is written `+c.organization_id` and its location
+    /// stays indexable, whatever `walked` says.
     static func filters(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date,
-                        walked: Bool = false, organizationIndexed: Bool = false) -> SQLQueryString {
-        var condition = walked ? walkScope(scope, organizationIndexed: organizationIndexed) : scope.claimFilter("c")
+                        walked: Bool = false, organizationIndexed: Bool = false, locationLed: Bool = false) -> SQLQueryString {
+        var condition = locationLed ? scope.filter(organization: "+c.organization_id", location: "c.location_id")
+            : walked ? walkScope(scope, organizationIndexed: organizationIndexed) : scope.claimFilter("c")
         appendColumnFilters(query, alias: walked ? "+c" : "c", to: &condition)
         if let days = query.dueWithinDays {
             condition.appendLiteral(walked ? " AND +c.due_at >= " : " AND c.due_at >= ")
@@ -615,6 +620,19 @@ extension ClaimListing {
                 (\(unsafeRaw: c).status IN (\(unsafeRaw: waiting)) OR (\(unsafeRaw: c).due_at >= \(bind: now) AND \(unsafeRaw: c).due_at <= \(bind: now.addingTimeInterval(TimeInterval(ClaimListQuery.attentionDays) * 86_400))))
                 """
         }
+    }
+
+    /// Whether a read sorted by `sort` goes through the scope's one location's index rather than its organization's: by
+    /// amount, for a partner's user of one location (`claims_location_amount_sort`, migration 38). Amounts follow the
+    /// engagements a location runs, so the organization's index in amount order may hold every other location's claims
+    /// before the first of this one's: at a million claims the next page ascending passed over them one by one (62 ms).
+    /// A user of several locations, or the organization's admin, reads the organization's index (an index per location
+    /// would have to be read location by location and merged). SQLite only: PostgreSQL's planner weighs both indexes by
+    /// itself, and with the organization's term written `+c.organization_id` it read the location's claims in a bitmap
+    /// and sorted them all (2,228 at 20,000 claims, `ReadPlanTests`).
+    static func locationLed(_ sort: ClaimListQuery.Sort, in scope: AccessScope) -> Bool {
+        guard sort == .amount, case .partner(_, let locations) = scope else { return false }
+        return locations.count == 1
     }
 
     /// The viewer's scope on `c` for a walked read (`filters`): a partner's organization stays indexable where the read's

@@ -39,5 +39,6 @@ extension Migrator {
         migration35,
         migration36,
         migration37,
+        migration38,
     ]
 }

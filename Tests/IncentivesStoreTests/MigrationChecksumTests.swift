@@ -81,6 +81,8 @@ struct MigrationChecksumTests {
              postgres: "321a5498007c927614f852195c48beb41a072b14de0f18db9541ac6906fbbc9e"),
         37: (sqlite: "48cd1885037b585ecf3e5ba8d7875a4bbb74dc7e653086f44a3f8fed24daa232",
              postgres: "48cd1885037b585ecf3e5ba8d7875a4bbb74dc7e653086f44a3f8fed24daa232"),
+        38: (sqlite: "63aca06fecc30f5fc5021bbc74609285d4ea681034b5927dc75160a0359e2671",
+             postgres: "63aca06fecc30f5fc5021bbc74609285d4ea681034b5927dc75160a0359e2671"),
     ]
 
     @Test("no landed migration's SQL changed, on either dialect")

@@ -23,7 +23,7 @@ struct ReadGrowthTests {
     /// cursor on claim 3, which every role sees; ascending, the claims past it are nearly all of them): a header is one
     /// click from the navigation's list. And a page deep in a tie: by deadline, after claim 4 (at claim 3's location, with
     /// no deadline, so among every claim without one), where the page's bound must not pass over the tie's claims on the
-    /// far side of the cursor one by one.
+    /// far side of the cursor one by one; and ascending by amount past the claims without one.
     static let sortedLists: [String] = ClaimListQuery.Sort.allCases.filter { $0 != .updated }.flatMap { sort -> [String] in
         let key: ClaimCursor.Key = switch sort {
         case .due, .updated: .date(Date(timeIntervalSince1970: 1_800_000_000))
@@ -33,7 +33,11 @@ struct ReadGrowthTests {
         }
         let after = ClaimCursor(key: key, id: 3).token
         return ["/claims?sort=\(sort.rawValue)", "/claims?sort=\(sort.rawValue)&after=\(after)", "/claims?sort=\(sort.rawValue)&dir=asc&after=\(after)"]
-    } + ["/claims?sort=due&after=\(ClaimCursor(key: .date(ClaimListing.noDeadline), id: 4).token)"]
+    } + ["/claims?sort=due&after=\(ClaimCursor(key: .date(ClaimListing.noDeadline), id: 4).token)",
+         // Ascending by amount, after the first page's claims without an amount (the Next link's kind of cursor): the
+         // organization's smallest amounts may all be another location's, and a one-location user's page must not pass
+         // over them one by one.
+         "/claims?sort=amount&dir=asc&after=\(ClaimCursor(key: .number(-1), id: 3).token)"]
 
     /// Reads beyond the navigation, per role: records a list links to (claim 3 is at the location every Bluefin user
     /// holds), tabs, the list's sorts, and the API's reads (`api:` paths, with the user's read token).
