@@ -17,7 +17,7 @@ struct TemplateFieldTableTests {
     func check<T: TemplateFieldTable>(_ value: T, sourceLocation: SourceLocation = #_sourceLocation) {
         let children = Mirror(reflecting: value).children
         // Every stored property is in the table (a table may add computed names, as the shell's links).
-        #expect(Set(children.compactMap(\.label)).isSubset(of: Set(T.templateFields.keys)), "\(T.self)'s table names its stored properties",
+        #expect(Set(children.compactMap(\.label)).isSubset(of: T.templateFields.names), "\(T.self)'s table names its stored properties",
                 sourceLocation: sourceLocation)
         for child in children {
             guard let label = child.label else { continue }

@@ -35,17 +35,17 @@ func queryPath(_ path: String, _ items: [(String, String)]) -> String {
 
 // Read by field tables (TemplateFieldTable): every list repeats these.
 extension ListTab: TemplateFieldTable {
-    static let templateFields: [String: @Sendable (Self) -> Any?] = [
+    static let templateFields = TemplateFields<Self>([
         "name": { $0.name }, "href": { $0.href }, "count": { $0.count }, "current": { $0.current }, "hasCount": { $0.hasCount },
-    ]
+    ])
 }
 
 extension ListOption: TemplateFieldTable {
-    static let templateFields: [String: @Sendable (Self) -> Any?] = ["value": { $0.value }, "label": { $0.label }, "selected": { $0.selected }]
+    static let templateFields = TemplateFields<Self>(["value": { $0.value }, "label": { $0.label }, "selected": { $0.selected }])
 }
 
 extension SortHeader: TemplateFieldTable {
-    static let templateFields: [String: @Sendable (Self) -> Any?] = [
+    static let templateFields = TemplateFields<Self>([
         "label": { $0.label }, "href": { $0.href }, "ariaSort": { $0.ariaSort }, "arrow": { $0.arrow }, "numeric": { $0.numeric },
-    ]
+    ])
 }

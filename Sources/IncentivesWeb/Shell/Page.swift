@@ -177,7 +177,7 @@ enum PageTime {
 
 // The layout renders on every page: read by field tables (TemplateFieldTable).
 extension Shell: TemplateFieldTable {
-    static let templateFields: [String: @Sendable (Self) -> Any?] = [
+    static let templateFields = TemplateFields<Self>([
         "pageTitle": { $0.pageTitle }, "signedIn": { $0.signedIn }, "userName": { $0.userName },
         "organizationName": { $0.organizationName }, "roleSummary": { $0.roleSummary }, "nav": { $0.nav }, "hasNav": { $0.hasNav },
         "crumbs": { $0.crumbs }, "hasCrumbs": { $0.hasCrumbs }, "flash": { $0.flash }, "csrfToken": { $0.csrfToken },
@@ -185,13 +185,13 @@ extension Shell: TemplateFieldTable {
         // The header's links: the same on every page, so computed here rather than stored in each view model.
         "homeHref": { _ in SitePath.home.href() }, "tokensHref": { _ in SitePath.tokens.href() },
         "calendarHref": { _ in SitePath.calendar.href() }, "signOutAction": { _ in SitePath.logout.href() },
-    ]
+    ])
 }
 
 extension Shell.NavItem: TemplateFieldTable {
-    static let templateFields: [String: @Sendable (Self) -> Any?] = ["title": { $0.title }, "path": { $0.path }, "current": { $0.current }]
+    static let templateFields = TemplateFields<Self>(["title": { $0.title }, "path": { $0.path }, "current": { $0.current }])
 }
 
 extension Shell.Crumb: TemplateFieldTable {
-    static let templateFields: [String: @Sendable (Self) -> Any?] = ["title": { $0.title }, "path": { $0.path }, "isLast": { $0.isLast }]
+    static let templateFields = TemplateFields<Self>(["title": { $0.title }, "path": { $0.path }, "isLast": { $0.isLast }])
 }

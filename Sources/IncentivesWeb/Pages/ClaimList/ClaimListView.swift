@@ -117,7 +117,7 @@ struct ClaimListView: PageView {
 /// The most requested page: read by a field table (TemplateFieldTable) rather than through a `Mirror` per name the
 /// template asks for (a sixth of the page's time at 50 rows, measured when swift-mustache rendered the pages).
 extension ClaimListView: TemplateFieldTable {
-    static let templateFields: [String: @Sendable (Self) -> Any?] = [
+    static let templateFields = TemplateFields<Self>([
         "shell": { $0.shell }, "tabs": { $0.tabs }, "tabCode": { $0.tabCode }, "tabName": { $0.tabName },
         "search": { $0.search }, "statuses": { $0.statuses }, "kinds": { $0.kinds }, "engagements": { $0.engagements },
         "locations": { $0.locations }, "dues": { $0.dues }, "sort": { $0.sort }, "dir": { $0.dir }, "per": { $0.per },
@@ -125,5 +125,5 @@ extension ClaimListView: TemplateFieldTable {
         "showOrganization": { $0.showOrganization }, "summary": { $0.summary }, "nextHref": { $0.nextHref },
         "firstHref": { $0.firstHref }, "isFiltered": { $0.isFiltered }, "clearHref": { $0.clearHref },
         "csvHref": { $0.csvHref }, "xlsxHref": { $0.xlsxHref }, "createHref": { $0.createHref }, "action": { $0.action },
-    ]
+    ])
 }

@@ -65,8 +65,8 @@ struct TemplateRendering {
             if case .table = kind { table = value as? any TemplateFieldTable } else { table = nil }
         }
 
-        func child(_ name: String) -> Any? {
-            if let table { return table.child(named: name) }
+        func child(_ name: TemplateSymbol) -> Any? {
+            if let table { return table.child(name) }
             return kind.child(name, of: value)
         }
     }

@@ -17,10 +17,11 @@ indirect enum TemplateToken {
     case blockDefinition(String, [TemplateToken])
 }
 
-/// A name as a template writes it: `.` for the current value, or dotted segments.
+/// A name as a template writes it: `.` for the current value, or dotted segments, each interned
+/// (`TemplateSymbol`) as the template is compiled.
 enum TemplateName: Equatable {
     case current
-    case path([String])
+    case path([TemplateSymbol])
 
     init(_ text: String, template: String, line: Int) throws {
         if text == "." { self = .current; return }
@@ -28,7 +29,7 @@ enum TemplateName: Equatable {
         guard !text.isEmpty, !segments.contains(where: \.isEmpty) else {
             throw TemplateError(template: template, line: line, reason: "the name \"\(text)\" is not `.` or dotted names")
         }
-        self = .path(segments)
+        self = .path(segments.map(TemplateSymbol.init))
     }
 }
 

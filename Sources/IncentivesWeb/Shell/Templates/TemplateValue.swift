@@ -65,10 +65,11 @@ enum TemplateKind: Sendable {
     }
 
     /// The field `name` of `value` (of this kind), or nil when it has none or holds none.
-    func child(_ name: String, of value: Any) -> Any? {
+    func child(_ symbol: TemplateSymbol, of value: Any) -> Any? {
+        let name = symbol.name
         switch self {
         case .table:
-            return (value as? any TemplateFieldTable)?.child(named: name)
+            return (value as? any TemplateFieldTable)?.child(symbol)
         case .reflected(let fields):
             guard let field = fields[name] else { return nil }
             let children = Mirror(reflecting: value).children
