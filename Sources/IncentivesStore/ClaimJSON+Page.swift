@@ -16,36 +16,29 @@ extension ClaimJSON {
     /// What a page's rows leave behind: touched only by the statement's run, which the caller awaits (hence unchecked).
     private final class PageReader: @unchecked Sendable {
         static let kinds = RawCases<ClaimKind>(), statuses = RawCases<ClaimStatus>()
-        static let columns = ["id", "name", "kind", "status", "version", "organization_id", "location_id", "location_name",
-                              "engagement_id", "engagement_name", "engagement_version", "customer_id", "customer_name",
-                              "customer_domain", "customer_tenant_id", "amount_minor", "currency", "hours", "due_at", "due_kind",
-                              "expires_at", "is_dispute_round", "consent_at", "first_submitted_at", "created_at", "updated_at"]
         var claims: [ClaimJSON] = []
-        var places: [Int] = []
+        var columns = PlacedColumns(["id", "name", "kind", "status", "version", "organization_id", "location_id", "location_name",
+                                     "engagement_id", "engagement_name", "engagement_version", "customer_id", "customer_name",
+                                     "customer_domain", "customer_tenant_id", "amount_minor", "currency", "hours", "due_at", "due_kind",
+                                     "expires_at", "is_dispute_round", "consent_at", "first_submitted_at", "created_at", "updated_at"])
         var currencies = RowCurrencies()
 
-        func read(_ row: SQLiteRowCursor) throws {
-            if places.isEmpty { places = try SQLiteRowCursor.places(of: Self.columns, in: row.columns) }
-            // Each column by its index in `columns`, which also names it in an error.
-            func at(_ i: Int) -> Int { places[i] }
-            func integer(_ i: Int) throws -> Int64 { try row.integer(places[i], Self.columns[i]) }
-            func text(_ i: Int) throws -> String { try row.text(places[i], Self.columns[i]) }
-            func optionalText(_ i: Int) throws -> String? { try row.optionalText(places[i], Self.columns[i]) }
-            func instant(_ i: Int) throws -> Date? { try row.instant(places[i], Self.columns[i]) }
-            func requiredInstant(_ i: Int) throws -> Date { try row.requiredInstant(places[i], Self.columns[i]) }
-            guard let kind = row.withUTF8(at(2), Self.kinds.matching) else { throw StoreError.corrupt("A claim holds an unknown kind.") }
-            guard let status = row.withUTF8(at(3), Self.statuses.matching) else {
-                throw StoreError.corrupt("A claim holds an unknown status (\(try text(3))).")
+        func read(_ cursor: SQLiteRowCursor) throws {
+            let row = try columns.reading(cursor)
+            guard let kind = cursor.withUTF8(row.at(2), Self.kinds.matching) else { throw StoreError.corrupt("A claim holds an unknown kind.") }
+            guard let status = cursor.withUTF8(row.at(3), Self.statuses.matching) else {
+                throw StoreError.corrupt("A claim holds an unknown status (\(try row.text(3))).")
             }
             claims.append(ClaimJSON(
-                id: try integer(0), name: try text(1), kind: kind.rawValue, status: status, version: Int(try integer(4)),
-                organizationID: try integer(5), locationID: try integer(6), locationName: try text(7),
-                engagementID: try integer(8), engagementName: try text(9), engagementVersion: Int(try integer(10)),
-                customer: Customer(id: try integer(11), name: try text(12), domain: try optionalText(13), tenantID: try optionalText(14)),
-                amountMinor: row.isNull(at(15)) ? nil : try integer(15), currency: try currencies.read(row, at(16)),
-                hours: try optionalText(17), dueAt: try instant(18), dueKind: try optionalText(19), expires: !row.isNull(at(20)),
-                isDisputeRound: try row.flag(at(21), Self.columns[21]), consentAt: try instant(22), firstSubmittedAt: try instant(23),
-                createdAt: try requiredInstant(24), updatedAt: try requiredInstant(25)))
+                id: try row.integer(0), name: try row.text(1), kind: kind.rawValue, status: status, version: Int(try row.integer(4)),
+                organizationID: try row.integer(5), locationID: try row.integer(6), locationName: try row.text(7),
+                engagementID: try row.integer(8), engagementName: try row.text(9), engagementVersion: Int(try row.integer(10)),
+                customer: Customer(id: try row.integer(11), name: try row.text(12), domain: try row.optionalText(13),
+                                   tenantID: try row.optionalText(14)),
+                amountMinor: row.isNull(15) ? nil : try row.integer(15), currency: try currencies.read(cursor, row.at(16)),
+                hours: try row.optionalText(17), dueAt: try row.instant(18), dueKind: try row.optionalText(19), expires: !row.isNull(20),
+                isDisputeRound: try row.flag(21), consentAt: try row.instant(22), firstSubmittedAt: try row.instant(23),
+                createdAt: try row.requiredInstant(24), updatedAt: try row.requiredInstant(25)))
         }
     }
 }

@@ -117,34 +117,13 @@ public struct ClaimListing: Sendable {
         if let sqlite = sql as? SQLiteStatementDatabase {
             if json { return try await ClaimJSON.page(query, on: sqlite).map { .json($0) } }
             if export { return try await ClaimExportLine.page(query, on: sqlite).map { .export($0) } }
+            return try await ClaimSummary.page(query, on: sqlite).map { .summary($0) }
         }
         // By hand, not a `Decodable` row: every claims list reads these (Rows.swift says why).
         return try await sql.raw(query).all().map { row -> Line in
             if json { return .json(try ClaimJSON(row: row)) }
             if export { return .export(try ClaimExportLine(row: row)) }
-            let column = StoredColumns(row)
-            let currency = Currency(try column("currency", as: String.self))
-            guard let kind = ClaimKind(rawValue: try column("kind", as: String.self)),
-                  let status = ClaimStatus(rawValue: try column("status", as: String.self)) else {
-                throw StoreError.corrupt("A claim holds an unknown kind or status.")
-            }
-            let summary = ClaimSummary(
-                id: try column("id", as: Int64.self), name: try column("name", as: String.self),
-                kind: kind, status: status, customerName: try column("customer_name", as: String.self),
-                engagementID: try column("engagement_id", as: Int64.self),
-                engagementName: try column("engagement_name", as: String.self),
-                locationID: try column("location_id", as: Int64.self),
-                locationName: try column("location_name", as: String.self),
-                organizationName: try column("organization_name", as: String.self),
-                solutionAreaID: try column("solution_area_id", as: Int64.self),
-                amount: try column("amount_minor", as: Int64?.self).map { Money(minorUnits: $0, currency: currency) },
-                dueAt: try column("due_at", as: Date?.self),
-                dueKind: try column("due_kind", as: String?.self).flatMap(DeadlineKind.init(rawValue:)),
-                expiresAt: try column("expires_at", as: Date?.self),
-                consentAt: try column("consent_at", as: Date?.self),
-                createdAt: try column("created_at", as: Date.self),
-                updatedAt: try column("updated_at", as: Date.self))
-            return .summary(summary)
+            return .summary(try ClaimSummary(row: row))
         }
     }
 

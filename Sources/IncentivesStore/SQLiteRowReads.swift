@@ -53,6 +53,38 @@ extension SQLiteRowCursor {
     }
 }
 
+/// A page's columns by their index in a list of names: each one's place in the statement's row found on its first row, and
+/// its name at hand for an error. The readers of the claims lists (`ClaimJSON.page`, `ClaimSummary.page`) read by it.
+struct PlacedColumns {
+    let names: [String]
+    private var places: [Int] = []
+
+    init(_ names: [String]) { self.names = names }
+
+    /// `row` read through these places (found now if this is the page's first row).
+    mutating func reading(_ row: SQLiteRowCursor) throws -> PlacedRow {
+        if places.isEmpty { places = try SQLiteRowCursor.places(of: names, in: row.columns) }
+        return PlacedRow(row: row, places: places, names: names)
+    }
+}
+
+/// One row read by the index of each column in its page's names (`PlacedColumns`).
+struct PlacedRow {
+    let row: SQLiteRowCursor
+    let places: [Int]
+    let names: [String]
+
+    /// The column's place in the statement's row, for the cursor's own reads.
+    func at(_ i: Int) -> Int { places[i] }
+    func isNull(_ i: Int) -> Bool { row.isNull(places[i]) }
+    func integer(_ i: Int) throws -> Int64 { try row.integer(places[i], names[i]) }
+    func flag(_ i: Int) throws -> Bool { try row.flag(places[i], names[i]) }
+    func text(_ i: Int) throws -> String { try row.text(places[i], names[i]) }
+    func optionalText(_ i: Int) throws -> String? { try row.optionalText(places[i], names[i]) }
+    func instant(_ i: Int) throws -> Date? { try row.instant(places[i], names[i]) }
+    func requiredInstant(_ i: Int) throws -> Date { try row.requiredInstant(places[i], names[i]) }
+}
+
 /// The currency of each row of a page: the same few codes on every row, so the last one is kept rather than made again.
 struct RowCurrencies {
     private var last: (bytes: [UInt8], currency: Currency)?
