@@ -28,7 +28,7 @@ struct ClaimExportLine: Sendable, Hashable {
     var createdAt: Date
     var updatedAt: Date
 
-    /// The keyset key of this line for the sort, as `ClaimListing.key(of:for:)` gives a list line's.
+    /// The keyset key of this line for the sort, as a page's line gives it (`ClaimSummary.key(for:)`).
     func key(for sort: ClaimListQuery.Sort) -> ClaimCursor.Key {
         func text(_ bytes: Text) -> ClaimCursor.Key { .text(String(decoding: bytes, as: UTF8.self)) }
         return switch sort {

@@ -83,20 +83,7 @@ public struct ClaimListing: Sendable {
     }
 
     static func summaries(where condition: SQLQueryString, orderBy: SQLQueryString, limit: Int, on sql: any SQLDatabase) async throws -> [ClaimSummary] {
-        try await lines(where: condition, orderBy: orderBy, limit: limit, json: false, on: sql).compactMap(\.summary)
-    }
-
-    /// One line of a claims list as read: the page's summary, or (the API's list) the shared JSON shape.
-    enum Line {
-        case summary(ClaimSummary)
-        case json(ClaimJSON)
-        /// An export's line (`ClaimExportLine`): the summary's columns, amounts still in minor units.
-        case export(ClaimExportLine)
-
-        var summary: ClaimSummary? { if case .summary(let s) = self { s } else { nil } }
-        var json: ClaimJSON? { if case .json(let j) = self { j } else { nil } }
-        var export: ClaimExportLine? { if case .export(let e) = self { e } else { nil } }
-        var id: Int64 { switch self { case .summary(let s): s.id; case .json(let j): j.id; case .export(let e): e.id } }
+        try await lines(ClaimSummary.self, where: condition, orderBy: orderBy, limit: limit, on: sql)
     }
 
     /// What `ClaimJSON(row:)` reads beyond a line's columns (its load query names the same).
@@ -105,26 +92,17 @@ public struct ClaimListing: Sendable {
         cu.tenant_id AS customer_tenant_id, c.hours, c.is_dispute_round, c.first_submitted_at
         """
 
-    /// The lines as summaries, or with `json` in the shared JSON shape (the API's list: read in the same query, the
-    /// row holding every column `ClaimJSON` needs, and no summary made, its money being costly to build).
-    /// `walking`: the sort whose small table leads the read (`walk(for:)`), in the order `descending` says, and `walked`
-    /// the terms on that table alone.
-    static func lines(where condition: SQLQueryString, walked: SQLQueryString? = nil, orderBy: SQLQueryString, limit: Int, json: Bool,
-                      export: Bool = false, walking: ClaimListQuery.Sort? = nil, descending: Bool = true,
-                      on sql: any SQLDatabase) async throws -> [Line] {
-        let query = linesQuery(where: condition, walked: walked, orderBy: orderBy, limit: limit, json: json, walking: walking,
-                               descending: descending, postgres: sql.dialect.name != "sqlite")
-        if let sqlite = sql as? SQLiteStatementDatabase {
-            if json { return try await ClaimJSON.page(query, on: sqlite).map { .json($0) } }
-            if export { return try await ClaimExportLine.page(query, on: sqlite).map { .export($0) } }
-            return try await ClaimSummary.page(query, on: sqlite).map { .summary($0) }
-        }
+    /// The lines of a claims list as `Line` reads them (the page's summaries, the API's shared JSON shape, or the export's
+    /// lines), in place on SQLite. `walking`: the sort whose small table leads the read (`walk(for:)`), in the order
+    /// `descending` says, and `walked` the terms on that table alone.
+    static func lines<Line: ClaimListLine>(_: Line.Type, where condition: SQLQueryString, walked: SQLQueryString? = nil,
+                                           orderBy: SQLQueryString, limit: Int, walking: ClaimListQuery.Sort? = nil,
+                                           descending: Bool = true, on sql: any SQLDatabase) async throws -> [Line] {
+        let query = linesQuery(where: condition, walked: walked, orderBy: orderBy, limit: limit, json: Line.readsJSONColumns,
+                               walking: walking, descending: descending, postgres: sql.dialect.name != "sqlite")
+        if let sqlite = sql as? SQLiteStatementDatabase { return try await Line.page(query, on: sqlite) }
         // By hand, not a `Decodable` row: every claims list reads these (Rows.swift says why).
-        return try await sql.raw(query).all().map { row -> Line in
-            if json { return .json(try ClaimJSON(row: row)) }
-            if export { return .export(try ClaimExportLine(row: row)) }
-            return .summary(try ClaimSummary(row: row))
-        }
+        return try await sql.raw(query).all().map(Line.init(row:))
     }
 
     /// How a list sorted by a small table's name is read: that table first, in its name order (`locations_name`,

@@ -125,8 +125,7 @@ extension ClaimListing {
         let db = self.db, searchNarrowLimit = self.searchNarrowLimit
         return try await db.read { sql in
             let match = try await ClaimSearchIndex.match(query.search, flavor: db.flavor, narrowLimit: searchNarrowLimit, in: scope, on: sql)
-            let (rows, next) = try await Self.lines(query, match: match, in: scope, now: now, json: true, on: sql)
-            return (rows.compactMap(\.json), next)
+            return try await Self.lines(ClaimJSON.self, query, match: match, in: scope, now: now, on: sql)
         }
     }
 
@@ -248,24 +247,24 @@ extension ClaimListing {
     /// One keyset page of the query's rows (no counts), and the cursor of the next page.
     static func rows(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date, largestPage: Int = 500,
                      on sql: any SQLDatabase) async throws -> ([ClaimSummary], ClaimCursor?) {
-        let (lines, next) = try await lines(query, match: match, in: scope, now: now, json: false, largestPage: largestPage, on: sql)
-        return (lines.compactMap(\.summary), next)
+        try await lines(ClaimSummary.self, query, match: match, in: scope, now: now, largestPage: largestPage, on: sql)
     }
 
-    /// `rows`, each line with the claim in the shared JSON shape when `json` is true, or as the export writes it (`export`).
-    /// With `through`, only the rows up to that one (included) in the query's order: a page of the export's (`ClaimExport`).
-    static func lines(_ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope, now: Date, json: Bool,
-                      export: Bool = false, through: ClaimCursor? = nil, largestPage: Int = 500,
-                      on sql: any SQLDatabase) async throws -> ([Line], ClaimCursor?) {
+    /// `rows`, each line as `Line` reads it: the page's summary, the claim in the shared JSON shape, or as the export writes
+    /// it. With `through`, only the rows up to that one (included) in the query's order: a page of the export's
+    /// (`ClaimExport`).
+    static func lines<Line: ClaimListLine>(_: Line.Type, _ query: ClaimListQuery, match: ClaimSearchIndex.Match?, in scope: AccessScope,
+                                           now: Date, through: ClaimCursor? = nil, largestPage: Int = 500,
+                                           on sql: any SQLDatabase) async throws -> ([Line], ClaimCursor?) {
         let limit = max(1, min(query.limit, largestPage))
         let condition = try await keysetCondition(query, match: match, in: scope, now: now, through: through, reading: limit + 1, on: sql)
         let direction = query.descending ? "DESC" : "ASC"
         let order = orderBy(query.sort, direction)
-        var rows = try await lines(where: condition.claims, walked: condition.walked, orderBy: order, limit: limit + 1, json: json,
-                                   export: export, walking: query.sort, descending: query.descending, on: sql)
+        var rows = try await lines(Line.self, where: condition.claims, walked: condition.walked, orderBy: order, limit: limit + 1,
+                                   walking: query.sort, descending: query.descending, on: sql)
         let hasMore = rows.count > limit
         if hasMore { rows.removeLast() }
-        let next = hasMore ? rows.last.map { ClaimCursor(key: key(of: $0, for: query.sort), id: $0.id) } : nil
+        let next = hasMore ? rows.last.map { ClaimCursor(key: $0.key(for: query.sort), id: $0.id) } : nil
         return (rows, next)
     }
 
@@ -690,37 +689,60 @@ extension ClaimListing {
         sort == .due ? "\(ident: alias).due_sort" : "\(ident: alias).updated_at"
     }
 
-    static func key(of line: Line, for sort: ClaimListQuery.Sort) -> ClaimCursor.Key {
-        switch line {
-        case .summary(let claim): return key(of: claim, for: sort)
-        case .export(let line): return line.key(for: sort)
-        case .json(let claim):
-            switch sort {
-            case .updated: return .date(claim.updatedAt)
-            case .name: return .text(claim.name)
-            case .customer: return .text(claim.customer.name)
-            case .engagement: return .text(claim.engagementName)
-            case .location: return .text(claim.locationName)
-            case .status: return .text(claim.status)
-            case .due: return .date(claim.nextDeadline?.dueAt ?? noDeadline)
-            // The amount's exact text has the currency's minor digits: without its point it is the minor units.
-            case .amount: return .number(claim.amount.flatMap { Int64($0.amount.replacingOccurrences(of: ".", with: "")) } ?? -1)
-            }
-        }
-    }
+}
 
-    static func key(of claim: ClaimSummary, for sort: ClaimListQuery.Sort) -> ClaimCursor.Key {
+/// One line of a claims list as its reader wants it: the page's summary (`ClaimSummary`), the claim in the shared JSON shape
+/// (`ClaimJSON`, the API's list) or the export's line (`ClaimExportLine`), each read from the same statement
+/// (`ClaimListing.linesQuery`) without a line of another kind in between.
+protocol ClaimListLine: Sendable {
+    /// Whether the statement reads `ClaimListing.jsonColumns` too.
+    static var readsJSONColumns: Bool { get }
+    /// A page of the statement's lines, read in place from SQLite.
+    static func page(_ query: SQLQueryString, on sqlite: SQLiteStatementDatabase) async throws -> [Self]
+    /// One of the statement's rows, read by name (PostgreSQL's).
+    init(row: any SQLRow) throws
+    var id: Int64 { get }
+    /// This line's keyset key for the sort: the cursor of the page it ends.
+    func key(for sort: ClaimListQuery.Sort) -> ClaimCursor.Key
+}
+
+extension ClaimSummary: ClaimListLine {
+    static var readsJSONColumns: Bool { false }
+
+    func key(for sort: ClaimListQuery.Sort) -> ClaimCursor.Key {
         switch sort {
-        case .updated: .date(claim.updatedAt)
-        case .name: .text(claim.name)
-        case .customer: .text(claim.customerName)
-        case .engagement: .text(claim.engagementName)
-        case .location: .text(claim.locationName)
-        case .status: .text(claim.status.rawValue)
-        case .due: .date(claim.dueAt ?? noDeadline)
-        case .amount: .number(claim.amount?.minorUnits ?? -1)
+        case .updated: .date(updatedAt)
+        case .name: .text(name)
+        case .customer: .text(customerName)
+        case .engagement: .text(engagementName)
+        case .location: .text(locationName)
+        case .status: .text(status.rawValue)
+        case .due: .date(dueAt ?? ClaimListing.noDeadline)
+        case .amount: .number(amount?.minorUnits ?? -1)
         }
     }
+}
+
+extension ClaimJSON: ClaimListLine {
+    static var readsJSONColumns: Bool { true }
+
+    func key(for sort: ClaimListQuery.Sort) -> ClaimCursor.Key {
+        switch sort {
+        case .updated: .date(updatedAt)
+        case .name: .text(name)
+        case .customer: .text(customer.name)
+        case .engagement: .text(engagementName)
+        case .location: .text(locationName)
+        case .status: .text(status)
+        case .due: .date(nextDeadline?.dueAt ?? ClaimListing.noDeadline)
+        // The amount's exact text has the currency's minor digits: without its point it is the minor units.
+        case .amount: .number(amount.flatMap { Int64($0.amount.replacingOccurrences(of: ".", with: "")) } ?? -1)
+        }
+    }
+}
+
+extension ClaimExportLine: ClaimListLine {
+    static var readsJSONColumns: Bool { false }
 }
 
 /// What the claims list's tabs and filters offer: solution areas, engagements, and the scope's locations.
@@ -816,10 +838,10 @@ public struct ClaimExport: Sendable {
                 // Rows written into the range since the scout passed make it longer than a page: read on until its end.
                 repeat {
                     let (page, next) = try await db.read { [query] sql in
-                        try await ClaimListing.lines(query, match: match, in: scope, now: now, json: false, export: true,
+                        try await ClaimListing.lines(ClaimExportLine.self, query, match: match, in: scope, now: now,
                                                      through: through, largestPage: Self.pageSize, on: sql)
                     }
-                    lines += page.lazy.compactMap(\.export)
+                    lines += page
                     query.after = next
                 } while query.after != nil
                 return lines

@@ -54,7 +54,7 @@ struct ClaimSearchTests {
                     // The keys never go backwards (ties broken by id the same way; a status's claims by their update,
                     // then id; a location's or engagement's by its id, then the claim's; a customer's by its id, the
                     // location's, then the claim's).
-                    let keys = walked.map { (ClaimListing.key(of: $0, for: sort), $0.id) }
+                    let keys = walked.map { ($0.key(for: sort), $0.id) }
                     for ((a, b), (first, second)) in zip(zip(keys, keys.dropFirst()), zip(walked, walked.dropFirst())) {
                         var ordered = descending ? Self.precedes(b, a) : Self.precedes(a, b)
                         let (x, y) = descending ? (second, first) : (first, second)
