@@ -33,12 +33,7 @@ struct ClaimExportPagesTests {
                     """).run()
                 try await sql.raw("UPDATE customers SET name = '+1 ' || name WHERE id % 3 = 0").run()
             }
-            let query = ClaimListing.linesQuery(where: "1 = 1", orderBy: "c.updated_at DESC, c.id DESC", limit: ClaimExport.pageSize,
-                                                json: false)
-            let (inPlace, decoded) = try await db.read { sql in
-                let sqlite = try #require(sql as? SQLiteStatementDatabase)
-                return (try await ClaimExportLine.page(query, on: sqlite), try await sql.raw(query).all().map(ClaimExportLine.init(row:)))
-            }
+            let (inPlace, decoded) = try await ClaimExportLine.readBothWays(on: db)
             #expect(decoded.count > 100)
             #expect(Set(decoded.map { String(decoding: $0.name, as: UTF8.self) }).isSuperset(of: ["=SUM(A1)", "Comma, \"quoted\"", "", " padded "]))
             #expect(inPlace == decoded)

@@ -81,12 +81,7 @@ struct ClaimJSONTests {
                     """).run()
                 try await sql.raw("UPDATE customers SET domain = NULL, tenant_id = NULL WHERE id % 4 = 0").run()
             }
-            let query = ClaimListing.linesQuery(where: "1 = 1", orderBy: "c.updated_at DESC, c.id DESC", limit: ClaimExport.pageSize,
-                                                json: true)
-            let (inPlace, decoded) = try await db.read { sql in
-                let sqlite = try #require(sql as? SQLiteStatementDatabase)
-                return (try await ClaimJSON.page(query, on: sqlite), try await sql.raw(query).all().map(ClaimJSON.init(row:)))
-            }
+            let (inPlace, decoded) = try await ClaimJSON.readBothWays(on: db)
             #expect(decoded.count > 300)
             #expect(inPlace == decoded)
             // Every kind of value each column may hold is among them.

@@ -18,12 +18,7 @@ struct ClaimSummaryPageTests {
                     """).run()
                 try await sql.raw("UPDATE customers SET name = name || ' & Co.' WHERE id % 4 = 0").run()
             }
-            let query = ClaimListing.linesQuery(where: "1 = 1", orderBy: "c.updated_at DESC, c.id DESC", limit: ClaimExport.pageSize,
-                                                json: false)
-            let (inPlace, decoded) = try await db.read { sql in
-                let sqlite = try #require(sql as? SQLiteStatementDatabase)
-                return (try await ClaimSummary.page(query, on: sqlite), try await sql.raw(query).all().map(ClaimSummary.init(row:)))
-            }
+            let (inPlace, decoded) = try await ClaimSummary.readBothWays(on: db)
             #expect(decoded.count > 300)
             #expect(inPlace == decoded)
             // Every kind of value each column may hold is among them.
